@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` and `make test`. Both bootstrap what they
+# need from nothing (a venv with pinned dependencies, the pinned CDK CLI) and skip the
+# installs when nothing changed (stamp files newer than their inputs).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_STAMP   := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+EXTRAS := aws,nlp,local,infra,dev
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: demo test bench install synth lock clean
+
+demo: $(PY_STAMP)
+	$(BIN)/cafelake demo $(DEMO_ARGS)
+
+test: $(PY_STAMP) $(NODE_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(PY_STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+synth: $(PY_STAMP) $(NODE_STAMP)
+	npx cdk synth --quiet
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[$(EXTRAS)]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Re-pin every transitive Python dependency after changing pyproject.toml.
+lock: $(PY_STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out build lake report

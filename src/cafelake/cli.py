@@ -1,0 +1,52 @@
+"""The `cafelake` command line: one sub-command per pipeline stage.
+
+Each stage's command lives in `cafelake.commands.<stage>` and is imported only when
+called, so `cafelake --help` stays fast and a stage's heavy imports (Kiwi, DuckDB,
+Spark) cost nothing to the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+# sub-command -> module in cafelake.commands exposing a function of the same name
+COMMANDS: dict[str, str] = {
+    "generate": "Generate the deterministic sample corpus (Naver JSON shapes).",
+    "serve": "Serve a corpus from the Naver-compatible HTTP server on loopback.",
+    "scrape": "Scrape a board (Naver or the local server) into the raw zone.",
+    "cleanse": "Cleanse raw records into cleansed/posts, with quarantine.",
+    "tokenize": "Tokenize cleansed posts with Kiwi and build the mart.",
+    "query": "Run Athena SQL or a view on the local lake (DuckDB).",
+    "check": "Run the data-quality checks; exit non-zero on a failure.",
+    "report": "Write the HTML report and PNG charts from the views.",
+    "athena": "Apply the DDL and views to the Glue catalog / Athena (AWS).",
+    "demo": "Run the whole pipeline locally, end to end.",
+}
+
+app = typer.Typer(name="cafelake", help=__doc__, no_args_is_help=True, add_completion=False)
+
+
+def _register(name: str, help_text: str) -> None:
+    """Register the stage's real command if its module exists (a stage may not have landed)."""
+    try:
+        module = importlib.import_module(f"cafelake.commands.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"cafelake.commands.{name}":
+            raise
+        return
+    target = getattr(module, "app", None)
+    if isinstance(target, typer.Typer):
+        app.add_typer(target, name=name, help=help_text)
+    else:
+        app.command(name=name, help=help_text)(getattr(module, name))
+
+
+def main() -> None:
+    wanted = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in COMMANDS else None
+    for name, help_text in COMMANDS.items():
+        if wanted is None or name == wanted:
+            _register(name, help_text)
+    app()

@@ -1,0 +1,1 @@
+"""CLI adapters, one module per stage: thin wrappers over the pure core."""

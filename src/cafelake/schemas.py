@@ -1,0 +1,229 @@
+"""Data contracts: the one source of truth for every zone table.
+
+Glue tables (CDK), Athena DDL (`athena_queries/ddl/`), local DuckDB views and the
+writers all derive from the `TableDef`s below, so no copy can drift from another.
+Column names of the mart are the analysts' contract: add columns, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from cafelake.lake import PARTITION_KEY, ZONES  # dt: YYYY-MM-DD, the KST post date
+
+KST = "Asia/Seoul"
+UTC_TS = pa.timestamp("us", tz="UTC")
+
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """A zone table: where it lives, its columns, how it is partitioned, what it means."""
+
+    name: str
+    zone: str
+    schema: pa.Schema
+    description: str
+    partitioned: bool = True
+    comments: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def partition_keys(self) -> list[str]:
+        return [PARTITION_KEY] if self.partitioned else []
+
+    @property
+    def location(self) -> str:
+        """Path of the table below its zone root."""
+        return self.name
+
+    def empty(self) -> pa.Table:
+        return self.schema.empty_table()
+
+
+def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
+    return pa.schema([pa.field(n, t) for n, t, _ in cols]), {n: c for n, _, c in cols}
+
+
+# --- raw zone -----------------------------------------------------------------
+# The raw envelope is JSON, not Parquet: see cafelake.raw for its contract.
+
+# --- cleansed zone ------------------------------------------------------------
+_POSTS, _POSTS_C = _schema(
+    ("post_id", pa.string(), "stable post id: '<club_id>-<article_id>'"),
+    ("source", pa.string(), "source system, e.g. naver_cafe"),
+    ("club_id", pa.string(), "cafe id"),
+    ("menu_id", pa.string(), "board id"),
+    ("article_id", pa.int64(), "the source's article id"),
+    ("url", pa.string(), "public URL of the article"),
+    ("title", pa.string(), "cleansed title"),
+    ("content", pa.string(), "cleansed body text"),
+    ("question_text", pa.string(), "title and content merged, cleansed"),
+    ("raw_date", pa.string(), "the date text as the source showed it"),
+    ("posted_at", UTC_TS, "when it was posted (UTC-aware, hour kept)"),
+    ("post_date", pa.date32(), "post date in KST"),
+    ("post_hour", pa.int32(), "post hour 0-23 in KST"),
+    ("author_key", pa.string(), "pseudonymised author (keyed HMAC)"),
+    ("read_count", pa.int64(), "views at fetch time"),
+    ("comment_count", pa.int64(), "comments at fetch time"),
+    ("content_hash", pa.string(), "hash of question_text: unchanged posts are not re-tokenized"),
+    ("fetched_at", UTC_TS, "when the kept version was fetched"),
+    ("ingest_dt", pa.string(), "raw ingest date (YYYY-MM-DD) of the kept version"),
+)
+POSTS = TableDef("posts", "cleansed", _POSTS, "Cleansed posts, one row per post (latest fetch).", comments=_POSTS_C)
+
+_QUARANTINE, _QUARANTINE_C = _schema(
+    ("ingest_dt", pa.string(), "raw ingest date of the record"),
+    ("source_key", pa.string(), "raw object key the record came from"),
+    ("line_no", pa.int64(), "1-based line in that object"),
+    ("post_id", pa.string(), "post id if one could be read"),
+    ("reason", pa.string(), "why it could not be used (a short code)"),
+    ("detail", pa.string(), "human-readable detail"),
+    ("payload", pa.string(), "the raw record text, untouched"),
+    ("quarantined_at", UTC_TS, "when the cleanse run quarantined it"),
+)
+QUARANTINE = TableDef(
+    "_quarantine", "cleansed", _QUARANTINE, "Records the cleanse could not use, with the reason.",
+    comments=_QUARANTINE_C,
+)
+
+# --- tokenized zone (the mart) -------------------------------------------------
+_POSTS_DIM, _POSTS_DIM_C = _schema(
+    ("post_id", pa.string(), "post id"),
+    ("club_id", pa.string(), "cafe id"),
+    ("menu_id", pa.string(), "board id"),
+    ("url", pa.string(), "public URL"),
+    ("title", pa.string(), "cleansed title"),
+    ("content", pa.string(), "cleansed body"),
+    ("question_text", pa.string(), "title and content merged, cleansed"),
+    ("raw_date", pa.string(), "date text as the source showed it"),
+    ("posted_at", UTC_TS, "posted instant, UTC-aware"),
+    ("post_date", pa.date32(), "post date in KST"),
+    ("post_hour", pa.int32(), "post hour 0-23 in KST"),
+    ("post_year", pa.int32(), "year of post_date"),
+    ("post_month", pa.int32(), "month of post_date"),
+    ("author_key", pa.string(), "pseudonymised author"),
+    ("read_count", pa.int64(), "views at fetch time"),
+    ("comment_count", pa.int64(), "comments at fetch time"),
+    ("token_count", pa.int32(), "kept token occurrences in tokens_fact"),
+    ("content_hash", pa.string(), "hash of question_text"),
+)
+POSTS_DIM = TableDef("posts_dim", "tokenized", _POSTS_DIM, "One row per post: the mart's post dimension.",
+                     comments=_POSTS_DIM_C)
+
+_TOKENS, _TOKENS_C = _schema(
+    ("post_id", pa.string(), "post id"),
+    ("token_position", pa.int32(), "0-based position among the post's kept tokens"),
+    ("token", pa.string(), "normalised form (lemma for VA/VV, synonyms mapped)"),
+    ("token_pos", pa.string(), "part of speech (Kiwi tag without suffix)"),
+    ("is_stopword", pa.bool_(), "true if on a stopword list (kept, flagged)"),
+)
+TOKENS_FACT = TableDef("tokens_fact", "tokenized", _TOKENS, "One row per kept token occurrence.",
+                       comments=_TOKENS_C)
+
+_GROUPS, _GROUPS_C = _schema(
+    ("group_id", pa.int32(), "group id"),
+    ("group_name", pa.string(), "group key, e.g. skin"),
+    ("display_name", pa.string(), "Korean label, e.g. 피부"),
+    ("description", pa.string(), "what the group covers"),
+)
+KEYWORD_GROUPS_DIM = TableDef("keyword_groups_dim", "tokenized", _GROUPS, "Keyword groups (frames).",
+                              partitioned=False, comments=_GROUPS_C)
+
+_KEYWORDS, _KEYWORDS_C = _schema(
+    ("keyword", pa.string(), "a token that puts a post in the group"),
+    ("group_id", pa.int32(), "group id"),
+    ("is_stopword", pa.bool_(), "true if the keyword is also a stopword"),
+)
+KEYWORDS_DICTIONARY = TableDef("keywords_dictionary", "tokenized", _KEYWORDS, "Keyword to group map.",
+                               partitioned=False, comments=_KEYWORDS_C)
+
+_PKG, _PKG_C = _schema(
+    ("post_id", pa.string(), "post id"),
+    ("group_id", pa.int32(), "matched group"),
+    ("matched_keywords", pa.list_(pa.string()), "the group's keywords found among the post's tokens"),
+)
+POST_KEYWORD_GROUPS = TableDef("post_keyword_groups", "tokenized", _PKG, "One row per (post, matched group).",
+                               comments=_PKG_C)
+
+_TFIDF, _TFIDF_C = _schema(
+    ("scope", pa.string(), "'all' or a group_name"),
+    ("token", pa.string(), "token"),
+    ("token_pos", pa.string(), "part of speech"),
+    ("doc_freq", pa.int64(), "posts in scope containing the token"),
+    ("term_freq", pa.int64(), "occurrences in scope"),
+    ("tfidf_score", pa.float64(), "sum over the scope's posts of the L2-normalised TF-IDF weight"),
+    ("rank", pa.int32(), "1 = highest score within the scope"),
+)
+TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens per scope.",
+                       partitioned=False, comments=_TFIDF_C)
+
+TABLES: dict[str, TableDef] = {
+    t.name: t
+    for t in (POSTS, QUARANTINE, POSTS_DIM, TOKENS_FACT, KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY,
+              POST_KEYWORD_GROUPS, TOKEN_TFIDF)
+}
+# Tables exposed to Athena (the quarantine is an operator's table, not the analysts').
+CATALOG_TABLES: tuple[TableDef, ...] = tuple(t for t in TABLES.values() if not t.name.startswith("_"))
+
+
+def table(name: str) -> TableDef:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}") from None
+
+
+_ATHENA_TYPES = {
+    pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int", pa.bool_(): "boolean",
+    pa.float64(): "double", pa.date32(): "date", UTC_TS: "timestamp",
+}
+
+
+def athena_type(t: pa.DataType) -> str:
+    """Glue/Athena (Hive) type of an Arrow type; the one mapping DDL and CDK both use."""
+    if pa.types.is_list(t):
+        return f"array<{athena_type(t.value_type)}>"
+    try:
+        return _ATHENA_TYPES[t]
+    except KeyError:
+        raise TypeError(f"no Athena type for {t}") from None
+
+
+def athena_columns(tdef: TableDef) -> list[tuple[str, str, str]]:
+    """(name, athena type, comment) of the data columns (the dt partition key excluded)."""
+    return [(f.name, athena_type(f.type), tdef.comments.get(f.name, "")) for f in tdef.schema]
+
+
+# Partition projection on dt: a date range that starts before any post and ends a day
+# ahead of UTC "now", so today's KST partition is always inside the range.
+PROJECTION_START = "2015-01-01"
+
+
+def projection_properties(location: str) -> dict[str, str]:
+    """TBLPROPERTIES enabling partition projection on dt for a table stored at `location`."""
+    return {
+        "projection.enabled": "true",
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": f"{PROJECTION_START},NOW+1DAYS",
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": f"{location.rstrip('/')}/dt=${{dt}}/",
+    }
+
+
+def conform(tbl: pa.Table, tdef: TableDef) -> pa.Table:
+    """Select and cast `tbl` to the table's schema (plus `dt` if partitioned); fail loudly on gaps."""
+    missing = [f.name for f in tdef.schema if f.name not in tbl.column_names]
+    if missing:
+        raise ValueError(f"{tdef.name}: missing columns {missing}")
+    cols = [tbl.column(f.name).cast(f.type) for f in tdef.schema]
+    names = [f.name for f in tdef.schema]
+    if tdef.partitioned:
+        if PARTITION_KEY not in tbl.column_names:
+            raise ValueError(f"{tdef.name}: missing partition column {PARTITION_KEY!r}")
+        cols.append(tbl.column(PARTITION_KEY).cast(pa.string()))
+        names.append(PARTITION_KEY)
+    return pa.Table.from_arrays(cols, names=names)
