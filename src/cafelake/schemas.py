@@ -227,3 +227,17 @@ def conform(tbl: pa.Table, tdef: TableDef) -> pa.Table:
         cols.append(tbl.column(PARTITION_KEY).cast(pa.string()))
         names.append(PARTITION_KEY)
     return pa.Table.from_arrays(cols, names=names)
+
+
+def markdown() -> str:
+    """The column tables of docs/data-model.md, generated so the document cannot drift."""
+    out = []
+    for t in TABLES.values():
+        part = f", partitioned by `{PARTITION_KEY}`" if t.partitioned else ""
+        out.append(f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
+                   "| column | type (Arrow / Athena) | meaning |\n|---|---|---|")
+        out += [f"| `{n}` | `{f}` / `{a}` | {c} |" for (n, a, c), f in zip(athena_columns(t), t.schema.types)]
+        if t.partitioned:
+            out.append(f"| `{PARTITION_KEY}` | partition / `string` | YYYY-MM-DD |")
+        out.append("")
+    return "\n".join(out)
