@@ -1,0 +1,318 @@
+"""One function per chart: a view's DataFrame in, a `Chart` (figure + reading) out.
+
+Each reading is a sentence computed from the same data as the picture, so it stays true
+when the data changes. With no data a chart has no figure and its reading says so: an
+empty lake gives a report of clear messages, never a crash. Figures are built on
+`matplotlib.figure.Figure` (no pyplot state), under the Korean font's rcParams.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cafelake.report import fonts
+
+ACCENT = "#d9534f"
+BASE = "#4a78b5"
+MUTED = "#b8c7dc"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the report: `figure` is None when there was nothing to draw."""
+
+    slug: str
+    title: str
+    reading: str
+    figure: Figure | None = None
+
+
+def _korean(fn: Callable[..., Chart]) -> Callable[..., Chart]:
+    """Build the figure under the Korean font's rcParams (fonts are bound when text is created)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs) -> Chart:
+        with matplotlib.rc_context(fonts.rc()):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, matplotlib.axes.Axes]:
+    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    ax = fig.subplots()
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _require(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Fail loudly if a view lost a column (the analysts' contract), instead of plotting nonsense."""
+    if missing := [c for c in columns if c not in df.columns]:
+        raise ValueError(f"view is missing columns {missing}; it has {list(df.columns)}")
+    return df
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
+
+
+def _hbar(ax, labels: list[str], values: list[float], highlight: int = 1) -> None:
+    """Horizontal bars, largest on top, the first `highlight` in the accent colour."""
+    y = np.arange(len(labels))[::-1]
+    colors = [ACCENT if i < highlight else BASE for i in range(len(labels))]
+    ax.barh(y, values, color=colors)
+    ax.set_yticks(y, labels)
+    ax.margins(y=0.01)
+
+
+# --- authors -----------------------------------------------------------------------
+@_korean
+def authors_by_post_count(df: pd.DataFrame, *, max_bars: int = 15) -> Chart:
+    """v_author_post_frequency: how many authors wrote 2, 3, ... posts."""
+    slug, title = "authors_by_post_count", "Authors by number of posts (≥ 2) · 작성자별 게시글 수"
+    df = _require(df, "post_count", "authors")
+    df = df[df["post_count"] >= 2].groupby("post_count", as_index=False)["authors"].sum()
+    total = int(df["authors"].sum())
+    if total == 0:
+        return Chart(slug, title, "No author has written two posts or more yet.")
+    counts = df.set_index("post_count")["authors"].sort_index()
+    two_three = int(counts.loc[counts.index <= 3].sum())
+    most = int(counts.index.max())
+    top = counts[counts.index < max_bars]
+    labels = [str(i) for i in top.index]
+    values = list(top.values)
+    if (tail := int(counts[counts.index >= max_bars].sum())) > 0:
+        labels.append(f"{max_bars}+")
+        values.append(tail)
+    fig, ax = _figure()
+    ax.bar(labels, values, color=[ACCENT if lbl in ("2", "3") else BASE for lbl in labels])
+    ax.set_xlabel("posts per author")
+    ax.set_ylabel("authors")
+    ax.set_title(title)
+    reading = (f"{total:,} authors wrote two posts or more; {_pct(two_three / total)} of them wrote "
+               f"exactly 2–3, and the most active wrote {most:,}.")
+    return Chart(slug, title, reading, fig)
+
+
+# --- time ----------------------------------------------------------------------------
+@_korean
+def posts_by_hour(df: pd.DataFrame) -> Chart:
+    """v_posts_by_hour: posts per KST hour of day, summed over the dates; the busiest 2 hours marked."""
+    slug, title = "posts_by_hour", "Posts by hour of day (KST) · 시간대별 질문 수"
+    df = _require(df, "post_hour", "posts")
+    by_hour = df.groupby("post_hour")["posts"].sum().reindex(range(24), fill_value=0).astype(int)
+    total = int(by_hour.sum())
+    if total == 0:
+        return Chart(slug, title, "No posts yet, so no hourly pattern.")
+    window = by_hour.to_numpy() + np.roll(by_hour.to_numpy(), -1)  # hour h and h+1 (wrapping)
+    peak = int(window.argmax())
+    peak_hours = {peak, (peak + 1) % 24}
+    fig, ax = _figure()
+    ax.bar(by_hour.index, by_hour.values, color=[ACCENT if h in peak_hours else BASE for h in by_hour.index])
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour (KST)")
+    ax.set_ylabel("posts")
+    ax.set_title(title)
+    quiet = int(by_hour.idxmin())
+    reading = (f"Posts peak at {peak:02d}:00–{(peak + 1) % 24:02d}:59 KST: {_pct(window[peak] / total)} of the "
+               f"day's questions ({int(window[peak]):,} of {total:,}); the quietest hour is {quiet:02d}:00.")
+    return Chart(slug, title, reading, fig)
+
+
+@_korean
+def daily_trend(df: pd.DataFrame, *, window: int = 7) -> Chart:
+    """v_daily_posts: posts per KST day (missing days are zero), with a rolling mean."""
+    slug, title = "daily_trend", "Questions per day · 일별 질문 수"
+    df = _require(df, "post_date", "posts")
+    days = df.assign(post_date=pd.to_datetime(df["post_date"])).groupby("post_date")["posts"].sum()
+    if days.empty or days.sum() == 0:
+        return Chart(slug, title, "No posts yet, so no daily trend.")
+    days = days.reindex(pd.date_range(days.index.min(), days.index.max(), freq="D"), fill_value=0)
+    rolling = days.rolling(window, min_periods=1).mean()
+    fig, ax = _figure(height=4.0)
+    ax.plot(days.index, days.values, color=MUTED, linewidth=0.8, label="posts")
+    ax.plot(rolling.index, rolling.values, color=BASE, linewidth=2, label=f"{window}-day mean")
+    busiest = days.idxmax()
+    ax.scatter([busiest], [days.max()], color=ACCENT, zorder=3, label="busiest day")
+    ax.set_ylabel("posts")
+    ax.legend(frameon=False, loc="upper left")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    n = len(days)
+    reading = (f"{int(days.sum()):,} questions over {n:,} days ({days.mean():.1f} a day); the busiest day was "
+               f"{busiest:%Y-%m-%d} with {int(days.max()):,}")
+    span = 28
+    if n >= 2 * span and (before := days.iloc[-2 * span:-span].sum()) > 0:
+        change = days.iloc[-span:].sum() / before - 1
+        trend = f"{change:+.0%} on" if round(change, 2) else "level with"
+        reading += f"; the last {span} days are {trend} the {span} before"
+    return Chart(slug, title, reading + ".", fig)
+
+
+# --- words -------------------------------------------------------------------------
+@_korean
+def top_tokens(df: pd.DataFrame, *, n: int = 20) -> Chart:
+    """v_top_tokens: the most frequent non-stopword tokens."""
+    slug, title = "top_tokens", f"Top {n} tokens · 상위 토큰"
+    df = _require(df, "token", "occurrences", "posts")
+    df = df.sort_values(["occurrences", "token"], ascending=[False, True]).head(n)
+    if df.empty:
+        return Chart(slug, title, "No tokens yet: the tokenized zone is empty.")
+    fig, ax = _figure(height=0.28 * len(df) + 1.2)
+    _hbar(ax, list(df["token"]), list(df["occurrences"]))
+    ax.set_xlabel("occurrences")
+    ax.set_title(title)
+    first = df.iloc[0]
+    reading = f"'{first['token']}' leads with {int(first['occurrences']):,} occurrences in {int(first['posts']):,} posts"
+    if len(df) > 1:
+        second = df.iloc[1]
+        reading += f", {first['occurrences'] / second['occurrences']:.1f}× the runner-up '{second['token']}'"
+    return Chart(slug, title, reading + ".", fig)
+
+
+@_korean
+def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd.DataFrame | None = None) -> Chart:
+    """v_top_tfidf for one scope; with `frequent` (v_top_tokens) the reading names what TF-IDF adds."""
+    slug, title = "top_tfidf", f"Top {n} TF-IDF tokens ({scope}) · TF-IDF 상위 토큰"
+    df = _require(df, "scope", "token", "tfidf_score", "rank")
+    df = df[df["scope"] == scope].sort_values(["rank", "token"]).head(n)
+    if df.empty:
+        return Chart(slug, title, f"No TF-IDF scores for scope '{scope}' yet.")
+    fig, ax = _figure(height=0.28 * len(df) + 1.2)
+    _hbar(ax, list(df["token"]), list(df["tfidf_score"]), highlight=3)
+    ax.set_xlabel("summed TF-IDF weight")
+    ax.set_title(title)
+    leaders = ", ".join(f"'{t}'" for t in df["token"].head(3))
+    reading = f"TF-IDF ranks {leaders} highest across {'all posts' if scope == 'all' else scope}"
+    if frequent is not None and not frequent.empty:
+        top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(df))["token"])
+        novel = [t for t in df["token"] if t not in top_freq]
+        reading += (f"; {len(novel)} of these {len(df)} are not among the {len(df)} most frequent tokens"
+                    + (f" (e.g. '{novel[0]}')" if novel else ""))
+    return Chart(slug, title, reading + ".", fig)
+
+
+@_korean
+def group_top_tokens(df: pd.DataFrame, *, group: str = "skin", n: int = 15) -> Chart:
+    """v_group_top_tokens for one keyword group (default skin)."""
+    slug = "group_top_tokens"
+    df = _require(df, "group_name", "display_name", "token", "occurrences", "rank")
+    rows = df[df["group_name"] == group].sort_values(["rank", "token"]).head(n)
+    label = f"{rows['display_name'].iloc[0]} ({group})" if not rows.empty else group
+    title = f"Top tokens of the {label} group · 그룹 상위 토큰"
+    if rows.empty:
+        known = ", ".join(sorted(df["group_name"].unique())) or "none"
+        return Chart(slug, title, f"No tokens for group '{group}' (groups with data: {known}).")
+    fig, ax = _figure(height=0.3 * len(rows) + 1.2)
+    _hbar(ax, list(rows["token"]), list(rows["occurrences"]), highlight=3)
+    ax.set_xlabel("occurrences")
+    ax.set_title(title)
+    share = rows["occurrences"].head(3).sum() / rows["occurrences"].sum()
+    first = rows.iloc[0]
+    reading = (f"In {label} posts '{first['token']}' comes first ({int(first['occurrences']):,} occurrences); "
+               f"the top 3 hold {_pct(share)} of the occurrences of these {len(rows)} tokens.")
+    return Chart(slug, title, reading, fig)
+
+
+# --- cohorts -------------------------------------------------------------------------
+def retention_matrix(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Share of each cohort's authors active k months after their first post, and the cohort sizes.
+
+    A cell is NaN when month k of that cohort lies after the latest month in the data
+    (not yet observable), and 0 when it is observable but nobody came back.
+    """
+    df = _require(df, "cohort_month", "months_since_first", "authors")
+    if df.empty:
+        return pd.DataFrame(dtype=float), pd.Series(dtype=float)
+    df = df.assign(cohort=pd.to_datetime(df["cohort_month"].astype(str)).dt.to_period("M"))
+    active = df[df["authors"] > 0]
+    last = max(c + int(k) for c, k in zip(active["cohort"], active["months_since_first"]))  # latest month seen
+    counts = df.pivot_table(index="cohort", columns="months_since_first", values="authors", aggfunc="sum",
+                            fill_value=0).sort_index()
+    counts = counts.reindex(columns=range(int(counts.columns.max()) + 1), fill_value=0)
+    sizes = counts[0].where(counts[0] > 0)
+    observable = np.array([[c + k <= last for k in counts.columns] for c in counts.index])
+    share = counts.div(sizes, axis=0).where(observable)
+    share.index = sizes.index = share.index.astype(str)
+    return share, sizes
+
+
+def _weighted(share: pd.DataFrame, sizes: pd.Series, k: int) -> float | None:
+    """Retention at month k averaged over the cohorts that can show it, weighted by cohort size."""
+    if k not in share.columns or (col := share[k].dropna()).empty:
+        return None
+    weights = sizes.reindex(col.index)
+    return float((col * weights).sum() / weights.sum())
+
+
+@_korean
+def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
+    """v_author_cohort_retention as a heatmap: rows are first-post months, columns months since."""
+    slug, title = "cohort_retention", "Author cohort retention · 작성자 코호트 재방문율"
+    share, sizes = retention_matrix(df)
+    month1 = _weighted(share, sizes, 1)
+    if month1 is None:
+        return Chart(slug, title, "Fewer than two months of posts: no cohort has a second month yet.")
+    share = share.iloc[:, : max_months + 1]
+    fig, ax = _figure(width=9.0, height=0.35 * len(share) + 1.8)
+    later = np.nan_to_num(share.iloc[:, 1:].to_numpy(dtype=float))
+    top = max(0.05, float(later.max()))  # scale to the returning shares; month 0 (100 %) saturates
+    image = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=top, aspect="auto")
+    ax.set_xticks(range(share.shape[1]), [str(c) for c in share.columns])
+    ax.set_yticks(range(len(share)), list(share.index))
+    ax.set_xlabel("months since first post")
+    ax.set_ylabel("cohort (first-post month)")
+    if share.size <= 200:
+        for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
+            if not np.isnan(v) and j > 0:
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
+    fig.colorbar(image, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0, decimals=0), shrink=0.8)
+    ax.set_title(title)
+    reading = f"{_pct(month1)} of a month's new authors post again the next month"
+    if (month3 := _weighted(share, sizes, 3)) is not None:
+        reading += f", {_pct(month3)} three months later"
+    return Chart(slug, title, f"{reading} (weighted over {len(share)} monthly cohorts).", fig)
+
+
+# --- trends --------------------------------------------------------------------------
+@_korean
+def rising_tokens(df: pd.DataFrame, *, n: int = 5, span: int = 4, min_recent: int = 5) -> Chart:
+    """v_token_trends: the tokens whose last `span` weeks grew most on the `span` weeks before."""
+    slug, title = "rising_tokens", "Rising tokens, weekly · 주간 급상승 토큰"
+    df = _require(df, "week_start", "token", "occurrences")
+    if df.empty:
+        return Chart(slug, title, "No weekly token counts yet.")
+    weekly = (df.assign(week_start=pd.to_datetime(df["week_start"]))
+              .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum", fill_value=0)
+              .sort_index())
+    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"), fill_value=0)
+    if len(weekly) < 2 * span:
+        return Chart(slug, title, f"Fewer than {2 * span} weeks of data: too early to call a token rising.")
+    recent, before = weekly.iloc[-span:].sum(), weekly.iloc[-2 * span:-span].sum()
+    growth = ((recent + 1) / (before + 1)).where(recent >= min_recent).dropna()  # +1: no division by zero
+    rising = growth[growth > 1].sort_values(ascending=False).head(n)
+    if rising.empty:
+        return Chart(slug, title, f"No token grew over the last {span} weeks against the {span} before.")
+    fig, ax = _figure()
+    shown = weekly.iloc[-4 * span:]
+    for i, token in enumerate(rising.index):
+        ax.plot(shown.index, shown[token], marker="o", markersize=3, linewidth=2.2 if i == 0 else 1.2,
+                color=ACCENT if i == 0 else None, label=token)
+    ax.axvspan(shown.index[-span], shown.index[-1], color=MUTED, alpha=0.3, linewidth=0)
+    ax.set_ylabel("occurrences per week")
+    ax.legend(frameon=False, ncols=min(len(rising), 5), loc="upper left")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    top = rising.index[0]
+    reading = (f"'{top}' rose fastest: {int(recent[top]):,} occurrences in the last {span} weeks against "
+               f"{int(before[top]):,} in the {span} before (×{rising.iloc[0]:.1f})")
+    if len(rising) > 1:
+        reading += "; also rising: " + ", ".join(f"'{t}'" for t in rising.index[1:])
+    return Chart(slug, title, reading + ".", fig)

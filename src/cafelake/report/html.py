@@ -1,0 +1,143 @@
+"""The report: one self-contained HTML file (charts embedded as base64 PNG) and the PNGs beside it.
+
+`render_report` is pure (DataFrames of the views in, files out), so the notebook can
+feed it Athena results; `build_report` reads the views from the local lake.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+
+from cafelake.lake import Lake
+from cafelake.report import charts, fonts
+
+log = logging.getLogger(__name__)
+
+REPORT_FILE = "report.html"
+VIEWS = (
+    "v_author_post_frequency", "v_posts_by_hour", "v_top_tokens", "v_top_tfidf", "v_group_top_tokens",
+    "v_daily_posts", "v_author_cohort_retention", "v_token_trends",
+)
+
+
+def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "skin") -> list[charts.Chart]:
+    """Every chart of the report, in reading order; a view that failed becomes a message, not a crash."""
+    plan: list[tuple[str, str, str, Callable[[pd.DataFrame], charts.Chart]]] = [
+        ("v_daily_posts", "daily_trend", "Questions per day", charts.daily_trend),
+        ("v_posts_by_hour", "posts_by_hour", "Posts by hour of day (KST)", charts.posts_by_hour),
+        ("v_author_post_frequency", "authors_by_post_count", "Authors by number of posts",
+         charts.authors_by_post_count),
+        ("v_author_cohort_retention", "cohort_retention", "Author cohort retention", charts.cohort_retention),
+        ("v_top_tokens", "top_tokens", "Top tokens", charts.top_tokens),
+        ("v_top_tfidf", "top_tfidf", "Top TF-IDF tokens",
+         lambda df: charts.top_tfidf(df, frequent=_frame(views.get("v_top_tokens")))),
+        ("v_group_top_tokens", "group_top_tokens", f"Top tokens of the {group} group",
+         lambda df: charts.group_top_tokens(df, group=group)),
+        ("v_token_trends", "rising_tokens", "Rising tokens, weekly", charts.rising_tokens),
+    ]
+    out = []
+    for view, slug, title, draw in plan:
+        data = views.get(view)
+        if data is None or isinstance(data, Exception):
+            why = f"{type(data).__name__}: {data}" if data is not None else "not provided"
+            out.append(charts.Chart(slug, title, f"The view {view} could not be read ({why})."))
+            continue
+        try:
+            out.append(draw(data))
+        except ValueError as exc:  # a view whose columns drifted from the contract
+            out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}"))
+    return out
+
+
+def _frame(data: pd.DataFrame | Exception | None) -> pd.DataFrame | None:
+    return data if isinstance(data, pd.DataFrame) else None
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    with matplotlib.rc_context(fonts.rc()):
+        fig.savefig(buf, format="png", facecolor="white")
+    return buf.getvalue()
+
+
+def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | Path, *, group: str = "skin",
+                  source: str = "the cafelake views") -> Path:
+    """Write `report.html` and one PNG per drawn chart into `out_dir`; return the HTML path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sections = []
+    for chart in make_charts(views, group=group):
+        png_path = out / f"{chart.slug}.png"
+        if chart.figure is None:
+            png_path.unlink(missing_ok=True)  # no stale picture from an earlier run
+            body = f'<p class="empty">{html.escape(chart.reading, quote=False)}</p>'
+        else:
+            png = _png(chart.figure)
+            png_path.write_bytes(png)
+            body = (f'<p class="reading">{html.escape(chart.reading, quote=False)}</p>\n'
+                    f'<img id="img-{chart.slug}" alt="{html.escape(chart.title)}" '
+                    f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        sections.append(f'<section id="{chart.slug}">\n<h2>{html.escape(chart.title)}</h2>\n{body}\n</section>')
+    path = out / REPORT_FILE
+    path.write_text(_PAGE.format(
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        source=html.escape(source), sections="\n".join(sections)), encoding="utf-8")
+    return path
+
+
+def read_views(lake: Lake) -> dict[str, pd.DataFrame | Exception]:
+    """Each view through the local engine; a failing view is kept as its exception for the report."""
+    from cafelake.athena.local import LocalAthena
+
+    engine = LocalAthena(lake)
+    views: dict[str, pd.DataFrame | Exception] = {}
+    for name in VIEWS:
+        try:
+            views[name] = engine.view(name)
+        except Exception as exc:  # noqa: BLE001 - shown in the report, and logged
+            log.warning("view %s failed: %s", name, exc)
+            views[name] = exc
+    return views
+
+
+def build_report(lake: Lake, out_dir: str | Path, *, group: str = "skin") -> Path:
+    """The report of the local lake's views: HTML path returned, PNGs beside it."""
+    return render_report(read_views(lake), out_dir, group=group, source=f"local lake {lake.root}")
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="ko">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cafelake report</title>
+<style>
+body {{ font-family: "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 2rem auto;
+       max-width: 1040px; padding: 0 1rem; color: #222; }}
+header p {{ color: #666; margin: 0.2rem 0; }}
+section {{ border-top: 1px solid #ddd; padding: 1rem 0; }}
+h2 {{ font-size: 1.2rem; margin: 0.3rem 0; }}
+p.reading {{ font-size: 1.05rem; }}
+p.empty {{ color: #a94442; background: #f2dede; padding: 0.6rem; }}
+img {{ max-width: 100%; height: auto; }}
+</style>
+</head>
+<body>
+<header>
+<h1>cafelake · 질문 게시판 분석</h1>
+<p>Generated {generated} from {source}.</p>
+<p>Each chart comes with one line computed from the same data.</p>
+</header>
+{sections}
+</body>
+</html>
+"""
