@@ -1,0 +1,62 @@
+-- TF-IDF of the mart in SQL, the same definition as the tokenize stage's scikit-learn
+-- (smooth idf, L2-normalised rows, scores summed over the scope's posts). All ranks;
+-- token_tfidf keeps the top N. For a scope S ('all', or a group_name = its posts):
+--   documents = posts in S with >= 1 non-stopword token; term = (token, token_pos)
+--   tf = count in the post; n = documents; df = documents containing the term
+--   idf = ln((1 + n) / (1 + df)) + 1; w = tf*idf / sqrt(sum over the post of (tf*idf)^2)
+--   tfidf_score = sum of w over S; rank by score desc, token asc, token_pos asc.
+CREATE OR REPLACE VIEW v_tfidf_sql AS
+WITH tf AS (
+  SELECT post_id, token, token_pos, count(*) AS tf
+  FROM tokens_fact
+  WHERE NOT is_stopword
+  GROUP BY post_id, token, token_pos
+),
+scoped AS (
+  SELECT 'all' AS scope, post_id, token, token_pos, tf FROM tf
+  UNION ALL
+  SELECT g.group_name AS scope, tf.post_id, tf.token, tf.token_pos, tf.tf
+  FROM tf
+  JOIN post_keyword_groups AS p ON p.post_id = tf.post_id
+  JOIN keyword_groups_dim AS g ON g.group_id = p.group_id
+),
+docs AS (
+  SELECT scope, count(DISTINCT post_id) AS n
+  FROM scoped
+  GROUP BY scope
+),
+terms AS (
+  SELECT scope, token, token_pos, count(*) AS doc_freq, CAST(sum(tf) AS bigint) AS term_freq
+  FROM scoped
+  GROUP BY scope, token, token_pos
+),
+weights AS (
+  SELECT
+    s.scope,
+    s.post_id,
+    s.token,
+    s.token_pos,
+    CAST(s.tf AS double) * (ln(CAST(1 + d.n AS double) / CAST(1 + t.doc_freq AS double)) + 1) AS x
+  FROM scoped AS s
+  JOIN docs AS d ON d.scope = s.scope
+  JOIN terms AS t ON t.scope = s.scope AND t.token = s.token AND t.token_pos = s.token_pos
+),
+normalised AS (
+  SELECT scope, token, token_pos, x / sqrt(sum(x * x) OVER (PARTITION BY scope, post_id)) AS w
+  FROM weights
+),
+scores AS (
+  SELECT scope, token, token_pos, sum(w) AS tfidf_score
+  FROM normalised
+  GROUP BY scope, token, token_pos
+)
+SELECT
+  s.scope,
+  s.token,
+  s.token_pos,
+  t.doc_freq,
+  t.term_freq,
+  s.tfidf_score,
+  row_number() OVER (PARTITION BY s.scope ORDER BY s.tfidf_score DESC, s.token ASC, s.token_pos ASC) AS rank
+FROM scores AS s
+JOIN terms AS t ON t.scope = s.scope AND t.token = s.token AND t.token_pos = s.token_pos

@@ -1,0 +1,13 @@
+-- The mart's TF-IDF ranking per scope ('all' or a group_name), with the group's label.
+CREATE OR REPLACE VIEW v_top_tfidf AS
+SELECT
+  t.scope,
+  coalesce(g.display_name, t.scope) AS scope_label,
+  t.token,
+  t.token_pos,
+  t.tfidf_score,
+  t.doc_freq,
+  t.term_freq,
+  t.rank
+FROM token_tfidf AS t
+LEFT JOIN keyword_groups_dim AS g ON g.group_name = t.scope

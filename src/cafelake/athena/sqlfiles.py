@@ -1,0 +1,104 @@
+"""The SQL files under `athena_queries/`: DDL, views and data-quality checks.
+
+One set of files serves Athena in the cloud and DuckDB at home; this module finds them,
+fills in placeholders, and orders the views so that a view is created after the views
+it reads from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def sql_dir() -> Path:
+    """`athena_queries/`: CAFELAKE_SQL_DIR if set, else the one at the root of the source tree."""
+    if env := os.environ.get("CAFELAKE_SQL_DIR"):
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "athena_queries").is_dir():
+            return parent / "athena_queries"
+    raise FileNotFoundError("athena_queries/ not found; set CAFELAKE_SQL_DIR")
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """One statement from a `.sql` file; its name is the file's stem."""
+
+    name: str
+    path: Path
+    text: str
+
+    @cached_property
+    def description(self) -> str:
+        """The leading `--` comment lines, which document the statement."""
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line[2:].strip())
+        return " ".join(lines).strip()
+
+    def parse(self) -> exp.Expression:
+        """The statement parsed as Athena SQL (raises sqlglot.ParseError if it is not)."""
+        statements = [s for s in sqlglot.parse(self.text, read="athena") if s is not None]
+        if len(statements) != 1:
+            raise ValueError(f"{self.path}: expected one statement, found {len(statements)}")
+        return statements[0]
+
+    def tables(self) -> set[str]:
+        """Names of the tables and views the statement reads (CTE names excluded)."""
+        tree = self.parse()
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        target = tree.this.name if isinstance(tree, exp.Create) else None
+        return {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes and t.name != target}
+
+
+def load(kind: str, folder: Path | None = None) -> list[SqlFile]:
+    """The `.sql` files of `athena_queries/<kind>/`, by name."""
+    folder = folder or sql_dir() / kind
+    return [SqlFile(p.stem, p, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.sql"))]
+
+
+def ddl() -> list[SqlFile]:
+    return load("ddl")
+
+
+def checks() -> list[SqlFile]:
+    return load("checks")
+
+
+def views() -> list[SqlFile]:
+    """The views in creation order: every view after the views it reads from."""
+    pending = {v.name: v for v in load("views")}
+    deps = {name: v.tables() & set(pending) for name, v in pending.items()}
+    ordered: list[SqlFile] = []
+    while pending:
+        ready = sorted(n for n in pending if not deps[n] - {v.name for v in ordered})
+        if not ready:
+            raise ValueError(f"views with circular dependencies: {sorted(pending)}")
+        for name in ready:
+            ordered.append(pending.pop(name))
+    return ordered
+
+
+def render(text: str, **values: str) -> str:
+    """Fill `${name}` placeholders from `values`; names not given (e.g. Athena's `${dt}`) stay.
+
+    A placeholder from `cafelake.athena.ddl.PLACEHOLDERS` left unfilled is an error, so no
+    statement reaches Athena with a `${cleansed_uri}` in it.
+    """
+    from cafelake.athena.ddl import PLACEHOLDERS
+
+    out = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    if missing := sorted({m for m in _PLACEHOLDER.findall(out) if m in PLACEHOLDERS}):
+        raise ValueError(f"no value for placeholder(s): {', '.join(missing)}")
+    return out

@@ -1,0 +1,90 @@
+"""A realistic mart built directly with the schemas: seeded, several months, several groups.
+
+It stands in for the tokenize stage's output where the views and checks are tested, so
+these tests do not depend on Kiwi; `test_pipeline.py` runs the same views on the real
+pipeline's output when that stage is available.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from cafelake.config import keyword_groups
+from cafelake.lake import Lake
+
+_KST = timezone(timedelta(hours=9))
+_POS = ["NNG", "NNP", "VA", "XR", "SL"]
+_FILLER = ["아기", "생후", "개월", "오늘", "밤", "엄마", "걱정", "어린이집", "분유", "이유식", "낮잠", "가렵다",
+           "붓다", "RSV", "BCG", "목", "배", "얼굴", "손", "발", "다리", "등", "머리", "눈", "귀"]
+_STOPWORDS = ["것", "거", "수", "요", "때", "좀"]
+
+
+def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = date(2025, 9, 1),
+               days: int = 150) -> dict[str, pa.Table]:
+    """Write posts, posts_dim, tokens_fact, groups, keywords and pkg tables; return them."""
+    rng = np.random.default_rng(seed)
+    groups = keyword_groups()
+    keywords = {kw: g.group_id for g in groups for kw in g.keywords}
+    vocab = sorted(set(_FILLER) | set(keywords))
+    # hour weights with an evening peak at 21-22 KST
+    hour_w = np.array([3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 7, 8, 12, 12, 7], float)
+    hours = rng.choice(24, size=posts, p=hour_w / hour_w.sum())
+    day_offsets = np.sort(rng.integers(0, days, size=posts))
+    n_authors = posts // 2
+    authors = rng.choice(n_authors, size=posts, p=(w := 1 / np.arange(1, n_authors + 1) ** 0.6) / w.sum())
+
+    rows, tokens, pkg = [], [], []
+    for i in range(posts):
+        d = start + timedelta(days=int(day_offsets[i]))
+        local = datetime(d.year, d.month, d.day, int(hours[i]), int(rng.integers(60)), tzinfo=_KST)
+        post_id = f"10050146-{1000 + i * 3}"
+        words = list(rng.choice(vocab, size=int(rng.integers(0, 25))))
+        words += list(rng.choice(_STOPWORDS, size=int(rng.integers(0, 4))))
+        rng.shuffle(words)
+        for pos, w in enumerate(words):
+            tag = "NNG" if w in keywords or w in _STOPWORDS else _POS[vocab.index(w) % len(_POS)]
+            tokens.append({"post_id": post_id, "token_position": pos, "token": str(w), "token_pos": tag,
+                           "is_stopword": w in _STOPWORDS, "dt": d.isoformat()})
+        matched: dict[int, list[str]] = {}
+        for w in dict.fromkeys(words):
+            if w in keywords:
+                matched.setdefault(keywords[w], []).append(str(w))
+        pkg += [{"post_id": post_id, "group_id": gid, "matched_keywords": kws, "dt": d.isoformat()}
+                for gid, kws in sorted(matched.items())]
+        rows.append({
+            "post_id": post_id, "source": "naver_cafe", "club_id": "10050146", "menu_id": "386",
+            "article_id": 1000 + i * 3, "url": f"https://cafe.naver.com/x/{1000 + i * 3}",
+            "title": f"질문 {i}", "content": " ".join(map(str, words)), "question_text": " ".join(map(str, words)),
+            "raw_date": local.strftime("%Y.%m.%d. %H:%M"), "posted_at": local.astimezone(timezone.utc),
+            "post_date": d, "post_hour": int(hours[i]), "post_year": d.year, "post_month": d.month,
+            "author_key": f"a{authors[i]:05d}", "read_count": int(rng.integers(0, 500)),
+            "comment_count": int(rng.integers(0, 4)), "token_count": len(words),
+            "content_hash": f"h{i}", "fetched_at": datetime(2026, 2, 1, tzinfo=timezone.utc),
+            "ingest_dt": "2026-02-01", "dt": d.isoformat(),
+        })
+    out = {
+        "posts": pa.Table.from_pylist(rows),
+        "posts_dim": pa.Table.from_pylist(rows),
+        "tokens_fact": pa.Table.from_pylist(tokens),
+        "post_keyword_groups": pa.Table.from_pylist(pkg),
+        "keyword_groups_dim": pa.Table.from_pylist(
+            [{"group_id": g.group_id, "group_name": g.group_name, "display_name": g.display_name,
+              "description": g.description} for g in groups]),
+        "keywords_dictionary": pa.Table.from_pylist(
+            [{"keyword": k, "group_id": v, "is_stopword": False} for k, v in keywords.items()]),
+    }
+    for name, tbl in out.items():
+        lake.write_table(name, tbl)
+    return out
+
+
+@pytest.fixture(scope="module")
+def mart_lake(tmp_path_factory) -> Lake:
+    """A lake holding the synthetic mart (read-only for the tests using it)."""
+    lake = Lake(str(tmp_path_factory.mktemp("mart")))
+    build_mart(lake)
+    return lake
