@@ -157,16 +157,25 @@ def daily_trend(df: pd.DataFrame, *, window: int = 7) -> Chart:
 
 
 # --- words -------------------------------------------------------------------------
+def _labels(df: pd.DataFrame) -> list[str]:
+    """Token labels; the part of speech is added only where one form shows with two tags."""
+    if "token_pos" not in df.columns:
+        return list(df["token"])
+    twice = df["token"].duplicated(keep=False)
+    return [f"{t} ({p})" if d else t for t, p, d in zip(df["token"], df["token_pos"], twice)]
+
+
 @_korean
 def top_tokens(df: pd.DataFrame, *, n: int = 20) -> Chart:
     """v_top_tokens: the most frequent non-stopword tokens."""
     slug, title = "top_tokens", f"Top {n} tokens · 상위 토큰"
-    df = _require(df, "token", "occurrences", "posts")
-    df = df.sort_values(["occurrences", "token"], ascending=[False, True]).head(n)
+    df = _require(df, "token", "token_pos", "occurrences", "posts")
+    df = (df.groupby(["token", "token_pos"], as_index=False)[["occurrences", "posts"]].sum()  # per-day rows too
+          .sort_values(["occurrences", "token"], ascending=[False, True]).head(n))
     if df.empty:
         return Chart(slug, title, "No tokens yet: the tokenized zone is empty.")
     fig, ax = _figure(height=0.28 * len(df) + 1.2)
-    _hbar(ax, list(df["token"]), list(df["occurrences"]))
+    _hbar(ax, _labels(df), list(df["occurrences"]))
     ax.set_xlabel("occurrences")
     ax.set_title(title)
     first = df.iloc[0]
@@ -186,7 +195,7 @@ def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd
     if df.empty:
         return Chart(slug, title, f"No TF-IDF scores for scope '{scope}' yet.")
     fig, ax = _figure(height=0.28 * len(df) + 1.2)
-    _hbar(ax, list(df["token"]), list(df["tfidf_score"]), highlight=3)
+    _hbar(ax, _labels(df), list(df["tfidf_score"]), highlight=3)
     ax.set_xlabel("summed TF-IDF weight")
     ax.set_title(title)
     leaders = ", ".join(f"'{t}'" for t in df["token"].head(3))
@@ -194,8 +203,11 @@ def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd
     if frequent is not None and not frequent.empty:
         top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(df))["token"])
         novel = [t for t in df["token"] if t not in top_freq]
-        reading += (f"; {len(novel)} of these {len(df)} are not among the {len(df)} most frequent tokens"
-                    + (f" (e.g. '{novel[0]}')" if novel else ""))
+        if novel:
+            reading += (f"; {len(novel)} of these {len(df)} are not among the {len(df)} most frequent tokens "
+                        f"(e.g. '{novel[0]}')")
+        else:
+            reading += f"; all {len(df)} are also among the {len(df)} most frequent tokens"
     return Chart(slug, title, reading + ".", fig)
 
 
@@ -211,7 +223,7 @@ def group_top_tokens(df: pd.DataFrame, *, group: str = "skin", n: int = 15) -> C
         known = ", ".join(sorted(df["group_name"].unique())) or "none"
         return Chart(slug, title, f"No tokens for group '{group}' (groups with data: {known}).")
     fig, ax = _figure(height=0.3 * len(rows) + 1.2)
-    _hbar(ax, list(rows["token"]), list(rows["occurrences"]), highlight=3)
+    _hbar(ax, _labels(rows), list(rows["occurrences"]), highlight=3)
     ax.set_xlabel("occurrences")
     ax.set_title(title)
     share = rows["occurrences"].head(3).sum() / rows["occurrences"].sum()
@@ -283,8 +295,14 @@ def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
 
 # --- trends --------------------------------------------------------------------------
 @_korean
-def rising_tokens(df: pd.DataFrame, *, n: int = 5, span: int = 4, min_recent: int = 5) -> Chart:
-    """v_token_trends: the tokens whose last `span` weeks grew most on the `span` weeks before."""
+def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: int = 5, span: int = 4,
+                  min_recent: int = 5) -> Chart:
+    """v_token_trends: the tokens whose last `span` weeks grew most on the `span` weeks before.
+
+    A token missing from a week counts 0 there (the view keeps each week's top tokens).
+    With `last_day` (the last day with posts) a week still in progress is left out, so a
+    partial week does not read as a fall.
+    """
     slug, title = "rising_tokens", "Rising tokens, weekly · 주간 급상승 토큰"
     df = _require(df, "week_start", "token", "occurrences")
     if df.empty:
@@ -293,8 +311,10 @@ def rising_tokens(df: pd.DataFrame, *, n: int = 5, span: int = 4, min_recent: in
               .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum", fill_value=0)
               .sort_index())
     weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"), fill_value=0)
+    if last_day is not None and weekly.index[-1] + pd.Timedelta(days=6) > pd.Timestamp(last_day):
+        weekly = weekly.iloc[:-1]
     if len(weekly) < 2 * span:
-        return Chart(slug, title, f"Fewer than {2 * span} weeks of data: too early to call a token rising.")
+        return Chart(slug, title, f"Fewer than {2 * span} complete weeks of data: too early to call a token rising.")
     recent, before = weekly.iloc[-span:].sum(), weekly.iloc[-2 * span:-span].sum()
     growth = ((recent + 1) / (before + 1)).where(recent >= min_recent).dropna()  # +1: no division by zero
     rising = growth[growth > 1].sort_values(ascending=False).head(n)

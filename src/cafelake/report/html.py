@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,14 +18,10 @@ import pandas as pd
 
 from cafelake.lake import Lake
 from cafelake.report import charts, fonts
-
-log = logging.getLogger(__name__)
+from cafelake.report.queries import QUERIES, run_queries
 
 REPORT_FILE = "report.html"
-VIEWS = (
-    "v_author_post_frequency", "v_posts_by_hour", "v_top_tokens", "v_top_tfidf", "v_group_top_tokens",
-    "v_daily_posts", "v_author_cohort_retention", "v_token_trends",
-)
+VIEWS = tuple(QUERIES)
 
 
 def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "skin") -> list[charts.Chart]:
@@ -42,7 +37,8 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "
          lambda df: charts.top_tfidf(df, frequent=_frame(views.get("v_top_tokens")))),
         ("v_group_top_tokens", "group_top_tokens", f"Top tokens of the {group} group",
          lambda df: charts.group_top_tokens(df, group=group)),
-        ("v_token_trends", "rising_tokens", "Rising tokens, weekly", charts.rising_tokens),
+        ("v_token_trends", "rising_tokens", "Rising tokens, weekly",
+         lambda df: charts.rising_tokens(df, last_day=_last_day(views.get("v_daily_posts")))),
     ]
     out = []
     for view, slug, title, draw in plan:
@@ -60,6 +56,13 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "
 
 def _frame(data: pd.DataFrame | Exception | None) -> pd.DataFrame | None:
     return data if isinstance(data, pd.DataFrame) else None
+
+
+def _last_day(daily: pd.DataFrame | Exception | None) -> pd.Timestamp | None:
+    """The last day with posts: tells whether the last week of the trends is complete."""
+    if not isinstance(daily, pd.DataFrame) or daily.empty:
+        return None
+    return pd.to_datetime(daily["post_date"]).max()
 
 
 def _png(fig) -> bytes:
@@ -95,18 +98,11 @@ def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | 
 
 
 def read_views(lake: Lake) -> dict[str, pd.DataFrame | Exception]:
-    """Each view through the local engine; a failing view is kept as its exception for the report."""
+    """The report's queries over the views, run by the local engine (DuckDB on the lake)."""
     from cafelake.athena.local import LocalAthena
 
-    engine = LocalAthena(lake)
-    views: dict[str, pd.DataFrame | Exception] = {}
-    for name in VIEWS:
-        try:
-            views[name] = engine.view(name)
-        except Exception as exc:  # noqa: BLE001 - shown in the report, and logged
-            log.warning("view %s failed: %s", name, exc)
-            views[name] = exc
-    return views
+    with LocalAthena(lake) as engine:
+        return run_queries(engine.query)
 
 
 def build_report(lake: Lake, out_dir: str | Path, *, group: str = "skin") -> Path:

@@ -1,0 +1,46 @@
+"""The report's questions as Athena SQL over the views: one text for Athena and for DuckDB.
+
+The views keep a date column so dashboards can filter by period; the report wants the
+whole history, so each query aggregates inside the engine and only a few hundred rows
+travel to pandas, whether the engine is the local lake or Athena.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+QUERIES: dict[str, str] = {
+    "v_daily_posts": "SELECT post_date, sum(posts) AS posts, sum(authors) AS authors "
+                     "FROM v_daily_posts GROUP BY post_date",
+    "v_posts_by_hour": "SELECT post_hour, sum(posts) AS posts FROM v_posts_by_hour GROUP BY post_hour",
+    "v_author_post_frequency": "SELECT post_count, authors FROM v_author_post_frequency",
+    "v_author_cohort_retention": "SELECT cohort_month, months_since_first, authors FROM v_author_cohort_retention",
+    "v_top_tokens": "SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
+                    "FROM v_top_tokens GROUP BY token, token_pos ORDER BY occurrences DESC, token LIMIT 200",
+    "v_top_tfidf": "SELECT scope, token, token_pos, tfidf_score, rank FROM v_top_tfidf WHERE rank <= 50",
+    "v_group_top_tokens": "SELECT group_name, display_name, token, token_pos, occurrences, rank "
+                          "FROM v_group_top_tokens WHERE rank <= 50",
+    "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "
+                      "FROM v_token_trends GROUP BY week_start, token",
+}
+
+
+def run_queries(query: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame | Exception]:
+    """Every report query through `query` (Athena SQL in, DataFrame out).
+
+    A failing query is kept as its exception, so the report shows which view broke and
+    draws the others.
+    """
+    out: dict[str, pd.DataFrame | Exception] = {}
+    for view, sql in QUERIES.items():
+        try:
+            out[view] = query(sql)
+        except Exception as exc:  # noqa: BLE001 - reported in the page, and logged
+            log.warning("report query on %s failed: %s", view, exc)
+            out[view] = exc
+    return out
