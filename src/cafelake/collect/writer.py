@@ -1,0 +1,66 @@
+"""Raw-zone writes: envelopes as gzip JSON Lines at deterministic keys, plus quarantine.
+
+A key depends only on (board, ingest date, run, seq), and gzip gets a fixed mtime, so a
+retried write replaces its own object byte for byte instead of adding a duplicate.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from cafelake.lake import Lake
+from cafelake.raw import SOURCE, STATUSES, object_key, quarantine_key
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso_z(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and a 'Z', as the envelope's fetched_at wants."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def envelope(club_id: str, menu_id: str, list_item: dict[str, Any], article: dict[str, Any] | None,
+             status: str, *, run_id: str, seq: int, fetched_at: datetime) -> dict[str, Any]:
+    if status not in STATUSES:
+        raise ValueError(f"unknown article_status {status!r}")
+    return {"source": SOURCE, "club_id": club_id, "menu_id": menu_id, "article_id": int(list_item["articleId"]),
+            "run_id": run_id, "seq": seq, "fetched_at": iso_z(fetched_at), "list_item": list_item,
+            "article": article, "article_status": status}
+
+
+def encode(envelopes: Iterable[dict[str, Any]]) -> bytes:
+    lines = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes)
+    return gzip.compress(lines.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def decode(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in gzip.decompress(data).decode("utf-8").splitlines() if line]
+
+
+class RawWriter:
+    """Writes one board's raw objects and quarantine objects for one run."""
+
+    def __init__(self, lake: Lake, club_id: str, menu_id: str, run_id: str,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        self.lake, self.club_id, self.menu_id, self.run_id, self.now = lake, club_id, menu_id, run_id, now
+
+    def write(self, seq: int, envelopes: list[dict[str, Any]]) -> str:
+        """Put one object; returns its key. ingest_dt is the UTC date of the write."""
+        key = object_key(self.club_id, self.menu_id, self.now().strftime("%Y-%m-%d"), self.run_id, seq)
+        self.lake.put_bytes("raw", key, encode(envelopes))
+        return key
+
+    def quarantine(self, name: str, reason: str, text: str | None, **context: Any) -> str:
+        """Keep a response we could not use, with why, beside the board (hidden from readers)."""
+        now = self.now()
+        key = quarantine_key(self.club_id, self.menu_id, now.strftime("%Y-%m-%d"), self.run_id, f"{name}.json")
+        doc = {"reason": reason, "recorded_at": iso_z(now), **context, "text": text}
+        self.lake.put_bytes("raw", key, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+        return key
