@@ -1,0 +1,155 @@
+"""Each chart's reading is computed from its data; empty or drifted views are handled."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cafelake.report import charts
+
+
+def _hours(counts: dict[int, int], days: int = 3) -> pd.DataFrame:
+    """v_posts_by_hour rows spread over `days` dates, so the chart has to sum them."""
+    rows = []
+    for hour, n in counts.items():
+        for d in range(days):
+            share = n // days + (1 if d < n % days else 0)
+            if share:
+                rows.append({"post_date": date(2026, 1, 1) + timedelta(days=d), "post_hour": hour, "posts": share})
+    return pd.DataFrame(rows)
+
+
+def test_posts_by_hour_finds_the_busiest_two_hours():
+    counts = {h: 2 for h in range(24)} | {21: 30, 22: 25, 23: 20, 4: 0}
+    chart = charts.posts_by_hour(_hours(counts))
+    total = sum(counts.values())
+    assert chart.figure is not None
+    assert "21:00–22:59 KST" in chart.reading
+    assert f"{55 / total:.0%}" in chart.reading and f"(55 of {total})" in chart.reading
+    assert "quietest hour is 04:00" in chart.reading
+
+
+def test_posts_by_hour_window_wraps_past_midnight():
+    chart = charts.posts_by_hour(_hours({23: 10, 0: 10, 12: 15}))
+    assert "23:00–00:59 KST" in chart.reading
+
+
+def test_authors_by_post_count_ignores_single_post_authors():
+    df = pd.DataFrame({"post_count": [1, 2, 3, 5, 40], "authors": [500, 6, 2, 1, 1]})
+    chart = charts.authors_by_post_count(df)
+    assert chart.reading.startswith("10 authors wrote two posts or more; 80% of them wrote exactly 2–3")
+    assert "the most active wrote 40" in chart.reading
+    labels = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
+    assert labels[-1] == "15+"  # the long tail is folded into one bar
+
+
+def test_daily_trend_counts_missing_days_as_zero():
+    df = pd.DataFrame({"post_date": [date(2026, 3, 1), date(2026, 3, 4)], "posts": [4, 8], "authors": [4, 7]})
+    chart = charts.daily_trend(df)
+    assert chart.reading.startswith("12 questions over 4 days (3.0 a day); the busiest day was 2026-03-04 with 8")
+
+
+def test_daily_trend_compares_the_last_four_weeks_when_there_are_eight():
+    days = pd.date_range("2026-01-01", periods=56, freq="D")
+    posts = [10] * 28 + [15] * 28
+    chart = charts.daily_trend(pd.DataFrame({"post_date": days, "posts": posts, "authors": posts}))
+    assert "the last 28 days are +50% on the 28 before" in chart.reading
+
+
+def test_top_tokens_sums_per_day_rows_and_names_the_leader():
+    df = pd.DataFrame({
+        "dt": ["2026-01-01", "2026-01-02", "2026-01-01", "2026-01-02"],
+        "token": ["열", "열", "기침", "기침"], "token_pos": ["NNG"] * 4,
+        "occurrences": [30, 30, 20, 20], "posts": [20, 25, 10, 10],
+    })
+    chart = charts.top_tokens(df)
+    assert chart.reading == "'열' leads with 60 occurrences in 45 posts, 1.5× the runner-up '기침'."
+
+
+def test_top_tokens_labels_one_form_with_two_tags_apart():
+    df = pd.DataFrame({"token": ["열", "열", "기침"], "token_pos": ["NNG", "VV", "NNG"],
+                       "occurrences": [9, 5, 7], "posts": [9, 5, 7]})
+    labels = [t.get_text() for t in charts.top_tokens(df).figure.axes[0].get_yticklabels()]
+    assert sorted(labels) == ["기침", "열 (NNG)", "열 (VV)"]
+
+
+def test_top_tfidf_keeps_one_scope_and_names_what_frequency_misses():
+    tfidf = pd.DataFrame({"scope": ["all", "all", "all", "skin"], "token": ["땀띠", "열", "기침", "보습"],
+                          "token_pos": ["NNG"] * 4, "tfidf_score": [9.0, 8.0, 7.0, 99.0], "rank": [1, 2, 3, 1]})
+    frequent = pd.DataFrame({"token": ["열", "기침", "아기"], "token_pos": ["NNG"] * 3,
+                             "occurrences": [50, 40, 30], "posts": [9, 9, 9]})
+    chart = charts.top_tfidf(tfidf, frequent=frequent)
+    labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert "보습" not in labels and len(labels) == 3
+    assert chart.reading.startswith("TF-IDF ranks '땀띠', '열', '기침' highest across all posts")
+    assert "1 of these 3 are not among the 3 most frequent tokens (e.g. '땀띠')" in chart.reading
+
+
+def test_group_top_tokens_for_the_chosen_group_and_a_clear_message_for_an_unknown_one():
+    df = pd.DataFrame({"group_name": ["skin"] * 4 + ["fever"], "display_name": ["피부"] * 4 + ["열"],
+                       "token": ["피부", "건조", "각질", "로션", "해열제"], "token_pos": ["NNG"] * 5,
+                       "occurrences": [50, 30, 10, 10, 99], "rank": [1, 2, 3, 4, 1]})
+    chart = charts.group_top_tokens(df, group="skin")
+    assert "피부 (skin)" in chart.title
+    assert "'피부' comes first (50 occurrences)" in chart.reading and "top 3 hold 90%" in chart.reading
+    missing = charts.group_top_tokens(df, group="otitis")
+    assert missing.figure is None and "otitis" in missing.reading and "fever, skin" in missing.reading
+
+
+def test_retention_separates_not_yet_observable_from_nobody_came_back():
+    df = pd.DataFrame({
+        "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1), date(2026, 3, 1)],
+        "months_since_first": [0, 1, 2, 0, 0],
+        "authors": [10, 3, 1, 5, 4],
+    })
+    share, sizes = charts.retention_matrix(df)
+    assert share.loc["2026-01", 1] == pytest.approx(0.3) and share.loc["2026-01", 2] == pytest.approx(0.1)
+    assert share.loc["2026-02", 1] == 0  # March is in the data: February's authors did not return
+    assert np.isnan(share.loc["2026-02", 2]) and np.isnan(share.loc["2026-03", 1])  # April is not
+    assert sizes.to_dict() == {"2026-01": 10, "2026-02": 5, "2026-03": 4}
+    chart = charts.cohort_retention(df)
+    assert chart.reading.startswith("20% of a month's new authors post again the next month")  # (3 + 0) / (10 + 5)
+
+
+def _trends(weeks: int, rising_from: int) -> pd.DataFrame:
+    start = pd.Timestamp("2026-01-05")  # a Monday
+    rows = []
+    for w in range(weeks):
+        rows.append({"week_start": start + pd.Timedelta(weeks=w), "token": "열", "occurrences": 20})
+        rows.append({"week_start": start + pd.Timedelta(weeks=w), "token": "수족구",
+                     "occurrences": 30 if w >= rising_from else 5})
+    return pd.DataFrame(rows)
+
+
+def test_rising_tokens_compares_the_last_four_weeks_with_the_four_before():
+    chart = charts.rising_tokens(_trends(10, rising_from=6))
+    assert chart.reading.startswith("'수족구' rose fastest: 120 occurrences in the last 4 weeks against 20")
+    assert "'열'" not in chart.reading  # flat, not rising
+
+
+def test_rising_tokens_leaves_out_a_week_in_progress():
+    df = _trends(10, rising_from=9)  # only the last week rises
+    last_week = pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=9)
+    assert "'수족구' rose fastest" in charts.rising_tokens(df, last_day=last_week + pd.Timedelta(days=6)).reading
+    unfinished = charts.rising_tokens(df, last_day=last_week + pd.Timedelta(days=2))
+    assert unfinished.figure is None and "No token grew" in unfinished.reading
+
+
+@pytest.mark.parametrize("draw, columns", [
+    (charts.authors_by_post_count, ["post_count", "authors"]),
+    (charts.posts_by_hour, ["post_date", "post_hour", "posts"]),
+    (charts.daily_trend, ["post_date", "posts", "authors"]),
+    (charts.top_tokens, ["token", "token_pos", "occurrences", "posts"]),
+    (charts.top_tfidf, ["scope", "token", "tfidf_score", "rank"]),
+    (charts.group_top_tokens, ["group_name", "display_name", "token", "occurrences", "rank"]),
+    (charts.cohort_retention, ["cohort_month", "months_since_first", "authors"]),
+    (charts.rising_tokens, ["week_start", "token", "occurrences"]),
+])
+def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_an_error(draw, columns):
+    chart = draw(pd.DataFrame({c: [] for c in columns}))
+    assert chart.figure is None and chart.reading
+    with pytest.raises(ValueError, match="missing columns"):
+        draw(pd.DataFrame({"unexpected": [1]}))

@@ -1,0 +1,98 @@
+"""The HTML page: self-contained, one section per chart, PNGs beside it, failures shown not raised."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from matplotlib.image import imread
+
+from cafelake.report import render_report
+from cafelake.report.html import make_charts
+from cafelake.report.queries import QUERIES
+
+SLUGS = ["daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
+         "group_top_tokens", "rising_tokens"]
+
+
+def _views() -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(3)
+    days = [date(2026, 1, 5) + timedelta(days=i) for i in range(70)]
+    daily = pd.DataFrame({"post_date": days, "posts": rng.integers(3, 12, len(days))})
+    daily["authors"] = daily["posts"] - 1
+    tokens = ["열", "기침", "피부", "건조", "수족구"]
+    weeks = [pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=w) for w in range(10)]
+    return {
+        "v_daily_posts": daily,
+        "v_posts_by_hour": pd.DataFrame({"post_hour": range(24), "posts": rng.integers(1, 30, 24)}),
+        "v_author_post_frequency": pd.DataFrame({"post_count": [2, 3, 4], "authors": [40, 12, 3]}),
+        "v_author_cohort_retention": pd.DataFrame({
+            "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1)] * 2 + [date(2026, 3, 1)],
+            "months_since_first": [0, 1, 2, 0, 1, 0], "authors": [50, 12, 8, 40, 9, 30]}),
+        "v_top_tokens": pd.DataFrame({"token": tokens, "token_pos": "NNG", "occurrences": [90, 70, 40, 30, 20],
+                                      "posts": [60, 50, 30, 20, 15]}),
+        "v_top_tfidf": pd.DataFrame({"scope": "all", "token": tokens[::-1], "token_pos": "NNG",
+                                     "tfidf_score": [5.0, 4.0, 3.0, 2.0, 1.0], "rank": range(1, 6)}),
+        "v_group_top_tokens": pd.DataFrame({"group_name": "skin", "display_name": "피부", "token": ["피부", "건조"],
+                                            "token_pos": "NNG", "occurrences": [12, 7], "rank": [1, 2]}),
+        "v_token_trends": pd.DataFrame([{"week_start": w, "token": t, "occurrences": 5 + (i * 3 if t == "수족구" else 0)}
+                                        for i, w in enumerate(weeks) for t in tokens]),
+    }
+
+
+def _is_blank(png_path) -> bool:
+    pixels = imread(png_path)[..., :3]
+    inked = (pixels.min(axis=2) < 0.9).mean()  # share of pixels that are not (near) white
+    return inked < 0.01 or float(pixels.std()) < 0.02
+
+
+def test_the_views_the_report_reads_are_the_views_it_draws():
+    assert set(QUERIES) == {"v_daily_posts", "v_posts_by_hour", "v_author_post_frequency", "v_author_cohort_retention",
+                            "v_top_tokens", "v_top_tfidf", "v_group_top_tokens", "v_token_trends"}
+    assert all(re.search(rf"\bFROM {view}\b", sql) for view, sql in QUERIES.items())
+
+
+def test_report_embeds_every_chart_with_its_reading_and_writes_the_pngs(tmp_path):
+    views = _views()
+    path = render_report(views, tmp_path)
+    page = path.read_text(encoding="utf-8")
+    assert path.name == "report.html" and "<script" not in page and 'src="http' not in page
+    for chart in make_charts(views):
+        assert chart.figure is not None, chart.reading
+        png = (tmp_path / f"{chart.slug}.png").read_bytes()
+        assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in page
+        assert html.escape(chart.reading, quote=False) in page
+        assert not _is_blank(tmp_path / f"{chart.slug}.png"), chart.slug
+    assert [m for m in re.findall(r'<section id="(\w+)">', page)] == SLUGS
+
+
+def test_blank_check_detects_a_blank_png(tmp_path):
+    from matplotlib.figure import Figure
+
+    Figure().savefig(tmp_path / "blank.png", facecolor="white")
+    assert _is_blank(tmp_path / "blank.png")
+
+
+def test_failed_and_empty_views_become_messages_and_no_stale_png_stays(tmp_path):
+    render_report(_views(), tmp_path)
+    views = _views() | {"v_top_tokens": RuntimeError("table tokens_fact not found"),
+                        "v_posts_by_hour": pd.DataFrame({"post_hour": [], "posts": []})}
+    views.pop("v_token_trends")
+    page = render_report(views, tmp_path).read_text(encoding="utf-8")
+    assert "v_top_tokens could not be read (RuntimeError: table tokens_fact not found)" in page
+    assert "v_token_trends could not be read (not provided)" in page
+    assert "No posts yet, so no hourly pattern." in page
+    for slug in ("top_tokens", "posts_by_hour", "rising_tokens"):
+        assert not (tmp_path / f"{slug}.png").exists()
+        assert f'id="img-{slug}"' not in page
+    assert (tmp_path / "daily_trend.png").exists()
+
+
+def test_a_view_with_drifted_columns_is_reported_not_raised(tmp_path):
+    views = _views() | {"v_author_post_frequency": pd.DataFrame({"posts": [2], "n": [3]})}
+    page = render_report(views, tmp_path).read_text(encoding="utf-8")
+    assert "v_author_post_frequency does not have the expected shape" in page
