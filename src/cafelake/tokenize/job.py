@@ -1,0 +1,206 @@
+"""`run_tokenize`: cleansed posts -> the mart, incrementally.
+
+Only cleansed dt partitions whose files changed since the last run are processed (a
+manifest under `tokenized/_state/` lists each partition's files: the lake writes new
+file names on every rewrite). Within them a post whose content_hash is unchanged
+keeps its tokens_fact rows and is not sent to Kiwi again. Whole partitions are
+replaced, so a re-run never duplicates rows; dimensions and TF-IDF are recomputed
+(cheap next to Kiwi). A changed configuration (dictionary, stopwords, frames, Kiwi
+version) makes the run a full rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cafelake.config import keyword_groups
+from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.schemas import (KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, POSTS, POSTS_DIM,
+                              TOKEN_TFIDF, TOKENS_FACT)
+from cafelake.tokenize import settings
+from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dictionary, validate_synonyms
+from cafelake.tokenize.mart import posts_dim
+from cafelake.tokenize.stopwords import StopwordFlags
+from cafelake.tokenize.tfidf import compute_tfidf
+from cafelake.tokenize.transform import TOKENS_SCHEMA, match_groups, tokenize_posts
+
+MANIFEST_KEY = "_state/tokenize/manifest.json"
+PARTITIONED = (TOKENS_FACT, POST_KEYWORD_GROUPS, POSTS_DIM)  # written in this order: posts_dim last
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class TokenizeSummary:
+    run_id: str
+    full: bool
+    partitions_changed: int   # cleansed dt partitions (re)processed
+    partitions_dropped: int   # mart partitions whose cleansed partition is gone
+    posts_in: int             # posts in the changed partitions
+    posts_tokenized: int      # sent to Kiwi
+    posts_reused: int         # content_hash unchanged: tokens kept
+    tokens: int               # tokens_fact rows written
+    group_matches: int        # post_keyword_groups rows written
+    tfidf_rows: int
+    seconds: float
+
+
+@dataclass
+class Plan:
+    changed: list[str]
+    dropped: list[str]
+    files: dict[str, list[str]]
+    config: str
+    full: bool
+
+
+def cleansed_files(lake: Lake) -> dict[str, list[str]]:
+    """dt -> sorted Parquet file names of cleansed/posts."""
+    files: dict[str, list[str]] = {}
+    for key in lake.list_keys(POSTS.zone, POSTS.location):
+        parts = key.split("/")
+        if len(parts) >= 3 and parts[-2].startswith(f"{PARTITION_KEY}=") and parts[-1].endswith(".parquet"):
+            files.setdefault(parts[-2].split("=", 1)[1], []).append(parts[-1])
+    return {dt: sorted(names) for dt, names in sorted(files.items())}
+
+
+def load_manifest(lake: Lake) -> dict:
+    try:
+        return json.loads(lake.get_bytes(TOKENS_FACT.zone, MANIFEST_KEY))
+    except FileNotFoundError:
+        return {}
+
+
+def plan(lake: Lake, full: bool = False) -> Plan:
+    """Which cleansed partitions to (re)process and which mart partitions to drop."""
+    files = cleansed_files(lake)
+    config = settings.fingerprint()
+    old = load_manifest(lake)
+    full = full or old.get("config") != config
+    if full:
+        changed = list(files)
+        existing = set().union(*(lake.partitions(t) for t in PARTITIONED))
+        dropped = sorted(existing - set(files))
+    else:
+        before = old.get("files", {})
+        changed = [dt for dt, names in files.items() if before.get(dt) != names]
+        dropped = sorted(set(before) - set(files))
+    return Plan(changed, dropped, files, config, full)
+
+
+def _groups_of_partitions(lake: Lake, dts: list[str], target_rows: int) -> Iterator[pa.Table]:
+    """Cleansed posts of whole partitions, a few partitions at a time (~target_rows posts)."""
+    pending: list[pa.Table] = []
+    rows = 0
+    for dt in dts:
+        tbl = lake.read_table(POSTS, dts=[dt])
+        pending.append(tbl)
+        rows += tbl.num_rows
+        if rows >= target_rows:
+            yield pa.concat_tables(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
+def _check_unique(posts: pa.Table) -> None:
+    if posts.column("post_id").null_count:
+        raise ValueError("cleansed/posts holds rows without post_id")
+    if pc.count_distinct(posts.column("post_id")).as_py() != posts.num_rows:
+        raise ValueError("cleansed/posts holds duplicate post_id values; re-run the cleanse")
+
+
+def _write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
+    """Write `tbl`'s partitions and drop those of `dts` it no longer has rows for."""
+    written = set(lake.write_table(tdef, tbl)) if tbl.num_rows else set()
+    if gone := dts - written:
+        lake.drop_partitions(tdef, sorted(gone))
+
+
+def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]]]:
+    """tokens_fact and post_keyword_groups a month of partitions at a time (posts never span chunks)."""
+    months: dict[str, list[str]] = {}
+    for dt in lake.partitions(TOKENS_FACT):
+        months.setdefault(dt[:7], []).append(dt)
+
+    def chunks() -> Iterator[tuple[pa.Table, pa.Table]]:
+        for dts in months.values():
+            yield (lake.read_table(TOKENS_FACT, dts=dts, columns=["post_id", "token", "token_pos", "is_stopword"]),
+                   lake.read_table(POST_KEYWORD_GROUPS, dts=dts, columns=["post_id", "group_id"]))
+    return chunks
+
+
+def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None = None,
+                 tfidf_progress: Progress | None = None) -> TokenizeSummary:
+    """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF."""
+    from cafelake.tokenize.analyzer import analyzer
+
+    start = time.monotonic()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    cfg = settings.config()
+    groups = keyword_groups()
+    validate_synonyms(cfg, groups)
+    matcher = KeywordMatcher(groups)
+    p = plan(lake, full)
+
+    for tdef in PARTITIONED:
+        lake.drop_partitions(tdef, p.dropped)
+    d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
+    total = d.count_rows() if d is not None else 0
+    posts_in = tokenized = reused = n_tokens = n_groups = 0
+    if on_progress:
+        on_progress(0, total)
+    for posts in _groups_of_partitions(lake, p.changed, cfg.batch_size):
+        _check_unique(posts)
+        dts = set(posts.column(PARTITION_KEY).to_pylist())
+        keep = pa.array([False] * posts.num_rows)
+        old_tokens = TOKENS_SCHEMA.empty_table()
+        if not p.full:
+            old = lake.read_table(POSTS_DIM, dts=dts, columns=["post_id", "content_hash", PARTITION_KEY])
+            seen = set(zip(*(old.column(c).to_pylist() for c in old.column_names), strict=True))
+            keep = pa.array([k in seen for k in zip(*(posts.column(c).to_pylist() for c in old.column_names),
+                                                    strict=True)], pa.bool_())
+            old_tokens = lake.read_table(TOKENS_FACT, dts=dts)
+            old_tokens = old_tokens.filter(pc.is_in(old_tokens.column("post_id"),
+                                                    value_set=posts.column("post_id").filter(keep)))
+        todo = posts.filter(pc.invert(keep))
+        parts = [old_tokens.select(TOKENS_SCHEMA.names).cast(TOKENS_SCHEMA)] if old_tokens.num_rows else []
+        done = posts_in + posts.num_rows - todo.num_rows
+        for i in range(0, todo.num_rows, cfg.batch_size):
+            parts.append(tokenize_posts(todo.slice(i, cfg.batch_size), analyzer()))
+            if on_progress:
+                on_progress(done + min(i + cfg.batch_size, todo.num_rows), total)
+        tokens = pa.concat_tables(parts) if parts else TOKENS_SCHEMA.empty_table()
+        tokens = tokens.sort_by([(PARTITION_KEY, "ascending"), ("post_id", "ascending"),
+                                 ("token_position", "ascending")])
+        pkg = match_groups(tokens, matcher)
+        _write_replacing(lake, TOKENS_FACT, tokens, dts)
+        _write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
+        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)
+        posts_in += posts.num_rows
+        tokenized += todo.num_rows
+        reused += posts.num_rows - todo.num_rows
+        n_tokens += tokens.num_rows
+        n_groups += pkg.num_rows
+        if on_progress:
+            on_progress(posts_in, total)
+
+    flags = StopwordFlags(cfg)
+    lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
+    lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, flags.flag_any))
+    tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
+    lake.write_table(TOKEN_TFIDF, tfidf)
+
+    summary = TokenizeSummary(run_id, p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
+                              n_tokens, n_groups, tfidf.num_rows, round(time.monotonic() - start, 3))
+    lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY,
+                   json.dumps({"config": p.config, "files": p.files, "run_id": run_id}, indent=1).encode())
+    lake.put_bytes(TOKENS_FACT.zone, f"_runs/tokenize/{run_id}.json", json.dumps(asdict(summary), indent=1).encode())
+    return summary

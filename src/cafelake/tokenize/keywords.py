@@ -1,0 +1,57 @@
+"""Keyword groups matched on tokens, never on substrings.
+
+The old study matched substrings, so 피부 posts landed in 피 (blood), 토요일 in 토
+(vomit) and 열심히 in 열 (fever). Here a post joins a group only when one of the
+group's keywords equals one of its kept tokens (stopword or not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyarrow as pa
+
+from cafelake.config import KeywordGroup, keyword_groups
+from cafelake.schemas import KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY
+from cafelake.tokenize.settings import TokenizerConfig
+
+
+class KeywordMatcher:
+    """keyword -> group ids, and the per-post match."""
+
+    def __init__(self, groups: Sequence[KeywordGroup] | None = None) -> None:
+        self.groups = tuple(groups if groups is not None else keyword_groups())
+        self.index: dict[str, list[int]] = {}
+        for g in self.groups:
+            for kw in dict.fromkeys(g.keywords):
+                self.index.setdefault(kw, []).append(g.group_id)
+
+    def match(self, tokens: Iterable[str]) -> dict[int, list[str]]:
+        """group_id -> sorted distinct keywords of that group found among `tokens`."""
+        found: dict[int, set[str]] = {}
+        index = self.index
+        for tok in tokens:
+            if tok in index:
+                for gid in index[tok]:
+                    found.setdefault(gid, set()).add(tok)
+        return {gid: sorted(kws) for gid, kws in sorted(found.items())}
+
+
+def validate_synonyms(cfg: TokenizerConfig, groups: Sequence[KeywordGroup] | None = None) -> None:
+    """A synonym source that is a keyword would be rewritten away before matching: refuse it."""
+    keywords = {kw for g in (groups if groups is not None else keyword_groups()) for kw in g.keywords}
+    if bad := sorted(keywords & set(cfg.synonyms)):
+        raise ValueError(f"synonyms.yaml rewrites group keywords {bad}: they could never match")
+
+
+def groups_dim(groups: Sequence[KeywordGroup]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"group_id": g.group_id, "group_name": g.group_name, "display_name": g.display_name,
+          "description": g.description} for g in groups], schema=KEYWORD_GROUPS_DIM.schema)
+
+
+def keywords_dictionary(groups: Sequence[KeywordGroup], is_stopword) -> pa.Table:
+    """One row per (keyword, group); `is_stopword(keyword)` says if the keyword is flagged too."""
+    rows = [{"keyword": kw, "group_id": g.group_id, "is_stopword": bool(is_stopword(kw))}
+            for g in groups for kw in dict.fromkeys(g.keywords)]
+    return pa.Table.from_pylist(rows, schema=KEYWORDS_DICTIONARY.schema)

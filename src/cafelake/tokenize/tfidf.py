@@ -1,0 +1,139 @@
+"""TF-IDF per scope ('all' and each keyword group) over kept, non-stopword tokens.
+
+The definition is shared with the SQL view `v_tfidf_sql`, and a test holds them to
+1e-9: documents = posts of the scope with >= 1 non-stopword token; a term is (token,
+token_pos); idf = ln((1+n)/(1+df)) + 1 (scikit-learn's smooth_idf); each document's
+tf*idf vector is L2-normalised; a term's score is the sum of its weights over the scope.
+
+It streams: pass 1 counts df and n per scope chunk by chunk, pass 2 weighs each chunk's
+sparse count matrix with scikit-learn's TfidfTransformer (idf from pass 1) and adds up
+the columns. Memory is one chunk's matrix plus a few vocabulary-long vectors per scope,
+however many posts there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from cafelake.config import KeywordGroup
+from cafelake.schemas import TOKEN_TFIDF
+
+ALL = "all"
+# A chunk: tokens_fact rows (post_id, token, token_pos, is_stopword) and the
+# post_keyword_groups rows (post_id, group_id) of the same, whole, posts.
+Chunk = tuple[pa.Table, pa.Table]
+
+
+@dataclass
+class _Vocab:
+    ids: dict[str, int] = field(default_factory=dict)
+    terms: list[tuple[str, str]] = field(default_factory=list)
+
+    def encode(self, tokens: pa.Table, grow: bool) -> tuple[sparse.csr_array, pa.Array] | None:
+        """Count matrix (docs x vocabulary) of the chunk's non-stopword tokens, and its post ids."""
+        t = tokens.filter(pc.invert(tokens.column("is_stopword")))
+        if t.num_rows == 0:
+            return None
+        docs = pc.dictionary_encode(t.column("post_id").combine_chunks())
+        keys = pc.dictionary_encode(pc.binary_join_element_wise(
+            t.column("token").combine_chunks(), t.column("token_pos").combine_chunks(), "\x1f"))
+        local = []
+        for key in keys.dictionary.to_pylist():
+            if key not in self.ids:
+                if not grow:
+                    raise KeyError(f"term {key!r} appeared between passes")
+                self.ids[key] = len(self.terms)
+                self.terms.append(tuple(key.split("\x1f", 1)))
+            local.append(self.ids[key])
+        cols = np.asarray(local, dtype=np.int64)[keys.indices.to_numpy(zero_copy_only=False)]
+        rows = docs.indices.to_numpy(zero_copy_only=False)
+        counts = sparse.csr_array((np.ones(len(rows), dtype=np.float64), (rows, cols)),
+                                  shape=(len(docs.dictionary), len(self.terms)))
+        counts.sum_duplicates()
+        return counts, docs.dictionary
+
+
+def _scope_rows(groups_tbl: pa.Table, docs: pa.Array, names: dict[int, str]) -> dict[str, np.ndarray]:
+    """Row numbers (within the chunk's matrix) of each scope's documents."""
+    out = {ALL: np.arange(len(docs))}
+    idx = pc.index_in(groups_tbl.column("post_id"), value_set=docs)
+    keep = pc.is_valid(idx)
+    rows = idx.filter(keep).to_numpy(zero_copy_only=False)
+    gids = groups_tbl.column("group_id").filter(keep).to_numpy()
+    for gid in np.unique(gids):
+        if int(gid) in names:
+            out[names[int(gid)]] = np.unique(rows[gids == gid])
+    return out
+
+
+def _pad(v: np.ndarray, n: int) -> np.ndarray:
+    return np.pad(v, (0, n - len(v))) if len(v) < n else v
+
+
+def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[KeywordGroup], top_n: int,
+                  on_progress: Callable[[int, int | None], None] | None = None) -> pa.Table:
+    """token_tfidf rows: the top `top_n` terms of each scope. `chunks()` is called twice (two passes)."""
+    names = {g.group_id: g.group_name for g in groups}
+    vocab = _Vocab()
+    df: dict[str, np.ndarray] = {}
+    n: dict[str, int] = {}
+    for tokens, groups_tbl in chunks():  # pass 1: document frequencies
+        enc = vocab.encode(tokens, grow=True)
+        if enc is None:
+            continue
+        counts, docs = enc
+        for scope, rows in _scope_rows(groups_tbl, docs, names).items():
+            part = np.bincount(counts[rows].indices, minlength=len(vocab.terms))
+            df[scope] = _pad(df.get(scope, np.zeros(0, np.int64)), len(vocab.terms)) + part
+            n[scope] = n.get(scope, 0) + len(rows)
+    vsize = len(vocab.terms)
+    weighers = {}
+    for scope in df:
+        df[scope] = _pad(df[scope], vsize)
+        tr = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=False)
+        tr.idf_ = np.log((1 + n[scope]) / (1 + df[scope])) + 1.0  # what fit() would compute on the scope
+        weighers[scope] = tr
+    score = {s: np.zeros(vsize) for s in df}
+    tf = {s: np.zeros(vsize, np.int64) for s in df}
+    done = 0
+    for tokens, groups_tbl in chunks():  # pass 2: weights
+        enc = vocab.encode(tokens, grow=False)
+        if enc is None:
+            continue
+        counts, docs = enc
+        for scope, rows in _scope_rows(groups_tbl, docs, names).items():
+            sub = counts[rows]
+            score[scope] += np.asarray(weighers[scope].transform(sub).sum(axis=0)).ravel()
+            tf[scope] += np.asarray(sub.sum(axis=0)).ravel().astype(np.int64)
+        done += len(docs)
+        if on_progress:
+            on_progress(done, n.get(ALL))
+    order = [ALL] + [g.group_name for g in groups]
+    out = [_top(scope, score[scope], df[scope], tf[scope], vocab.terms, top_n) for scope in order if scope in df]
+    return pa.concat_tables(out) if out else TOKEN_TFIDF.empty()
+
+
+def _top(scope: str, score: np.ndarray, df: np.ndarray, tf: np.ndarray, terms: list[tuple[str, str]],
+         top_n: int) -> pa.Table:
+    """Rank by score desc, token asc, token_pos asc; keep ranks <= top_n (ties at the cut included in the sort)."""
+    present = np.flatnonzero(df > 0)
+    if len(present) > top_n:
+        cut = np.partition(score[present], len(present) - top_n)[len(present) - top_n]
+        present = present[score[present] >= cut]
+    ranked = sorted(present.tolist(), key=lambda i: (-score[i], terms[i][0], terms[i][1]))[:top_n]
+    return pa.table({
+        "scope": pa.array([scope] * len(ranked), pa.string()),
+        "token": pa.array([terms[i][0] for i in ranked], pa.string()),
+        "token_pos": pa.array([terms[i][1] for i in ranked], pa.string()),
+        "doc_freq": pa.array(df[ranked], pa.int64()),
+        "term_freq": pa.array(tf[ranked], pa.int64()),
+        "tfidf_score": pa.array(score[ranked], pa.float64()),
+        "rank": pa.array(np.arange(1, len(ranked) + 1), pa.int32()),
+    }, schema=TOKEN_TFIDF.schema)
