@@ -29,6 +29,11 @@ COMMANDS: dict[str, str] = {
 app = typer.Typer(name="cafelake", help=__doc__, no_args_is_help=True, add_completion=False)
 
 
+@app.callback()
+def _root() -> None:
+    """Keep `cafelake` a command group even when `main` registers a single sub-command."""
+
+
 def _register(name: str, help_text: str) -> None:
     """Register the stage's real command if its module exists (a stage may not have landed)."""
     try:

@@ -40,6 +40,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _fix_functions(node: exp.Expression) -> exp.Expression:
     """Athena functions sqlglot passes through but DuckDB lacks, rewritten to equivalents."""
     if isinstance(node, exp.Anonymous) and node.name.lower() == "at_timezone" and len(node.expressions) == 2:
@@ -128,7 +132,15 @@ class LocalAthena:
             raise ValueError("no SQL statement given")
         for statement in statements[:-1]:
             self.con.execute(statement)
-        return self.con.execute(statements[-1]).df()
+        rel = self.con.sql(statements[-1])
+        if rel is None:  # a statement without a result (CREATE VIEW, SET ...)
+            return pd.DataFrame()
+        # DuckDB sums BIGINT into HUGEINT (float64 in pandas); Athena's sum(bigint) is bigint.
+        if any(str(t) == "HUGEINT" for t in rel.types):
+            rel = rel.project(", ".join(
+                f"CAST({_ident(c)} AS BIGINT) AS {_ident(c)}" if str(t) == "HUGEINT" else _ident(c)
+                for c, t in zip(rel.columns, rel.types, strict=True)))
+        return rel.df()
 
     def view(self, name: str, where: str | None = None, *, order_by: str | None = None,
              limit: int | None = None) -> pd.DataFrame:

@@ -1,0 +1,126 @@
+"""Apply the DDL and views to the Glue catalog and an Athena workgroup, in dependency order.
+
+The statements are the committed SQL files with their placeholders filled in, so what
+runs in the cloud is what the tests ran locally. `statements()` is pure (no AWS calls),
+for the CDK stack's "refresh views" step; `glue_table_input()` gives the same tables as
+Glue `TableInput`s for CloudFormation. Neither imports aws_cdk.
+
+Views are created in the database given as the query execution context (they name their
+tables unqualified, like every query an analyst writes in that database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cafelake.athena import sqlfiles
+from cafelake.athena.ddl import location
+from cafelake.lake import PARTITION_KEY
+from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
+
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+
+def _body(text: str) -> str:
+    """The statement without its leading comment lines and trailing semicolon.
+
+    Athena classifies a statement (DDL or not) by its first token, so no comment may lead.
+    """
+    lines = text.strip().splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines).rstrip().rstrip(";").rstrip()
+
+
+def _uri(uri: str) -> str:
+    if not uri.startswith("s3://"):
+        raise ValueError(f"expected an s3:// URI, got {uri!r}")
+    return uri.rstrip("/")
+
+
+def statements(database: str, cleansed_uri: str, tokenized_uri: str, *, tables: bool = True,
+               views: bool = True, replace_tables: bool = False) -> list[tuple[str, str]]:
+    """(name, sql) to run in order: the database, the tables, then the views (dependencies first).
+
+    Table DDL is `IF NOT EXISTS`; `replace_tables` drops each table first (its data stays:
+    the tables are external) so a schema change reaches the catalog.
+    """
+    values = {"database": database, "cleansed_uri": _uri(cleansed_uri), "tokenized_uri": _uri(tokenized_uri)}
+    out: list[tuple[str, str]] = []
+    if tables:
+        out.append((f"database:{database}", f"CREATE DATABASE IF NOT EXISTS `{database}`"))
+        for ddl in sqlfiles.ddl():
+            if replace_tables:
+                out.append((f"drop:{ddl.name}", f"DROP TABLE IF EXISTS `{database}`.`{ddl.name}`"))
+            out.append((f"table:{ddl.name}", _body(sqlfiles.render(ddl.text, **values))))
+    if views:
+        out += [(f"view:{v.name}", _body(sqlfiles.render(v.text, **values))) for v in sqlfiles.views()]
+    return out
+
+
+def glue_table_input(tdef: TableDef, location: str) -> dict[str, Any]:
+    """Glue `TableInput` (boto3 / CloudFormation key names) of a catalog table stored at `location`."""
+    loc = location.rstrip("/") + "/"
+    params = {"classification": "parquet", "EXTERNAL": "TRUE", "parquet.compression": "ZSTD"}
+    if tdef.partitioned:
+        params.update(projection_properties(loc))
+    return {
+        "Name": tdef.name,
+        "Description": tdef.description,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": params,
+        "PartitionKeys": [{"Name": k, "Type": "string", "Comment": "post date in KST, YYYY-MM-DD"}
+                          for k in tdef.partition_keys],
+        "StorageDescriptor": {
+            "Columns": [{"Name": n, "Type": t, "Comment": c} for n, t, c in athena_columns(tdef)],
+            "Location": loc,
+            "InputFormat": PARQUET_INPUT,
+            "OutputFormat": PARQUET_OUTPUT,
+            "Compressed": False,
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE, "Parameters": {"serialization.format": "1"}},
+            "StoredAsSubDirectories": False,
+        },
+    }
+
+
+def table_locations(cleansed_uri: str, tokenized_uri: str) -> dict[str, str]:
+    """Catalog table name -> its S3 location, for the given zone URIs."""
+    values = {"cleansed_uri": _uri(cleansed_uri), "tokenized_uri": _uri(tokenized_uri)}
+    return {t.name: sqlfiles.render(location(t), **values) for t in CATALOG_TABLES}
+
+
+@dataclass
+class ApplySummary:
+    database: str
+    workgroup: str
+    applied: list[str] = field(default_factory=list)
+    query_ids: list[str] = field(default_factory=list)
+
+
+def apply(database: str, workgroup: str, cleansed_uri: str, tokenized_uri: str, *,
+          s3_output: str | None = None, replace_tables: bool = False, tables: bool = True, views: bool = True,
+          boto3_session: Any = None,
+          on_progress: Callable[[int, int | None], None] | None = None) -> ApplySummary:
+    """Run `statements()` one by one on Athena, waiting for each; stop at the first failure."""
+    import awswrangler as wr
+
+    todo = statements(database, cleansed_uri, tokenized_uri, tables=tables, views=views,
+                      replace_tables=replace_tables)
+    summary = ApplySummary(database, workgroup)
+    for i, (name, sql) in enumerate(todo, 1):
+        context = None if name.startswith("database:") else database
+        result = wr.athena.start_query_execution(sql, database=context, workgroup=workgroup, s3_output=s3_output,
+                                                 boto3_session=boto3_session, wait=True)
+        state = result["Status"]["State"]
+        if state != "SUCCEEDED":
+            reason = result["Status"].get("StateChangeReason", "")
+            raise RuntimeError(f"{name}: Athena query {result['QueryExecutionId']} {state}: {reason}")
+        summary.applied.append(name)
+        summary.query_ids.append(result["QueryExecutionId"])
+        if on_progress:
+            on_progress(i, len(todo))
+    return summary

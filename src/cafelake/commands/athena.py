@@ -1,0 +1,57 @@
+"""`cafelake athena`: apply the DDL and views to the Glue catalog and Athena (after `cdk deploy`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cafelake.commands._common import console
+
+app = typer.Typer(no_args_is_help=True)
+
+Database = Annotated[str, typer.Option("--database", envvar="CAFELAKE_DATABASE", help="Glue database.")]
+Cleansed = Annotated[str, typer.Option("--cleansed-uri", envvar="CAFELAKE_CLEANSED_URI",
+                                       help="s3:// URI of the cleansed zone.")]
+Tokenized = Annotated[str, typer.Option("--tokenized-uri", envvar="CAFELAKE_TOKENIZED_URI",
+                                        help="s3:// URI of the tokenized zone (the mart).")]
+
+
+@app.command()
+def apply(
+    database: Database = "cafelake",
+    cleansed_uri: Cleansed = ...,
+    tokenized_uri: Tokenized = ...,
+    workgroup: Annotated[str, typer.Option("--workgroup", envvar="CAFELAKE_WORKGROUP",
+                                           help="Athena workgroup.")] = "primary",
+    output_uri: Annotated[str | None, typer.Option("--output-uri", help="s3:// URI for query results, if the "
+                                                                        "workgroup does not set one.")] = None,
+    replace_tables: Annotated[bool, typer.Option("--replace-tables", help="Drop and re-create the tables "
+                                                 "(external: the data stays) so schema changes apply.")] = False,
+    views_only: Annotated[bool, typer.Option("--views-only", help="Only (re)create the views.")] = False,
+) -> None:
+    """Create the database, tables and views in Athena, in dependency order."""
+    from rich.progress import Progress
+
+    from cafelake.athena.deploy import apply as run_apply
+
+    with Progress(console=console) as progress:
+        task = progress.add_task("Applying to Athena", total=None)
+        summary = run_apply(database, workgroup, cleansed_uri, tokenized_uri, s3_output=output_uri,
+                            replace_tables=replace_tables, tables=not views_only,
+                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    for name, qid in zip(summary.applied, summary.query_ids, strict=True):
+        console.print(f"[green]ok[/green] {name}  ({qid})")
+
+
+@app.command()
+def sql(
+    database: Database = "cafelake",
+    cleansed_uri: Cleansed = "s3://CLEANSED-BUCKET",
+    tokenized_uri: Tokenized = "s3://TOKENIZED-BUCKET",
+) -> None:
+    """Print the statements `apply` would run, in order (nothing is sent to AWS)."""
+    from cafelake.athena.deploy import statements
+
+    for name, text in statements(database, cleansed_uri, tokenized_uri):
+        typer.echo(f"-- {name}\n{text};\n")
