@@ -17,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from cafelake import __version__
-from cafelake.collect.politeness import CircuitBreaker, Policy, RateLimiter, backoff_delay
+from cafelake.collect.politeness import CircuitBreaker, OutOfTime, Policy, RateLimiter, backoff_delay
 from cafelake.collect.session import MemberCookies
 
 DEFAULT_BASE_URL = "https://apis.naver.com"
@@ -120,7 +120,7 @@ class NaverCafeClient:
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> requests.Response:
         """GET, retrying 429/5xx/timeouts/resets with backoff (Retry-After first) until it
-        succeeds or the circuit breaker opens (CircuitOpen): every retry loop is bounded."""
+        succeeds, the circuit breaker opens (CircuitOpen) or a wait would pass the deadline (OutOfTime)."""
         attempt = 0
         while True:
             attempt += 1
@@ -140,7 +140,10 @@ class NaverCafeClient:
                 error, retry_after = f"HTTP {resp.status_code}", resp.headers.get("Retry-After")
             self.counts["failures"] += 1
             self.breaker.failure(f"GET {path}: {error}")
-            self.policy.sleep(backoff_delay(attempt, self.policy, retry_after))
+            delay = backoff_delay(attempt, self.policy, retry_after)
+            if self.policy.deadline is not None and self.policy.clock() + delay > self.policy.deadline:
+                raise OutOfTime(f"GET {path}: {error}; a {delay:.1f}s backoff would pass the time budget")
+            self.policy.sleep(delay)
 
     def list_page(self, club_id: str, menu_id: str, page: int, per_page: int = 50) -> ListPage:
         """One page of the board, newest first."""

@@ -27,6 +27,7 @@ class Policy:
     malformed_retries: int = 2  # extra fetches of an unparsable body before quarantining it
     breaker_threshold: int = 6  # consecutive failed attempts (any request) that end the run
     stuck_runs: int = 3  # runs in a row an article may open the breaker before it is quarantined
+    deadline: float | None = None  # clock() value after which no backoff wait may end (time budget)
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
@@ -52,6 +53,10 @@ class RateLimiter:
 
 class CircuitOpen(Exception):
     """Too many consecutive failures: the source is down or blocking us; stop and resume later."""
+
+
+class OutOfTime(Exception):
+    """A backoff wait would outlast the invocation's time budget: stop and let the next resume."""
 
 
 class CircuitBreaker:

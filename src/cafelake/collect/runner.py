@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cafelake.collect.client import Body, MalformedPage, NaverCafeClient
-from cafelake.collect.politeness import CircuitOpen, Policy
+from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
 from cafelake.collect.session import MemberCookies
 from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
 from cafelake.collect.writer import RawWriter, envelope, iso_z, utcnow
@@ -99,6 +99,8 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
     club_id, menu_id = str(club_id), str(menu_id)
     policy = replace(policy or Policy(), rate_limit=rate_limit)
     started = policy.clock()
+    if time_budget_s is not None:
+        policy.deadline = started + time_budget_s
     state = load_state(lake, club_id, menu_id)
     resumed = state.checkpoint is not None
     if state.checkpoint is None:
@@ -206,6 +208,8 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
                 break
     except CircuitOpen as exc:
         summary.stopped, summary.detail = "circuit_open", str(exc)
+    except OutOfTime as exc:
+        summary.stopped, summary.detail = "time_budget", str(exc)
     except MalformedPage as exc:
         summary.stopped, summary.detail = "malformed_page", exc.reason
         summary.quarantined += 1

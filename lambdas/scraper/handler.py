@@ -1,0 +1,64 @@
+"""Scraper Lambda: one time-budgeted invocation of `run_scrape` for one board.
+
+The board comes in the event (one EventBridge schedule per board, its input the board's
+configuration): `{"club_id": "10050146", "menu_id": "386", "name": "...", ...}`; optional
+`rate_limit`, `lookback_hours`, `lookback_max`, `max_pages` override the environment.
+It works until the remaining time nearly runs out, saves the checkpoint and returns the
+event plus `"continue": true`, so a state machine (or the next schedule) resumes.
+
+Environment: CAFELAKE_RAW_URI (s3://raw-bucket[/prefix]), CAFELAKE_NAVER_BASE_URL,
+CAFELAKE_COOKIE_SECRET (Secrets Manager id/ARN of the member cookies, optional),
+CAFELAKE_RATE_LIMIT (requests/s, default 1), CAFELAKE_LOOKBACK_HOURS (default 24),
+CAFELAKE_BUDGET_MARGIN_S (time kept back from the Lambda timeout, default 30).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from cafelake.collect import run_scrape
+from cafelake.collect.client import DEFAULT_BASE_URL
+from cafelake.collect.session import load_cookies
+from cafelake.lake import Lake
+
+logger = Logger(service="scraper")
+metrics = Metrics(namespace="cafelake", service="scraper")
+
+
+def _setting(event: dict[str, Any], key: str, env: str, default: str) -> str:
+    return str(event.get(key) if event.get(key) is not None else os.environ.get(env, default))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    club_id, menu_id = str(event["club_id"]), str(event["menu_id"])
+    secret = os.environ.get("CAFELAKE_COOKIE_SECRET")
+    cookies = load_cookies(secret_id=secret) if secret else None
+    margin = float(os.environ.get("CAFELAKE_BUDGET_MARGIN_S", "30"))
+    budget = max(0.0, context.get_remaining_time_in_millis() / 1000 - margin)
+    max_pages = event.get("max_pages")
+    logger.info("scraping board", extra={"club_id": club_id, "menu_id": menu_id, "board": event.get("name"),
+                                         "budget_s": budget, "member_session": cookies is not None})
+    summary = run_scrape(
+        Lake.from_env(), os.environ.get("CAFELAKE_NAVER_BASE_URL", DEFAULT_BASE_URL), club_id, menu_id,
+        cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
+        lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
+        lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
+        max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget)
+    metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
+    for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),
+                        ("RequestsRetried", summary.retries), ("Quarantined", summary.quarantined),
+                        ("PagesRead", summary.pages), ("RawObjectsWritten", summary.objects_written),
+                        ("CircuitOpened", int(summary.stopped == "circuit_open"))):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    for status, count in summary.statuses.items():
+        metrics.add_metric(name=f"Articles_{status}", unit=MetricUnit.Count, value=count)
+    result = summary.to_dict()
+    logger.info("scrape invocation done", extra={"summary": result})
+    return {**event, **result}

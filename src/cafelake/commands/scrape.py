@@ -1,0 +1,46 @@
+"""`cafelake scrape`: scrape one board (Naver or the local server) into the raw zone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from cafelake.commands._common import LakeOption, console, open_lake
+
+
+def scrape(
+    base_url: Annotated[str, typer.Option("--base-url", help="API base URL: https://apis.naver.com or the local server.")],
+    club_id: Annotated[str, typer.Option("--club-id", help="Cafe id (search.clubid).")],
+    menu_id: Annotated[str, typer.Option("--menu-id", help="Board id (search.menuid).")],
+    lake: LakeOption = None,
+    cookies_file: Annotated[Path | None, typer.Option(
+        "--cookies-file", help="Member cookies (JSON or 'NID_AUT=..; NID_SES=..'); else $CAFELAKE_NAVER_COOKIES.")] = None,
+    rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests per second; 0 = unlimited.")] = 1.0,
+    lookback_hours: Annotated[float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")] = 24.0,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")] = None,
+    time_budget: Annotated[float | None, typer.Option("--time-budget", help="Stop after this many seconds (resumable).")] = None,
+) -> None:
+    """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
+    from cafelake.collect import run_scrape
+    from cafelake.collect.session import load_cookies
+
+    cookies = load_cookies(file=cookies_file)
+    with Progress(SpinnerColumn(), TextColumn("[bold]scrape[/] {task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:
+        task = bar.add_task(f"{club_id}/{menu_id}", total=None)
+        summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, cookies=cookies, rate_limit=rate_limit,
+                             lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget,
+                             on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
+    console.print(f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages, "
+                  f"{summary.retries} retries, {summary.quarantined} quarantined; watermark {summary.watermark}")
+    if summary.complete:
+        console.print("[green]complete[/]")
+    elif summary.continue_:
+        console.print(f"[yellow]paused ({summary.stopped})[/]: run the same command again to resume")
+    else:
+        console.print(f"[red]stopped ({summary.stopped})[/]: {summary.detail}; state saved, resume later")
+        raise typer.Exit(1)

@@ -1,0 +1,35 @@
+"""`cafelake serve`: the Naver-compatible server on loopback, serving the sample corpus."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from cafelake.commands._common import console
+
+
+def serve(
+    posts: Annotated[int, typer.Option("--posts", help="Articles in the generated corpus.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Corpus seed.")] = 42,
+    end_date: Annotated[str | None, typer.Option("--end-date", help="Last post date YYYY-MM-DD (default today).")] = None,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 8080,
+    visible: Annotated[int | None, typer.Option("--visible", help="Publish only the oldest N at first.")] = None,
+    faults: Annotated[str, typer.Option(
+        "--faults", help="e.g. '429=0.02,500=0.01,truncate=0.01,drop=0.005,slow=0.01,publish=2,seed=7'.")] = "",
+) -> None:
+    """Serve the list and article APIs until Ctrl-C."""
+    from cafelake.collect.server import FaultConfig, NaverServer
+    from cafelake.corpus import Corpus
+
+    corpus = Corpus(posts=posts, seed=seed, end_date=date.fromisoformat(end_date) if end_date else date.today())
+    with NaverServer(corpus, host=host, port=port, faults=FaultConfig.parse(faults), visible=visible) as server:
+        console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id} "
+                      f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            console.print(f"stopped; served {dict(server.stats)}")
