@@ -1,0 +1,74 @@
+"""Board state round trip, envelope contract, deterministic raw keys, quarantine objects."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
+from cafelake.collect.writer import RawWriter, decode, encode, envelope, iso_z
+from cafelake.lake import Lake
+from cafelake.raw import ENVELOPE_FIELDS, object_key, state_key
+
+ITEM = {"articleId": 42, "subject": "기침", "writeDateTimestamp": 1709640780000}
+WHEN = datetime(2026, 3, 5, 12, 13, 14, 567890, tzinfo=timezone.utc)
+
+
+def test_state_round_trip(tmp_path):
+    lake = Lake(str(tmp_path))
+    assert load_state(lake, "1", "2") == BoardState()
+    state = BoardState(watermark=10, checkpoint=Checkpoint("r1", "t", 10, 5, page=3, seq=2, ceiling=99, cursor=50,
+                                                           totals={"ok": 3}))
+    save_state(lake, "1", "2", state)
+    assert lake.exists("raw", state_key("1", "2"))
+    assert load_state(lake, "1", "2") == state
+    assert load_state(lake, "1", "3") == BoardState()
+
+
+def test_envelope_has_exactly_the_contract_fields():
+    env = envelope("1", "2", ITEM, None, "deleted", run_id="r", seq=3, fetched_at=WHEN)
+    assert set(env) == set(ENVELOPE_FIELDS)
+    assert env["article_id"] == 42 and env["list_item"] is ITEM and env["fetched_at"] == "2026-03-05T12:13:14.567Z"
+    with pytest.raises(ValueError, match="article_status"):
+        envelope("1", "2", ITEM, None, "gone", run_id="r", seq=3, fetched_at=WHEN)
+
+
+def test_iso_z_converts_to_utc():
+    from datetime import timedelta
+
+    kst = timezone(timedelta(hours=9))
+    assert iso_z(datetime(2026, 3, 5, 21, 0, tzinfo=kst)) == "2026-03-05T12:00:00.000Z"
+
+
+def test_rewriting_a_seq_replaces_the_object_byte_for_byte(tmp_path):
+    lake = Lake(str(tmp_path))
+    writer = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN)
+    envs = [envelope("1", "2", ITEM, {"result": {"article": {"id": 42}}}, "ok", run_id="run-a", seq=0, fetched_at=WHEN)]
+    key = writer.write(0, envs)
+    first = lake.get_bytes("raw", key)
+    assert writer.write(0, envs) == key == object_key("1", "2", "2026-03-05", "run-a", 0)
+    assert lake.list_keys("raw") == [key]
+    assert lake.get_bytes("raw", key) == first and encode(envs) == first
+    assert decode(first) == envs
+
+
+def test_quarantine_keeps_text_and_reason_hidden_from_readers(tmp_path):
+    lake = Lake(str(tmp_path))
+    key = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN).quarantine("article-42", "invalid JSON", '{"res',
+                                                                           article_id=42)
+    assert key.startswith("_quarantine/naver_cafe/club_id=1/menu_id=2/ingest_dt=2026-03-05/run-a-")
+    doc = json.loads(lake.get_bytes("raw", key))
+    assert doc["reason"] == "invalid JSON" and doc["text"] == '{"res' and doc["article_id"] == 42
+    assert lake.list_keys("raw") == []
+
+
+def test_scraper_and_handler_import_without_pyarrow_or_pandas():
+    root = Path(__file__).resolve().parents[3]
+    code = ("import sys; sys.path.insert(0, 'lambdas/scraper'); import cafelake.collect, cafelake.collect.server, "
+            "handler; bad = {'pyarrow', 'pandas'} & set(sys.modules); assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
