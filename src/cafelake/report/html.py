@@ -65,7 +65,8 @@ def _last_day(daily: pd.DataFrame | Exception | None) -> pd.Timestamp | None:
     return pd.to_datetime(daily["post_date"]).max()
 
 
-def _png(fig) -> bytes:
+def png_bytes(fig) -> bytes:
+    """The figure as PNG, drawn with the Korean font."""
     buf = io.BytesIO()
     with matplotlib.rc_context(fonts.rc()):
         fig.savefig(buf, format="png", facecolor="white")
@@ -84,7 +85,7 @@ def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | 
             png_path.unlink(missing_ok=True)  # no stale picture from an earlier run
             body = f'<p class="empty">{html.escape(chart.reading, quote=False)}</p>'
         else:
-            png = _png(chart.figure)
+            png = png_bytes(chart.figure)
             png_path.write_bytes(png)
             body = (f'<p class="reading">{html.escape(chart.reading, quote=False)}</p>\n'
                     f'<img id="img-{chart.slug}" alt="{html.escape(chart.title)}" '

@@ -8,9 +8,12 @@ travel to pandas, whether the engine is the local lake or Athena.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 import pandas as pd
+
+from cafelake.lake import Lake
 
 log = logging.getLogger(__name__)
 
@@ -44,3 +47,31 @@ def run_queries(query: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame 
             log.warning("report query on %s failed: %s", view, exc)
             out[view] = exc
     return out
+
+
+Query = Callable[[str], pd.DataFrame]
+ENGINES = ("local", "athena")
+
+
+def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, database: str | None = None,
+                 workgroup: str | None = None) -> Query:
+    """Athena SQL in, DataFrame out, on the local lake (DuckDB) or on Athena (awswrangler).
+
+    The one switch of the notebook: `engine` or CAFELAKE_ENGINE (local|athena). Athena
+    reads the views of CAFELAKE_DATABASE in CAFELAKE_WORKGROUP, as `cafelake athena apply`
+    created them.
+    """
+    engine = (engine or os.environ.get("CAFELAKE_ENGINE") or "local").lower()
+    if engine == "local":
+        from cafelake.athena.local import LocalAthena
+
+        return LocalAthena(lake if isinstance(lake, Lake) else Lake.from_env(lake)).query
+    if engine == "athena":
+        import awswrangler as wr
+
+        database = database or os.environ.get("CAFELAKE_DATABASE", "cafelake")
+        workgroup = workgroup or os.environ.get("CAFELAKE_WORKGROUP", "primary")
+        # ctas_approach=False: plain SELECTs, no temporary tables to create or clean up; results are small
+        return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup,
+                                                    ctas_approach=False)
+    raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")

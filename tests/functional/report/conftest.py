@@ -1,4 +1,4 @@
-"""A small, seeded mart written straight into a lake, for the report while the pipeline is young.
+"""The report tests' lake: a small, seeded mart written straight into a lake (no Kiwi needed).
 
 Posts lean to the evening, authors repeat, tokens carry keyword-group words with one
 token rising in the last weeks; token_tfidf is filled by the project's own SQL TF-IDF
@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from cafelake.config import keyword_groups
 from cafelake.lake import Lake
@@ -72,3 +73,10 @@ def write_mart(lake: Lake, *, posts: int = 900, days: int = 150, end: date = dat
     with LocalAthena(lake) as engine:
         tfidf = engine.query("SELECT * FROM v_tfidf_sql WHERE rank <= 100")
     lake.write_table(TOKEN_TFIDF, conform(pa.Table.from_pandas(tfidf, preserve_index=False), TOKEN_TFIDF))
+
+
+@pytest.fixture(scope="session")
+def mart_lake(tmp_path_factory) -> Lake:
+    lake = Lake(str(tmp_path_factory.mktemp("report-lake")))
+    write_mart(lake)
+    return lake

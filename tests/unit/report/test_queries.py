@@ -1,0 +1,41 @@
+"""The engine switch: local DuckDB or Athena through awswrangler, chosen by one setting."""
+
+from __future__ import annotations
+
+import awswrangler as wr
+import pandas as pd
+import pytest
+
+from cafelake.report.queries import query_engine, run_queries
+
+
+def test_athena_engine_sends_the_sql_to_the_configured_database_and_workgroup(monkeypatch):
+    calls = []
+    monkeypatch.setattr(wr.athena, "read_sql_query", lambda sql, **kw: calls.append((sql, kw)) or pd.DataFrame())
+    monkeypatch.setenv("CAFELAKE_ENGINE", "athena")
+    monkeypatch.setenv("CAFELAKE_DATABASE", "lakedb")
+    monkeypatch.setenv("CAFELAKE_WORKGROUP", "analysts")
+    query_engine()("SELECT 1")
+    assert calls == [("SELECT 1", {"database": "lakedb", "workgroup": "analysts", "ctas_approach": False})]
+
+
+def test_local_engine_runs_athena_sql_on_the_lake(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAFELAKE_LAKE", str(tmp_path))
+    got = query_engine("local")("SELECT count(*) AS n FROM v_daily_posts")
+    assert got["n"].tolist() == [0]
+
+
+def test_unknown_engine_is_a_clear_error():
+    with pytest.raises(ValueError, match="local, athena"):
+        query_engine("spark")
+
+
+def test_a_failing_query_is_kept_as_its_error_and_the_others_still_run():
+    def query(sql: str) -> pd.DataFrame:
+        if "v_top_tokens" in sql:
+            raise RuntimeError("boom")
+        return pd.DataFrame({"sql": [sql]})
+
+    got = run_queries(query)
+    assert isinstance(got["v_top_tokens"], RuntimeError)
+    assert sum(isinstance(v, pd.DataFrame) for v in got.values()) == len(got) - 1
