@@ -1,0 +1,94 @@
+"""Author pseudonyms: a keyed HMAC, so the same author gets the same key, and no one
+without the key can recompute it from a nickname.
+
+The key comes, in order, from: an explicit argument (the Glue job reads it from
+Secrets Manager), the env var CAFELAKE_PSEUDONYM_KEY, or a key file the lake keeps at
+`<lake root>/_config/pseudonym.key`, created with 32 random bytes (hex) on first use.
+The same lake therefore gives the same author_key across runs; deleting that file
+re-keys every author on the next full rebuild. The key is the text's UTF-8 bytes, so
+the same string in Secrets Manager and in the env var gives the same pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cafelake.lake import Lake
+
+KEY_ENV = "CAFELAKE_PSEUDONYM_KEY"
+KEY_FILE = "_config/pseudonym.key"
+HEX_CHARS = 16  # 64 bits: collision-free at any realistic author count
+
+
+def _key_bytes(text: str) -> bytes:
+    text = text.strip()
+    if not text:
+        raise ValueError("the pseudonym key is empty")
+    return text.encode("utf-8")
+
+
+def secret_key(secret_id: str, client: Any = None) -> bytes:
+    """The key stored in Secrets Manager: the secret string, or its JSON field `key`."""
+    if client is None:
+        import boto3
+
+        client = boto3.client("secretsmanager")
+    value = client.get_secret_value(SecretId=secret_id)["SecretString"]
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        if "key" not in parsed:
+            raise ValueError(f"secret {secret_id!r} is JSON without a 'key' field")
+        value = str(parsed["key"])
+    return _key_bytes(value)
+
+
+def local_key(lake: Lake) -> bytes:
+    """The key from CAFELAKE_PSEUDONYM_KEY, else the lake's key file (created if absent)."""
+    if env := os.environ.get(KEY_ENV):
+        return _key_bytes(env)
+    if lake.root.startswith("s3://"):
+        raise ValueError(f"no pseudonym key: set {KEY_ENV} or pass a Secrets Manager id for an S3 lake")
+    path = Path(lake.root) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        tmp.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # first writer wins if two runs race
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return _key_bytes(path.read_text(encoding="utf-8"))
+
+
+def pseudonym(identity: str, key: bytes) -> str:
+    return hmac.new(key, identity.encode("utf-8"), hashlib.sha256).hexdigest()[:HEX_CHARS]
+
+
+def author_keys(member_key: pa.Array, nickname: pa.Array, key: bytes) -> pa.Array:
+    """author_key per row: HMAC of the memberKey, else of the nickname, else null.
+
+    The two kinds are prefixed (`m:`/`n:`) so a nickname can never collide with a
+    memberKey. Computed once per distinct author.
+    """
+    member = pc.if_else(pc.equal(pc.fill_null(member_key, ""), ""), None, member_key)
+    nick = pc.if_else(pc.equal(pc.fill_null(nickname, ""), ""), None, nickname)
+    identity = pc.coalesce(pc.binary_join_element_wise("m:", member, ""),
+                           pc.binary_join_element_wise("n:", nick, ""))
+    distinct = pc.unique(identity.drop_null())
+    hashed = pa.array([pseudonym(v, key) for v in distinct.to_pylist()], type=pa.string())
+    return pc.take(hashed, pc.index_in(identity, distinct))

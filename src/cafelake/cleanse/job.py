@@ -1,0 +1,211 @@
+"""The cleanse run: which raw objects, read, transform, merge, write, account.
+
+Incremental by default: a manifest under `cleansed/_state/cleanse/` lists the raw
+objects already cleansed, and a run reads only the others. Their posts are merged with
+the existing rows of every dt partition they touch (including the old partition of a
+post whose date changed), and those partitions are replaced whole, so any order of
+runs converges to what a full rebuild gives. The latest deletion of every post is kept
+beside the manifest, so a late-arriving older version cannot resurrect a deleted post.
+Writes go posts, quarantine, state, manifest: a run that dies midway is simply redone.
+One run at a time per lake (the Glue job allows no concurrency).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cafelake.cleanse.authors import local_key
+from cafelake.cleanse.records import TOMBSTONE, RawRecords, read_object
+from cafelake.cleanse.transform import POSTS_WORK, CleanseConfig, cleanse, latest, latest_tombstones
+from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.schemas import POSTS, QUARANTINE
+
+STATE = "_state/cleanse"
+MANIFEST = f"{STATE}/manifest.json"
+TOMBSTONES = f"{STATE}/tombstones.parquet"
+RUNS = "_runs/cleanse"
+CHUNK_ROWS = 20_000  # candidates per vectorised transform call: large enough, memory stays flat
+_RAW_KEY = re.compile(r"(?:^|/)ingest_dt=(\d{4}-\d{2}-\d{2})/[^/]+\.jsonl\.gz$")
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class CleanseSummary:
+    """What a run did. records_in = cleansed + quarantined + duplicates, always."""
+
+    run_id: str
+    full: bool
+    objects: int = 0
+    records_in: int = 0
+    cleansed: int = 0
+    quarantined: int = 0
+    duplicates: int = 0  # superseded by a later fetch of the same post (incl. a later deletion)
+    superseded_by_deletion: int = 0  # of the duplicates, those a deletion superseded
+    replaced: int = 0  # rows from earlier runs replaced by a newer version
+    removed: int = 0  # rows from earlier runs removed because the post was deleted/blinded/made private
+    posts_in_partitions: int = 0  # rows in the partitions this run wrote
+    partitions_written: list[str] = field(default_factory=list)
+    partitions_dropped: list[str] = field(default_factory=list)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def reconciles(self) -> bool:
+        return self.records_in == self.cleansed + self.quarantined + self.duplicates
+
+
+def raw_objects(lake: Lake) -> list[tuple[str, str]]:
+    """(key, ingest_dt) of every raw object in the raw zone, sorted by key."""
+    return [(k, m.group(1)) for k in lake.list_keys("raw") if (m := _RAW_KEY.search(k))]
+
+
+def load_manifest(lake: Lake) -> set[str]:
+    if not lake.exists("cleansed", MANIFEST):
+        return set()
+    return set(json.loads(lake.get_bytes("cleansed", MANIFEST))["objects"])
+
+
+def _load_tombstones(lake: Lake) -> pa.Table:
+    if not lake.exists("cleansed", TOMBSTONES):
+        return TOMBSTONE.empty_table()
+    return pq.read_table(io.BytesIO(lake.get_bytes("cleansed", TOMBSTONES))).cast(TOMBSTONE)
+
+
+def _parquet_bytes(tbl: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(tbl, sink, compression="zstd")
+    return sink.getvalue()
+
+
+def _select(objects: list[tuple[str, str]], done: set[str], ingest_dts: Iterable[str] | None,
+            full: bool) -> list[tuple[str, str]]:
+    """Full: all. Ingest dates given: all of those dates (re-running one is safe). Else: the new ones."""
+    if full:
+        return objects
+    if ingest_dts is not None:
+        wanted = set(ingest_dts)
+        return [o for o in objects if o[1] in wanted]
+    return [o for o in objects if o[0] not in done]
+
+
+def _existing(lake: Lake, post_ids: pa.Array, new_dts: set[str]) -> tuple[pa.Table, set[str]]:
+    """Existing rows of every partition holding an affected post or receiving a new row."""
+    index = lake.read_table(POSTS, columns=["post_id", PARTITION_KEY])
+    hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
+    touched = new_dts | set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
+    rows = lake.read_table(POSTS, dts=sorted(touched))
+    n = rows.num_rows
+    rows = rows.append_column("source_key", pa.array([""] * n, pa.string())) \
+        .append_column("line_no", pa.array([0] * n, pa.int64()))
+    return rows.select(POSTS_WORK.names).cast(POSTS_WORK), touched
+
+
+def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    return pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
+
+
+def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bool = False,
+                on_progress: Progress | None = None, config: CleanseConfig = CleanseConfig(),
+                key: bytes | None = None) -> CleanseSummary:
+    """Cleanse raw objects into `cleansed/posts` and `cleansed/_quarantine`; see the module doc.
+
+    `key` is the pseudonym key (the Glue job passes the Secrets Manager one); by default
+    the local key (env or the lake's key file) is used.
+    """
+    if full and ingest_dts is not None:
+        raise ValueError("full rebuilds every ingest date: pass either full or ingest_dts")
+    started = time.monotonic()
+    now = datetime.now(UTC)
+    summary = CleanseSummary(run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", full=full)
+    key = key or local_key(lake)
+    done = load_manifest(lake)
+    selected = _select(raw_objects(lake), done, ingest_dts, full)
+    summary.objects = len(selected)
+
+    acc, cleansed_parts = RawRecords(), []
+    if on_progress:
+        on_progress(0, len(selected))
+    for i, (obj_key, ingest_dt) in enumerate(selected, start=1):
+        read_object(acc, obj_key, ingest_dt, lake.get_bytes("raw", obj_key), now)
+        if len(acc.rows) >= CHUNK_ROWS or i == len(selected):
+            cleansed_parts.append(cleanse(acc.candidates(), key=key, quarantined_at=now, config=config))
+            acc.rows.clear()
+        if on_progress:
+            on_progress(i, len(selected))
+    new_posts = _concat([c.posts for c in cleansed_parts], POSTS_WORK)
+    new_q = _concat([pa.Table.from_pylist(acc.quarantine, schema=QUARANTINE.schema),
+                     *[c.quarantine for c in cleansed_parts]], QUARANTINE.schema)
+    new_tombs = acc.tombstone_table()
+    summary.records_in = acc.records
+
+    # --- merge posts ---------------------------------------------------------------
+    tombs = latest_tombstones(pa.concat_tables([new_tombs] if full else [new_tombs, _load_tombstones(lake)]))
+    new_dts = set(pc.unique(new_posts.column(PARTITION_KEY)).to_pylist())
+    if full:
+        existing, touched = POSTS_WORK.empty_table(), set(lake.partitions(POSTS)) | new_dts
+    else:
+        affected = pc.unique(pa.concat_arrays([new_posts.column("post_id").combine_chunks(),
+                                               new_tombs.column("post_id").combine_chunks()]))
+        existing, touched = _existing(lake, affected, new_dts) if len(affected) else (POSTS_WORK.empty_table(),
+                                                                                        set())
+    combined = pa.concat_tables([existing, new_posts])
+    relevant = tombs.filter(pc.is_in(tombs.column("post_id"), value_set=combined.column("post_id").combine_chunks()))
+    result = latest(combined, relevant)
+
+    kept_new = pc.sum(pc.not_equal(result.column("source_key"), "")).as_py() or 0
+    kept_ids = result.column("post_id").combine_chunks()
+    summary.cleansed = kept_new
+    summary.duplicates = new_posts.num_rows - kept_new
+    summary.superseded_by_deletion = pc.sum(pc.invert(pc.is_in(new_posts.column("post_id"),
+                                                               value_set=kept_ids))).as_py() or 0
+    existing_kept = result.num_rows - kept_new
+    summary.removed = pc.sum(pc.invert(pc.is_in(existing.column("post_id"), value_set=kept_ids))).as_py() or 0
+    summary.replaced = existing.num_rows - existing_kept - summary.removed
+    summary.quarantined = new_q.num_rows
+    summary.quarantine_reasons = dict(sorted(Counter(new_q.column("reason").to_pylist()).items()))
+
+    out = result.drop_columns(["source_key", "line_no"])
+    written = lake.write_table(POSTS, out) if out.num_rows else []
+    dropped = sorted(touched - set(written))
+    lake.drop_partitions(POSTS, dropped)
+    summary.partitions_written, summary.partitions_dropped = written, dropped
+    summary.posts_in_partitions = out.num_rows
+
+    # --- quarantine: replace the rows of the re-read objects, keep the others --------
+    q_dts = {dt for _, dt in selected} | set(new_q.column("ingest_dt").to_pylist())
+    if full:
+        old_q, q_touched = QUARANTINE.empty_table(), set(lake.partitions(QUARANTINE)) | q_dts
+    else:
+        old_q = lake.read_table(QUARANTINE, dts=q_dts)
+        old_q = old_q.filter(pc.invert(pc.is_in(old_q.column("source_key"),
+                                                value_set=pa.array([k for k, _ in selected], pa.string()))))
+        q_touched = q_dts
+    all_q = pa.concat_tables([old_q.select(QUARANTINE.schema.names).cast(QUARANTINE.schema), new_q]) \
+        .sort_by([("ingest_dt", "ascending"), ("source_key", "ascending"), ("line_no", "ascending")])
+    all_q = all_q.append_column(PARTITION_KEY, all_q.column("ingest_dt"))
+    q_written = lake.write_table(QUARANTINE, all_q) if all_q.num_rows else []
+    lake.drop_partitions(QUARANTINE, sorted(q_touched - set(q_written)))
+
+    # --- state, then the manifest last -----------------------------------------------
+    lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
+    processed = {k for k, _ in selected} | (set() if full else done)
+    lake.put_bytes("cleansed", MANIFEST, json.dumps({"objects": sorted(processed)}, indent=0).encode())
+
+    summary.seconds = round(time.monotonic() - started, 3)
+    if not summary.reconciles():
+        raise AssertionError(f"cleanse counts do not reconcile: {summary}")
+    lake.put_bytes("cleansed", f"{RUNS}/{summary.run_id}.json",
+                   json.dumps(asdict(summary), indent=2, ensure_ascii=False).encode())
+    return summary

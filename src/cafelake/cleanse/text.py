@@ -1,0 +1,122 @@
+"""Text cleansing: source HTML to plain text, then one whitelist of characters.
+
+The whitelist (rather than a blacklist of emoji ranges) is what makes the guarantees
+hold for any input: after `clean_text` only Hangul, Latin letters, digits, basic
+punctuation, spaces and single line breaks remain, so no emoji, pictograph, symbol,
+control or zero-width character, and no HTML (`<`, `>`, `&` and `;` are not on the
+list, so neither tags nor entities can survive or re-form), and a second pass changes
+nothing. Hangul compatibility jamo (ㅠㅠ, ㅋㅋ) are kept by default: they carry the
+asker's mood, Kiwi tags them SW so the tokenizer can drop them, and `keep_jamo=False`
+removes them here instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import lxml.etree as etree
+import lxml.html
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Elements whose boundaries are line breaks in the rendered page.
+_BLOCKS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr "
+    "li main nav ol p pre section table tbody td th thead tr ul".split()
+)
+_DROP = ("script", "style", "noscript", "template", "head", "title")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TAG = re.compile(r"<[^>]*>")
+
+_HANGUL = "\u3131-\u318e"  # compatibility jamo ㄱ..ㆎ (ㅠ, ㅋ, ...)
+_LATIN1_LETTERS = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
+_PUNCT = r".,!?'\"()\[\]\-:/%~+=*#@_\^"
+# Format characters, joiners, variation selectors and combining marks glue to their
+# neighbours: delete them (아\u200b기 -> 아기). Anything else off the list becomes a
+# space, so an emoji between two words does not fuse them.
+_GLUE = r"[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{180b}-\x{180f}\x{200b}-\x{200f}\x{202a}-\x{202e}" \
+        r"\x{2060}-\x{206f}\x{3164}\x{fe00}-\x{fe0f}\x{feff}\x{ffa0}\x{0300}-\x{036f}\x{1ab0}-\x{1aff}" \
+        r"\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{e0000}-\x{e0fff}]"
+# Decomposed Hangul (conjoining jamo) and combining marks: the rows NFC must compose.
+_DECOMPOSED = r"[\x{0300}-\x{036f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]"
+_LINE_BREAKS = r"\r\n|[\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}]"
+
+
+def _disallowed(keep_jamo: bool) -> str:
+    jamo = _HANGUL if keep_jamo else ""
+    return rf"[^\x{{ac00}}-\x{{d7a3}}{jamo}A-Za-z0-9{_LATIN1_LETTERS}{_PUNCT} \n]+"
+
+
+def html_to_text(markup: str | None) -> str:
+    """Visible text of an HTML fragment: block boundaries as line breaks, entities decoded.
+
+    Scripts, styles and comments are dropped, and images contribute nothing (their alt
+    text describes a picture, not the question). Never raises: unparseable markup falls
+    back to stripping tags and unescaping entities.
+    """
+    if not markup:
+        return ""
+    if "<" not in markup and "&" not in markup:
+        return markup
+    try:
+        try:
+            root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        except ValueError:  # control characters lxml refuses
+            root = lxml.html.fragment_fromstring(_CONTROL.sub("", markup), create_parent="div")
+        etree.strip_elements(root, *_DROP, with_tail=False)
+        for el in root.iter(*_BLOCKS):
+            el.tail = "\n" + (el.tail or "")
+            if el.tag != "br":
+                el.text = "\n" + (el.text or "")
+        return "".join(root.itertext())
+    except Exception:  # noqa: BLE001 - a broken document must degrade, not stop the run
+        return html.unescape(_TAG.sub("\n", markup))
+
+
+def html_to_text_array(values: Iterable[str | None]) -> pa.Array:
+    """`html_to_text` over a column (per document: lxml is fast enough, there is no vector HTML parser)."""
+    return pa.array([html_to_text(v) for v in values], type=pa.string())
+
+
+def clean_text(arr: pa.Array | pa.ChunkedArray, *, keep_jamo: bool = True, single_line: bool = False) -> pa.Array:
+    """Whitelist characters and collapse whitespace, vectorised (RE2 over Arrow buffers).
+
+    NFC first so that decomposed Hangul (macOS input) is composed before the whitelist
+    (per row with `unicodedata`, only on the rare rows that need it: pyarrow 25's
+    utf8_normalize does not compose Hangul); nulls become empty strings. Idempotent by
+    construction (see the module docstring).
+    """
+    out = _nfc(pc.fill_null(arr, ""))
+    out = pc.replace_substring_regex(out, _LINE_BREAKS, "\n")
+    out = pc.replace_substring_regex(out, _GLUE, "")
+    out = pc.replace_substring_regex(out, _disallowed(keep_jamo), " ")
+    if single_line:
+        out = pc.replace_substring(out, "\n", " ")
+    out = pc.replace_substring_regex(out, r" {2,}", " ")
+    out = pc.replace_substring_regex(out, r" ?\n[ \n]*", "\n")
+    return pc.utf8_trim(out, " \n")
+
+
+def _nfc(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    needs = pc.match_substring_regex(arr, _DECOMPOSED)
+    if not pc.any(needs).as_py():
+        return arr
+    fixed = pa.array([unicodedata.normalize("NFC", v) if n else v
+                      for v, n in zip(arr.to_pylist(), needs.to_pylist())], type=pa.string())
+    return fixed
+
+
+def merge_question(title: pa.Array, content: pa.Array) -> pa.Array:
+    """`title` + line break + `content`, without a dangling break when either is empty."""
+    joined = pc.binary_join_element_wise(title, content, "\n")
+    return pc.utf8_trim(joined, "\n")
+
+
+def cleanse_text(value: str | None, *, keep_jamo: bool = True) -> str:
+    """One document through the whole text path (for tests and the odd single value)."""
+    return clean_text(html_to_text_array([value]), keep_jamo=keep_jamo)[0].as_py()

@@ -1,0 +1,166 @@
+"""The pure core: candidate rows (Arrow) in, cleansed posts and quarantine rows out.
+
+Knows nothing of objects, S3 or Glue. Vectorised over the whole batch except the two
+things that have no vector form: HTML parsing and hashing (per row, in C).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cafelake.cleanse import dates
+from cafelake.cleanse.authors import author_keys
+from cafelake.cleanse.records import TOMBSTONE
+from cafelake.cleanse.text import clean_text, html_to_text_array, merge_question
+from cafelake.lake import PARTITION_KEY
+from cafelake.schemas import POSTS, QUARANTINE, UTC_TS
+
+URL_PREFIX = "https://cafe.naver.com/ca-fe/cafes/"
+# Columns that order versions of a post: a later fetch wins; ties go to the later object/line.
+ORDER = [("fetched_at", "ascending"), ("ingest_dt", "ascending"), ("source_key", "ascending"),
+         ("line_no", "ascending")]
+POSTS_WORK = POSTS.schema.append(pa.field(PARTITION_KEY, pa.string())) \
+    .append(pa.field("source_key", pa.string())).append(pa.field("line_no", pa.int64()))
+
+
+@dataclass(frozen=True)
+class CleanseConfig:
+    """Tunable rules. `max_text_chars` bounds the cleansed question_text."""
+
+    keep_jamo: bool = True
+    max_text_chars: int = 50_000
+
+
+@dataclass
+class Cleansed:
+    posts: pa.Table  # POSTS columns + dt + source_key, line_no (the version order)
+    quarantine: pa.Table  # QUARANTINE columns
+
+
+def _dates_with_fallback(cand: pa.Table) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """Parse raw_date; where it has no time of day, use the record's other date if that has one."""
+    raw = cand.column("raw_date").combine_chunks()
+    fetched = cand.column("fetched_at").combine_chunks()
+    posted, reason, detail = dates.parse_dates(raw, fetched)
+    retry = pc.fill_null(pc.and_(pc.equal(reason, dates.NO_TIME), pc.is_valid(cand.column("raw_date_alt"))), False)
+    if pc.any(retry).as_py():
+        idx = pc.indices_nonzero(retry)
+        alt = cand.column("raw_date_alt").combine_chunks().take(idx)
+        alt_posted, alt_reason, _ = dates.parse_dates(alt, fetched.take(idx))
+        use = pc.is_null(alt_reason).to_pylist()
+        mask = [False] * len(raw)
+        values: list = [None] * len(raw)
+        for i, ok, v, text in zip(idx.to_pylist(), use, alt_posted.to_pylist(), alt.to_pylist()):
+            if ok:
+                mask[i], values[i] = True, (v, text)
+        mask_arr = pa.array(mask)
+        if any(mask):
+            fill = [v for v in values if v is not None]
+            posted = pc.replace_with_mask(posted, mask_arr, pa.array([v for v, _ in fill], type=UTC_TS))
+            raw = pc.replace_with_mask(raw, mask_arr, pa.array([t for _, t in fill], type=pa.string()))
+            reason = pc.if_else(mask_arr, pa.scalar(None, pa.string()), reason)
+            detail = pc.if_else(mask_arr, pa.scalar(None, pa.string()), detail)
+    return posted, raw, reason, detail
+
+
+def _sha256(values: pa.Array) -> pa.Array:
+    return pa.array([hashlib.sha256(v.encode("utf-8")).hexdigest() for v in values.to_pylist()], type=pa.string())
+
+
+def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
+            config: CleanseConfig = CleanseConfig()) -> Cleansed:
+    """Dates, text, pseudonyms and checks over a batch of candidate rows."""
+    posted, raw_date, date_reason, date_detail = _dates_with_fallback(cand)
+    title = clean_text(html_to_text_array(cand.column("title_html").to_pylist()), keep_jamo=config.keep_jamo,
+                       single_line=True)
+    content = clean_text(html_to_text_array(cand.column("content_html").to_pylist()), keep_jamo=config.keep_jamo)
+    question = merge_question(title, content)
+    length = pc.utf8_length(question)
+    text_reason = pc.case_when(
+        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)),
+        "empty_text", "oversized_text")
+    text_detail = pc.case_when(
+        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)),
+        "no text left after cleansing",
+        pc.binary_join_element_wise(pc.cast(length, pa.string()),
+                                    f"characters > limit {config.max_text_chars}", " "))
+    reason = pc.coalesce(date_reason, text_reason)
+    detail = pc.coalesce(date_detail, text_detail)
+    good = pc.is_null(reason)
+
+    bad = cand.filter(pc.invert(good))
+    quarantine = pa.table({
+        "ingest_dt": bad.column("ingest_dt"), "source_key": bad.column("source_key"),
+        "line_no": bad.column("line_no"), "post_id": bad.column("post_id"),
+        "reason": reason.filter(pc.invert(good)), "detail": detail.filter(pc.invert(good)),
+        "payload": bad.column("payload"),
+        "quarantined_at": pa.array([quarantined_at] * bad.num_rows, type=UTC_TS),
+    }, schema=QUARANTINE.schema)
+
+    keep = cand.filter(good)
+    posted_ok = posted.filter(good)
+    question_ok = question.filter(good)
+    post_date, post_hour = dates.kst_date_hour(posted_ok)
+    article_id = keep.column("article_id")
+    posts = pa.table({
+        "post_id": keep.column("post_id"), "source": keep.column("source"), "club_id": keep.column("club_id"),
+        "menu_id": keep.column("menu_id"), "article_id": article_id,
+        "url": pc.binary_join_element_wise(URL_PREFIX, keep.column("club_id"), "/articles/",
+                                           pc.cast(article_id, pa.string()), ""),
+        "title": title.filter(good), "content": content.filter(good), "question_text": question_ok,
+        "raw_date": raw_date.filter(good), "posted_at": posted_ok, "post_date": post_date,
+        "post_hour": post_hour,
+        "author_key": author_keys(keep.column("member_key").combine_chunks(),
+                                  keep.column("nickname").combine_chunks(), key),
+        "read_count": keep.column("read_count"), "comment_count": keep.column("comment_count"),
+        "content_hash": _sha256(question_ok), "fetched_at": keep.column("fetched_at"),
+        "ingest_dt": keep.column("ingest_dt"), PARTITION_KEY: pc.strftime(post_date, "%Y-%m-%d"),
+        "source_key": keep.column("source_key"), "line_no": keep.column("line_no"),
+    }, schema=POSTS_WORK)
+    return Cleansed(posts, quarantine)
+
+
+def latest(posts: pa.Table, tombstones: pa.Table) -> pa.Table:
+    """One row per post: its latest version, unless a later tombstone removes the post.
+
+    `posts` has POSTS_WORK columns, `tombstones` TOMBSTONE columns; a tombstone wins a
+    tie with a version (privacy first).
+    """
+    marks = pa.table({
+        "post_id": pa.concat_arrays([posts.column("post_id").combine_chunks(),
+                                     tombstones.column("post_id").combine_chunks()]),
+        "fetched_at": pa.concat_arrays([posts.column("fetched_at").combine_chunks(),
+                                        tombstones.column("fetched_at").combine_chunks()]),
+        "ingest_dt": pa.concat_arrays([posts.column("ingest_dt").combine_chunks(),
+                                       tombstones.column("ingest_dt").combine_chunks()]),
+        "source_key": pa.concat_arrays([posts.column("source_key").combine_chunks(),
+                                        tombstones.column("source_key").combine_chunks()]),
+        "line_no": pa.concat_arrays([posts.column("line_no").combine_chunks(),
+                                     tombstones.column("line_no").combine_chunks()]),
+        "is_tomb": pa.array([False] * posts.num_rows + [True] * tombstones.num_rows, pa.bool_()),
+        "row": pa.concat_arrays([pa.array(range(posts.num_rows), pa.int64()),
+                                 pa.nulls(tombstones.num_rows, pa.int64())]),
+    })
+    order = marks.sort_by([("post_id", "ascending"), *[(c, "descending") for c, _ in ORDER],
+                           ("is_tomb", "descending")])
+    ids = order.column("post_id").combine_chunks()
+    first = pa.concat_arrays([pa.array([True] * min(1, len(ids)), pa.bool_()),
+                              pc.not_equal(ids[1:], ids[:-1]) if len(ids) > 1 else pa.array([], pa.bool_())])
+    winners = order.filter(first)
+    rows = winners.filter(pc.invert(winners.column("is_tomb"))).column("row")
+    return posts.take(rows)
+
+
+def latest_tombstones(tombstones: pa.Table) -> pa.Table:
+    """The latest tombstone per post (all a later run needs to know)."""
+    if tombstones.num_rows == 0:
+        return TOMBSTONE.empty_table()
+    order = tombstones.sort_by([("post_id", "ascending"), *[(c, "descending") for c, _ in ORDER]])
+    ids = order.column("post_id").combine_chunks()
+    first = pa.concat_arrays([pa.array([True]), pc.not_equal(ids[1:], ids[:-1])])
+    return order.filter(first)
