@@ -1,0 +1,39 @@
+"""`cafelake cleanse`: raw envelopes -> cleansed posts, with quarantine and a reconciled summary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cafelake.commands._common import LakeOption, console, open_lake
+
+
+def cleanse(
+    lake: LakeOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild the cleansed zone from every raw object.")] = False,
+    ingest_dt: Annotated[list[str] | None, typer.Option(
+        "--ingest-dt", help="Re-cleanse the raw objects of this ingest date (YYYY-MM-DD); repeatable.")] = None,
+) -> None:
+    """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from cafelake.cleanse import run_cleanse
+
+    if full and ingest_dt:
+        raise typer.BadParameter("--full already covers every ingest date", param_hint="--ingest-dt")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("Cleansing raw objects", total=None)
+        summary = run_cleanse(open_lake(lake), ingest_dts=ingest_dt or None, full=full,
+                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
+    for name in ("objects", "records_in", "cleansed", "quarantined", "duplicates", "superseded_by_deletion",
+                 "replaced", "removed", "posts_in_partitions", "seconds"):
+        table.add_row(name, str(getattr(summary, name)))
+    table.add_row("partitions written / dropped",
+                  f"{len(summary.partitions_written)} / {len(summary.partitions_dropped)}")
+    for reason, n in summary.quarantine_reasons.items():
+        table.add_row(f"  quarantine: {reason}", str(n))
+    console.print(table)
