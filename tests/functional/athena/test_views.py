@@ -1,0 +1,248 @@
+"""Every view, run locally by DuckDB from the Athena SQL files, equals an independent pandas computation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cafelake.athena import sqlfiles
+from cafelake.athena.local import LocalAthena
+from cafelake.config import keyword_groups
+from cafelake.tokenize.tfidf import compute_tfidf
+
+
+@pytest.fixture(scope="module")
+def frames(mart_lake):
+    """The mart as pandas, read with pyarrow (not DuckDB)."""
+    out = {name: mart_lake.read_table(name).to_pandas()
+           for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim")}
+    out["posts_dim"]["post_date"] = out["posts_dim"]["post_date"].map(lambda d: d.isoformat())
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine(mart_lake):
+    tfidf = compute_tfidf(_chunks(mart_lake), keyword_groups(), top_n=40)
+    mart_lake.write_table("token_tfidf", tfidf)
+    with LocalAthena(mart_lake) as e:
+        yield e
+
+
+def _chunks(lake):
+    def chunks():
+        for dts in np.array_split(lake.partitions("tokens_fact"), 4):
+            yield (lake.read_table("tokens_fact", dts=list(dts)), lake.read_table("post_keyword_groups", dts=list(dts)))
+    return chunks
+
+
+def _norm(df: pd.DataFrame) -> pd.DataFrame:
+    """Plain comparable values: dates as ISO text, numbers as float, text as object."""
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.dt.strftime("%Y-%m-%d").astype(object)
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(bool)
+        elif pd.api.types.is_numeric_dtype(s):
+            out[col] = s.astype(float)
+        else:
+            out[col] = s.map(lambda v: v.isoformat() if isinstance(v, dt.date) else v).astype(object)
+    return pd.DataFrame(out)
+
+
+def assert_same(actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str]) -> None:
+    assert len(expected) > 0, "the expected frame is empty: the test would prove nothing"
+    missing = set(expected.columns) - set(actual.columns)
+    assert not missing, f"view lacks columns {missing}"
+    a = _norm(actual[list(expected.columns)]).sort_values(keys).reset_index(drop=True)
+    e = _norm(expected).sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, e, check_dtype=False, check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def _non_stop(frames):
+    t = frames["tokens_fact"]
+    return t[~t["is_stopword"]]
+
+
+def test_every_view_file_is_tested_here():
+    tested = {name[len("test_"):] for name in globals() if name.startswith("test_v_")}
+    assert {v.name for v in sqlfiles.views()} <= tested
+
+
+def test_v_posts_by_hour(engine, frames):
+    p = frames["posts_dim"]
+    expected = p.groupby(["dt", "post_date", "post_hour"]).size().rename("posts").reset_index()
+    assert_same(engine.view("v_posts_by_hour"), expected, ["dt", "post_hour"])
+
+
+def test_v_daily_posts(engine, frames):
+    p = frames["posts_dim"]
+    expected = p.groupby(["dt", "post_date"]).agg(posts=("post_id", "size"), authors=("author_key", "nunique"))
+    assert_same(engine.view("v_daily_posts"), expected.reset_index(), ["dt"])
+
+
+def test_v_group_daily_posts(engine, frames):
+    g = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id")
+    expected = g.groupby(["dt", "group_id", "group_name", "display_name"])["post_id"].nunique().rename("posts")
+    expected = expected.reset_index()
+    expected["post_date"] = expected["dt"]
+    assert_same(engine.view("v_group_daily_posts"), expected, ["dt", "group_id"])
+
+
+def test_v_author_post_frequency(engine, frames):
+    per_author = frames["posts_dim"]["author_key"].value_counts()
+    expected = per_author[per_author >= 2].value_counts().rename("authors").rename_axis("post_count").reset_index()
+    assert_same(engine.view("v_author_post_frequency"), expected, ["post_count"])
+
+
+def test_v_top_tokens(engine, frames):
+    t = _non_stop(frames)
+    expected = t.groupby(["dt", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
+                                                           posts=("post_id", "nunique")).reset_index()
+    expected["post_date"] = expected["dt"]
+    assert_same(engine.view("v_top_tokens"), expected, ["dt", "token", "token_pos"])
+
+
+def test_v_top_tokens_summed_over_a_month_counts_distinct_posts(engine, frames):
+    t = _non_stop(frames)
+    month = t[t["dt"].str.startswith("2025-11")]
+    expected = month.groupby(["token", "token_pos"]).agg(occurrences=("post_id", "size"),
+                                                         posts=("post_id", "nunique")).reset_index()
+    actual = engine.query("SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
+                          "FROM v_top_tokens WHERE dt BETWEEN '2025-11-01' AND '2025-11-30' GROUP BY 1, 2")
+    assert_same(actual, expected, ["token", "token_pos"])
+
+
+def _rank(df: pd.DataFrame, by: list[str], ascending: list[bool], within: str) -> pd.Series:
+    return df.sort_values(by, ascending=ascending).groupby(within).cumcount().reindex(df.index) + 1
+
+
+def test_v_group_top_tokens(engine, frames):
+    j = _non_stop(frames).merge(frames["post_keyword_groups"][["post_id", "group_id"]], on="post_id")
+    c = j.groupby(["group_id", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
+                                                          posts=("post_id", "nunique")).reset_index()
+    c = c.merge(frames["keyword_groups_dim"][["group_id", "group_name", "display_name"]], on="group_id")
+    c["rank"] = _rank(c, ["occurrences", "token", "token_pos"], [False, True, True], "group_id")
+    assert_same(engine.view("v_group_top_tokens"), c, ["group_id", "rank"])
+
+
+def test_v_author_cohort_retention(engine, frames):
+    p = frames["posts_dim"]
+    months = pd.to_datetime(p["post_date"]).dt.to_period("M")
+    am = pd.DataFrame({"author_key": p["author_key"], "month": months}).drop_duplicates()
+    am["cohort"] = am.groupby("author_key")["month"].transform("min")
+    am["months_since_first"] = [(m - c).n for m, c in zip(am["month"], am["cohort"], strict=True)]
+    e = am.groupby(["cohort", "months_since_first"]).size().rename("authors").reset_index()
+    e["cohort_authors"] = e.groupby("cohort")["authors"].transform(lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
+    e["retention"] = e["authors"] / e["cohort_authors"]
+    e["cohort_month"] = e["cohort"].map(lambda m: m.start_time.date().isoformat())
+    e = e.drop(columns="cohort")
+    assert (e["months_since_first"] > 0).any(), "the mart should have returning authors"
+    assert_same(engine.view("v_author_cohort_retention"), e, ["cohort_month", "months_since_first"])
+
+
+def test_v_posts_enriched(engine, frames):
+    p = frames["posts_dim"]
+    g = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id").sort_values("group_id")
+    per_post = g.groupby("post_id").agg(group_count=("group_id", "size"), group_names=("group_name", ",".join),
+                                        display_names=("display_name", ",".join)).reset_index()
+    e = p[["dt", "post_id", "post_date", "post_hour", "author_key", "comment_count"]].merge(per_post, on="post_id",
+                                                                                           how="left")
+    e["group_count"] = e["group_count"].fillna(0)
+    e["has_group"] = e["group_names"].notna()
+    e["is_multi_group"] = e["group_count"] > 1
+    e["is_evening"] = e["post_hour"].between(21, 23)
+    e["is_night"] = e["post_hour"].between(0, 5)
+    weekday = pd.to_datetime(e["post_date"]).dt.day_of_week + 1
+    e["post_weekday"] = weekday
+    e["is_weekend"] = weekday >= 6
+    e["is_unanswered"] = e["comment_count"] == 0
+    assert e["has_group"].any() and not e["has_group"].all()
+    assert_same(engine.view("v_posts_enriched"), e, ["post_id"])
+
+
+def test_v_token_trends(engine, frames):
+    t = _non_stop(frames).copy()
+    day = pd.to_datetime(t["dt"])
+    t["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+    w = t.groupby(["week_start", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
+                                                            posts=("post_id", "nunique")).reset_index()
+    w["share"] = w["occurrences"] / w.groupby("week_start")["occurrences"].transform("sum")
+    w["rank"] = _rank(w, ["occurrences", "token", "token_pos"], [False, True, True], "week_start")
+    w = w[w["rank"] <= 100]
+    assert_same(engine.view("v_token_trends"), w, ["week_start", "rank"])
+
+
+def test_v_top_tfidf(engine, mart_lake):
+    t = mart_lake.read_table("token_tfidf").to_pandas()
+    labels = {g.group_name: g.display_name for g in keyword_groups()}
+    t["scope_label"] = t["scope"].map(lambda s: labels.get(s, s))
+    assert_same(engine.view("v_top_tfidf"), t, ["scope", "rank"])
+
+
+def tfidf_numpy(frames) -> pd.DataFrame:
+    """The shared TF-IDF definition, written out plainly with pandas and numpy."""
+    t = _non_stop(frames)
+    tf = t.groupby(["post_id", "token", "token_pos"]).size().rename("tf").reset_index()
+    pkg = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id")
+    scopes = {"all": tf}
+    for name, posts in pkg.groupby("group_name")["post_id"]:
+        scopes[name] = tf[tf["post_id"].isin(set(posts))]
+    rows = []
+    for scope, s in scopes.items():
+        if s.empty:
+            continue
+        n = s["post_id"].nunique()
+        df = s.groupby(["token", "token_pos"])["post_id"].nunique().rename("doc_freq")
+        s = s.join(df, on=["token", "token_pos"])
+        x = s["tf"].to_numpy(float) * (np.log((1 + n) / (1 + s["doc_freq"].to_numpy(float))) + 1)
+        norm = np.sqrt(pd.Series(x * x).groupby(s["post_id"].to_numpy()).transform("sum").to_numpy())
+        s = s.assign(w=x / norm)
+        agg = s.groupby(["token", "token_pos"]).agg(doc_freq=("doc_freq", "first"), term_freq=("tf", "sum"),
+                                                    tfidf_score=("w", "sum")).reset_index()
+        agg["scope"] = scope
+        rows.append(agg)
+    out = pd.concat(rows, ignore_index=True)
+    out["rank"] = _rank(out, ["tfidf_score", "token", "token_pos"], [False, True, True], "scope")
+    return out
+
+
+def _stable_ranks(df: pd.DataFrame, tol: float = 1e-9) -> pd.Series:
+    """True where no other term of the scope scores within `tol` (float noise cannot swap its rank)."""
+    s = df.sort_values(["scope", "tfidf_score"])
+    gap_prev = s.groupby("scope")["tfidf_score"].diff().abs()
+    gap_next = s.groupby("scope")["tfidf_score"].diff(-1).abs()
+    return ((gap_prev.isna() | (gap_prev > tol)) & (gap_next.isna() | (gap_next > tol))).reindex(df.index)
+
+
+def test_v_tfidf_sql(engine, frames):
+    expected = tfidf_numpy(frames)
+    actual = engine.view("v_tfidf_sql")
+    keys = ["scope", "token", "token_pos"]
+    assert_same(actual, expected[keys + ["doc_freq", "term_freq", "tfidf_score"]], keys)
+    merged = actual.merge(expected, on=keys, suffixes=("", "_np"))
+    stable = _stable_ranks(merged)
+    assert stable.mean() > 0.5
+    assert (merged.loc[stable, "rank"] == merged.loc[stable, "rank_np"]).all()
+
+
+def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, mart_lake):
+    """The SQL view and the scikit-learn implementation (cafelake.tokenize.tfidf) agree to 1e-9."""
+    mart = mart_lake.read_table("token_tfidf").to_pandas()
+    sql = engine.query("SELECT * FROM v_tfidf_sql WHERE rank <= 40")
+    keys = ["scope", "token", "token_pos"]
+    merged = mart.merge(sql, on=keys, how="outer", suffixes=("_sk", "_sql"), indicator=True)
+    both = merged[merged["_merge"] == "both"]
+    np.testing.assert_allclose(both["tfidf_score_sk"], both["tfidf_score_sql"], rtol=1e-9, atol=1e-12)
+    assert (both["doc_freq_sk"] == both["doc_freq_sql"]).all()
+    assert (both["term_freq_sk"] == both["term_freq_sql"]).all()
+    # rows only on one side may differ only by near-ties at the cut-off rank
+    edge = merged[merged["_merge"] != "both"]
+    assert len(edge) <= 2 * mart["scope"].nunique()
+    stable = _stable_ranks(both.rename(columns={"tfidf_score_sk": "tfidf_score"}))
+    assert (both.loc[stable, "rank_sk"] == both.loc[stable, "rank_sql"]).all()
+    assert set(mart["scope"]) == set(sql["scope"])
