@@ -58,8 +58,9 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
     """Athena SQL in, DataFrame out, on the local lake (DuckDB) or on Athena (awswrangler).
 
     The one switch of the notebook: `engine` or CAFELAKE_ENGINE (local|athena). Athena
-    reads the views of CAFELAKE_DATABASE in CAFELAKE_WORKGROUP, as `cafelake athena apply`
-    created them.
+    reads the views of CAFELAKE_DATABASE (default cafelake) through CAFELAKE_WORKGROUP
+    (default cafelake: the stack's workgroup, which sets the result location and the
+    scan cutoff).
     """
     engine = (engine or os.environ.get("CAFELAKE_ENGINE") or "local").lower()
     if engine == "local":
@@ -70,7 +71,7 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
         import awswrangler as wr
 
         database = database or os.environ.get("CAFELAKE_DATABASE", "cafelake")
-        workgroup = workgroup or os.environ.get("CAFELAKE_WORKGROUP", "primary")
+        workgroup = workgroup or os.environ.get("CAFELAKE_WORKGROUP", "cafelake")
         # ctas_approach=False: plain SELECTs, no temporary tables to create or clean up; results are small
         return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup,
                                                     ctas_approach=False)
