@@ -171,6 +171,8 @@ class NaverServer:
 
     def _handle(self, req: _Handler) -> None:
         url = urlsplit(req.path)
+        if "NID_SES=" in req.headers.get("Cookie", ""):
+            self._count("with_member_cookies")
         kind = self._fault()
         if kind == "slow":
             time.sleep(self.faults.slow_s)
@@ -180,11 +182,11 @@ class NaverServer:
             return
         if url.path == LIST_PATH:
             status, text = self._list(parse_qs(url.query))
-            self.stats["list_requests"] += 1
+            self._count("list_requests")
             on_served = None
         elif match := _ARTICLE_RE.match(url.path):
             status, text, on_served = self._body(match["club"], int(match["aid"]))
-            self.stats["article_requests"] += 1
+            self._count("article_requests")
         else:
             status, text, on_served = 404, _error(404, "no such endpoint"), None
         if kind == "truncate":
@@ -196,7 +198,7 @@ class NaverServer:
             if on_served:
                 on_served()
             if url.path == LIST_PATH and self.faults.publish_per_list:
-                self.stats["published"] += self.publish(self.faults.publish_per_list)
+                self._count("published", self.publish(self.faults.publish_per_list))
 
     def _list(self, query: dict[str, list[str]]) -> tuple[int, str]:
         def arg(name: str, default: str) -> str:
@@ -242,4 +244,8 @@ class NaverServer:
             req.close_connection = True
         req.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         req.wfile.flush()
-        self.stats[f"status_{status}"] += 1
+        self._count(f"status_{status}")
+
+    def _count(self, key: str, n: int = 1) -> None:
+        with self._lock:
+            self.stats[key] += n

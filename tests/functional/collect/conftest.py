@@ -77,3 +77,18 @@ class TinyCorpus:
 @pytest.fixture
 def tiny_corpus():
     return TinyCorpus()
+
+
+def raw_envelopes(lake) -> list[dict]:
+    """Every envelope in the raw zone's visible objects, in key order."""
+    from cafelake.collect.writer import decode
+
+    return [env for key in lake.list_keys("raw") for env in decode(lake.get_bytes("raw", key))]
+
+
+def latest_by_id(lake) -> dict[int, dict]:
+    """De-duplicated by article id, keeping the latest fetch (what cleanse keeps)."""
+    latest: dict[int, dict] = {}
+    for env in sorted(raw_envelopes(lake), key=lambda e: (e["fetched_at"], e["run_id"], e["seq"])):
+        latest[env["article_id"]] = env
+    return latest

@@ -1,0 +1,249 @@
+"""run_scrape end to end against NaverServer on loopback: exact, incremental, fault-tolerant."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from conftest import TinyCorpus, latest_by_id, raw_envelopes
+
+from cafelake.collect import run_scrape
+from cafelake.collect.politeness import Policy
+from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.collect.state import load_state
+from cafelake.lake import Lake
+
+END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def _fast(**kw) -> Policy:
+    return Policy(sleep=lambda s: None, rng=random.Random(0), **kw)
+
+
+def _scrape(lake, server, corpus, **kw):
+    kw.setdefault("policy", _fast())
+    return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, per_page=7,
+                      lookback=0, now=lambda: END + timedelta(hours=1), **kw)
+
+
+def _expected_status(corpus, aid):
+    kind = corpus.kind(aid)
+    return "ok" if kind in (None, "edited") else kind
+
+
+def _assert_exact(lake, corpus, ids):
+    latest = latest_by_id(lake)
+    assert sorted(latest) == sorted(ids)
+    assert {aid: e["article_status"] for aid, e in latest.items()} == {aid: _expected_status(corpus, aid) for aid in ids}
+    for aid, env in latest.items():
+        assert env["list_item"] == corpus.article(aid).list_item
+        assert env["club_id"] == corpus.club_id and env["menu_id"] == corpus.menu_id
+
+
+def test_full_scrape_is_exact_with_statuses_and_quarantine(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus) as server:
+        summary = _scrape(lake, server, tiny_corpus)
+    assert summary.complete and not summary.continue_ and summary.watermark == max(tiny_corpus.article_ids)
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+    assert len(raw_envelopes(lake)) == len(tiny_corpus)  # no duplicates within a run
+    for env in raw_envelopes(lake):
+        status = env["article_status"]
+        assert (env["article"] is None) == (status in ("member_only", "deleted", "malformed"))
+        if env["article"] is not None:
+            assert env["article"] == json.loads(tiny_corpus.article(env["article_id"]).responses[0][1])
+    malformed = sorted(a for a in tiny_corpus.article_ids if tiny_corpus.kind(a) == "malformed")
+    quarantined = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)]
+    assert sorted(q["article_id"] for q in quarantined) == malformed == sorted(
+        aid for aid, e in latest_by_id(lake).items() if e["article_status"] == "malformed")
+    assert all("invalid JSON" in q["reason"] and q["text"] for q in quarantined)
+    assert summary.quarantined == len(malformed)
+    assert summary.statuses["malformed"] == len(malformed) and sum(summary.statuses.values()) == len(tiny_corpus)
+    run = json.loads(lake.get_bytes("raw", f"_runs/scrape/{summary.run_id}.json"))
+    assert run["complete"] and run["totals"]["articles_fetched"] == len(tiny_corpus)
+
+
+def test_incremental_runs_fetch_only_new_and_the_lookback(tmp_path):
+    corpus = TinyCorpus(60)
+    lake = Lake(str(tmp_path))
+    with NaverServer(corpus, visible=40) as server:
+        first = _scrape(lake, server, corpus)
+        assert first.articles_fetched == 40 and first.watermark == corpus.article_ids[39]
+        assert _scrape(lake, server, corpus).articles_fetched == 0
+        server.publish(15)
+        third = _scrape(lake, server, corpus)
+        assert third.articles_fetched == 15 and third.pages == 3
+        # look-back: now is END+1h, so 5h covers what was posted from END-4h (one per 30 min):
+        # indices 51..59, of which 51..54 are at or below the watermark (index 54)
+        server.publish(5)
+        fourth = run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, per_page=7,
+                            lookback=5, now=lambda: END + timedelta(hours=1), policy=_fast())
+    assert fourth.articles_fetched == 5 + 4 and fourth.complete
+    assert fourth.watermark == corpus.article_ids[-1]
+    _assert_exact(lake, corpus, corpus.article_ids)
+    assert load_state(lake, corpus.club_id, corpus.menu_id).checkpoint is None
+
+
+def test_lookback_picks_up_edits(tmp_path):
+    corpus = TinyCorpus(8)  # index 3 and 7 are edited; posted END-2h30 and END
+    lake = Lake(str(tmp_path))
+    edited = corpus.article_ids[7]
+    assert corpus.kind(edited) == "edited"
+    with NaverServer(corpus) as server:
+        _scrape(lake, server, corpus)
+        assert "rev0" in latest_by_id(lake)[edited]["article"]["result"]["article"]["contentHtml"]
+        again = run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=2,
+                           now=lambda: END + timedelta(hours=1, minutes=1), policy=_fast())
+        assert server.fetch_count(edited) == 2
+    assert again.articles_fetched == 2  # posted END-30min and END: within 2 h of END+1h
+    assert "rev1" in latest_by_id(lake)[edited]["article"]["result"]["article"]["contentHtml"]
+
+
+def test_faults_and_shifting_pages_lose_nothing(tmp_path):
+    corpus = TinyCorpus(120)
+    lake = Lake(str(tmp_path))
+    faults = FaultConfig(rates={"429": 0.05, "500": 0.04, "503": 0.04, "truncate": 0.05, "drop": 0.05, "slow": 0.02},
+                         schedule={3: "slow", 5: "drop", 8: "truncate", 11: "429", 14: "500", 17: "503"},
+                         seed=3, slow_s=0.3, publish_per_list=4)
+    with NaverServer(corpus, visible=60, faults=faults) as server:
+        summaries = [_scrape(lake, server, corpus, policy=_fast(timeout_s=0.15, breaker_threshold=20))]
+        while summaries[-1].watermark < corpus.article_ids[-1]:
+            summaries.append(_scrape(lake, server, corpus, policy=_fast(timeout_s=0.15, breaker_threshold=20)))
+            assert len(summaries) < 30
+        stats = dict(server.stats)
+    assert all(stats.get(f"fault_{k}", 0) > 0 for k in ("429", "500", "503", "truncate", "drop", "slow"))
+    assert stats["published"] == 60 and summaries[0].skipped > 0  # pages shifted under the first run
+    assert sum(s.retries for s in summaries) > 0
+    _assert_exact(lake, corpus, corpus.article_ids)
+
+
+class Killed(Exception):
+    pass
+
+
+class DyingLake(Lake):
+    """A lake whose process 'dies' at the n-th object write (before it lands)."""
+
+    def arm(self, n: int | None) -> None:
+        self.left = n
+
+    def put_bytes(self, zone, key, data):
+        if self.left is not None:
+            self.left -= 1
+            if self.left < 0:
+                raise Killed(key)
+        return super().put_bytes(zone, key, data)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_killed_anywhere_and_resumed_ends_with_exactly_the_served_corpus(tmp_path, seed):
+    rng = random.Random(seed)
+    corpus = TinyCorpus(90)
+    lake = DyingLake(str(tmp_path))
+    faults = FaultConfig(rates={"429": 0.03, "truncate": 0.03, "drop": 0.03}, seed=seed, publish_per_list=2)
+    kills = 0
+    with NaverServer(corpus, visible=45, faults=faults) as server:
+        for _ in range(200):
+            lake.arm(rng.randint(0, 6) if rng.random() < 0.8 else None)
+            try:
+                summary = _scrape(lake, server, corpus)
+            except Killed:
+                kills += 1
+                continue
+            if summary.complete and server.visible == len(corpus) and summary.watermark == corpus.article_ids[-1]:
+                break
+        else:
+            pytest.fail("never completed")
+    assert kills > 5
+    _assert_exact(lake, corpus, corpus.article_ids)
+
+
+def test_tiny_time_budgets_continue_until_done(tmp_path):
+    corpus = TinyCorpus(50)
+    lake = Lake(str(tmp_path))
+    ticks = iter(range(10**6))
+    summaries = []
+    with NaverServer(corpus, faults=FaultConfig(publish_per_list=1), visible=40) as server:
+        while not summaries or summaries[-1].watermark < corpus.article_ids[-1]:
+            summaries.append(_scrape(lake, server, corpus, time_budget_s=12,
+                                     policy=_fast(clock=lambda: float(next(ticks)))))
+            assert len(summaries) < 100
+    assert len({s.run_id for s in summaries}) >= 2 and sum(s.continue_ for s in summaries) >= 3
+    assert all(s.stopped == "time_budget" for s in summaries if s.continue_)
+    _assert_exact(lake, corpus, corpus.article_ids)
+
+
+def test_max_pages_pauses_and_resumes(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus) as server:
+        first = _scrape(lake, server, tiny_corpus, max_pages=2)
+        assert first.continue_ and first.stopped == "max_pages" and first.articles_fetched == 14
+        assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).watermark == 0  # not before the run ends
+        while (s := _scrape(lake, server, tiny_corpus, max_pages=2)).continue_:
+            assert s.run_id == first.run_id
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_circuit_breaker_ends_the_run_cleanly_and_the_next_resumes(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    outage = FaultConfig(schedule={n: "503" for n in range(20, 200)})
+    with NaverServer(tiny_corpus, faults=outage) as server:
+        broken = _scrape(lake, server, tiny_corpus, policy=_fast(breaker_threshold=5))
+        assert broken.stopped == "circuit_open" and not broken.continue_ and not broken.complete
+        assert "503" in broken.detail
+        state = load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id)
+        assert state.checkpoint and state.checkpoint.cursor is not None and state.watermark == 0
+        server.faults = FaultConfig()
+        healed = _scrape(lake, server, tiny_corpus)
+    assert healed.complete and healed.run_id == broken.run_id
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+class OneBrokenCorpus(TinyCorpus):
+    """Article index 20 answers 500 forever."""
+
+    def article(self, aid):
+        art = super().article(aid)
+        if aid == self.article_ids[20]:
+            art.responses = [(500, "internal error")]
+        return art
+
+
+def test_an_article_failing_forever_is_quarantined_after_a_few_runs(tmp_path):
+    corpus = OneBrokenCorpus(30)
+    bad = corpus.article_ids[20]
+    lake = Lake(str(tmp_path))
+    with NaverServer(corpus) as server:
+        runs = [_scrape(lake, server, corpus, policy=_fast(breaker_threshold=3, stuck_runs=3)) for _ in range(3)]
+    assert [r.stopped for r in runs] == ["circuit_open", "circuit_open", None] and runs[2].complete
+    latest = latest_by_id(lake)
+    assert sorted(latest) == corpus.article_ids and latest[bad]["article_status"] == "malformed"
+    [q] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+           if json.loads(lake.get_bytes("raw", k))["article_id"] == bad]
+    assert "unavailable in 3 runs" in q["reason"]
+
+
+def test_malformed_list_page_stops_cleanly_with_quarantine(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus, faults=FaultConfig(schedule={1: "truncate", 2: "truncate", 3: "truncate"})) as srv:
+        summary = _scrape(lake, srv, tiny_corpus)
+        assert summary.stopped == "malformed_page" and summary.quarantined == 1
+        assert _scrape(lake, srv, tiny_corpus).complete
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_cookies_reach_the_source_but_never_the_lake(tmp_path, tiny_corpus, caplog):
+    from cafelake.collect.session import MemberCookies
+
+    lake = Lake(str(tmp_path))
+    cookies = MemberCookies({"NID_AUT": "aut-SECRET-1", "NID_SES": "ses-SECRET-2"})
+    with caplog.at_level("DEBUG"), NaverServer(tiny_corpus) as server:
+        _scrape(lake, server, tiny_corpus, cookies=cookies)
+        assert server.stats["with_member_cookies"] == server.stats["requests"] > 0
+    everything = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    import gzip
+
+    everything += b"".join(gzip.decompress(p.read_bytes()) for p in tmp_path.rglob("*.gz"))
+    assert b"SECRET" not in everything and "SECRET" not in caplog.text
