@@ -137,19 +137,47 @@ def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]
     return chunks
 
 
+def _new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def write_posts_dim(lake: Lake, dts: list[str]) -> None:
+    """posts_dim of partitions whose tokens_fact was written by another engine (Spark)."""
+    for dt in dts:
+        posts = lake.read_table(POSTS, dts=[dt])
+        _check_unique(posts)
+        tokens = lake.read_table(TOKENS_FACT, dts=[dt], columns=["post_id", "token_position"])
+        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), {dt})
+
+
+def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
+           tfidf_progress: Progress | None = None) -> TokenizeSummary:
+    """Dimensions, TF-IDF, the manifest and the run summary: what every engine does last."""
+    cfg = settings.config()
+    groups = keyword_groups()
+    lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
+    lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, StopwordFlags(cfg).flag_any))
+    tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
+    lake.write_table(TOKEN_TFIDF, tfidf)
+    summary.tfidf_rows = tfidf.num_rows
+    summary.seconds = round(time.monotonic() - started, 3)
+    lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY,
+                   json.dumps({"config": p.config, "files": p.files, "run_id": summary.run_id}, indent=1).encode())
+    lake.put_bytes(TOKENS_FACT.zone, f"_runs/tokenize/{summary.run_id}.json",
+                   json.dumps(asdict(summary), indent=1).encode())
+    return summary
+
+
 def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None = None,
                  tfidf_progress: Progress | None = None) -> TokenizeSummary:
     """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF."""
     from cafelake.tokenize.analyzer import analyzer
 
     start = time.monotonic()
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     cfg = settings.config()
-    groups = keyword_groups()
-    validate_synonyms(cfg, groups)
-    matcher = KeywordMatcher(groups)
+    matcher = KeywordMatcher(keyword_groups())
+    validate_synonyms(cfg, matcher.groups)
     p = plan(lake, full)
-
     for tdef in PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
     d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
@@ -163,10 +191,11 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         keep = pa.array([False] * posts.num_rows)
         old_tokens = TOKENS_SCHEMA.empty_table()
         if not p.full:
-            old = lake.read_table(POSTS_DIM, dts=dts, columns=["post_id", "content_hash", PARTITION_KEY])
-            seen = set(zip(*(old.column(c).to_pylist() for c in old.column_names), strict=True))
-            keep = pa.array([k in seen for k in zip(*(posts.column(c).to_pylist() for c in old.column_names),
-                                                    strict=True)], pa.bool_())
+            key_cols = ["post_id", "content_hash", PARTITION_KEY]
+            old = lake.read_table(POSTS_DIM, dts=dts, columns=key_cols)
+            seen = set(zip(*(old.column(c).to_pylist() for c in key_cols), strict=True))
+            keep = pa.array([k in seen for k in zip(*(posts.column(c).to_pylist() for c in key_cols), strict=True)],
+                            pa.bool_())
             old_tokens = lake.read_table(TOKENS_FACT, dts=dts)
             old_tokens = old_tokens.filter(pc.is_in(old_tokens.column("post_id"),
                                                     value_set=posts.column("post_id").filter(keep)))
@@ -183,7 +212,7 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         pkg = match_groups(tokens, matcher)
         _write_replacing(lake, TOKENS_FACT, tokens, dts)
         _write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
-        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)
+        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
         posts_in += posts.num_rows
         tokenized += todo.num_rows
         reused += posts.num_rows - todo.num_rows
@@ -191,16 +220,6 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         n_groups += pkg.num_rows
         if on_progress:
             on_progress(posts_in, total)
-
-    flags = StopwordFlags(cfg)
-    lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
-    lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, flags.flag_any))
-    tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
-    lake.write_table(TOKEN_TFIDF, tfidf)
-
-    summary = TokenizeSummary(run_id, p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
-                              n_tokens, n_groups, tfidf.num_rows, round(time.monotonic() - start, 3))
-    lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY,
-                   json.dumps({"config": p.config, "files": p.files, "run_id": run_id}, indent=1).encode())
-    lake.put_bytes(TOKENS_FACT.zone, f"_runs/tokenize/{run_id}.json", json.dumps(asdict(summary), indent=1).encode())
-    return summary
+    summary = TokenizeSummary(_new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
+                              n_tokens, n_groups, 0, 0.0)
+    return finish(lake, p, summary, start, tfidf_progress)

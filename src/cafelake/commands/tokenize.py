@@ -1,0 +1,34 @@
+"""`cafelake tokenize`: cleansed posts -> Kiwi tokens, keyword groups, TF-IDF and the mart."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from cafelake.commands._common import LakeOption, console, open_lake
+
+
+def tokenize(
+    lake: LakeOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild every partition, re-tokenizing every post.")] = False,
+) -> None:
+    """Tokenize the cleansed partitions that changed since the last run and rebuild the mart."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from cafelake.tokenize import run_tokenize
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        posts = progress.add_task("Tokenizing posts", total=None)
+        tfidf = progress.add_task("TF-IDF (posts)", total=None)
+        summary = run_tokenize(
+            open_lake(lake), full=full,
+            on_progress=lambda done, total: progress.update(posts, completed=done, total=total),
+            tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total))
+    table = Table("tokenize", "value", title="Tokenize summary")
+    for key, value in asdict(summary).items():
+        table.add_row(key, str(value))
+    console.print(table)

@@ -1,0 +1,123 @@
+"""The same tokenize transform under Spark, for a corpus one machine cannot hold.
+
+`mapInArrow` hands each Python worker Arrow record batches of posts; the worker runs
+`transform.transform` (Kiwi loaded once per Python worker, which Spark reuses) and
+yields Arrow batches back. Pure Arrow both ways: no pandas conversion, so pandas 3
+and pyspark 3.5 never have to agree. One pass yields both outputs, tagged by `kind`,
+so Kiwi runs once per post.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.schemas import POST_KEYWORD_GROUPS, POSTS, TOKENS_FACT
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from cafelake.tokenize.job import TokenizeSummary
+
+_OUT = pa.schema([
+    pa.field("kind", pa.string()), pa.field("post_id", pa.string()), pa.field("token_position", pa.int32()),
+    pa.field("token", pa.string()), pa.field("token_pos", pa.string()), pa.field("is_stopword", pa.bool_()),
+    pa.field("group_id", pa.int32()), pa.field("matched_keywords", pa.list_(pa.string())),
+    pa.field(PARTITION_KEY, pa.string()),
+])
+OUT_DDL = ("kind string, post_id string, token_position int, token string, token_pos string, is_stopword boolean, "
+           "group_id int, matched_keywords array<string>, dt string")
+TOKENS = "tokens"
+GROUPS = "groups"
+
+
+def _tagged(kind: str, tbl: pa.Table) -> pa.RecordBatch:
+    n = tbl.num_rows
+    cols = [pa.array([kind] * n, pa.string())] + [
+        tbl.column(f.name).combine_chunks() if f.name in tbl.column_names else pa.nulls(n, f.type)
+        for f in list(_OUT)[1:]]
+    return pa.RecordBatch.from_arrays(cols, schema=_OUT)
+
+
+def _transform_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Runs in the Python worker: posts batches in, tagged tokens_fact/post_keyword_groups rows out."""
+    from cafelake.tokenize.analyzer import analyzer
+    from cafelake.tokenize.keywords import KeywordMatcher
+    from cafelake.tokenize.transform import transform
+
+    matcher = KeywordMatcher()
+    for batch in batches:
+        tokens, groups = transform(batch, analyzer(), matcher)
+        for kind, tbl in ((TOKENS, tokens), (GROUPS, groups)):
+            if tbl.num_rows:
+                yield _tagged(kind, tbl)
+
+
+def tokenize_dataframe(posts: DataFrame) -> DataFrame:
+    """Tagged rows (kind = 'tokens' | 'groups') for a DataFrame with post_id, question_text, dt."""
+    from pyspark.sql import functions as F
+
+    # Spark infers dt=YYYY-MM-DD folders as dates; the mart keeps dt as text
+    dt = F.col(PARTITION_KEY).cast("string").alias(PARTITION_KEY)
+    return posts.select("post_id", "question_text", dt).mapInArrow(_transform_batches, OUT_DDL)
+
+
+def split(tagged: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(tokens_fact, post_keyword_groups) DataFrames, columns in schema order plus dt."""
+    from pyspark.sql import functions as F
+
+    tokens = tagged.where(F.col("kind") == TOKENS).select(*TOKENS_FACT.schema.names, PARTITION_KEY)
+    groups = tagged.where(F.col("kind") == GROUPS).select(*POST_KEYWORD_GROUPS.schema.names, PARTITION_KEY)
+    return tokens, groups
+
+
+def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> TokenizeSummary:
+    """The tokenize stage with Kiwi on Spark: every post of a changed partition is re-tokenized.
+
+    Rows come back to the driver one partition group at a time and are written with the
+    lake's writer, so the files are exactly those of the single-process path.
+    """
+    from pyspark.sql import functions as F
+
+    from cafelake.tokenize import job
+
+    start = time.monotonic()
+    p = job.plan(lake, full)
+    for tdef in job.PARTITIONED:
+        lake.drop_partitions(tdef, p.dropped)
+    posts_in = n_tokens = n_groups = 0
+    if p.changed:
+        paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
+        posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
+        posts_in = posts.count()
+        tagged = tokenize_dataframe(posts).cache()
+        tokens_df, groups_df = split(tagged)
+        months: dict[str, list[str]] = {}
+        for dt in p.changed:
+            months.setdefault(dt[:7], []).append(dt)
+        for dts in months.values():  # the driver holds one month of rows at a time
+            for tdef, df in ((TOKENS_FACT, tokens_df), (POST_KEYWORD_GROUPS, groups_df)):
+                tbl = _collect_arrow(df.where(F.col(PARTITION_KEY).isin(dts)), tdef)
+                job._write_replacing(lake, tdef, tbl, set(dts))
+                if tdef is TOKENS_FACT:
+                    n_tokens += tbl.num_rows
+                else:
+                    n_groups += tbl.num_rows
+        tagged.unpersist()
+        job.write_posts_dim(lake, p.changed)
+    summary = job.TokenizeSummary(job._new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0,
+                                  n_tokens, n_groups, 0, 0.0)
+    return job.finish(lake, p, summary, start)
+
+
+def _collect_arrow(df: DataFrame, tdef) -> pa.Table:
+    """A Spark DataFrame as an Arrow table of the table's schema (plus dt)."""
+    schema = tdef.schema.append(pa.field(PARTITION_KEY, pa.string()))
+    batches = df._collect_as_arrow()  # pyspark 3.5 has no public toArrow (it arrives in 4.0)
+    if not batches:
+        return schema.empty_table()
+    return pa.Table.from_batches(batches).cast(schema)

@@ -1,0 +1,48 @@
+"""The Spark path (mapInArrow, local mode) writes the same mart as the single-process path."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from cafelake.lake import Lake
+from cafelake.tokenize import run_tokenize
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def spark():
+    import os
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers must import cafelake and kiwipiepy
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    session = (pyspark_sql.SparkSession.builder.master("local[1]").appName("cafelake-test")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
+               .config("spark.driver.memory", "1g").getOrCreate())
+    yield session
+    session.stop()
+
+
+def _rows(lake: Lake, name: str, keys: list[str]) -> list[tuple]:
+    tbl = lake.read_table(name).sort_by([(k, "ascending") for k in keys])
+    return [tuple(r.values()) for r in tbl.to_pylist()]
+
+
+def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_rows, kiwi_analyzer):
+    from cafelake.tokenize.spark import run_spark
+
+    posts = make_posts(sample_rows)
+    single, distributed = Lake(str(tmp_path / "a")), Lake(str(tmp_path / "b"))
+    for lake in (single, distributed):
+        lake.write_table("posts", posts)
+    expected = run_tokenize(single)
+    got = run_spark(spark, distributed)
+
+    assert got.posts_in == expected.posts_in == len(sample_rows)
+    assert got.tokens == expected.tokens > 0
+    assert got.group_matches == expected.group_matches > 0
+    for name, keys in {"tokens_fact": ["post_id", "token_position"], "post_keyword_groups": ["post_id", "group_id"],
+                       "posts_dim": ["post_id"], "token_tfidf": ["scope", "rank"]}.items():
+        assert _rows(distributed, name, keys) == _rows(single, name, keys), name
