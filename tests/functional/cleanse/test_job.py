@@ -1,0 +1,166 @@
+"""run_cleanse end to end on a tmp lake: reconciliation, re-runs, incremental = full, deletions, PII."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from cafelake.cleanse import run_cleanse
+from cafelake.cleanse.authors import KEY_FILE, pseudonym
+from cafelake.cleanse.job import MANIFEST, RUNS
+from cafelake.schemas import POSTS
+
+DAY_MS = 86_400_000
+
+
+def _posts(lake):
+    return lake.read_table("posts").sort_by("post_id")
+
+
+def _quarantine(lake):
+    return lake.read_table("_quarantine").drop_columns(["quarantined_at"]).sort_by(
+        [("source_key", "ascending"), ("line_no", "ascending")])
+
+
+def _batches(make_envelope):
+    """Three ingest days: new posts, edits, a deletion, a post whose date changes, a member-only post."""
+    e = make_envelope
+    day1 = [e(i, fetched_at="2026-11-18T01:00:00Z") for i in range(1, 31)] + [
+        e(31, status="member_only", fetched_at="2026-11-18T01:00:00Z"), "{broken"]
+    day2 = [e(5, fetched_at="2026-11-19T01:00:00Z", html="<p>수정한 본문</p>"),
+            e(6, status="deleted", fetched_at="2026-11-19T01:00:00Z"),
+            e(7, fetched_at="2026-11-19T01:00:00Z", write_ms=e(7)["list_item"]["writeDateTimestamp"] + 3 * DAY_MS)] + \
+        [e(i, fetched_at="2026-11-19T01:00:00Z") for i in range(40, 50)]
+    day3 = [e(5, fetched_at="2026-11-18T00:00:00Z", html="<p>더 오래된 사본</p>"),  # older than day2's edit
+            e(41, fetched_at="2026-11-20T01:00:00Z", html="<p>또 수정</p>"),
+            e(6, fetched_at="2026-11-18T12:00:00Z")]  # an ok fetch older than the deletion
+    return day1, day2, day3
+
+
+def _write_all(lake, write_raw, batches):
+    for n, (dt, lines) in enumerate(zip(["2026-11-18", "2026-11-19", "2026-11-20"], batches)):
+        write_raw(lake, lines, ingest_dt=dt, run_id=f"r{n}")
+
+
+def test_counts_reconcile_and_the_run_summary_is_written(lake, make_envelope, write_raw):
+    day1, day2, _ = _batches(make_envelope)
+    write_raw(lake, day1 + day2 + [make_envelope(3, fetched_at="2026-11-17T00:00:00Z")])
+    s = run_cleanse(lake)
+    assert s.records_in == len(day1) + len(day2) + 1
+    assert (s.cleansed, s.quarantined, s.duplicates) == (40, 2, 4)  # 3, 5, 7: older copies; 6: deleted later
+    assert s.superseded_by_deletion == 1 and s.reconciles()
+    saved = json.loads(lake.get_bytes("cleansed", f"{RUNS}/{s.run_id}.json"))
+    assert saved["records_in"] == saved["cleansed"] + saved["quarantined"] + saved["duplicates"]
+    posts = _posts(lake)
+    assert posts.num_rows == 40 and len(set(posts.column("post_id").to_pylist())) == 40
+    assert "10050146-6" not in posts.column("post_id").to_pylist()
+
+
+def test_member_only_post_is_cleansed_from_the_list_item(lake, make_envelope, write_raw):
+    write_raw(lake, [make_envelope(31, status="member_only", subject="돌 아기 기침 😷")])
+    run_cleanse(lake)
+    (row,) = _posts(lake).to_pylist()
+    assert (row["title"], row["content"], row["question_text"]) == ("돌 아기 기침", "", "돌 아기 기침")
+    assert row["post_hour"] is not None and row["author_key"]
+
+
+def test_latest_fetch_wins_and_deletion_removes_an_earlier_post(lake, make_envelope, write_raw):
+    day1, day2, day3 = _batches(make_envelope)
+    _write_all(lake, write_raw, [day1])
+    run_cleanse(lake)
+    assert "10050146-6" in _posts(lake).column("post_id").to_pylist()
+    _write_all(lake, write_raw, [day1, day2, day3])
+    s = run_cleanse(lake)
+    posts = {r["post_id"]: r for r in _posts(lake).to_pylist()}
+    assert "10050146-6" not in posts and s.removed == 1  # deleted later, its older ok copy cannot resurrect it
+    assert posts["10050146-5"]["content"] == "수정한 본문"
+    assert posts["10050146-41"]["content"] == "또 수정"
+
+
+def test_a_post_whose_date_moved_leaves_its_old_partition(lake, make_envelope, write_raw):
+    day1, day2, _ = _batches(make_envelope)
+    _write_all(lake, write_raw, [day1])
+    run_cleanse(lake)
+    old_dt = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "10050146-7")).column("dt")[0].as_py()
+    _write_all(lake, write_raw, [day1, day2])
+    run_cleanse(lake)
+    rows = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "10050146-7")).to_pylist()
+    assert len(rows) == 1 and rows[0]["dt"] != old_dt
+    assert "10050146-7" not in lake.read_table("posts", dts=[old_dt]).column("post_id").to_pylist()
+
+
+def test_incremental_runs_equal_a_full_rebuild(lake, make_envelope, write_raw):
+    batches = _batches(make_envelope)
+    for n in range(1, 4):  # one ingest day at a time, as the daily schedule would
+        _write_all(lake, write_raw, batches[:n])
+        run_cleanse(lake)
+    incremental, inc_q = _posts(lake), _quarantine(lake)
+    s = run_cleanse(lake, full=True)
+    assert s.reconciles() and s.objects == 3
+    assert _posts(lake).equals(incremental)
+    assert _quarantine(lake).equals(inc_q)
+
+
+def test_rerun_gives_identical_output_and_never_duplicates(lake, make_envelope, write_raw):
+    _write_all(lake, write_raw, _batches(make_envelope))
+    run_cleanse(lake)
+    first, first_q = _posts(lake), _quarantine(lake)
+    assert run_cleanse(lake).objects == 0  # nothing new
+    s = run_cleanse(lake, ingest_dts=["2026-11-18", "2026-11-19"])  # re-cleanse two days on purpose
+    assert s.objects == 2 and s.reconciles()
+    assert _posts(lake).equals(first) and _quarantine(lake).equals(first_q)
+    run_cleanse(lake, full=True)
+    run_cleanse(lake, full=True)
+    assert _posts(lake).equals(first) and _quarantine(lake).equals(first_q)
+    assert json.loads(lake.get_bytes("cleansed", MANIFEST))["objects"] == sorted(lake.list_keys("raw"))
+
+
+def test_output_matches_the_contract(lake, make_envelope, write_raw):
+    write_raw(lake, [make_envelope(9, write_ms=1_709_640_780_000)])  # 2024-03-05 21:13 KST
+    run_cleanse(lake)
+    posts = lake.read_table("posts")
+    assert posts.schema.remove(posts.schema.get_field_index("dt")).equals(POSTS.schema)
+    (row,) = posts.to_pylist()
+    assert row["posted_at"] == datetime(2024, 3, 5, 12, 13, tzinfo=UTC)
+    assert (str(row["post_date"]), row["post_hour"], row["dt"]) == ("2024-03-05", 21, "2024-03-05")
+    assert row["url"] == "https://cafe.naver.com/ca-fe/cafes/10050146/articles/9"
+    assert row["raw_date"] == "1709640780000"
+    files = [p for p in (lake.root and __import__("pathlib").Path(lake.uri("cleansed", "posts"))).rglob("*.parquet")]
+    assert pq.ParquetFile(files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope, write_raw):
+    people = [(f"member-key-{i:03d}", f"닉네임{i:03d}") for i in range(20)]
+    write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people)]
+              + [make_envelope(99, member=None, nick="닉만있음")])
+    run_cleanse(lake)
+    from pathlib import Path
+
+    blobs = b"".join(p.read_bytes() for p in Path(lake.uri("cleansed")).rglob("*") if p.is_file())
+    text = "".join(str(v) for col in lake.read_table("posts").columns for v in col.to_pylist())
+    for member, nick in [*people, ("", "닉만있음")]:
+        assert nick not in text and nick.encode() not in blobs
+        if member:
+            assert member not in text and member.encode() not in blobs
+    key = Path(lake.root, KEY_FILE).read_text().strip().encode()
+    rows = {r["article_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
+    assert rows[1] == pseudonym("m:member-key-000", key) and rows[99] == pseudonym("n:닉만있음", key)
+
+
+def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, write_raw):
+    write_raw(lake, [make_envelope(1, member="A"), make_envelope(2, member="A"), make_envelope(3, member="B")])
+    run_cleanse(lake)
+    first = {r["post_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
+    run_cleanse(lake, full=True)
+    again = {r["post_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
+    assert first == again
+    assert first["10050146-1"] == first["10050146-2"] != first["10050146-3"]
+
+
+def test_full_and_ingest_dts_are_exclusive(lake):
+    with pytest.raises(ValueError, match="either full or ingest_dts"):
+        run_cleanse(lake, full=True, ingest_dts=["2026-11-20"])
