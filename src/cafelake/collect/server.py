@@ -193,12 +193,12 @@ class NaverServer:
             self._send(req, status, text[: len(text) // 2])
         elif kind == "drop":
             self._send(req, status, text, drop=True)
-        else:
-            self._send(req, status, text)
+        else:  # count first, so a client that has the response sees it counted
             if on_served:
                 on_served()
             if url.path == LIST_PATH and self.faults.publish_per_list:
                 self._count("published", self.publish(self.faults.publish_per_list))
+            self._send(req, status, text)
 
     def _list(self, query: dict[str, list[str]]) -> tuple[int, str]:
         def arg(name: str, default: str) -> str:

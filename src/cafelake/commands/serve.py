@@ -14,7 +14,7 @@ from cafelake.commands._common import console
 def serve(
     posts: Annotated[int, typer.Option("--posts", help="Articles in the generated corpus.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Corpus seed.")] = 42,
-    end_date: Annotated[str | None, typer.Option("--end-date", help="Last post date YYYY-MM-DD (default today).")] = None,
+    end_date: Annotated[str | None, typer.Option("--end-date", help="Last post date YYYY-MM-DD (KST).")] = None,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 8080,
     visible: Annotated[int | None, typer.Option("--visible", help="Publish only the oldest N at first.")] = None,
@@ -25,7 +25,7 @@ def serve(
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
 
-    corpus = Corpus(posts=posts, seed=seed, end_date=date.fromisoformat(end_date) if end_date else date.today())
+    corpus = Corpus(posts=posts, seed=seed, **({"end_date": date.fromisoformat(end_date)} if end_date else {}))
     with NaverServer(corpus, host=host, port=port, faults=FaultConfig.parse(faults), visible=visible) as server:
         console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id} "
                       f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
