@@ -1,0 +1,70 @@
+"""Korean phrasing: traps, domain words, noise, and the keyword ground truth."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cafelake.config import keyword_groups
+from cafelake.corpus.text import has_final_consonant, parse_phrase
+
+
+def all_text(a) -> str:
+    return a.truth["subject"] + " " + " ".join(a.truth["sentences"])
+
+
+def test_truth_groups_are_carried_by_their_keywords(articles):
+    keywords = {g.group_name: g.keywords for g in keyword_groups()}
+    with_groups = 0
+    for a in articles:
+        text = all_text(a)
+        for group in a.truth["groups"]:
+            assert any(k in text for k in keywords[group]), (a.article_id, group, text)
+        with_groups += bool(a.truth["groups"])
+    assert with_groups > 0.6 * len(articles)
+
+
+def test_trap_and_domain_words_appear(articles):
+    text = "\n".join(all_text(a) for a in articles)
+    for word in ("피부", "토요일", "열심히", "변화", "변경", "오돌토돌", "태열", "땀띠", "돌발진", "수족구",
+                 "모세기관지염", "세기관지염", "애기", "이유식", "분유", "예방접종", "BCG", "RSV", "어린이집",
+                 "장난감", "생후", "개월", "돌"):
+        assert word in text, word
+    for noise in ("ㅠㅠ", "ㅜㅜ", "ㅋㅋ", "😭", "🙏", "💦"):
+        assert noise in text, noise
+
+
+def test_trap_words_do_not_make_truth(articles):
+    """Once 피부/토요일/열심히/변화-like words are blanked out, a group with no keyword left is not truth."""
+    keywords = {g.group_name: g.keywords for g in keyword_groups()}
+    traps = {"blood": "피부|피곤", "vomit": "토요일|토리|토끼", "fever": "열심히|열어|열흘", "stool": "변화|변경|변했"}
+    checked = 0
+    for a in articles:
+        text = all_text(a)
+        for group, trap in traps.items():
+            if re.search(trap, text) and not any(k in re.sub(trap, " ", text) for k in keywords[group]):
+                assert group not in a.truth["groups"], (group, text)
+                checked += 1
+    assert checked > 100
+
+
+def test_html_carries_the_noise_of_the_wild(articles):
+    html = "\n".join(a.responses[-1][1] for a in articles if a.status == "ok" and a.broken is None)
+    for mark in ("se-text-paragraph", "<p>&nbsp;</p>", "<br>", "&nbsp;", "<img ", "<script", "<a href=",
+                 "\u200b", "&gt;", "&amp;", "style=\\\"color"):
+        assert mark in html, mark
+
+
+def test_particles_agree_with_the_final_consonant():
+    assert has_final_consonant("아들") and has_final_consonant("딸") and has_final_consonant("12개월")
+    assert not has_final_consonant("아기") and not has_final_consonant("신생아") and not has_final_consonant("첫째")
+    assert has_final_consonant("3") and not has_final_consonant("2")
+
+
+def test_marked_words_must_be_keywords():
+    groups = {"열": "fever"}
+    assert parse_phrase("[[열]]이 나요 {temp}", groups).groups == {"fever"}
+    assert parse_phrase("[[열]]이 나요", groups).text == "열이 나요"
+    with pytest.raises(ValueError, match="입원"):
+        parse_phrase("[[입원]] 했어요", groups)
