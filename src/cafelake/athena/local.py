@@ -9,7 +9,11 @@ view stays queryable on a fresh lake.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +73,39 @@ def transpile(sql: str, known: set[str] | None = None) -> list[str]:
                     table.set("catalog", None)
         out.append(tree.sql(dialect="duckdb"))
     return out
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one table scan of a query reads: the files left after pruning and the columns."""
+
+    table: str
+    files: tuple[str, ...]
+    files_total: int
+    columns: tuple[str, ...]
+
+    @property
+    def bytes(self) -> int:
+        """Compressed bytes of the column chunks read, plus each file's footer: what Athena bills."""
+        import pyarrow.parquet as pq
+
+        total = 0
+        for path in self.files:
+            meta = pq.ParquetFile(path).metadata
+            total += meta.serialized_size
+            names = [meta.schema.column(i).path.split(".")[0] for i in range(meta.num_columns)]
+            for rg in range(meta.num_row_groups):
+                group = meta.row_group(rg)
+                total += sum(group.column(i).total_compressed_size for i, n in enumerate(names) if n in self.columns)
+        return total
+
+
+def _plan_scans(node: dict) -> list[dict]:
+    info = node.get("extra_info", {})
+    found = [info] if isinstance(info, dict) and info.get("Function") == "READ_PARQUET" else []
+    for child in node.get("children", []):
+        found += _plan_scans(child)
+    return found
 
 
 class LocalAthena:
@@ -140,7 +177,9 @@ class LocalAthena:
             rel = rel.project(", ".join(
                 f"CAST({_ident(c)} AS BIGINT) AS {_ident(c)}" if str(t) == "HUGEINT" else _ident(c)
                 for c, t in zip(rel.columns, rel.types, strict=True)))
-        return rel.df()
+        with warnings.catch_warnings():  # raised inside DuckDB's own pandas conversion, not ours to fix
+            warnings.filterwarnings("ignore", message="The inplace keyword", category=pd.errors.Pandas4Warning)
+            return rel.df()
 
     def view(self, name: str, where: str | None = None, *, order_by: str | None = None,
              limit: int | None = None) -> pd.DataFrame:
@@ -155,6 +194,70 @@ class LocalAthena:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql)
+
+    def scans(self, sql: str) -> list[Scan]:
+        """The Parquet scans DuckDB plans for an Athena query, after partition and column pruning.
+
+        Read from the query plan (`EXPLAIN`): its projected and filtered columns, and its
+        file filter on dt applied to the table's files.
+        """
+        self.refresh()
+        [statement] = transpile(sql, set(self.tables) | set(self.views))
+        plan = json.loads(self.con.execute(f"EXPLAIN (FORMAT json) {statement}").fetchall()[0][1])
+        out = []
+        referenced = self._referenced_tables(statement)
+        for info in (i for root in plan for i in _plan_scans(root)):
+            projections = info.get("Projections", [])
+            columns = set([projections] if isinstance(projections, str) else projections)
+            filters = info.get("Filters", "")
+            filters = " AND ".join(filters) if isinstance(filters, list) else filters
+            file_filter = info.get("File Filters", "")
+            total = int(info["Scanning Files"].split("/")[1]) if "Scanning Files" in info else None
+            tdef = self._scanned_table(referenced, columns, total)
+            columns |= {f.name for f in tdef.schema if re.search(rf"\b{re.escape(f.name)}\b", filters)}
+            files = self._files[tdef.name] or ()
+            if file_filter:
+                read = int(info["Scanning Files"].split("/")[0])
+                files = tuple(self._filter_files(files, file_filter))
+                if len(files) != read:
+                    raise RuntimeError(f"{tdef.name}: plan reads {read} files, its file filter selects {len(files)}")
+            out.append(Scan(tdef.name, files, len(self._files[tdef.name] or ()),
+                            tuple(sorted(columns - {PARTITION_KEY}))))
+        return out
+
+    def _referenced_tables(self, statement: str) -> set[str]:
+        """Catalog tables a DuckDB statement reads, through the views it names."""
+        todo = {t.name for t in sqlglot.parse_one(statement, read="duckdb").find_all(exp.Table)}
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self.views:
+                todo |= self.views[name].tables()
+        return seen & set(self.tables)
+
+    def _scanned_table(self, referenced: set[str], columns: set[str], total: int | None) -> TableDef:
+        """The table a plan's scan reads: the only referenced one with those columns (and file count)."""
+        candidates = [self.tables[n] for n in sorted(referenced)
+                      if columns <= set(self.tables[n].schema.names) | set(self.tables[n].partition_keys)
+                      and (total is None or total == len(self._files[n] or ()))]
+        if len(candidates) != 1:
+            raise RuntimeError(f"cannot tell which table a scan of {sorted(columns)} reads: "
+                               f"{[t.name for t in candidates]}")
+        return candidates[0]
+
+    def _filter_files(self, files: tuple[str, ...], file_filter: str) -> list[str]:
+        """The files whose dt passes the plan's file filter (evaluated by DuckDB itself)."""
+        by_dt = {Path(f).parent.name.split("=", 1)[1]: f for f in files}
+        values = ", ".join(f"({_literal(d)})" for d in by_dt)
+        kept = self.con.execute(f"SELECT dt FROM (VALUES {values}) AS t(dt) WHERE {file_filter}").fetchall()
+        return sorted(by_dt[d] for (d,) in kept)
+
+    def explain_bytes(self, sql: str) -> int:
+        """Bytes the query's scans read (see `Scan.bytes`)."""
+        return sum(s.bytes for s in self.scans(sql))
 
     def close(self) -> None:
         self.con.close()

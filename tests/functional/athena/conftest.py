@@ -88,3 +88,16 @@ def mart_lake(tmp_path_factory) -> Lake:
     lake = Lake(str(tmp_path_factory.mktemp("mart")))
     build_mart(lake)
     return lake
+
+
+@pytest.fixture
+def small_mart(tmp_path) -> tuple[Lake, dict[str, pa.Table]]:
+    """A small mart of its own, for tests that plant faults in it."""
+    lake = Lake(str(tmp_path / "lake"))
+    return lake, build_mart(lake, posts=200, days=20)
+
+
+@pytest.fixture
+def mart_builder():
+    """`build_mart`, for tests that write a mart at a moment of their choosing."""
+    return build_mart
