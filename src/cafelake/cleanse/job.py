@@ -186,7 +186,7 @@ def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bo
     # --- quarantine: replace the rows of the re-read objects, keep the others --------
     q_dts = {dt for _, dt in selected} | set(new_q.column("ingest_dt").to_pylist())
     if full:
-        old_q, q_touched = QUARANTINE.empty_table(), set(lake.partitions(QUARANTINE)) | q_dts
+        old_q, q_touched = QUARANTINE.empty(), set(lake.partitions(QUARANTINE)) | q_dts
     else:
         old_q = lake.read_table(QUARANTINE, dts=q_dts)
         old_q = old_q.filter(pc.invert(pc.is_in(old_q.column("source_key"),

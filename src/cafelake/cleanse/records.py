@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from cafelake.cleanse.text import string_array
 from cafelake.raw import SOURCE, STATUSES
 from cafelake.schemas import UTC_TS
 
@@ -61,19 +62,12 @@ class RawRecords:
 
     def candidates(self) -> pa.Table:
         columns = list(zip(*self.rows)) if self.rows else [[] for _ in CANDIDATE]
-        return pa.Table.from_arrays([_array(c, f.type) for c, f in zip(columns, CANDIDATE)], schema=CANDIDATE)
+        return pa.Table.from_arrays([string_array(c) if f.type == pa.string() else pa.array(c, f.type)
+                                     for c, f in zip(columns, CANDIDATE)], schema=CANDIDATE)
 
     def tombstone_table(self) -> pa.Table:
         columns = list(zip(*self.tombstones)) if self.tombstones else [[] for _ in TOMBSTONE]
         return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, TOMBSTONE)], schema=TOMBSTONE)
-
-
-def _array(values: Any, typ: pa.DataType) -> pa.Array:
-    try:
-        return pa.array(values, type=typ)
-    except UnicodeEncodeError:  # lone surrogates from JSON escapes: replace them
-        return pa.array([v.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-                         if isinstance(v, str) else v for v in values], type=typ)
 
 
 def gunzip(data: bytes) -> tuple[bytes, str | None]:

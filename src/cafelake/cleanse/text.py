@@ -76,9 +76,19 @@ def html_to_text(markup: str | None) -> str:
         return html.unescape(_TAG.sub("\n", markup))
 
 
+def string_array(values: Iterable[str | None]) -> pa.Array:
+    """Python strings to Arrow; lone surrogates (JSON escapes can carry them) become U+FFFD."""
+    values = list(values)
+    try:
+        return pa.array(values, type=pa.string())
+    except UnicodeEncodeError:
+        return pa.array([v.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if isinstance(v, str)
+                         else v for v in values], type=pa.string())
+
+
 def html_to_text_array(values: Iterable[str | None]) -> pa.Array:
     """`html_to_text` over a column (per document: lxml is fast enough, there is no vector HTML parser)."""
-    return pa.array([html_to_text(v) for v in values], type=pa.string())
+    return string_array(html_to_text(v) for v in values)
 
 
 def clean_text(arr: pa.Array | pa.ChunkedArray, *, keep_jamo: bool = True, single_line: bool = False) -> pa.Array:
@@ -106,9 +116,8 @@ def _nfc(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     needs = pc.match_substring_regex(arr, _DECOMPOSED)
     if not pc.any(needs).as_py():
         return arr
-    fixed = pa.array([unicodedata.normalize("NFC", v) if n else v
-                      for v, n in zip(arr.to_pylist(), needs.to_pylist())], type=pa.string())
-    return fixed
+    return pa.array([unicodedata.normalize("NFC", v) if n else v
+                     for v, n in zip(arr.to_pylist(), needs.to_pylist())], type=pa.string())
 
 
 def merge_question(title: pa.Array, content: pa.Array) -> pa.Array:

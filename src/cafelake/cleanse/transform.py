@@ -128,8 +128,8 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
 def latest(posts: pa.Table, tombstones: pa.Table) -> pa.Table:
     """One row per post: its latest version, unless a later tombstone removes the post.
 
-    `posts` has POSTS_WORK columns, `tombstones` TOMBSTONE columns; a tombstone wins a
-    tie with a version (privacy first).
+    `posts` has POSTS_WORK columns, `tombstones` TOMBSTONE columns; both are ordered the
+    same way (ORDER), and a tombstone wins only a complete tie (privacy first).
     """
     marks = pa.table({
         "post_id": pa.concat_arrays([posts.column("post_id").combine_chunks(),

@@ -1,0 +1,54 @@
+"""Pseudonyms: keyed, stable, member key first, no key material guessed."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pyarrow as pa
+import pytest
+from moto import mock_aws
+
+from cafelake.cleanse.authors import KEY_ENV, KEY_FILE, author_keys, local_key, pseudonym, secret_key
+from cafelake.lake import Lake
+
+
+def test_member_key_first_then_nickname_then_null():
+    got = author_keys(pa.array(["mk1", None, "", "mk1", None]), pa.array(["a", "b", "b", "z", None]), b"k")
+    assert got.to_pylist() == [pseudonym("m:mk1", b"k"), pseudonym("n:b", b"k"), pseudonym("n:b", b"k"),
+                               pseudonym("m:mk1", b"k"), None]
+    assert all(len(v) == 16 for v in got.to_pylist()[:4])
+
+
+def test_the_key_matters():
+    ids = pa.array(["mk1"])
+    assert author_keys(ids, pa.array([None], pa.string()), b"one") != author_keys(ids, pa.array([None], pa.string()),
+                                                                                   b"two")
+
+
+def test_lake_key_file_is_created_once_and_reused(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    lake = Lake(str(tmp_path))
+    first = local_key(lake)
+    assert (tmp_path / KEY_FILE).exists() and len(first) == 64
+    assert local_key(Lake(str(tmp_path))) == first
+    assert local_key(Lake(str(tmp_path / "other"))) != first
+
+
+def test_env_key_wins_and_s3_lake_needs_one(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "from-env")
+    assert local_key(Lake(str(tmp_path))) == b"from-env" and not (tmp_path / KEY_FILE).exists()
+    monkeypatch.delenv(KEY_ENV)
+    with pytest.raises(ValueError, match=KEY_ENV):
+        local_key(Lake("s3://bucket/lake"))
+
+
+@mock_aws
+def test_secret_plain_or_json():
+    sm = boto3.client("secretsmanager", region_name="us-east-1")
+    sm.create_secret(Name="plain", SecretString="s3cr3t")
+    sm.create_secret(Name="json", SecretString=json.dumps({"key": "s3cr3t"}))
+    sm.create_secret(Name="other-json", SecretString=json.dumps({"password": "x"}))
+    assert secret_key("plain", sm) == secret_key("json", sm) == b"s3cr3t"
+    with pytest.raises(ValueError, match="'key'"):
+        secret_key("other-json", sm)

@@ -1,0 +1,70 @@
+"""The Arrow core: versions of a post, deletions, the date fallback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pyarrow as pa
+
+from cafelake.cleanse.records import CANDIDATE, TOMBSTONE
+from cafelake.cleanse.transform import POSTS_WORK, cleanse, latest, latest_tombstones
+from cafelake.schemas import UTC_TS
+
+T = [datetime(2026, 11, d, tzinfo=UTC) for d in range(1, 6)]
+
+
+def _versions(rows):
+    """rows: (post_id, fetched_at, source_key, line_no, title)."""
+    n = len(rows)
+    cols = {f.name: pa.nulls(n, f.type) for f in POSTS_WORK}
+    cols.update(post_id=pa.array([r[0] for r in rows]), fetched_at=pa.array([r[1] for r in rows], UTC_TS),
+                ingest_dt=pa.array(["2026-11-20"] * n), source_key=pa.array([r[2] for r in rows]),
+                line_no=pa.array([r[3] for r in rows], pa.int64()), title=pa.array([r[4] for r in rows]))
+    return pa.table(cols, schema=POSTS_WORK)
+
+
+def _tombs(rows):
+    return pa.table({"post_id": [r[0] for r in rows], "fetched_at": pa.array([r[1] for r in rows], UTC_TS),
+                     "ingest_dt": ["2026-11-20"] * len(rows), "source_key": ["k"] * len(rows),
+                     "line_no": [r[2] if len(r) > 2 else 0 for r in rows]}, schema=TOMBSTONE)
+
+
+def test_latest_fetch_wins_ties_go_to_the_later_object_and_line():
+    posts = _versions([("a", T[1], "k1", 1, "old"), ("a", T[2], "k0", 1, "new"),
+                       ("b", T[1], "k1", 5, "first"), ("b", T[1], "k1", 9, "second"), ("b", T[1], "k0", 99, "x"),
+                       ("c", T[0], "k0", 1, "only")])
+    got = latest(posts, _tombs([])).to_pylist()
+    assert {r["post_id"]: r["title"] for r in got} == {"a": "new", "b": "second", "c": "only"}
+
+
+def test_a_later_deletion_removes_the_post_an_earlier_one_does_not():
+    posts = _versions([("a", T[1], "k", 1, "a"), ("b", T[3], "k", 2, "b"), ("c", T[2], "k", 3, "c"),
+                       ("d", T[2], "k", 3, "d")])
+    got = latest(posts, _tombs([("a", T[2]), ("b", T[2]), ("c", T[2], 4), ("d", T[2], 2)]))
+    assert got.column("post_id").to_pylist() == ["b", "d"]  # same fetch time: the later line wins
+
+
+def test_latest_tombstone_per_post():
+    got = latest_tombstones(_tombs([("a", T[1]), ("a", T[3]), ("b", T[0])]))
+    assert dict(zip(got.column("post_id").to_pylist(), got.column("fetched_at").to_pylist())) == {"a": T[3],
+                                                                                                "b": T[0]}
+
+
+def _candidates(raw_date, raw_date_alt):
+    n = len(raw_date)
+    cols = {f.name: pa.nulls(n, f.type) for f in CANDIDATE}
+    cols.update(source_key=pa.array(["k"] * n), line_no=pa.array(range(n), pa.int64()),
+                ingest_dt=pa.array(["2026-11-20"] * n), payload=pa.array(["{}"] * n),
+                post_id=pa.array([f"c-{i}" for i in range(n)]), club_id=pa.array(["c"] * n),
+                article_id=pa.array(range(1, n + 1), pa.int64()), fetched_at=pa.array([T[4]] * n, UTC_TS),
+                title_html=pa.array(["제목"] * n), raw_date=pa.array(raw_date, pa.string()),
+                raw_date_alt=pa.array(raw_date_alt, pa.string()))
+    return pa.table(cols, schema=CANDIDATE)
+
+
+def test_a_date_without_time_falls_back_to_the_other_date_field():
+    out = cleanse(_candidates(["24.03.05.", "24.03.05.", "24.03.05."], ["1709640780000", None, "어제"]),
+                  key=b"k", quarantined_at=T[4])
+    (row,) = out.posts.to_pylist()
+    assert (row["raw_date"], row["post_hour"]) == ("1709640780000", 21)
+    assert out.quarantine.column("reason").to_pylist() == ["date_without_time", "date_without_time"]
