@@ -1,0 +1,132 @@
+"""The Glue jobs (cleanse, tokenize), their security configuration and their scoped roles.
+
+Glue 5.0 has no Python-shell jobs, so both are `glueetl` jobs on the smallest Spark
+configuration (2 x G.1X by default); each job runs mostly on the driver and keeps its own
+processed-files manifest in the lake, which is why job bookmarks are off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from .assets import GlueArtifacts, require
+from .settings import Settings
+from .storage import Storage
+
+GLUE_VERSION = "5.0"
+METRICS_NAMESPACE = "cafelake"
+JOB_TIMEOUT_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    script: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    needs_pseudonym_key: bool = False
+
+
+JOB_SPECS = (
+    JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), needs_pseudonym_key=True),
+    JobSpec("tokenize", "glue_jobs/tokenize.py", reads=("cleansed",), writes=("tokenized",)),
+)
+
+
+class Jobs(Construct):
+    """One Glue job per stage, each with a role that reaches only its own zones."""
+
+    def __init__(self, scope: Construct, cid: str, *, settings: Settings, storage: Storage,
+                 artifacts: GlueArtifacts, pseudonym_key: secretsmanager.ISecret) -> None:
+        super().__init__(scope, cid)
+        stack = Stack.of(self)
+        self.security_configuration = glue.CfnSecurityConfiguration(
+            self, "SecurityConfiguration", name="cafelake",
+            encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
+                s3_encryptions=[glue.CfnSecurityConfiguration.S3EncryptionProperty(
+                    s3_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn)],
+                cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
+                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn),
+                job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
+                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn)))
+        self.security_configuration_name = "cafelake"
+
+        wheels = [s3_assets.Asset(self, f"Wheel{i}", path=str(w)) for i, w in enumerate(artifacts.wheels)]
+        self.jobs: dict[str, glue.CfnJob] = {}
+        self.roles: dict[str, iam.Role] = {}
+        for spec in JOB_SPECS:
+            script = s3_assets.Asset(self, f"{spec.name.capitalize()}Script", path=str(
+                require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")))
+            role = self._role(spec, storage, pseudonym_key)
+            # Exactly these objects of the CDK assets bucket, not the whole bucket.
+            role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[a.bucket.arn_for_objects(a.s3_object_key) for a in (script, *wheels)]))
+            args = {
+                "--job-language": "python",
+                "--enable-continuous-cloudwatch-log": "true",
+                "--enable-metrics": "true",
+                "--enable-spark-ui": "true",
+                "--spark-event-logs-path": storage.artifacts.s3_url_for_object(f"spark-ui/{spec.name}/"),
+                "--TempDir": storage.artifacts.s3_url_for_object(f"glue-temp/{spec.name}/"),
+                # The job keeps its own manifest of processed inputs; bookmarks would double-track.
+                "--job-bookmark-option": "job-bookmark-disable",
+                "--raw_uri": storage.raw.s3_url_for_object(),
+                "--cleansed_uri": storage.cleansed.s3_url_for_object(),
+                "--tokenized_uri": storage.tokenized.s3_url_for_object(),
+                "--metrics_namespace": METRICS_NAMESPACE,
+                "--full": "false",
+            }
+            if wheels:
+                args["--additional-python-modules"] = ",".join(w.s3_object_url for w in wheels)
+            if spec.needs_pseudonym_key:
+                args["--pseudonym_secret_arn"] = pseudonym_key.secret_arn
+            self.jobs[spec.name] = glue.CfnJob(
+                self, f"{spec.name.capitalize()}Job", name=f"cafelake-{spec.name}", role=role.role_arn,
+                description=f"cafelake {spec.name}: {'+'.join(spec.reads)} -> {'+'.join(spec.writes)}",
+                command=glue.CfnJob.JobCommandProperty(name="glueetl", python_version="3",
+                                                       script_location=script.s3_object_url),
+                glue_version=GLUE_VERSION, worker_type=settings.glue_worker_type,
+                number_of_workers=settings.glue_workers, timeout=JOB_TIMEOUT_MINUTES, max_retries=0,
+                # Two boards finishing together queue their runs instead of failing one.
+                execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=1),
+                job_run_queuing_enabled=True,
+                security_configuration=self.security_configuration_name, default_arguments=args)
+            self.jobs[spec.name].add_resource_dependency(self.security_configuration)
+            self.roles[spec.name] = role
+        self.log_group_arn = stack.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
+                                              arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+    def job_arn(self, name: str) -> str:
+        return Stack.of(self).format_arn(service="glue", resource="job", resource_name=f"cafelake-{name}")
+
+    def _role(self, spec: JobSpec, storage: Storage, pseudonym_key: secretsmanager.ISecret) -> iam.Role:
+        stack = Stack.of(self)
+        role = iam.Role(self, f"{spec.name.capitalize()}Role", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+                        description=f"cafelake Glue {spec.name} job")
+        zones: dict[str, s3.IBucket] = storage.zones
+        for zone in spec.reads:
+            zones[zone].grant_read(role)
+        for zone in spec.writes:
+            zones[zone].grant_read_write(role)  # includes delete: a re-run replaces whole partitions
+        storage.artifacts.grant_read_write(role, f"glue-temp/{spec.name}/*")
+        storage.artifacts.grant_read_write(role, f"spark-ui/{spec.name}/*")
+        storage.key.grant_encrypt_decrypt(role)  # security configuration: logs and bookmarks
+        if spec.needs_pseudonym_key:
+            pseudonym_key.grant_read(role)
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+            resources=[stack.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
+                                        arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"], resources=["*"],
+            conditions={"StringEquals": {"cloudwatch:namespace": ["Glue", METRICS_NAMESPACE]}}))
+        return role

@@ -1,0 +1,257 @@
+"""The pipeline state machine, its alarms, the alarm topic and the run dashboard.
+
+One execution = one board: scrape (looping while the scraper answers `continue`) -> crawl
+raw -> cleanse -> tokenize -> refresh views. Input: {"board": name, "backfill": bool}
+(backfill: the scraper walks the whole board and both jobs run with --full true), or
+{"viewsOnly": true} to re-create the views alone (what a deploy does).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from .catalog import Catalog
+from .jobs import METRICS_NAMESPACE, Jobs
+from .query import Query, View, views_fingerprint
+from .settings import Board, Settings
+from .storage import Storage
+
+EXECUTION_TIMEOUT = Duration.hours(24)  # a first backfill of a busy board takes most of a day
+CRAWLER_POLL = Duration.seconds(30)
+# Metric names the scraper and the jobs emit in the "cafelake" namespace.
+FETCHED_METRICS = ("ArticlesFetched",)
+QUARANTINED_METRICS = ("Quarantined", "RecordsQuarantined")
+
+
+class Orchestration(Construct):
+    def __init__(self, scope: Construct, cid: str, *, settings: Settings, storage: Storage, catalog: Catalog,
+                 jobs: Jobs, query: Query, scrapers: dict[str, lambda_.Function], views: tuple[View, ...]) -> None:
+        super().__init__(scope, cid)
+        self._allow_alarm_services(storage)
+        self.topic = sns.Topic(self, "Alarms", display_name="cafelake alarms", master_key=storage.key,
+                               enforce_ssl=True)
+        if settings.alarm_email:
+            self.topic.add_subscription(subs.EmailSubscription(settings.alarm_email))
+
+        failed = self._failure_branch()
+        refresh = self._refresh_views(catalog, query, views, failed)
+        crawl, crawl_done = self._crawl(catalog, failed)
+        cleanse = self._job("Cleanse", jobs, "cleanse", failed)
+        crawl_done.when(sfn.Condition.string_equals("$.crawler.state", "READY"), cleanse)
+        cleanse.next(self._job("Tokenize", jobs, "tokenize", failed)).next(refresh)
+
+        board_choice = sfn.Choice(self, "Which board?")
+        for board in settings.boards:
+            scrape = self._scrape(board, scrapers[board.name], failed)
+            more = sfn.Choice(self, f"{board.ident}: more to fetch?")
+            more.when(sfn.Condition.and_(sfn.Condition.is_present("$.scrape.result.continue"),
+                                         sfn.Condition.boolean_equals("$.scrape.result.continue", True)), scrape)
+            more.otherwise(crawl)
+            scrape.next(more)
+            board_choice.when(sfn.Condition.string_equals("$.board", board.name), scrape)
+        board_choice.otherwise(sfn.Fail(self, "Unknown board", error="UnknownBoard",
+                                        cause=f"input.board must be one of {[b.name for b in settings.boards]}"))
+
+        # Fill in defaults so a hand-started execution may omit backfill/viewsOnly.
+        defaults = sfn.Pass(self, "Defaults", result=sfn.Result.from_object({"backfill": False, "viewsOnly": False}),
+                            result_path="$.defaults")
+        merge = sfn.Pass(self, "Apply input", parameters={
+            "args.$": "States.JsonMerge($.defaults, $$.Execution.Input, false)"}, output_path="$.args")
+        mode = (sfn.Choice(self, "Views only?")
+                .when(sfn.Condition.boolean_equals("$.viewsOnly", True), refresh)
+                .otherwise(board_choice))
+        definition = defaults.next(merge).next(mode)
+
+        self.log_group = logs.LogGroup(self, "ExecutionLogs", encryption_key=storage.key,
+                                       retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY)
+        self.state_machine = sfn.StateMachine(
+            self, "Pipeline", state_machine_name="cafelake-pipeline",
+            definition_body=sfn.DefinitionBody.from_chainable(definition), timeout=EXECUTION_TIMEOUT,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            comment="cafelake: scrape -> crawl raw -> cleanse -> tokenize -> refresh views")
+        # Athena writes the view statements' results with the workgroup's enforced SSE-KMS key.
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[storage.key.key_arn]))
+
+        self._alarms(scrapers)
+        self._glue_failure_rule(jobs)
+        self.dashboard = self._dashboard(jobs, scrapers)
+        self.views_on_deploy = self._views_on_deploy(views, catalog, query)
+
+    # --- states ----------------------------------------------------------------------
+    def _failure_branch(self) -> sfn.IChainable:
+        notify = tasks.SnsPublish(self, "Notify failure", topic=self.topic, subject="cafelake pipeline failed",
+                                  message=sfn.TaskInput.from_object({
+                                      "execution": sfn.JsonPath.execution_id,
+                                      "input": sfn.JsonPath.object_at("$$.Execution.Input"),
+                                      "error": sfn.JsonPath.object_at("$.error")}),
+                                  result_path=sfn.JsonPath.DISCARD)
+        return notify.next(sfn.Fail(self, "Failed", error="PipelineFailed", cause="see the notification"))
+
+    def _catch(self, task: sfn.TaskStateBase, failed: sfn.IChainable) -> sfn.TaskStateBase:
+        task.add_catch(failed, errors=[sfn.Errors.ALL], result_path="$.error")
+        return task
+
+    def _scrape(self, board: Board, fn: lambda_.IFunction, failed: sfn.IChainable) -> tasks.LambdaInvoke:
+        """The scraper's event is the board's configuration (what its handler reads) plus the mode."""
+        task = tasks.LambdaInvoke(
+            self, f"{board.ident}: scrape", lambda_function=fn,
+            payload=sfn.TaskInput.from_object({"name": board.name, "club_id": board.club_id,
+                                               "menu_id": board.menu_id, "backfill.$": "$.backfill",
+                                               "execution.$": "$$.Execution.Name"}),
+            result_selector={"result.$": "$.Payload"}, result_path="$.scrape", retry_on_service_exceptions=True)
+        # Reserved concurrency 1: a concurrent run of the same board is throttled; wait, try again.
+        task.add_retry(errors=["Lambda.TooManyRequestsException"], interval=Duration.seconds(60), max_attempts=10,
+                       backoff_rate=1.5)
+        task.add_retry(errors=[sfn.Errors.TASKS_FAILED], interval=Duration.seconds(30), max_attempts=2,
+                       backoff_rate=2)
+        return self._catch(task, failed)
+
+    def _crawl(self, catalog: Catalog, failed: sfn.IChainable) -> tuple[sfn.TaskStateBase, sfn.Choice]:
+        """Start the crawler and poll it; the caller wires the returned Choice's READY branch."""
+        start = tasks.CallAwsService(self, "Crawl raw", service="glue", action="startCrawler",
+                                     parameters={"Name": catalog.crawler_name}, iam_resources=[catalog.crawler_arn],
+                                     result_path=sfn.JsonPath.DISCARD)
+        wait = sfn.Wait(self, "Wait for crawler", time=sfn.WaitTime.duration(CRAWLER_POLL))
+        # Already running (another board's execution started it): just wait for it.
+        start.add_catch(wait, errors=["Glue.CrawlerRunningException"], result_path=sfn.JsonPath.DISCARD)
+        self._catch(start, failed)
+        get = self._catch(tasks.CallAwsService(self, "Crawler state", service="glue", action="getCrawler",
+                                               parameters={"Name": catalog.crawler_name},
+                                               iam_resources=[catalog.crawler_arn],
+                                               result_selector={"state.$": "$.Crawler.State"}, result_path="$.crawler"),
+                          failed)
+        done = sfn.Choice(self, "Crawler done?").otherwise(wait)
+        start.next(wait)
+        wait.next(get)
+        get.next(done)
+        return start, done
+
+    def _job(self, label: str, jobs: Jobs, name: str, failed: sfn.IChainable) -> tasks.GlueStartJobRun:
+        task = tasks.GlueStartJobRun(
+            self, label, glue_job_name=jobs.jobs[name].name, integration_pattern=sfn.IntegrationPattern.RUN_JOB,
+            arguments=sfn.TaskInput.from_object({"--full": sfn.JsonPath.format("{}", sfn.JsonPath.string_at(
+                "$.backfill"))}),
+            result_selector={"run_id.$": "$.Id", "state.$": "$.JobRunState", "seconds.$": "$.ExecutionTime"},
+            result_path=f"$.{name}")
+        # Both jobs are idempotent (whole partitions are replaced), so one retry is safe.
+        task.add_retry(errors=["Glue.ConcurrentRunsExceededException"], interval=Duration.minutes(2),
+                       max_attempts=10, backoff_rate=1.5)
+        task.add_retry(errors=[sfn.Errors.TASKS_FAILED], interval=Duration.minutes(1), max_attempts=1)
+        return self._catch(task, failed)
+
+    def _refresh_views(self, catalog: Catalog, query: Query, views: tuple[View, ...],
+                       failed: sfn.IChainable) -> sfn.IChainable:
+        done = sfn.Succeed(self, "Done")
+        if not views:
+            return done
+        steps = []
+        for view in views:
+            task = tasks.AthenaStartQueryExecution(
+                self, f"View {view.name}", query_string=view.sql, work_group=query.workgroup_name,
+                query_execution_context=tasks.QueryExecutionContext(database_name=catalog.database_name),
+                result_configuration=tasks.ResultConfiguration(output_location=s3.Location(
+                    bucket_name=query.results_bucket.bucket_name, object_key=query.results_prefix.rstrip("/"))),
+                integration_pattern=sfn.IntegrationPattern.RUN_JOB, result_path=sfn.JsonPath.DISCARD)
+            task.add_retry(errors=["Athena.TooManyRequestsException"], interval=Duration.seconds(10),
+                           max_attempts=5, backoff_rate=2)
+            steps.append(self._catch(task, failed))
+        chain = sfn.Chain.start(steps[0])
+        for step in steps[1:]:
+            chain = chain.next(step)
+        return chain.next(done)
+
+    # --- alarms, dashboard -------------------------------------------------------------
+    def _allow_alarm_services(self, storage: Storage) -> None:
+        """CloudWatch alarms and EventBridge publish to the KMS-encrypted topic."""
+        storage.key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com"), iam.ServicePrincipal("events.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],  # in a key policy "*" means this key
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
+
+    def _alarms(self, scrapers: dict[str, lambda_.Function]) -> None:
+        action = cw_actions.SnsAction(self.topic)
+        sm = self.state_machine
+        metrics = {"ExecutionsFailed": sm.metric_failed(period=Duration.minutes(5), statistic="Sum"),
+                   "ExecutionsTimedOut": sm.metric_timed_out(period=Duration.minutes(5), statistic="Sum"),
+                   "ExecutionsAborted": sm.metric_aborted(period=Duration.minutes(5), statistic="Sum")}
+        for name, fn in scrapers.items():
+            metrics[f"ScraperErrors-{name}"] = fn.metric_errors(period=Duration.minutes(5), statistic="Sum")
+        self.alarms = {}
+        for name, metric in metrics.items():
+            alarm = cw.Alarm(self, f"{name}Alarm", metric=metric, threshold=1, evaluation_periods=1,
+                             comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                             alarm_description=f"cafelake: {name} >= 1 in 5 minutes")
+            alarm.add_alarm_action(action)
+            self.alarms[name] = alarm
+
+    def _glue_failure_rule(self, jobs: Jobs) -> None:
+        """Glue has no job-failure metric: its state-change events go straight to the topic."""
+        self.glue_failures = events.Rule(self, "GlueJobFailed", description="cafelake: a Glue job run failed",
+                                         event_pattern=events.EventPattern(
+                                             source=["aws.glue"], detail_type=["Glue Job State Change"],
+                                             detail={"jobName": [j.name for j in jobs.jobs.values()],
+                                                     "state": ["FAILED", "TIMEOUT", "ERROR"]}))
+        self.glue_failures.add_target(events_targets.SnsTopic(self.topic))
+
+    def _dashboard(self, jobs: Jobs, scrapers: dict[str, lambda_.Function]) -> cw.Dashboard:
+        def search(names: tuple[str, ...], label: str) -> cw.MathExpression:
+            # SEARCH sums every dimension set (board, service, job) the metrics are published with.
+            which = " OR ".join(f'MetricName=\"{n}\"' for n in names)
+            return cw.MathExpression(expression=f"SUM(SEARCH('{{{METRICS_NAMESPACE}}} ({which})', 'Sum', 3600))",
+                                     label=label, period=Duration.hours(1))
+
+        sm = self.state_machine
+        day = Duration.days(1)
+        board = cw.Dashboard(self, "Dashboard", dashboard_name="cafelake", default_interval=Duration.days(7))
+        board.add_widgets(
+            cw.GraphWidget(title="Articles fetched (per hour)", left=[search(FETCHED_METRICS, "fetched")], width=12),
+            cw.GraphWidget(title="Records quarantined (per hour)", left=[search(QUARANTINED_METRICS, "quarantined")],
+                           width=12))
+        board.add_widgets(
+            cw.GraphWidget(title="Glue job duration (s)", width=12, left=[
+                cw.Metric(namespace="Glue", metric_name="glue.driver.aggregate.elapsedTime", statistic="Maximum",
+                          dimensions_map={"JobName": job.name, "JobRunId": "ALL", "Type": "count"},
+                          label=job.name, period=day).with_(period=day)
+                for job in jobs.jobs.values()]),
+            cw.GraphWidget(title="Pipeline executions (per day)", width=12, left=[
+                sm.metric_succeeded(period=day, statistic="Sum", label="succeeded"),
+                sm.metric_failed(period=day, statistic="Sum", label="failed"),
+                sm.metric_timed_out(period=day, statistic="Sum", label="timed out")]))
+        board.add_widgets(
+            cw.GraphWidget(title="Scraper duration (ms) and errors", width=24, left=[
+                fn.metric_duration(statistic="Maximum", period=day, label=f"{name} max duration")
+                for name, fn in scrapers.items()], right=[
+                fn.metric_errors(statistic="Sum", period=day, label=f"{name} errors") for name, fn in scrapers.items()]))
+        return board
+
+    def _views_on_deploy(self, views: tuple[View, ...], catalog: Catalog, query: Query) -> cr.AwsCustomResource:
+        """Every deploy that changes a view's SQL starts a views-only execution (tables exist by then)."""
+        call = cr.AwsSdkCall(service="SFN", action="startExecution",
+                             parameters={"stateMachineArn": self.state_machine.state_machine_arn,
+                                         "input": '{"viewsOnly": true}'},
+                             physical_resource_id=cr.PhysicalResourceId.of(f"views-{views_fingerprint(views)}"))
+        resource = cr.AwsCustomResource(
+            self, "CreateViews", on_create=call, on_update=call, install_latest_aws_sdk=False,
+            policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
+                actions=["states:StartExecution"], resources=[self.state_machine.state_machine_arn])]))
+        for dependency in (*catalog.tables.values(), query.workgroup):
+            resource.node.add_dependency(dependency)
+        return resource
+

@@ -1,0 +1,62 @@
+"""The Athena workgroup analysts, views and QuickSight query through, and the views' SQL."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_athena as athena
+from constructs import Construct
+
+from cafelake.athena import sqlfiles
+
+from .storage import Storage
+
+WORKGROUP = "cafelake"
+MB = 1024 * 1024
+RESULTS_PREFIX = "results/"
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    sql: str
+
+
+def views(database: str) -> tuple[View, ...]:
+    """The views of `athena_queries/views/`, in creation order, placeholders filled in."""
+    return tuple(View(v.name, sqlfiles.render(v.text, database=database)) for v in sqlfiles.views())
+
+
+def views_fingerprint(items: tuple[View, ...]) -> str:
+    """Changes whenever a view's SQL does, so a deploy re-creates the views only then."""
+    digest = hashlib.sha256()
+    for v in items:
+        digest.update(f"{v.name}\0{v.sql}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+class Query(Construct):
+    """Engine v3, enforced settings (a client cannot turn off encryption or the cutoff)."""
+
+    def __init__(self, scope: Construct, cid: str, *, storage: Storage, bytes_scanned_cutoff_mb: int,
+                 retain: bool) -> None:
+        super().__init__(scope, cid)
+        self.workgroup_name = WORKGROUP
+        self.workgroup = athena.CfnWorkGroup(
+            self, "WorkGroup", name=WORKGROUP, description="cafelake: lake queries, views and dashboards",
+            recursive_delete_option=not retain, state="ENABLED",
+            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
+                engine_version=athena.CfnWorkGroup.EngineVersionProperty(
+                    selected_engine_version="Athena engine version 3"),
+                enforce_work_group_configuration=True,
+                publish_cloud_watch_metrics_enabled=True,
+                bytes_scanned_cutoff_per_query=bytes_scanned_cutoff_mb * MB,
+                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
+                    output_location=storage.athena_results.s3_url_for_object(RESULTS_PREFIX),
+                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
+                        encryption_option="SSE_KMS", kms_key=storage.key.key_arn))))
+        self.workgroup.apply_removal_policy(RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY)
+        self.results_bucket = storage.athena_results
+        self.results_prefix = RESULTS_PREFIX

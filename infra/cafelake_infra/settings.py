@@ -1,0 +1,123 @@
+"""Deployment settings read from `cdk.json` context, validated before any construct is built.
+
+Everything an operator may change lives under the `cafelake:` context keys, so a deploy to
+another account is `cdk deploy -c cafelake:alarmEmail=...` rather than a code change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from constructs import Node
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_DIGITS = re.compile(r"^[0-9]+$")
+_SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
+_WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
+
+
+class SettingsError(ValueError):
+    """A context value that cannot be deployed; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class Board:
+    """One scraped board: its own scraper function and its own schedule."""
+
+    name: str
+    club_id: str
+    menu_id: str
+    schedule: str
+    timezone: str = "Asia/Seoul"
+
+    @property
+    def ident(self) -> str:
+        """CamelCase construct id fragment, e.g. baby-health -> BabyHealth."""
+        return "".join(p.capitalize() for p in self.name.split("-"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    boards: tuple[Board, ...]
+    alarm_email: str | None = None
+    retain_data: bool = True
+    quicksight: bool = False
+    quicksight_principal_arn: str | None = None
+    bytes_scanned_cutoff_mb: int = 1024
+    glue_worker_type: str = "G.1X"
+    glue_workers: int = 2
+    root: Path = field(default=REPO_ROOT)
+
+    @classmethod
+    def from_context(cls, node: Node, root: Path = REPO_ROOT) -> Settings:
+        def ctx(key: str, default: Any = None) -> Any:
+            value = node.try_get_context(f"cafelake:{key}")
+            # `-c key=value` on the command line always arrives as a string.
+            if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+                value = json.loads(value)
+            return default if value in (None, "") else value
+
+        boards = tuple(_board(b) for b in ctx("boards", []))
+        if not boards:
+            raise SettingsError("context cafelake:boards must list at least one board")
+        names = [b.name for b in boards]
+        if len(set(names)) != len(names):
+            raise SettingsError(f"context cafelake:boards: duplicate board names in {names}")
+        settings = cls(
+            boards=boards,
+            alarm_email=ctx("alarmEmail"),
+            retain_data=_flag(ctx("retainData", True), "retainData"),
+            quicksight=_flag(ctx("quicksight", False), "quicksight"),
+            quicksight_principal_arn=ctx("quicksightPrincipalArn"),
+            bytes_scanned_cutoff_mb=int(ctx("bytesScannedCutoffMb", 1024)),
+            glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
+            glue_workers=int(ctx("glueWorkers", 2)),
+            root=root,
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.alarm_email is not None and "@" not in self.alarm_email:
+            raise SettingsError(f"context cafelake:alarmEmail is not an e-mail address: {self.alarm_email!r}")
+        if self.quicksight and not (self.quicksight_principal_arn or "").startswith("arn:aws:quicksight:"):
+            raise SettingsError("context cafelake:quicksight is on: set cafelake:quicksightPrincipalArn "
+                                "to a QuickSight user or group ARN (arn:aws:quicksight:...)")
+        if self.bytes_scanned_cutoff_mb < 10:
+            raise SettingsError("context cafelake:bytesScannedCutoffMb: Athena's minimum is 10 MB")
+        if self.glue_worker_type not in _WORKER_TYPES:
+            raise SettingsError(f"context cafelake:glueWorkerType must be one of {_WORKER_TYPES}")
+        if self.glue_workers < 2:
+            raise SettingsError("context cafelake:glueWorkers: a Glue 5.0 Spark job needs at least 2 workers")
+
+
+def _flag(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "false"):
+        return str(value).lower() == "true"
+    raise SettingsError(f"context cafelake:{key} must be true or false, got {value!r}")
+
+
+def _board(raw: Any) -> Board:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"context cafelake:boards: each board is an object, got {raw!r}")
+    missing = [k for k in ("name", "club_id", "menu_id", "schedule") if k not in raw]
+    if missing:
+        raise SettingsError(f"context cafelake:boards: board {raw.get('name', raw)!r} lacks {missing}")
+    board = Board(name=str(raw["name"]), club_id=str(raw["club_id"]), menu_id=str(raw["menu_id"]),
+                  schedule=str(raw["schedule"]), timezone=str(raw.get("timezone", "Asia/Seoul")))
+    if not _NAME.match(board.name):
+        raise SettingsError(f"board name {board.name!r}: lower-case letters, digits and '-', at most 31")
+    if not (_DIGITS.match(board.club_id) and _DIGITS.match(board.menu_id)):
+        raise SettingsError(f"board {board.name!r}: club_id and menu_id are numeric ids")
+    if not _SCHEDULE.match(board.schedule):
+        raise SettingsError(f"board {board.name!r}: schedule must be cron(...) or rate(...), "
+                            f"got {board.schedule!r}")
+    return board
