@@ -109,8 +109,8 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
         state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), state.watermark,
                                       int(horizon.timestamp() * 1000))
     cp = state.checkpoint
-    if resumed:
-        cp.page = max(1, cp.page - 1)
+    overlap = int(resumed and cp.page > 1)  # the re-read page does not count against max_pages
+    cp.page -= overlap
     cp.invocations += 1
     summary = ScrapeSummary(cp.run_id, club_id, menu_id)
     writer = RawWriter(lake, club_id, menu_id, cp.run_id, now)
@@ -156,7 +156,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
 
     try:
         while not summary.stopped:
-            if max_pages is not None and summary.pages >= max_pages:
+            if max_pages is not None and summary.pages >= max_pages + overlap:
                 summary.stopped = "max_pages"
                 break
             if out_of_budget():

@@ -1,0 +1,87 @@
+"""The scraper Lambda's cloud path on moto: S3 raw bucket, cookie secret, continuation contract."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from conftest import TinyCorpus
+from moto import mock_aws
+
+from cafelake.collect.server import NaverServer
+from cafelake.collect.writer import decode
+
+HANDLER = Path(__file__).resolve().parents[3] / "lambdas" / "scraper" / "handler.py"
+COOKIES = '{"NID_AUT": "aut-SECRET-1", "NID_SES": "ses-SECRET-2"}'
+
+
+@dataclass
+class Context:
+    remaining_ms: int
+    function_name: str = "cafelake-scraper"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:cafelake-scraper"
+    aws_request_id: str = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture
+def cloud(monkeypatch):
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="cafelake-raw")
+        arn = boto3.client("secretsmanager").create_secret(Name="cafelake/naver", SecretString=COOKIES)["ARN"]
+        corpus = TinyCorpus(40)
+        with NaverServer(corpus) as server:
+            for key, value in {"CAFELAKE_RAW_URI": "s3://cafelake-raw", "CAFELAKE_NAVER_BASE_URL": server.base_url,
+                               "CAFELAKE_COOKIE_SECRET": arn, "CAFELAKE_RATE_LIMIT": "0",
+                               "CAFELAKE_BUDGET_MARGIN_S": "20", "POWERTOOLS_DEV": "false"}.items():
+                monkeypatch.setenv(key, value)
+            spec = importlib.util.spec_from_file_location("scraper_handler", HANDLER)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            yield module, corpus, server
+
+
+def _objects(prefix: str = "") -> dict[str, bytes]:
+    s3 = boto3.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="cafelake-raw", Prefix=prefix).get("Contents", [])]
+    return {k: s3.get_object(Bucket="cafelake-raw", Key=k)["Body"].read() for k in keys}
+
+
+def test_invocations_continue_until_the_board_is_done(cloud, capsys):
+    handler, corpus, server = cloud
+    event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id, "name": "baby health", "max_pages": 1,
+             "per_page": 10}
+    results = [handler.handler(event, Context(60_000))]
+    while results[-1]["continue"]:
+        results.append(handler.handler(event, Context(60_000)))
+        assert len(results) < 20
+    assert len(results) == 4 and results[-1]["complete"] and results[-1]["name"] == "baby health"
+    assert len({r["run_id"] for r in results}) == 1
+    objects = _objects("naver_cafe/")
+    ids = sorted(e["article_id"] for k, v in objects.items() for e in decode(v))
+    assert ids == corpus.article_ids
+    state = json.loads(_objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/state.json"])
+    assert state["watermark"] == corpus.article_ids[-1] and state["checkpoint"] is None
+    assert server.stats["with_member_cookies"] == server.stats["requests"]
+    everything = b"".join(gzip.decompress(v) if k.endswith(".gz") else v for k, v in _objects().items())
+    out = capsys.readouterr().out
+    assert b"SECRET" not in everything and "SECRET" not in out
+    assert '"ArticlesFetched"' in out and '"cafelake"' in out  # EMF metrics flushed by powertools
+
+
+def test_no_time_left_returns_a_continuation_without_losing_state(cloud):
+    handler, corpus, _ = cloud
+    event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id}
+    starved = handler.handler(event, Context(20_000))  # all of it is the safety margin
+    assert starved["continue"] and starved["stopped"] == "time_budget" and starved["articles_fetched"] == 0
+    done = handler.handler(event, Context(120_000))
+    assert done["complete"] and not done["continue"] and done["run_id"] == starved["run_id"]
+    assert done["articles_fetched"] == len(corpus)
