@@ -21,15 +21,18 @@ Token = tuple[str, str, bool]
 class Analyzer:
     """Kiwi plus the project's dictionary, kept POS, lemmas, synonyms and stopword flags."""
 
-    def __init__(self, cfg: TokenizerConfig | None = None, num_workers: int = -1) -> None:
-        from kiwipiepy import Kiwi
-
+    def __init__(self, cfg: TokenizerConfig | None = None, num_workers: int = -1, kiwi=None) -> None:
+        """`kiwi`: an already loaded Kiwi holding the same user dictionary, to reuse."""
         self.cfg = cfg or config()
         self.stopwords = StopwordFlags(self.cfg)
-        self.kiwi = Kiwi(num_workers=num_workers)
-        for word, tag, score in self.cfg.user_words:
-            self.kiwi.add_user_word(word, tag, score)
-        self.kiwi.tokenize("")  # warm up: the first call pays a one-off cost
+        if kiwi is None:
+            from kiwipiepy import Kiwi
+
+            kiwi = Kiwi(num_workers=num_workers)
+            for word, tag, score in self.cfg.user_words:
+                kiwi.add_user_word(word, tag, score)
+            kiwi.tokenize("")  # warm up: the first call pays a one-off cost
+        self.kiwi = kiwi
         self._cache: dict[tuple[str, str], Token | None] = {}
 
     def normalise(self, form: str, tag: str, lemma: str | None = None) -> Token | None:
@@ -69,9 +72,14 @@ _analyzer: Analyzer | None = None
 
 
 def analyzer() -> Analyzer:
-    """The process's one Analyzer (loaded once per process, or per Spark Python worker)."""
+    """The process's one Analyzer (loaded once per process, or per Spark Python worker).
+
+    Rebuilt if the configuration was reloaded; Kiwi itself only if the user dictionary changed.
+    """
     global _analyzer
     with _lock:
-        if _analyzer is None:
-            _analyzer = Analyzer()
+        cfg = config()
+        if _analyzer is None or _analyzer.cfg is not cfg:
+            same_words = _analyzer is not None and _analyzer.cfg.user_words == cfg.user_words
+            _analyzer = Analyzer(cfg, kiwi=_analyzer.kiwi if same_words else None)
         return _analyzer
