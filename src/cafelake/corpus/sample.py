@@ -7,6 +7,7 @@ computed up front; everything else is rebuilt on demand from (seed, day) and
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from bisect import bisect_right
@@ -152,27 +153,28 @@ class Corpus:
                     html, _ = render.content_html(rng, rev.paragraphs, article_id)
                     read += rng.randint(10, 300)
                     comments += rng.randint(1, 6)
-                body = render.article_body(
+                text = render.article_text(
                     club_id=self.club_id, menu_id=self.menu_id, article_id=article_id, subject=rev.subject,
                     nick=nick, member_key=member_key, level=level, posted_ms=posted_ms, read=read,
                     comments=comments, likes=likes,
                     html=_BLIND_HTML if is_blind else html if is_open else "", is_open=is_open, is_blind=is_blind)
-                responses.append((200, self._defective(body, item, defect, posted_ms, rng)))
+                if defect is not None:
+                    text = self._defective(text, item, defect, posted_ms, rng)
+                responses.append((200, text))
         posted_at = datetime.fromtimestamp(posted_ms / 1000, timezone.utc)
         final = revisions[-1]
         truth = {
-            "posted_at": posted_at, "posted_ms": posted_ms, "kst_date": day.date, "kst_hour": day.offsets_ms[i] // 3_600_000,
-            "author": author, "member_key": member_key, "nickname": nick, "topic": post.topic, "topics": post.topics,
-            "groups": sorted(final.groups), "age_months": post.age_months, "status": status, "broken": defect,
-            "revisions": len(revisions), "subject": final.subject, "sentences": [s for p in final.paragraphs for s in p],
-            "has_image": image,
+            "posted_at": posted_at, "posted_ms": posted_ms, "kst_date": day.date,
+            "kst_hour": day.offsets_ms[i] // 3_600_000, "author": author, "member_key": member_key,
+            "nickname": nick, "topic": post.topic, "topics": post.topics, "groups": sorted(final.groups),
+            "age_months": post.age_months, "status": status, "broken": defect, "revisions": len(revisions),
+            "subject": final.subject, "sentences": [s for p in final.paragraphs for s in p], "has_image": image,
         }
         return CorpusArticle(article_id, item, responses, defect, truth)
 
-    def _defective(self, body: dict, item: dict, defect: str | None, posted_ms: int, rng: random.Random) -> str:
-        """Apply the article's defect to its body (and list item) and return the body text."""
-        if defect is None:
-            return render.dumps(body)
+    def _defective(self, text: str, item: dict, defect: str, posted_ms: int, rng: random.Random) -> str:
+        """Apply the article's defect to its body text (and list item)."""
+        body = json.loads(text)
         article = body["result"]["article"]
         if defect.startswith("odd_date") or defect == "bad_date":
             text = "2024.13.45." if defect == "bad_date" else render.date_text(defect, posted_ms, self._as_of_ms)

@@ -47,6 +47,7 @@ def test_clean_responses_parse_with_the_article_fields(articles):
             continue
         for code, text in a.responses:
             art = body(text)
+            assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))  # compact
             assert code == 200 and art["id"] == a.article_id
             assert isinstance(art["subject"], str) and art["subject"]
             assert set(art["writer"]) >= {"memberKey", "nick"}
