@@ -297,7 +297,7 @@ def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
 @_korean
 def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: int = 5, span: int = 4,
                   min_recent: int = 5) -> Chart:
-    """v_token_trends: the tokens whose last `span` weeks grew most on the `span` weeks before.
+    """v_token_trends: the tokens whose last `span` weeks rose most clearly over the `span` weeks before.
 
     A token missing from a week counts 0 there (the view keeps each week's top tokens).
     With `last_day` (the last day with posts) a week still in progress is left out, so a
@@ -316,8 +316,9 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     if len(weekly) < 2 * span:
         return Chart(slug, title, f"Fewer than {2 * span} complete weeks of data: too early to call a token rising.")
     recent, before = weekly.iloc[-span:].sum(), weekly.iloc[-2 * span:-span].sum()
-    growth = ((recent + 1) / (before + 1)).where(recent >= min_recent).dropna()  # +1: no division by zero
-    rising = growth[growth > 1].sort_values(ascending=False).head(n)
+    # The rise scaled by its Poisson noise: a jump from 200 to 260 outranks one from 1 to 6.
+    score = ((recent - before) / np.sqrt(recent + before)).where(recent >= min_recent).dropna()
+    rising = score[score > 0].sort_values(ascending=False).head(n)
     if rising.empty:
         return Chart(slug, title, f"No token grew over the last {span} weeks against the {span} before.")
     fig, ax = _figure()
@@ -331,8 +332,9 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     ax.set_title(title)
     fig.autofmt_xdate()
     top = rising.index[0]
-    reading = (f"'{top}' rose fastest: {int(recent[top]):,} occurrences in the last {span} weeks against "
-               f"{int(before[top]):,} in the {span} before (×{rising.iloc[0]:.1f})")
+    ratio = f" (×{recent[top] / before[top]:.1f})" if before[top] else ""
+    reading = (f"'{top}' rose most: {int(recent[top]):,} occurrences in the last {span} weeks against "
+               f"{int(before[top]):,} in the {span} before{ratio}")
     if len(rising) > 1:
         reading += "; also rising: " + ", ".join(f"'{t}'" for t in rising.index[1:])
     return Chart(slug, title, reading + ".", fig)

@@ -36,9 +36,9 @@ def test_committed_notebook_has_no_outputs():
 
 
 @pytest.mark.slow
-def test_notebook_runs_on_the_local_lake(mart_lake, kernel_spec, tmp_path, monkeypatch):
+def test_notebook_runs_on_the_local_lake(report_lake, kernel_spec, tmp_path, monkeypatch):
     monkeypatch.setenv("CAFELAKE_ENGINE", "local")
-    monkeypatch.setenv("CAFELAKE_LAKE", mart_lake.root)
+    monkeypatch.setenv("CAFELAKE_LAKE", report_lake.root)
     monkeypatch.setenv("CAFELAKE_REPORT_DIR", str(tmp_path / "report"))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(nb, kernel_name=kernel_spec, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -46,7 +46,7 @@ def test_notebook_runs_on_the_local_lake(mart_lake, kernel_spec, tmp_path, monke
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "engine=local: 8 of 8 views read" in text
-    assert "Posts peak at" in text and "rose fastest" in text
+    assert "Posts peak at" in text and "rose most" in text
     images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
     assert len(images) == 8
     assert (tmp_path / "report" / "report.html").is_file()

@@ -126,14 +126,14 @@ def _trends(weeks: int, rising_from: int) -> pd.DataFrame:
 
 def test_rising_tokens_compares_the_last_four_weeks_with_the_four_before():
     chart = charts.rising_tokens(_trends(10, rising_from=6))
-    assert chart.reading.startswith("'수족구' rose fastest: 120 occurrences in the last 4 weeks against 20")
+    assert chart.reading.startswith("'수족구' rose most: 120 occurrences in the last 4 weeks against 20")
     assert "'열'" not in chart.reading  # flat, not rising
 
 
 def test_rising_tokens_leaves_out_a_week_in_progress():
     df = _trends(10, rising_from=9)  # only the last week rises
     last_week = pd.Timestamp("2026-01-05") + pd.Timedelta(weeks=9)
-    assert "'수족구' rose fastest" in charts.rising_tokens(df, last_day=last_week + pd.Timedelta(days=6)).reading
+    assert "'수족구' rose most" in charts.rising_tokens(df, last_day=last_week + pd.Timedelta(days=6)).reading
     unfinished = charts.rising_tokens(df, last_day=last_week + pd.Timedelta(days=2))
     assert unfinished.figure is None and "No token grew" in unfinished.reading
 
@@ -153,3 +153,13 @@ def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_a
     assert chart.figure is None and chart.reading
     with pytest.raises(ValueError, match="missing columns"):
         draw(pd.DataFrame({"unexpected": [1]}))
+
+
+def test_rising_tokens_prefers_a_clear_rise_to_a_jump_from_almost_nothing():
+    start = pd.Timestamp("2026-01-05")
+    weekly = {"열": [50] * 4 + [65] * 4, "땀띠": [0, 0, 1, 0, 1, 2, 1, 2]}  # 200 -> 260 against 1 -> 6
+    df = pd.DataFrame([{"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
+                       for t, counts in weekly.items() for w, c in enumerate(counts)])
+    reading = charts.rising_tokens(df).reading
+    assert reading.startswith("'열' rose most: 260 occurrences in the last 4 weeks against 200 in the 4 before (×1.3)")
+    assert "also rising: '땀띠'" in reading
