@@ -1,0 +1,77 @@
+"""Glue 5.0 job: cleansed posts -> Kiwi tokens, keyword groups, TF-IDF and the mart.
+
+A thin adapter over `cafelake.tokenize`. Job arguments:
+    --cleansed_uri s3://…   cleansed zone root      --tokenized_uri s3://…   tokenized zone root
+    --full true|false        rebuild every partition (default false: incremental)
+    --engine python|spark    python (default): Kiwi in the driver, incremental by content_hash;
+                             spark: Kiwi in every executor's Python workers via mapInArrow.
+cafelake, kiwipiepy, kiwipiepy-model and tqdm come in as wheels through
+`--additional-python-modules` (built by scripts/build_glue_artifacts.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no", ""):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Our arguments among Glue's own (--JOB_NAME, --TempDir, ...), which are ignored."""
+    parser = argparse.ArgumentParser(prog="tokenize")
+    parser.add_argument("--cleansed_uri", required=True)
+    parser.add_argument("--tokenized_uri", required=True)
+    parser.add_argument("--full", type=_bool, nargs="?", const=True, default=False)
+    parser.add_argument("--engine", choices=("python", "spark"), default="python")
+    parser.add_argument("--JOB_NAME", default="cafelake-tokenize")
+    args, _ = parser.parse_known_args(argv)
+    for name in ("cleansed_uri", "tokenized_uri"):
+        setattr(args, name, getattr(args, name).rstrip("/"))
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict:
+    from cafelake.lake import Lake
+
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    lake = Lake(root=args.tokenized_uri, zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
+                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None)
+    if args.engine == "spark":
+        try:  # in Glue: the job's SparkSession and bookkeeping
+            from awsglue.context import GlueContext
+            from awsglue.job import Job
+            from pyspark.context import SparkContext
+        except ImportError:  # locally: plain pyspark
+            from pyspark.sql import SparkSession
+
+            spark, job = SparkSession.builder.getOrCreate(), None
+        else:
+            glue = GlueContext(SparkContext.getOrCreate())
+            spark, job = glue.spark_session, Job(glue)
+            job.init(args.JOB_NAME, {"JOB_NAME": args.JOB_NAME})
+        from cafelake.tokenize.spark import run_spark
+
+        summary = run_spark(spark, lake, full=args.full)
+        if job is not None:
+            job.commit()
+    else:
+        from cafelake.tokenize import run_tokenize
+
+        summary = run_tokenize(lake, full=args.full)
+    result = asdict(summary)
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()

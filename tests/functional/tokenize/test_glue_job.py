@@ -1,0 +1,57 @@
+"""The Glue job adapter: argument parsing, and a run against S3 (moto) with the python engine."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import boto3
+import pytest
+
+from cafelake.lake import Lake
+
+JOB = Path(__file__).resolve().parents[3] / "glue_jobs" / "tokenize.py"
+
+
+@pytest.fixture(scope="module")
+def job():
+    spec = importlib.util.spec_from_file_location("glue_tokenize", JOB)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # importable without awsglue
+    return module
+
+
+def test_parses_glue_style_arguments(job):
+    args = job.parse_args(["--JOB_ID", "j_1", "--cleansed_uri", "s3://c/", "--tokenized_uri", "s3://t",
+                           "--full", "true", "--engine", "spark", "--TempDir", "s3://tmp/"])
+    assert (args.cleansed_uri, args.tokenized_uri, args.full, args.engine) == ("s3://c", "s3://t", True, "spark")
+    defaults = job.parse_args(["--cleansed_uri", "s3://c", "--tokenized_uri", "s3://t"])
+    assert (defaults.full, defaults.engine) == (False, "python")
+    assert job.parse_args(["--cleansed_uri", "a", "--tokenized_uri", "b", "--full", "false"]).full is False
+
+
+@pytest.mark.parametrize("argv", [["--tokenized_uri", "s3://t"],
+                                  ["--cleansed_uri", "a", "--tokenized_uri", "b", "--engine", "dask"],
+                                  ["--cleansed_uri", "a", "--tokenized_uri", "b", "--full", "maybe"]])
+def test_rejects_bad_arguments(job, argv):
+    with pytest.raises(SystemExit):
+        job.parse_args(argv)
+
+
+def test_runs_on_s3(job, moto_server, monkeypatch, make_posts, sample_rows, kiwi_analyzer):
+    s3 = boto3.client("s3", endpoint_url=moto_server)
+    for bucket in ("cleansed-bkt", "tokenized-bkt"):
+        s3.create_bucket(Bucket=bucket)
+    monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
+    zones = {"cleansed": "s3://cleansed-bkt", "tokenized": "s3://tokenized-bkt"}
+    Lake("s3://tokenized-bkt", zone_roots=dict(zones), endpoint_url=moto_server).write_table(
+        "posts", make_posts(sample_rows))
+
+    result = job.main(["--cleansed_uri", zones["cleansed"], "--tokenized_uri", zones["tokenized"]])
+
+    lake = Lake("s3://tokenized-bkt", zone_roots=dict(zones), endpoint_url=moto_server)
+    assert result["posts_in"] == lake.read_table("posts_dim").num_rows == len(sample_rows)
+    assert result["tokens"] == lake.read_table("tokens_fact").num_rows > 0
+    assert lake.read_table("token_tfidf").num_rows == result["tfidf_rows"] > 0
+    again = job.main(["--cleansed_uri", zones["cleansed"], "--tokenized_uri", zones["tokenized"]])
+    assert again["partitions_changed"] == 0
