@@ -41,7 +41,9 @@ def _print(df, fmt: Format) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*map(str, df.columns), caption=f"{len(df)} row(s)")
+        table = Table(caption=f"{len(df)} row(s)")
+        for col in df.columns:
+            table.add_column(str(col), overflow="fold")
         for row in df.itertuples(index=False):
             table.add_row(*("" if v is None or v != v else str(v) for v in row))
         Console().print(table)

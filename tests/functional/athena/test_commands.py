@@ -1,0 +1,93 @@
+"""`cafelake query`, `cafelake check` and `cafelake athena` as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import boto3
+import pandas as pd
+import pyarrow as pa
+import pytest
+import typer
+from moto import mock_aws
+from typer.testing import CliRunner
+
+from cafelake.athena.deploy import statements
+from cafelake.commands import athena, check, query
+
+
+@pytest.fixture(scope="module")
+def cli():
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    app.command("query")(query.query)
+    app.command("check")(check.check)
+    app.add_typer(athena.app, name="athena")
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def test_query_sql_as_csv_and_json(cli, mart_lake):
+    sql = "SELECT post_hour, sum(posts) AS posts FROM cafelake.v_posts_by_hour GROUP BY 1 ORDER BY 1"
+    res = cli("query", sql, "--lake", mart_lake.root, "--format", "csv")
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(io.StringIO(res.stdout))
+    assert list(df.columns) == ["post_hour", "posts"]
+    assert df["posts"].sum() == mart_lake.read_table("posts_dim").num_rows
+    res = cli("query", "--view", "v_daily_posts", "--where", "dt = '2025-10-07'", "--lake", mart_lake.root,
+              "-f", "json")
+    [row] = json.loads(res.stdout)
+    assert row["post_date"] == "2025-10-07" and row["posts"] > 0
+
+
+def test_query_table_output_and_limit(cli, mart_lake):
+    res = cli("query", "--view", "v_group_top_tokens", "--limit", "3", "--lake", mart_lake.root)
+    assert res.exit_code == 0, res.output
+    assert "group_name" in res.stdout and "3 row(s)" in res.stdout
+
+
+def test_query_errors_are_clear(cli, mart_lake):
+    res = cli("query", "SELECT nope FROM v_daily_posts", "--lake", mart_lake.root)
+    assert res.exit_code == 2 and "nope" in res.output
+    res = cli("query", "--view", "v_missing", "--lake", mart_lake.root)
+    assert res.exit_code == 2 and "unknown view" in res.output
+    assert cli("query", "--lake", mart_lake.root).exit_code != 0  # neither SQL nor --view
+
+
+def test_list_names_every_view(cli, mart_lake):
+    res = cli("query", "--list", "--lake", mart_lake.root)
+    assert "v_posts_enriched" in res.stdout and "posts_dim" in res.stdout
+
+
+def test_check_exit_code(cli, small_mart):
+    lake, tables = small_mart
+    res = cli("check", "--lake", lake.root)
+    assert res.exit_code == 0, res.output
+    hours = tables["posts_dim"].column("post_hour").to_pylist()
+    hours[0] = 24
+    p = tables["posts_dim"]
+    lake.write_table("posts_dim", p.set_column(p.schema.get_field_index("post_hour"), "post_hour",
+                                               pa.array(hours, pa.int32())))
+    res = cli("check", "--lake", lake.root)
+    assert res.exit_code == 1
+    assert "posts_dim_post_hour_range" in res.output and "FAIL" in res.output
+
+
+def test_athena_sql_prints_the_statements(cli):
+    res = cli("athena", "sql", "--database", "db", "--cleansed-uri", "s3://c1", "--tokenized-uri", "s3://t1")
+    assert res.exit_code == 0, res.output
+    for name, sql in statements("db", "s3://c1", "s3://t1"):
+        assert f"-- {name}\n{sql};" in res.stdout
+
+
+@mock_aws
+def test_athena_apply(cli):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
+    res = cli("athena", "apply", "--database", "db", "--workgroup", "primary", "--cleansed-uri", "s3://c1",
+              "--tokenized-uri", "s3://t1", "--output-uri", "s3://results/q/", "--views-only")
+    assert res.exit_code == 0, res.output
+    athena_client = boto3.client("athena", region_name="us-east-1")
+    ids = athena_client.list_query_executions()["QueryExecutionIds"]
+    queries = {athena_client.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"] for i in ids}
+    assert queries == {sql for _, sql in statements("db", "s3://c1", "s3://t1", tables=False)}
