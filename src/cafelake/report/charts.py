@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from cafelake.report import fonts
 
@@ -45,17 +47,21 @@ def _korean(fn: Callable[..., Chart]) -> Callable[..., Chart]:
     return wrapper
 
 
-def _figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, matplotlib.axes.Axes]:
+def _figure(width: float = 9.0, height: float = 4.5) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
     ax = fig.subplots()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
 
+class ViewShapeError(ValueError):
+    """A view lacks a column a chart needs: its contract drifted."""
+
+
 def _require(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Fail loudly if a view lost a column (the analysts' contract), instead of plotting nonsense."""
     if missing := [c for c in columns if c not in df.columns]:
-        raise ValueError(f"view is missing columns {missing}; it has {list(df.columns)}")
+        raise ViewShapeError(f"view is missing columns {missing}; it has {list(df.columns)}")
     return df
 
 
@@ -63,7 +69,7 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if x >= 0.1 or x == 0 else f"{x:.1%}"
 
 
-def _hbar(ax, labels: list[str], values: list[float], highlight: int = 1) -> None:
+def _hbar(ax: Axes, labels: list[str], values: list[float], highlight: int = 1) -> None:
     """Horizontal bars, largest on top, the first `highlight` in the accent colour."""
     y = np.arange(len(labels))[::-1]
     colors = [ACCENT if i < highlight else BASE for i in range(len(labels))]
@@ -204,7 +210,8 @@ def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd
         top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(df))["token"])
         novel = [t for t in df["token"] if t not in top_freq]
         if novel:
-            reading += (f"; {len(novel)} of these {len(df)} are not among the {len(df)} most frequent tokens "
+            verb = "is" if len(novel) == 1 else "are"
+            reading += (f"; {len(novel)} of these {len(df)} {verb} not among the {len(df)} most frequent tokens "
                         f"(e.g. '{novel[0]}')")
         else:
             reading += f"; all {len(df)} are also among the {len(df)} most frequent tokens"
@@ -285,7 +292,7 @@ def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
         for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
             if not np.isnan(v) and j > 0:
                 ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
-    fig.colorbar(image, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0, decimals=0), shrink=0.8)
+    fig.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), shrink=0.8)
     ax.set_title(title)
     reading = f"{_pct(month1)} of a month's new authors post again the next month"
     if (month3 := _weighted(share, sizes, 3)) is not None:

@@ -49,7 +49,7 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "
             continue
         try:
             out.append(draw(data))
-        except ValueError as exc:  # a view whose columns drifted from the contract
+        except charts.ViewShapeError as exc:
             out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}"))
     return out
 
@@ -60,7 +60,7 @@ def _frame(data: pd.DataFrame | Exception | None) -> pd.DataFrame | None:
 
 def _last_day(daily: pd.DataFrame | Exception | None) -> pd.Timestamp | None:
     """The last day with posts: tells whether the last week of the trends is complete."""
-    if not isinstance(daily, pd.DataFrame) or daily.empty:
+    if not isinstance(daily, pd.DataFrame) or daily.empty or "post_date" not in daily.columns:
         return None
     return pd.to_datetime(daily["post_date"]).max()
 

@@ -85,7 +85,7 @@ def test_top_tfidf_keeps_one_scope_and_names_what_frequency_misses():
     labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
     assert "보습" not in labels and len(labels) == 3
     assert chart.reading.startswith("TF-IDF ranks '땀띠', '열', '기침' highest across all posts")
-    assert "1 of these 3 are not among the 3 most frequent tokens (e.g. '땀띠')" in chart.reading
+    assert "1 of these 3 is not among the 3 most frequent tokens (e.g. '땀띠')" in chart.reading
 
 
 def test_group_top_tokens_for_the_chosen_group_and_a_clear_message_for_an_unknown_one():

@@ -1,0 +1,25 @@
+"""`cafelake report` refuses what it cannot do with a clear message and a non-zero exit."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from cafelake.cli import _register, app
+
+
+def _run(*args: str):
+    _register("report", "Write the report.")
+    return CliRunner().invoke(app, ["report", *args])
+
+
+def test_unknown_engine(tmp_path):
+    result = _run("--lake", str(tmp_path), "--out", str(tmp_path / "out"), "--engine", "spark")
+    assert result.exit_code == 1
+    assert "unknown engine 'spark'" in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
+
+
+def test_an_s3_lake_needs_the_athena_engine(tmp_path):
+    result = _run("--lake", "s3://some-bucket/lake", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "LocalAthena reads a local lake folder" in result.output
