@@ -18,7 +18,7 @@ from itertools import accumulate
 from cafelake.config import keyword_groups, load_yaml
 from cafelake.corpus.calendar import season_factor
 
-_MARK = re.compile(r"\[\[(.+?)\]\]")
+_MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]] or [[written form|keyword]]
 TAILS = ("ㅠㅠ", "ㅜㅜ", "ㅠ", "ㅠㅠㅠ", "😭", "💦", "🙏", "ㅎㅎ", "ㅋㅋ", "..", "!!", "ㅠㅠ 😢", "^^;")
 _TITLE_TAILS = ("ㅠㅠ", "ㅜㅜ", "😭", "??", "!!", " 🙏", "...")
 
@@ -62,7 +62,7 @@ class Phrasing:
 
 
 def parse_phrase(raw: str, group_of: dict[str, str]) -> Phrase:
-    words = _MARK.findall(raw)
+    words = [keyword or written for written, keyword in _MARK.findall(raw)]
     unknown = [w for w in words if w not in group_of]
     if unknown:
         raise ValueError(f"corpus_topics.yaml: {unknown} marked as keywords but in no keyword group: {raw!r}")

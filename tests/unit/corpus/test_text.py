@@ -6,8 +6,18 @@ import re
 
 import pytest
 
-from cafelake.config import keyword_groups
+from cafelake.config import config_path, keyword_groups
 from cafelake.corpus.text import has_final_consonant, parse_phrase
+
+# Words that contain a one-letter keyword without meaning it (the keyword matcher's traps).
+TRAP_WORDS = ("토요일", "세토펜", "토끼", "열심히", "열어", "열흘", "변경", "변화", "변했", "답변", "주변", "피곤")
+
+
+def written_keywords() -> dict[str, list[str]]:
+    """Each group's keywords as the corpus writes them ([[게워요|게우다]] writes 게워요)."""
+    raw = config_path("corpus_topics.yaml").read_text(encoding="utf-8")
+    written = dict((kw, form) for form, kw in re.findall(r"\[\[([^|\]]+)\|([^\]]+)\]\]", raw))
+    return {g.group_name: [written.get(k, k) for k in g.keywords] for g in keyword_groups()}
 
 
 def all_text(a) -> str:
@@ -15,7 +25,7 @@ def all_text(a) -> str:
 
 
 def test_truth_groups_are_carried_by_their_keywords(articles):
-    keywords = {g.group_name: g.keywords for g in keyword_groups()}
+    keywords = written_keywords()
     with_groups = 0
     for a in articles:
         text = all_text(a)
@@ -23,6 +33,17 @@ def test_truth_groups_are_carried_by_their_keywords(articles):
             assert any(k in text for k in keywords[group]), (a.article_id, group, text)
         with_groups += bool(a.truth["groups"])
     assert with_groups > 0.6 * len(articles)
+
+
+def test_every_keyword_in_the_phrasing_is_marked():
+    """Outside [[...]] a keyword may only appear inside a known trap word (else truth would miss it)."""
+    raw = config_path("corpus_topics.yaml").read_text(encoding="utf-8")
+    text = "\n".join(line.split("#")[0] for line in raw.splitlines())
+    unmarked = re.sub(r"\[\[[^\]]+\]\]", " ", text)
+    for trap in TRAP_WORDS:
+        unmarked = unmarked.replace(trap, " ")
+    found = [k for g in keyword_groups() for k in g.keywords if k in unmarked]
+    assert not found
 
 
 def test_trap_and_domain_words_appear(articles):
@@ -37,7 +58,7 @@ def test_trap_and_domain_words_appear(articles):
 
 def test_trap_words_do_not_make_truth(articles):
     """Once 피부/토요일/열심히/변화-like words are blanked out, a group with no keyword left is not truth."""
-    keywords = {g.group_name: g.keywords for g in keyword_groups()}
+    keywords = written_keywords()
     traps = {"blood": "피부|피곤", "vomit": "토요일|토리|토끼", "fever": "열심히|열어|열흘", "stool": "변화|변경|변했"}
     checked = 0
     for a in articles:
