@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,6 +25,7 @@ DEFAULT_BASE_URL = "https://apis.naver.com"
 USER_AGENT = f"cafelake/{__version__} (+https://example.org/cafelake/contact; polite research scraper)"
 LIST_PATH = "/cafe-web/cafe2/ArticleListV2dot1.json"
 ARTICLE_PATH = "/cafe-articleapi/v2.1/cafes/{club_id}/articles/{article_id}"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 RETRYABLE_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
@@ -106,6 +108,9 @@ class NaverCafeClient:
         self.breaker = CircuitBreaker(self.policy.breaker_threshold)
         self.counts: Counter[str] = Counter()
         self.session = requests.Session()
+        # Proxies and .netrc from the environment make no sense for the loopback server, and
+        # looking them up costs ~20% of a local request: honour them for remote sources only.
+        self.session.trust_env = urlsplit(self.base_url).hostname not in LOOPBACK
         self.session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0))
         self.session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0))
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})

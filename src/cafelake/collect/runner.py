@@ -11,6 +11,7 @@ watermark that are older than the look-back window, or the last page.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -108,6 +109,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
         horizon = moment - _as_lookback(lookback)
         state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), state.watermark,
                                       int(horizon.timestamp() * 1000))
+        save_state(lake, club_id, menu_id, state)  # a re-run after a crash keeps the run id, hence the keys
     cp = state.checkpoint
     overlap = int(resumed and cp.page > 1)  # the re-read page does not count against max_pages
     cp.page -= overlap
@@ -138,8 +140,9 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
 
     def quarantine_item(item: dict[str, Any], reason: str) -> None:
         summary.quarantined += 1
-        writer.quarantine(f"page{cp.page:05d}-item-{secrets.token_hex(4)}", reason,
-                          json.dumps(item, ensure_ascii=False), page=cp.page)
+        text = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]  # a re-run overwrites, never duplicates
+        writer.quarantine(f"list-item-{digest}", reason, text, page=cp.page)
 
     def fetch(aid: int) -> Body:
         try:

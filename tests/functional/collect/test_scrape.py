@@ -24,8 +24,8 @@ def _fast(**kw) -> Policy:
 
 def _scrape(lake, server, corpus, **kw):
     kw.setdefault("policy", _fast())
-    return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, per_page=7,
-                      lookback=0, now=lambda: END + timedelta(hours=1), **kw)
+    kw.setdefault("per_page", 7)
+    return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0, now=lambda: END + timedelta(hours=1), **kw)
 
 
 def _expected_status(corpus, aid):
@@ -247,3 +247,29 @@ def test_cookies_reach_the_source_but_never_the_lake(tmp_path, tiny_corpus, capl
 
     everything += b"".join(gzip.decompress(p.read_bytes()) for p in tmp_path.rglob("*.gz"))
     assert b"SECRET" not in everything and "SECRET" not in caplog.text
+
+
+class NoIdCorpus(TinyCorpus):
+    """The list item of article index 5 lost its articleId."""
+
+    def article(self, aid):
+        art = super().article(aid)
+        if aid == self.article_ids[5]:
+            del art.list_item["articleId"]
+        return art
+
+
+def test_list_item_without_id_is_quarantined_once(tmp_path):
+    corpus = NoIdCorpus(20)
+    lake = DyingLake(str(tmp_path))
+    with NaverServer(corpus) as server:
+        lake.arm(3)  # state, then two quarantine objects land; it dies writing the page: the re-run redoes it
+        with pytest.raises(Killed):
+            _scrape(lake, server, corpus, per_page=50)
+        lake.arm(None)
+        summary = _scrape(lake, server, corpus)
+    keys = [k for k in lake.list_keys("raw", "_quarantine", include_hidden=True) if "list-item" in k]
+    assert len(keys) == 1 and summary.complete
+    doc = json.loads(lake.get_bytes("raw", keys[0]))
+    assert "articleId" in doc["reason"] and json.loads(doc["text"])["subject"] == "질문 5"
+    assert sorted(latest_by_id(lake)) == [a for a in corpus.article_ids if a != corpus.article_ids[5]]

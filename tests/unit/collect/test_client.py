@@ -146,3 +146,8 @@ def test_user_agent_and_cookies_on_session_not_in_repr():
     assert client.session.headers["User-Agent"] == USER_AGENT and "cafelake" in USER_AGENT and "http" in USER_AGENT
     assert client.session.cookies.get("NID_SES") == "secret-ses"
     assert "secret" not in repr(client)
+
+
+def test_environment_proxies_apply_to_remote_sources_only():
+    assert NaverCafeClient("https://apis.naver.com").session.trust_env is True
+    assert NaverCafeClient("http://127.0.0.1:8080").session.trust_env is False
