@@ -297,7 +297,7 @@ def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
     reading = f"{_pct(month1)} of a month's new authors post again the next month"
     if (month3 := _weighted(share, sizes, 3)) is not None:
         reading += f", {_pct(month3)} three months later"
-    return Chart(slug, title, f"{reading} (weighted over {len(share)} monthly cohorts).", fig)
+    return Chart(slug, title, f"{reading} (averaged over {len(share)} monthly cohorts, weighted by size).", fig)
 
 
 # --- trends --------------------------------------------------------------------------

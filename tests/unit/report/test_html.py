@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+import warnings
 from datetime import date, timedelta
 
 import numpy as np
@@ -58,7 +59,10 @@ def test_the_views_the_report_reads_are_the_views_it_draws():
 
 def test_report_embeds_every_chart_with_its_reading_and_writes_the_pngs(tmp_path):
     views = _views()
-    path = render_report(views, tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = render_report(views, tmp_path)
+    assert not [w for w in caught if "missing from font" in str(w.message)]  # no tofu
     page = path.read_text(encoding="utf-8")
     assert path.name == "report.html" and "<script" not in page and 'src="http' not in page
     for chart in make_charts(views):
