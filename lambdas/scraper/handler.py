@@ -2,7 +2,8 @@
 
 The board comes in the event (one EventBridge schedule per board, its input the board's
 configuration): `{"club_id": "10050146", "menu_id": "386", "name": "...", ...}`; optional
-`rate_limit`, `lookback_hours`, `lookback_max`, `per_page`, `max_pages` override the environment.
+`backfill` (walk the whole board) and `rate_limit`, `lookback_hours`, `lookback_max`,
+`per_page`, `max_pages` (overriding the environment).
 It works until the remaining time nearly runs out, saves the checkpoint and returns the
 event plus `"continue": true`, so a state machine (or the next schedule) resumes.
 
@@ -50,7 +51,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
         lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
         lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
-        per_page=int(event.get("per_page") or 50), max_pages=int(max_pages) if max_pages is not None else None,
+        backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50), max_pages=int(max_pages) if max_pages is not None else None,
         time_budget_s=budget)
     metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
     for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),

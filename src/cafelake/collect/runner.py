@@ -89,13 +89,15 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
                cookies: MemberCookies | None = None, rate_limit: float = 1.0,
                lookback: timedelta | float = timedelta(hours=24), lookback_max: int = 1000,
                per_page: int = 50, time_budget_s: float | None = None, max_pages: int | None = None,
-               on_progress: Progress | None = None, policy: Policy | None = None,
+               backfill: bool = False, on_progress: Progress | None = None, policy: Policy | None = None,
                now: Callable[[], datetime] = utcnow) -> ScrapeSummary:
     """Scrape new (and recently posted) articles of one board into the raw zone.
 
     `lookback` (a timedelta or hours) re-fetches already-written articles posted within it,
     at most `lookback_max` of them, to pick up edits and changed counts. `time_budget_s`
     and `max_pages` bound this invocation; the checkpoint lets the next one resume.
+    `backfill` starts a run that walks the whole board whatever the watermark (a run in
+    progress is always resumed as it began).
     """
     club_id, menu_id = str(club_id), str(menu_id)
     policy = replace(policy or Policy(), rate_limit=rate_limit)
@@ -107,7 +109,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
     if state.checkpoint is None:
         moment = now()
         horizon = moment - _as_lookback(lookback)
-        state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), state.watermark,
+        state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), 0 if backfill else state.watermark,
                                       int(horizon.timestamp() * 1000))
         save_state(lake, club_id, menu_id, state)  # a re-run after a crash keeps the run id, hence the keys
     cp = state.checkpoint

@@ -56,13 +56,17 @@ class MemberCookies(Mapping[str, str]):
 
 def load_cookies(*, file: str | Path | None = None, secret_id: str | None = None,
                  env: Mapping[str, str] | None = None, secrets_client=None) -> MemberCookies | None:
-    """Cookies from a Secrets Manager secret, a file, or the environment (first one given); None if none."""
+    """Cookies from a Secrets Manager secret, a file, or the environment (first one given).
+
+    None if none is given or it holds no cookie (`{}`: scrape without a member session).
+    """
     if secret_id:
         import boto3
 
         client = secrets_client or boto3.client("secretsmanager")
-        return MemberCookies.parse(client.get_secret_value(SecretId=secret_id)["SecretString"])
-    if file:
-        return MemberCookies.parse(Path(file).read_text(encoding="utf-8"))
-    text = (os.environ if env is None else env).get(ENV_VAR)
-    return MemberCookies.parse(text) if text else None
+        text = client.get_secret_value(SecretId=secret_id)["SecretString"]
+    elif file:
+        text = Path(file).read_text(encoding="utf-8")
+    else:
+        text = (os.environ if env is None else env).get(ENV_VAR, "")
+    return (MemberCookies.parse(text) or None) if text.strip() else None

@@ -20,7 +20,7 @@ from cafelake.raw import state_key
 class Checkpoint:
     run_id: str
     started_at: str
-    base_watermark: int  # the watermark when the run started
+    base_watermark: int  # the watermark when the run started (0 for a backfill: walk the whole board)
     horizon_ms: int  # look-back: items at or below base_watermark posted before this end the run
     page: int = 1  # list page to read next
     seq: int = 0  # next raw object sequence number

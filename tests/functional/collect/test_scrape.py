@@ -273,3 +273,16 @@ def test_list_item_without_id_is_quarantined_once(tmp_path):
     doc = json.loads(lake.get_bytes("raw", keys[0]))
     assert "articleId" in doc["reason"] and json.loads(doc["text"])["subject"] == "질문 5"
     assert sorted(latest_by_id(lake)) == [a for a in corpus.article_ids if a != corpus.article_ids[5]]
+
+
+def test_backfill_walks_the_whole_board_again(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus) as server:
+        _scrape(lake, server, tiny_corpus)
+        assert _scrape(lake, server, tiny_corpus).articles_fetched == 0
+        again = _scrape(lake, server, tiny_corpus, backfill=True, max_pages=3)
+        assert again.continue_ and again.articles_fetched == 21
+        rest = _scrape(lake, server, tiny_corpus)  # a scheduled run resumes the backfill as it began
+    assert rest.complete and again.articles_fetched + rest.articles_fetched == len(tiny_corpus)
+    assert len(raw_envelopes(lake)) == 2 * len(tiny_corpus)
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
