@@ -101,3 +101,19 @@ def small_mart(tmp_path) -> tuple[Lake, dict[str, pa.Table]]:
 def mart_builder():
     """`build_mart`, for tests that write a mart at a moment of their choosing."""
     return build_mart
+
+
+@pytest.fixture(scope="session")
+def pipeline_lake(tmp_path_factory) -> Lake:
+    """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
+    from cafelake.cleanse.job import run_cleanse
+    from cafelake.collect.seed import seed_raw
+    from cafelake.corpus.sample import Corpus
+    from cafelake.tokenize.job import run_tokenize
+
+    lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
+    corpus = Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
+    seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    assert run_cleanse(lake).cleansed > 1500
+    run_tokenize(lake)
+    return lake

@@ -13,21 +13,31 @@ from cafelake.athena.local import LocalAthena
 from cafelake.config import keyword_groups
 from cafelake.tokenize.tfidf import compute_tfidf
 
+TOP_N = 40
+
+
+@pytest.fixture(scope="module", params=["synthetic", pytest.param("pipeline", marks=pytest.mark.slow)])
+def lake(request):
+    """The synthetic mart (token_tfidf from the tokenize stage's TF-IDF), then the real pipeline's."""
+    if request.param == "pipeline":
+        return request.getfixturevalue("pipeline_lake")
+    lake = request.getfixturevalue("mart_lake")
+    lake.write_table("token_tfidf", compute_tfidf(_chunks(lake), keyword_groups(), top_n=TOP_N))
+    return lake
+
 
 @pytest.fixture(scope="module")
-def frames(mart_lake):
+def frames(lake):
     """The mart as pandas, read with pyarrow (not DuckDB)."""
-    out = {name: mart_lake.read_table(name).to_pandas()
+    out = {name: lake.read_table(name).to_pandas()
            for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim")}
     out["posts_dim"]["post_date"] = out["posts_dim"]["post_date"].map(lambda d: d.isoformat())
     return out
 
 
 @pytest.fixture(scope="module")
-def engine(mart_lake):
-    tfidf = compute_tfidf(_chunks(mart_lake), keyword_groups(), top_n=40)
-    mart_lake.write_table("token_tfidf", tfidf)
-    with LocalAthena(mart_lake) as e:
+def engine(lake):
+    with LocalAthena(lake) as e:
         yield e
 
 
@@ -109,11 +119,11 @@ def test_v_top_tokens(engine, frames):
 
 def test_v_top_tokens_summed_over_a_month_counts_distinct_posts(engine, frames):
     t = _non_stop(frames)
-    month = t[t["dt"].str.startswith("2025-11")]
-    expected = month.groupby(["token", "token_pos"]).agg(occurrences=("post_id", "size"),
-                                                         posts=("post_id", "nunique")).reset_index()
+    month = sorted(t["dt"].str[:7].unique())[1]
+    expected = t[t["dt"].str.startswith(month)].groupby(["token", "token_pos"]).agg(
+        occurrences=("post_id", "size"), posts=("post_id", "nunique")).reset_index()
     actual = engine.query("SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
-                          "FROM v_top_tokens WHERE dt BETWEEN '2025-11-01' AND '2025-11-30' GROUP BY 1, 2")
+                          f"FROM v_top_tokens WHERE dt BETWEEN '{month}-01' AND '{month}-31' GROUP BY 1, 2")
     assert_same(actual, expected, ["token", "token_pos"])
 
 
@@ -177,8 +187,8 @@ def test_v_token_trends(engine, frames):
     assert_same(engine.view("v_token_trends"), w, ["week_start", "rank"])
 
 
-def test_v_top_tfidf(engine, mart_lake):
-    t = mart_lake.read_table("token_tfidf").to_pandas()
+def test_v_top_tfidf(engine, lake):
+    t = lake.read_table("token_tfidf").to_pandas()
     labels = {g.group_name: g.display_name for g in keyword_groups()}
     t["scope_label"] = t["scope"].map(lambda s: labels.get(s, s))
     assert_same(engine.view("v_top_tfidf"), t, ["scope", "rank"])
@@ -230,10 +240,11 @@ def test_v_tfidf_sql(engine, frames):
     assert (merged.loc[stable, "rank"] == merged.loc[stable, "rank_np"]).all()
 
 
-def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, mart_lake):
+def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, lake):
     """The SQL view and the scikit-learn implementation (cafelake.tokenize.tfidf) agree to 1e-9."""
-    mart = mart_lake.read_table("token_tfidf").to_pandas()
-    sql = engine.query("SELECT * FROM v_tfidf_sql WHERE rank <= 40")
+    mart = lake.read_table("token_tfidf").to_pandas()
+    top_n = int(mart["rank"].max())
+    sql = engine.query(f"SELECT * FROM v_tfidf_sql WHERE rank <= {top_n}")
     keys = ["scope", "token", "token_pos"]
     merged = mart.merge(sql, on=keys, how="outer", suffixes=("_sk", "_sql"), indicator=True)
     both = merged[merged["_merge"] == "both"]
