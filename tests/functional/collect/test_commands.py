@@ -1,0 +1,58 @@
+"""`cafelake scrape` and `cafelake serve` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import requests
+import typer
+from conftest import latest_by_id
+from typer.testing import CliRunner
+
+from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.commands.scrape import scrape
+from cafelake.lake import Lake
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(scrape)
+    return app
+
+
+def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
+    lake = str(tmp_path / "lake")
+    with NaverServer(tiny_corpus) as server:
+        args = ["--base-url", server.base_url, "--club-id", tiny_corpus.club_id, "--menu-id", tiny_corpus.menu_id,
+                "--lake", lake, "--rate-limit", "0"]
+        paused = CliRunner().invoke(_cli(), [*args, "--max-pages", "0"])
+        assert paused.exit_code == 0 and "paused (max_pages)" in paused.output
+        done = CliRunner().invoke(_cli(), args)
+        assert done.exit_code == 0, done.output
+        assert "complete" in done.output and f"{len(tiny_corpus)} articles" in done.output
+        server.faults = FaultConfig(rates={"truncate": 1.0})
+        failed = CliRunner().invoke(_cli(), args)
+    assert failed.exit_code == 1 and "malformed_page" in failed.output
+    assert sorted(latest_by_id(Lake(lake))) == tiny_corpus.article_ids
+
+
+def test_serve_command_serves_until_interrupted():
+    env = os.environ | {"COLUMNS": "250"}
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; "
+                             "main()", "serve", "--posts", "40", "--port", "0", "--faults", "seed=3"],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stderr.readline()
+        base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        assert "serving 40 articles" in line
+        page = requests.get(base + "/cafe-web/cafe2/ArticleListV2dot1.json", timeout=5, params={
+            "search.clubid": "10050146", "search.menuid": "386", "search.page": 1, "search.perPage": 50}).json()
+        assert len(page["message"]["result"]["articleList"]) == 40
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "stopped; served" in err
