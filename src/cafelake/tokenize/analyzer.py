@@ -28,7 +28,7 @@ class Analyzer:
         if kiwi is None:
             from kiwipiepy import Kiwi
 
-            kiwi = Kiwi(num_workers=num_workers)
+            kiwi = Kiwi(num_workers=num_workers, load_multi_dict=self.cfg.load_multi_dict)
             for word, tag, score in self.cfg.user_words:
                 kiwi.add_user_word(word, tag, score)
             kiwi.tokenize("")  # warm up: the first call pays a one-off cost
@@ -80,6 +80,7 @@ def analyzer() -> Analyzer:
     with _lock:
         cfg = config()
         if _analyzer is None or _analyzer.cfg is not cfg:
-            same_words = _analyzer is not None and _analyzer.cfg.user_words == cfg.user_words
+            same_words = _analyzer is not None and (_analyzer.cfg.user_words, _analyzer.cfg.load_multi_dict) == \
+                (cfg.user_words, cfg.load_multi_dict)
             _analyzer = Analyzer(cfg, kiwi=_analyzer.kiwi if same_words else None)
         return _analyzer

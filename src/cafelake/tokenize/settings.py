@@ -26,6 +26,7 @@ def _lines(name: str) -> list[str]:
 class TokenizerConfig:
     kept_pos: tuple[str, ...]                       # kept as the surface form
     lemma_pos: tuple[str, ...]                      # kept as the lemma (가렵다)
+    load_multi_dict: bool                           # Kiwi's multi-word proper nouns
     tfidf_top_n: int
     batch_size: int
     user_words: tuple[tuple[str, str, float], ...]  # (word, tag, score)
@@ -54,7 +55,8 @@ class TokenizerConfig:
             else:
                 forms.add(form)
         return cls(tuple(cfg.get("kept_pos", ["NNG", "NNP", "XR", "SL"])), tuple(cfg.get("lemma_pos", ["VA", "VV"])),
-                   int(cfg.get("tfidf_top_n", 100)), int(cfg.get("batch_size", 4096)), tuple(words), synonyms,
+                   bool(cfg.get("load_multi_dict", False)), int(cfg.get("tfidf_top_n", 100)),
+                   int(cfg.get("batch_size", 4096)), tuple(words), synonyms,
                    frozenset(forms), frozenset(pairs))
 
 

@@ -1,0 +1,55 @@
+"""The generator's posts, scraped into raw, cleansed, then tokenized: the whole upstream path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cafelake.config import keyword_groups
+from cafelake.lake import Lake
+from cafelake.tokenize import run_tokenize
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def corpus_lake(tmp_path_factory):
+    corpus_mod = pytest.importorskip("cafelake.corpus")
+    seed = pytest.importorskip("cafelake.collect.seed")
+    cleanse = pytest.importorskip("cafelake.cleanse.job")
+    from cafelake.tokenize.analyzer import analyzer
+
+    analyzer()
+    corpus = corpus_mod.Corpus(posts=500, seed=7)
+    lake = Lake(str(tmp_path_factory.mktemp("corpus") / "lake"))
+    seed.seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    cleanse.run_cleanse(lake)
+    return corpus, lake, run_tokenize(lake)
+
+
+def test_every_cleansed_post_is_in_the_mart(corpus_lake):
+    _, lake, summary = corpus_lake
+    posts = lake.read_table("posts", columns=["post_id"]).column("post_id").to_pylist()
+    dim = lake.read_table("posts_dim", columns=["post_id"]).column("post_id").to_pylist()
+    assert summary.posts_in == len(posts) == len(dim) > 0 and set(posts) == set(dim)
+    for name in ("tokens_fact", "post_keyword_groups"):
+        assert set(lake.read_table(name, columns=["post_id"]).column("post_id").to_pylist()) <= set(dim)
+
+
+def test_groups_agree_with_the_generators_truth(corpus_lake):
+    corpus, lake, _ = corpus_lake
+    names = {g.group_id: g.group_name for g in keyword_groups()}
+    found: dict[str, set[str]] = {}
+    for r in lake.read_table("post_keyword_groups").to_pylist():
+        found.setdefault(r["post_id"], set()).add(names[r["group_id"]])
+    dim = lake.read_table("posts_dim", columns=["post_id"]).column("post_id").to_pylist()
+    agree = sum(found.get(pid, set()) == set(corpus.article(int(pid.split("-")[1])).truth["groups"]) for pid in dim)
+    assert agree / len(dim) >= 0.9
+
+
+def test_top_tokens_are_content_words(corpus_lake):
+    _, lake, _ = corpus_lake
+    top = [r for r in lake.read_table("token_tfidf").to_pylist() if r["scope"] == "all" and r["rank"] <= 30]
+    assert len(top) == 30
+    assert not {r["token"] for r in top} & {"요", "것", "거", "수", "하다", "있다", "되다", "아기"}
