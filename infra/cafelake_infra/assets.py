@@ -46,17 +46,27 @@ class GlueArtifacts:
 
     @classmethod
     def load(cls, root: Path) -> GlueArtifacts:
+        """The wheels `build/glue/manifest.json` lists, in install order, checked against their hashes."""
         manifest = require(root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the cafelake "
                                                 "and kiwipiepy wheels the Glue jobs install)")
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        names = [w if isinstance(w, str) else w["file"] for w in data.get("wheels", [])]
-        if not names:
+        entries = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", [])
+        if not entries:
             raise MissingBuildInput(f"{GLUE_MANIFEST} lists no wheels: re-run `{GLUE_BUILD_COMMAND}`")
-        wheels = tuple(manifest.parent / n for n in names)
-        if gone := [w.name for w in wheels if not w.is_file()]:
-            raise MissingBuildInput(f"{GLUE_MANIFEST} names wheels that are not in {GLUE_BUILD}: {gone}; "
-                                    f"re-run `{GLUE_BUILD_COMMAND}`")
+        wheels = tuple(manifest.parent / e["file"] for e in entries)
+        stale = [e["file"] for e, w in zip(entries, wheels, strict=True)
+                 if not w.is_file() or ("sha256" in e and _sha256(w) != e["sha256"])]
+        if stale:
+            raise MissingBuildInput(f"{GLUE_MANIFEST} names wheels missing from {GLUE_BUILD} or changed since "
+                                    f"the build: {stale}; re-run `{GLUE_BUILD_COMMAND}`")
         return cls(wheels)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @jsii.implements(ILocalBundling)

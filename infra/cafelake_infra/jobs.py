@@ -47,7 +47,6 @@ class Jobs(Construct):
     def __init__(self, scope: Construct, cid: str, *, settings: Settings, storage: Storage,
                  artifacts: GlueArtifacts, pseudonym_key: secretsmanager.ISecret) -> None:
         super().__init__(scope, cid)
-        stack = Stack.of(self)
         self.security_configuration = glue.CfnSecurityConfiguration(
             self, "SecurityConfiguration", name="cafelake",
             encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
@@ -102,11 +101,6 @@ class Jobs(Construct):
                 security_configuration=self.security_configuration_name, default_arguments=args)
             self.jobs[spec.name].add_resource_dependency(self.security_configuration)
             self.roles[spec.name] = role
-        self.log_group_arn = stack.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
-                                              arn_format=ArnFormat.COLON_RESOURCE_NAME)
-
-    def job_arn(self, name: str) -> str:
-        return Stack.of(self).format_arn(service="glue", resource="job", resource_name=f"cafelake-{name}")
 
     def _role(self, spec: JobSpec, storage: Storage, pseudonym_key: secretsmanager.ISecret) -> iam.Role:
         stack = Stack.of(self)

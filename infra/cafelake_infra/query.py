@@ -25,8 +25,20 @@ class View:
 
 
 def views(database: str) -> tuple[View, ...]:
-    """The views of `athena_queries/views/`, in creation order, placeholders filled in."""
-    return tuple(View(v.name, sqlfiles.render(v.text, database=database)) for v in sqlfiles.views())
+    """The views of `athena_queries/views/`, in creation order, placeholders filled in.
+
+    The leading comment block (the view's documentation) is left out of the statement sent
+    to Athena, so the statement starts with its keyword.
+    """
+    return tuple(View(v.name, _strip_header(sqlfiles.render(v.text, database=database)))
+                 for v in sqlfiles.views())
+
+
+def _strip_header(sql: str) -> str:
+    lines = sql.strip().splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def views_fingerprint(items: tuple[View, ...]) -> str:

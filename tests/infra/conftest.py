@@ -1,0 +1,36 @@
+"""One synthesized app per session (importing and synthesizing CDK is slow), offline.
+
+The stack is built from the committed `cdk.json` context with two boards and an alarm
+e-mail added, so per-board and optional parts are exercised. Lambda bundling is skipped
+here (context `aws:cdk:bundling-stacks`); the CLI test bundles for real.
+"""
+
+from __future__ import annotations
+
+import pytest
+from infra_helpers import ALARM_EMAIL, BOARDS, BUILD_SCRIPT, ROOT, Synth, cdk_context, glue_artifacts
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory) -> Synth:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
+    from cafelake_infra.stack import build
+
+    artifacts = glue_artifacts()
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")),
+                  context=cdk_context(**{"cafelake:boards": BOARDS, "cafelake:alarmEmail": ALARM_EMAIL}))
+    try:
+        stack = build(app, root=ROOT, artifacts=artifacts or GlueArtifacts(wheels=()))
+    except MissingBuildInput as err:
+        pytest.skip(f"the stack cannot be built yet: {err}")
+    template = Template.from_stack(stack)
+    return Synth(stack, template, template.to_json(), glue_wheels=artifacts is not None)
+
+
+@pytest.fixture
+def needs_glue_wheels(synth: Synth) -> None:
+    if not synth.glue_wheels:
+        pytest.skip(f"{BUILD_SCRIPT.relative_to(ROOT)} is not in the repo yet: no Glue wheels to package")
+

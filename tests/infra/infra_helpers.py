@@ -1,0 +1,74 @@
+"""Shared helpers of the infra tests (a uniquely named module: tests have no packages)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "infra"))
+
+os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+BOARDS = [
+    {"name": "baby-health", "club_id": "10050146", "menu_id": "386", "schedule": "cron(0 18-23 * * ? *)",
+     "timezone": "Asia/Seoul"},
+    {"name": "toddler-food", "club_id": "10050146", "menu_id": "412", "schedule": "rate(2 hours)"},
+]
+ALARM_EMAIL = "ops@example.com"
+BUILD_SCRIPT = ROOT / "scripts" / "build_glue_artifacts.py"
+
+
+def cdk_context(**overrides: Any) -> dict[str, Any]:
+    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    context.update({"aws:cdk:bundling-stacks": []}, **overrides)
+    return context
+
+
+@dataclass
+class Synth:
+    stack: Any
+    template: Any  # aws_cdk.assertions.Template
+    raw: dict
+    glue_wheels: bool  # False when the Glue artefact build step does not exist yet
+
+    def resources(self, rtype: str) -> dict[str, dict]:
+        return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == rtype}
+
+    def one(self, rtype: str) -> dict:
+        found = list(self.resources(rtype).values())
+        assert len(found) == 1, f"expected one {rtype}, found {len(found)}"
+        return found[0]
+
+
+def glue_artifacts():
+    """The real Glue artefacts, built once if missing; None if the build step is not in the repo yet."""
+    from cafelake_infra.assets import GLUE_MANIFEST, GlueArtifacts
+
+    if not (ROOT / GLUE_MANIFEST).exists():
+        if not BUILD_SCRIPT.exists():
+            return None
+        subprocess.run([sys.executable, str(BUILD_SCRIPT)], cwd=ROOT, check=True, timeout=900)
+    return GlueArtifacts.load(ROOT)
+
+
+def state_machine_definition(synth: Synth) -> dict:
+    """The pipeline's ASL, with CloudFormation intrinsics inside it replaced by '<ref>'."""
+    parts = synth.one("AWS::StepFunctions::StateMachine")["Properties"]["DefinitionString"]["Fn::Join"][1]
+    return json.loads("".join(p if isinstance(p, str) else "<ref>" for p in parts))
+
+
+def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
+    """Statements of the inline policies attached to roles whose logical id starts with the prefix."""
+    out = []
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        roles = [r["Ref"] for r in policy["Properties"].get("Roles", [])]
+        if any(r.startswith(role_logical_prefix) for r in roles):
+            out += policy["Properties"]["PolicyDocument"]["Statement"]
+    return out

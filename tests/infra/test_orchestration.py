@@ -1,0 +1,110 @@
+"""The pipeline state machine, alarms, topic and dashboard."""
+
+from __future__ import annotations
+
+import json
+
+from infra_helpers import ALARM_EMAIL, BOARDS, state_machine_definition
+
+
+def _next(states, name):
+    return states[name].get("Next")
+
+
+def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
+    d = state_machine_definition(synth)
+    states = d["States"]
+    views = [v.name for v in synth.stack.views]
+    boards = next(s for s in states.values() if s["Type"] == "Choice" and s["Choices"][0]["Variable"] == "$.board")
+    assert {c["StringEquals"] for c in boards["Choices"]} == {b["name"] for b in BOARDS}
+    for choice in boards["Choices"]:
+        scrape = choice["Next"]
+        assert states[scrape]["Resource"].endswith(":states:::lambda:invoke")
+        payload = states[scrape]["Parameters"]["Payload"]
+        board = next(b for b in BOARDS if b["name"] == choice["StringEquals"])
+        assert (payload["club_id"], payload["menu_id"], payload["backfill.$"]) == (
+            board["club_id"], board["menu_id"], "$.backfill")
+        more = states[_next(states, scrape)]
+        assert more["Choices"][0]["Next"] == scrape  # loops while the scraper says continue
+        assert "continue" in json.dumps(more["Choices"][0])
+        crawl = more["Default"]
+        assert states[crawl]["Resource"].endswith("aws-sdk:glue:startCrawler")
+    # crawl -> wait -> getCrawler -> READY? -> cleanse -> tokenize -> views in order -> done
+    crawl_done = next(s for s in states.values() if s["Type"] == "Choice"
+                      and s["Choices"][0].get("Variable") == "$.crawler.state")
+    cleanse = crawl_done["Choices"][0]["Next"]
+    assert states[cleanse]["Parameters"]["JobName"] == "cafelake-cleanse"
+    tokenize = _next(states, cleanse)
+    assert states[tokenize]["Parameters"]["JobName"] == "cafelake-tokenize"
+    step, seen = _next(states, tokenize), []
+    while states[step]["Type"] == "Task":
+        assert states[step]["Resource"].endswith("athena:startQueryExecution.sync")
+        assert states[step]["Parameters"]["WorkGroup"] == "cafelake"
+        seen.append(states[step]["Parameters"]["QueryString"])
+        step = _next(states, step)
+    assert states[step]["Type"] == "Succeed"
+    assert seen == [v.sql for v in synth.stack.views] and len(seen) == len(views)
+
+
+def test_backfill_runs_jobs_full_and_views_only_mode(synth):
+    states = state_machine_definition(synth)["States"]
+    for job in ("cafelake-cleanse", "cafelake-tokenize"):
+        (task,) = [s for s in states.values() if s.get("Parameters", {}).get("JobName") == job]
+        assert task["Resource"].endswith("glue:startJobRun.sync")
+        assert task["Parameters"]["Arguments"] == {"--full.$": "States.Format('{}', $.backfill)"}
+    mode = next(s for s in states.values() if s["Type"] == "Choice"
+                and s["Choices"][0].get("Variable") == "$.viewsOnly")
+    first_view = mode["Choices"][0]["Next"]
+    assert states[first_view]["Resource"].endswith("athena:startQueryExecution.sync")
+
+
+def test_every_task_retries_or_is_caught_into_the_failure_notice(synth):
+    states = state_machine_definition(synth)["States"]
+    notify = next(k for k, s in states.items() if s.get("Resource", "").endswith(":states:::sns:publish"))
+    assert states[_next(states, notify)]["Type"] == "Fail"
+    for name, state in states.items():
+        if state["Type"] != "Task" or name == notify:
+            continue
+        assert any(c["ErrorEquals"] == ["States.ALL"] and c["Next"] == notify for c in state.get("Catch", [])), name
+        if "startJobRun" in state["Resource"] or "lambda:invoke" in state["Resource"]:
+            assert state.get("Retry"), name
+
+
+def test_state_machine_logs_everything_encrypted_and_traces(synth):
+    sm = synth.one("AWS::StepFunctions::StateMachine")["Properties"]
+    assert sm["TracingConfiguration"] == {"Enabled": True}
+    assert sm["LoggingConfiguration"]["Level"] == "ALL"
+    assert sm["LoggingConfiguration"]["IncludeExecutionData"] is True
+    for group in synth.resources("AWS::Logs::LogGroup").values():
+        assert "KmsKeyId" in group["Properties"]
+
+
+def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
+    (topic_id, topic), = synth.resources("AWS::SNS::Topic").items()
+    assert "KmsMasterKeyId" in topic["Properties"]
+    synth.template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": ALARM_EMAIL})
+    alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
+    metrics = {a["MetricName"] for a in alarms}
+    assert {"ExecutionsFailed", "ExecutionsTimedOut", "Errors"} <= metrics
+    assert sum(a["MetricName"] == "Errors" for a in alarms) == len(BOARDS)
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [{"Ref": topic_id}]
+    (rule,) = [r["Properties"] for r in synth.resources("AWS::Events::Rule").values()]
+    assert rule["EventPattern"]["detail-type"] == ["Glue Job State Change"]
+    assert set(rule["EventPattern"]["detail"]["jobName"]) == {"cafelake-cleanse", "cafelake-tokenize"}
+    assert rule["Targets"][0]["Arn"] == {"Ref": topic_id}
+
+
+def test_dashboard_shows_run_metrics(synth):
+    body = json.dumps(synth.one("AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
+    for needle in ("ArticlesFetched", "Quarantined", "glue.driver.aggregate.elapsedTime", "ExecutionsSucceeded",
+                   "cafelake-cleanse", "cafelake-tokenize"):
+        assert needle in body, needle
+
+
+def test_views_are_created_on_deploy(synth):
+    (resource,) = synth.resources("Custom::AWS").values()
+    create = "".join(p if isinstance(p, str) else "<ref>" for p in resource["Properties"]["Create"]["Fn::Join"][1])
+    assert '"action":"startExecution"' in create and "viewsOnly" in create
+    deps = set(resource.get("DependsOn", []))
+    assert any(d.startswith("CatalogTable") for d in deps) and any(d.startswith("QueryWorkGroup") for d in deps)

@@ -1,0 +1,52 @@
+"""Context validation: a bad cdk.json value stops synth with a message naming the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra_helpers import BOARDS, cdk_context
+
+
+def settings(**overrides):
+    import aws_cdk as cdk
+    from cafelake_infra.settings import Settings
+
+    return Settings.from_context(cdk.App(context=cdk_context(**overrides)).node)
+
+
+def test_committed_context_is_valid():
+    s = settings()
+    assert s.retain_data is True  # data is retained unless a deployer says otherwise
+    assert s.quicksight is False
+    assert [b.name for b in s.boards] == ["baby-health"]
+    assert s.boards[0].timezone == "Asia/Seoul"
+
+
+def test_command_line_strings_are_parsed():
+    import json
+
+    s = settings(**{"cafelake:retainData": "false", "cafelake:boards": json.dumps(BOARDS),
+                    "cafelake:glueWorkers": "3"})
+    assert s.retain_data is False and s.glue_workers == 3
+    assert [b.ident for b in s.boards] == ["BabyHealth", "ToddlerFood"]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"cafelake:boards": []}, "at least one board"),
+    ({"cafelake:boards": [BOARDS[0], BOARDS[0]]}, "duplicate board names"),
+    ({"cafelake:boards": [{**BOARDS[0], "schedule": "every hour"}]}, "cron(...) or rate(...)"),
+    ({"cafelake:boards": [{**BOARDS[0], "club_id": "abc"}]}, "numeric ids"),
+    ({"cafelake:boards": [{"name": "x"}]}, "lacks"),
+    ({"cafelake:boards": [{**BOARDS[0], "name": "Baby Health"}]}, "lower-case"),
+    ({"cafelake:retainData": "maybe"}, "cafelake:retainData"),
+    ({"cafelake:alarmEmail": "nobody"}, "cafelake:alarmEmail"),
+    ({"cafelake:quicksight": True}, "cafelake:quicksightPrincipalArn"),
+    ({"cafelake:bytesScannedCutoffMb": 5}, "10 MB"),
+    ({"cafelake:glueWorkerType": "G.025X"}, "cafelake:glueWorkerType"),
+    ({"cafelake:glueWorkers": 1}, "at least 2 workers"),
+])
+def test_bad_context_is_refused(overrides, message):
+    from cafelake_infra.settings import SettingsError
+
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        settings(**overrides)
