@@ -1,0 +1,114 @@
+"""Cleanse throughput: the vectorised Arrow core against a per-row pandas `.apply` baseline.
+
+Both sides get the same candidate rows (the sample corpus, seeded into a raw zone and
+read by the shared per-line envelope reader), run interleaved in one process, and must
+produce the same posts. The end-to-end `run_cleanse` (reading gzip JSONL, the transform,
+writing Parquet partitions and the quarantine) is timed beside them to show what the
+transform's speed-up is worth once JSON parsing and file writing are counted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from benchmarks import naive_cleanse
+from benchmarks._harness import median_time, side_by_side, verdict
+from cafelake.cleanse import run_cleanse
+from cafelake.cleanse.job import raw_objects
+from cafelake.cleanse.records import RawRecords, read_object
+from cafelake.cleanse.transform import cleanse, latest
+from cafelake.lake import Lake
+
+TARGET = 10.0
+KEY = b"benchmark-key"
+
+
+def _seed(root: Path, posts: int) -> Lake:
+    from cafelake.collect.seed import seed_raw
+    from cafelake.corpus import Corpus
+
+    corpus = Corpus(posts=posts, seed=42)
+    lake = Lake(str(root))
+    seed_raw(lake, corpus, run_id="bench", fetched_at=corpus.as_of)
+    return lake
+
+
+def _read(lake: Lake) -> RawRecords:
+    acc, now = RawRecords(), datetime.now().astimezone()
+    for key, ingest_dt in raw_objects(lake):
+        read_object(acc, key, ingest_dt, lake.get_bytes("raw", key), now)
+    return acc
+
+
+def _ours(cand: pa.Table, tombs: pa.Table) -> pa.Table:
+    out = cleanse(cand, key=KEY, quarantined_at=datetime.now().astimezone())
+    return latest(out.posts, tombs)
+
+
+def _agreement(ours: pa.Table, naive) -> float:
+    """Share of posts whose question_text, posted_at, author_key and content_hash agree."""
+    a = {r["post_id"]: (r["question_text"], r["posted_at"], r["author_key"], r["content_hash"])
+         for r in ours.select(["post_id", "question_text", "posted_at", "author_key", "content_hash"]).to_pylist()}
+    b = {r.post_id: (r.question_text, r.posted_at.to_pydatetime(), r.author_key, r.content_hash)
+         for r in naive.itertuples()}
+    return sum(a.get(k) == v for k, v in b.items()) / max(len(a), len(b), 1)
+
+
+def run(runs: int = 3, quick: bool = False) -> str:
+    posts = 3_000 if quick else 65_600
+    work = Path(tempfile.mkdtemp(prefix="bench-cleanse-"))
+    try:
+        lake = _seed(work / "lake", posts)
+        read_s, acc = median_time(lambda: _read(lake), runs=1)
+        cand, tombs = acc.candidates(), acc.tombstone_table()
+        cand_df = cand.to_pandas()
+        ours_out, (naive_posts, _) = _ours(cand, tombs), naive_cleanse.cleanse(cand_df, KEY)
+        agree = _agreement(ours_out, naive_posts)
+        times = side_by_side({"vectorised": lambda: _ours(cand, tombs),
+                              "naive": lambda: naive_cleanse.cleanse(cand_df, KEY)}, runs=runs)
+
+        def end_to_end() -> None:
+            run_cleanse(lake, full=True, key=KEY)
+
+        e2e_s, summary = median_time(end_to_end, runs=max(1, runs - 1))
+        summary = run_cleanse(lake, full=True, key=KEY)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratio = times["naive"] / times["vectorised"]
+    n = cand.num_rows
+    naive_e2e = e2e_s - times["vectorised"] + times["naive"]
+    return "\n".join([
+        "## Cleanse",
+        "",
+        f"Sample: `Corpus(posts={posts:,}, seed=42)` seeded into a raw zone ({summary.objects} objects, "
+        f"{summary.records_in:,} records; {n:,} candidate rows after the envelope checks, "
+        f"{summary.cleansed:,} cleansed, {summary.quarantined:,} quarantined). Medians of {runs} interleaved runs "
+        "in one process; the baseline (`benchmarks/naive_cleanse.py`) applies the same rules row by row with "
+        "pandas `.apply` and Python `re`, and its output agrees with the vectorised core on "
+        f"{agree:.1%} of posts.{' *Quick run: small sample, not the published numbers.*' if quick else ''}",
+        "",
+        "| step | vectorised | naive | ratio |",
+        "|---|---:|---:|---:|",
+        f"| transform (dates, HTML, text, checks, pseudonyms, hashes, de-duplication) | "
+        f"{times['vectorised']:.2f} s ({n / times['vectorised']:,.0f} rows/s) | "
+        f"{times['naive']:.2f} s ({n / times['naive']:,.0f} rows/s) | **{ratio:.1f}x** |",
+        f"| reading raw gzip JSONL (shared, per line) | {read_s:.2f} s | {read_s:.2f} s | 1x |",
+        f"| end to end `run_cleanse(full=True)` (naive: estimated by swapping the transform) | {e2e_s:.2f} s | "
+        f"{naive_e2e:.2f} s | {naive_e2e / e2e_s:.1f}x |",
+        "",
+        f"Target >= {TARGET:.0f}x on the cleanse rules: {verdict(ratio, TARGET)} ({ratio:.1f}x). "
+        "End to end, the gain is capped by what both sides share: `json.loads` of every line (the "
+        "raw envelopes keep the source JSON untouched, so parsing stays per line) and one Parquet file "
+        "per dt partition; those dominate the vectorised run.",
+        "",
+    ])
+
+
+if __name__ == "__main__":
+    print(run(quick=True))
