@@ -50,7 +50,7 @@ class Corpus:
         self._authors = author_slots(posts, seed)
         self._phrasing = phrasing()
         self.day = lru_cache(maxsize=64)(self._build_day)
-        self._topics = lru_cache(maxsize=64)(lambda d: self._phrasing.topic_cum_weights(d))
+        self._topics = lru_cache(maxsize=64)(self._phrasing.topic_cum_weights)
         self.article_ids = ArticleIds(self)
 
     def __len__(self) -> int:
@@ -109,23 +109,7 @@ class Corpus:
         names, cum = self._topics(day.date)
         post = compose(rng, self._phrasing, pick_topic(rng, self._phrasing, names, cum))
 
-        status = "ok"
-        u = rng.random()
-        for name, edge in _STATUS_CUM:
-            if u < edge:
-                status = name
-                break
-        defect = None
-        if status == "ok":
-            u = rng.random()
-            for name, edge in _DEFECT_CUM:
-                if u < edge:
-                    defect = name
-                    break
-            age_ms = self._as_of_ms - posted_ms
-            if defect is None and age_ms <= 2 * 86_400_000 and rng.random() < RECENT_ODD_DATE_SHARE:
-                defect = ("odd_date_yesterday" if age_ms > 86_400_000
-                          else rng.choice(("odd_date_time", "odd_date_ampm", "odd_date_ago")))
+        status, defect = self._status_and_defect(rng, posted_ms)
         revisions = [post]
         if status == "ok" and defect is None and rng.random() < EDIT_SHARE:
             revisions.append(edit(rng, self._phrasing, post))
@@ -171,6 +155,20 @@ class Corpus:
             "subject": final.subject, "sentences": [s for p in final.paragraphs for s in p], "has_image": image,
         }
         return CorpusArticle(article_id, item, responses, defect, truth)
+
+    def _status_and_defect(self, rng: random.Random, posted_ms: int) -> tuple[str, str | None]:
+        """The article's status, and for an "ok" one its defect kind, if any (model.py shares)."""
+        u = rng.random()
+        status = next((name for name, edge in _STATUS_CUM if u < edge), "ok")
+        if status != "ok":
+            return status, None
+        u = rng.random()
+        defect = next((name for name, edge in _DEFECT_CUM if u < edge), None)
+        age_ms = self._as_of_ms - posted_ms
+        if defect is None and age_ms <= 2 * 86_400_000 and rng.random() < RECENT_ODD_DATE_SHARE:
+            defect = ("odd_date_yesterday" if age_ms > 86_400_000
+                      else rng.choice(("odd_date_time", "odd_date_ampm", "odd_date_ago")))
+        return status, defect
 
     def _defective(self, text: str, item: dict, defect: str, posted_ms: int, rng: random.Random) -> str:
         """Apply the article's defect to its body text (and list item)."""
