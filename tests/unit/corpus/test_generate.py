@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 
 from typer.testing import CliRunner
@@ -42,3 +45,14 @@ def test_generate_with_truth_and_a_bad_date(tmp_path):
     assert first["truth"]["posted_at"].endswith("+00:00") and first["truth"]["topic"]
     result = run("--posts", "5", "--end-date", "31.10.2026", "--out", str(out))
     assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
+
+
+def test_output_does_not_depend_on_the_process_hash_seed(tmp_path):
+    outs = []
+    for hash_seed in ("1", "4242"):
+        out = tmp_path / f"h{hash_seed}.jsonl"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", "from cafelake.cli import main; main()", "generate", "--posts", "300",
+                        "--days", "20", "--truth", "--out", str(out)], env=env, check=True, capture_output=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == 300
