@@ -1,16 +1,18 @@
 -- One flat row per post with its keyword groups, for QuickSight (SPICE-friendly: no
 -- arrays, no body text). group_names/display_names are comma-joined in group_id order,
--- NULL when the post is in no group. Weekday flags use ISO days (Monday = 1).
+-- NULL when the post is in no group. Weekday flags use ISO days (Monday = 1). Joining on dt
+-- too (a match sits in its post's partition) lets a dt filter prune post_keyword_groups.
 CREATE OR REPLACE VIEW v_posts_enriched AS
 WITH groups_per_post AS (
   SELECT
+    p.dt,
     p.post_id,
     count(*) AS group_count,
     array_join(array_agg(g.group_name ORDER BY g.group_id), ',') AS group_names,
     array_join(array_agg(g.display_name ORDER BY g.group_id), ',') AS display_names
   FROM post_keyword_groups AS p
   JOIN keyword_groups_dim AS g ON g.group_id = p.group_id
-  GROUP BY p.post_id
+  GROUP BY p.dt, p.post_id
 )
 SELECT
   d.dt,
@@ -36,4 +38,4 @@ SELECT
   day_of_week(d.post_date) >= 6 AS is_weekend,
   d.comment_count = 0 AS is_unanswered
 FROM posts_dim AS d
-LEFT JOIN groups_per_post AS g ON g.post_id = d.post_id
+LEFT JOIN groups_per_post AS g ON g.post_id = d.post_id AND g.dt = d.dt
