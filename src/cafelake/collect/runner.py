@@ -96,6 +96,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
     `lookback` (a timedelta or hours) re-fetches already-written articles posted within it,
     at most `lookback_max` of them, to pick up edits and changed counts. `time_budget_s`
     and `max_pages` bound this invocation; the checkpoint lets the next one resume.
+    `per_page` applies to new runs (a resumed run keeps its own).
     `backfill` starts a run that walks the whole board whatever the watermark (a run in
     progress is always resumed as it began).
     """
@@ -110,7 +111,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
         moment = now()
         horizon = moment - _as_lookback(lookback)
         state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), 0 if backfill else state.watermark,
-                                      int(horizon.timestamp() * 1000))
+                                      int(horizon.timestamp() * 1000), per_page=per_page)
         save_state(lake, club_id, menu_id, state)  # a re-run after a crash keeps the run id, hence the keys
     cp = state.checkpoint
     overlap = int(resumed and cp.page > 1)  # the re-read page does not count against max_pages
@@ -167,7 +168,7 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
             if out_of_budget():
                 summary.stopped = "time_budget"
                 break
-            page = client.list_page(club_id, menu_id, cp.page, per_page)
+            page = client.list_page(club_id, menu_id, cp.page, cp.per_page)
             summary.pages += 1
             items = []
             for item in page.items:

@@ -22,6 +22,7 @@ class Checkpoint:
     started_at: str
     base_watermark: int  # the watermark when the run started (0 for a backfill: walk the whole board)
     horizon_ms: int  # look-back: items at or below base_watermark posted before this end the run
+    per_page: int = 50  # page size, fixed for the run (page numbers depend on it)
     page: int = 1  # list page to read next
     seq: int = 0  # next raw object sequence number
     ceiling: int | None = None  # newest id of the run's first list page

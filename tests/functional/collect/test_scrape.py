@@ -286,3 +286,14 @@ def test_backfill_walks_the_whole_board_again(tmp_path, tiny_corpus):
     assert rest.complete and again.articles_fetched + rest.articles_fetched == len(tiny_corpus)
     assert len(raw_envelopes(lake)) == 2 * len(tiny_corpus)
     _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_a_resumed_run_keeps_its_page_size(tmp_path):
+    corpus = TinyCorpus(80)
+    lake = Lake(str(tmp_path))
+    with NaverServer(corpus) as server:
+        first = _scrape(lake, server, corpus, per_page=10, max_pages=3)
+        assert first.articles_fetched == 30
+        rest = _scrape(lake, server, corpus, per_page=50)  # a bigger page now would jump over articles
+    assert rest.complete and rest.articles_fetched == 50
+    _assert_exact(lake, corpus, corpus.article_ids)
