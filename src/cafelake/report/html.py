@@ -18,10 +18,9 @@ import pandas as pd
 
 from cafelake.lake import Lake
 from cafelake.report import charts, fonts
-from cafelake.report.queries import QUERIES, run_queries
+from cafelake.report.queries import run_queries
 
 REPORT_FILE = "report.html"
-VIEWS = tuple(QUERIES)
 
 
 def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "skin") -> list[charts.Chart]:
