@@ -9,15 +9,19 @@ transform's speed-up is worth once JSON parsing and file writing are counted.
 
 from __future__ import annotations
 
+import gc
 import shutil
+import statistics
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from benchmarks import naive_cleanse
-from benchmarks._harness import median_time, side_by_side, verdict
+from benchmarks._harness import median_time, verdict
 from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.job import raw_objects
 from cafelake.cleanse.records import RawRecords, read_object
@@ -59,6 +63,19 @@ def _agreement(ours: pa.Table, naive) -> float:
     return sum(a.get(k) == v for k, v in b.items()) / max(len(a), len(b), 1)
 
 
+def _interleaved(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds per function, runs interleaved. CPU time is what the verdict
+    uses: on a shared machine wall time mostly measures the neighbours."""
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
+    for _ in range(max(1, runs)):
+        for name, fn in fns.items():
+            gc.collect()
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            got[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {name: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for name, t in got.items()}
+
+
 def run(runs: int = 3, quick: bool = False) -> str:
     posts = 3_000 if quick else 65_600
     work = Path(tempfile.mkdtemp(prefix="bench-cleanse-"))
@@ -69,7 +86,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         cand_df = cand.to_pandas()
         ours_out, (naive_posts, _) = _ours(cand, tombs), naive_cleanse.cleanse(cand_df, KEY)
         agree = _agreement(ours_out, naive_posts)
-        times = side_by_side({"vectorised": lambda: _ours(cand, tombs),
+        times = _interleaved({"vectorised": lambda: _ours(cand, tombs),
                               "naive": lambda: naive_cleanse.cleanse(cand_df, KEY)}, runs=runs)
 
         def end_to_end() -> None:
@@ -80,9 +97,10 @@ def run(runs: int = 3, quick: bool = False) -> str:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    ratio = times["naive"] / times["vectorised"]
+    (ours_wall, ours_cpu), (naive_wall, naive_cpu) = times["vectorised"], times["naive"]
+    ratio, wall_ratio = naive_cpu / ours_cpu, naive_wall / ours_wall
     n = cand.num_rows
-    naive_e2e = e2e_s - times["vectorised"] + times["naive"]
+    naive_e2e = e2e_s - ours_wall + naive_wall
     return "\n".join([
         "## Cleanse",
         "",
@@ -95,14 +113,15 @@ def run(runs: int = 3, quick: bool = False) -> str:
         "",
         "| step | vectorised | naive | ratio |",
         "|---|---:|---:|---:|",
-        f"| transform (dates, HTML, text, checks, pseudonyms, hashes, de-duplication) | "
-        f"{times['vectorised']:.2f} s ({n / times['vectorised']:,.0f} rows/s) | "
-        f"{times['naive']:.2f} s ({n / times['naive']:,.0f} rows/s) | **{ratio:.1f}x** |",
+        f"| transform, CPU time (dates, HTML, text, checks, pseudonyms, hashes, de-duplication) | "
+        f"{ours_cpu:.2f} s ({n / ours_cpu:,.0f} rows/s) | {naive_cpu:.2f} s ({n / naive_cpu:,.0f} rows/s) | "
+        f"**{ratio:.1f}x** |",
+        f"| transform, wall time | {ours_wall:.2f} s | {naive_wall:.2f} s | {wall_ratio:.1f}x |",
         f"| reading raw gzip JSONL (shared, per line) | {read_s:.2f} s | {read_s:.2f} s | 1x |",
         f"| end to end `run_cleanse(full=True)` (naive: estimated by swapping the transform) | {e2e_s:.2f} s | "
         f"{naive_e2e:.2f} s | {naive_e2e / e2e_s:.1f}x |",
         "",
-        f"Target >= {TARGET:.0f}x on the cleanse rules: {verdict(ratio, TARGET)} ({ratio:.1f}x). "
+        f"Target >= {TARGET:.0f}x on the cleanse rules (CPU time): {verdict(ratio, TARGET)} ({ratio:.1f}x). "
         "End to end, the gain is capped by what both sides share: `json.loads` of every line (the "
         "raw envelopes keep the source JSON untouched, so parsing stays per line) and one Parquet file "
         "per dt partition; those dominate the vectorised run.",

@@ -96,7 +96,7 @@ def string_array(values: Iterable[str | None]) -> pa.Array:
                          else v for v in values], type=pa.string())
 
 
-def html_to_text_array(values: Iterable[str | None]) -> pa.Array:
+def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
     """`html_to_text` over a column, vectorised for the markup a regex reads exactly.
 
     Tags are stripped with RE2 (block tags become line breaks) wherever that provably
@@ -104,7 +104,9 @@ def html_to_text_array(values: Iterable[str | None]) -> pa.Array:
     over after stripping well-formed tags, goes to lxml instead. The common entities are
     decoded in the vector path; a row with any other `&` goes through `html.unescape`.
     """
-    arr = string_array(values)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = values if isinstance(values, pa.Array) else string_array(values)
     stripped = pc.replace_substring_regex(pc.replace_substring_regex(arr, _BLOCK_TAG, "\n"), _SIMPLE_TAG, "")
     hard = pc.or_(pc.match_substring_regex(stripped, "[<>]"), pc.match_substring_regex(arr, _HARD_MARKUP))
     odd_amp = pc.match_substring(pc.replace_substring_regex(stripped, _KNOWN_ENTITY, ""), "&")

@@ -76,9 +76,9 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
             config: CleanseConfig = CleanseConfig()) -> Cleansed:
     """Dates, text, pseudonyms and checks over a batch of candidate rows."""
     posted, raw_date, date_reason, date_detail = _dates_with_fallback(cand)
-    title = clean_text(html_to_text_array(cand.column("title_html").to_pylist()), keep_jamo=config.keep_jamo,
+    title = clean_text(html_to_text_array(cand.column("title_html")), keep_jamo=config.keep_jamo,
                        single_line=True)
-    content = clean_text(html_to_text_array(cand.column("content_html").to_pylist()), keep_jamo=config.keep_jamo)
+    content = clean_text(html_to_text_array(cand.column("content_html")), keep_jamo=config.keep_jamo)
     question = merge_question(title, content)
     length = pc.utf8_length(question)
     text_reason = pc.case_when(
@@ -102,7 +102,7 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
         "quarantined_at": pa.array([quarantined_at] * bad.num_rows, type=UTC_TS),
     }, schema=QUARANTINE.schema)
 
-    keep = cand.filter(good)
+    keep = cand.drop_columns(["payload", "title_html", "content_html"]).filter(good)
     posted_ok = posted.filter(good)
     question_ok = question.filter(good)
     post_date, post_hour = dates.kst_date_hour(posted_ok)
