@@ -109,15 +109,16 @@ def _plan_scans(node: dict) -> list[dict]:
 
 
 class LocalAthena:
-    """The lake's Athena catalog, locally: `.query(athena_sql)` and `.view(name)` as DataFrames."""
+    """The lake's Athena catalog, locally: `.query(athena_sql)` and `.view(name)` as DataFrames.
+
+    A local lake is read with DuckDB's Parquet reader; an S3 lake (or a local S3 such as
+    moto) through the lake's pyarrow datasets, since DuckDB has no S3 access here.
+    """
 
     def __init__(self, lake: Lake | str | os.PathLike, *, create_views: bool = True) -> None:
         import duckdb
 
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
-        if any(self.lake.zone_roots[t.zone].startswith("s3://") for t in CATALOG_TABLES):
-            raise ValueError("LocalAthena reads a local lake folder; query an S3 lake with Athena "
-                             "(`cafelake athena apply`)")
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self._files: dict[str, tuple[str, ...] | None] = {}
@@ -139,6 +140,9 @@ class LocalAthena:
             for p in sorted(folder.glob("*.parquet")) if not p.name.startswith((".", "_"))
         )
 
+    def _on_s3(self, tdef: TableDef) -> bool:
+        return self.lake.zone_roots[tdef.zone].startswith("s3://")
+
     def _relation(self, tdef: TableDef, files: tuple[str, ...]) -> str:
         cols = [(f.name, duck_type(f.type)) for f in tdef.schema]
         if tdef.partitioned:
@@ -148,6 +152,11 @@ class LocalAthena:
             return f"SELECT {select} WHERE false"
         # dt is left uncast so DuckDB pushes a dt filter down to the file list (pruning).
         select = ", ".join(f'"{n}"' if n == PARTITION_KEY else f'CAST("{n}" AS {t}) AS "{n}"' for n, t in cols)
+        if self._on_s3(tdef):
+            # DuckDB cannot read S3 here (no httpfs): scan the lake's pyarrow dataset, which
+            # takes DuckDB's projection and dt filter pushdown.
+            self.con.register(f"__arrow_{tdef.name}", self.lake.dataset(tdef))
+            return f'SELECT {select} FROM "__arrow_{tdef.name}"'
         hive = "true, hive_types={'dt': 'VARCHAR'}" if tdef.partitioned else "false"
         file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
         return f"SELECT {select} FROM read_parquet({file_list}, hive_partitioning={hive}, union_by_name=true)"
@@ -155,7 +164,11 @@ class LocalAthena:
     def refresh(self) -> None:
         """Re-point the table views at the files now in the lake (cheap when nothing changed)."""
         for name, tdef in self.tables.items():
-            files = self._table_files(tdef)
+            if self._on_s3(tdef):
+                d = self.lake.dataset(tdef)
+                files = tuple(d.files) if d is not None else ()
+            else:
+                files = self._table_files(tdef)
             if self._files.get(name) != files:
                 self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self._relation(tdef, files)}')
                 self._files[name] = files
@@ -199,7 +212,8 @@ class LocalAthena:
         """The Parquet scans DuckDB plans for an Athena query, after partition and column pruning.
 
         Read from the query plan (`EXPLAIN`): its projected and filtered columns, and its
-        file filter on dt applied to the table's files.
+        file filter on dt applied to the table's files. Local lakes only (an S3 table's
+        scan is an Arrow scan, which the plan does not detail).
         """
         self.refresh()
         [statement] = transpile(sql, set(self.tables) | set(self.views))

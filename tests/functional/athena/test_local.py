@@ -79,6 +79,18 @@ def test_unknown_view_is_a_clear_error(mart_lake):
         engine.view("v_nope")
 
 
-def test_an_s3_lake_is_refused_with_a_pointer_to_athena():
-    with pytest.raises(ValueError, match="athena apply"):
-        LocalAthena(Lake("s3://bucket/lake"))
+def test_an_s3_lake_is_queried_through_pyarrow(moto_server, mart_builder, monkeypatch):
+    """DuckDB cannot read S3 here; the lake's pyarrow datasets stand in, with the same results."""
+    import boto3
+
+    monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
+    boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1").create_bucket(Bucket="athena-s3-lake")
+    lake = Lake.from_env("s3://athena-s3-lake/lake")
+    with LocalAthena(lake) as engine:
+        assert engine.view("v_daily_posts").empty
+        tables = mart_builder(lake, posts=60, days=6)
+        daily = engine.view("v_daily_posts")
+        first = tables["posts_dim"].column("dt")[0].as_py()
+        one_day = engine.view("v_posts_enriched", f"dt = '{first}'")
+    assert daily["posts"].sum() == 60 and len(daily) == len(set(tables["posts_dim"].column("dt").to_pylist()))
+    assert set(one_day["dt"]) == {first} and len(one_day) == tables["posts_dim"].column("dt").to_pylist().count(first)
