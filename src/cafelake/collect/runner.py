@@ -24,7 +24,7 @@ from typing import Any
 from cafelake.collect.client import Body, MalformedPage, NaverCafeClient
 from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
 from cafelake.collect.session import MemberCookies
-from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
+from cafelake.collect.state import Checkpoint, load_state, save_state
 from cafelake.collect.writer import RawWriter, envelope, iso_z, utcnow
 from cafelake.lake import Lake
 

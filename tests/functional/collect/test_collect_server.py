@@ -6,7 +6,7 @@ import json
 
 import pytest
 import requests
-from conftest import TinyCorpus
+from collect_helpers import TinyCorpus
 
 from cafelake.collect.server import FaultConfig, NaverServer
 

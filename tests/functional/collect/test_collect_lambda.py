@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import TinyCorpus
+from collect_helpers import TinyCorpus
 from moto import mock_aws
 
 from cafelake.collect.server import NaverServer

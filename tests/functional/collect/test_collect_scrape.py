@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import TinyCorpus, latest_by_id, raw_envelopes
+from collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 from cafelake.collect import run_scrape
 from cafelake.collect.politeness import Policy
