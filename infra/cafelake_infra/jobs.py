@@ -81,13 +81,12 @@ class Jobs(Construct):
                 "--raw_uri": storage.raw.s3_url_for_object(),
                 "--cleansed_uri": storage.cleansed.s3_url_for_object(),
                 "--tokenized_uri": storage.tokenized.s3_url_for_object(),
-                "--metrics_namespace": METRICS_NAMESPACE,
                 "--full": "false",
             }
             if wheels:
                 args["--additional-python-modules"] = ",".join(w.s3_object_url for w in wheels)
             if spec.needs_pseudonym_key:
-                args["--pseudonym_secret_arn"] = pseudonym_key.secret_arn
+                args["--pseudonym_secret_id"] = pseudonym_key.secret_arn
             self.jobs[spec.name] = glue.CfnJob(
                 self, f"{spec.name.capitalize()}Job", name=f"cafelake-{spec.name}", role=role.role_arn,
                 description=f"cafelake {spec.name}: {'+'.join(spec.reads)} -> {'+'.join(spec.writes)}",

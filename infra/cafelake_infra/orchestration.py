@@ -49,9 +49,8 @@ class Orchestration(Construct):
 
         failed = self._failure_branch()
         refresh = self._refresh_views(catalog, query, views, failed)
-        crawl, crawl_done = self._crawl(catalog, failed)
         cleanse = self._job("Cleanse", jobs, "cleanse", failed)
-        crawl_done.when(sfn.Condition.string_equals("$.crawler.state", "READY"), cleanse)
+        crawl = self._crawl(catalog, failed, then=cleanse)
         cleanse.next(self._job("Tokenize", jobs, "tokenize", failed)).next(refresh)
 
         board_choice = sfn.Choice(self, "Which board?")
@@ -122,8 +121,20 @@ class Orchestration(Construct):
                        backoff_rate=2)
         return self._catch(task, failed)
 
-    def _crawl(self, catalog: Catalog, failed: sfn.IChainable) -> tuple[sfn.TaskStateBase, sfn.Choice]:
-        """Start the crawler and poll it; the caller wires the returned Choice's READY branch."""
+    def _crawl(self, catalog: Catalog, failed: sfn.IChainable, then: sfn.IChainable) -> sfn.IChainable:
+        """Crawl the raw zone at most once per UTC day (and on every backfill), then go on to `then`.
+
+        Raw folders are `ingest_dt=<UTC date>` and the crawler only looks at new folders, so a
+        second crawl on the same day finds nothing new but is still billed (10-minute minimum).
+        """
+        last = self._catch(tasks.CallAwsService(
+            self, "Last crawl", service="glue", action="getCrawler", parameters={"Name": catalog.crawler_name},
+            iam_resources=[catalog.crawler_arn], result_selector={"crawler.$": "$.Crawler"},
+            result_path="$.lastCrawl"), failed)
+        started = "$.lastCrawl.crawler.LastCrawl.StartTime"
+        dates = sfn.Pass(self, "Crawl dates", parameters={
+            "today.$": "States.ArrayGetItem(States.StringSplit($$.Execution.StartTime, 'T'), 0)",
+            "last.$": f"States.ArrayGetItem(States.StringSplit({started}, 'T'), 0)"}, result_path="$.crawlDates")
         start = tasks.CallAwsService(self, "Crawl raw", service="glue", action="startCrawler",
                                      parameters={"Name": catalog.crawler_name}, iam_resources=[catalog.crawler_arn],
                                      result_path=sfn.JsonPath.DISCARD)
@@ -136,11 +147,24 @@ class Orchestration(Construct):
                                                iam_resources=[catalog.crawler_arn],
                                                result_selector={"state.$": "$.Crawler.State"}, result_path="$.crawler"),
                           failed)
-        done = sfn.Choice(self, "Crawler done?").otherwise(wait)
+        needed = (sfn.Choice(self, "Crawl needed?")
+                  .when(sfn.Condition.or_(
+                      sfn.Condition.boolean_equals("$.backfill", True),
+                      sfn.Condition.not_(sfn.Condition.is_present(started)),
+                      sfn.Condition.not_(sfn.Condition.is_string(started))), start)
+                  .otherwise(dates))
+        dates.next(sfn.Choice(self, "Crawled today?")
+                   .when(sfn.Condition.and_(
+                       sfn.Condition.string_equals("$.lastCrawl.crawler.LastCrawl.Status", "SUCCEEDED"),
+                       sfn.Condition.string_equals_json_path("$.crawlDates.today", "$.crawlDates.last")), then)
+                   .otherwise(start))
         start.next(wait)
         wait.next(get)
-        get.next(done)
-        return start, done
+        get.next(sfn.Choice(self, "Crawler done?")
+                 .when(sfn.Condition.string_equals("$.crawler.state", "READY"), then)
+                 .otherwise(wait))
+        last.next(needed)
+        return last
 
     def _job(self, label: str, jobs: Jobs, name: str, failed: sfn.IChainable) -> tasks.GlueStartJobRun:
         task = tasks.GlueStartJobRun(

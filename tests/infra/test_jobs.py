@@ -28,8 +28,8 @@ def test_two_glue5_spark_jobs_with_small_workers(synth):
         assert args["--full"] == "false"
         for zone in ("raw", "cleansed", "tokenized"):
             assert args[f"--{zone}_uri"]["Fn::Join"][1][0] == "s3://"
-    assert "--pseudonym_secret_arn" in jobs["cafelake-cleanse"]["DefaultArguments"]
-    assert "--pseudonym_secret_arn" not in jobs["cafelake-tokenize"]["DefaultArguments"]
+    assert "--pseudonym_secret_id" in jobs["cafelake-cleanse"]["DefaultArguments"]
+    assert "--pseudonym_secret_id" not in jobs["cafelake-tokenize"]["DefaultArguments"]
 
 
 def test_security_configuration_encrypts_everything_with_the_key(synth):

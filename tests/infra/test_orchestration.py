@@ -27,12 +27,18 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
         more = states[_next(states, scrape)]
         assert more["Choices"][0]["Next"] == scrape  # loops while the scraper says continue
         assert "continue" in json.dumps(more["Choices"][0])
-        crawl = more["Default"]
-        assert states[crawl]["Resource"].endswith("aws-sdk:glue:startCrawler")
-    # crawl -> wait -> getCrawler -> READY? -> cleanse -> tokenize -> views in order -> done
+        assert states[more["Default"]]["Resource"].endswith("aws-sdk:glue:getCrawler")
+    # last crawl -> (crawled today? skip) | start crawler -> wait -> READY? -> cleanse -> tokenize -> views
+    start = next(k for k, s in states.items() if s.get("Resource", "").endswith("aws-sdk:glue:startCrawler"))
+    needed = states[states[more["Default"]]["Next"]]
+    assert needed["Choices"][0]["Next"] == start and "$.backfill" in json.dumps(needed["Choices"][0])
+    today = states[states[needed["Default"]]["Next"]]
+    assert "$$.Execution.StartTime" in json.dumps(states[needed["Default"]])
+    assert today["Default"] == start
     crawl_done = next(s for s in states.values() if s["Type"] == "Choice"
                       and s["Choices"][0].get("Variable") == "$.crawler.state")
     cleanse = crawl_done["Choices"][0]["Next"]
+    assert today["Choices"][0]["Next"] == cleanse
     assert states[cleanse]["Parameters"]["JobName"] == "cafelake-cleanse"
     tokenize = _next(states, cleanse)
     assert states[tokenize]["Parameters"]["JobName"] == "cafelake-tokenize"
