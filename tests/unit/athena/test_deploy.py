@@ -79,13 +79,15 @@ def test_glue_table_input_is_accepted_by_glue_and_matches_the_schema(tdef, glue_
         assert not any(k.startswith("projection.") for k in got["Parameters"])
 
 
-def test_deploy_does_not_import_aws_cdk():
-    """The CDK stack imports this module; it must not import the CDK back (slow, and circular)."""
+def test_deploy_imports_neither_the_cdk_nor_the_local_engine():
+    """The CDK app imports this module: no aws_cdk back (circular), no DuckDB/pandas (weight)."""
     import subprocess
     import sys
 
-    code = "import sys, cafelake.athena.deploy; sys.exit('aws_cdk' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    code = ("import sys, cafelake.athena.deploy; "
+            "sys.exit(','.join(m for m in ('aws_cdk', 'duckdb', 'pandas') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 @mock_aws
