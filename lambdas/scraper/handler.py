@@ -38,7 +38,9 @@ def _setting(event: dict[str, Any], key: str, env: str, default: str) -> str:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    club_id, menu_id = str(event["club_id"]), str(event["menu_id"])
+    club_id, menu_id = str(event.get("club_id", "")), str(event.get("menu_id", ""))
+    if not (club_id.isdigit() and menu_id.isdigit()):
+        raise ValueError(f"the event must name a board by numeric club_id and menu_id, got {club_id!r}/{menu_id!r}")
     secret = os.environ.get("CAFELAKE_COOKIE_SECRET")
     cookies = load_cookies(secret_id=secret) if secret else None
     margin = float(os.environ.get("CAFELAKE_BUDGET_MARGIN_S", "30"))
@@ -51,8 +53,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
         lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
         lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
-        backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50), max_pages=int(max_pages) if max_pages is not None else None,
-        time_budget_s=budget)
+        backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50),
+        max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget)
     metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
     for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),
                         ("RequestsRetried", summary.retries), ("Quarantined", summary.quarantined),

@@ -22,6 +22,7 @@ def scrape(
     lookback_hours: Annotated[float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")] = 24.0,
     max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")] = None,
     time_budget: Annotated[float | None, typer.Option("--time-budget", help="Stop after this many seconds (resumable).")] = None,
+    backfill: Annotated[bool, typer.Option("--backfill", help="Walk the whole board, whatever the watermark.")] = False,
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
     from cafelake.collect import run_scrape
@@ -32,7 +33,7 @@ def scrape(
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
         summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, cookies=cookies, rate_limit=rate_limit,
-                             lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget,
+                             lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget, backfill=backfill,
                              on_progress=lambda done, total: bar.update(task, completed=done, total=total))
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
     console.print(f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages, "

@@ -34,6 +34,8 @@ def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
         done = CliRunner().invoke(_cli(), args)
         assert done.exit_code == 0, done.output
         assert "complete" in done.output and f"{len(tiny_corpus)} articles" in done.output
+        again = CliRunner().invoke(_cli(), [*args, "--backfill", "--lookback-hours", "0"])
+        assert again.exit_code == 0 and f"{len(tiny_corpus)} articles" in again.output
         server.faults = FaultConfig(rates={"truncate": 1.0})
         failed = CliRunner().invoke(_cli(), args)
     assert failed.exit_code == 1 and "malformed_page" in failed.output

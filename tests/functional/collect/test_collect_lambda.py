@@ -85,3 +85,10 @@ def test_no_time_left_returns_a_continuation_without_losing_state(cloud):
     done = handler.handler(event, Context(120_000))
     assert done["complete"] and not done["continue"] and done["run_id"] == starved["run_id"]
     assert done["articles_fetched"] == len(corpus)
+
+
+def test_an_event_without_a_board_is_a_clear_error(cloud):
+    handler, _, server = cloud
+    with pytest.raises(ValueError, match="club_id and menu_id"):
+        handler.handler({"name": "x", "menu_id": "386"}, Context(60_000))
+    assert server.stats["requests"] == 0
