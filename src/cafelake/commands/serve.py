@@ -25,8 +25,12 @@ def serve(
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
 
+    try:
+        fault_config = FaultConfig.parse(faults)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--faults") from None
     corpus = Corpus(posts=posts, seed=seed, **({"end_date": date.fromisoformat(end_date)} if end_date else {}))
-    with NaverServer(corpus, host=host, port=port, faults=FaultConfig.parse(faults), visible=visible) as server:
+    with NaverServer(corpus, host=host, port=port, faults=fault_config, visible=visible) as server:
         console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id} "
                       f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
         try:
