@@ -12,7 +12,8 @@ from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
+from cafelake.athena.deploy import glue_table_input
+from cafelake.schemas import CATALOG_TABLES
 
 from .storage import Storage
 
@@ -20,27 +21,6 @@ DATABASE = "cafelake"
 RAW_TABLE_PREFIX = "raw_"
 # Hidden raw-zone folders (scraper state, quarantined responses, run summaries) are not data.
 CRAWLER_EXCLUSIONS = ("_state/**", "_quarantine/**", "_runs/**")
-
-PARQUET_IN = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-PARQUET_OUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-
-
-def table_input(tdef: TableDef, location: str) -> glue.CfnTable.TableInputProperty:
-    """A Glue table for `tdef` stored at `location` (an s3:// URI ending in '/')."""
-    params = {"classification": "parquet", "EXTERNAL": "TRUE", "parquet.compression": "ZSTD"}
-    if tdef.partitioned:
-        params.update(projection_properties(location))
-    return glue.CfnTable.TableInputProperty(
-        name=tdef.name, description=tdef.description, table_type="EXTERNAL_TABLE", parameters=params,
-        partition_keys=[glue.CfnTable.ColumnProperty(name=k, type="string", comment="post date in KST, YYYY-MM-DD")
-                        for k in tdef.partition_keys],
-        storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
-            location=location, input_format=PARQUET_IN, output_format=PARQUET_OUT,
-            serde_info=glue.CfnTable.SerdeInfoProperty(serialization_library=PARQUET_SERDE),
-            columns=[glue.CfnTable.ColumnProperty(name=n, type=t, comment=c or None)
-                     for n, t, c in athena_columns(tdef)]))
-
 
 class Catalog(Construct):
     """Glue database, raw crawler (with its own scoped role) and the projected zone tables."""
@@ -57,8 +37,11 @@ class Catalog(Construct):
         for tdef in CATALOG_TABLES:
             bucket = storage.zones[tdef.zone]
             tbl = glue.CfnTable(self, f"Table{_camel(tdef.name)}", catalog_id=stack.account,
-                                database_name=DATABASE,
-                                table_input=table_input(tdef, f"s3://{bucket.bucket_name}/{tdef.location}/"))
+                                database_name=DATABASE, table_input=glue.CfnTable.TableInputProperty(name=tdef.name))
+            # The whole TableInput from the Athena module, which the local engine and `cafelake athena`
+            # use too: one definition of every table, in CloudFormation's key names.
+            tbl.add_property_override("TableInput", glue_table_input(
+                tdef, f"s3://{bucket.bucket_name}/{tdef.location}/"))
             tbl.add_resource_dependency(self.database)
             self.tables[tdef.name] = tbl
 

@@ -9,7 +9,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_athena as athena
 from constructs import Construct
 
-from cafelake.athena import sqlfiles
+from cafelake.athena import deploy
 
 from .storage import Storage
 
@@ -24,21 +24,10 @@ class View:
     sql: str
 
 
-def views(database: str) -> tuple[View, ...]:
-    """The views of `athena_queries/views/`, in creation order, placeholders filled in.
-
-    The leading comment block (the view's documentation) is left out of the statement sent
-    to Athena, so the statement starts with its keyword.
-    """
-    return tuple(View(v.name, _strip_header(sqlfiles.render(v.text, database=database)))
-                 for v in sqlfiles.views())
-
-
-def _strip_header(sql: str) -> str:
-    lines = sql.strip().splitlines()
-    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
-        lines.pop(0)
-    return "\n".join(lines)
+def views(database: str, storage: Storage) -> tuple[View, ...]:
+    """The views' statements, in creation order, exactly as `cafelake athena apply` runs them."""
+    return tuple(View(name.removeprefix("view:"), sql) for name, sql in deploy.statements(
+        database, storage.cleansed.s3_url_for_object(), storage.tokenized.s3_url_for_object(), tables=False))
 
 
 def views_fingerprint(items: tuple[View, ...]) -> str:

@@ -36,7 +36,7 @@ class CafeLakeStack(cdk.Stack):
         self.catalog.crawler.add_resource_dependency(self.jobs.security_configuration)
         self.query = Query(self, "Query", storage=self.storage,
                            bytes_scanned_cutoff_mb=settings.bytes_scanned_cutoff_mb, retain=settings.retain_data)
-        self.views = views(self.catalog.database_name)
+        self.views = views(self.catalog.database_name, self.storage)
         self.orchestration = Orchestration(self, "Orchestration", settings=settings, storage=self.storage,
                                            catalog=self.catalog, jobs=self.jobs, query=self.query,
                                            scrapers=self.collection.functions, views=self.views)
