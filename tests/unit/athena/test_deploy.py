@@ -85,9 +85,9 @@ def test_deploy_imports_neither_the_cdk_nor_the_local_engine():
     import sys
 
     code = ("import sys, cafelake.athena.deploy; "
-            "sys.exit(','.join(m for m in ('aws_cdk', 'duckdb', 'pandas') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+            "print(','.join(m for m in ('aws_cdk', 'duckdb', 'pandas') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert result.stdout.strip() == ""
 
 
 @mock_aws
