@@ -36,7 +36,8 @@ _AMPM = {"오전": 0, "AM": 0, "am": 0, "오후": 12, "PM": 12, "pm": 12}
 _ABSOLUTE = re.compile(
     r"(?P<y>\d{4}|\d{2})\s*[.\-/]\s*(?P<m>\d{1,2})\s*[.\-/]\s*(?P<d>\d{1,2})\.?"
     r"(?:[\sT]+(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?")
-_CLOCK = re.compile(r"(?:(?P<day>어제|오늘)\s*)?(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?")
+_CLOCK = re.compile(r"(?:(?P<day>어제|오늘)\s*)?(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?"
+                    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달|년)\s*전")
 _AGO_UNITS = {"초": timedelta(seconds=1), "분": timedelta(minutes=1), "시간": timedelta(hours=1)}
 _DAY_ONLY = re.compile(r"어제|그제|그저께|오늘")

@@ -5,6 +5,10 @@ the parsed objects: structure and type checks, picking each field from the artic
 body (status `ok`) or else the list item, and sorting out the statuses. Dates and text
 are left as the source gave them for the vectorised transform.
 
+Fields come from the article body when the status is `ok`, field by field, and from
+the list item where the body lacks one (a body without `subject` or `writer` still has
+them in the list item, so the question is kept).
+
 Statuses: `ok` is cleansed from the body; `member_only` is still a real question (the
 board hides the body from non-members), so it is cleansed from the list item: title,
 date, author and counts, with empty content. `deleted`/`blind`/`private` are
@@ -255,7 +259,8 @@ def _candidate(text: str) -> tuple:
                _ident(item.get("memberKey"), "memberKey", False)),
         _first(_ident(writer.get("nick"), "writer.nick", False),
                _ident(item.get("writerNickname"), "writerNickname", False)),
-        _first(_count(body.get("readCount"), "readCount", post_id), _count(item.get("readCount"), "readCount", post_id)),
+        _first(_count(body.get("readCount"), "readCount", post_id),
+               _count(item.get("readCount"), "readCount", post_id)),
         _first(_count(body.get("commentCount"), "commentCount", post_id),
                _count(item.get("commentCount"), "commentCount", post_id)),
     )
