@@ -27,7 +27,7 @@ def report(
                 path = build_report(open_lake(lake), out, group=group)
             else:
                 path = render_report(run_queries(query_engine(engine)), out, group=group, source="the views on Athena")
-        except ValueError as exc:  # an unknown engine, or a lake the local engine cannot read (S3)
+        except (ValueError, OSError) as exc:  # an unknown engine, or a lake that cannot be read
             console.print(f"[red]cafelake report: {exc}[/red]")
             raise typer.Exit(1) from None
     typer.echo(str(path))

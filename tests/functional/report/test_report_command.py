@@ -19,10 +19,20 @@ def test_unknown_engine(tmp_path):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_an_s3_lake_needs_the_athena_engine(tmp_path):
+def test_an_s3_lake_without_data_gives_a_report_of_messages(tmp_path, moto_server, monkeypatch):
+    monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
+    result = _run("--lake", "s3://no-data-yet/lake", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "No posts yet, so no hourly pattern." in page
+
+
+def test_an_unreachable_lake_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     result = _run("--lake", "s3://some-bucket/lake", "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
-    assert "LocalAthena reads a local lake folder" in result.output
+    assert result.output.startswith("cafelake report: ") and "some-bucket" in result.output
 
 
 def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch):
