@@ -88,7 +88,8 @@ def classify(http_status: int, content: bytes | str) -> Body:
 def parse_list(text: str) -> ListPage:
     """The list API's `message.result.articleList` and `hasNext`; ValueError if not that shape."""
     data = json.loads(text)
-    result = data.get("message", {}).get("result") if isinstance(data, dict) else None
+    message = data.get("message") if isinstance(data, dict) else None
+    result = message.get("result") if isinstance(message, dict) else None
     if not isinstance(result, dict) or not isinstance(result.get("articleList"), list):
         raise ValueError("no message.result.articleList")
     items = result["articleList"]
@@ -157,7 +158,10 @@ class NaverCafeClient:
         for attempt in range(self.policy.malformed_retries + 1):
             if attempt:
                 self.counts["malformed_retries"] += 1
-            text = _decode(self._get(LIST_PATH, params).content)
+            resp = self._get(LIST_PATH, params)
+            text = _decode(resp.content)
+            if resp.status_code != 200:  # e.g. a board that does not exist: no use asking again
+                raise MalformedPage(f"list page {page}: HTTP {resp.status_code}", text)
             try:
                 return parse_list(text)
             except ValueError as exc:

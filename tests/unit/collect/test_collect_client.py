@@ -30,7 +30,8 @@ def test_parse_list_reads_article_list_and_has_next():
     assert page.items == LIST["message"]["result"]["articleList"]
 
 
-@pytest.mark.parametrize("text", ['{"message": {}}', "[]", '{"message": {"result": {"articleList": [1]}}}'])
+@pytest.mark.parametrize("text", ['{"message": {}}', "[]", '{"message": "x"}', '{"message": {"result": 3}}',
+                                  '{"message": {"result": {"articleList": [1]}}}'])
 def test_parse_list_rejects_other_shapes(text):
     with pytest.raises(ValueError):
         parse_list(text)
@@ -133,6 +134,13 @@ def test_malformed_list_page_raises_with_text():
     with pytest.raises(MalformedPage) as err:
         client.list_page("1", "2", 1)
     assert err.value.text == "{oops" and "list page 1" in err.value.reason
+
+
+def test_list_page_error_status_is_reported_at_once():
+    client, _ = _client([FakeResponse(404, '{"message": {"status": "404"}}')])
+    with pytest.raises(MalformedPage, match="HTTP 404"):
+        client.list_page("1", "2", 1)
+    assert client.counts["requests"] == 1
 
 
 def test_member_only_is_not_retried():
