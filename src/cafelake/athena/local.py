@@ -85,6 +85,13 @@ class Scan:
     columns: tuple[str, ...]
 
     @property
+    def footer_bytes(self) -> int:
+        """Bytes of the files' footers (schema and column-chunk metadata), read whatever the columns."""
+        import pyarrow.parquet as pq
+
+        return sum(pq.ParquetFile(path).metadata.serialized_size for path in self.files)
+
+    @property
     def bytes(self) -> int:
         """Compressed bytes of the column chunks read, plus each file's footer: what Athena bills."""
         import pyarrow.parquet as pq
