@@ -7,6 +7,8 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 from cafelake.collect import run_scrape
@@ -296,4 +298,32 @@ def test_a_resumed_run_keeps_its_page_size(tmp_path):
         assert first.articles_fetched == 30
         rest = _scrape(lake, server, corpus, per_page=50)  # a bigger page now would jump over articles
     assert rest.complete and rest.articles_fetched == 50
+    _assert_exact(lake, corpus, corpus.article_ids)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 60), first=st.integers(0, 60), per_page=st.integers(1, 12), publish=st.integers(0, 5),
+       kills=st.lists(st.integers(0, 5), max_size=6), budget=st.sampled_from([None, 5, 9]))
+def test_property_any_paging_shift_and_kill_schedule_converges(tmp_path_factory, n, first, per_page, publish, kills,
+                                                               budget):
+    """Any board size, page size, publishing rate, kill schedule and time budget: exact."""
+    corpus = TinyCorpus(n)
+    lake = DyingLake(str(tmp_path_factory.mktemp("lake")))
+    ticks = iter(range(10**7))
+    plan = iter(kills)
+    with NaverServer(corpus, visible=min(first, n), faults=FaultConfig(publish_per_list=publish)) as server:
+        for _ in range(300):
+            lake.arm(next(plan, None))
+            try:
+                summary = _scrape(lake, server, corpus, per_page=per_page, time_budget_s=budget,
+                                  policy=_fast(clock=lambda: float(next(ticks))))
+            except Killed:
+                continue
+            if summary.complete and summary.watermark == corpus.article_ids[-1]:
+                break
+            if summary.complete and not publish:
+                server.publish(1)  # new posts between two scheduled runs
+        else:
+            pytest.fail("never converged")
     _assert_exact(lake, corpus, corpus.article_ids)
