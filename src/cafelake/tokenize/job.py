@@ -95,12 +95,19 @@ def plan(lake: Lake, full: bool = False) -> Plan:
     return Plan(changed, dropped, files, config, full)
 
 
+def _by_month(dts: list[str]) -> list[list[str]]:
+    months: dict[str, list[str]] = {}
+    for dt in sorted(dts):
+        months.setdefault(dt[:7], []).append(dt)
+    return list(months.values())
+
+
 def _groups_of_partitions(lake: Lake, dts: list[str], target_rows: int) -> Iterator[pa.Table]:
-    """Cleansed posts of whole partitions, a few partitions at a time (~target_rows posts)."""
+    """Cleansed posts of whole partitions, read a month at a time, yielded once >= target_rows posts."""
     pending: list[pa.Table] = []
     rows = 0
-    for dt in dts:
-        tbl = lake.read_table(POSTS, dts=[dt])
+    for month in _by_month(dts):
+        tbl = lake.read_table(POSTS, dts=month)
         pending.append(tbl)
         rows += tbl.num_rows
         if rows >= target_rows:
@@ -126,12 +133,10 @@ def _write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
 
 def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]]]:
     """tokens_fact and post_keyword_groups a month of partitions at a time (posts never span chunks)."""
-    months: dict[str, list[str]] = {}
-    for dt in lake.partitions(TOKENS_FACT):
-        months.setdefault(dt[:7], []).append(dt)
+    months = _by_month(lake.partitions(TOKENS_FACT))
 
     def chunks() -> Iterator[tuple[pa.Table, pa.Table]]:
-        for dts in months.values():
+        for dts in months:
             yield (lake.read_table(TOKENS_FACT, dts=dts, columns=["post_id", "token", "token_pos", "is_stopword"]),
                    lake.read_table(POST_KEYWORD_GROUPS, dts=dts, columns=["post_id", "group_id"]))
     return chunks
@@ -143,11 +148,11 @@ def _new_run_id() -> str:
 
 def write_posts_dim(lake: Lake, dts: list[str]) -> None:
     """posts_dim of partitions whose tokens_fact was written by another engine (Spark)."""
-    for dt in dts:
-        posts = lake.read_table(POSTS, dts=[dt])
+    for month in _by_month(dts):
+        posts = lake.read_table(POSTS, dts=month)
         _check_unique(posts)
-        tokens = lake.read_table(TOKENS_FACT, dts=[dt], columns=["post_id", "token_position"])
-        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), {dt})
+        tokens = lake.read_table(TOKENS_FACT, dts=month, columns=["post_id", "token_position"])
+        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), set(month))
 
 
 def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,

@@ -96,10 +96,7 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
         posts_in = posts.count()
         tagged = tokenize_dataframe(posts).cache()
         tokens_df, groups_df = split(tagged)
-        months: dict[str, list[str]] = {}
-        for dt in p.changed:
-            months.setdefault(dt[:7], []).append(dt)
-        for dts in months.values():  # the driver holds one month of rows at a time
+        for dts in job._by_month(p.changed):  # the driver holds one month of rows at a time
             for tdef, df in ((TOKENS_FACT, tokens_df), (POST_KEYWORD_GROUPS, groups_df)):
                 tbl = _collect_arrow(df.where(F.col(PARTITION_KEY).isin(dts)), tdef)
                 job._write_replacing(lake, tdef, tbl, set(dts))

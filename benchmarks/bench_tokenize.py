@@ -1,0 +1,138 @@
+"""Tokenize stage: overhead around Kiwi, speed-up over the old study, memory as the corpus grows."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from benchmarks._harness import peak_rss_mb, side_by_side, verdict
+
+FULL_POSTS, QUICK_POSTS = 65_600, 3_000
+RSS_SIZES, RSS_QUICK = (10_000, 40_000, 160_000), (2_000, 8_000)
+POSTS_PER_YEAR = 65_600  # the board's real density: bigger corpora span more days
+
+
+def posts_table(n: int, seed: int = 42):
+    """cleansed/posts rows for the generator's n posts (title + sentences, as cleanse merges them)."""
+    import hashlib
+
+    import pyarrow as pa
+
+    from cafelake.corpus import Corpus
+    from cafelake.schemas import POSTS
+
+    corpus = Corpus(posts=n, seed=seed, days=max(365, n * 365 // POSTS_PER_YEAR))
+    rows = []
+    for art in corpus.iter_articles():
+        t = art.truth
+        if t["status"] != "ok":
+            continue
+        text = t["subject"] + "\n" + " ".join(t["sentences"])
+        day = t["kst_date"]
+        rows.append({"post_id": f"{corpus.club_id}-{art.article_id}", "source": "naver_cafe",
+                     "club_id": corpus.club_id, "menu_id": corpus.menu_id, "article_id": art.article_id,
+                     "url": "", "title": t["subject"], "content": " ".join(t["sentences"]), "question_text": text,
+                     "raw_date": "", "posted_at": t["posted_at"], "post_date": day, "post_hour": t["kst_hour"],
+                     "author_key": str(t["author"]), "read_count": 0, "comment_count": 0,
+                     "content_hash": hashlib.sha256(text.encode()).hexdigest(), "fetched_at": t["posted_at"],
+                     "ingest_dt": day.isoformat(), "dt": day.isoformat()})
+    return pa.Table.from_pylist(rows, schema=POSTS.schema.append(pa.field("dt", pa.string())))
+
+
+_RSS_CODE = """
+import sys
+from cafelake.lake import Lake
+from cafelake.tokenize import run_tokenize
+s = run_tokenize(Lake(sys.argv[1]), full=True)
+print(s.posts_in, s.tokens)
+"""
+
+
+def run(runs: int = 3, quick: bool = False) -> str:
+    import pyarrow.compute as pc
+
+    from benchmarks.old_study_tokenize import old_study
+    from cafelake.config import keyword_groups
+    from cafelake.lake import Lake
+    from cafelake.tokenize import run_tokenize
+    from cafelake.tokenize.analyzer import analyzer
+
+    n = QUICK_POSTS if quick else FULL_POSTS
+    runs = 1 if quick else runs
+    posts = posts_table(n)
+    texts = posts.column("question_text").to_pylist()
+    work = Path(tempfile.mkdtemp(prefix="bench-tokenize-"))
+    try:
+        lake = Lake(str(work / "lake"))
+        lake.write_table("posts", posts)
+        an = analyzer()
+        groups = keyword_groups()
+
+        def raw_kiwi():
+            for _ in an.kiwi.tokenize(texts):
+                pass
+
+        times = side_by_side({
+            "raw": raw_kiwi,
+            "stage": lambda: run_tokenize(lake, full=True),
+            "old": lambda: old_study(texts, an.kiwi, groups),
+        }, runs=runs)
+
+        # incremental: 1% of posts edited, the rest reused without Kiwi
+        edited = posts.set_column(posts.schema.get_field_index("content_hash"), "content_hash",
+                                  pc.if_else(pc.less(pc.random(posts.num_rows), 0.01),
+                                             pc.binary_join_element_wise(posts.column("content_hash"), "x", ""),
+                                             posts.column("content_hash")))
+        run_tokenize(lake, full=True)
+        lake.write_table("posts", edited)
+        inc_times = side_by_side({"incremental": lambda: run_tokenize(lake)}, runs=1)
+        inc = run_tokenize(lake)  # nothing left to do: shows the no-change cost
+
+        rss = []
+        for size in (RSS_QUICK if quick else RSS_SIZES):
+            folder = work / f"rss-{size}"
+            Lake(str(folder)).write_table("posts", posts_table(size, seed=size))
+            mb, out = peak_rss_mb(_RSS_CODE, str(folder))
+            rss.append((size, int(out.split()[0]), mb))
+            shutil.rmtree(folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    n_posts = posts.num_rows
+    ratio_raw = times["raw"] / times["stage"]
+    ratio_old = times["old"] / times["stage"]
+    rss_rows = "\n".join(f"| {size:,} | {posts_in:,} | {mb:,.0f} |" for size, posts_in, mb in rss)
+    growth = rss[-1][2] / rss[0][2]
+    return f"""## tokenize
+
+Same {n_posts:,} generated posts, same Kiwi instance ({an.kiwi.num_workers} worker threads, the project's
+user dictionary), runs interleaved, median of {runs}:
+
+| path | seconds | posts/s |
+|---|---:|---:|
+| raw `Kiwi.tokenize(list)` batch, tokens discarded | {times['raw']:.1f} | {n_posts / times['raw']:,.0f} |
+| tokenize stage, `run_tokenize(full=True)`: read, Kiwi, tokens, groups, posts_dim, TF-IDF, writes | {times['stage']:.1f} | {n_posts / times['stage']:,.0f} |
+| old study: per-row `kiwi.analyze` + one substring scan of the table per keyword group | {times['old']:.1f} | {n_posts / times['old']:,.0f} |
+| stage, incremental after editing ~1% of posts (the rest reuse their tokens) | {inc_times['incremental']:.1f} | {n_posts / inc_times['incremental']:,.0f} |
+
+- Stage vs raw Kiwi throughput: **{ratio_raw:.2f}** (target >= 0.85: {verdict(ratio_raw, 0.85)}). What the stage
+  adds: normalising morphemes (a cached dict lookup each), building Arrow columns, group matching on tokens,
+  Parquet reads/writes and a two-pass sparse TF-IDF.
+- Stage vs the old study: **{ratio_old:.2f}x** (target >= 1.7x on 2 cores: {verdict(ratio_old, 1.7)}). Both sides
+  are bound by Kiwi; the stage wins by batching across Kiwi's threads, so the ratio tracks the core count.
+  Beyond it, only less Kiwi work helps: the incremental run above re-tokenizes only changed posts
+  ({n_posts / inc_times['incremental']:,.0f} posts/s effective); a run with nothing changed took {inc.seconds:.1f} s.
+
+Peak RSS of a fresh process running `run_tokenize(full=True)` on a lake of generated posts at the board's
+density ({POSTS_PER_YEAR:,} posts a year; Kiwi's model alone is ~530 MB):
+
+| corpus posts | posts tokenized | peak RSS (MiB) |
+|---:|---:|---:|
+{rss_rows}
+
+Peak RSS grew {growth:.2f}x while the corpus grew {rss[-1][0] / rss[0][0]:.0f}x: posts stream through Kiwi a few
+partitions at a time and TF-IDF streams month by month, so memory holds one chunk plus vocabulary-long vectors.
+The 1,000,000-post target (1.5 GB) was not run here (Kiwi alone needs ~8 minutes per million posts on 2 cores);
+it is inferred from this flat profile, not measured.
+"""
