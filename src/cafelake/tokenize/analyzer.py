@@ -33,37 +33,43 @@ class Analyzer:
                 kiwi.add_user_word(word, tag, score)
             kiwi.tokenize("")  # warm up: the first call pays a one-off cost
         self.kiwi = kiwi
-        self._cache: dict[tuple[str, str], Token | None] = {}
+        self._cache: dict[tuple[str, str], Token] = {}  # kept morphemes only: bounded by the vocabulary
+        self._tags: dict[str, bool] = {}
+
+    def kept_tag(self, tag: str) -> bool:
+        pos = tag.split("-", 1)[0]  # VA-I, VV-R...: irregular conjugation marks
+        return pos in self.cfg.kept_pos or pos in self.cfg.lemma_pos
 
     def normalise(self, form: str, tag: str, lemma: str | None = None) -> Token | None:
         """The kept token for a Kiwi morpheme, or None if its POS is not kept."""
+        if not self.kept_tag(tag):
+            return None
         key = (form, tag)
-        if key in self._cache:
-            return self._cache[key]
-        pos = tag.split("-", 1)[0]  # VA-I, VV-R...: irregular conjugation marks
-        out: Token | None = None
-        if pos in self.cfg.kept_pos or pos in self.cfg.lemma_pos:
+        if key not in self._cache:
+            pos = tag.split("-", 1)[0]
             token = (lemma or form + "다") if pos in self.cfg.lemma_pos else form
             stop = self.stopwords.flag(token, pos, form)
             if token in self.cfg.synonyms:
                 token, new_pos = self.cfg.synonyms[token]
                 pos = new_pos or pos
                 stop = stop or self.stopwords.flag(token, pos)
-            out = (token, pos, stop)
-        self._cache[key] = out
-        return out
+            self._cache[key] = (token, pos, stop)
+        return self._cache[key]
 
     def tokenize(self, texts: Iterable[str | None]) -> Iterator[list[Token]]:
         """Kept tokens of each text, in order; a null or empty text gives an empty list."""
         texts = ["" if t is None else t for t in texts]  # Kiwi raises on None
-        cache, normalise = self._cache, self.normalise
+        # Tags decide first, so unbounded forms of dropped tags (URLs, numbers) are never cached.
+        cache, tags, kept_tag = self._cache, self._tags, self.kept_tag
         for morphs in self.kiwi.tokenize(texts):
             kept = []
             for m in morphs:
-                key = (m.form, m.tag)
-                tok = cache[key] if key in cache else normalise(m.form, m.tag, m.lemma)
-                if tok is not None:
-                    kept.append(tok)
+                tag = m.tag
+                if tag not in tags:
+                    tags[tag] = kept_tag(tag)
+                if tags[tag]:
+                    key = (m.form, tag)
+                    kept.append(cache[key] if key in cache else self.normalise(m.form, tag, m.lemma))
             yield kept
 
 
