@@ -4,7 +4,8 @@ Every catalog table becomes a DuckDB view over its Parquet files with hive parti
 on `dt` (so a `dt` filter prunes partitions, as partition projection does in Athena),
 and the view files in `athena_queries/views/` are created from the very text Athena
 gets. A table with no files yet is an empty relation with the right columns, so every
-view stays queryable on a fresh lake.
+view stays queryable on a fresh lake. An S3 lake is read through the lake's pyarrow
+datasets instead (DuckDB has no S3 access here).
 """
 
 from __future__ import annotations
@@ -222,6 +223,8 @@ class LocalAthena:
         file filter on dt applied to the table's files. Local lakes only (an S3 table's
         scan is an Arrow scan, which the plan does not detail).
         """
+        if any(self._on_s3(t) for t in self.tables.values()):
+            raise ValueError("scans() reads DuckDB's Parquet plan of a local lake; for S3 ask Athena")
         self.refresh()
         [statement] = transpile(sql, set(self.tables) | set(self.views))
         plan = json.loads(self.con.execute(f"EXPLAIN (FORMAT json) {statement}").fetchall()[0][1])
