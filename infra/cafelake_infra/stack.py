@@ -44,8 +44,11 @@ class CafeLakeStack(cdk.Stack):
         if settings.quicksight:
             from .quicksight import QuickSight
 
-            self.quicksight = QuickSight(self, "QuickSight", settings=settings, query=self.query,
-                                         catalog=self.catalog, storage=self.storage, views=self.views)
+            self.quicksight = QuickSight(self, "QuickSight", principal_arn=settings.quicksight_principal_arn,
+                                         workgroup=self.query.workgroup_name, database=self.catalog.database_name,
+                                         views=self.views)
+            # Created after the deploy has started creating the views they read.
+            self.quicksight.node.add_dependency(self.orchestration.views_on_deploy)
         for name, value in {
             "RawBucket": self.storage.raw.bucket_name, "CleansedBucket": self.storage.cleansed.bucket_name,
             "TokenizedBucket": self.storage.tokenized.bucket_name,

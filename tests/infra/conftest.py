@@ -7,8 +7,14 @@ here (context `aws:cdk:bundling-stacks`); the CLI test bundles for real.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from infra_helpers import ALARM_EMAIL, BOARDS, BUILD_SCRIPT, ROOT, Synth, cdk_context, glue_artifacts
+
+sys.path.insert(0, str(Path(__file__).parent))  # the tests' helper module, under any import mode
+
+from infra_helpers import ALARM_EMAIL, BOARDS, BUILD_SCRIPT, ROOT, Synth, cdk_context, glue_artifacts  # noqa: E402
 
 
 @pytest.fixture(scope="session")

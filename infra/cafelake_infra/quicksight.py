@@ -1,0 +1,77 @@
+"""QuickSight (optional, context `cafelake:quicksight`): an Athena data source and one SPICE
+data set per view, owned by the principal from `cafelake:quicksightPrincipalArn`.
+
+A data set must declare its columns and their types. They are not copied by hand: at synth
+time each view is created in DuckDB over an empty local lake (the same SQL, transpiled by
+`cafelake.athena.local`) and its columns are read with DESCRIBE.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from aws_cdk import Stack
+from aws_cdk import aws_quicksight as qs
+from constructs import Construct
+
+from .query import View
+
+DATA_SOURCE_ACTIONS = ("quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
+                       "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:DeleteDataSource",
+                       "quicksight:UpdateDataSourcePermissions")
+DATA_SET_ACTIONS = ("quicksight:DescribeDataSet", "quicksight:DescribeDataSetPermissions", "quicksight:PassDataSet",
+                    "quicksight:DescribeIngestion", "quicksight:ListIngestions", "quicksight:UpdateDataSet",
+                    "quicksight:DeleteDataSet", "quicksight:CreateIngestion", "quicksight:CancelIngestion",
+                    "quicksight:UpdateDataSetPermissions")
+
+# DuckDB type (its first word) -> QuickSight input column type.
+_TYPES = {"VARCHAR": "STRING", "BIGINT": "INTEGER", "INTEGER": "INTEGER", "HUGEINT": "INTEGER",
+          "SMALLINT": "INTEGER", "DOUBLE": "DECIMAL", "FLOAT": "DECIMAL", "DECIMAL": "DECIMAL", "DATE": "DATETIME",
+          "TIMESTAMP": "DATETIME", "BOOLEAN": "BOOLEAN"}
+
+
+def quicksight_type(duck_type: str) -> str:
+    base = duck_type.split("(")[0].split(" ")[0].upper()
+    try:
+        return _TYPES[base]
+    except KeyError:
+        raise TypeError(f"no QuickSight column type for {duck_type!r} (flatten it in the view)") from None
+
+
+def view_columns(names: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """View name -> [(column, QuickSight type)], from the views created over an empty lake."""
+    from cafelake.athena.local import LocalAthena
+
+    with tempfile.TemporaryDirectory() as empty, LocalAthena(empty) as local:
+        return {name: [(col, quicksight_type(typ)) for col, typ, *_ in
+                       local.con.execute(f'DESCRIBE "{name}"').fetchall()] for name in names}
+
+
+def table_key(view: str) -> str:
+    """A PhysicalTableMap key: letters, digits and '-' only."""
+    return view.replace("_", "-")
+
+
+class QuickSight(Construct):
+    def __init__(self, scope: Construct, cid: str, *, principal_arn: str, workgroup: str, database: str,
+                 views: tuple[View, ...]) -> None:
+        super().__init__(scope, cid)
+        account = Stack.of(self).account
+        self.data_source = qs.CfnDataSource(
+            self, "Athena", aws_account_id=account, data_source_id="cafelake-athena", name="cafelake", type="ATHENA",
+            data_source_parameters=qs.CfnDataSource.DataSourceParametersProperty(
+                athena_parameters=qs.CfnDataSource.AthenaParametersProperty(work_group=workgroup)),
+            permissions=[qs.CfnDataSource.ResourcePermissionProperty(principal=principal_arn,
+                                                                      actions=list(DATA_SOURCE_ACTIONS))])
+        self.data_sets: dict[str, qs.CfnDataSet] = {}
+        for name, columns in view_columns([v.name for v in views]).items():
+            self.data_sets[name] = qs.CfnDataSet(
+                self, f"DataSet-{name}", aws_account_id=account, data_set_id=f"cafelake-{name}", name=name,
+                import_mode="SPICE",
+                physical_table_map={table_key(name): qs.CfnDataSet.PhysicalTableProperty(
+                    relational_table=qs.CfnDataSet.RelationalTableProperty(
+                        data_source_arn=self.data_source.attr_arn, catalog="AwsDataCatalog", schema=database,
+                        name=name, input_columns=[qs.CfnDataSet.InputColumnProperty(name=c, type=t)
+                                                  for c, t in columns]))},
+                permissions=[qs.CfnDataSet.ResourcePermissionProperty(principal=principal_arn,
+                                                                       actions=list(DATA_SET_ACTIONS))])
