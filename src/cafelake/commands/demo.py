@@ -30,7 +30,9 @@ KST = ZoneInfo("Asia/Seoul")
 # The second scrape re-reads the last month (at most 1,000 articles) to pick up edits and
 # changed counts, as a scheduled run with a generous look-back would.
 DEMO_LOOKBACK = timedelta(days=30)
-DEMO_FAULTS = "429=0.002,500=0.003,truncate=0.002,drop=0.001,publish=1,retry_after=1"
+# Retry-After (1 s) is honoured in full; the backoff base is short because the server is local.
+DEMO_FAULTS = "429=0.0003,500=0.003,truncate=0.002,drop=0.001,publish=1,retry_after=1"
+DEMO_POLICY = {"backoff_base_s": 0.05}
 
 
 @dataclass
@@ -109,6 +111,7 @@ def demo(
     from cafelake.athena import sqlfiles
     from cafelake.cleanse import run_cleanse
     from cafelake.collect import run_scrape
+    from cafelake.collect.politeness import Policy
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
     from cafelake.report import build_report
@@ -140,7 +143,7 @@ def demo(
                 with run.stage(progress, label, total=None) as (row, on_progress):
                     s = run_scrape(the_lake, server.base_url, corpus.club_id, corpus.menu_id,
                                    rate_limit=0, lookback=DEMO_LOOKBACK, on_progress=on_progress,
-                                   now=board_clock)
+                                   now=board_clock, policy=Policy(**DEMO_POLICY))
                     row.records_out, row.quarantined = s.articles_fetched, s.quarantined
                     row.note = (f"{s.requests:,} requests, {s.retries:,} retried; "
                                 + ", ".join(f"{k} {v:,}" for k, v in sorted(s.statuses.items())))

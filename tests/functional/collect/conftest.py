@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from collect_helpers import TinyCorpus
+from tests.functional.collect.collect_helpers import TinyCorpus
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 
 import requests
 import typer
-from collect_helpers import latest_by_id
+from tests.functional.collect.collect_helpers import latest_by_id
 from typer.testing import CliRunner
 
 from cafelake.collect.server import FaultConfig, NaverServer

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from collect_helpers import TinyCorpus
+from tests.functional.collect.collect_helpers import TinyCorpus
 from moto import mock_aws
 
 from cafelake.collect.server import NaverServer

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
+from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 from cafelake.collect import run_scrape
 from cafelake.collect.politeness import Policy

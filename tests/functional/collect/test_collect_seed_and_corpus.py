@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
+from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 from cafelake.collect import run_scrape, seed_raw
 from cafelake.collect.politeness import Policy

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import requests
-from collect_helpers import TinyCorpus
+from tests.functional.collect.collect_helpers import TinyCorpus
 
 from cafelake.collect.server import FaultConfig, NaverServer
 
