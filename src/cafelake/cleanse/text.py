@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import lxml.etree as etree
 import lxml.html
@@ -52,7 +52,9 @@ _GLUE = r"[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{180b}-\x{180f}\x{200b}-\x{
         r"\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{e0000}-\x{e0fff}]"
 # Decomposed Hangul (conjoining jamo) and combining marks: the rows NFC must compose.
 _DECOMPOSED = r"[\x{0300}-\x{036f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]"
-_LINE_BREAKS = r"\r\n|[\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}]"
+_BREAK_CHARS = r"[\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}]"
+_LINE_BREAKS = r"\r\n|" + _BREAK_CHARS
+_RARE = _BREAK_CHARS + "|" + _GLUE  # rows that need the line-break and glue passes
 
 
 def _disallowed(keep_jamo: bool) -> str:
@@ -103,17 +105,20 @@ def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]
     matches the parser: a row with script/style/comment/CDATA, or with a `<`/`>` left
     over after stripping well-formed tags, goes to lxml instead. The common entities are
     decoded in the vector path; a row with any other `&` goes through `html.unescape`.
+    Rows without `<` or `&` (most titles) are not touched.
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     arr = values if isinstance(values, pa.Array) else string_array(values)
+    return _where(arr, pc.match_substring_regex(arr, "[<&]"), _strip_markup)
+
+
+def _strip_markup(arr: pa.Array) -> pa.Array:
     stripped = pc.replace_substring_regex(pc.replace_substring_regex(arr, _BLOCK_TAG, "\n"), _SIMPLE_TAG, "")
     hard = pc.or_(pc.match_substring_regex(stripped, "[<>]"), pc.match_substring_regex(arr, _HARD_MARKUP))
     odd_amp = pc.match_substring(pc.replace_substring_regex(stripped, _KNOWN_ENTITY, ""), "&")
     redo = pc.fill_null(pc.or_(hard, odd_amp), False)
-    decoded = stripped
-    for entity, char in _ENTITIES:
-        decoded = pc.replace_substring(decoded, entity, char)
+    decoded = _where(stripped, pc.match_substring(stripped, "&"), _decode_entities)
     if not pc.any(redo).as_py():
         return decoded
     idx = pc.indices_nonzero(redo)
@@ -121,6 +126,20 @@ def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]
              for raw, text, h in zip(arr.take(idx).to_pylist(), stripped.take(idx).to_pylist(),
                                      hard.take(idx).to_pylist())]
     return pc.replace_with_mask(decoded, redo, string_array(fixed))
+
+
+def _decode_entities(arr: pa.Array) -> pa.Array:
+    for entity, char in _ENTITIES:
+        arr = pc.replace_substring(arr, entity, char)
+    return arr
+
+
+def _where(arr: pa.Array, mask: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """`fn` applied to the rows in `mask` only (the rare ones); the other rows as they are."""
+    mask = pc.fill_null(mask, False)
+    if not pc.any(mask).as_py():
+        return arr
+    return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
 
 
 def clean_text(arr: pa.Array | pa.ChunkedArray, *, keep_jamo: bool = True, single_line: bool = False) -> pa.Array:
@@ -132,24 +151,23 @@ def clean_text(arr: pa.Array | pa.ChunkedArray, *, keep_jamo: bool = True, singl
     construction (see the module docstring).
     """
     out = _nfc(pc.fill_null(arr, ""))
-    out = pc.replace_substring_regex(out, _LINE_BREAKS, "\n")
-    out = pc.replace_substring_regex(out, _GLUE, "")
+    out = _where(out, pc.match_substring_regex(out, _RARE), _breaks_and_glue)
     out = pc.replace_substring_regex(out, _disallowed(keep_jamo), " ")
     if single_line:
         out = pc.replace_substring(out, "\n", " ")
-    out = pc.replace_substring_regex(out, r" {2,}", " ")
-    out = pc.replace_substring_regex(out, r" ?\n[ \n]*", "\n")
+    out = pc.replace_substring_regex(out, r" *(\n)[ \n]*|( ) +", r"\1\2")  # one break; one space
     return pc.utf8_trim(out, " \n")
+
+
+def _breaks_and_glue(arr: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(pc.replace_substring_regex(arr, _LINE_BREAKS, "\n"), _GLUE, "")
 
 
 def _nfc(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    needs = pc.match_substring_regex(arr, _DECOMPOSED)
-    if not pc.any(needs).as_py():
-        return arr
-    return pa.array([unicodedata.normalize("NFC", v) if n else v
-                     for v, n in zip(arr.to_pylist(), needs.to_pylist())], type=pa.string())
+    return _where(arr, pc.match_substring_regex(arr, _DECOMPOSED),
+                  lambda rows: pa.array([unicodedata.normalize("NFC", v) for v in rows.to_pylist()], pa.string()))
 
 
 def merge_question(title: pa.Array, content: pa.Array) -> pa.Array:

@@ -69,7 +69,9 @@ def _dates_with_fallback(cand: pa.Table) -> tuple[pa.Array, pa.Array, pa.Array, 
 
 
 def _sha256(values: pa.Array) -> pa.Array:
-    return pa.array([hashlib.sha256(v.encode("utf-8")).hexdigest() for v in values.to_pylist()], type=pa.string())
+    """Hex SHA-256 of each UTF-8 string (read as bytes: no decode and re-encode per row)."""
+    return pa.array([hashlib.sha256(v).hexdigest() for v in pc.cast(values, pa.binary()).to_pylist()],
+                    type=pa.string())
 
 
 def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
