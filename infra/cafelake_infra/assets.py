@@ -40,9 +40,13 @@ def require(root: Path, rel: Path | str, hint: str) -> Path:
 
 @dataclass(frozen=True)
 class GlueArtifacts:
-    """The wheels the Glue jobs install with --additional-python-modules."""
+    """The wheels the Glue jobs install with --additional-python-modules, by role, in install order."""
 
-    wheels: tuple[Path, ...]
+    wheels: tuple[tuple[str, Path], ...]  # (role, e.g. "cafelake" or "kiwipiepy-model"; wheel file)
+
+    def for_roles(self, roles: tuple[str, ...] | None) -> tuple[Path, ...]:
+        """The wheels of these roles (all of them for None), in install order."""
+        return tuple(p for r, p in self.wheels if roles is None or r in roles)
 
     @classmethod
     def load(cls, root: Path) -> GlueArtifacts:
@@ -52,8 +56,8 @@ class GlueArtifacts:
         entries = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", [])
         if not entries:
             raise MissingBuildInput(f"{GLUE_MANIFEST} lists no wheels: re-run `{GLUE_BUILD_COMMAND}`")
-        wheels = tuple(manifest.parent / e["file"] for e in entries)
-        stale = [e["file"] for e, w in zip(entries, wheels, strict=True)
+        wheels = tuple((e.get("role", e["file"]), manifest.parent / e["file"]) for e in entries)
+        stale = [e["file"] for e, (_, w) in zip(entries, wheels, strict=True)
                  if not w.is_file() or ("sha256" in e and _sha256(w) != e["sha256"])]
         if stale:
             raise MissingBuildInput(f"{GLUE_MANIFEST} names wheels missing from {GLUE_BUILD} or changed since "

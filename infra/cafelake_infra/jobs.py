@@ -32,11 +32,14 @@ class JobSpec:
     script: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    wheels: tuple[str, ...] | None = None  # manifest roles to install; None: every wheel
     needs_pseudonym_key: bool = False
 
 
 JOB_SPECS = (
-    JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), needs_pseudonym_key=True),
+    # Cleanse needs no Kiwi: it skips the ~100 MB of kiwipiepy wheels at every start.
+    JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), wheels=("cafelake",),
+            needs_pseudonym_key=True),
     JobSpec("tokenize", "glue_jobs/tokenize.py", reads=("cleansed",), writes=("tokenized",)),
 )
 
@@ -58,17 +61,19 @@ class Jobs(Construct):
                     job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn)))
         self.security_configuration_name = "cafelake"
 
-        wheels = [s3_assets.Asset(self, f"Wheel{i}", path=str(w)) for i, w in enumerate(artifacts.wheels)]
+        self.wheels = wheels = {path: s3_assets.Asset(self, f"Wheel{i}", path=str(path))
+                                for i, path in enumerate(artifacts.for_roles(None))}
         self.jobs: dict[str, glue.CfnJob] = {}
         self.roles: dict[str, iam.Role] = {}
         for spec in JOB_SPECS:
             script = s3_assets.Asset(self, f"{spec.name.capitalize()}Script", path=str(
                 require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")))
             role = self._role(spec, storage, pseudonym_key)
+            modules = [wheels[p] for p in artifacts.for_roles(spec.wheels)]
             # Exactly these objects of the CDK assets bucket, not the whole bucket.
             role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"],
-                resources=[a.bucket.arn_for_objects(a.s3_object_key) for a in (script, *wheels)]))
+                resources=[a.bucket.arn_for_objects(a.s3_object_key) for a in (script, *modules)]))
             args = {
                 "--job-language": "python",
                 "--enable-continuous-cloudwatch-log": "true",
@@ -83,8 +88,8 @@ class Jobs(Construct):
                 "--tokenized_uri": storage.tokenized.s3_url_for_object(),
                 "--full": "false",
             }
-            if wheels:
-                args["--additional-python-modules"] = ",".join(w.s3_object_url for w in wheels)
+            if modules:
+                args["--additional-python-modules"] = ",".join(w.s3_object_url for w in modules)
             if spec.needs_pseudonym_key:
                 args["--pseudonym_secret_id"] = pseudonym_key.secret_arn
             self.jobs[spec.name] = glue.CfnJob(

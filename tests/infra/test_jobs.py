@@ -62,8 +62,15 @@ def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
     assert reached == {reads, writes, "StorageArtifacts"}
 
 
-def test_jobs_install_the_wheels(synth, needs_glue_wheels):
-    for job in _jobs(synth).values():
-        modules = job["DefaultArguments"]["--additional-python-modules"]
-        assert "Fn::Join" in modules  # s3 URLs of the wheel assets
-        assert ".whl" in str(modules)
+def test_jobs_install_their_wheels_in_manifest_order(synth, needs_glue_wheels):
+    """Cleanse installs only the cafelake wheel; tokenize every wheel, in the manifest's order."""
+    from infra_helpers import ROOT
+
+    entries = json.loads((ROOT / "build/glue/manifest.json").read_text())["artifacts"]
+    key_of = {path.name: synth.stack.resolve(asset.s3_object_key) for path, asset in synth.stack.jobs.wheels.items()}
+    jobs = _jobs(synth)
+    for job, roles in (("cafelake-cleanse", {"cafelake"}), ("cafelake-tokenize", {e["role"] for e in entries})):
+        text = json.dumps(jobs[job]["DefaultArguments"]["--additional-python-modules"])
+        expected = [key_of[e["file"]] for e in entries if e["role"] in roles]
+        installed = sorted((k for k in key_of.values() if k in text), key=text.index)
+        assert installed == expected, job
