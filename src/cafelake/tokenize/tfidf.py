@@ -26,6 +26,7 @@ from cafelake.config import KeywordGroup
 from cafelake.schemas import TOKEN_TFIDF
 
 ALL = "all"
+RANK_DECIMALS = 10  # ranking compares scores rounded to this many decimals (see _top)
 # A chunk: tokens_fact rows (post_id, token, token_pos, is_stopword) and the
 # post_keyword_groups rows (post_id, group_id) of the same, whole, posts.
 Chunk = tuple[pa.Table, pa.Table]
@@ -122,12 +123,18 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
 
 def _top(scope: str, score: np.ndarray, df: np.ndarray, tf: np.ndarray, terms: list[tuple[str, str]],
          top_n: int) -> pa.Table:
-    """Rank by score desc, token asc, token_pos asc; keep ranks <= top_n (ties at the cut included in the sort)."""
+    """Rank by score desc, token asc, token_pos asc; keep ranks <= top_n.
+
+    Scores are compared rounded to RANK_DECIMALS: terms that tie exactly in arithmetic
+    (same counts in the same posts) differ by float noise that depends on summation
+    order, and must fall back to token order in every engine alike.
+    """
     present = np.flatnonzero(df > 0)
     if len(present) > top_n:
         cut = np.partition(score[present], len(present) - top_n)[len(present) - top_n]
-        present = present[score[present] >= cut]
-    ranked = sorted(present.tolist(), key=lambda i: (-score[i], terms[i][0], terms[i][1]))[:top_n]
+        present = present[score[present] >= cut - 10.0 ** -RANK_DECIMALS]
+    key = np.round(score, RANK_DECIMALS)
+    ranked = sorted(present.tolist(), key=lambda i: (-key[i], terms[i][0], terms[i][1]))[:top_n]
     return pa.table({
         "scope": pa.array([scope] * len(ranked), pa.string()),
         "token": pa.array([terms[i][0] for i in ranked], pa.string()),

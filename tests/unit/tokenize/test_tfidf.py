@@ -80,7 +80,7 @@ def test_matches_independent_recomputation(chunk_size):
         for term, r in rows.items():
             assert r["tfidf_score"] == pytest.approx(score[term], abs=1e-9)
             assert (r["doc_freq"], r["term_freq"]) == (df[term], tf[term])
-        expected_order = sorted(score, key=lambda t: (-score[t], t[0], t[1]))
+        expected_order = sorted(score, key=lambda t: (-round(score[t], 10), t[0], t[1]))
         assert [(r["token"], r["token_pos"]) for r in sorted(rows.values(), key=lambda r: r["rank"])] == \
             expected_order
     assert "empty" not in {r["scope"] for r in out}  # a group with no posts has no rows
@@ -112,3 +112,11 @@ def test_top_n_keeps_the_best_ranks():
 def test_no_documents_no_rows():
     posts = [("p1", [("아기", "NNG", True)])]
     assert compute_tfidf(_chunks(posts, [], 5), GROUPS, top_n=10).num_rows == 0
+
+
+def test_ties_rank_by_token_then_pos():
+    posts = [(f"p{i}", [(t, p, False) for t, p in (("다", "NNG"), ("나", "NNG"), ("가", "NNP"), ("가", "NNG"))])
+             for i in range(7)]
+    out = compute_tfidf(_chunks(posts, [], 3), GROUPS, top_n=10).to_pylist()
+    assert [(r["token"], r["token_pos"]) for r in sorted(out, key=lambda r: r["rank"])] == \
+        [("가", "NNG"), ("가", "NNP"), ("나", "NNG"), ("다", "NNG")]
