@@ -75,6 +75,7 @@ def _assert_clean(text: str) -> None:
     assert text == text.strip(" \n") and "  " not in text
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_markup)
 def test_text_path_never_raises_is_clean_and_idempotent(source):
