@@ -95,7 +95,7 @@ def plan(lake: Lake, full: bool = False) -> Plan:
     return Plan(changed, dropped, files, config, full)
 
 
-def _by_month(dts: list[str]) -> list[list[str]]:
+def by_month(dts: list[str]) -> list[list[str]]:
     months: dict[str, list[str]] = {}
     for dt in sorted(dts):
         months.setdefault(dt[:7], []).append(dt)
@@ -106,7 +106,7 @@ def _groups_of_partitions(lake: Lake, dts: list[str], target_rows: int) -> Itera
     """Cleansed posts of whole partitions, read a month at a time, yielded once >= target_rows posts."""
     pending: list[pa.Table] = []
     rows = 0
-    for month in _by_month(dts):
+    for month in by_month(dts):
         tbl = lake.read_table(POSTS, dts=month)
         pending.append(tbl)
         rows += tbl.num_rows
@@ -124,7 +124,7 @@ def _check_unique(posts: pa.Table) -> None:
         raise ValueError("cleansed/posts holds duplicate post_id values; re-run the cleanse")
 
 
-def _write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
+def write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
     """Write `tbl`'s partitions and drop those of `dts` it no longer has rows for."""
     written = set(lake.write_table(tdef, tbl)) if tbl.num_rows else set()
     if gone := dts - written:
@@ -133,7 +133,7 @@ def _write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
 
 def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]]]:
     """tokens_fact and post_keyword_groups a month of partitions at a time (posts never span chunks)."""
-    months = _by_month(lake.partitions(TOKENS_FACT))
+    months = by_month(lake.partitions(TOKENS_FACT))
 
     def chunks() -> Iterator[tuple[pa.Table, pa.Table]]:
         for dts in months:
@@ -142,17 +142,17 @@ def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]
     return chunks
 
 
-def _new_run_id() -> str:
+def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
 def write_posts_dim(lake: Lake, dts: list[str]) -> None:
     """posts_dim of partitions whose tokens_fact was written by another engine (Spark)."""
-    for month in _by_month(dts):
+    for month in by_month(dts):
         posts = lake.read_table(POSTS, dts=month)
         _check_unique(posts)
         tokens = lake.read_table(TOKENS_FACT, dts=month, columns=["post_id", "token_position"])
-        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), set(month))
+        write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), set(month))
 
 
 def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
@@ -215,9 +215,9 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         tokens = tokens.sort_by([(PARTITION_KEY, "ascending"), ("post_id", "ascending"),
                                  ("token_position", "ascending")])
         pkg = match_groups(tokens, matcher)
-        _write_replacing(lake, TOKENS_FACT, tokens, dts)
-        _write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
-        _write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
+        write_replacing(lake, TOKENS_FACT, tokens, dts)
+        write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
+        write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
         posts_in += posts.num_rows
         tokenized += todo.num_rows
         reused += posts.num_rows - todo.num_rows
@@ -225,6 +225,6 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         n_groups += pkg.num_rows
         if on_progress:
             on_progress(posts_in, total)
-    summary = TokenizeSummary(_new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
+    summary = TokenizeSummary(new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
                               n_tokens, n_groups, 0, 0.0)
     return finish(lake, p, summary, start, tfidf_progress)

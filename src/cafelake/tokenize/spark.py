@@ -96,17 +96,17 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
         posts_in = posts.count()
         tagged = tokenize_dataframe(posts).cache()
         tokens_df, groups_df = split(tagged)
-        for dts in job._by_month(p.changed):  # the driver holds one month of rows at a time
+        for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
             for tdef, df in ((TOKENS_FACT, tokens_df), (POST_KEYWORD_GROUPS, groups_df)):
                 tbl = _collect_arrow(df.where(F.col(PARTITION_KEY).isin(dts)), tdef)
-                job._write_replacing(lake, tdef, tbl, set(dts))
+                job.write_replacing(lake, tdef, tbl, set(dts))
                 if tdef is TOKENS_FACT:
                     n_tokens += tbl.num_rows
                 else:
                     n_groups += tbl.num_rows
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
-    summary = job.TokenizeSummary(job._new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0,
+    summary = job.TokenizeSummary(job.new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0,
                                   n_tokens, n_groups, 0, 0.0)
     return job.finish(lake, p, summary, start)
 
