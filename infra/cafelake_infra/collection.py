@@ -91,7 +91,8 @@ class Collection(Construct):
     def schedule(self, state_machine: sfn.IStateMachine) -> dict[str, scheduler.Schedule]:
         """One schedule per board, in the board's time zone, each starting a normal (incremental) run."""
         return {b.name: scheduler.Schedule(
-            self, f"{b.ident}Schedule", description=f"cafelake: scheduled run of board {b.name}",
+            self, f"{b.ident}Schedule", schedule_name=f"cafelake-{b.name}",
+            description=f"cafelake: scheduled run of board {b.name}",
             schedule=scheduler.ScheduleExpression.expression(b.schedule, TimeZone.of(b.timezone)),
             target=targets.StepFunctionsStartExecution(
                 state_machine, retry_attempts=2, max_event_age=Duration.hours(1),

@@ -59,6 +59,7 @@ def test_one_schedule_per_board_starts_the_pipeline(synth):
     for board in BOARDS:
         s = by_board[board["name"]]
         assert s["ScheduleExpression"] == board["schedule"]
+        assert s["Name"] == f"cafelake-{board['name']}"
         assert s["ScheduleExpressionTimezone"] == board.get("timezone", "Asia/Seoul")
         assert s["Target"]["Arn"]["Ref"].startswith("OrchestrationPipeline")
         assert json.loads(s["Target"]["Input"])["backfill"] is False
