@@ -50,18 +50,19 @@ def _build(root: Path, posts: int, days: int) -> Lake:
     return lake
 
 
-def _raw_bytes(lake: Lake, month: str) -> tuple[int, int, int]:
-    """(all raw object bytes, that month's records re-gzipped together, objects)."""
+def _raw_bytes(lake: Lake, month: str) -> tuple[int, int, int, int]:
+    """(all raw object bytes, that month's records re-gzipped together, objects, records)."""
     keys = lake.list_keys("raw", "naver_cafe")
-    total, lines = 0, []
+    total, records, lines = 0, 0, []
     for key in keys:
         data = lake.get_bytes("raw", key)
         total += len(data)
         for line in gzip.decompress(data).splitlines():
+            records += 1
             ms = (json.loads(line).get("list_item") or {}).get("writeDateTimestamp")
             if isinstance(ms, int) and datetime.fromtimestamp(ms / 1000, KST).strftime("%Y-%m") == month:
                 lines.append(line)
-    return total, len(gzip.compress(b"\n".join(lines))), len(keys)
+    return total, len(gzip.compress(b"\n".join(lines))), len(keys), records
 
 
 def _fmt(n: float) -> str:
@@ -78,9 +79,9 @@ def run(runs: int = 3, quick: bool = False) -> str:
     tmp = Path(tempfile.mkdtemp(prefix="bench-bytes-"))
     try:
         lake = _build(tmp, posts, days)
-        raw_all, raw_month, objects = _raw_bytes(lake, month)
+        raw_all, raw_month, objects, records = _raw_bytes(lake, month)
         where = f"WHERE dt BETWEEN '{month}-01' AND '{month}-31'"
-        rows, worst = [], 0.0
+        rows, worst, footer_sizes = [], 0.0, {}
         with LocalAthena(lake) as engine:
             for label, template in QUESTIONS.items():
                 sql = template.format(where=where)
@@ -92,8 +93,11 @@ def run(runs: int = 3, quick: bool = False) -> str:
                 worst = max(worst, pct)
                 touched = "; ".join(f"{s.table}: {len(s.files)}/{s.files_total} files, {', '.join(s.columns)}"
                                     for s in scans)
+                for sc in scans:
+                    footer_sizes.setdefault(sc.table, (sc.footer_bytes, len(sc.files)))
                 rows.append(f"| {label} | {_fmt(read)} | {100 * footers / read:.0f} % | {pct:.3f} % | "
-                            f"{100 * read / raw_month:.1f} % | {seconds * 1000:.0f} ms | {touched} |")
+                            f"{100 * (read - footers) / raw_all:.3f} % | {100 * read / raw_month:.1f} % | "
+                            f"{seconds * 1000:.0f} ms | {touched} |")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return "\n".join([
@@ -107,15 +111,25 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"all); the stricter baseline is only {month}'s raw records, gzipped together: {_fmt(raw_month)}. "
         f"Query time is DuckDB's on this machine, median of {runs} runs.",
         "",
-        "| question | Parquet bytes read | of which footers | vs all raw JSON | vs that month's raw JSON | "
-        "local query | partitions and columns read |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| question | Parquet bytes read | of which footers | vs all raw JSON | same, without footers | "
+        "vs that month's raw JSON | local query | partitions and columns read |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
         *rows,
         "",
         f"Target: ≤ {TARGET_PCT:g} % of the raw JSON scan — {verdict(worst, TARGET_PCT, higher_is_better=False)} "
-        f"(worst question: {worst:.3f} %). Against only one month of raw records the ratio is larger; what "
-        "remains is mostly Parquet footers (one file per day and table) and, for token questions, the token "
-        "strings themselves.",
+        f"(worst question: {worst:.3f} %).",
+        "",
+        "What limits it: the fixed cost of one Parquet footer per file. A one-month query opens about 30 daily "
+        "files per table, and each footer (schema plus metadata of every column: "
+        + ", ".join(f"`{t}` {_fmt(b / max(n, 1))}" for t, (b, n) in sorted(footer_sizes.items()) if n > 1)
+        + " per file) is read whatever few columns the query needs, so footers are most of what the post "
+        "questions read. The baseline is small too: the generated articles' HTML is compact, "
+        f"{raw_all / max(records, 1):,.0f} bytes per raw record gzipped, so this baseline is likely smaller "
+        "than a real board's. Token questions read mostly data (the token strings); "
+        "the plan is DuckDB's, which keeps the view's `count(DISTINCT post_id)` even when the outer query does "
+        "not use it, where Athena's planner prunes unused aggregates, so they are upper bounds. Fewer, larger "
+        "files (monthly compaction of the day files) or a narrow table for the hour/day questions would cut "
+        "the footer share; the column data alone is in the \"without footers\" column.",
     ])
 
 
