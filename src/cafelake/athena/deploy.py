@@ -17,7 +17,6 @@ from typing import Any
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
-from cafelake.lake import PARTITION_KEY
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
