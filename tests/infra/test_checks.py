@@ -45,3 +45,25 @@ def test_cfn_lint_finds_no_error(synth, tmp_path):
                           capture_output=True, text=True, timeout=300)
     findings = json.loads(done.stdout or "[]")
     assert [f["Rule"]["Id"] for f in findings if f["Rule"]["Id"] != "W3005"] == [], done.stderr
+
+
+def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path):
+    """Build the stack again without acknowledging anything: each acknowledgment must match a finding
+    on the constructs it names (a stale one would silently cover a future wildcard)."""
+    import aws_cdk as cdk
+    from cafelake_infra import nag, stack as stack_module
+    from cafelake_infra.assets import GlueArtifacts
+    from cdk_nag import AwsSolutionsChecks
+    from infra_helpers import ALARM_EMAIL, BOARDS, ROOT, cdk_context, glue_artifacts
+
+    monkeypatch.setattr(stack_module.nag, "acknowledge", lambda stack: [])
+    app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS,
+                                                               "cafelake:alarmEmail": ALARM_EMAIL}))
+    stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts(wheels=()))
+    report = AwsSolutionsChecks().validate_scope(stack)
+    found = {v.rule_name: [r.construct_path for r in v.violating_resources] for v in report.violations}
+    for ack in nag.acknowledgments(stack):
+        paths = found.get(ack.id, [])
+        for scope in ack.scopes:
+            assert any(p == scope.node.path or p.startswith(scope.node.path + "/") for p in paths), (
+                f"{ack.id} is acknowledged on {scope.node.path} but not found there")
