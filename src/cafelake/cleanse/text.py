@@ -116,9 +116,10 @@ def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]
 def _strip_markup(arr: pa.Array) -> pa.Array:
     stripped = pc.replace_substring_regex(pc.replace_substring_regex(arr, _BLOCK_TAG, "\n"), _SIMPLE_TAG, "")
     hard = pc.or_(pc.match_substring_regex(stripped, "[<>]"), pc.match_substring_regex(arr, _HARD_MARKUP))
-    odd_amp = pc.match_substring(pc.replace_substring_regex(stripped, _KNOWN_ENTITY, ""), "&")
+    amps = pc.count_substring(stripped, "&")
+    odd_amp = pc.not_equal(amps, pc.count_substring_regex(stripped, _KNOWN_ENTITY))
     redo = pc.fill_null(pc.or_(hard, odd_amp), False)
-    decoded = _where(stripped, pc.match_substring(stripped, "&"), _decode_entities)
+    decoded = _where(stripped, pc.greater(amps, 0), _decode_entities)
     if not pc.any(redo).as_py():
         return decoded
     idx = pc.indices_nonzero(redo)
@@ -137,8 +138,11 @@ def _decode_entities(arr: pa.Array) -> pa.Array:
 def _where(arr: pa.Array, mask: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
     """`fn` applied to the rows in `mask` only (the rare ones); the other rows as they are."""
     mask = pc.fill_null(mask, False)
-    if not pc.any(mask).as_py():
+    hits = pc.sum(mask).as_py() or 0
+    if hits == 0:
         return arr
+    if hits == len(arr) and arr.null_count == 0:
+        return fn(arr)
     return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
 
 
