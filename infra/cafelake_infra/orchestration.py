@@ -30,9 +30,11 @@ from .query import Query, View, views_fingerprint
 from .settings import Board, Settings
 from .storage import Storage
 
-EXECUTION_TIMEOUT = Duration.hours(24)  # a first backfill of a busy board takes most of a day
+# A first backfill of a busy board takes most of a day (66,300 requests at one a second).
+EXECUTION_TIMEOUT = Duration.hours(48)
 CRAWLER_POLL = Duration.seconds(30)
-# Metric names the scraper and the jobs emit in the "cafelake" namespace.
+# Metric names in the "cafelake" namespace: the scraper emits ArticlesFetched and Quarantined;
+# RecordsQuarantined is the name the Glue jobs publish under (their roles may put metrics there).
 FETCHED_METRICS = ("ArticlesFetched",)
 QUARANTINED_METRICS = ("Quarantined", "RecordsQuarantined")
 
@@ -111,8 +113,7 @@ class Orchestration(Construct):
         task = tasks.LambdaInvoke(
             self, f"{board.ident}: scrape", lambda_function=fn,
             payload=sfn.TaskInput.from_object({"name": board.name, "club_id": board.club_id,
-                                               "menu_id": board.menu_id, "backfill.$": "$.backfill",
-                                               "execution.$": "$$.Execution.Name"}),
+                                               "menu_id": board.menu_id, "backfill.$": "$.backfill"}),
             result_selector={"result.$": "$.Payload"}, result_path="$.scrape", retry_on_service_exceptions=True)
         # Reserved concurrency 1: a concurrent run of the same board is throttled; wait, try again.
         task.add_retry(errors=["Lambda.TooManyRequestsException"], interval=Duration.seconds(60), max_attempts=10,
@@ -147,6 +148,7 @@ class Orchestration(Construct):
                                                iam_resources=[catalog.crawler_arn],
                                                result_selector={"state.$": "$.Crawler.State"}, result_path="$.crawler"),
                           failed)
+        # Crawl when in doubt: never crawled, or a start time not in the ISO form compared below.
         needed = (sfn.Choice(self, "Crawl needed?")
                   .when(sfn.Condition.or_(
                       sfn.Condition.boolean_equals("$.backfill", True),
