@@ -23,7 +23,7 @@ def apply(
     cleansed_uri: Cleansed = ...,
     tokenized_uri: Tokenized = ...,
     workgroup: Annotated[str, typer.Option("--workgroup", envvar="CAFELAKE_WORKGROUP",
-                                           help="Athena workgroup.")] = "primary",
+                                           help="Athena workgroup (the stack creates 'cafelake').")] = "cafelake",
     output_uri: Annotated[str | None, typer.Option("--output-uri", help="s3:// URI for query results, if the "
                                                                         "workgroup does not set one.")] = None,
     replace_tables: Annotated[bool, typer.Option("--replace-tables", help="Drop and re-create the tables "
