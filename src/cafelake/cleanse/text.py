@@ -41,7 +41,7 @@ _KNOWN_ENTITY = "&(?:nbsp|lt|gt|quot|#39|apos|amp);"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^>]*>")
 
-_HANGUL = "\u3131-\u318e"  # compatibility jamo ㄱ..ㆎ (ㅠ, ㅋ, ...)
+_JAMO = "\u3131-\u318e"  # compatibility jamo ㄱ..ㆎ (ㅠ, ㅋ, ...)
 _LATIN1_LETTERS = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff"
 _PUNCT = r".,!?'\"()\[\]\-:/%~+=*#@_\^"
 # Format characters, joiners, variation selectors and combining marks glue to their
@@ -58,7 +58,7 @@ _RARE = _BREAK_CHARS + "|" + _GLUE  # rows that need the line-break and glue pas
 
 
 def _disallowed(keep_jamo: bool) -> str:
-    jamo = _HANGUL if keep_jamo else ""
+    jamo = _JAMO if keep_jamo else ""
     return rf"[^\x{{ac00}}-\x{{d7a3}}{jamo}A-Za-z0-9{_LATIN1_LETTERS}{_PUNCT} \n]+"
 
 

@@ -47,24 +47,19 @@ def _dates_with_fallback(cand: pa.Table) -> tuple[pa.Array, pa.Array, pa.Array, 
     raw = cand.column("raw_date").combine_chunks()
     fetched = cand.column("fetched_at").combine_chunks()
     posted, reason, detail = dates.parse_dates(raw, fetched)
-    retry = pc.fill_null(pc.and_(pc.equal(reason, dates.NO_TIME), pc.is_valid(cand.column("raw_date_alt"))), False)
+    alt_raw = cand.column("raw_date_alt").combine_chunks()
+    retry = pc.fill_null(pc.and_(pc.equal(reason, dates.NO_TIME), pc.is_valid(alt_raw)), False)
     if pc.any(retry).as_py():
         idx = pc.indices_nonzero(retry)
-        alt = cand.column("raw_date_alt").combine_chunks().take(idx)
+        alt = alt_raw.take(idx)
         alt_posted, alt_reason, _ = dates.parse_dates(alt, fetched.take(idx))
-        use = pc.is_null(alt_reason).to_pylist()
-        mask = [False] * len(raw)
-        values: list = [None] * len(raw)
-        for i, ok, v, text in zip(idx.to_pylist(), use, alt_posted.to_pylist(), alt.to_pylist()):
-            if ok:
-                mask[i], values[i] = True, (v, text)
-        mask_arr = pa.array(mask)
-        if any(mask):
-            fill = [v for v in values if v is not None]
-            posted = pc.replace_with_mask(posted, mask_arr, pa.array([v for v, _ in fill], type=UTC_TS))
-            raw = pc.replace_with_mask(raw, mask_arr, pa.array([t for _, t in fill], type=pa.string()))
-            reason = pc.if_else(mask_arr, pa.scalar(None, pa.string()), reason)
-            detail = pc.if_else(mask_arr, pa.scalar(None, pa.string()), detail)
+        ok = pc.is_null(alt_reason)
+        use = pc.replace_with_mask(pa.array([False] * len(raw)), retry, ok)
+        if pc.any(use).as_py():
+            posted = pc.replace_with_mask(posted, use, alt_posted.filter(ok))
+            raw = pc.replace_with_mask(raw, use, alt.filter(ok))
+            reason = pc.if_else(use, pa.scalar(None, pa.string()), reason)
+            detail = pc.if_else(use, pa.scalar(None, pa.string()), detail)
     return posted, raw, reason, detail
 
 
