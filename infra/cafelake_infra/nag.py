@@ -3,6 +3,10 @@
 cdk-nag 3 acknowledges by exact finding id (IAM5 ids name the wildcard), and each entry is
 applied to the constructs it was reviewed for only, so a new role with the same wildcard
 is flagged again rather than waved through.
+
+Ids are written `AwsSolutions-<rule>[...]`, without the `AwsSolutions::` prefix the synth
+error message suggests: CDK's own validation accepts both spellings, but cdk-nag's
+`validate_scope` (what the tests assert) only recognises this one.
 """
 
 from __future__ import annotations
