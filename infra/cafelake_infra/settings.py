@@ -69,6 +69,10 @@ class Settings:
         names = [b.name for b in boards]
         if len(set(names)) != len(names):
             raise SettingsError(f"context cafelake:boards: duplicate board names in {names}")
+        # Two functions on one board could fetch it at once, which per-function concurrency cannot stop.
+        ids = [(b.club_id, b.menu_id) for b in boards]
+        if len(set(ids)) != len(ids):
+            raise SettingsError("context cafelake:boards: two boards with the same club_id and menu_id")
         settings = cls(
             boards=boards,
             alarm_email=ctx("alarmEmail"),

@@ -34,6 +34,7 @@ def test_command_line_strings_are_parsed():
 @pytest.mark.parametrize("overrides, message", [
     ({"cafelake:boards": []}, "at least one board"),
     ({"cafelake:boards": [BOARDS[0], BOARDS[0]]}, "duplicate board names"),
+    ({"cafelake:boards": [BOARDS[0], {**BOARDS[0], "name": "again"}]}, "same club_id and menu_id"),
     ({"cafelake:boards": [{**BOARDS[0], "schedule": "every hour"}]}, "cron(...) or rate(...)"),
     ({"cafelake:boards": [{**BOARDS[0], "club_id": "abc"}]}, "numeric ids"),
     ({"cafelake:boards": [{"name": "x"}]}, "lacks"),
