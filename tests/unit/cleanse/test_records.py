@@ -1,0 +1,62 @@
+"""Envelope lines to candidate rows: field precedence, statuses, gzip damage."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+
+from cafelake.cleanse.records import RawRecords, gunzip, read_object
+
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def _env(status="ok", **body):
+    article = {"id": 7, "subject": "본문 제목", "writer": {"memberKey": "mk-body", "nick": "본문닉"},
+               "writeDate": 1_700_000_000_000, "readCount": 9, "contentHtml": "<p>x</p>", **body}
+    return {"source": "naver_cafe", "club_id": "1", "menu_id": "2", "article_id": 7, "run_id": "r", "seq": 0,
+            "fetched_at": "2026-11-20T00:00:00.5Z", "article_status": status,
+            "list_item": {"articleId": 7, "subject": "목록 제목", "memberKey": "mk-list", "writerNickname": "목록닉",
+                          "writeDateTimestamp": 1_700_000_001_000, "readCount": 3, "commentCount": 4},
+            "article": {"result": {"article": {k: v for k, v in article.items() if v is not None}}}}
+
+
+def _read(*envs) -> dict:
+    acc = RawRecords()
+    read_object(acc, "k", "2026-11-20", gzip.compress("\n".join(json.dumps(e) for e in envs).encode()), NOW)
+    return acc.candidates().to_pylist()
+
+
+def test_body_first_then_list_item_field_by_field():
+    (row,) = _read(_env(subject=None, commentCount=None))
+    assert row["title_html"] == "목록 제목" and row["content_html"] == "<p>x</p>"
+    assert (row["member_key"], row["read_count"], row["comment_count"]) == ("mk-body", 9, 4)
+    assert (row["raw_date"], row["raw_date_alt"]) == ("1700000000000", "1700000001000")
+    assert row["fetched_at"] == datetime(2026, 11, 20, 0, 0, 0, 500_000, tzinfo=UTC)
+    assert row["post_id"] == "1-7" and row["payload"].startswith("{")
+
+
+def test_member_only_uses_the_list_item_and_no_body():
+    (row,) = _read(_env(status="member_only"))
+    assert (row["title_html"], row["content_html"], row["member_key"]) == ("목록 제목", None, "mk-list")
+
+
+def test_deletions_become_tombstones():
+    acc = RawRecords()
+    read_object(acc, "k", "d", gzip.compress(json.dumps(_env(status="blind")).encode()), NOW)
+    assert [q["reason"] for q in acc.quarantine] == ["source_blind"] and acc.records == 1
+    assert acc.tombstone_table().column("post_id").to_pylist() == ["1-7"]
+
+
+def test_gunzip_reads_every_member_and_reports_damage():
+    data = gzip.compress(b"a\n") + gzip.compress(b"b\n")
+    assert gunzip(data) == (b"a\nb\n", None)
+    body, damage = gunzip(data[:-6])
+    assert body.startswith(b"a\n") and damage
+    assert gunzip(b"plain text")[1].startswith("not gzip")
+
+
+def test_blank_lines_are_not_records():
+    acc = RawRecords()
+    read_object(acc, "k", "d", gzip.compress(b"\n\n" + json.dumps(_env()).encode() + b"\n  \n"), NOW)
+    assert acc.records == 1 and len(acc.rows) == 1 and acc.rows[0][1] == 3  # line numbers count every line
