@@ -239,11 +239,15 @@ class Lake:
         import pyarrow.fs as pafs
         import pyarrow.parquet as pq
 
+        from cafelake.schemas import FREE_TEXT_COLUMNS
+
         for sub, part in parts.items():
             folder = posixpath.join(base, sub) if sub else base
             fs.create_dir(folder, recursive=True)
             new = posixpath.join(folder, f"part-{token}.parquet")
-            pq.write_table(part, new, filesystem=fs, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+            pq.write_table(part, new, filesystem=fs, compression="zstd", row_group_size=ROW_GROUP_SIZE,
+                           write_statistics=[c for c in part.column_names if c not in FREE_TEXT_COLUMNS],
+                           store_schema=False)  # readers apply the TableDef schema; smaller footers
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             for info in infos:
                 if info.type == pafs.FileType.File and info.path != new and info.path.endswith(".parquet"):

@@ -42,6 +42,12 @@ class TableDef:
         return self.schema.empty_table()
 
 
+# Long free text: Parquet min/max statistics on these bloat every file footer (which every
+# query reads) and never prune anything, so the writer leaves them out.
+FREE_TEXT_COLUMNS = frozenset({"title", "content", "question_text", "url", "raw_date", "content_hash",
+                               "detail", "payload", "source_key"})
+
+
 def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
     return pa.schema([pa.field(n, t) for n, t, _ in cols]), {n: c for n, _, c in cols}
 

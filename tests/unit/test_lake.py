@@ -110,3 +110,23 @@ def test_s3_objects_on_moto_server(moto_server):
         lake.get_bytes("raw", "nope")
     lake.delete("raw", "_state")
     assert lake.list_keys("raw", "_state") == []
+
+
+def test_files_keep_types_without_the_arrow_schema_and_skip_text_statistics(tmp_path):
+    """Footers stay small (every query reads them): no statistics on free text, no Arrow schema blob."""
+    import pyarrow.parquet as pq
+
+    from cafelake.schemas import POSTS
+
+    lake = Lake(str(tmp_path))
+    row = {f.name: [None] for f in POSTS.schema} | {
+        "post_id": ["1-1"], "question_text": ["긴 글 " * 50], "dt": ["2024-01-01"],
+        "posted_at": pa.array([0], pa.timestamp("us", tz="UTC")), "post_hour": [9]}
+    lake.write_table(POSTS, pa.table(row, schema=POSTS.schema.append(pa.field("dt", pa.string()))))
+    (path,) = (tmp_path / "cleansed" / "posts" / "dt=2024-01-01").glob("*.parquet")
+    pf = pq.ParquetFile(path)
+    assert pf.schema_arrow.field("posted_at").type == pa.timestamp("us", tz="UTC")
+    rg = pf.metadata.row_group(0)
+    stats = {rg.column(i).path_in_schema: rg.column(i).is_stats_set for i in range(rg.num_columns)}
+    assert stats["post_hour"] and not stats["question_text"]
+    assert b"ARROW:schema" not in (pf.metadata.metadata or {})
