@@ -45,11 +45,12 @@ def peak_rss_mb(code: str, *args: str) -> tuple[float, str]:
 
     A fresh process is the only honest way to measure peak memory of one stage.
     """
+    # VmHWM, not ru_maxrss: the latter carries the parent's peak across fork+exec on Linux.
     wrapper = (
-        "import resource, sys, runpy\n"
+        "import sys\n"
         f"sys.argv = ['bench', *{list(args)!r}]\n"
         f"exec(compile({code!r}, '<bench>', 'exec'))\n"
-        "print('__RSS_KB__', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "print('__RSS_KB__', [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0])\n"
     )
     out = subprocess.run([sys.executable, "-c", wrapper], check=True, capture_output=True, text=True).stdout
     rss_line = [ln for ln in out.splitlines() if ln.startswith("__RSS_KB__")][-1]
