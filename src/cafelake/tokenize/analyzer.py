@@ -48,12 +48,11 @@ class Analyzer:
         if key not in self._cache:
             pos = tag.split("-", 1)[0]
             token = (lemma or form + "다") if pos in self.cfg.lemma_pos else form
-            stop = self.stopwords.flag(token, pos, form)
-            if token in self.cfg.synonyms:
+            if token in self.cfg.synonyms:  # the flag describes the token as stored, whatever it came from
                 token, new_pos = self.cfg.synonyms[token]
                 pos = new_pos or pos
-                stop = stop or self.stopwords.flag(token, pos)
-            self._cache[key] = (token, pos, stop)
+                form = token[:-1] if pos in self.cfg.lemma_pos and token.endswith("다") else token
+            self._cache[key] = (token, pos, self.stopwords.flag(token, pos, form))
         return self._cache[key]
 
     def tokenize(self, texts: Iterable[str | None]) -> Iterator[list[Token]]:
