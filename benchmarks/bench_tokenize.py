@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from benchmarks._harness import side_by_side, verdict
+from benchmarks._harness import peak_rss_mb, side_by_side, verdict
 
 FULL_POSTS, QUICK_POSTS = 65_600, 3_000
 RSS_SIZES, RSS_QUICK = (10_000, 40_000, 160_000), (2_000, 8_000)
@@ -39,23 +39,6 @@ def posts_table(n: int, seed: int = 42):
                      "content_hash": hashlib.sha256(text.encode()).hexdigest(), "fetched_at": t["posted_at"],
                      "ingest_dt": day.isoformat(), "dt": day.isoformat()})
     return pa.Table.from_pylist(rows, schema=POSTS.schema.append(pa.field("dt", pa.string())))
-
-
-def peak_rss_mb(code: str, *args: str) -> tuple[float, str]:
-    """Peak RSS (MiB) of `code` run in a fresh process, and its stdout.
-
-    Read from /proc/self/status VmHWM, the high-water mark of the process's own address
-    space: `ru_maxrss` survives exec and so reports the *parent's* RSS at fork when that
-    is larger (the parent here holds Kiwi and the corpus).
-    """
-    import subprocess
-    import sys
-
-    wrapper = (f"import sys\nsys.argv = ['bench', *{list(args)!r}]\nexec(compile({code!r}, '<bench>', 'exec'))\n"
-               "print('__HWM__', [ln.split()[1] for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0])\n")
-    out = subprocess.run([sys.executable, "-c", wrapper], check=True, capture_output=True, text=True).stdout
-    hwm = [ln for ln in out.splitlines() if ln.startswith("__HWM__")][-1]
-    return int(hwm.split()[1]) / 1024, "\n".join(ln for ln in out.splitlines() if not ln.startswith("__HWM__"))
 
 
 _TFIDF_CODE = """
