@@ -57,6 +57,6 @@ SELECT
   t.doc_freq,
   t.term_freq,
   s.tfidf_score,
-  row_number() OVER (PARTITION BY s.scope ORDER BY s.tfidf_score DESC, s.token ASC, s.token_pos ASC) AS rank
+  row_number() OVER (PARTITION BY s.scope ORDER BY round(s.tfidf_score, 10) DESC, s.token ASC, s.token_pos ASC) AS rank
 FROM scores AS s
 JOIN terms AS t ON t.scope = s.scope AND t.token = s.token AND t.token_pos = s.token_pos

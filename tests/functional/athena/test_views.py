@@ -251,9 +251,8 @@ def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, lake):
     np.testing.assert_allclose(both["tfidf_score_sk"], both["tfidf_score_sql"], rtol=1e-9, atol=1e-12)
     assert (both["doc_freq_sk"] == both["doc_freq_sql"]).all()
     assert (both["term_freq_sk"] == both["term_freq_sql"]).all()
-    # rows only on one side may differ only by near-ties at the cut-off rank
-    edge = merged[merged["_merge"] != "both"]
-    assert len(edge) <= 2 * mart["scope"].nunique()
-    stable = _stable_ranks(both.rename(columns={"tfidf_score_sk": "tfidf_score"}))
-    assert (both.loc[stable, "rank_sk"] == both.loc[stable, "rank_sql"]).all()
+    # Both rank on the score rounded to 10 decimals, so float noise cannot reorder exact ties:
+    # the same terms, with the same ranks, on both sides.
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][keys]
+    assert (both["rank_sk"] == both["rank_sql"]).all()
     assert set(mart["scope"]) == set(sql["scope"])
