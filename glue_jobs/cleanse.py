@@ -8,6 +8,7 @@ A thin adapter over `cafelake.cleanse.run_cleanse` (the cafelake wheel ships wit
   --pseudonym_secret_id ID  Secrets Manager secret holding the author pseudonym key
   --ingest_dts D1,D2        re-cleanse the raw objects of these ingest dates
   --full true               rebuild the cleansed zone from every raw object
+  --metrics_namespace NS    publish the run's counts to CloudWatch under NS (the stack passes cafelake)
 
 Without --ingest_dts or --full it cleanses only the raw objects not cleansed yet.
 Run it with max concurrency 1: the run's state (manifest) is not built for two writers.
@@ -22,7 +23,7 @@ import sys
 from dataclasses import asdict, dataclass
 
 REQUIRED = ("raw_uri", "cleansed_uri")
-OPTIONAL = ("pseudonym_secret_id", "ingest_dts", "full", "JOB_NAME")
+OPTIONAL = ("pseudonym_secret_id", "ingest_dts", "full", "metrics_namespace", "JOB_NAME")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class JobArgs:
     pseudonym_secret_id: str | None = None
     ingest_dts: list[str] | None = None
     full: bool = False
+    metrics_namespace: str | None = None
 
 
 def _resolve_locally(argv: list[str], names: list[str]) -> dict[str, str]:
@@ -63,7 +65,7 @@ def parse_args(argv: list[str]) -> JobArgs:
         raise ValueError("--full already covers every ingest date; drop --ingest_dts")
     return JobArgs(raw_uri=got["raw_uri"], cleansed_uri=got["cleansed_uri"],
                    pseudonym_secret_id=got.get("pseudonym_secret_id") or None, ingest_dts=dts,
-                   full=full == "true")
+                   full=full == "true", metrics_namespace=got.get("metrics_namespace") or None)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -78,6 +80,10 @@ def main(argv: list[str] | None = None) -> dict:
     key = secret_key(args.pseudonym_secret_id) if args.pseudonym_secret_id else None
     summary = asdict(run_cleanse(lake, ingest_dts=args.ingest_dts, full=args.full, key=key))
     print(json.dumps({"stage": "cleanse", **summary}, ensure_ascii=False))
+    if args.metrics_namespace:
+        from cafelake.run_metrics import CLEANSE_METRICS, publish
+
+        publish("cleanse", summary, CLEANSE_METRICS, namespace=args.metrics_namespace)
     return summary
 
 

@@ -34,6 +34,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--full", type=_bool, nargs="?", const=True, default=False)
     parser.add_argument("--engine", choices=("python", "spark"), default="python")
     parser.add_argument("--JOB_NAME", default="cafelake-tokenize")
+    parser.add_argument("--metrics_namespace", default=None, help="publish the run's counts to CloudWatch")
     args, _ = parser.parse_known_args(argv)
     for name in ("cleansed_uri", "tokenized_uri"):
         setattr(args, name, getattr(args, name).rstrip("/"))
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> dict:
         summary = run_tokenize(lake, full=args.full)
     result = asdict(summary)
     print(json.dumps(result))
+    if args.metrics_namespace:
+        from cafelake.run_metrics import TOKENIZE_METRICS, publish
+
+        publish("tokenize", result, TOKENIZE_METRICS, namespace=args.metrics_namespace)
     return result
 
 

@@ -87,6 +87,7 @@ class Jobs(Construct):
                 "--cleansed_uri": storage.cleansed.s3_url_for_object(),
                 "--tokenized_uri": storage.tokenized.s3_url_for_object(),
                 "--full": "false",
+                "--metrics_namespace": METRICS_NAMESPACE,
             }
             if modules:
                 args["--additional-python-modules"] = ",".join(w.s3_object_url for w in modules)

@@ -239,8 +239,10 @@ class Orchestration(Construct):
     def _dashboard(self, jobs: Jobs, scrapers: dict[str, lambda_.Function]) -> cw.Dashboard:
         def search(names: tuple[str, ...], label: str) -> cw.MathExpression:
             # SEARCH sums every dimension set (board, service, job) the metrics are published with.
+            # A `{namespace}` schema would match only dimensionless metrics: filter on Namespace= instead.
             which = " OR ".join(f'MetricName=\"{n}\"' for n in names)
-            return cw.MathExpression(expression=f"SUM(SEARCH('{{{METRICS_NAMESPACE}}} ({which})', 'Sum', 3600))",
+            return cw.MathExpression(
+                expression=f"SUM(SEARCH('Namespace=\"{METRICS_NAMESPACE}\" ({which})', 'Sum', 3600))",
                                      label=label, period=Duration.hours(1))
 
         sm = self.state_machine

@@ -106,6 +106,9 @@ def test_dashboard_shows_run_metrics(synth):
     for needle in ("ArticlesFetched", "Quarantined", "glue.driver.aggregate.elapsedTime", "ExecutionsSucceeded",
                    "cafelake-cleanse", "cafelake-tokenize"):
         assert needle in body, needle
+    # the run metrics carry dimensions (board, service, stage): a `{cafelake}` schema would match none
+    assert 'Namespace="cafelake"' in body.replace("\\", ""), body[:2000]
+    assert "RecordsQuarantined" in body and "{cafelake}" not in body
 
 
 def test_views_are_created_on_deploy(synth):

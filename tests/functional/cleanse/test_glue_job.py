@@ -55,13 +55,17 @@ def test_job_cleanses_s3_with_the_secret_key(job, moto_server, monkeypatch, make
                 endpoint_url=moto_server)
     write_raw(lake, [make_envelope(i, member=f"m{i % 3}") for i in range(1, 11)] + ["{bad"])
     argv = ["cleanse.py", "--JOB_NAME", "cleanse", "--raw_uri", "s3://glue-raw", "--cleansed_uri",
-            "s3://glue-cleansed", "--tokenized_uri", "s3://unused", "--pseudonym_secret_id", "cafelake/pseudonym"]
+            "s3://glue-cleansed", "--tokenized_uri", "s3://unused", "--pseudonym_secret_id", "cafelake/pseudonym",
+            "--metrics_namespace", "cafelake-test"]
 
     summary = job.main(argv)
     assert (summary["records_in"], summary["cleansed"], summary["quarantined"]) == (11, 10, 1)
     posts = lake.read_table("posts").to_pylist()
     assert {r["article_id"]: r["author_key"] for r in posts}[4] == pseudonym("m:m1", b"cloud-key")
     assert lake.read_table("_quarantine").column("reason").to_pylist() == ["bad_json"]
+    published = boto3.client("cloudwatch", endpoint_url=moto_server).list_metrics(
+        Namespace="cafelake-test", MetricName="RecordsQuarantined")["Metrics"]
+    assert published and published[0]["Dimensions"] == [{"Name": "stage", "Value": "cleanse"}]
     assert job.main([*argv, "--full", "false"])["objects"] == 0  # by default only raw objects not cleansed yet
     assert job.main([*argv, "--full", "true"])["cleansed"] == 10
     assert lake.read_table("posts").num_rows == 10
