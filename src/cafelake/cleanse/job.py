@@ -6,7 +6,9 @@ the existing rows of every dt partition they touch (including the old partition 
 post whose date changed), and those partitions are replaced whole, so any order of
 runs converges to what a full rebuild gives. The latest deletion of every post is kept
 beside the manifest, so a late-arriving older version cannot resurrect a deleted post.
-Writes go posts, quarantine, state, manifest: a run that dies midway is simply redone.
+Memory follows the chunk size, not the corpus (see merge.py): a full rebuild of a
+million posts holds an index of them, not the posts. Writes go posts, quarantine,
+state, manifest: a run that dies midway is simply redone.
 One run at a time per lake (the Glue job allows no concurrency).
 """
 
@@ -21,14 +23,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cafelake.cleanse.authors import local_key
+from cafelake.cleanse.merge import INDEX, SEQ, Spill, Winners, existing_index, spill_folder
 from cafelake.cleanse.records import TOMBSTONE, RawRecords, read_object
-from cafelake.cleanse.transform import POSTS_WORK, CleanseConfig, cleanse, latest, latest_tombstones
+from cafelake.cleanse.transform import CleanseConfig, cleanse, latest_tombstones
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import POSTS, QUARANTINE
 
@@ -100,20 +104,19 @@ def _select(objects: list[tuple[str, str]], done: set[str], ingest_dts: Iterable
     return [o for o in objects if o[0] not in done]
 
 
-def _existing(lake: Lake, post_ids: pa.Array, new_dts: set[str]) -> tuple[pa.Table, set[str]]:
-    """Existing rows of every partition holding an affected post or receiving a new row."""
+def _touched(lake: Lake, post_ids: pa.Array, new_dts: set[str]) -> set[str]:
+    """Partitions holding an affected post (it may move or vanish) or receiving a new row."""
     index = lake.read_table(POSTS, columns=["post_id", PARTITION_KEY])
     hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
-    touched = new_dts | set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
-    rows = lake.read_table(POSTS, dts=sorted(touched))
-    n = rows.num_rows
-    rows = rows.append_column("source_key", pa.array([""] * n, pa.string())) \
-        .append_column("line_no", pa.array([0] * n, pa.int64()))
-    return rows.select(POSTS_WORK.names).cast(POSTS_WORK), touched
+    return new_dts | set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
 
 
 def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables([t.cast(schema) for t in tables]) if tables else schema.empty_table()
+
+
+def _count(mask: pa.Array) -> int:
+    return pc.sum(mask).as_py() or 0
 
 
 def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bool = False,
@@ -134,54 +137,28 @@ def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bo
     selected = _select(raw_objects(lake), done, ingest_dts, full)
     summary.objects = len(selected)
 
-    acc, cleansed_parts = RawRecords(), []
-    if on_progress:
-        on_progress(0, len(selected))
-    for i, (obj_key, ingest_dt) in enumerate(selected, start=1):
-        read_object(acc, obj_key, ingest_dt, lake.get_bytes("raw", obj_key), now)
-        if len(acc.rows) >= CHUNK_ROWS or i == len(selected):
-            cleansed_parts.append(cleanse(acc.candidates(), key=key, quarantined_at=now, config=config))
-            acc.rows.clear()
+    acc, q_parts = RawRecords(), []
+    with spill_folder() as folder:
+        spill = Spill(Path(folder))
         if on_progress:
-            on_progress(i, len(selected))
-    new_posts = _concat([c.posts for c in cleansed_parts], POSTS_WORK)
-    new_q = _concat([pa.Table.from_pylist(acc.quarantine, schema=QUARANTINE.schema),
-                     *[c.quarantine for c in cleansed_parts]], QUARANTINE.schema)
-    new_tombs = acc.tombstone_table()
-    summary.records_in = acc.records
-
-    # --- merge posts ---------------------------------------------------------------
-    tombs = latest_tombstones(pa.concat_tables([new_tombs] if full else [new_tombs, _load_tombstones(lake)]))
-    new_dts = set(pc.unique(new_posts.column(PARTITION_KEY)).to_pylist())
-    if full:
-        existing, touched = POSTS_WORK.empty_table(), set(lake.partitions(POSTS)) | new_dts
-    else:
-        affected = pc.unique(pa.concat_arrays([new_posts.column("post_id").combine_chunks(),
-                                               new_tombs.column("post_id").combine_chunks()]))
-        existing, touched = _existing(lake, affected, new_dts) if len(affected) else (POSTS_WORK.empty_table(),
-                                                                                        set())
-    combined = pa.concat_tables([existing, new_posts])
-    relevant = tombs.filter(pc.is_in(tombs.column("post_id"), value_set=combined.column("post_id").combine_chunks()))
-    result = latest(combined, relevant)
-
-    kept_new = pc.sum(pc.not_equal(result.column("source_key"), "")).as_py() or 0
-    kept_ids = result.column("post_id").combine_chunks()
-    summary.cleansed = kept_new
-    summary.duplicates = new_posts.num_rows - kept_new
-    summary.superseded_by_deletion = pc.sum(pc.invert(pc.is_in(new_posts.column("post_id"),
-                                                               value_set=kept_ids))).as_py() or 0
-    existing_kept = result.num_rows - kept_new
-    summary.removed = pc.sum(pc.invert(pc.is_in(existing.column("post_id"), value_set=kept_ids))).as_py() or 0
-    summary.replaced = existing.num_rows - existing_kept - summary.removed
+            on_progress(0, len(selected))
+        for i, (obj_key, ingest_dt) in enumerate(selected, start=1):
+            read_object(acc, obj_key, ingest_dt, lake.get_bytes("raw", obj_key), now)
+            if len(acc.rows) >= CHUNK_ROWS or i == len(selected):
+                part = cleanse(acc.candidates(), key=key, quarantined_at=now, config=config)
+                spill.add(part.posts)
+                q_parts += [pa.Table.from_pylist(acc.quarantine, schema=QUARANTINE.schema), part.quarantine]
+                acc.rows.clear()
+                acc.quarantine.clear()  # as Arrow it takes a fraction of the Python objects' memory
+            if on_progress:
+                on_progress(i, len(selected))
+        new_q = _concat(q_parts, QUARANTINE.schema)
+        new_tombs = acc.tombstone_table()
+        tombs = latest_tombstones(pa.concat_tables([new_tombs] if full else [new_tombs, _load_tombstones(lake)]))
+        summary.records_in = acc.records
+        _merge_posts(lake, spill, new_tombs, tombs, full, summary)
     summary.quarantined = new_q.num_rows
     summary.quarantine_reasons = dict(sorted(Counter(new_q.column("reason").to_pylist()).items()))
-
-    out = result.drop_columns(["source_key", "line_no"])
-    written = lake.write_table(POSTS, out) if out.num_rows else []
-    dropped = sorted(touched - set(written))
-    lake.drop_partitions(POSTS, dropped)
-    summary.partitions_written, summary.partitions_dropped = written, dropped
-    summary.posts_in_partitions = out.num_rows
 
     # --- quarantine: replace the rows of the re-read objects, keep the others --------
     q_dts = {dt for _, dt in selected} | set(new_q.column("ingest_dt").to_pylist())
@@ -209,3 +186,39 @@ def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bo
     lake.put_bytes("cleansed", f"{RUNS}/{summary.run_id}.json",
                    json.dumps(asdict(summary), indent=2, ensure_ascii=False).encode())
     return summary
+
+
+def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table, full: bool,
+                 summary: CleanseSummary) -> None:
+    """Replace every touched partition with the latest version of its posts; account for the rest.
+
+    `new_tombs` are this run's deletions (they make partitions holding the post touched),
+    `tombs` the latest deletion of every post known (they decide).
+    """
+    new = spill.index()
+    new_dts = set(pc.unique(new.column(PARTITION_KEY)).to_pylist())
+    if full:
+        touched = set(lake.partitions(POSTS)) | new_dts
+        existing = INDEX.empty_table()
+    else:
+        affected = pc.unique(pa.concat_arrays([new.column("post_id").combine_chunks(),
+                                               new_tombs.column("post_id").combine_chunks()]))
+        touched = _touched(lake, affected, new_dts) if len(affected) else set()
+        existing = existing_index(lake, touched)
+    winners = Winners.pick(pa.concat_tables([existing, new]), tombs)
+
+    kept_ids = winners.rows.column("post_id").combine_chunks()
+    kept_new = _count(pc.greater_equal(winners.rows.column(SEQ), 0))
+    summary.cleansed = kept_new
+    summary.duplicates = new.num_rows - kept_new
+    summary.superseded_by_deletion = _count(pc.invert(pc.is_in(new.column("post_id"), value_set=kept_ids)))
+    summary.removed = _count(pc.invert(pc.is_in(existing.column("post_id"), value_set=kept_ids)))
+    summary.replaced = existing.num_rows - (winners.rows.num_rows - kept_new) - summary.removed
+
+    written: list[str] = []
+    for days in winners.day_groups():
+        written += lake.write_table(POSTS, winners.posts(lake, spill, days))
+    dropped = sorted(touched - set(written))
+    lake.drop_partitions(POSTS, dropped)
+    summary.partitions_written, summary.partitions_dropped = written, dropped
+    summary.posts_in_partitions = winners.rows.num_rows

@@ -164,3 +164,21 @@ def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, wr
 def test_full_and_ingest_dts_are_exclusive(lake):
     with pytest.raises(ValueError, match="either full or ingest_dts"):
         run_cleanse(lake, full=True, ingest_dts=["2026-11-20"])
+
+
+def test_small_chunks_and_write_groups_give_the_same_posts(lake, make_envelope, write_raw, monkeypatch):
+    """Memory is bounded by chunking: how the posts are chunked and grouped must not change them."""
+    from cafelake.cleanse import job, merge
+
+    _write_all(lake, write_raw, _batches(make_envelope))
+    run_cleanse(lake, full=True)
+    whole, whole_q = _posts(lake), _quarantine(lake)
+    monkeypatch.setattr(job, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(merge, "WRITE_ROWS", 2)
+    monkeypatch.setattr(merge, "SPILL_ROW_GROUP", 2)
+    s = run_cleanse(lake, full=True)
+    assert s.reconciles() and len(s.partitions_written) > 1
+    assert _posts(lake).equals(whole) and _quarantine(lake).equals(whole_q)
+    for n in range(1, 4):  # and incrementally, a day at a time
+        run_cleanse(lake, ingest_dts=[f"2026-11-{17 + n}"])
+    assert _posts(lake).equals(whole)
