@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,9 @@ class LocalAthena:
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        # A laptop's share, not DuckDB's default 80 % of RAM: larger aggregations spill to disk.
+        self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', '1GB')}'")
+        self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
         self._files: dict[str, tuple[str, ...] | None] = {}
         self.tables = {t.name: t for t in CATALOG_TABLES}
         self.views = {v.name: v for v in sqlfiles.views()}
