@@ -10,6 +10,7 @@ seed scale is then worked out on paper from the measured sizes and times.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import statistics
 import tempfile
@@ -133,6 +134,8 @@ PRICES = {
     "sfn_transition": 0.025 / 1000,
 }
 GLUE_STARTUP_S = 45  # Glue 5.0 start-up; billed from the start of the job run
+KIWI_SETUP_S = 60  # assumed: installing the ~100 MB of Kiwi wheels and loading the model (docs/deploy.md)
+CRAWLER_DPU = 2  # as in AWS's pricing example for crawlers
 RUNS_PER_DAY = 6  # hourly in the evening, 18:00-23:00 KST (cdk.json)
 CRAWLS_PER_DAY = 1  # the state machine crawls the raw zone at most once a UTC day
 DASHBOARD_QUERIES_PER_DAY = 50
@@ -147,14 +150,17 @@ def cost(seed: dict) -> list[str]:
     n = seed["posts"]
     # Glue: measured local seconds per post (2 cores, like one G.1X worker's 4 vCPU at best),
     # plus model load, plus start-up; never less than the 1-minute minimum; 2 DPU (G.1X x 2).
-    glue_s = {job: max(p["glue_min_s"], GLUE_STARTUP_S + 5 + st[job]["seconds"] / n * per_run)
+    setup = {"cleanse": 5, "tokenize": KIWI_SETUP_S}
+    glue_s = {job: max(p["glue_min_s"], GLUE_STARTUP_S + setup[job] + st[job]["seconds"] / n * per_run)
               for job in ("cleanse", "tokenize")}
     dpu_s = sum(2 * s for s in glue_s.values()) * RUNS_PER_DAY
     glue = dpu_s / 3600 * p["glue_dpu_hour"]
-    crawler = CRAWLS_PER_DAY * p["crawler_min_s"] / 3600 * p["crawler_dpu_hour"]
-    # Lambda: at the polite 1 request/s, one list page plus each new article's body per run,
-    # plus a look-back re-read of the day's ~180 posts; 512 MB ARM.
-    requests = RUNS_PER_DAY * (2 + per_run) + per_day
+    crawler = CRAWLS_PER_DAY * CRAWLER_DPU * p["crawler_min_s"] / 3600 * p["crawler_dpu_hour"]
+    # Lambda: at the polite 1 request/s, each run reads the list pages back to the 24-hour
+    # look-back horizon (50 items a page) and the bodies of the new posts and of every post
+    # of the last 24 hours (to pick up edits and counts); 512 MB ARM.
+    bodies = per_run + per_day
+    requests = RUNS_PER_DAY * (math.ceil(bodies / 50) + bodies)
     lam = requests * 1.05 * 0.5 * p["lambda_gb_s_arm"] + RUNS_PER_DAY * p["lambda_req"]
     # Athena: a month of posts for a dashboard query scans at most the month's posts_dim and
     # tokens_fact columns; each query is billed at least 10 MB.
@@ -164,7 +170,7 @@ def cost(seed: dict) -> list[str]:
     year_gb = sum(seed["bytes"].values()) / n * POSTS_PER_YEAR / 1e9
     s3 = year_gb * p["s3_gb_month"] / 30 + (RUNS_PER_DAY * 40) * p["s3_put"] + (RUNS_PER_DAY * 200) * p["s3_get"]
     sfn = RUNS_PER_DAY * 20 * p["sfn_transition"]
-    items = {"Glue jobs (cleanse + tokenize)": glue, "Glue crawler (once a day, 10-minute minimum)": crawler,
+    items = {"Glue jobs (cleanse + tokenize)": glue, f"Glue crawler (once a day, 10-minute minimum, {CRAWLER_DPU} DPU)": crawler,
              "Athena (dashboard queries)": athena, "Lambda (scraper)": lam, "S3 (storage and requests)": s3,
              "Step Functions": sfn}
     total = sum(items.values())
@@ -173,8 +179,9 @@ def cost(seed: dict) -> list[str]:
         f"~{per_run:.0f} new posts a run). Measured here: cleanse {st['cleanse']['seconds'] / n * 1000:.2f} ms "
         f"and tokenize {st['tokenize']['seconds'] / n * 1000:.2f} ms per post on this machine; "
         f"{sum(seed['bytes'].values()) / n:,.0f} bytes stored per post over all zones. "
-        f"Glue billed: {dpu_s:,.0f} DPU-seconds a day (each run is the 1-minute minimum plus start-up: "
-        "the work itself is seconds).", "",
+        f"Glue billed: {dpu_s:,.0f} DPU-seconds a day (each run is start-up, plus about {KIWI_SETUP_S} s of "
+        "installing the Kiwi wheels and loading the model for tokenize, and at least the 1-minute minimum: the work "
+        "itself is seconds; start-up and setup are assumed, not measured).", "",
         "| item | per day (USD) | per month (USD) |", "|---|---:|---:|"]
     lines += [f"| {k} | {v:.3f} | {v * 30:.2f} |" for k, v in items.items()]
     lines += [f"| **total** | **{total:.3f}** | **{total * 30:.2f}** |", "",
