@@ -11,8 +11,8 @@ the same string in Secrets Manager and in the env var gives the same pseudonyms.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -27,6 +27,7 @@ from cafelake.lake import Lake
 KEY_ENV = "CAFELAKE_PSEUDONYM_KEY"
 KEY_FILE = "_config/pseudonym.key"
 HEX_CHARS = 16  # 64 bits: collision-free at any realistic author count
+_IPAD, _OPAD = bytes(b ^ 0x36 for b in range(256)), bytes(b ^ 0x5C for b in range(256))  # byte translations
 
 
 def _key_bytes(text: str) -> bytes:
@@ -75,8 +76,23 @@ def local_key(lake: Lake) -> bytes:
     return _key_bytes(path.read_text(encoding="utf-8"))
 
 
+@functools.lru_cache(maxsize=8)
+def _pads(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after the HMAC inner and outer key pads (RFC 2104): computed once per
+    key, then copied per identity, where `hmac.new` would redo the key schedule every call."""
+    block = hashlib.sha256().block_size
+    key = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
 def pseudonym(identity: str, key: bytes) -> str:
-    return hmac.new(key, identity.encode("utf-8"), hashlib.sha256).hexdigest()[:HEX_CHARS]
+    """HMAC-SHA256 of the identity under `key`, hex, cut to HEX_CHARS."""
+    inner, outer = _pads(key)
+    h = inner.copy()
+    h.update(identity.encode("utf-8"))
+    o = outer.copy()
+    o.update(h.digest())
+    return o.hexdigest()[:HEX_CHARS]
 
 
 def author_keys(member_key: pa.Array, nickname: pa.Array, key: bytes) -> pa.Array:

@@ -52,14 +52,27 @@ _GLUE = r"[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{180b}-\x{180f}\x{200b}-\x{
         r"\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{e0000}-\x{e0fff}]"
 # Decomposed Hangul (conjoining jamo) and combining marks: the rows NFC must compose.
 _DECOMPOSED = r"[\x{0300}-\x{036f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]"
-_BREAK_CHARS = r"[\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}]"
-_LINE_BREAKS = r"\r\n|" + _BREAK_CHARS
-_RARE = _BREAK_CHARS + "|" + _GLUE  # rows that need the line-break and glue passes
+_BREAK_CHARS = r"\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}"  # line breaks other than \n (class body)
 
 
-def _disallowed(keep_jamo: bool) -> str:
+def _allowed(keep_jamo: bool) -> str:
+    """The whitelist as a character-class body, without the space and the line break."""
     jamo = _JAMO if keep_jamo else ""
-    return rf"[^\x{{ac00}}-\x{{d7a3}}{jamo}A-Za-z0-9{_LATIN1_LETTERS}{_PUNCT} \n]+"
+    return rf"\x{{ac00}}-\x{{d7a3}}{jamo}A-Za-z0-9{_LATIN1_LETTERS}{_PUNCT}"
+
+
+def _breaks(keep_jamo: bool) -> str:
+    """A run of separators (characters off the whitelist) that holds a line break of any kind
+    and is not a lone `\\n` already: each becomes one `\\n`."""
+    ok = _allowed(keep_jamo)
+    return rf"[^{ok}\n{_BREAK_CHARS}]+[\n{_BREAK_CHARS}][^{ok}]*|\n[^{ok}]+|[{_BREAK_CHARS}][^{ok}]*"
+
+
+def _spaces(keep_jamo: bool, single_line: bool) -> str:
+    """A run of separators other than a lone space (without `\\n` unless `single_line`, as
+    `_breaks` has taken those): each becomes one space."""
+    ok = _allowed(keep_jamo) + ("" if single_line else r"\n")
+    return rf" *[^{ok} ][^{ok}]*| {{2,}}"
 
 
 def html_to_text(markup: str | None) -> str:
@@ -101,8 +114,9 @@ def string_array(values: Iterable[str | None]) -> pa.Array:
 def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
     """`html_to_text` over a column, vectorised for the markup a regex reads exactly.
 
-    Tags are stripped with RE2 (block tags become line breaks) wherever that provably
-    matches the parser: a row with script/style/comment/CDATA, or with a `<`/`>` left
+    Tags are stripped with RE2 (block tags become line breaks, one per run of adjacent
+    block tags) wherever that provably matches the parser once `clean_text` has
+    collapsed the breaks: a row with script/style/comment/CDATA, or with a `<`/`>` left
     over after stripping well-formed tags, goes to lxml instead. The common entities are
     decoded in the vector path; a row with any other `&` goes through `html.unescape`.
     Rows without `<` or `&` (most titles) are not touched.
@@ -114,7 +128,10 @@ def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]
 
 
 def _strip_markup(arr: pa.Array) -> pa.Array:
-    stripped = pc.replace_substring_regex(pc.replace_substring_regex(arr, _BLOCK_TAG, "\n"), _SIMPLE_TAG, "")
+    # A run of adjacent block tags becomes one break: the same text once clean_text has
+    # collapsed the breaks, with fewer breaks left to collapse.
+    stripped = pc.replace_substring_regex(arr, f"(?:{_BLOCK_TAG})+", "\n")
+    stripped = pc.replace_substring_regex(stripped, _SIMPLE_TAG, "")
     # Single-character patterns: RE2 scans them with memchr, ten times faster than a class.
     left = pc.or_(pc.match_substring_regex(stripped, "<"), pc.match_substring_regex(stripped, ">"))
     hard = pc.or_(left, pc.match_substring_regex(arr, _HARD_MARKUP))
@@ -138,12 +155,16 @@ def _decode_entities(arr: pa.Array) -> pa.Array:
 
 
 def _where(arr: pa.Array, mask: pa.Array, fn: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """`fn` applied to the rows in `mask` only (the rare ones); the other rows as they are."""
+    """`fn` applied to the rows in `mask`; the other rows as they are.
+
+    `fn` must leave a row outside `mask` unchanged: when most rows are in the mask it runs
+    on the whole column, which costs less than filtering the rows out and scattering them back.
+    """
     mask = pc.fill_null(mask, False)
     hits = pc.sum(mask).as_py() or 0
     if hits == 0:
         return arr
-    if hits == len(arr) and arr.null_count == 0:
+    if 2 * hits > len(arr):
         return fn(arr)
     return pc.replace_with_mask(arr, mask, fn(arr.filter(mask)))
 
@@ -153,27 +174,30 @@ def clean_text(arr: pa.Array | pa.ChunkedArray, *, keep_jamo: bool = True, singl
 
     NFC first so that decomposed Hangul (macOS input) is composed before the whitelist
     (per row with `unicodedata`, only on the rare rows that need it: pyarrow 25's
-    utf8_normalize does not compose Hangul); nulls become empty strings. Idempotent by
-    construction (see the module docstring).
+    utf8_normalize does not compose Hangul), then glue characters are deleted; nulls
+    become empty strings. Every run of characters off the whitelist (spaces, line breaks,
+    emoji, ...) then becomes one line break if it holds one, else one space: two passes
+    that rewrite only the runs that change, so the common single space or break costs
+    no replacement. Idempotent by construction (see the module docstring).
     """
-    out = _nfc(pc.fill_null(arr, ""))
-    out = _where(out, pc.match_substring_regex(out, _RARE), _breaks_and_glue)
-    out = pc.replace_substring_regex(out, _disallowed(keep_jamo), " ")
-    if single_line:
-        out = pc.replace_substring(out, "\n", " ")
-    out = pc.replace_substring_regex(out, r" *(\n)[ \n]*|( ) +", r"\1\2")  # one break; one space
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    out = pc.fill_null(arr, "")
+    out = _where(out, pc.match_substring_regex(out, f"{_DECOMPOSED}|{_GLUE}"), _compose_and_unglue)
+    if not single_line:
+        out = pc.replace_substring_regex(out, _breaks(keep_jamo), "\n")
+    out = pc.replace_substring_regex(out, _spaces(keep_jamo, single_line), " ")
     return pc.utf8_trim(out, " \n")
 
 
-def _breaks_and_glue(arr: pa.Array) -> pa.Array:
-    return pc.replace_substring_regex(pc.replace_substring_regex(arr, _LINE_BREAKS, "\n"), _GLUE, "")
-
-
-def _nfc(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return _where(arr, pc.match_substring_regex(arr, _DECOMPOSED),
-                  lambda rows: pa.array([unicodedata.normalize("NFC", v) for v in rows.to_pylist()], pa.string()))
+def _compose_and_unglue(arr: pa.Array) -> pa.Array:
+    """NFC on the rows with decomposed characters (only those: NFC also rewrites a few
+    singletons, which the whitelist must see as they came), then glue characters deleted."""
+    decomposed = pc.match_substring_regex(arr, _DECOMPOSED)
+    if pc.any(decomposed).as_py():
+        composed = [unicodedata.normalize("NFC", v) for v in arr.filter(decomposed).to_pylist()]
+        arr = pc.replace_with_mask(arr, decomposed, pa.array(composed, pa.string()))
+    return pc.replace_substring_regex(arr, _GLUE, "")
 
 
 def merge_question(title: pa.Array, content: pa.Array) -> pa.Array:

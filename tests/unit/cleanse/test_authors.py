@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 import boto3
@@ -18,6 +20,12 @@ def test_member_key_first_then_nickname_then_null():
     assert got.to_pylist() == [pseudonym("m:mk1", b"k"), pseudonym("n:b", b"k"), pseudonym("n:b", b"k"),
                                pseudonym("m:mk1", b"k"), None]
     assert all(len(v) == 16 for v in got.to_pylist()[:4])
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"y" * 65, "비밀".encode()])
+def test_pseudonym_is_hmac_sha256(key):
+    for identity in ("m:mk1", "n:닉네임", ""):
+        assert pseudonym(identity, key) == hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def test_the_key_matters():

@@ -54,6 +54,35 @@ def test_nulls_become_empty_text():
     assert clean_text(pa.array([None, "가"], pa.string())).to_pylist() == ["", "가"]
 
 
+@pytest.mark.parametrize(("single_line", "expected"), [
+    (False, "a\nb\nc\nd\ne\nf\ng\nh"),
+    (True, "a b c d e f g h"),
+])
+def test_line_breaks_of_every_kind_become_one(single_line, expected):
+    source = "a\r\nb\u2028c\x85d\x0be\x0cf\r\rg \r 😭 h"
+    assert clean_text(pa.array([source]), single_line=single_line).to_pylist() == [expected]
+
+
+def test_glue_goes_before_runs_collapse():
+    assert clean_text(pa.array(["a \u200b b", "a\u200b\nb", "아\u200b기"])).to_pylist() == ["a b", "a\nb", "아기"]
+
+
+def test_nfc_only_where_something_is_decomposed():
+    # U+212B (angstrom sign) composes to Å under NFC; alone in a row nothing is
+    # decomposed, so it stays a symbol and is dropped.
+    assert clean_text(pa.array(["e\u0301\u212b", "\u212b"])).to_pylist() == ["éÅ", ""]
+
+
+def test_runs_of_block_tags_read_as_one_break():
+    assert cleanse_text("<div><p></p></div><div>a<br><br></div>b") == "a\nb"
+
+
+def test_rows_without_markup_are_kept_when_the_whole_column_is_parsed():
+    # Most rows have markup, so the column is stripped in one go; the others must come through as they were.
+    got = html_to_text_array(["<p>a</p>", "<b>b</b>", "x > y", None]).to_pylist()
+    assert [v.strip("\n") if v else v for v in got] == ["a", "b", "x > y", None]
+
+
 # --- properties ---------------------------------------------------------------------
 _ALLOWED_CATEGORIES = {"Lo", "Lu", "Ll", "Nd", "Po", "Ps", "Pe", "Pd", "Pc", "Sm", "Sk", "Zs", "Cc"}
 _any_text = st.text(st.characters(exclude_categories=()))  # surrogates too: JSON escapes can carry them
@@ -98,6 +127,40 @@ def test_clean_text_is_idempotent_over_columns(values, keep_jamo):
 @given(_any_text)
 def test_html_to_text_never_raises(source):
     assert isinstance(html_to_text(source), str)
+
+
+_GLUE_RE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+                      "\ufe00-\ufe0f\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                      "\U000e0000-\U000e0fff]")
+_DECOMPOSED_RE = re.compile("[\u0300-\u036f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
+
+
+def _clean_step_by_step(text: str, keep_jamo: bool, single_line: bool) -> str:
+    """The text rules one after the other, with Python `re` (what the RE2 passes must equal)."""
+    if _DECOMPOSED_RE.search(text):
+        text = unicodedata.normalize("NFC", text)
+    text = re.sub("\r\n|[\r\u2028\u2029\u0085\u000b\u000c]", "\n", text)
+    text = _GLUE_RE.sub("", text)
+    jamo = "\u3131-\u318e" if keep_jamo else ""
+    text = re.sub(f"[^\uac00-\ud7a3{jamo}A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff.,!?'\"()\\[\\]\\-:/%~+=*#@_\\^ \\n]+",
+                  " ", text)
+    if single_line:
+        text = text.replace("\n", " ")
+    text = re.sub(" ?\n[ \n]*", "\n", re.sub(" {2,}", " ", text))
+    return text.strip(" \n")
+
+
+_tricky = st.lists(st.one_of(st.sampled_from(["가", "ㅠ", "a", "1", ".", "&", ";", "<", " ", "  ", "\n", "\r\n", "\r",
+                                              "\t", "\x0b", "\x0c", "\x85", "\u2028", "\u00a0", "\u200b", "\ufeff",
+                                              "\u0301", "\u1100", "\u1161", "\u3164", "\u212b", "😭"]),
+                             st.characters()), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_tricky, max_size=8), st.booleans(), st.booleans())
+def test_clean_text_equals_the_rules_applied_one_by_one(values, keep_jamo, single_line):
+    got = clean_text(string_array(values), keep_jamo=keep_jamo, single_line=single_line).to_pylist()
+    assert got == [_clean_step_by_step(v, keep_jamo, single_line) for v in string_array(values).to_pylist()]
 
 
 _TAGS = ["<p>", "</p>", "<div class='se-module'>", "</div>", "<br>", "<br/>", "<span style='x'>", "</span>",

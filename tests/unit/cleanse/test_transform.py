@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 import pyarrow as pa
 
 from cafelake.cleanse.records import CANDIDATE, TOMBSTONE
-from cafelake.cleanse.transform import POSTS_WORK, cleanse, latest, latest_tombstones
+from cafelake.cleanse.transform import POSTS_WORK, _sha256, cleanse, latest, latest_tombstones
 from cafelake.schemas import UTC_TS
 
 T = [datetime(2026, 11, d, tzinfo=UTC) for d in range(1, 6)]
@@ -68,3 +69,9 @@ def test_a_date_without_time_falls_back_to_the_other_date_field():
     (row,) = out.posts.to_pylist()
     assert (row["raw_date"], row["post_hour"]) == ("1709640780000", 21)
     assert out.quarantine.column("reason").to_pylist() == ["date_without_time", "date_without_time"]
+
+
+def test_sha256_reads_the_buffers_of_any_slice():
+    values = pa.array(["앞", "", "질문 본문", "a" * 1000, "끝"])
+    for arr in (values, values.slice(1, 3), values.slice(5), pa.array([], pa.string())):
+        assert _sha256(arr).to_pylist() == [hashlib.sha256(v.encode("utf-8")).hexdigest() for v in arr.to_pylist()]
