@@ -2,20 +2,35 @@
 
 One warmed, multi-threaded `Kiwi` per process (loading costs ~1.5 s and ~530 MB, the
 first call another ~1.5 s). Texts go to Kiwi in batches, so its worker threads stay
-busy; each (form, tag) pair is normalised once and cached, so the Python work per
-morpheme is a dict lookup.
+busy. Each kept (form, tag) pair is normalised once and numbered: the main thread's
+work per morpheme is a tag check and, for a kept one, a dict lookup giving a token id,
+so it never holds Kiwi's workers back and columns are built by `take` on the vocabulary.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+
+import pyarrow as pa
 
 from cafelake.tokenize.settings import TokenizerConfig, config
 from cafelake.tokenize.stopwords import StopwordFlags
 
 # A kept token: (token, token_pos, is_stopword)
 Token = tuple[str, str, bool]
+
+
+class _KeptTags(dict[str, bool]):
+    """tag -> kept?, filled on first sight: one lookup per morpheme, no membership test first."""
+
+    def __init__(self, kept: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._kept = kept
+
+    def __missing__(self, tag: str) -> bool:
+        self[tag] = kept = self._kept(tag)
+        return kept
 
 
 class Analyzer:
@@ -33,8 +48,12 @@ class Analyzer:
                 kiwi.add_user_word(word, tag, score)
             kiwi.tokenize("")  # warm up: the first call pays a one-off cost
         self.kiwi = kiwi
-        self._cache: dict[tuple[str, str], Token] = {}  # kept morphemes only: bounded by the vocabulary
-        self._tags: dict[str, bool] = {}
+        self.vocab: list[Token] = []  # token id -> token; kept morphemes only: bounded by the vocabulary
+        self._ids: dict[tuple[str, str], int] = {}  # Kiwi (form, tag) -> token id
+        # Tags decide first, so unbounded forms of dropped tags (URLs, numbers) are never numbered.
+        self._kept = _KeptTags(self.kept_tag)
+        self._arrays: tuple[pa.Array, ...] = (pa.array([], pa.string()), pa.array([], pa.string()),
+                                              pa.array([], pa.bool_()))
 
     def kept_tag(self, tag: str) -> bool:
         pos = tag.split("-", 1)[0]  # VA-I, VV-R...: irregular conjugation marks
@@ -44,32 +63,44 @@ class Analyzer:
         """The kept token for a Kiwi morpheme, or None if its POS is not kept."""
         if not self.kept_tag(tag):
             return None
-        key = (form, tag)
-        if key not in self._cache:
-            pos = tag.split("-", 1)[0]
-            token = (lemma or form + "다") if pos in self.cfg.lemma_pos else form
-            if token in self.cfg.synonyms:  # the flag describes the token as stored, whatever it came from
-                token, new_pos = self.cfg.synonyms[token]
-                pos = new_pos or pos
-                form = token[:-1] if pos in self.cfg.lemma_pos and token.endswith("다") else token
-            self._cache[key] = (token, pos, self.stopwords.flag(token, pos, form))
-        return self._cache[key]
+        pos = tag.split("-", 1)[0]
+        token = (lemma or form + "다") if pos in self.cfg.lemma_pos else form
+        if token in self.cfg.synonyms:  # the flag describes the token as stored, whatever it came from
+            token, new_pos = self.cfg.synonyms[token]
+            pos = new_pos or pos
+            form = token[:-1] if pos in self.cfg.lemma_pos and token.endswith("다") else token
+        return token, pos, self.stopwords.flag(token, pos, form)
+
+    def _id(self, morph) -> int:
+        """The token id of a kept Kiwi morpheme, numbering it if it is new."""
+        key = (morph.form, morph.tag)
+        if key not in self._ids:
+            self._ids[key] = len(self.vocab)
+            self.vocab.append(self.normalise(morph.form, morph.tag, morph.lemma))
+        return self._ids[key]
+
+    def token_ids(self, texts: Iterable[str | None]) -> Iterator[list[int]]:
+        """Token ids (into `vocab`) of each text's kept morphemes, in order; a null or empty text gives []."""
+        ids, kept = self._ids, self._kept
+        # One Kiwi call over the whole list: its workers run ahead of this loop.
+        for morphs in self.kiwi.tokenize(["" if t is None else t for t in texts]):  # Kiwi raises on None
+            try:
+                yield [ids[(m.form, tag)] for m in morphs if kept[tag := m.tag]]
+            except KeyError:  # a kept morpheme never seen before
+                yield [self._id(m) for m in morphs if kept[m.tag]]
 
     def tokenize(self, texts: Iterable[str | None]) -> Iterator[list[Token]]:
         """Kept tokens of each text, in order; a null or empty text gives an empty list."""
-        texts = ["" if t is None else t for t in texts]  # Kiwi raises on None
-        # Tags decide first, so unbounded forms of dropped tags (URLs, numbers) are never cached.
-        cache, tags, kept_tag = self._cache, self._tags, self.kept_tag
-        for morphs in self.kiwi.tokenize(texts):
-            kept = []
-            for m in morphs:
-                tag = m.tag
-                if tag not in tags:
-                    tags[tag] = kept_tag(tag)
-                if tags[tag]:
-                    key = (m.form, tag)
-                    kept.append(cache[key] if key in cache else self.normalise(m.form, tag, m.lemma))
-            yield kept
+        vocab = self.vocab
+        for row in self.token_ids(texts):
+            yield [vocab[i] for i in row]
+
+    def vocab_arrays(self) -> tuple[pa.Array, ...]:
+        """(token, token_pos, is_stopword) of every token id, as Arrow arrays to `take` from."""
+        if new := self.vocab[len(self._arrays[0]):]:  # only tokens numbered since the last call are converted
+            self._arrays = tuple(pa.concat_arrays([old, pa.array(col, old.type)])
+                                 for old, col in zip(self._arrays, zip(*new, strict=True), strict=True))
+        return self._arrays
 
 
 _lock = threading.Lock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from cafelake.config import KeywordGroup, keyword_groups
@@ -25,6 +26,19 @@ class KeywordMatcher:
         for g in self.groups:
             for kw in dict.fromkeys(g.keywords):
                 self.index.setdefault(kw, []).append(g.group_id)
+        # The index as arrays, for matching a whole token column at once (see `groups_of`).
+        self.keywords = pa.array(list(self.index), pa.string())
+        self._n_groups = np.array([len(gids) for gids in self.index.values()], np.int64)
+        self._first = np.cumsum(self._n_groups) - self._n_groups
+        self._group_ids = np.array([gid for gids in self.index.values() for gid in gids], np.int32)
+
+    def groups_of(self, keyword: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For keyword indexes (into `keywords`): (which input each pair comes from, its group id), a pair
+        per (input, group of its keyword)."""
+        n = self._n_groups[keyword]
+        source = np.repeat(np.arange(len(keyword)), n)
+        within = np.arange(len(source)) - np.repeat(np.cumsum(n) - n, n)
+        return source, self._group_ids[self._first[keyword][source] + within]
 
     def match(self, tokens: Iterable[str]) -> dict[int, list[str]]:
         """group_id -> sorted distinct keywords of that group found among `tokens`."""
