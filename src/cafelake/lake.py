@@ -36,6 +36,36 @@ def _is_s3(uri: str) -> bool:
     return uri.startswith("s3://")
 
 
+def _leaf_path(name: str, t: pa.DataType) -> str:
+    """The Parquet column path of a field (`matched_keywords.list.element` for a list)."""
+    import pyarrow as pa
+
+    return _leaf_path(f"{name}.list.element", t.value_type) if pa.types.is_list(t) else name
+
+
+def _dictionary_columns(tbl: pa.Table) -> list[str]:
+    """Column paths worth dictionary encoding: text whose values recur out of order.
+
+    That is at most half as many distinct values as runs of equal neighbours (tokens, parts
+    of speech). Unique or sorted values (ids, free text, a day's constant date) are smaller
+    as plain zstd, and each dictionary page adds footer metadata that every query reads.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = []
+    for f, col in zip(tbl.schema, tbl.columns, strict=True):
+        values = col.combine_chunks()
+        while pa.types.is_list(values.type):
+            values = values.flatten()
+        if not pa.types.is_string(values.type) or len(values) < 2:
+            continue
+        runs = 1 + (pc.sum(pc.not_equal(values[1:], values[:-1])).as_py() or 0)
+        if 0 < 2 * pc.count_distinct(values).as_py() <= runs:
+            out.append(_leaf_path(f.name, f.type))
+    return out
+
+
 @dataclass
 class Lake:
     """A data lake rooted at `root` (a folder or `s3://bucket/prefix`).
@@ -239,14 +269,15 @@ class Lake:
         import pyarrow.fs as pafs
         import pyarrow.parquet as pq
 
-        from cafelake.schemas import FREE_TEXT_COLUMNS
+        from cafelake.schemas import STATISTICS_COLUMNS
 
         for sub, part in parts.items():
             folder = posixpath.join(base, sub) if sub else base
             fs.create_dir(folder, recursive=True)
             new = posixpath.join(folder, f"part-{token}.parquet")
             pq.write_table(part, new, filesystem=fs, compression="zstd", row_group_size=ROW_GROUP_SIZE,
-                           write_statistics=[c for c in part.column_names if c not in FREE_TEXT_COLUMNS],
+                           use_dictionary=_dictionary_columns(part),
+                           write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
                            store_schema=False)  # readers apply the TableDef schema; smaller footers
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             for info in infos:

@@ -42,10 +42,12 @@ class TableDef:
         return self.schema.empty_table()
 
 
-# Long free text: Parquet min/max statistics on these bloat every file footer (which every
-# query reads) and never prune anything, so the writer leaves them out.
-FREE_TEXT_COLUMNS = frozenset({"title", "content", "question_text", "url", "raw_date", "content_hash",
-                               "detail", "payload", "source_key"})
+# Parquet min/max statistics sit in every file footer, which every query reads, but they let a
+# filter skip a file only on columns whose values cluster by file. With a file per KST day
+# those are the times and the ids (a cafe's article ids grow with time); on any other column
+# a day's min/max spans nearly every value and skips nothing, so the writer leaves them out.
+STATISTICS_COLUMNS = frozenset({"post_id", "article_id", "posted_at", "post_date", "fetched_at", "ingest_dt",
+                                "quarantined_at"})
 
 
 def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
@@ -128,6 +130,18 @@ _TOKENS, _TOKENS_C = _schema(
 TOKENS_FACT = TableDef("tokens_fact", "tokenized", _TOKENS, "One row per kept token occurrence.",
                        comments=_TOKENS_C)
 
+_TOKEN_DAILY, _TOKEN_DAILY_C = _schema(
+    ("token", pa.string(), "normalised form, as in tokens_fact"),
+    ("token_pos", pa.string(), "part of speech"),
+    ("is_stopword", pa.bool_(), "the tokens_fact stopword flag"),
+    ("occurrences", pa.int64(), "the day's tokens_fact rows of the token"),
+    ("posts", pa.int64(), "distinct posts using the token that day; additive over days (a post has one dt)"),
+)
+TOKEN_DAILY_COUNTS = TableDef(
+    "token_daily_counts", "tokenized", _TOKEN_DAILY,
+    "Token occurrences and posts per KST day: tokens_fact summed, written with it, for period top-token queries.",
+    comments=_TOKEN_DAILY_C)
+
 _GROUPS, _GROUPS_C = _schema(
     ("group_id", pa.int32(), "group id"),
     ("group_name", pa.string(), "group key, e.g. skin"),
@@ -167,8 +181,8 @@ TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens pe
 
 TABLES: dict[str, TableDef] = {
     t.name: t
-    for t in (POSTS, QUARANTINE, POSTS_DIM, TOKENS_FACT, KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY,
-              POST_KEYWORD_GROUPS, TOKEN_TFIDF)
+    for t in (POSTS, QUARANTINE, POSTS_DIM, TOKENS_FACT, TOKEN_DAILY_COUNTS, KEYWORD_GROUPS_DIM,
+              KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, TOKEN_TFIDF)
 }
 # Tables exposed to Athena (the quarantine is an operator's table, not the analysts').
 CATALOG_TABLES: tuple[TableDef, ...] = tuple(t for t in TABLES.values() if not t.name.startswith("_"))

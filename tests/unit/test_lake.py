@@ -112,21 +112,46 @@ def test_s3_objects_on_moto_server(moto_server):
     assert lake.list_keys("raw", "_state") == []
 
 
-def test_files_keep_types_without_the_arrow_schema_and_skip_text_statistics(tmp_path):
-    """Footers stay small (every query reads them): no statistics on free text, no Arrow schema blob."""
+def test_footers_stay_small_and_reads_keep_the_schema_types(tmp_path):
+    """Every query reads every footer: no Arrow schema blob, statistics only on columns that can
+    skip a file, dictionaries only for text that recurs out of order; reads still get the contract."""
     import pyarrow.parquet as pq
 
     from cafelake.schemas import POSTS
 
     lake = Lake(str(tmp_path))
-    row = {f.name: [None] for f in POSTS.schema} | {
-        "post_id": ["1-1"], "question_text": ["긴 글 " * 50], "dt": ["2024-01-01"],
-        "posted_at": pa.array([0], pa.timestamp("us", tz="UTC")), "post_hour": [9]}
+    n = 6
+    row = {f.name: pa.nulls(n, f.type) for f in POSTS.schema} | {
+        "post_id": [f"1-{i}" for i in range(n)], "source": ["naver_cafe"] * n, "menu_id": ["386", "412"] * 3,
+        "question_text": [f"긴 글 {i} " * 50 for i in range(n)], "dt": ["2024-01-01"] * n,
+        "posted_at": pa.array(range(n), pa.timestamp("us", tz="UTC")), "post_hour": [9] * n}
     lake.write_table(POSTS, pa.table(row, schema=POSTS.schema.append(pa.field("dt", pa.string()))))
     (path,) = (tmp_path / "cleansed" / "posts" / "dt=2024-01-01").glob("*.parquet")
     pf = pq.ParquetFile(path)
+    assert b"ARROW:schema" not in (pf.metadata.metadata or {})
     assert pf.schema_arrow.field("posted_at").type == pa.timestamp("us", tz="UTC")
     rg = pf.metadata.row_group(0)
-    stats = {rg.column(i).path_in_schema: rg.column(i).is_stats_set for i in range(rg.num_columns)}
-    assert stats["post_hour"] and not stats["question_text"]
-    assert b"ARROW:schema" not in (pf.metadata.metadata or {})
+    chunks = {rg.column(i).path_in_schema: rg.column(i) for i in range(rg.num_columns)}
+    assert chunks["post_id"].is_stats_set and chunks["posted_at"].is_stats_set
+    assert not chunks["post_hour"].is_stats_set and not chunks["question_text"].is_stats_set
+    assert chunks["menu_id"].dictionary_page_offset is not None  # recurs out of order
+    assert all(chunks[c].dictionary_page_offset is None for c in ("post_id", "source", "question_text"))
+    back = lake.read_table(POSTS)
+    assert back.schema == POSTS.schema.append(pa.field("dt", pa.string()))
+    assert back.column("posted_at").to_pylist() == row["posted_at"].to_pylist()
+
+
+def test_list_columns_get_their_dictionary_by_leaf_path(tmp_path):
+    import pyarrow.parquet as pq
+
+    from cafelake.schemas import POST_KEYWORD_GROUPS
+
+    lake = Lake(str(tmp_path))
+    lake.write_table(POST_KEYWORD_GROUPS, pa.table({
+        "post_id": ["1-1", "1-2", "1-3"], "group_id": pa.array([1, 2, 1], pa.int32()),
+        "matched_keywords": [["열", "기침"], ["열"], ["기침", "열", "기침"]], "dt": ["2024-01-01"] * 3}))
+    (path,) = (tmp_path / "tokenized" / "post_keyword_groups" / "dt=2024-01-01").glob("*.parquet")
+    rg = pq.ParquetFile(path).metadata.row_group(0)
+    chunks = {rg.column(i).path_in_schema: rg.column(i) for i in range(rg.num_columns)}
+    assert chunks["matched_keywords.list.element"].dictionary_page_offset is not None
+    assert lake.read_table(POST_KEYWORD_GROUPS).column("matched_keywords").type == pa.list_(pa.string())

@@ -18,6 +18,7 @@ CONTRACT = {
                   "posted_at", "post_date", "post_hour", "post_year", "post_month", "author_key",
                   "read_count", "comment_count"],
     "tokens_fact": ["post_id", "token_position", "token", "token_pos", "is_stopword"],
+    "token_daily_counts": ["token", "token_pos", "is_stopword", "occurrences", "posts"],
     "keyword_groups_dim": ["group_id", "group_name", "display_name", "description"],
     "keywords_dictionary": ["keyword", "group_id", "is_stopword"],
     "post_keyword_groups": ["post_id", "group_id", "matched_keywords"],
@@ -32,7 +33,7 @@ def test_mart_keeps_the_analysts_columns(name):
 
 def test_partitioning_follows_the_contract():
     partitioned = {t.name for t in schemas.TABLES.values() if t.partitioned}
-    assert {"posts", "posts_dim", "tokens_fact", "post_keyword_groups"} <= partitioned
+    assert {"posts", "posts_dim", "tokens_fact", "token_daily_counts", "post_keyword_groups"} <= partitioned
     assert not {"keyword_groups_dim", "keywords_dictionary", "token_tfidf"} & partitioned
 
 

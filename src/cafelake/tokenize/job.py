@@ -1,12 +1,12 @@
 """`run_tokenize`: cleansed posts -> the mart, incrementally.
 
-Only cleansed dt partitions whose files changed since the last run are processed (a
-manifest under `tokenized/_state/` lists each partition's files: the lake writes new
-file names on every rewrite). Within them a post whose content_hash is unchanged
-keeps its tokens_fact rows and is not sent to Kiwi again. Whole partitions are
-replaced, so a re-run never duplicates rows; dimensions and TF-IDF are recomputed
-(cheap next to Kiwi). A changed configuration (dictionary, stopwords, frames, Kiwi
-version) makes the run a full rebuild.
+Only cleansed dt partitions whose files changed since the last run (a manifest under
+`tokenized/_state/` lists each partition's files: the lake writes new file names on
+every rewrite), or whose tokens have no daily counts yet, are processed. Within them a
+post whose content_hash is unchanged keeps its tokens_fact rows and is not sent to Kiwi
+again. Whole partitions are replaced, so a re-run never duplicates rows; dimensions and
+TF-IDF are recomputed (cheap next to Kiwi). A changed configuration (dictionary,
+stopwords, frames, Kiwi version) makes the run a full rebuild.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ import pyarrow.compute as pc
 from cafelake.config import keyword_groups
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import (KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, POSTS, POSTS_DIM,
-                              TOKEN_TFIDF, TOKENS_FACT)
+                              TOKEN_DAILY_COUNTS, TOKEN_TFIDF, TOKENS_FACT)
 from cafelake.tokenize import settings
 from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dictionary, validate_synonyms
-from cafelake.tokenize.mart import posts_dim
+from cafelake.tokenize.mart import posts_dim, token_daily_counts
 from cafelake.tokenize.stopwords import StopwordFlags
 from cafelake.tokenize.tfidf import compute_tfidf
 from cafelake.tokenize.transform import TOKENS_SCHEMA, match_groups, tokenize_posts
 
 MANIFEST_KEY = "_state/tokenize/manifest.json"
-PARTITIONED = (TOKENS_FACT, POST_KEYWORD_GROUPS, POSTS_DIM)  # written in this order: posts_dim last
+PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POSTS_DIM)  # written in this order: posts_dim last
 Progress = Callable[[int, int | None], None]
 
 
@@ -90,7 +90,9 @@ def plan(lake: Lake, full: bool = False) -> Plan:
         dropped = sorted(existing - set(files))
     else:
         before = old.get("files", {})
-        changed = [dt for dt, names in files.items() if before.get(dt) != names]
+        # tokens_fact partitions without their daily counts (a mart older than that table) are redone
+        uncounted = set(lake.partitions(TOKENS_FACT)) - set(lake.partitions(TOKEN_DAILY_COUNTS))
+        changed = [dt for dt, names in files.items() if before.get(dt) != names or dt in uncounted]
         dropped = sorted(set(before) - set(files))
     return Plan(changed, dropped, files, config, full)
 
@@ -129,6 +131,12 @@ def write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
     written = set(lake.write_table(tdef, tbl)) if tbl.num_rows else set()
     if gone := dts - written:
         lake.drop_partitions(tdef, sorted(gone))
+
+
+def write_tokens(lake: Lake, tokens: pa.Table, dts: set[str]) -> None:
+    """tokens_fact and its daily counts, replacing the same partitions, so they always agree."""
+    write_replacing(lake, TOKENS_FACT, tokens, dts)
+    write_replacing(lake, TOKEN_DAILY_COUNTS, token_daily_counts(tokens), dts)
 
 
 def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]]]:
@@ -215,7 +223,7 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         tokens = tokens.sort_by([(PARTITION_KEY, "ascending"), ("post_id", "ascending"),
                                  ("token_position", "ascending")])
         pkg = match_groups(tokens, matcher)
-        write_replacing(lake, TOKENS_FACT, tokens, dts)
+        write_tokens(lake, tokens, dts)
         write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
         write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
         posts_in += posts.num_rows

@@ -1,11 +1,12 @@
-"""The mart's post dimension and the small dimension tables."""
+"""The mart's post dimension and the per-day token counts, derived from the facts."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cafelake.schemas import POSTS_DIM
+from cafelake.lake import PARTITION_KEY
+from cafelake.schemas import POSTS_DIM, TOKEN_DAILY_COUNTS
 
 
 def posts_dim(posts: pa.Table, tokens: pa.Table) -> pa.Table:
@@ -18,3 +19,17 @@ def posts_dim(posts: pa.Table, tokens: pa.Table) -> pa.Table:
     joined = joined.append_column("post_month", pc.month(joined.column("post_date")).cast(pa.int32()))
     cols = [f.name for f in POSTS_DIM.schema] + ["dt"]
     return joined.select(cols).sort_by([("dt", "ascending"), ("post_id", "ascending")])
+
+
+def token_daily_counts(tokens: pa.Table) -> pa.Table:
+    """token_daily_counts rows (with dt) for whole partitions of tokens_fact rows.
+
+    Sorted by stopword flag, part of speech and token within a day, so the token strings'
+    shared prefixes sit together and compress.
+    """
+    keys = [PARTITION_KEY, "token", "token_pos", "is_stopword"]
+    counts = tokens.group_by(keys).aggregate([([], "count_all"), ("post_id", "count_distinct")])
+    counts = counts.rename_columns({"count_all": "occurrences", "post_id_count_distinct": "posts"})
+    cols = [f.name for f in TOKEN_DAILY_COUNTS.schema] + [PARTITION_KEY]
+    order = (PARTITION_KEY, "is_stopword", "token_pos", "token")
+    return counts.select(cols).sort_by([(k, "ascending") for k in order])

@@ -97,13 +97,13 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
         tagged = tokenize_dataframe(posts).cache()
         tokens_df, groups_df = split(tagged)
         for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
-            for tdef, df in ((TOKENS_FACT, tokens_df), (POST_KEYWORD_GROUPS, groups_df)):
-                tbl = _collect_arrow(df.where(F.col(PARTITION_KEY).isin(dts)), tdef)
-                job.write_replacing(lake, tdef, tbl, set(dts))
-                if tdef is TOKENS_FACT:
-                    n_tokens += tbl.num_rows
-                else:
-                    n_groups += tbl.num_rows
+            month = F.col(PARTITION_KEY).isin(dts)
+            tokens = _collect_arrow(tokens_df.where(month), TOKENS_FACT)
+            job.write_tokens(lake, tokens, set(dts))
+            groups = _collect_arrow(groups_df.where(month), POST_KEYWORD_GROUPS)
+            job.write_replacing(lake, POST_KEYWORD_GROUPS, groups, set(dts))
+            n_tokens += tokens.num_rows
+            n_groups += groups.num_rows
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
     summary = job.TokenizeSummary(job.new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0,

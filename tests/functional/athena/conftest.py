@@ -15,6 +15,7 @@ import pytest
 
 from cafelake.config import keyword_groups
 from cafelake.lake import Lake
+from cafelake.tokenize.mart import token_daily_counts
 
 _KST = timezone(timedelta(hours=9))
 _POS = ["NNG", "NNP", "VA", "XR", "SL"]
@@ -25,7 +26,7 @@ _STOPWORDS = ["것", "거", "수", "요", "때", "좀"]
 
 def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = date(2025, 9, 1),
                days: int = 150) -> dict[str, pa.Table]:
-    """Write posts, posts_dim, tokens_fact, groups, keywords and pkg tables; return them."""
+    """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
     groups = keyword_groups()
     keywords = {kw: g.group_id for g in groups for kw in g.keywords}
@@ -70,6 +71,7 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
         "posts": pa.Table.from_pylist(rows),
         "posts_dim": pa.Table.from_pylist(rows),
         "tokens_fact": pa.Table.from_pylist(tokens),
+        "token_daily_counts": token_daily_counts(pa.Table.from_pylist(tokens)),
         "post_keyword_groups": pa.Table.from_pylist(pkg),
         "keyword_groups_dim": pa.Table.from_pylist(
             [{"group_id": g.group_id, "group_name": g.group_name, "display_name": g.display_name,

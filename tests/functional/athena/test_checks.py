@@ -9,6 +9,7 @@ import pytest
 from cafelake.athena import sqlfiles
 from cafelake.athena.checks import run_checks
 from cafelake.lake import Lake
+from cafelake.tokenize.mart import token_daily_counts
 
 
 
@@ -28,10 +29,13 @@ def test_empty_lake_passes_and_runs_every_check(tmp_path):
 
 
 def _append(lake, name, tables, rows: pa.Table):
-    """Write the table back with extra rows (in the partitions they name)."""
+    """Write the table back with extra rows (in the partitions they name); token facts with
+    their daily counts, as the tokenize stage writes them."""
     tbl = tables[name]
     merged = pa.concat_tables([tbl, rows.select(tbl.column_names).cast(tbl.schema)])
     lake.write_table(name, merged)
+    if name == "tokens_fact":
+        lake.write_table("token_daily_counts", token_daily_counts(merged))
 
 
 def test_duplicate_post_id_in_posts_dim(small_mart):
@@ -101,6 +105,25 @@ def test_duplicate_group_match_and_duplicate_cleansed_post(small_mart):
     _append(lake, "posts", t, posts.filter(pc.equal(posts.column("dt"), first_dt)).slice(0, 1))
     failing = _failing(lake)
     assert failing == {"post_keyword_groups_unique": 2, "posts_unique_post_id": 1}
+
+
+def test_daily_token_counts_that_disagree_with_tokens_fact(small_mart):
+    lake, t = small_mart
+    counts = t["token_daily_counts"]
+    occurrences = counts.column("occurrences").to_pylist()
+    occurrences[0] += 1
+    counts = counts.set_column(counts.schema.get_field_index("occurrences"), "occurrences",
+                               pa.array(occurrences, pa.int64()))
+    lake.write_table("token_daily_counts", counts.slice(0, counts.num_rows - 1))  # and one token left out
+    extra = t["tokens_fact"].slice(0, 1).set_column(t["tokens_fact"].schema.get_field_index("token"), "token",
+                                                    pa.array(["새말"]))
+    lake.write_table("tokens_fact", pa.concat_tables([t["tokens_fact"], extra]))  # a token never counted
+    [result] = run_checks(lake, only=["token_daily_counts_match_tokens_fact"])
+    assert result.failing_rows == 3
+    last = counts.slice(counts.num_rows - 1).to_pylist()[0]
+    assert {(r["dt"], r["token"], r["counted_occurrences"]) for r in result.sample.to_dict("records")} == {
+        (counts.column("dt")[0].as_py(), counts.column("token")[0].as_py(), occurrences[0]),
+        (last["dt"], last["token"], None), (extra.column("dt")[0].as_py(), "새말", None)}
 
 
 def test_sample_shows_the_failing_rows(small_mart):

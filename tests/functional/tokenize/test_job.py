@@ -13,6 +13,7 @@ from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.job import MANIFEST_KEY
 
 MART = {"posts_dim": ["post_id"], "tokens_fact": ["post_id", "token_position"],
+        "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
         "post_keyword_groups": ["post_id", "group_id"], "token_tfidf": ["scope", "rank"],
         "keyword_groups_dim": ["group_id"], "keywords_dictionary": ["keyword", "group_id"]}
 
@@ -57,6 +58,15 @@ def test_mart_is_consistent(lake, sample_rows):
     # post_year/post_month follow post_date
     for r in dim.to_pylist():
         assert (r["post_year"], r["post_month"]) == (r["post_date"].year, r["post_date"].month)
+    # token_daily_counts is tokens_fact summed per day, token and stopword flag
+    occurrences, posts = {}, {}
+    for r in tokens.to_pylist():
+        key = (r["dt"], r["token"], r["token_pos"], r["is_stopword"])
+        occurrences[key] = occurrences.get(key, 0) + 1
+        posts.setdefault(key, set()).add(r["post_id"])
+    counted = {(r["dt"], r["token"], r["token_pos"], r["is_stopword"]): (r["occurrences"], r["posts"])
+               for r in lake.read_table("token_daily_counts").to_pylist()}
+    assert counted == {k: (n, len(posts[k])) for k, n in occurrences.items()}
 
 
 def test_groups_follow_tokens_not_substrings(lake):
@@ -113,6 +123,16 @@ def test_incremental_equals_full_rebuild(lake, tmp_path, make_posts, sample_rows
     run_tokenize(rebuilt, full=True)
     assert _snapshot(lake) == _snapshot(rebuilt)
     assert "2024-03-05" not in lake.partitions("tokens_fact")
+
+
+def test_a_mart_without_daily_token_counts_gets_them_without_kiwi(lake):
+    run_tokenize(lake)
+    first = _snapshot(lake)
+    lake.drop_partitions("token_daily_counts", lake.partitions("token_daily_counts")[1:])
+    healed = run_tokenize(lake)
+    assert healed.partitions_changed == len(lake.partitions("tokens_fact")) - 1
+    assert healed.posts_tokenized == 0 and healed.posts_reused == healed.posts_in > 0
+    assert _snapshot(lake) == first
 
 
 def test_config_change_forces_full_rebuild(lake, tmp_path, monkeypatch):
