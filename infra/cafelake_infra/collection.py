@@ -77,6 +77,7 @@ class Collection(Construct):
                 "CAFELAKE_COOKIE_SECRET": self.member_session.secret_arn,
                 "CAFELAKE_BUDGET_MARGIN_S": str(BUDGET_MARGIN_S),
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                **({"CAFELAKE_USER_AGENT": self.settings.user_agent} if self.settings.user_agent else {}),
             })
         return fn
 

@@ -1,7 +1,8 @@
 """The pipeline state machine, its alarms, the alarm topic and the run dashboard.
 
-One execution = one board: scrape (looping while the scraper answers `continue`) -> crawl
-raw -> cleanse -> tokenize -> refresh views. Input: {"board": name, "backfill": bool}
+One execution = one board: scrape (looping while the scraper answers `continue`, after
+waiting the `wait_seconds` the source asked for) -> crawl raw -> cleanse -> tokenize ->
+refresh views. Input: {"board": name, "backfill": bool}
 (backfill: the scraper walks the whole board and both jobs run with --full true), or
 {"viewsOnly": true} to re-create the views alone (what a deploy does).
 """
@@ -58,11 +59,15 @@ class Orchestration(Construct):
         board_choice = sfn.Choice(self, "Which board?")
         for board in settings.boards:
             scrape = self._scrape(board, scrapers[board.name], failed)
+            # The source's Retry-After outlives an invocation: the next one must not come sooner.
+            wait = sfn.Wait(self, f"{board.ident}: wait as the source asked",
+                            time=sfn.WaitTime.seconds_path("$.scrape.result.wait_seconds"))
             more = sfn.Choice(self, f"{board.ident}: more to fetch?")
             more.when(sfn.Condition.and_(sfn.Condition.is_present("$.scrape.result.continue"),
-                                         sfn.Condition.boolean_equals("$.scrape.result.continue", True)), scrape)
+                                         sfn.Condition.boolean_equals("$.scrape.result.continue", True)), wait)
             more.otherwise(crawl)
             scrape.next(more)
+            wait.next(scrape)
             board_choice.when(sfn.Condition.string_equals("$.board", board.name), scrape)
         board_choice.otherwise(sfn.Fail(self, "Unknown board", error="UnknownBoard",
                                         cause=f"input.board must be one of {[b.name for b in settings.boards]}"))

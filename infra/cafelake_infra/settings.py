@@ -52,6 +52,7 @@ class Settings:
     bytes_scanned_cutoff_mb: int = 1024
     glue_worker_type: str = "G.1X"
     glue_workers: int = 2
+    user_agent: str | None = None  # the scraper's User-Agent, with the operator's contact
     root: Path = field(default=REPO_ROOT)
 
     @classmethod
@@ -82,6 +83,7 @@ class Settings:
             bytes_scanned_cutoff_mb=int(ctx("bytesScannedCutoffMb", 1024)),
             glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
             glue_workers=int(ctx("glueWorkers", 2)),
+            user_agent=ctx("userAgent"),
             root=root,
         )
         settings.validate()
@@ -97,6 +99,10 @@ class Settings:
             raise SettingsError("context cafelake:bytesScannedCutoffMb: Athena's minimum is 10 MB")
         if self.glue_worker_type not in _WORKER_TYPES:
             raise SettingsError(f"context cafelake:glueWorkerType must be one of {_WORKER_TYPES}")
+        if self.user_agent is not None and not (isinstance(self.user_agent, str) and self.user_agent.isascii()
+                                                and self.user_agent.isprintable()):
+            raise SettingsError("context cafelake:userAgent must be one line of printable ASCII, "
+                                f"got {self.user_agent!r}")
         if self.glue_workers < 2:
             raise SettingsError("context cafelake:glueWorkers: a Glue 5.0 Spark job needs at least 2 workers")
 

@@ -5,12 +5,14 @@ configuration): `{"club_id": "10050146", "menu_id": "386", "name": "...", ...}`;
 `backfill` (walk the whole board) and `rate_limit`, `lookback_hours`, `lookback_max`,
 `per_page`, `max_pages` (overriding the environment).
 It works until the remaining time nearly runs out, saves the checkpoint and returns the
-event plus `"continue": true`, so a state machine (or the next schedule) resumes.
+event plus `"continue": true` and `"wait_seconds"` (how long the source asked us to wait
+before the next request), so a state machine (or the next schedule) resumes.
 
 Environment: CAFELAKE_RAW_URI (s3://raw-bucket[/prefix]), CAFELAKE_NAVER_BASE_URL,
 CAFELAKE_COOKIE_SECRET (Secrets Manager id/ARN of the member cookies, optional),
 CAFELAKE_RATE_LIMIT (requests/s, default 1), CAFELAKE_LOOKBACK_HOURS (default 24),
-CAFELAKE_BUDGET_MARGIN_S (time kept back from the Lambda timeout, default 30).
+CAFELAKE_BUDGET_MARGIN_S (time kept back from the Lambda timeout, default 30),
+CAFELAKE_USER_AGENT (the User-Agent header, with the operator's contact; optional).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cafelake.collect import run_scrape
-from cafelake.collect.client import DEFAULT_BASE_URL
+from cafelake.collect.client import DEFAULT_BASE_URL, USER_AGENT_ENV
 from cafelake.collect.session import load_cookies
 from cafelake.lake import Lake
 
@@ -54,11 +56,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
         lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
         backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50),
-        max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget)
+        max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget,
+        user_agent=os.environ.get(USER_AGENT_ENV) or None)
     metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
     for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),
                         ("RequestsRetried", summary.retries), ("Quarantined", summary.quarantined),
-                        ("PagesRead", summary.pages), ("RawObjectsWritten", summary.objects_written),
+                        ("PagesRead", summary.pages), ("PagesSkipped", summary.pages_skipped),
+                        ("RawObjectsWritten", summary.objects_written),
                         ("CircuitOpened", int(summary.stopped == "circuit_open"))):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     for status, count in summary.statuses.items():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from infra_helpers import BOARDS, policy_statements
+import pytest
+from infra_helpers import BOARDS, ROOT, cdk_context, policy_statements
 
 
 def _functions(synth):
@@ -28,6 +29,39 @@ def test_one_arm64_function_per_board_with_concurrency_one(synth):
         env = fn["Environment"]["Variables"]
         assert env["CAFELAKE_RAW_URI"]["Fn::Join"][1][1]["Ref"].startswith("StorageRaw")
         assert env["CAFELAKE_COOKIE_SECRET"]["Ref"].startswith("CollectionMemberSession")
+
+
+def _probe_functions(tmp_path, **context) -> dict[str, dict]:
+    """The scraper functions of a Collection alone, built from cdk.json context plus `context`."""
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from cafelake_infra.collection import Collection
+    from cafelake_infra.settings import Settings
+    from cafelake_infra.storage import Storage
+
+    app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS}, **context))
+    stack = cdk.Stack(app, "Probe")
+    Collection(stack, "Collection", settings=Settings.from_context(app.node, root=ROOT),
+               storage=Storage(stack, "Storage", retain=False))
+    return Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+
+
+def test_user_agent_comes_from_context_only_when_set(synth, tmp_path):
+    committed = cdk_context().get("cafelake:userAgent") or None
+    for fn in _functions(synth).values():
+        assert fn["Environment"]["Variables"].get("CAFELAKE_USER_AGENT") == committed
+    agent = "cafelake/1.0 (+mailto:ops@example.com; baby-health study)"
+    functions = [f for k, f in _probe_functions(tmp_path, **{"cafelake:userAgent": agent}).items()
+                 if k.startswith("Collection")]
+    assert len(functions) == len(BOARDS)
+    assert all(f["Properties"]["Environment"]["Variables"]["CAFELAKE_USER_AGENT"] == agent for f in functions)
+
+
+def test_a_user_agent_that_is_not_one_header_line_is_refused(tmp_path):
+    from cafelake_infra.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="cafelake:userAgent"):
+        _probe_functions(tmp_path, **{"cafelake:userAgent": "cafelake/1.0\r\nX-Evil: 1"})
 
 
 def test_scraper_reaches_only_its_own_board_in_raw(synth):

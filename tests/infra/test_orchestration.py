@@ -25,8 +25,11 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
         assert (payload["club_id"], payload["menu_id"], payload["backfill.$"]) == (
             board["club_id"], board["menu_id"], "$.backfill")
         more = states[_next(states, scrape)]
-        assert more["Choices"][0]["Next"] == scrape  # loops while the scraper says continue
+        wait = more["Choices"][0]["Next"]  # loops while the scraper says continue...
         assert "continue" in json.dumps(more["Choices"][0])
+        # ...through a wait as long as the source asked for (Retry-After outlives an invocation)
+        assert states[wait]["Type"] == "Wait" and states[wait]["SecondsPath"] == "$.scrape.result.wait_seconds"
+        assert _next(states, wait) == scrape
         assert states[more["Default"]]["Resource"].endswith("aws-sdk:glue:getCrawler")
     # last crawl -> (crawled today? skip) | start crawler -> wait -> READY? -> cleanse -> tokenize -> views
     start = next(k for k, s in states.items() if s.get("Resource", "").endswith("aws-sdk:glue:startCrawler"))

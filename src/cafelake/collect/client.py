@@ -22,7 +22,9 @@ from cafelake.collect.politeness import CircuitBreaker, OutOfTime, Policy, RateL
 from cafelake.collect.session import MemberCookies
 
 DEFAULT_BASE_URL = "https://apis.naver.com"
-USER_AGENT = f"cafelake/{__version__} (+https://example.org/cafelake/contact; polite research scraper)"
+# Identifies the tool; an operator adds a way to reach them (CAFELAKE_USER_AGENT, --user-agent).
+USER_AGENT = f"cafelake/{__version__} (polite research scraper)"
+USER_AGENT_ENV = "CAFELAKE_USER_AGENT"
 LIST_PATH = "/cafe-web/cafe2/ArticleListV2dot1.json"
 ARTICLE_PATH = "/cafe-articleapi/v2.1/cafes/{club_id}/articles/{article_id}"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -39,7 +41,7 @@ class MalformedPage(Exception):
 
 @dataclass(frozen=True)
 class ListPage:
-    items: list[dict[str, Any]]
+    items: list[Any]  # as received: the runner quarantines entries that are not article objects
     has_next: bool
 
 
@@ -86,23 +88,23 @@ def classify(http_status: int, content: bytes | str) -> Body:
 
 
 def parse_list(text: str) -> ListPage:
-    """The list API's `message.result.articleList` and `hasNext`; ValueError if not that shape."""
+    """The list API's `message.result.articleList` and `hasNext`; ValueError if not that shape.
+
+    Entries are kept whatever they are: one odd entry must not cost the rest of the page.
+    """
     data = json.loads(text)
     message = data.get("message") if isinstance(data, dict) else None
     result = message.get("result") if isinstance(message, dict) else None
     if not isinstance(result, dict) or not isinstance(result.get("articleList"), list):
         raise ValueError("no message.result.articleList")
-    items = result["articleList"]
-    if not all(isinstance(i, dict) for i in items):
-        raise ValueError("articleList holds a non-object")
-    return ListPage(items, bool(result.get("hasNext")))
+    return ListPage(result["articleList"], bool(result.get("hasNext")))
 
 
 class NaverCafeClient:
     """Talks to one base URL with one keep-alive session, a rate limit and a circuit breaker."""
 
     def __init__(self, base_url: str = DEFAULT_BASE_URL, *, cookies: MemberCookies | None = None,
-                 policy: Policy | None = None, user_agent: str = USER_AGENT) -> None:
+                 policy: Policy | None = None, user_agent: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.policy = policy or Policy()
         self.limiter = RateLimiter(self.policy.rate_limit, self.policy.clock, self.policy.sleep)
@@ -114,7 +116,7 @@ class NaverCafeClient:
         self.session.trust_env = urlsplit(self.base_url).hostname not in LOOPBACK
         self.session.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0))
         self.session.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0))
-        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        self.session.headers.update({"User-Agent": user_agent or USER_AGENT, "Accept": "application/json"})
         if cookies:
             self.session.cookies.update(dict(cookies))
 
@@ -148,7 +150,7 @@ class NaverCafeClient:
             self.breaker.failure(f"GET {path}: {error}")
             delay = backoff_delay(attempt, self.policy, retry_after)
             if self.policy.deadline is not None and self.policy.clock() + delay > self.policy.deadline:
-                raise OutOfTime(f"GET {path}: {error}; a {delay:.1f}s backoff would pass the time budget")
+                raise OutOfTime(f"GET {path}: {error}; a {delay:.1f}s backoff would pass the time budget", delay)
             self.policy.sleep(delay)
 
     def list_page(self, club_id: str, menu_id: str, page: int, per_page: int = 50) -> ListPage:

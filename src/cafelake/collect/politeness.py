@@ -56,7 +56,14 @@ class CircuitOpen(Exception):
 
 
 class OutOfTime(Exception):
-    """A backoff wait would outlast the invocation's time budget: stop and let the next resume."""
+    """A backoff wait would outlast the invocation's time budget: stop and let the next resume.
+
+    `wait_s` is the wait still owed to the source, so the next invocation does not come early.
+    """
+
+    def __init__(self, message: str, wait_s: float = 0.0) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
 
 
 class CircuitBreaker:

@@ -5,8 +5,10 @@ object per page (or partial page) and saving the checkpoint after each durable w
 New posts arriving while paging push items down to later pages: they are met again,
 skipped by id (anything at or above the cursor is done), and nothing is lost. A resumed
 run re-reads one page before its checkpoint so that a few deletions (which shift items
-up) cannot hide an article either. The run ends when it reaches articles at or below the
-watermark that are older than the look-back window, or the last page.
+up) cannot hide an article either. The run ends on an article at or below the watermark
+posted (by its list timestamp) before the look-back window, when the look-back's
+article budget is spent, or on the last page. A list page that stays malformed for
+`Policy.stuck_runs` invocations is quarantined and passed, as a stuck article is.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import secrets
 from collections import Counter
 from collections.abc import Callable
@@ -21,11 +24,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from cafelake.collect.client import Body, MalformedPage, NaverCafeClient
+from cafelake.collect.client import Body, ListPage, MalformedPage, NaverCafeClient
 from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
 from cafelake.collect.session import MemberCookies
-from cafelake.collect.state import Checkpoint, load_state, save_state
-from cafelake.collect.writer import RawWriter, envelope, iso_z, utcnow
+from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
+from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z, utcnow
 from cafelake.lake import Lake
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class ScrapeSummary:
     club_id: str
     menu_id: str
     pages: int = 0
+    pages_skipped: int = 0  # list pages that stayed malformed for Policy.stuck_runs runs: quarantined, passed
     articles_fetched: int = 0  # envelopes written (any status)
     skipped: int = 0  # list items already written by this run (shifted pages, overlap)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -52,10 +56,11 @@ class ScrapeSummary:
     complete: bool = False
     stopped: str | None = None  # time_budget | max_pages | circuit_open | malformed_page
     detail: str | None = None
+    wait_seconds: int = 0  # the source asked for no request sooner (Retry-After or a backoff): wait, then continue
 
     @property
     def continue_(self) -> bool:
-        """Budget or page limit reached: resume right away. Not after a failure (wait for the schedule)."""
+        """Budget or page limit reached: resume (after `wait_seconds`). Not after a failure (wait for the schedule)."""
         return not self.complete and self.stopped in ("time_budget", "max_pages")
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,19 +75,43 @@ def _as_lookback(lookback: timedelta | float) -> timedelta:
     return lookback if isinstance(lookback, timedelta) else timedelta(hours=float(lookback))
 
 
-def _article_id(item: dict[str, Any]) -> int | None:
-    value = item.get("articleId")
+def _article_id(item: Any) -> int | None:
+    value = item.get("articleId") if isinstance(item, dict) else None
     try:
         return int(value) if not isinstance(value, bool) else None
     except (TypeError, ValueError):
         return None
 
 
-def _posted_ms(item: dict[str, Any]) -> int:
+def _posted_ms(item: dict[str, Any]) -> int | None:
+    """The list item's epoch-ms timestamp; None when absent or unusable (odd-date posts have none)."""
+    value = item.get("writeDateTimestamp")
+    if isinstance(value, bool):
+        return None
     try:
-        return int(item.get("writeDateTimestamp") or 0)
+        ms = int(value)
     except (TypeError, ValueError):
-        return 0
+        return None
+    return ms if ms > 0 else None
+
+
+def _seconds_until(moment: str | None, now: datetime) -> float:
+    return max(0.0, (datetime.fromisoformat(moment) - now).total_seconds()) if moment else 0.0
+
+
+def _start(state: BoardState, moment: datetime, *, lookback: timedelta | float, per_page: int,
+           backfill: bool) -> bool:
+    """Give the state a checkpoint to work on; True when it must be saved before any write."""
+    if state.checkpoint is None:
+        horizon = moment - _as_lookback(lookback)
+        state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), 0 if backfill else state.watermark,
+                                      int(horizon.timestamp() * 1000), per_page=per_page,
+                                      ingest_dt=ingest_date(moment))
+        return True
+    if not state.checkpoint.ingest_dt:  # saved by a version that did not fix the ingest date yet
+        state.checkpoint.ingest_dt = ingest_date(moment)
+        return True
+    return False
 
 
 def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int, *,
@@ -90,155 +119,254 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
                lookback: timedelta | float = timedelta(hours=24), lookback_max: int = 1000,
                per_page: int = 50, time_budget_s: float | None = None, max_pages: int | None = None,
                backfill: bool = False, on_progress: Progress | None = None, policy: Policy | None = None,
-               now: Callable[[], datetime] = utcnow) -> ScrapeSummary:
+               user_agent: str | None = None, now: Callable[[], datetime] = utcnow) -> ScrapeSummary:
     """Scrape new (and recently posted) articles of one board into the raw zone.
 
     `lookback` (a timedelta or hours) re-fetches already-written articles posted within it,
-    at most `lookback_max` of them, to pick up edits and changed counts. `time_budget_s`
-    and `max_pages` bound this invocation; the checkpoint lets the next one resume.
-    `per_page` applies to new runs (a resumed run keeps its own).
-    `backfill` starts a run that walks the whole board whatever the watermark (a run in
-    progress is always resumed as it began).
+    at most `lookback_max` of them, to pick up edits and changed counts; an article whose
+    list item has no usable timestamp counts as inside it. `time_budget_s` and `max_pages`
+    bound this invocation; the checkpoint lets the next one resume. `per_page` applies to
+    new runs (a resumed run keeps its own). `backfill` starts a run that walks the whole
+    board whatever the watermark (a run in progress is always resumed as it began).
+    `user_agent` replaces the default User-Agent (add a way to reach you).
     """
     club_id, menu_id = str(club_id), str(menu_id)
     policy = replace(policy or Policy(), rate_limit=rate_limit)
-    started = policy.clock()
     if time_budget_s is not None:
-        policy.deadline = started + time_budget_s
+        policy.deadline = policy.clock() + time_budget_s
     state = load_state(lake, club_id, menu_id)
     resumed = state.checkpoint is not None
-    if state.checkpoint is None:
-        moment = now()
-        horizon = moment - _as_lookback(lookback)
-        state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), 0 if backfill else state.watermark,
-                                      int(horizon.timestamp() * 1000), per_page=per_page)
+    if _start(state, now(), lookback=lookback, per_page=per_page, backfill=backfill):
         save_state(lake, club_id, menu_id, state)  # a re-run after a crash keeps the run id, hence the keys
-    cp = state.checkpoint
-    overlap = int(resumed and cp.page > 1)  # the re-read page does not count against max_pages
-    cp.page -= overlap
-    cp.invocations += 1
-    summary = ScrapeSummary(cp.run_id, club_id, menu_id)
-    writer = RawWriter(lake, club_id, menu_id, cp.run_id, now)
-    client = NaverCafeClient(base_url, cookies=cookies, policy=policy)
-    statuses: Counter[str] = Counter()
-    pending: list[dict[str, Any]] = []
-    low = cp.cursor
+    client = NaverCafeClient(base_url, cookies=cookies, policy=policy, user_agent=user_agent)
+    invocation = _Invocation(lake, club_id, menu_id, state, client, resumed=resumed, lookback_max=lookback_max,
+                             max_pages=max_pages, on_progress=on_progress, now=now)
+    try:
+        invocation.run()
+    finally:
+        client.close()
+    return invocation.finish()
 
-    def out_of_budget() -> bool:
-        return time_budget_s is not None and policy.clock() - started >= time_budget_s
 
-    def flush() -> None:
-        """Write what this page produced, then (only then) move the cursor and save state."""
-        nonlocal pending
-        if pending:
-            writer.write(cp.seq, pending)
-            cp.seq += 1
-            summary.objects_written += 1
-            pending = []
-        cp.cursor = low
-        save_state(lake, club_id, menu_id, state)
+class _Invocation:
+    """One invocation's share of a run: the page loop, its raw writes and its checkpoint."""
 
-    def is_old(aid: int, item: dict[str, Any]) -> bool:
-        return aid <= cp.base_watermark and (_posted_ms(item) < cp.horizon_ms or cp.lookback_done >= lookback_max)
+    def __init__(self, lake: Lake, club_id: str, menu_id: str, state: BoardState, client: NaverCafeClient, *,
+                 resumed: bool, lookback_max: int, max_pages: int | None, on_progress: Progress | None,
+                 now: Callable[[], datetime]) -> None:
+        assert state.checkpoint is not None
+        self.lake, self.club_id, self.menu_id, self.state = lake, club_id, menu_id, state
+        self.client, self.policy, self.cp = client, client.policy, state.checkpoint
+        self.lookback_max, self.max_pages, self.on_progress, self.now = lookback_max, max_pages, on_progress, now
+        self.cp.invocations += 1
+        # The page before the checkpoint is re-read but never saved as the next page, so an
+        # invocation that reads nothing leaves the checkpoint where it was.
+        self.overlap = int(resumed and self.cp.page > 1)
+        self.page_no = self.cp.page - self.overlap
+        self.low = self.cp.cursor  # lowest id this run has fetched; saved as the cursor once written
+        self.pending: list[dict[str, Any]] = []
+        self.statuses: Counter[str] = Counter()
+        self.summary = ScrapeSummary(self.cp.run_id, club_id, menu_id)
+        self.writer = RawWriter(lake, club_id, menu_id, self.cp.run_id, now)
 
-    def quarantine_item(item: dict[str, Any], reason: str) -> None:
-        summary.quarantined += 1
-        text = json.dumps(item, ensure_ascii=False, sort_keys=True)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]  # a re-run overwrites, never duplicates
-        writer.quarantine(f"list-item-{digest}", reason, text, page=cp.page)
-
-    def fetch(aid: int) -> Body:
+    # --- the loop ----------------------------------------------------------------------
+    def run(self) -> None:
         try:
-            body = client.article(club_id, aid)
+            if self._wait_as_asked():
+                self._pages()
+        except CircuitOpen as exc:
+            self._stop("circuit_open", str(exc))
+        except OutOfTime as exc:
+            self._defer(exc.wait_s)
+            self._stop("time_budget", str(exc))
+
+    def _pages(self) -> None:
+        while not self.summary.stopped:
+            if self.max_pages is not None and self.summary.pages + self.summary.pages_skipped >= \
+                    self.max_pages + self.overlap:  # the re-read page does not count against max_pages
+                return self._stop("max_pages")
+            if self._out_of_budget():
+                return self._stop("time_budget")
+            page = self._list_page()
+            if page is None:  # stopped, or a stuck page passed
+                continue
+            reached_end = self._articles(page)
+            finished = not self.summary.stopped and (reached_end or not page.has_next)
+            if not self.summary.stopped and not finished:
+                self.page_no += 1
+            self._flush()
+            if finished:
+                self.summary.complete = True
+                return
+
+    def _wait_as_asked(self) -> bool:
+        """Honour a wait an earlier invocation was asked for: wait it out if the budget allows."""
+        wait = _seconds_until(self.cp.not_before, self.now())
+        if wait and self.policy.deadline is not None and self.policy.clock() + wait > self.policy.deadline:
+            self.summary.wait_seconds = math.ceil(wait)
+            self._stop("time_budget", f"the source asked for no request before {self.cp.not_before}")
+            return False
+        if wait:
+            self.policy.sleep(wait)
+        self.cp.not_before = None
+        return True
+
+    def _defer(self, wait_s: float) -> None:
+        """Save when the source may be asked again, and tell the caller how long to wait."""
+        self.cp.not_before = iso_z(self.now() + timedelta(seconds=wait_s))
+        self.summary.wait_seconds = math.ceil(wait_s)
+
+    def _stop(self, why: str, detail: str | None = None) -> None:
+        self.summary.stopped, self.summary.detail = why, detail
+
+    def _out_of_budget(self) -> bool:
+        return self.policy.deadline is not None and self.policy.clock() >= self.policy.deadline
+
+    # --- list pages --------------------------------------------------------------------
+    def _list_page(self) -> ListPage | None:
+        try:
+            page = self.client.list_page(self.club_id, self.menu_id, self.page_no, self.cp.per_page)
+        except MalformedPage as exc:
+            self._malformed_page(exc)
+            return None
+        if self.cp.stuck_page == self.page_no:
+            self.cp.stuck_page, self.cp.stuck_page_runs = None, 0
+        self.summary.pages += 1
+        return page
+
+    def _malformed_page(self, exc: MalformedPage) -> None:
+        """Keep the response; stop, or after Policy.stuck_runs runs in a row on this page, pass it."""
+        cp = self.cp
+        cp.stuck_page_runs = cp.stuck_page_runs + 1 if cp.stuck_page == self.page_no else 1
+        cp.stuck_page = self.page_no
+        if cp.stuck_page_runs < self.policy.stuck_runs:
+            self._quarantine(f"page{self.page_no:05d}", exc.reason, exc.text, page=self.page_no)
+            return self._stop("malformed_page", exc.reason)
+        reason = f"{exc.reason}; malformed in {cp.stuck_page_runs} runs in a row: skipped"
+        self._quarantine(f"page{self.page_no:05d}", reason, exc.text, page=self.page_no)
+        log.warning("board %s/%s run %s: %s (its articles may be met on the neighbouring pages as the board "
+                    "shifts, or by a later run)", self.club_id, self.menu_id, cp.run_id, reason)
+        self.summary.pages_skipped += 1
+        cp.stuck_page, cp.stuck_page_runs = None, 0
+        self.page_no += 1
+
+    def _articles(self, page: ListPage) -> bool:
+        """Fetch the page's articles this run still needs; True when the run's range ends here."""
+        items = sorted(self._valid_items(page.items), key=lambda pair: -pair[0])
+        if self.cp.ceiling is None:
+            self.cp.ceiling = items[0][0] if items else self.state.watermark
+            self.low = self.cp.ceiling + 1
+        for aid, item in items:
+            if self.low is not None and aid >= self.low:
+                self.summary.skipped += 1
+                continue
+            if self._is_old(aid, item):
+                return True
+            if self._out_of_budget():
+                self._stop("time_budget")
+                return False
+            self._fetch(aid, item)
+        return False
+
+    def _valid_items(self, items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+        """(id, item) of the usable list items; the others are quarantined one by one."""
+        valid = []
+        for item in items:
+            if not isinstance(item, dict):
+                self._quarantine_item(item, "list item is not an object")
+            elif (aid := _article_id(item)) is None:
+                self._quarantine_item(item, "list item without an integer articleId")
+            else:
+                valid.append((aid, item))
+        return valid
+
+    def _is_old(self, aid: int, item: dict[str, Any]) -> bool:
+        """Below the run's range: at or below the watermark and posted before the look-back (or
+        its budget spent). Without a usable timestamp an article counts as inside the window."""
+        if aid > self.cp.base_watermark:
+            return False
+        if self.cp.lookback_done >= self.lookback_max:
+            return True
+        posted = _posted_ms(item)
+        return posted is not None and posted < self.cp.horizon_ms
+
+    # --- articles ----------------------------------------------------------------------
+    def _fetch(self, aid: int, item: dict[str, Any]) -> None:
+        body = self._body(aid)
+        if body.status == "malformed":
+            self._quarantine(f"article-{aid}", body.reason or "malformed", body.text, article_id=aid,
+                             http_status=body.http_status)
+        self.pending.append(envelope(self.club_id, self.menu_id, item, body.article, body.status,
+                                     run_id=self.cp.run_id, seq=self.cp.seq, fetched_at=self.now()))
+        self.statuses[body.status] += 1
+        self.summary.articles_fetched += 1
+        self.low = aid
+        if aid <= self.cp.base_watermark:
+            self.cp.lookback_done += 1
+        if self.on_progress:
+            self.on_progress(self.summary.articles_fetched, None)
+
+    def _body(self, aid: int) -> Body:
+        """The body; an article that opened the breaker in Policy.stuck_runs runs in a row is given up."""
+        cp = self.cp
+        try:
+            body = self.client.article(self.club_id, aid)
         except CircuitOpen as exc:
             cp.stuck_runs = cp.stuck_runs + 1 if cp.stuck_id == aid else 1
             cp.stuck_id = aid
-            if cp.stuck_runs < policy.stuck_runs:
+            if cp.stuck_runs < self.policy.stuck_runs:
                 raise
             body = Body("malformed", None, 0, f"unavailable in {cp.stuck_runs} runs: {exc}")
         if cp.stuck_id == aid:
             cp.stuck_id, cp.stuck_runs = None, 0
         return body
 
-    try:
-        while not summary.stopped:
-            if max_pages is not None and summary.pages >= max_pages + overlap:
-                summary.stopped = "max_pages"
-                break
-            if out_of_budget():
-                summary.stopped = "time_budget"
-                break
-            page = client.list_page(club_id, menu_id, cp.page, cp.per_page)
-            summary.pages += 1
-            items = []
-            for item in page.items:
-                if (aid := _article_id(item)) is None:
-                    quarantine_item(item, "list item without an integer articleId")
-                else:
-                    items.append((aid, item))
-            items.sort(key=lambda pair: -pair[0])
-            if cp.ceiling is None:
-                cp.ceiling = items[0][0] if items else state.watermark
-                low = cp.ceiling + 1
-            reached_end = False
-            for aid, item in items:
-                if low is not None and aid >= low:
-                    summary.skipped += 1
-                    continue
-                if is_old(aid, item):
-                    reached_end = True
-                    break
-                if out_of_budget():
-                    summary.stopped = "time_budget"
-                    break
-                body = fetch(aid)
-                if body.status == "malformed":
-                    summary.quarantined += 1
-                    writer.quarantine(f"article-{aid}", body.reason or "malformed", body.text,
-                                      article_id=aid, http_status=body.http_status)
-                pending.append(envelope(club_id, menu_id, item, body.article, body.status,
-                                        run_id=cp.run_id, seq=cp.seq, fetched_at=now()))
-                statuses[body.status] += 1
-                low = aid
-                if aid <= cp.base_watermark:
-                    cp.lookback_done += 1
-                if on_progress:
-                    on_progress(summary.articles_fetched + len(pending), None)
-            summary.articles_fetched += len(pending)
-            finished = not summary.stopped and (reached_end or not page.has_next)
-            if not summary.stopped and not finished:
-                cp.page += 1
-            flush()
-            if finished:
-                summary.complete = True
-                break
-    except CircuitOpen as exc:
-        summary.stopped, summary.detail = "circuit_open", str(exc)
-    except OutOfTime as exc:
-        summary.stopped, summary.detail = "time_budget", str(exc)
-    except MalformedPage as exc:
-        summary.stopped, summary.detail = "malformed_page", exc.reason
-        summary.quarantined += 1
-        writer.quarantine(f"page{cp.page:05d}", exc.reason, exc.text, page=cp.page)
-    finally:
-        client.close()
-    if not summary.complete:
-        summary.articles_fetched += len(pending)
-        flush()
-    summary.statuses = dict(statuses)
-    summary.requests, summary.retries = client.counts["requests"], client.counts["retries"]
-    totals = Counter(cp.totals)
-    totals.update({"articles_fetched": summary.articles_fetched, "quarantined": summary.quarantined,
-                   "skipped": summary.skipped, "pages": summary.pages, "objects_written": summary.objects_written,
-                   "requests": summary.requests, "retries": summary.retries, **statuses})
-    cp.totals = dict(totals)
-    if summary.complete:
-        state.watermark = max(state.watermark, cp.ceiling or 0)
-        state.checkpoint, state.last_run_id, state.last_completed_at = None, cp.run_id, iso_z(now())
-    save_state(lake, club_id, menu_id, state)
-    summary.watermark = state.watermark
-    run_doc = {"run_id": cp.run_id, "started_at": cp.started_at, "invocations": cp.invocations,
-               "complete": summary.complete, "totals": cp.totals, "last_invocation": summary.to_dict()}
-    lake.put_bytes("raw", f"_runs/scrape/{cp.run_id}.json", json.dumps(run_doc, indent=1).encode("utf-8"))
-    log.info("scrape %s/%s run %s: %s", club_id, menu_id, cp.run_id, summary.to_dict())
-    return summary
+    # --- writes ------------------------------------------------------------------------
+    def _quarantine(self, name: str, reason: str, text: str | None, **context: Any) -> None:
+        self.summary.quarantined += 1
+        self.writer.quarantine(name, reason, text, ingest_dt=self.cp.ingest_dt, **context)
+
+    def _quarantine_item(self, item: Any, reason: str) -> None:
+        text = json.dumps(item, ensure_ascii=False, sort_keys=True)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]  # a re-run overwrites, never duplicates
+        self._quarantine(f"list-item-{digest}", reason, text, page=self.page_no)
+
+    def _flush(self) -> None:
+        """Write what this page produced, then (only then) move the cursor and the page and save.
+
+        The next sequence's ingest date is fixed here, before its write, so a retried write
+        of it (after a crash, past UTC midnight) lands on the very same key.
+        """
+        cp = self.cp
+        if self.pending:
+            self.writer.write(cp.seq, self.pending, ingest_dt=cp.ingest_dt)
+            cp.seq, cp.ingest_dt = cp.seq + 1, ingest_date(self.now())
+            self.summary.objects_written += 1
+            self.pending = []
+        cp.cursor = self.low
+        cp.page = max(cp.page, self.page_no)
+        save_state(self.lake, self.club_id, self.menu_id, self.state)
+
+    def finish(self) -> ScrapeSummary:
+        """Save what is done, the watermark if the run is complete, and the run's totals."""
+        summary, cp, state = self.summary, self.cp, self.state
+        if not summary.complete:
+            self._flush()
+        summary.statuses = dict(self.statuses)
+        summary.requests, summary.retries = self.client.counts["requests"], self.client.counts["retries"]
+        totals = Counter(cp.totals)
+        totals.update({"articles_fetched": summary.articles_fetched, "quarantined": summary.quarantined,
+                       "skipped": summary.skipped, "pages": summary.pages, "pages_skipped": summary.pages_skipped,
+                       "objects_written": summary.objects_written, "requests": summary.requests,
+                       "retries": summary.retries, **self.statuses})
+        cp.totals = dict(totals)
+        if summary.complete:
+            state.watermark = max(state.watermark, cp.ceiling or 0)
+            state.checkpoint, state.last_run_id, state.last_completed_at = None, cp.run_id, iso_z(self.now())
+        save_state(self.lake, self.club_id, self.menu_id, state)
+        summary.watermark = state.watermark
+        run_doc = {"run_id": cp.run_id, "started_at": cp.started_at, "invocations": cp.invocations,
+                   "complete": summary.complete, "totals": cp.totals, "last_invocation": summary.to_dict()}
+        self.lake.put_bytes("raw", f"_runs/scrape/{cp.run_id}.json", json.dumps(run_doc, indent=1).encode("utf-8"))
+        log.info("scrape %s/%s run %s: %s", self.club_id, self.menu_id, cp.run_id, summary.to_dict())
+        return summary

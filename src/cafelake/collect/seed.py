@@ -14,7 +14,7 @@ from typing import Any
 
 from cafelake.collect.client import classify
 from cafelake.collect.state import BoardState, load_state, save_state
-from cafelake.collect.writer import RawWriter, envelope, iso_z
+from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z
 
 
 def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int = 5000,
@@ -22,6 +22,7 @@ def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int
     """Write every corpus article as raw envelopes (objects of `batch`); returns how many."""
     club_id, menu_id = str(corpus.club_id), str(corpus.menu_id)
     writer = RawWriter(lake, club_id, menu_id, run_id, now=lambda: fetched_at)
+    day = ingest_date(fetched_at)
     pending: list[dict[str, Any]] = []
     seq = written = newest = 0
     total = len(corpus)
@@ -29,18 +30,18 @@ def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int
         http_status, text = art.responses[-1]
         body = classify(http_status, text)
         if body.status == "malformed":
-            writer.quarantine(f"article-{art.article_id}", body.reason or "malformed", body.text,
+            writer.quarantine(f"article-{art.article_id}", body.reason or "malformed", body.text, ingest_dt=day,
                               article_id=art.article_id, http_status=http_status)
         pending.append(envelope(club_id, menu_id, art.list_item, body.article, body.status,
                                 run_id=run_id, seq=seq, fetched_at=fetched_at))
         newest = max(newest, art.article_id)
         if len(pending) >= batch:
-            writer.write(seq, pending)
+            writer.write(seq, pending, ingest_dt=day)
             seq, written, pending = seq + 1, written + len(pending), []
             if on_progress:
                 on_progress(written, total)
     if pending:
-        writer.write(seq, pending)
+        writer.write(seq, pending, ingest_dt=day)
         written += len(pending)
     state = load_state(lake, club_id, menu_id)
     save_state(lake, club_id, menu_id, BoardState(watermark=max(state.watermark, newest), last_run_id=run_id,

@@ -4,9 +4,12 @@ It answers the two endpoints the scraper uses, in their real shapes and paging: 
 board list newest first (`search.page`, `search.perPage`, `hasNext`) and the article
 body (revision k on the k-th complete fetch of an article, the last one thereafter).
 Only the oldest `visible` articles exist yet; `publish(n)` reveals n more, so new posts
-appear and page boundaries shift under a running scrape. Faults come from per-request
-probabilities (seeded) and/or a schedule keyed by request number, and every served
-response is counted, so tests can check what the scraper must have seen.
+appear and page boundaries shift under a running scrape. As on Naver, a member-only body
+(a 401 in the corpus) is served to a request carrying a member session (NID_AUT and
+NID_SES cookies). Faults come from per-request probabilities (seeded) and/or a schedule
+keyed by request number, and every served response is counted, so tests can check what
+the scraper must have seen. Articles are built from the corpus on demand and only the
+most recently used are kept, so a corpus of a million posts is served in bounded memory.
 """
 
 from __future__ import annotations
@@ -16,24 +19,30 @@ import random
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from cafelake.collect.client import ARTICLE_PATH, LIST_PATH
 
-FAULT_KINDS = ("429", "500", "503", "slow", "truncate", "drop")
+FAULT_KINDS = ("429", "500", "503", "401", "slow", "truncate", "drop")
+BODY_ONLY_FAULTS = ("401",)  # the member-only answer exists for article bodies only
 _ARTICLE_RE = re.compile("^" + ARTICLE_PATH.format(club_id=r"(?P<club>[^/]+)", article_id=r"(?P<aid>\d+)") + "$")
 MAX_PER_PAGE = 100
+MEMBER_COOKIES = frozenset({"NID_AUT", "NID_SES"})
+ARTICLE_CACHE = 4096  # articles kept built: a few list pages and their bodies
+_MEMBER_ONLY = "카페 멤버만 볼 수 있는 게시글입니다."
 
 
 @dataclass
 class FaultConfig:
     """Which faults to inject. `rates`: kind -> probability per request; `schedule`: request
     number (1-based, over all requests) -> kind; `publish_per_list`: posts published after
-    each list-page response (the next page's boundary shifts)."""
+    each list-page response (the next page's boundary shifts). `401` answers an article
+    request as member-only whatever the session (an expired one); it never hits a list page."""
 
     rates: dict[str, float] = field(default_factory=dict)
     schedule: dict[int, str] = field(default_factory=dict)
@@ -86,14 +95,40 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 def _error(code: int, message: str) -> str:
-    return json.dumps({"message": {"status": str(code), "error": {"code": str(code), "msg": message}}})
+    return json.dumps({"message": {"status": str(code), "error": {"code": str(code), "msg": message}}},
+                      ensure_ascii=False)
+
+
+def _member_session(cookie_header: str) -> bool:
+    """Both of Naver's session cookies are present (a member is logged in)."""
+    names = {part.split("=", 1)[0].strip() for part in cookie_header.split(";") if "=" in part}
+    return MEMBER_COOKIES <= names
+
+
+def _member_view(club_id: str, art: Any) -> str:
+    """The body a member reads of a member-only article, in the article API's shape.
+
+    The corpus holds no body for it (a non-member never sees one), so it is built from the
+    list item and, when the corpus keeps them, the post's sentences.
+    """
+    item = art.list_item
+    paragraphs = art.truth.get("sentences") or [item.get("subject", "")]
+    article = {"id": art.article_id, "refArticleId": art.article_id, "menu": {"id": item.get("menuId")},
+               "subject": item.get("subject"), "writer": {"memberKey": item.get("memberKey"),
+                                                          "nick": item.get("writerNickname")},
+               "writeDate": item.get("writeDateTimestamp"), "readCount": item.get("readCount"),
+               "commentCount": item.get("commentCount"), "likeItCount": item.get("likeItCount", 0),
+               "contentHtml": "".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs),
+               "isReadable": True, "isOpen": True, "isBlind": False, "isNotice": False}
+    return json.dumps({"result": {"cafeId": int(club_id), "articleId": art.article_id, "article": article}},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 class NaverServer:
     """Serve `corpus` (anything with the cafelake.corpus.Corpus interface) until closed."""
 
     def __init__(self, corpus: Any, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None,
-                 visible: int | None = None) -> None:
+                 visible: int | None = None, article_cache: int = ARTICLE_CACHE) -> None:
         self.corpus = corpus
         self.club_id, self.menu_id = str(corpus.club_id), str(corpus.menu_id)
         self._ids: list[int] = list(corpus.article_ids)
@@ -102,8 +137,9 @@ class NaverServer:
         self.faults = faults or FaultConfig()
         self._rng = random.Random(self.faults.seed)
         self._lock = threading.Lock()
-        self._articles: dict[int, Any] = {}
-        self._fetches: Counter[int] = Counter()  # complete article-body serves per id
+        self._articles: OrderedDict[int, Any] = OrderedDict()  # least recently used first
+        self._article_cache = max(1, article_cache)
+        self._fetches: Counter[int] = Counter()  # complete article-body serves per id (the revision to serve)
         self.stats: Counter[str] = Counter()
         self._httpd = _HTTPServer((host, port), _Handler, bind_and_activate=True)
         self._httpd.app = self
@@ -149,43 +185,54 @@ class NaverServer:
         return self._fetches[article_id]
 
     def _article(self, aid: int) -> Any:
-        art = self._articles.get(aid)
-        if art is None:
-            art = self._articles[aid] = self.corpus.article(aid)
+        """The corpus article, rebuilt when evicted (it is deterministic; revisions live in _fetches)."""
+        with self._lock:
+            art = self._articles.get(aid)
+            if art is not None:
+                self._articles.move_to_end(aid)
+                return art
+        art = self.corpus.article(aid)  # outside the lock: building one costs a day's worth of posts
+        with self._lock:
+            self._articles[aid] = art
+            while len(self._articles) > self._article_cache:
+                self._articles.popitem(last=False)
         return art
 
     # --- requests ------------------------------------------------------------------
-    def _fault(self) -> str | None:
+    def _fault(self, body_request: bool) -> str | None:
+        """The fault for this request: scheduled, else drawn; a body-only one never hits a list page."""
+        kinds = FAULT_KINDS if body_request else tuple(k for k in FAULT_KINDS if k not in BODY_ONLY_FAULTS)
         with self._lock:
             self.stats["requests"] += 1
-            kind = self.faults.schedule.get(self.stats["requests"])
-            if kind is None:
-                for name in FAULT_KINDS:
-                    rate = self.faults.rates.get(name, 0.0)
-                    if rate and self._rng.random() < rate:
-                        kind = name
-                        break
+            scheduled = self.faults.schedule.get(self.stats["requests"])
+            if scheduled is not None:
+                kind = scheduled if scheduled in kinds else None
+            else:
+                kind = next((k for k in kinds if (rate := self.faults.rates.get(k, 0.0))
+                             and self._rng.random() < rate), None)
             if kind:
                 self.stats[f"fault_{kind}"] += 1
             return kind
 
     def _handle(self, req: _Handler) -> None:
         url = urlsplit(req.path)
-        if "NID_SES=" in req.headers.get("Cookie", ""):
+        member = _member_session(req.headers.get("Cookie", ""))
+        if member:
             self._count("with_member_cookies")
-        kind = self._fault()
+        match = _ARTICLE_RE.match(url.path)
+        kind = self._fault(body_request=match is not None)
         if kind == "slow":
             time.sleep(self.faults.slow_s)
-        if kind in ("429", "500", "503"):
+        if kind in ("429", "500", "503", "401"):
             headers = {"Retry-After": str(self.faults.retry_after)} if kind == "429" else {}
-            self._send(req, int(kind), _error(int(kind), "injected fault"), headers)
+            self._send(req, int(kind), _error(int(kind), _MEMBER_ONLY if kind == "401" else "injected fault"), headers)
             return
         if url.path == LIST_PATH:
             status, text = self._list(parse_qs(url.query))
             self._count("list_requests")
             on_served = None
-        elif match := _ARTICLE_RE.match(url.path):
-            status, text, on_served = self._body(match["club"], int(match["aid"]))
+        elif match:
+            status, text, on_served = self._body(match["club"], int(match["aid"]), member)
             self._count("article_requests")
         else:
             status, text, on_served = 404, _error(404, "no such endpoint"), None
@@ -218,14 +265,16 @@ class NaverServer:
         return 200, json.dumps({"message": {"status": "200", "result": {
             "articleList": items, "hasNext": top - per_page > 0}}}, ensure_ascii=False)
 
-    def _body(self, club: str, aid: int) -> tuple[int, str, Any]:
+    def _body(self, club: str, aid: int, member: bool) -> tuple[int, str, Any]:
         index = self._index.get(aid)
         with self._lock:
             visible = self.visible
         if club != self.club_id or index is None or index >= visible:
             return 404, _error(404, "article not found"), None
-        responses = self._article(aid).responses
-        status, text = responses[min(self._fetches[aid], len(responses) - 1)]
+        art = self._article(aid)
+        status, text = art.responses[min(self._fetches[aid], len(art.responses) - 1)]
+        if status == 401 and member:
+            status, text = 200, _member_view(self.club_id, art)
 
         def served() -> None:
             with self._lock:

@@ -5,6 +5,8 @@ started (`ceiling`) down to the watermark minus the look-back; `cursor` is the l
 whose raw object is durably written, so everything in [cursor, ceiling] is done. The
 watermark becomes `ceiling` only when the whole range is done, so a run killed anywhere
 resumes from its checkpoint and never skips an article.
+
+Fields added later have defaults, so a checkpoint saved by an older version still loads.
 """
 
 from __future__ import annotations
@@ -25,11 +27,15 @@ class Checkpoint:
     per_page: int = 50  # page size, fixed for the run (page numbers depend on it)
     page: int = 1  # list page to read next
     seq: int = 0  # next raw object sequence number
+    ingest_dt: str = ""  # the date seq is written under, fixed before the write ("" from older versions)
     ceiling: int | None = None  # newest id of the run's first list page
     cursor: int | None = None  # lowest id durably written in this run
     lookback_done: int = 0  # items at or below base_watermark re-fetched so far
     stuck_id: int | None = None  # an article that opened the circuit breaker...
     stuck_runs: int = 0  # ...in this many invocations in a row
+    stuck_page: int | None = None  # a list page that stayed malformed...
+    stuck_page_runs: int = 0  # ...in this many invocations in a row
+    not_before: str | None = None  # ISO-8601 UTC: the source asked for no request before this (Retry-After)
     invocations: int = 0
     totals: dict[str, int] = field(default_factory=dict)
 

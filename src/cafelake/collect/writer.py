@@ -1,7 +1,9 @@
 """Raw-zone writes: envelopes as gzip JSON Lines at deterministic keys, plus quarantine.
 
 A key depends only on (board, ingest date, run, seq), and gzip gets a fixed mtime, so a
-retried write replaces its own object byte for byte instead of adding a duplicate.
+retried write replaces its own object byte for byte instead of adding a duplicate. The
+ingest date is the caller's, never the clock's at write time: the scraper fixes it in its
+checkpoint before the write, so a retry after UTC midnight still lands on the same key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from cafelake.raw import SOURCE, STATUSES, object_key, quarantine_key
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def ingest_date(moment: datetime) -> str:
+    """The UTC date of `moment` as an `ingest_dt` value."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
 
 
 def iso_z(moment: datetime) -> str:
@@ -51,16 +58,15 @@ class RawWriter:
                  now: Callable[[], datetime] = utcnow) -> None:
         self.lake, self.club_id, self.menu_id, self.run_id, self.now = lake, club_id, menu_id, run_id, now
 
-    def write(self, seq: int, envelopes: list[dict[str, Any]]) -> str:
-        """Put one object; returns its key. ingest_dt is the UTC date of the write."""
-        key = object_key(self.club_id, self.menu_id, self.now().strftime("%Y-%m-%d"), self.run_id, seq)
+    def write(self, seq: int, envelopes: list[dict[str, Any]], *, ingest_dt: str) -> str:
+        """Put one object under `ingest_dt` (YYYY-MM-DD); returns its key."""
+        key = object_key(self.club_id, self.menu_id, ingest_dt, self.run_id, seq)
         self.lake.put_bytes("raw", key, encode(envelopes))
         return key
 
-    def quarantine(self, name: str, reason: str, text: str | None, **context: Any) -> str:
+    def quarantine(self, name: str, reason: str, text: str | None, *, ingest_dt: str, **context: Any) -> str:
         """Keep a response we could not use, with why, beside the board (hidden from readers)."""
-        now = self.now()
-        key = quarantine_key(self.club_id, self.menu_id, now.strftime("%Y-%m-%d"), self.run_id, f"{name}.json")
-        doc = {"reason": reason, "recorded_at": iso_z(now), **context, "text": text}
+        key = quarantine_key(self.club_id, self.menu_id, ingest_dt, self.run_id, f"{name}.json")
+        doc = {"reason": reason, "recorded_at": iso_z(self.now()), **context, "text": text}
         self.lake.put_bytes("raw", key, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
         return key

@@ -23,6 +23,9 @@ def scrape(
     max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")] = None,
     time_budget: Annotated[float | None, typer.Option("--time-budget", help="Stop after this many seconds (resumable).")] = None,
     backfill: Annotated[bool, typer.Option("--backfill", help="Walk the whole board, whatever the watermark.")] = False,
+    user_agent: Annotated[str | None, typer.Option(
+        "--user-agent", envvar="CAFELAKE_USER_AGENT",
+        help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)'.")] = None,
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
     from cafelake.collect import run_scrape
@@ -34,14 +37,18 @@ def scrape(
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
         summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, cookies=cookies, rate_limit=rate_limit,
                              lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget, backfill=backfill,
+                             user_agent=user_agent,
                              on_progress=lambda done, total: bar.update(task, completed=done, total=total))
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
-    console.print(f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages, "
-                  f"{summary.retries} retries, {summary.quarantined} quarantined; watermark {summary.watermark}")
+    skipped = f" ({summary.pages_skipped} malformed pages skipped, see the log)" if summary.pages_skipped else ""
+    console.print(f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages"
+                  f"{skipped}, {summary.retries} retries, {summary.quarantined} quarantined; "
+                  f"watermark {summary.watermark}")
     if summary.complete:
         console.print("[green]complete[/]")
     elif summary.continue_:
-        console.print(f"[yellow]paused ({summary.stopped})[/]: run the same command again to resume")
+        wait = f" (in {summary.wait_seconds} s: the source asked to wait)" if summary.wait_seconds else ""
+        console.print(f"[yellow]paused ({summary.stopped})[/]: run the same command again to resume{wait}")
     else:
         console.print(f"[red]stopped ({summary.stopped})[/]: {summary.detail}; state saved, resume later")
         raise typer.Exit(1)

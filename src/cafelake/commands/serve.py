@@ -19,9 +19,15 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="0 picks a free port.")] = 8080,
     visible: Annotated[int | None, typer.Option("--visible", help="Publish only the oldest N at first.")] = None,
     faults: Annotated[str, typer.Option(
-        "--faults", help="e.g. '429=0.02,500=0.01,truncate=0.01,drop=0.005,slow=0.01,publish=2,seed=7'.")] = "",
+        "--faults", help="Probabilities per request of 429 (with Retry-After), 500, 503, 401 (member-only answer "
+                         "to an article request), slow, truncate, drop; plus publish=N posts per list page, seed, "
+                         "retry_after=S, slow_s=S. E.g. '429=0.02,500=0.01,401=0.01,truncate=0.01,drop=0.005,"
+                         "slow=0.01,publish=2,seed=7'.")] = "",
 ) -> None:
-    """Serve the list and article APIs until Ctrl-C."""
+    """Serve the list and article APIs until Ctrl-C.
+
+    Member-only bodies are served to requests carrying member cookies (NID_AUT and NID_SES), 401 otherwise.
+    """
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
 

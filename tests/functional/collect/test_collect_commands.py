@@ -42,6 +42,15 @@ def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
     assert sorted(latest_by_id(Lake(lake))) == tiny_corpus.article_ids
 
 
+def test_scrape_command_says_how_long_the_source_asked_to_wait(tmp_path, tiny_corpus):
+    with NaverServer(tiny_corpus, faults=FaultConfig(schedule={2: "429"}, retry_after=200)) as server:
+        paused = CliRunner().invoke(_cli(), ["--base-url", server.base_url, "--club-id", tiny_corpus.club_id,
+                                             "--menu-id", tiny_corpus.menu_id, "--lake", str(tmp_path),
+                                             "--rate-limit", "0", "--time-budget", "60"])
+    assert paused.exit_code == 0 and "paused (time_budget)" in paused.output
+    assert "in 200 s" in " ".join(paused.output.split())
+
+
 def test_serve_command_serves_until_interrupted():
     env = os.environ | {"COLUMNS": "250"}
     proc = subprocess.Popen([sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; "
@@ -58,3 +67,16 @@ def test_serve_command_serves_until_interrupted():
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0 and "stopped; served" in err
+
+
+def test_scrape_command_takes_the_user_agent_from_option_or_environment(tmp_path, tiny_corpus, monkeypatch):
+    import cafelake.collect
+
+    seen = []
+    monkeypatch.setattr(cafelake.collect, "run_scrape", lambda *a, **kw: seen.append(kw["user_agent"]) or
+                        cafelake.collect.ScrapeSummary("r", "1", "2", complete=True))
+    args = ["--base-url", "http://127.0.0.1:9", "--club-id", "1", "--menu-id", "2", "--lake", str(tmp_path)]
+    assert CliRunner().invoke(_cli(), [*args, "--user-agent", "mine/1.0"]).exit_code == 0
+    assert CliRunner(env={"CAFELAKE_USER_AGENT": "env/2.0"}).invoke(_cli(), args).exit_code == 0
+    assert CliRunner(env={"CAFELAKE_USER_AGENT": None}).invoke(_cli(), args).exit_code == 0
+    assert seen == ["mine/1.0", "env/2.0", None]

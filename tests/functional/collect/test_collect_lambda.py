@@ -13,11 +13,24 @@ import pytest
 from tests.functional.collect.collect_helpers import TinyCorpus
 from moto import mock_aws
 
-from cafelake.collect.server import NaverServer
+from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.collect.writer import decode
+
+class AgentServer(NaverServer):
+    """Records the User-Agent of every request."""
+
+    def __init__(self, corpus, **kw) -> None:
+        super().__init__(corpus, **kw)
+        self.agents: set[str] = set()
+
+    def _handle(self, req):
+        self.agents.add(req.headers.get("User-Agent"))
+        super()._handle(req)
+
 
 HANDLER = Path(__file__).resolve().parents[3] / "lambdas" / "scraper" / "handler.py"
 COOKIES = '{"NID_AUT": "aut-SECRET-1", "NID_SES": "ses-SECRET-2"}'
+AGENT = "cafelake/1.0 (+mailto:ops@example.com)"
 
 
 @dataclass
@@ -38,10 +51,11 @@ def cloud(monkeypatch):
         boto3.client("s3").create_bucket(Bucket="cafelake-raw")
         arn = boto3.client("secretsmanager").create_secret(Name="cafelake/naver", SecretString=COOKIES)["ARN"]
         corpus = TinyCorpus(40)
-        with NaverServer(corpus) as server:
+        with AgentServer(corpus) as server:
             for key, value in {"CAFELAKE_RAW_URI": "s3://cafelake-raw", "CAFELAKE_NAVER_BASE_URL": server.base_url,
                                "CAFELAKE_COOKIE_SECRET": arn, "CAFELAKE_RATE_LIMIT": "0",
-                               "CAFELAKE_BUDGET_MARGIN_S": "20", "POWERTOOLS_DEV": "false"}.items():
+                               "CAFELAKE_BUDGET_MARGIN_S": "20", "POWERTOOLS_DEV": "false",
+                               "CAFELAKE_USER_AGENT": AGENT}.items():
                 monkeypatch.setenv(key, value)
             spec = importlib.util.spec_from_file_location("scraper_handler", HANDLER)
             module = importlib.util.module_from_spec(spec)
@@ -65,6 +79,8 @@ def test_invocations_continue_until_the_board_is_done(cloud, capsys):
         assert len(results) < 20
     assert len(results) == 4 and results[-1]["complete"] and results[-1]["name"] == "baby health"
     assert len({r["run_id"] for r in results}) == 1
+    assert all(r["wait_seconds"] == 0 and isinstance(r["wait_seconds"], int) for r in results)
+    assert server.agents == {AGENT}
     objects = _objects("naver_cafe/")
     ids = sorted(e["article_id"] for k, v in objects.items() for e in decode(v))
     assert ids == corpus.article_ids
@@ -74,7 +90,7 @@ def test_invocations_continue_until_the_board_is_done(cloud, capsys):
     everything = b"".join(gzip.decompress(v) if k.endswith(".gz") else v for k, v in _objects().items())
     out = capsys.readouterr().out
     assert b"SECRET" not in everything and "SECRET" not in out
-    assert '"ArticlesFetched"' in out and '"cafelake"' in out  # EMF metrics flushed by powertools
+    assert '"ArticlesFetched"' in out and '"PagesSkipped"' in out and '"cafelake"' in out  # EMF metrics flushed
 
 
 def test_no_time_left_returns_a_continuation_without_losing_state(cloud):
@@ -92,3 +108,10 @@ def test_an_event_without_a_board_is_a_clear_error(cloud):
     with pytest.raises(ValueError, match="club_id and menu_id"):
         handler.handler({"name": "x", "menu_id": "386"}, Context(60_000))
     assert server.stats["requests"] == 0
+
+
+def test_a_retry_after_past_the_budget_is_returned_as_a_wait(cloud):
+    handler, corpus, server = cloud
+    server.faults = FaultConfig(schedule={2: "429"}, retry_after=200)
+    asked = handler.handler({"club_id": corpus.club_id, "menu_id": corpus.menu_id}, Context(60_000))
+    assert asked["continue"] and asked["wait_seconds"] == 200 and asked["stopped"] == "time_budget"

@@ -327,3 +327,189 @@ def test_property_any_paging_shift_and_kill_schedule_converges(tmp_path_factory,
         else:
             pytest.fail("never converged")
     _assert_exact(lake, corpus, corpus.article_ids)
+
+
+class OddItemCorpus(TinyCorpus):
+    """The list item of article index 5 is not an object at all."""
+
+    def article(self, aid):
+        art = super().article(aid)
+        if aid == self.article_ids[5]:
+            art.list_item = ["질문 5"]
+        return art
+
+
+def test_a_non_object_list_item_is_quarantined_and_the_rest_of_its_page_kept(tmp_path):
+    corpus = OddItemCorpus(20)
+    lake = Lake(str(tmp_path))
+    with NaverServer(corpus) as server:
+        summary = _scrape(lake, server, corpus, per_page=50)
+    assert summary.complete and summary.stopped is None
+    [doc] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+             if "list-item" in k]
+    assert doc["reason"] == "list item is not an object" and json.loads(doc["text"]) == ["질문 5"]
+    assert sorted(latest_by_id(lake)) == [a for a in corpus.article_ids if a != corpus.article_ids[5]]
+
+
+class BrokenPageServer(NaverServer):
+    """List page `page` always answers `answer`: a cut-off body or an error status."""
+
+    def __init__(self, corpus, page: int, answer: str, **kw) -> None:
+        super().__init__(corpus, **kw)
+        self.broken_page, self.answer = page, answer
+
+    def _list(self, query):
+        status, text = super()._list(query)
+        if query.get("search.page") != [str(self.broken_page)]:
+            return status, text
+        return (status, text[: len(text) // 2]) if self.answer == "truncated" else (403, '{"message": "forbidden"}')
+
+
+@pytest.mark.parametrize("answer, reason", [("truncated", "list page 2: Unterminated string"),
+                                            ("forbidden", "list page 2: HTTP 403")])
+def test_a_page_malformed_in_stuck_runs_runs_is_quarantined_and_passed(tmp_path, caplog, answer, reason):
+    corpus = TinyCorpus(30)  # 7 a page: page 2 holds indices 22..16
+    lake = Lake(str(tmp_path))
+    with BrokenPageServer(corpus, 2, answer) as server, caplog.at_level("WARNING"):
+        runs = [_scrape(lake, server, corpus, policy=_fast(stuck_runs=3)) for _ in range(3)]
+    assert [r.stopped for r in runs] == ["malformed_page", "malformed_page", None] and runs[2].complete
+    assert [r.pages_skipped for r in runs] == [0, 0, 1]
+    lost = set(corpus.article_ids[16:23])
+    assert sorted(latest_by_id(lake)) == sorted(set(corpus.article_ids) - lost)  # exactly the page, nothing else
+    [doc] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+             if k.endswith("page00002.json")]
+    assert doc["page"] == 2 and doc["reason"].startswith(reason) and "3 runs in a row: skipped" in doc["reason"]
+    assert "skipped" in caplog.text and "neighbouring pages" in caplog.text
+    run = json.loads(lake.get_bytes("raw", f"_runs/scrape/{runs[2].run_id}.json"))
+    assert run["totals"]["pages_skipped"] == 1 and run["last_invocation"]["pages_skipped"] == 1
+
+
+def test_a_page_that_reads_fine_again_starts_its_count_anew(tmp_path):
+    corpus = TinyCorpus(30)
+    lake = Lake(str(tmp_path))
+    with BrokenPageServer(corpus, 2, "truncated") as server:
+        assert _scrape(lake, server, corpus, policy=_fast(stuck_runs=2)).stopped == "malformed_page"
+        server.broken_page = None
+        _scrape(lake, server, corpus, policy=_fast(stuck_runs=2), max_pages=1)  # re-reads 1, reads 2: stops
+        server.broken_page = 2  # broken again when the next invocation re-reads it: a first failure
+        again = _scrape(lake, server, corpus, policy=_fast(stuck_runs=2))
+    assert again.stopped == "malformed_page" and again.pages_skipped == 0
+
+
+def test_an_invocation_that_reads_no_page_keeps_the_checkpoint_page(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus) as server:
+        first = _scrape(lake, server, tiny_corpus, max_pages=3)
+        page = load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.page
+        assert first.continue_ and page == 4
+        for _ in range(3):
+            starved = _scrape(lake, server, tiny_corpus, time_budget_s=0)
+            assert starved.continue_ and starved.pages == 0
+            assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.page == page
+        rest = _scrape(lake, server, tiny_corpus)
+    assert rest.complete and rest.run_id == first.run_id
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_retry_after_past_the_budget_is_honoured_by_the_next_invocations(tmp_path, tiny_corpus):
+    lake = Lake(str(tmp_path))
+    t0 = END + timedelta(hours=1)
+    clock = {"now": t0}
+    slept: list[float] = []
+
+    def scrape():
+        return run_scrape(lake, server.base_url, tiny_corpus.club_id, tiny_corpus.menu_id, rate_limit=0, lookback=0,
+                          per_page=7, time_budget_s=30, now=lambda: clock["now"],
+                          policy=Policy(sleep=slept.append, rng=random.Random(0)))
+
+    with NaverServer(tiny_corpus, faults=FaultConfig(schedule={3: "429"}, retry_after=120)) as server:
+        asked = scrape()  # request 3 is answered 429, Retry-After 120 s: more than the budget
+        assert asked.continue_ and asked.stopped == "time_budget" and asked.wait_seconds == 120 and slept == []
+        assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.not_before == \
+            "2026-11-01T01:02:00.000Z"
+        requests_so_far = server.stats["requests"]
+        clock["now"] = t0 + timedelta(seconds=30)  # the state machine came back early: 90 s still owed
+        early = scrape()
+        assert early.continue_ and early.wait_seconds == 90 and early.pages == 0
+        assert server.stats["requests"] == requests_so_far and slept == []
+        clock["now"] = t0 + timedelta(seconds=100)  # 20 s owed: fits the budget, waited out here
+        done = scrape()
+    assert slept[0] == pytest.approx(20.0) and done.complete and done.wait_seconds == 0
+    assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint is None
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_a_write_retried_after_utc_midnight_rewrites_the_same_key(tmp_path):
+    corpus = TinyCorpus(20)
+    lake = DyingLake(str(tmp_path))
+    clock = {"now": datetime(2026, 11, 1, 23, 59, 50, tzinfo=timezone.utc)}
+
+    def scrape():
+        return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0,
+                          per_page=7, now=lambda: clock["now"], policy=_fast())
+
+    with NaverServer(corpus) as server:
+        lake.arm(2)  # the run's first state and its first object land; it dies saving the state after it
+        with pytest.raises(Killed):
+            scrape()
+        clock["now"] += timedelta(seconds=20)  # the retry comes after UTC midnight
+        lake.arm(None)
+        done = scrape()
+    keys = lake.list_keys("raw")
+    seqs = [k.rsplit("-", 1)[1] for k in keys]
+    assert done.complete and len(seqs) == len(set(seqs)) == 3
+    assert [k for k in keys if k.endswith("-00000.jsonl.gz")][0].split("/")[-2] == "ingest_dt=2026-11-01"
+    assert len(raw_envelopes(lake)) == len(corpus)
+
+
+def test_a_checkpoint_of_an_older_version_resumes(tmp_path, tiny_corpus):
+    from cafelake.raw import state_key
+
+    lake = Lake(str(tmp_path))
+    key = state_key(tiny_corpus.club_id, tiny_corpus.menu_id)
+    with NaverServer(tiny_corpus) as server:
+        first = _scrape(lake, server, tiny_corpus, max_pages=2)
+        state = json.loads(lake.get_bytes("raw", key))
+        for name in ("ingest_dt", "stuck_page", "stuck_page_runs", "not_before"):
+            del state["checkpoint"][name]
+        lake.put_bytes("raw", key, json.dumps(state).encode())
+        rest = _scrape(lake, server, tiny_corpus)
+    assert rest.complete and rest.run_id == first.run_id
+    _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
+
+
+def test_a_member_session_reads_member_only_bodies(tmp_path, tiny_corpus):
+    from cafelake.collect.session import MemberCookies
+
+    member_only = [a for a in tiny_corpus.article_ids if tiny_corpus.kind(a) == "member_only"]
+    lake = Lake(str(tmp_path))
+    with NaverServer(tiny_corpus) as server:
+        _scrape(lake, server, tiny_corpus, cookies=MemberCookies({"NID_AUT": "a", "NID_SES": "s"}))
+    latest = latest_by_id(lake)
+    assert member_only and all(latest[a]["article_status"] == "ok" for a in member_only)
+    assert all(latest[a]["article"]["result"]["article"]["subject"] == latest[a]["list_item"]["subject"]
+               for a in member_only)
+
+
+class AgentServer(NaverServer):
+    """Records the User-Agent of every request."""
+
+    def __init__(self, corpus, **kw) -> None:
+        super().__init__(corpus, **kw)
+        self.agents: set[str] = set()
+
+    def _handle(self, req):
+        self.agents.add(req.headers.get("User-Agent"))
+        super()._handle(req)
+
+
+def test_the_user_agent_is_the_callers(tmp_path, tiny_corpus):
+    from cafelake.collect.client import USER_AGENT
+
+    agent = "cafelake/1.0 (+mailto:lab@uni.example)"
+    with AgentServer(tiny_corpus) as server:
+        _scrape(Lake(str(tmp_path / "a")), server, tiny_corpus, user_agent=agent)
+        assert server.agents == {agent}
+        server.agents = set()
+        _scrape(Lake(str(tmp_path / "b")), server, tiny_corpus)
+        assert server.agents == {USER_AGENT}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
@@ -60,3 +60,30 @@ def test_generated_corpus_scrapes_exactly(tmp_path):
     expected = {a.article_id: "malformed" if a.broken == "truncated_json" else a.status for a in corpus.iter_articles()}
     assert {k: v["article_status"] for k, v in latest.items()} == expected
     assert len(set(expected.values())) >= 3
+
+
+def test_lookback_refetches_every_in_window_article_of_the_generated_corpus(tmp_path):
+    """Odd-date posts carry no writeDateTimestamp in their list item: they must not end the look-back."""
+    from cafelake.corpus import Corpus
+
+    corpus = Corpus(posts=600, days=30)
+    lake = Lake(str(tmp_path))
+    articles = list(corpus.iter_articles())
+    horizon = corpus.as_of - timedelta(days=10)
+    in_window = {a.article_id for a in articles if a.truth["posted_at"] >= horizon}
+    undated = {a.article_id for a in articles if "writeDateTimestamp" not in a.list_item}
+
+    def scrape(**kw):
+        return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, policy=_fast(),
+                          now=lambda: corpus.as_of, **kw)
+
+    def refetched(run) -> set[int]:
+        return {e["article_id"] for e in raw_envelopes(lake) if e["run_id"] == run.run_id}
+
+    with NaverServer(corpus) as server:
+        scrape()
+        again = scrape(lookback=timedelta(days=10))
+        capped = scrape(lookback=timedelta(days=10), lookback_max=25)
+    assert undated & in_window and undated - in_window  # the corpus exercises the case
+    assert again.complete and in_window <= refetched(again) <= in_window | undated
+    assert capped.complete and len(refetched(capped)) == 25  # still bounded by lookback_max

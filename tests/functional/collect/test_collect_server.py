@@ -62,7 +62,8 @@ def test_article_revisions_statuses_and_visibility():
 def test_injected_faults():
     corpus = TinyCorpus(5)
     aid = corpus.article_ids[0]
-    faults = FaultConfig(schedule={1: "429", 2: "500", 3: "503", 4: "truncate", 5: "drop"}, retry_after=3)
+    faults = FaultConfig(schedule={1: "429", 2: "500", 3: "503", 4: "truncate", 5: "drop", 7: "401", 8: "401"},
+                         retry_after=3)
     with NaverServer(corpus, faults=faults) as server, requests.Session() as s:
         first = _body(s, server, corpus, aid)
         assert first.status_code == 429 and first.headers["Retry-After"] == "3"
@@ -74,9 +75,12 @@ def test_injected_faults():
         with pytest.raises(requests.exceptions.ChunkedEncodingError):
             _body(s, server, corpus, aid)
         assert _body(s, server, corpus, aid).json()["result"]["article"]["id"] == aid
+        s.cookies.update({"NID_AUT": "a", "NID_SES": "s"})
+        assert _body(s, server, corpus, aid).status_code == 401  # request 7: member-only, session or not
+        assert _list(s, server, corpus, 1).status_code == 200  # request 8: a 401 never hits a list page
         assert server.fetch_count(aid) == 1  # faulty responses do not advance revisions
-        assert {k: server.stats[f"fault_{k}"] for k in ("429", "500", "503", "truncate", "drop")} == dict.fromkeys(
-            ("429", "500", "503", "truncate", "drop"), 1)
+        kinds = ("429", "500", "503", "truncate", "drop", "401")
+        assert {k: server.stats[f"fault_{k}"] for k in kinds} == dict.fromkeys(kinds, 1)
 
 
 def test_publish_between_list_pages_shifts_boundaries():
@@ -90,9 +94,49 @@ def test_publish_between_list_pages_shifts_boundaries():
 
 
 def test_fault_spec_parsing():
-    cfg = FaultConfig.parse("429=0.1, drop=0.02,publish=3,seed=9,retry_after=2,slow_s=0.25")
-    assert cfg.rates == {"429": 0.1, "drop": 0.02}
+    cfg = FaultConfig.parse("429=0.1, drop=0.02,401=0.05,publish=3,seed=9,retry_after=2,slow_s=0.25")
+    assert cfg.rates == {"429": 0.1, "drop": 0.02, "401": 0.05}
     assert (cfg.publish_per_list, cfg.seed, cfg.retry_after, cfg.slow_s) == (3, 9, 2, 0.25)
     for bad in ("404=0.1", "oops", "speed=3"):
         with pytest.raises(ValueError):
             FaultConfig.parse(bad)
+
+
+@pytest.mark.parametrize("cookies, status", [({}, 401), ({"NID_SES": "s"}, 401), ({"NID_AUT": "a"}, 401),
+                                             ({"NID_AUT": "a", "NID_SES": "s"}, 200)])
+def test_member_only_bodies_are_served_to_a_member_session_only(cookies, status):
+    corpus = TinyCorpus(12)
+    member = next(a for a in corpus.article_ids if corpus.kind(a) == "member_only")
+    with NaverServer(corpus) as server, requests.Session() as s:
+        s.cookies.update(cookies)
+        resp = _body(s, server, corpus, member)
+        assert resp.status_code == status
+        assert server.stats["with_member_cookies"] == (status == 200)
+    if status == 200:
+        article = resp.json()["result"]["article"]
+        item = corpus.article(member).list_item
+        assert article["id"] == member and article["isReadable"] is True and article["contentHtml"]
+        assert (article["subject"], article["writer"]["nick"], article["writeDate"]) == (
+            item["subject"], item["writerNickname"], item["writeDateTimestamp"])
+
+
+class CountingCorpus(TinyCorpus):
+    def __init__(self, n: int) -> None:
+        super().__init__(n)
+        self.built: dict[int, int] = {}
+
+    def article(self, aid):
+        self.built[aid] = self.built.get(aid, 0) + 1
+        return super().article(aid)
+
+
+def test_the_article_cache_is_bounded_and_evictions_keep_revisions():
+    corpus = CountingCorpus(12)
+    edited = next(a for a in corpus.article_ids if corpus.kind(a) == "edited")
+    with NaverServer(corpus, article_cache=3) as server, requests.Session() as s:
+        first = _body(s, server, corpus, edited).json()["result"]["article"]["contentHtml"]
+        assert len(_list(s, server, corpus, 1).json()["message"]["result"]["articleList"]) == 10  # evicts it
+        second = _body(s, server, corpus, edited).json()["result"]["article"]["contentHtml"]
+        assert len(server._articles) <= 3
+    assert corpus.built[edited] == 2  # rebuilt after eviction...
+    assert (first[-8:-4], second[-8:-4]) == ("rev0", "rev1")  # ...and still served its next revision

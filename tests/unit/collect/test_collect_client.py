@@ -31,10 +31,16 @@ def test_parse_list_reads_article_list_and_has_next():
 
 
 @pytest.mark.parametrize("text", ['{"message": {}}', "[]", '{"message": "x"}', '{"message": {"result": 3}}',
-                                  '{"message": {"result": {"articleList": [1]}}}'])
+                                  '{"message": {"result": {"articleList": {}}}}'])
 def test_parse_list_rejects_other_shapes(text):
     with pytest.raises(ValueError):
         parse_list(text)
+
+
+def test_parse_list_keeps_odd_entries_for_the_runner_to_quarantine():
+    items = [1, None, "x", {"articleId": 5}]
+    page = parse_list(json.dumps({"message": {"result": {"articleList": items, "hasNext": False}}}))
+    assert page.items == items and page.has_next is False
 
 
 @pytest.mark.parametrize("status, text, expected", [
@@ -111,12 +117,12 @@ def test_breaker_opens_after_consecutive_failures():
     assert client.counts["requests"] == 4 and len(slept) == 3
 
 
-def test_backoff_never_waits_past_the_deadline():
+def test_backoff_never_waits_past_the_deadline_and_says_how_long_is_owed():
     client, slept = _client([FakeResponse(429, "", {"Retry-After": "120"})], deadline=50.0,
                             clock=lambda: 0.0)
-    with pytest.raises(OutOfTime):
+    with pytest.raises(OutOfTime) as err:
         client.article("1", 2)
-    assert slept == []
+    assert slept == [] and err.value.wait_s == 120.0
 
 
 def test_truncated_body_is_refetched_then_reported_malformed():
@@ -151,9 +157,15 @@ def test_member_only_is_not_retried():
 
 def test_user_agent_and_cookies_on_session_not_in_repr():
     client = NaverCafeClient("http://x.test", cookies=MemberCookies({"NID_AUT": "secret-aut", "NID_SES": "secret-ses"}))
-    assert client.session.headers["User-Agent"] == USER_AGENT and "cafelake" in USER_AGENT and "http" in USER_AGENT
+    assert client.session.headers["User-Agent"] == USER_AGENT and USER_AGENT.startswith("cafelake/")
+    assert "example.org" not in USER_AGENT  # no placeholder contact: the operator adds theirs
     assert client.session.cookies.get("NID_SES") == "secret-ses"
     assert "secret" not in repr(client)
+
+
+def test_user_agent_is_the_operators_when_given():
+    mine = "cafelake/1.0 (+mailto:lab@uni.example; baby-health study)"
+    assert NaverCafeClient("http://x.test", user_agent=mine).session.headers["User-Agent"] == mine
 
 
 def test_environment_proxies_apply_to_remote_sources_only():

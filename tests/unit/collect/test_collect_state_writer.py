@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
-from cafelake.collect.writer import RawWriter, decode, encode, envelope, iso_z
+from cafelake.collect.writer import RawWriter, decode, encode, envelope, ingest_date, iso_z
 from cafelake.lake import Lake
 from cafelake.raw import ENVELOPE_FIELDS, object_key, state_key
 
@@ -22,12 +22,24 @@ WHEN = datetime(2026, 3, 5, 12, 13, 14, 567890, tzinfo=timezone.utc)
 def test_state_round_trip(tmp_path):
     lake = Lake(str(tmp_path))
     assert load_state(lake, "1", "2") == BoardState()
-    state = BoardState(watermark=10, checkpoint=Checkpoint("r1", "t", 10, 5, page=3, seq=2, ceiling=99, cursor=50,
-                                                           totals={"ok": 3}))
+    state = BoardState(watermark=10, checkpoint=Checkpoint("r1", "t", 10, 5, page=3, seq=2, ingest_dt="2026-03-05",
+                                                           ceiling=99, cursor=50, stuck_page=4, stuck_page_runs=1,
+                                                           not_before="2026-03-05T12:00:00.000Z", totals={"ok": 3}))
     save_state(lake, "1", "2", state)
     assert lake.exists("raw", state_key("1", "2"))
     assert load_state(lake, "1", "2") == state
     assert load_state(lake, "1", "3") == BoardState()
+
+
+def test_a_checkpoint_saved_before_the_newer_fields_still_loads(tmp_path):
+    lake = Lake(str(tmp_path))
+    old = {"watermark": 10, "last_run_id": None, "last_completed_at": None, "checkpoint": {
+        "run_id": "r1", "started_at": "t", "base_watermark": 10, "horizon_ms": 5, "per_page": 50, "page": 3,
+        "seq": 2, "ceiling": 99, "cursor": 50, "lookback_done": 0, "stuck_id": None, "stuck_runs": 0,
+        "invocations": 1, "totals": {}}}
+    lake.put_bytes("raw", state_key("1", "2"), json.dumps(old).encode())
+    cp = load_state(lake, "1", "2").checkpoint
+    assert (cp.page, cp.seq, cp.ingest_dt, cp.not_before, cp.stuck_page) == (3, 2, "", None, None)
 
 
 def test_envelope_has_exactly_the_contract_fields():
@@ -38,20 +50,21 @@ def test_envelope_has_exactly_the_contract_fields():
         envelope("1", "2", ITEM, None, "gone", run_id="r", seq=3, fetched_at=WHEN)
 
 
-def test_iso_z_converts_to_utc():
+def test_iso_z_and_ingest_date_are_utc():
     from datetime import timedelta
 
     kst = timezone(timedelta(hours=9))
     assert iso_z(datetime(2026, 3, 5, 21, 0, tzinfo=kst)) == "2026-03-05T12:00:00.000Z"
+    assert ingest_date(datetime(2026, 3, 6, 8, 59, tzinfo=kst)) == "2026-03-05"
 
 
 def test_rewriting_a_seq_replaces_the_object_byte_for_byte(tmp_path):
     lake = Lake(str(tmp_path))
     writer = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN)
     envs = [envelope("1", "2", ITEM, {"result": {"article": {"id": 42}}}, "ok", run_id="run-a", seq=0, fetched_at=WHEN)]
-    key = writer.write(0, envs)
+    key = writer.write(0, envs, ingest_dt="2026-03-04")
     first = lake.get_bytes("raw", key)
-    assert writer.write(0, envs) == key == object_key("1", "2", "2026-03-05", "run-a", 0)
+    assert writer.write(0, envs, ingest_dt="2026-03-04") == key == object_key("1", "2", "2026-03-04", "run-a", 0)
     assert lake.list_keys("raw") == [key]
     assert lake.get_bytes("raw", key) == first and encode(envs) == first
     assert decode(first) == envs
@@ -60,7 +73,7 @@ def test_rewriting_a_seq_replaces_the_object_byte_for_byte(tmp_path):
 def test_quarantine_keeps_text_and_reason_hidden_from_readers(tmp_path):
     lake = Lake(str(tmp_path))
     key = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN).quarantine("article-42", "invalid JSON", '{"res',
-                                                                           article_id=42)
+                                                                           ingest_dt="2026-03-05", article_id=42)
     assert key.startswith("_quarantine/naver_cafe/club_id=1/menu_id=2/ingest_dt=2026-03-05/run-a-")
     doc = json.loads(lake.get_bytes("raw", key))
     assert doc["reason"] == "invalid JSON" and doc["text"] == '{"res' and doc["article_id"] == 42
