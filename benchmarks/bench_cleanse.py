@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
 from benchmarks import naive_cleanse
@@ -58,7 +59,8 @@ def _agreement(ours: pa.Table, naive) -> float:
     """Share of posts whose question_text, posted_at, author_key and content_hash agree."""
     a = {r["post_id"]: (r["question_text"], r["posted_at"], r["author_key"], r["content_hash"])
          for r in ours.select(["post_id", "question_text", "posted_at", "author_key", "content_hash"]).to_pylist()}
-    b = {r.post_id: (r.question_text, r.posted_at.to_pydatetime(), r.author_key, r.content_hash)
+    b = {r.post_id: (r.question_text, None if pd.isna(r.posted_at) else r.posted_at.to_pydatetime(), r.author_key,
+                     r.content_hash)  # posted_at is null where only the day is known
          for r in naive.itertuples()}
     return sum(a.get(k) == v for k, v in b.items()) / max(len(a), len(b), 1)
 

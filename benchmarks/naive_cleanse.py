@@ -64,29 +64,35 @@ def clean(text, keep_jamo=True, single_line=False):
 
 
 def parse_date(row):
-    """(posted_at, raw_date used, reason) for one row, falling back to the other date field."""
-    result = _one_date(row["raw_date"], row["fetched_at"])
+    """(posted_at or None, KST day, reason) for one row; a day without a time takes the time of the
+    other date field if that falls on the same day. raw_date stays the primary field's text."""
+    posted, day, reason = _one_date(row["raw_date"], row["fetched_at"])
     alt = row["raw_date_alt"]
-    if result[1] == "date_without_time" and isinstance(alt, str):
-        other = _one_date(alt, row["fetched_at"])
-        if other[1] is None:
-            return other[0], alt, None
-    return result[0], row["raw_date"], result[1]
+    if posted is None and day is not None and isinstance(alt, str):
+        other, other_day, _ = _one_date(alt, row["fetched_at"])
+        if other is not None and other_day == day:
+            return other, day, None
+    return posted, day, reason
 
 
 def _one_date(text, fetched_at):
     if not isinstance(text, str):
-        return None, "missing_date"
+        return None, None, "missing_date"
+    latest = fetched_at.to_pydatetime() + CLOCK_SKEW
     if re.fullmatch(r"\d{1,15}", text):
         posted = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=int(text))
     else:
         try:
             posted = parse_text_date(text, fetched_at.to_pydatetime())
         except DateError as exc:
-            return None, exc.reason
-    if posted < EARLIEST or posted > fetched_at + CLOCK_SKEW:
-        return None, "date_out_of_range"
-    return posted.astimezone(UTC), None
+            return None, None, exc.reason
+    if not isinstance(posted, datetime):  # a day without a time of day
+        if posted < EARLIEST.date() or posted > latest.astimezone(KST).date():
+            return None, None, "date_out_of_range"
+        return None, posted, None
+    if posted < EARLIEST or posted > latest:
+        return None, None, "date_out_of_range"
+    return posted.astimezone(UTC), posted.astimezone(KST).date(), None
 
 
 def author(row, key):
@@ -103,7 +109,7 @@ def cleanse(cand: pd.DataFrame, key: bytes, max_chars: int = 50_000) -> tuple[pd
     df = cand.copy()
     dates = df.apply(parse_date, axis=1)
     df["posted_at"] = dates.apply(lambda d: d[0])
-    df["raw_date"] = dates.apply(lambda d: d[1])
+    df["post_date"] = dates.apply(lambda d: d[1])
     df["reason"] = dates.apply(lambda d: d[2])
     df["title"] = df["title_html"].apply(html_text).apply(lambda t: clean(t, single_line=True))
     df["content"] = df["content_html"].apply(html_text).apply(clean)
@@ -115,9 +121,8 @@ def cleanse(cand: pd.DataFrame, key: bytes, max_chars: int = 50_000) -> tuple[pd
     bad = df["reason"].apply(lambda r: isinstance(r, str))
     quarantine = df[bad][["ingest_dt", "source_key", "line_no", "post_id", "reason", "payload"]]
     posts = df[~bad].copy()
-    local = posts["posted_at"].apply(lambda t: t.astimezone(KST))
-    posts["post_date"] = local.apply(lambda t: t.date())
-    posts["post_hour"] = local.apply(lambda t: t.hour)
+    posts["time_known"] = posts["posted_at"].apply(lambda t: not pd.isna(t))
+    posts["post_hour"] = posts["posted_at"].apply(lambda t: None if pd.isna(t) else t.astimezone(KST).hour)
     posts["dt"] = posts["post_date"].apply(lambda d: d.isoformat())
     posts["author_key"] = posts.apply(lambda r: author(r, key), axis=1)
     posts["content_hash"] = posts["question_text"].apply(lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())

@@ -11,6 +11,8 @@ A thin adapter over `cafelake.cleanse.run_cleanse` (the cafelake wheel ships wit
   --metrics_namespace NS    publish the run's counts to CloudWatch under NS (the stack passes cafelake)
 
 Without --ingest_dts or --full it cleanses only the raw objects not cleansed yet.
+The rules (keep_jamo, max_text_chars) come from the wheel's config/cleanse.yaml, or from
+CAFELAKE_CONFIG_DIR if the job sets it; a changed rule makes the run a full rebuild.
 Run it with max concurrency 1: the run's state (manifest) is not built for two writers.
 """
 

@@ -1,4 +1,5 @@
--- posts_dim keys and the columns every view groups by are never null.
-SELECT post_id, dt, posted_at, post_date, post_hour
+-- posts_dim keys and the columns every view groups by are never null (posted_at and
+-- post_hour are null when the time of day is unknown: posts_dim_post_hour_known checks those).
+SELECT post_id, dt, post_date, time_known
 FROM posts_dim
-WHERE post_id IS NULL OR dt IS NULL OR posted_at IS NULL OR post_date IS NULL OR post_hour IS NULL
+WHERE post_id IS NULL OR dt IS NULL OR post_date IS NULL OR time_known IS NULL

@@ -1,4 +1,5 @@
--- cleansed posts keys are never null.
-SELECT post_id, dt, posted_at, post_date, post_hour
+-- cleansed posts keys are never null (posted_at and post_hour are null when the time of
+-- day is unknown: posts_post_hour_known checks those).
+SELECT post_id, dt, post_date, time_known
 FROM posts
-WHERE post_id IS NULL OR dt IS NULL OR posted_at IS NULL OR post_date IS NULL OR post_hour IS NULL
+WHERE post_id IS NULL OR dt IS NULL OR post_date IS NULL OR time_known IS NULL

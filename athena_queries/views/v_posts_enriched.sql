@@ -2,6 +2,8 @@
 -- arrays, no body text). group_names/display_names are comma-joined in group_id order,
 -- NULL when the post is in no group. Weekday flags use ISO days (Monday = 1). Joining on dt
 -- too (a match sits in its post's partition) lets a dt filter prune post_keyword_groups.
+-- A post whose source showed only a day (time_known false) has a null post_hour, so its
+-- is_evening/is_night are null (unknown), not false.
 CREATE OR REPLACE VIEW v_posts_enriched AS
 WITH groups_per_post AS (
   SELECT
@@ -21,6 +23,7 @@ SELECT
   d.title,
   d.post_date,
   d.post_hour,
+  d.time_known,
   d.post_year,
   d.post_month,
   day_of_week(d.post_date) AS post_weekday,

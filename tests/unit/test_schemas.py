@@ -69,3 +69,12 @@ def test_data_model_doc_is_generated_from_the_schemas():
     doc = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
     generated = doc.split("-->\n", 1)[1].split("<!-- END GENERATED -->")[0]
     assert generated == schemas.markdown(), "docs/data-model.md drifted: regenerate its tables section"
+
+
+def test_time_known_travels_with_the_hour_from_posts_to_posts_dim():
+    """posts_dim takes every column it shares with cleansed posts (tokenize/mart.py selects by schema)."""
+    for tdef in (schemas.POSTS, schemas.POSTS_DIM):
+        assert tdef.schema.field("time_known").type == pa.bool_()
+        assert "time_known" in tdef.comments["posted_at"] and "time_known" in tdef.comments["post_hour"]
+    derived = {"post_year", "post_month", "token_count"}
+    assert set(schemas.POSTS_DIM.schema.names) - derived <= set(schemas.POSTS.schema.names)

@@ -4,16 +4,18 @@ About 98 % of records carry epoch milliseconds: those are parsed in one vectoris
 pass. The rest are text the web pages render (`2024.03.05. 21:13`, `21:13`, `오후 9:13`,
 `3시간 전`, `어제 21:13`, ...), parsed per row relative to the fetch time in KST.
 
-A form without a time of day (`24.04.29.`, `어제`, `3일 전`) is never given an
-invented hour: midnight would plant a false 00 h peak in the hour-of-day analysis the
-pipeline exists for. The caller first tries the record's other date field (the list
-item's epoch ms); if none has a time, the record is quarantined as
-`date_without_time`, so it is counted and kept, not guessed.
+A form without a time of day (`24.04.29.`, `어제`, `3일 전`) still gives the day, so the
+post is kept, but it is never given an invented hour: midnight would plant a false 00 h
+peak in the hour-of-day analysis the pipeline exists for. Such a row has `post_date`
+and a null `posted_at`; the caller first tries the record's other date field for the
+time. Text that gives no day at all is quarantined: `unparseable_date`, or
+`date_without_day` for `3개월 전`/`1년 전` (the source rounds those, so the day is unknown).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,8 +29,11 @@ _KST = ZoneInfo(KST)
 EARLIEST = datetime(2003, 1, 1, tzinfo=_KST)
 # A post cannot be younger than its fetch; allow for the two clocks disagreeing a little.
 CLOCK_SKEW = timedelta(hours=1)
+# Relative texts count from the page's render, which precedes its fetch: a page fetched at
+# 00:00:00 sharp (the sample corpus's as_of) shows the day before as "today".
+RENDERED_BEFORE = timedelta(microseconds=1)
 
-MISSING, UNPARSEABLE, NO_TIME, OUT_OF_RANGE = "missing_date", "unparseable_date", "date_without_time", \
+MISSING, UNPARSEABLE, NO_DAY, OUT_OF_RANGE = "missing_date", "unparseable_date", "date_without_day", \
     "date_out_of_range"
 
 _EPOCH_MS = r"^\d{1,15}$"
@@ -40,7 +45,8 @@ _CLOCK = re.compile(r"(?:(?P<day>어제|오늘)\s*)?(?:(?P<ap>오전|오후|AM|P
                     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달|년)\s*전")
 _AGO_UNITS = {"초": timedelta(seconds=1), "분": timedelta(minutes=1), "시간": timedelta(hours=1)}
-_DAY_ONLY = re.compile(r"어제|그제|그저께|오늘")
+_AGO_DAYS = {"일": 1, "주": 7}
+_DAY_ONLY = {"오늘": 0, "어제": 1, "그제": 2, "그저께": 2}
 _JUST_NOW = re.compile(r"방금(?:\s*전)?|지금")
 _ISO_ZONED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
 
@@ -69,8 +75,9 @@ def _at(day: date, hour: int, minute: int, second: int) -> datetime:
         raise DateError(UNPARSEABLE, str(exc)) from None
 
 
-def parse_text_date(text: str, fetched_at: datetime) -> datetime:
-    """One non-epoch date text to an aware instant, relative to `fetched_at` where the text is.
+def parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
+    """One non-epoch date text to an aware instant, or to a KST day (a `date`, not a
+    `datetime`) when the text has no time of day; relative to `fetched_at` where the text is.
 
     Raises DateError (and only DateError) with the quarantine reason.
     """
@@ -82,9 +89,9 @@ def parse_text_date(text: str, fetched_at: datetime) -> datetime:
         raise DateError(UNPARSEABLE, f"{text[:80]!r}: {exc}") from None
 
 
-def _parse_text_date(text: str, fetched_at: datetime) -> datetime:
+def _parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
     s = text.strip()
-    now = fetched_at.astimezone(_KST)
+    today = (fetched_at - RENDERED_BEFORE).astimezone(_KST).date()
     if not s:
         raise DateError(MISSING, "empty date text")
     if _ISO_ZONED.fullmatch(s):
@@ -96,30 +103,41 @@ def _parse_text_date(text: str, fetched_at: datetime) -> datetime:
         except ValueError as exc:
             raise DateError(UNPARSEABLE, f"{s!r}: {exc}") from None
         if m["H"] is None:
-            raise DateError(NO_TIME, f"{s!r} has a date but no time of day")
+            return day
         return _at(day, _hour(m["H"], m["ap"]), int(m["M"]), int(m["S"] or 0))
     if m := _CLOCK.fullmatch(s):
-        day = now.date() - timedelta(days=1 if m["day"] == "어제" else 0)
+        day = today - timedelta(days=1 if m["day"] == "어제" else 0)
         posted = _at(day, _hour(m["H"], m["ap"]), int(m["M"]), int(m["S"] or 0))
         if m["day"] is None and posted > fetched_at + CLOCK_SKEW:
             posted -= timedelta(days=1)  # rendered just before midnight, fetched just after
         return posted
     if m := _AGO.fullmatch(s):
-        if m["unit"] not in _AGO_UNITS:
-            raise DateError(NO_TIME, f"{s!r} gives a day, not a time of day")
-        return fetched_at - int(m["n"]) * _AGO_UNITS[m["unit"]]
+        if m["unit"] in _AGO_UNITS:
+            return fetched_at - int(m["n"]) * _AGO_UNITS[m["unit"]]
+        if m["unit"] in _AGO_DAYS:
+            return today - timedelta(days=int(m["n"]) * _AGO_DAYS[m["unit"]])
+        raise DateError(NO_DAY, f"{s!r} gives neither a day nor a time of day")
     if _JUST_NOW.fullmatch(s):
         return fetched_at
-    if _DAY_ONLY.fullmatch(s):
-        raise DateError(NO_TIME, f"{s!r} gives a day, not a time of day")
+    if s in _DAY_ONLY:
+        return today - timedelta(days=_DAY_ONLY[s])
     raise DateError(UNPARSEABLE, f"unknown date form {s[:80]!r}")
 
 
-def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Date texts (epoch ms or any text form) to (posted_at UTC, reason, detail).
+@dataclass(frozen=True)
+class ParsedDates:
+    """Per row: the instant (null where the time of day is unknown), the KST day, and why neither."""
 
-    `posted_at` is null where `reason` is set. Epoch ms is vectorised; only the other
-    rows go through `parse_text_date`.
+    posted_at: pa.Array  # UTC_TS
+    post_date: pa.Array  # date32; null exactly where reason is set
+    reason: pa.Array
+    detail: pa.Array
+
+
+def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> ParsedDates:
+    """Date texts (epoch ms or any text form) to instants and KST days.
+
+    Epoch ms is vectorised; only the other rows go through `parse_text_date`.
     """
     raw = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
     fetched_at = fetched_at.combine_chunks() if isinstance(fetched_at, pa.ChunkedArray) else fetched_at
@@ -129,6 +147,7 @@ def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> tuple[pa.Array, pa.Array
     n = len(raw)
     reasons: list[str | None] = [None] * n
     details: list[str | None] = [None] * n
+    days: list[date | None] = [None] * n  # the days of texts without a time of day
     others = pc.indices_nonzero(pc.invert(is_ms)).to_pylist()
     if others:
         texts, fetched = raw.take(others).to_pylist(), fetched_at.take(others).to_pylist()
@@ -137,20 +156,29 @@ def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> tuple[pa.Array, pa.Array
             try:
                 if text is None:
                     raise DateError(MISSING, "no date in the record")
-                parsed.append(parse_text_date(text, at))
+                value = parse_text_date(text, at)
             except DateError as exc:
-                reasons[i], details[i] = exc.reason, str(exc)
+                reasons[i], details[i], value = exc.reason, str(exc), None
+            if isinstance(value, datetime) or value is None:
+                parsed.append(value)
+            else:
                 parsed.append(None)
+                days[i] = value
         posted = pc.replace_with_mask(posted, pc.invert(is_ms), pa.array(parsed, type=UTC_TS))
-    lo = pa.scalar(EARLIEST.astimezone(UTC), UTC_TS)
-    hi = pc.add(fetched_at, pa.scalar(CLOCK_SKEW, pa.duration("us")))
-    bad_range = pc.fill_null(pc.or_(pc.less(posted, lo), pc.greater(posted, hi)), False)
+    post_date = pc.coalesce(kst_date_hour(posted)[0], pa.array(days, pa.date32()))
+    latest = pc.add(fetched_at, pa.scalar(CLOCK_SKEW, pa.duration("us")))
+    too_early = pc.less(post_date, pa.scalar(EARLIEST.date(), pa.date32()))
+    too_late = pc.if_else(pc.is_valid(posted), pc.greater(posted, latest),
+                          pc.greater(post_date, kst_date_hour(latest)[0]))
+    bad_range = pc.fill_null(pc.or_(too_early, too_late), False)
     if pc.any(bad_range).as_py():
         for i in pc.indices_nonzero(bad_range).to_pylist():
+            shown = posted[i].as_py() or post_date[i].as_py()
             reasons[i] = OUT_OF_RANGE
-            details[i] = f"{raw[i].as_py()!r} is {posted[i].as_py().isoformat()}, outside {EARLIEST.date()}..fetch time"
+            details[i] = f"{raw[i].as_py()!r} is {shown.isoformat()}, outside {EARLIEST.date()}..fetch time"
         posted = pc.if_else(bad_range, pa.scalar(None, UTC_TS), posted)
-    return posted, pa.array(reasons, type=pa.string()), pa.array(details, type=pa.string())
+        post_date = pc.if_else(bad_range, pa.scalar(None, pa.date32()), post_date)
+    return ParsedDates(posted, post_date, pa.array(reasons, type=pa.string()), pa.array(details, type=pa.string()))
 
 
 def kst_date_hour(posted_at: pa.Array) -> tuple[pa.Array, pa.Array]:

@@ -8,7 +8,12 @@ runs converges to what a full rebuild gives. The latest deletion of every post i
 beside the manifest, so a late-arriving older version cannot resurrect a deleted post.
 Memory follows the chunk size, not the corpus (see merge.py): a full rebuild of a
 million posts holds an index of them, not the posts. Writes go posts, quarantine,
-state, manifest: a run that dies midway is simply redone.
+state, manifest: a run that dies midway is simply redone. Before the state is written
+the rows are counted back from the cleansed zone and must reconcile with the records
+read; if they do not, the run fails and the manifest is removed, so the next run
+re-reads every raw object (a lost row may be one an earlier run wrote).
+The manifest also records the settings (cleanse.yaml): a changed setting makes the
+next run a full rebuild.
 One run at a time per lake (the Glue job allows no concurrency).
 """
 
@@ -24,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +38,8 @@ import pyarrow.parquet as pq
 from cafelake.cleanse.authors import local_key
 from cafelake.cleanse.merge import INDEX, SEQ, Spill, Winners, existing_index, spill_folder
 from cafelake.cleanse.records import TOMBSTONE, RawRecords, read_object
+from cafelake.cleanse.redact import redact_quarantine
+from cafelake.cleanse.settings import load_config
 from cafelake.cleanse.transform import CleanseConfig, cleanse, latest_tombstones
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import POSTS, QUARANTINE
@@ -48,19 +56,23 @@ Progress = Callable[[int, int | None], None]
 
 @dataclass
 class CleanseSummary:
-    """What a run did. records_in = cleansed + quarantined + duplicates, always."""
+    """What a run did. records_in = cleansed + quarantined + duplicates, or the run fails.
+
+    cleansed and quarantined are rows counted back from the cleansed zone after writing.
+    """
 
     run_id: str
     full: bool
+    config: dict[str, Any] = field(default_factory=dict)  # the cleanse.yaml settings the run applied
     objects: int = 0
     records_in: int = 0
-    cleansed: int = 0
-    quarantined: int = 0
+    cleansed: int = 0  # this run's post versions now in cleansed/posts
+    quarantined: int = 0  # this run's rows now in cleansed/_quarantine
     duplicates: int = 0  # superseded by a later fetch of the same post (incl. a later deletion)
     superseded_by_deletion: int = 0  # of the duplicates, those a deletion superseded
     replaced: int = 0  # rows from earlier runs replaced by a newer version
     removed: int = 0  # rows from earlier runs removed because the post was deleted/blinded/made private
-    posts_in_partitions: int = 0  # rows in the partitions this run wrote
+    posts_in_partitions: int = 0  # rows in the partitions this run wrote, counted back
     partitions_written: list[str] = field(default_factory=list)
     partitions_dropped: list[str] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
@@ -70,15 +82,20 @@ class CleanseSummary:
         return self.records_in == self.cleansed + self.quarantined + self.duplicates
 
 
+class ReconciliationError(RuntimeError):
+    """The rows in the cleansed zone do not account for the records read: the run is not marked done."""
+
+
 def raw_objects(lake: Lake) -> list[tuple[str, str]]:
     """(key, ingest_dt) of every raw object in the raw zone, sorted by key."""
     return [(k, m.group(1)) for k in lake.list_keys("raw") if (m := _RAW_KEY.search(k))]
 
 
-def load_manifest(lake: Lake) -> set[str]:
+def load_manifest(lake: Lake) -> dict[str, Any]:
+    """The last run's {"objects": raw keys cleansed, "config": settings}; {} before the first run."""
     if not lake.exists("cleansed", MANIFEST):
-        return set()
-    return set(json.loads(lake.get_bytes("cleansed", MANIFEST))["objects"])
+        return {}
+    return json.loads(lake.get_bytes("cleansed", MANIFEST))
 
 
 def _load_tombstones(lake: Lake) -> pa.Table:
@@ -120,20 +137,25 @@ def _count(mask: pa.Array) -> int:
 
 
 def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bool = False,
-                on_progress: Progress | None = None, config: CleanseConfig = CleanseConfig(),
+                on_progress: Progress | None = None, config: CleanseConfig | None = None,
                 key: bytes | None = None) -> CleanseSummary:
     """Cleanse raw objects into `cleansed/posts` and `cleansed/_quarantine`; see the module doc.
 
-    `key` is the pseudonym key (the Glue job passes the Secrets Manager one); by default
-    the local key (env or the lake's key file) is used.
+    `config` defaults to cleanse.yaml. `key` is the pseudonym key (the Glue job passes the
+    Secrets Manager one); by default the local key (env or the lake's key file) is used.
+    Raises ReconciliationError if the rows written do not account for the records read.
     """
     if full and ingest_dts is not None:
         raise ValueError("full rebuilds every ingest date: pass either full or ingest_dts")
     started = time.monotonic()
     now = datetime.now(UTC)
-    summary = CleanseSummary(run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", full=full)
+    config = config or load_config()
+    manifest = load_manifest(lake)
+    if manifest and manifest.get("config") != asdict(config):
+        full, ingest_dts = True, None  # new rules: every post must follow them
+    summary = CleanseSummary(run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", full=full, config=asdict(config))
     key = key or local_key(lake)
-    done = load_manifest(lake)
+    done = set(manifest.get("objects", []))
     selected = _select(raw_objects(lake), done, ingest_dts, full)
     summary.objects = len(selected)
 
@@ -152,48 +174,70 @@ def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bo
                 acc.quarantine.clear()  # as Arrow it takes a fraction of the Python objects' memory
             if on_progress:
                 on_progress(i, len(selected))
-        new_q = _concat(q_parts, QUARANTINE.schema)
+        new_q = redact_quarantine(_concat(q_parts, QUARANTINE.schema), key)
         new_tombs = acc.tombstone_table()
         tombs = latest_tombstones(pa.concat_tables([new_tombs] if full else [new_tombs, _load_tombstones(lake)]))
         summary.records_in = acc.records
-        _merge_posts(lake, spill, new_tombs, tombs, full, summary)
-    summary.quarantined = new_q.num_rows
+        expected_posts = _merge_posts(lake, spill, new_tombs, tombs, full, summary)
     summary.quarantine_reasons = dict(sorted(Counter(new_q.column("reason").to_pylist()).items()))
+    summary.quarantined = _write_quarantine(lake, new_q, selected, full)
+    try:
+        _verify(summary, expected_posts)
+    except ReconciliationError:
+        lake.delete("cleansed", MANIFEST)  # a lost row may be an earlier run's: the next run re-reads every object
+        raise
 
-    # --- quarantine: replace the rows of the re-read objects, keep the others --------
+    # --- state, then the manifest last -----------------------------------------------
+    lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
+    processed = {k for k, _ in selected} | (set() if full else done)
+    lake.put_bytes("cleansed", MANIFEST, json.dumps({"config": asdict(config), "objects": sorted(processed)},
+                                                    indent=0).encode())
+    summary.seconds = round(time.monotonic() - started, 3)
+    lake.put_bytes("cleansed", f"{RUNS}/{summary.run_id}.json",
+                   json.dumps(asdict(summary), indent=2, ensure_ascii=False).encode())
+    return summary
+
+
+def _verify(summary: CleanseSummary, expected_posts: int) -> None:
+    """Fail the run, before it is marked done, unless the counted rows account for every record."""
+    problems = []
+    if not summary.reconciles():
+        problems.append(f"{summary.records_in} records in != {summary.cleansed} cleansed + "
+                        f"{summary.quarantined} quarantined + {summary.duplicates} duplicates")
+    if summary.posts_in_partitions != expected_posts:
+        problems.append(f"{summary.posts_in_partitions} posts in the written partitions, {expected_posts} expected")
+    if problems:
+        raise ReconciliationError(f"cleanse run {summary.run_id} does not reconcile ({'; '.join(problems)}, "
+                                  "counted from the cleansed zone); no object is marked done, so the next run "
+                                  "re-reads every raw object")
+
+
+def _write_quarantine(lake: Lake, new_q: pa.Table, selected: list[tuple[str, str]], full: bool) -> int:
+    """Replace the quarantine rows of the re-read objects, keep the others; return this run's rows, counted back."""
+    keys = pa.array([k for k, _ in selected], pa.string())
     q_dts = {dt for _, dt in selected} | set(new_q.column("ingest_dt").to_pylist())
     if full:
         old_q, q_touched = QUARANTINE.empty(), set(lake.partitions(QUARANTINE)) | q_dts
     else:
         old_q = lake.read_table(QUARANTINE, dts=q_dts)
-        old_q = old_q.filter(pc.invert(pc.is_in(old_q.column("source_key"),
-                                                value_set=pa.array([k for k, _ in selected], pa.string()))))
+        old_q = old_q.filter(pc.invert(pc.is_in(old_q.column("source_key"), value_set=keys)))
         q_touched = q_dts
     all_q = pa.concat_tables([old_q.select(QUARANTINE.schema.names).cast(QUARANTINE.schema), new_q]) \
         .sort_by([("ingest_dt", "ascending"), ("source_key", "ascending"), ("line_no", "ascending")])
     all_q = all_q.append_column(PARTITION_KEY, all_q.column("ingest_dt"))
     q_written = lake.write_table(QUARANTINE, all_q) if all_q.num_rows else []
     lake.drop_partitions(QUARANTINE, sorted(q_touched - set(q_written)))
-
-    # --- state, then the manifest last -----------------------------------------------
-    lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
-    processed = {k for k, _ in selected} | (set() if full else done)
-    lake.put_bytes("cleansed", MANIFEST, json.dumps({"objects": sorted(processed)}, indent=0).encode())
-
-    summary.seconds = round(time.monotonic() - started, 3)
-    if not summary.reconciles():
-        raise AssertionError(f"cleanse counts do not reconcile: {summary}")
-    lake.put_bytes("cleansed", f"{RUNS}/{summary.run_id}.json",
-                   json.dumps(asdict(summary), indent=2, ensure_ascii=False).encode())
-    return summary
+    on_disk = lake.read_table(QUARANTINE, dts=q_written, columns=["source_key"])
+    return _count(pc.is_in(on_disk.column("source_key"), value_set=keys))
 
 
 def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table, full: bool,
-                 summary: CleanseSummary) -> None:
+                 summary: CleanseSummary) -> int:
     """Replace every touched partition with the latest version of its posts; account for the rest.
 
     `new_tombs` are this run's deletions (they make partitions holding the post touched),
-    `tombs` the latest deletion of every post known (they decide).
+    `tombs` the latest deletion of every post known (they decide). Returns the number of
+    posts the written partitions should hold; what they do hold is counted back.
     """
     new = spill.index()
     new_dts = set(pc.unique(new.column(PARTITION_KEY)).to_pylist())
@@ -208,8 +252,8 @@ def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table,
     winners = Winners.pick(pa.concat_tables([existing, new]), tombs)
 
     kept_ids = winners.rows.column("post_id").combine_chunks()
-    kept_new = _count(pc.greater_equal(winners.rows.column(SEQ), 0))
-    summary.cleansed = kept_new
+    is_new = pc.greater_equal(winners.rows.column(SEQ), 0)
+    kept_new = _count(is_new)
     summary.duplicates = new.num_rows - kept_new
     summary.superseded_by_deletion = _count(pc.invert(pc.is_in(new.column("post_id"), value_set=kept_ids)))
     summary.removed = _count(pc.invert(pc.is_in(existing.column("post_id"), value_set=kept_ids)))
@@ -221,4 +265,8 @@ def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table,
     dropped = sorted(touched - set(written))
     lake.drop_partitions(POSTS, dropped)
     summary.partitions_written, summary.partitions_dropped = written, dropped
-    summary.posts_in_partitions = winners.rows.num_rows
+    on_disk = lake.read_table(POSTS, dts=written, columns=["post_id"]).column("post_id")
+    new_ids = winners.rows.column("post_id").filter(is_new).combine_chunks()
+    summary.posts_in_partitions = len(on_disk)
+    summary.cleansed = _count(pc.is_in(on_disk, value_set=new_ids))  # a post has one row, new or kept
+    return winners.rows.num_rows

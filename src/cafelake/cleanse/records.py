@@ -16,11 +16,15 @@ quarantined as source_deleted/source_blind/source_private *and* become tombstone
 latest fetch wins, so an older cleansed version of the post leaves the cleansed zone.
 `malformed` is quarantined as article_malformed (a failed fetch, not a deletion).
 Blank lines are not records and are skipped; everything else is counted.
+
+A quarantine row keeps what an operator needs to see why: the raw line (its author
+identities are pseudonymised before it is stored, see redact.py), but for a deletion
+only the envelope's ids and status (the author removed the text; the quarantine must not
+keep it), and for an unreadable object no payload (its bytes stay in the raw zone).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import zlib
 from dataclasses import dataclass, field
@@ -34,6 +38,7 @@ from cafelake.raw import SOURCE, STATUSES
 from cafelake.schemas import UTC_TS
 
 TOMBSTONE_REASONS = {"deleted": "source_deleted", "blind": "source_blind", "private": "source_private"}
+TOMBSTONE_PAYLOAD = ("source", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at", "article_status")
 
 CANDIDATE = pa.schema([
     ("source_key", pa.string()), ("line_no", pa.int64()), ("ingest_dt", pa.string()), ("payload", pa.string()),
@@ -50,9 +55,10 @@ class Reject(Exception):
     """A record that cannot be used: `reason` is the quarantine code."""
 
     def __init__(self, reason: str, detail: str, post_id: str | None = None,
-                 fetched_at: datetime | None = None) -> None:
+                 fetched_at: datetime | None = None, payload: str | None = None) -> None:
         super().__init__(detail)
         self.reason, self.detail, self.post_id, self.fetched_at = reason, detail, post_id, fetched_at
+        self.payload = payload  # what to keep instead of the raw line, if set
 
 
 @dataclass
@@ -97,8 +103,8 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
     if damage:
         acc.records += 1
         acc.quarantine.append(_qrow(key, ingest_dt, 0, None, "unreadable_object",
-                                    f"{damage}; {len(body)} bytes recovered and read line by line",
-                                    base64.b64encode(data).decode("ascii"), quarantined_at))
+                                    f"{damage}; {len(body)} of {len(data)} bytes recovered and read line by line; "
+                                    "the object stays in the raw zone", None, quarantined_at))
         if lines and lines[-1].strip():  # the cut-off last line is part of the damage
             lines = lines[:-1]
     for no, line in enumerate(lines, start=1):
@@ -115,8 +121,8 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
         try:
             row = _candidate(text)
         except Reject as rej:
-            acc.quarantine.append(_qrow(key, ingest_dt, no, rej.post_id, rej.reason, rej.detail, text,
-                                        quarantined_at))
+            acc.quarantine.append(_qrow(key, ingest_dt, no, rej.post_id, rej.reason, rej.detail,
+                                        text if rej.payload is None else rej.payload, quarantined_at))
             if rej.reason in TOMBSTONE_REASONS.values():
                 acc.tombstones.append((rej.post_id, rej.fetched_at, ingest_dt, key, no))
             continue
@@ -124,7 +130,7 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
 
 
 def _qrow(key: str, ingest_dt: str, line_no: int, post_id: str | None, reason: str, detail: str,
-          payload: str, at: datetime) -> dict:
+          payload: str | None, at: datetime) -> dict:
     return {"ingest_dt": ingest_dt, "source_key": key, "line_no": line_no, "post_id": post_id,
             "reason": reason, "detail": detail, "payload": payload, "quarantined_at": at}
 
@@ -221,7 +227,9 @@ def _candidate(text: str) -> tuple:
     if status not in STATUSES:
         raise Reject("unknown_status", f"article_status {str(status)[:40]!r}", post_id)
     if status in TOMBSTONE_REASONS:
-        raise Reject(TOMBSTONE_REASONS[status], f"the source reports the article {status}", post_id, fetched_at)
+        ids = {k: env[k] for k in TOMBSTONE_PAYLOAD if k in env}
+        raise Reject(TOMBSTONE_REASONS[status], f"the source reports the article {status}", post_id, fetched_at,
+                     json.dumps(ids, ensure_ascii=False, separators=(",", ":")))
     if status == "malformed":
         raise Reject("article_malformed", "the scraper could not parse the article body", post_id)
     item = env.get("list_item")

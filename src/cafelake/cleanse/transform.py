@@ -31,7 +31,8 @@ POSTS_WORK = POSTS.schema.append(pa.field(PARTITION_KEY, pa.string())) \
 
 @dataclass(frozen=True)
 class CleanseConfig:
-    """Tunable rules. `max_text_chars` bounds the cleansed question_text."""
+    """Tunable rules, set in config/cleanse.yaml (see settings.py); the defaults are that file's.
+    `max_text_chars` bounds the cleansed question_text."""
 
     keep_jamo: bool = True
     max_text_chars: int = 50_000
@@ -43,25 +44,22 @@ class Cleansed:
     quarantine: pa.Table  # QUARANTINE columns
 
 
-def _dates_with_fallback(cand: pa.Table) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
-    """Parse raw_date; where it has no time of day, use the record's other date if that has one."""
-    raw = cand.column("raw_date").combine_chunks()
+def _dates_with_fallback(cand: pa.Table) -> dates.ParsedDates:
+    """Parse raw_date; where it gives only a day, take the time from the record's other date
+    field if that has one on the same day. raw_date stays the text the primary field showed."""
     fetched = cand.column("fetched_at").combine_chunks()
-    posted, reason, detail = dates.parse_dates(raw, fetched)
+    first = dates.parse_dates(cand.column("raw_date"), fetched)
     alt_raw = cand.column("raw_date_alt").combine_chunks()
-    retry = pc.fill_null(pc.and_(pc.equal(reason, dates.NO_TIME), pc.is_valid(alt_raw)), False)
-    if pc.any(retry).as_py():
-        idx = pc.indices_nonzero(retry)
-        alt = alt_raw.take(idx)
-        alt_posted, alt_reason, _ = dates.parse_dates(alt, fetched.take(idx))
-        ok = pc.is_null(alt_reason)
-        use = pc.replace_with_mask(pa.array([False] * len(raw)), retry, ok)
-        if pc.any(use).as_py():
-            posted = pc.replace_with_mask(posted, use, alt_posted.filter(ok))
-            raw = pc.replace_with_mask(raw, use, alt.filter(ok))
-            reason = pc.if_else(use, pa.scalar(None, pa.string()), reason)
-            detail = pc.if_else(use, pa.scalar(None, pa.string()), detail)
-    return posted, raw, reason, detail
+    retry = pc.and_(pc.and_(pc.is_null(first.posted_at), pc.is_valid(first.post_date)), pc.is_valid(alt_raw))
+    if not pc.any(retry).as_py():
+        return first
+    idx = pc.indices_nonzero(retry)
+    alt = dates.parse_dates(alt_raw.take(idx), fetched.take(idx))
+    same_day = pc.fill_null(pc.equal(alt.post_date, first.post_date.take(idx)), False)
+    ok = pc.and_(pc.is_valid(alt.posted_at), same_day)
+    use = pc.replace_with_mask(pa.array([False] * len(fetched)), retry, ok)
+    posted = pc.replace_with_mask(first.posted_at, use, alt.posted_at.filter(ok))
+    return dates.ParsedDates(posted, first.post_date, first.reason, first.detail)
 
 
 def _sha256(values: pa.Array) -> pa.Array:
@@ -84,7 +82,7 @@ def _sha256(values: pa.Array) -> pa.Array:
 def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
             config: CleanseConfig = CleanseConfig()) -> Cleansed:
     """Dates, text, pseudonyms and checks over a batch of candidate rows."""
-    posted, raw_date, date_reason, date_detail = _dates_with_fallback(cand)
+    parsed = _dates_with_fallback(cand)
     title = clean_text(html_to_text_array(cand.column("title_html")), keep_jamo=config.keep_jamo,
                        single_line=True)
     content = clean_text(html_to_text_array(cand.column("content_html")), keep_jamo=config.keep_jamo)
@@ -98,8 +96,8 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
         "no text left after cleansing",
         pc.binary_join_element_wise(pc.cast(length, pa.string()),
                                     f"characters > limit {config.max_text_chars}", " "))
-    reason = pc.coalesce(date_reason, text_reason)
-    detail = pc.coalesce(date_detail, text_detail)
+    reason = pc.coalesce(parsed.reason, text_reason)
+    detail = pc.coalesce(parsed.detail, text_detail)
     good = pc.is_null(reason)
 
     bad = cand.filter(pc.invert(good))
@@ -112,9 +110,10 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
     }, schema=QUARANTINE.schema)
 
     keep = cand.drop_columns(["payload", "title_html", "content_html"]).filter(good)
-    posted_ok = posted.filter(good)
+    posted_ok = parsed.posted_at.filter(good)
     question_ok = question.filter(good)
-    post_date, post_hour = dates.kst_date_hour(posted_ok)
+    post_date = parsed.post_date.filter(good)
+    post_hour = dates.kst_date_hour(posted_ok)[1]
     dt = pc.cast(post_date, pa.string())  # YYYY-MM-DD, as strftime would write it at a tenth of the cost
     article_id = keep.column("article_id")
     posts = pa.table({
@@ -123,8 +122,8 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
         "url": pc.binary_join_element_wise(URL_PREFIX, keep.column("club_id"), "/articles/",
                                            pc.cast(article_id, pa.string()), ""),
         "title": title.filter(good), "content": content.filter(good), "question_text": question_ok,
-        "raw_date": raw_date.filter(good), "posted_at": posted_ok, "post_date": post_date,
-        "post_hour": post_hour,
+        "raw_date": keep.column("raw_date"), "posted_at": posted_ok, "post_date": post_date,
+        "post_hour": post_hour, "time_known": pc.is_valid(posted_ok),
         "author_key": author_keys(keep.column("member_key").combine_chunks(),
                                   keep.column("nickname").combine_chunks(), key),
         "read_count": keep.column("read_count"), "comment_count": keep.column("comment_count"),

@@ -15,7 +15,11 @@ def cleanse(
     ingest_dt: Annotated[list[str] | None, typer.Option(
         "--ingest-dt", help="Re-cleanse the raw objects of this ingest date (YYYY-MM-DD); repeatable.")] = None,
 ) -> None:
-    """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full)."""
+    """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full).
+
+    The rules come from cleanse.yaml (CAFELAKE_CONFIG_DIR overrides it); a changed rule
+    makes the run a full rebuild.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -29,6 +33,8 @@ def cleanse(
         summary = run_cleanse(open_lake(lake), ingest_dts=ingest_dt or None, full=full,
                               on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
+    table.add_row("full rebuild", "yes" if summary.full else "no")
+    table.add_row("config", ", ".join(f"{k}={v}" for k, v in summary.config.items()))
     for name in ("objects", "records_in", "cleansed", "quarantined", "duplicates", "superseded_by_deletion",
                  "replaced", "removed", "posts_in_partitions", "seconds"):
         table.add_row(name, str(getattr(summary, name)))

@@ -61,7 +61,7 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
             "article_id": 1000 + i * 3, "url": f"https://cafe.naver.com/x/{1000 + i * 3}",
             "title": f"질문 {i}", "content": " ".join(map(str, words)), "question_text": " ".join(map(str, words)),
             "raw_date": local.strftime("%Y.%m.%d. %H:%M"), "posted_at": local.astimezone(timezone.utc),
-            "post_date": d, "post_hour": int(hours[i]), "post_year": d.year, "post_month": d.month,
+            "post_date": d, "post_hour": int(hours[i]), "time_known": True, "post_year": d.year, "post_month": d.month,
             "author_key": f"a{authors[i]:05d}", "read_count": int(rng.integers(0, 500)),
             "comment_count": int(rng.integers(0, 4)), "token_count": len(words),
             "content_hash": f"h{i}", "fetched_at": datetime(2026, 2, 1, tzinfo=timezone.utc),

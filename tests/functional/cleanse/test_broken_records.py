@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from cafelake.cleanse import CleanseConfig, run_cleanse
@@ -68,8 +69,8 @@ def broken_cases(e):
                                   "list_item", "writeDateTimestamp")),
         ("unparseable_date", _both_dates(e(129), "어느 날")),
         ("unparseable_date", _both_dates(e(130), "2024.13.45.")),
-        ("date_without_time", _both_dates(e(131), "24.04.29.")),
-        ("date_without_time", _both_dates(e(132), "어제")),
+        ("date_without_day", _both_dates(e(131), "3개월 전")),
+        ("date_out_of_range", _both_dates(e(132), "2030.01.01.")),  # a day, but after the fetch
         ("date_out_of_range", _both_dates(e(133), fetched_ms // 1000)),  # epoch seconds, read as ms: 1970
         ("date_out_of_range", _both_dates(e(134), fetched_ms + 400 * 86_400_000)),  # after the fetch
         ("wrong_type", _both_dates(e(135), {"ms": 1})),
@@ -103,12 +104,31 @@ def test_every_broken_kind_is_quarantined_with_its_reason(lake, make_envelope, w
     assert summary.quarantined == len(cases) and summary.cleansed == 20
 
 
-def test_payload_is_the_raw_line_untouched(lake, make_envelope, write_raw):
-    line = json.dumps(make_envelope(5, status="deleted"), ensure_ascii=False)
-    write_raw(lake, [line])
+def test_payload_is_the_raw_line_with_pseudonyms_and_a_deletion_keeps_only_ids(lake, make_envelope, write_raw):
+    malformed = make_envelope(4, status="malformed", nick="비밀닉", member="mk-secret")
+    deleted = make_envelope(5, status="deleted", nick="지운닉", member="mk-gone")
+    write_raw(lake, [malformed, deleted])
     run_cleanse(lake)
-    (row,) = lake.read_table("_quarantine").to_pylist()
-    assert row["payload"] == line and row["post_id"] == "10050146-5"
+    rows = {r["post_id"]: r for r in lake.read_table("_quarantine").to_pylist()}
+    kept = json.loads(rows["10050146-4"]["payload"])
+    assert kept["list_item"].pop("writerNickname") != "비밀닉" and kept["list_item"].pop("memberKey") != "mk-secret"
+    del malformed["list_item"]["writerNickname"], malformed["list_item"]["memberKey"]
+    assert kept == malformed  # all else as the source sent it
+    assert json.loads(rows["10050146-5"]["payload"]) == {k: deleted[k] for k in (
+        "source", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at", "article_status")}
+
+
+def test_dates_without_a_time_are_kept_with_the_hour_unknown(lake, make_envelope, write_raw):
+    write_raw(lake, [_both_dates(make_envelope(1), "24.04.29."), _both_dates(make_envelope(2), "어제"),
+                     _both_dates(make_envelope(3), "3일 전"), make_envelope(4, write_ms=1_709_640_780_000)])
+    summary = run_cleanse(lake)
+    assert (summary.cleansed, summary.quarantined) == (4, 0)
+    got = {r["article_id"]: (r["raw_date"], str(r["post_date"]), r["dt"], r["time_known"], r["posted_at"],
+                             r["post_hour"]) for r in lake.read_table("posts").to_pylist()}
+    assert got[1] == ("24.04.29.", "2024-04-29", "2024-04-29", False, None, None)
+    assert got[2] == ("어제", "2026-11-19", "2026-11-19", False, None, None)  # fetched 2026-11-20 10:00 KST
+    assert got[3] == ("3일 전", "2026-11-17", "2026-11-17", False, None, None)
+    assert got[4][2:4] == ("2024-03-05", True) and got[4][5] == 21
 
 
 def test_damaged_gzip_keeps_the_readable_lines(lake, make_envelope):
@@ -120,3 +140,35 @@ def test_damaged_gzip_keeps_the_readable_lines(lake, make_envelope):
     assert pc.sum(pc.equal(q.column("reason"), "unreadable_object")).as_py() == 2
     assert 0 < summary.cleansed < 39  # what the cut kept is cleansed; the cut-off line is not guessed
     assert summary.reconciles()
+
+
+HOUR_CHECKS = ["posts_post_hour_range", "posts_post_hour_known", "posts_dim_post_hour_range",
+               "posts_dim_post_hour_known"]
+
+
+def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(lake, make_envelope, write_raw):
+    from cafelake.athena.checks import run_checks
+    from cafelake.tokenize.mart import posts_dim
+
+    write_raw(lake, [_both_dates(make_envelope(1), "24.04.29."), _both_dates(make_envelope(2), "어제"),
+                     make_envelope(3), make_envelope(4)])
+    run_cleanse(lake)
+    posts = lake.read_table("posts").sort_by("article_id")
+    no_tokens = pa.table({"post_id": pa.array([], pa.string()), "token_position": pa.array([], pa.int32())})
+    dim = posts_dim(posts, no_tokens)
+    assert dim.sort_by("post_id").column("time_known").to_pylist() == [False, False, True, True]  # carried over
+    lake.write_table("posts_dim", dim)
+    assert all(r.passed for r in run_checks(lake, only=HOUR_CHECKS))
+
+    def planted(tbl: pa.Table) -> pa.Table:
+        """Post 1 claims a known time it lacks; post 3 gets hour 24."""
+        ids = tbl.column("post_id").to_pylist()
+        known = [True if pid.endswith("-1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist())]
+        hours = [24 if pid.endswith("-3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist())]
+        tbl = tbl.set_column(tbl.schema.get_field_index("time_known"), "time_known", pa.array(known))
+        return tbl.set_column(tbl.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
+
+    lake.write_table("posts", planted(posts))
+    lake.write_table("posts_dim", planted(dim))
+    failing = {r.name: r.failing_rows for r in run_checks(lake, only=HOUR_CHECKS) if not r.passed}
+    assert failing == dict.fromkeys(HOUR_CHECKS, 1)

@@ -23,9 +23,21 @@ def test_command_cleanses_and_prints_a_summary(lake, make_envelope, write_raw):
     result = _cli("--lake", lake.root)
     assert result.exit_code == 0, result.output
     assert "records_in" in result.output and "bad_json" in result.output
+    assert "keep_jamo=True, max_text_chars=50000" in result.output
     assert lake.read_table("posts").num_rows == 5
     again = _cli("--lake", lake.root, "--ingest-dt", "2026-11-20")
     assert again.exit_code == 0 and lake.read_table("posts").num_rows == 5
+
+
+def test_command_applies_cleanse_yaml_from_the_config_dir(lake, make_envelope, write_raw, tmp_path, monkeypatch):
+    (tmp_path / "cleanse.yaml").write_text("max_text_chars: 12\n")
+    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path))
+    write_raw(lake, [make_envelope(1, subject="열", html="<p>짧아요</p>"),
+                     make_envelope(2, subject="열", html="<p>이 글은 열두 글자보다 길어요</p>")])
+    result = _cli("--lake", lake.root)
+    assert result.exit_code == 0, result.output
+    assert "max_text_chars=12" in result.output and "oversized_text" in result.output
+    assert lake.read_table("posts").column("article_id").to_pylist() == [1]
 
 
 def test_command_rejects_full_with_ingest_dates(lake):
@@ -47,17 +59,23 @@ def test_sample_corpus_is_cleansed_as_its_truth_says(lake):
         if art.status in ("deleted", "blind", "private"):
             assert reasons[pid] == f"source_{art.status}"
             continue
-        if art.broken in ("truncated_json", "bad_date", "empty_content", "oversized_content", "wrong_types",
-                          "odd_date_short", "odd_date_yesterday"):  # the last two: a day without a time
+        if art.broken in ("truncated_json", "bad_date", "empty_content", "oversized_content", "wrong_types"):
             assert pid in reasons and art.article_id not in posts, art.broken
             outcomes[reasons[pid]] += 1
             continue
         row = posts[art.article_id]  # clean, odd-but-valid dates, and fields the list item can supply
-        assert row["post_date"] == art.truth["kst_date"] and row["post_hour"] == art.truth["kst_hour"]
+        assert row["post_date"] == art.truth["kst_date"] and str(row["post_date"]) == row["dt"]
+        if art.broken in ("odd_date_short", "odd_date_yesterday"):  # the source showed only the day
+            assert (row["time_known"], row["posted_at"], row["post_hour"]) == (False, None, None)
+            assert row["raw_date"] == art.list_item["writeDate"]
+            outcomes[art.broken] += 1
+        else:
+            assert row["time_known"] and row["post_hour"] == art.truth["kst_hour"]
         if art.broken is None:
             assert row["posted_at"] == art.truth["posted_at"]
         keys_by_author.setdefault(art.truth["author"], set()).add(row["author_key"])
     assert all(len(keys) == 1 for keys in keys_by_author.values())  # one pseudonym per author
     assert len({k for keys in keys_by_author.values() for k in keys}) == len(keys_by_author)
+    assert {"odd_date_short", "odd_date_yesterday"} <= set(outcomes)  # both kinds were seen, and kept
     assert set(outcomes) <= {"article_malformed", "unparseable_date", "empty_text", "oversized_text", "wrong_type",
-                             "date_without_time"}
+                             "odd_date_short", "odd_date_yesterday"}

@@ -69,3 +69,18 @@ def test_job_cleanses_s3_with_the_secret_key(job, moto_server, monkeypatch, make
     assert job.main([*argv, "--full", "false"])["objects"] == 0  # by default only raw objects not cleansed yet
     assert job.main([*argv, "--full", "true"])["cleansed"] == 10
     assert lake.read_table("posts").num_rows == 10
+    assert summary["config"] == {"keep_jamo": True, "max_text_chars": 50_000}  # the wheel's cleanse.yaml
+
+
+def test_job_reads_cleanse_yaml_from_the_config_dir(job, tmp_path, monkeypatch, make_envelope, write_raw):
+    monkeypatch.delenv("CAFELAKE_PSEUDONYM_KEY", raising=False)
+    lake = Lake(str(tmp_path / "lake"))
+    write_raw(lake, [make_envelope(1, subject="기침 ㅠㅠ", html="<p>밤에 심해요 ㅋㅋ</p>")])
+    argv = ["cleanse.py", "--raw_uri", lake.uri("raw"), "--cleansed_uri", lake.uri("cleansed")]
+    assert job.main(argv)["config"]["keep_jamo"] is True
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "cleanse.yaml").write_text("keep_jamo: false\n")
+    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path / "cfg"))
+    summary = job.main(argv)  # nothing new, but the rules changed: a full rebuild
+    assert summary["full"] and summary["objects"] == 1 and summary["config"]["keep_jamo"] is False
+    assert lake.read_table("posts").column("question_text").to_pylist() == ["기침\n밤에 심해요"]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.authors import KEY_FILE, pseudonym
-from cafelake.cleanse.job import MANIFEST, RUNS
+from cafelake.cleanse.job import MANIFEST, RUNS, ReconciliationError
+from cafelake.raw import object_key
 from cafelake.schemas import POSTS
 
 DAY_MS = 86_400_000
@@ -133,20 +137,51 @@ def test_output_matches_the_contract(lake, make_envelope, write_raw):
     assert pq.ParquetFile(files[0]).metadata.row_group(0).column(0).compression == "ZSTD"
 
 
-def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope, write_raw):
-    people = [(f"member-key-{i:03d}", f"닉네임{i:03d}") for i in range(20)]
-    write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people)]
-              + [make_envelope(99, member=None, nick="닉만있음")])
-    run_cleanse(lake)
-    from pathlib import Path
+def _identity_records(e, people):
+    """Records carrying authors' names that the cleanse must quarantine, one of each kind."""
+    (m0, n0), (m1, n1), (m2, n2), (m3, n3), (m4, n4), (m5, n5), (m6, n6) = people
+    wrong_type = e(205, member=m4, nick=n4)
+    wrong_type["article"]["result"]["article"]["readCount"] = "많음"
+    bare_writer = e(206, member=m5, nick=n5)
+    bare_writer["article"]["result"]["article"]["writer"] = n5
+    return [
+        json.dumps(e(201, member=m0, nick=n0), ensure_ascii=False)[:-60],  # truncated: bad_json
+        json.dumps(e(202, member=m1, nick=n1))[:-60],  # truncated, \u-escaped names
+        e(203, status="malformed", member=m2, nick=n2),
+        e(204, status="deleted", member=m3, nick=n3),
+        wrong_type, bare_writer,
+        e(207, status="member_only", subject="", member=m6, nick=n6),  # empty_text
+        ('{"article_id": 208, "list_item": {"writerNickname": "' + n6 + '"}, "x": "').encode() + b"\xff\"}",
+    ]
 
-    blobs = b"".join(p.read_bytes() for p in Path(lake.uri("cleansed")).rglob("*") if p.is_file())
-    text = "".join(str(v) for col in lake.read_table("posts").columns for v in col.to_pylist())
-    for member, nick in [*people, ("", "닉만있음")]:
-        assert nick not in text and nick.encode() not in blobs
-        if member:
-            assert member not in text and member.encode() not in blobs
+
+def _readable(lake) -> str:
+    """Everything a reader of the cleansed zone can see: every Parquet file's decoded rows
+    (posts, quarantine, state), and every other file as text."""
+    out = []
+    for path in sorted(p for p in Path(lake.uri("cleansed")).rglob("*") if p.is_file()):
+        if path.suffix == ".parquet":
+            out.append(json.dumps(pq.read_table(path).to_pylist(), ensure_ascii=False, default=str))
+        else:
+            out.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope, write_raw):
+    people = [(f"member-key-{i:03d}", f"닉네임{i:03d}") for i in range(27)]
+    write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people[:20])]
+              + [make_envelope(99, member=None, nick="닉만있음")] + _identity_records(make_envelope, people[20:]))
+    damaged = gzip.compress(json.dumps(make_envelope(300, member="member-key-gz", nick="압축닉")).encode() * 40)
+    lake.put_bytes("raw", object_key("10050146", "386", "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
+    s = run_cleanse(lake)
+    assert s.quarantine_reasons == {"bad_encoding": 1, "bad_json": 2, "article_malformed": 1, "empty_text": 1,
+                                    "source_deleted": 1, "unreadable_object": 1, "wrong_type": 2}
     key = Path(lake.root, KEY_FILE).read_text().strip().encode()
+    text = _readable(lake)
+    assert pseudonym("m:member-key-020", key) in text  # the truncated line's author, pseudonymised
+    names = [*(v for pair in people for v in pair), "닉만있음", "member-key-gz", "압축닉"]
+    for name in names:
+        assert name not in text and json.dumps(name)[1:-1] not in text, name
     rows = {r["article_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
     assert rows[1] == pseudonym("m:member-key-000", key) and rows[99] == pseudonym("n:닉만있음", key)
 
@@ -182,3 +217,53 @@ def test_small_chunks_and_write_groups_give_the_same_posts(lake, make_envelope, 
     for n in range(1, 4):  # and incrementally, a day at a time
         run_cleanse(lake, ingest_dts=[f"2026-11-{17 + n}"])
     assert _posts(lake).equals(whole)
+
+
+def _losing_one_row(lake, table: str, post_id: str | None = None):
+    """lake.write_table that silently drops one row of `table` (that post's, or the first)."""
+    real = lake.write_table
+
+    def write_table(name, tbl):
+        if getattr(name, "name", name) == table and tbl.num_rows:
+            keep = pc.not_equal(tbl.column("post_id"), post_id) if post_id else \
+                pa.array([False] + [True] * (tbl.num_rows - 1))
+            tbl = tbl.filter(pc.fill_null(keep, True))
+        return real(name, tbl)
+    return write_table
+
+
+@pytest.mark.parametrize(("table", "lost"), [("posts", "10050146-4"),  # a post of this run
+                                             ("posts", "10050146-1"),  # a post an earlier run wrote
+                                             ("_quarantine", None)])
+def test_a_row_lost_on_write_fails_the_run_and_the_next_run_redoes_it(lake, make_envelope, write_raw,
+                                                                      monkeypatch, table, lost):
+    write_raw(lake, [make_envelope(i) for i in (1, 2, 3)], ingest_dt="2026-11-19")
+    run_cleanse(lake)
+    write_raw(lake, [make_envelope(4), "{broken"], ingest_dt="2026-11-20")
+    with monkeypatch.context() as m:
+        m.setattr(lake, "write_table", _losing_one_row(lake, table, lost))
+        with pytest.raises(ReconciliationError, match="does not reconcile"):
+            run_cleanse(lake)
+    assert not lake.exists("cleansed", MANIFEST) and len(lake.list_keys("cleansed", RUNS)) == 1  # not marked done
+    s = run_cleanse(lake)
+    assert s.objects == 2 and s.reconciles() and (s.cleansed, s.quarantined) == (4, 1)
+    assert _posts(lake).column("article_id").to_pylist() == [1, 2, 3, 4]
+    assert _quarantine(lake).column("reason").to_pylist() == ["bad_json"]
+
+
+def test_the_config_is_recorded_and_a_change_rebuilds(lake, make_envelope, write_raw, tmp_path, monkeypatch):
+    long_html = "<p>" + "가" * 300 + "</p>"
+    write_raw(lake, [make_envelope(1, html="<p>열이 나요 ㅠㅠ</p>"), make_envelope(2, html=long_html)])
+    first = run_cleanse(lake)
+    assert json.loads(lake.get_bytes("cleansed", MANIFEST))["config"] == first.config == \
+        {"keep_jamo": True, "max_text_chars": 50_000}
+    assert _posts(lake).column("content")[0].as_py() == "열이 나요 ㅠㅠ"
+    assert run_cleanse(lake).objects == 0  # unchanged config: nothing to do
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "cleanse.yaml").write_text("keep_jamo: false\nmax_text_chars: 200\n")
+    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path / "cfg"))
+    s = run_cleanse(lake)
+    assert s.full and s.objects == 1 and s.config == {"keep_jamo": False, "max_text_chars": 200}
+    assert _posts(lake).column("content").to_pylist() == ["열이 나요"]  # ㅠㅠ dropped
+    assert _quarantine(lake).column("reason").to_pylist() == ["oversized_text"]
+    assert run_cleanse(lake).objects == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -20,7 +20,7 @@ def kst(*args) -> datetime:
 
 
 FORMS = [
-    # (source text, expected instant or the quarantine reason)
+    # (source text, expected instant, or the KST day of a form without a time, or the quarantine reason)
     ("1709640780000", kst(2024, 3, 5, 21, 13)),
     ("2024.03.05. 21:13", kst(2024, 3, 5, 21, 13)),
     ("2024.03.05 21:13", kst(2024, 3, 5, 21, 13)),
@@ -46,12 +46,18 @@ FORMS = [
     ("어제 21:13", kst(2026, 11, 21, 21, 13)),
     ("어제 오후 9:13", kst(2026, 11, 21, 21, 13)),
     ("  2024.03.05. 21:13  ", kst(2024, 3, 5, 21, 13)),
-    # no time of day: never invented
-    ("24.04.29.", "date_without_time"),
-    ("2024.04.29.", "date_without_time"),
-    ("어제", "date_without_time"),
-    ("3일 전", "date_without_time"),
-    ("2주 전", "date_without_time"),
+    # no time of day: the day is kept, the hour never invented
+    ("24.04.29.", date(2024, 4, 29)),
+    ("2024.04.29.", date(2024, 4, 29)),
+    ("26.11.22.", date(2026, 11, 22)),  # the fetch's own day
+    ("어제", date(2026, 11, 21)),
+    ("그제", date(2026, 11, 20)),
+    ("오늘", date(2026, 11, 22)),
+    ("3일 전", date(2026, 11, 19)),
+    ("2주 전", date(2026, 11, 8)),
+    # no day either: the source rounds months and years
+    ("3개월 전", "date_without_day"),
+    ("1년 전", "date_without_day"),
     # not dates
     ("2024.13.45.", "unparseable_date"),
     ("2024.02.30. 10:00", "unparseable_date"),
@@ -65,18 +71,25 @@ FORMS = [
     ("1000000000000", "date_out_of_range"),  # 2001: before Naver Cafe
     (str(int((FETCHED + timedelta(days=2)).timestamp() * 1000)), "date_out_of_range"),  # after the fetch
     ("2030.01.01. 10:00", "date_out_of_range"),
+    ("26.11.23.", "date_out_of_range"),  # a day after the fetch's KST day
+    ("2002.12.31.", "date_out_of_range"),  # before Naver Cafe
+    ("9" * 30 + "일 전", "unparseable_date"),
 ]
 
 
 def test_every_date_form():
     raw = pa.array([text for text, _ in FORMS], pa.string())
     fetched = pa.array([FETCHED] * len(FORMS), UTC_TS)
-    posted, reason, detail = parse_dates(raw, fetched)
-    for (text, expected), at, why, note in zip(FORMS, posted.to_pylist(), reason.to_pylist(), detail.to_pylist()):
+    got = parse_dates(raw, fetched)
+    rows = zip(FORMS, got.posted_at.to_pylist(), got.post_date.to_pylist(), got.reason.to_pylist(),
+               got.detail.to_pylist())
+    for (text, expected), at, day, why, note in rows:
         if isinstance(expected, datetime):
-            assert (at, why) == (expected.astimezone(UTC), None), text
+            assert (at, day, why) == (expected.astimezone(UTC), expected.date(), None), text
+        elif isinstance(expected, date):
+            assert (at, day, why) == (None, expected, None), text
         else:
-            assert (at, why) == (None, expected), text
+            assert (at, day, why) == (None, None, expected), text
             assert note, text
 
 
@@ -90,7 +103,14 @@ def test_kst_date_and_hour_cross_midnight():
 @pytest.mark.parametrize("fetched_utc", [datetime(2026, 11, 22, 15, 10, tzinfo=UTC),  # 00:10 KST
                                          datetime(2026, 11, 22, 14, 50, tzinfo=UTC)])  # 23:50 KST
 def test_relative_forms_use_the_kst_day_of_the_fetch(fetched_utc):
-    posted, reason, _ = parse_dates(pa.array(["00:05", "23:40"]), pa.array([fetched_utc] * 2, UTC_TS))
-    assert reason.null_count == 2
-    for at in posted.to_pylist():
+    got = parse_dates(pa.array(["00:05", "23:40"]), pa.array([fetched_utc] * 2, UTC_TS))
+    assert got.reason.null_count == 2
+    for at in got.posted_at.to_pylist():
         assert at <= fetched_utc and fetched_utc - at < timedelta(days=1)
+
+
+def test_a_page_fetched_at_midnight_sharp_was_rendered_the_day_before():
+    """The sample corpus fetches at as_of, 00:00 KST after end_date: its "today" is end_date."""
+    midnight = datetime(2026, 11, 1, 0, 0, tzinfo=KST)
+    got = parse_dates(pa.array(["오늘", "어제", "2일 전", "21:13"]), pa.array([midnight] * 4, UTC_TS))
+    assert [str(d) for d in got.post_date.to_pylist()] == ["2026-10-31", "2026-10-30", "2026-10-29", "2026-10-31"]

@@ -41,11 +41,24 @@ def test_member_only_uses_the_list_item_and_no_body():
     assert (row["title_html"], row["content_html"], row["member_key"]) == ("목록 제목", None, "mk-list")
 
 
-def test_deletions_become_tombstones():
+def test_deletions_become_tombstones_and_keep_only_ids_and_status():
     acc = RawRecords()
-    read_object(acc, "k", "d", gzip.compress(json.dumps(_env(status="blind")).encode()), NOW)
-    assert [q["reason"] for q in acc.quarantine] == ["source_blind"] and acc.records == 1
-    assert acc.tombstone_table().column("post_id").to_pylist() == ["1-7"]
+    for status in ("deleted", "blind", "private"):
+        read_object(acc, "k", "d", gzip.compress(json.dumps(_env(status=status), ensure_ascii=False).encode()), NOW)
+    assert [q["reason"] for q in acc.quarantine] == ["source_deleted", "source_blind", "source_private"]
+    assert acc.records == 3 and acc.tombstone_table().column("post_id").to_pylist() == ["1-7"] * 3
+    for q, status in zip(acc.quarantine, ("deleted", "blind", "private")):
+        assert json.loads(q["payload"]) == {"source": "naver_cafe", "club_id": "1", "menu_id": "2", "article_id": 7,
+                                            "run_id": "r", "seq": 0, "fetched_at": "2026-11-20T00:00:00.5Z",
+                                            "article_status": status}  # the author removed the text: none is kept
+
+
+def test_an_unreadable_object_keeps_no_payload():
+    acc = RawRecords()
+    data = gzip.compress(json.dumps(_env(), ensure_ascii=False).encode() + b"\n" + b"x" * 5000)
+    read_object(acc, "k", "d", data[: len(data) // 2], NOW)
+    (q,) = [q for q in acc.quarantine if q["reason"] == "unreadable_object"]
+    assert q["payload"] is None and "stays in the raw zone" in q["detail"]
 
 
 def test_gunzip_reads_every_member_and_reports_damage():

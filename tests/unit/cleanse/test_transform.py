@@ -63,12 +63,26 @@ def _candidates(raw_date, raw_date_alt):
     return pa.table(cols, schema=CANDIDATE)
 
 
-def test_a_date_without_time_falls_back_to_the_other_date_field():
-    out = cleanse(_candidates(["24.03.05.", "24.03.05.", "24.03.05."], ["1709640780000", None, "어제"]),
-                  key=b"k", quarantined_at=T[4])
-    (row,) = out.posts.to_pylist()
-    assert (row["raw_date"], row["post_hour"]) == ("1709640780000", 21)
-    assert out.quarantine.column("reason").to_pylist() == ["date_without_time", "date_without_time"]
+def test_a_date_without_time_takes_the_time_of_the_other_field_on_the_same_day():
+    march_5_21h13 = "1709640780000"  # 2024-03-05 21:13 KST
+    out = cleanse(_candidates(["24.03.05.", "24.03.05.", "24.03.05.", "24.03.06."],
+                              [march_5_21h13, None, "어제", march_5_21h13]), key=b"k", quarantined_at=T[4])
+    rows = out.posts.sort_by("line_no").to_pylist()
+    got = [(r["raw_date"], str(r["post_date"]), r["dt"], r["post_hour"], r["time_known"], r["posted_at"])
+           for r in rows]
+    assert got == [
+        ("24.03.05.", "2024-03-05", "2024-03-05", 21, True, datetime(2024, 3, 5, 12, 13, tzinfo=UTC)),
+        ("24.03.05.", "2024-03-05", "2024-03-05", None, False, None),  # no other field: the hour stays unknown
+        ("24.03.05.", "2024-03-05", "2024-03-05", None, False, None),  # the other field has no time either
+        ("24.03.06.", "2024-03-06", "2024-03-06", None, False, None),  # another day: its time is not this one's
+    ]
+    assert out.quarantine.num_rows == 0
+
+
+def test_a_text_without_any_day_is_still_quarantined():
+    out = cleanse(_candidates(["3개월 전", "언젠가"], [None, None]), key=b"k", quarantined_at=T[4])
+    assert out.posts.num_rows == 0
+    assert out.quarantine.column("reason").to_pylist() == ["date_without_day", "unparseable_date"]
 
 
 def test_sha256_reads_the_buffers_of_any_slice():
