@@ -134,7 +134,9 @@ PRICES = {
     "sfn_transition": 0.025 / 1000,
 }
 GLUE_STARTUP_S = 45  # Glue 5.0 start-up; billed from the start of the job run
-KIWI_SETUP_S = 60  # assumed: installing the ~100 MB of Kiwi wheels and loading the model (docs/deploy.md)
+# Assumed per job run beyond start-up (docs/deploy.md): installing its wheel set with no index (measured
+# offline: cleanse 20 s, tokenize 36 s) plus, for tokenize, loading and warming Kiwi.
+SETUP_S = {"cleanse": 25, "tokenize": 60}
 CRAWLER_DPU = 2  # as in AWS's pricing example for crawlers
 RUNS_PER_DAY = 6  # hourly in the evening, 18:00-23:00 KST (cdk.json)
 CRAWLS_PER_DAY = 1  # the state machine crawls the raw zone at most once a UTC day
@@ -150,8 +152,7 @@ def cost(seed: dict) -> list[str]:
     n = seed["posts"]
     # Glue: measured local seconds per post (2 cores, like one G.1X worker's 4 vCPU at best),
     # plus model load, plus start-up; never less than the 1-minute minimum; 2 DPU (G.1X x 2).
-    setup = {"cleanse": 5, "tokenize": KIWI_SETUP_S}
-    glue_s = {job: max(p["glue_min_s"], GLUE_STARTUP_S + setup[job] + st[job]["seconds"] / n * per_run)
+    glue_s = {job: max(p["glue_min_s"], GLUE_STARTUP_S + SETUP_S[job] + st[job]["seconds"] / n * per_run)
               for job in ("cleanse", "tokenize")}
     dpu_s = sum(2 * s for s in glue_s.values()) * RUNS_PER_DAY
     glue = dpu_s / 3600 * p["glue_dpu_hour"]
@@ -179,9 +180,9 @@ def cost(seed: dict) -> list[str]:
         f"~{per_run:.0f} new posts a run). Measured here: cleanse {st['cleanse']['seconds'] / n * 1000:.2f} ms "
         f"and tokenize {st['tokenize']['seconds'] / n * 1000:.2f} ms per post on this machine; "
         f"{sum(seed['bytes'].values()) / n:,.0f} bytes stored per post over all zones. "
-        f"Glue billed: {dpu_s:,.0f} DPU-seconds a day (each run is start-up, plus about {KIWI_SETUP_S} s of "
-        "installing the Kiwi wheels and loading the model for tokenize, and at least the 1-minute minimum: the work "
-        "itself is seconds; start-up and setup are assumed, not measured).", "",
+        f"Glue billed: {dpu_s:,.0f} DPU-seconds a day (each run is start-up, plus installing the job's wheels - "
+        f"about {SETUP_S['cleanse']} s for cleanse, {SETUP_S['tokenize']} s with loading Kiwi for tokenize - and at "
+        "least the 1-minute minimum: the work itself is seconds; start-up and setup are assumed, not measured on Glue).", "",
         "| item | per day (USD) | per month (USD) |", "|---|---:|---:|"]
     lines += [f"| {k} | {v:.3f} | {v * 30:.2f} |" for k, v in items.items()]
     lines += [f"| **total** | **{total:.3f}** | **{total * 30:.2f}** |", "",

@@ -5,8 +5,8 @@ A thin adapter over `cafelake.tokenize`. Job arguments:
     --full true|false        rebuild every partition (default false: incremental)
     --engine python|spark    python (default): Kiwi in the driver, incremental by content_hash;
                              spark: Kiwi in every executor's Python workers via mapInArrow.
-cafelake, kiwipiepy, kiwipiepy-model and tqdm come in as wheels through
-`--additional-python-modules` (built by scripts/build_glue_artifacts.py).
+cafelake and its requirements (kiwipiepy, kiwipiepy-model, scikit-learn, ...) come in as
+wheels through `--additional-python-modules` (built by scripts/build_glue_artifacts.py).
 """
 
 from __future__ import annotations
@@ -41,12 +41,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def region() -> str | None:
+    """The job's region, which Glue sets in the environment: pyarrow's S3 filesystem does not
+    follow S3's region redirect and would otherwise talk to us-east-1."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
+
 def main(argv: list[str] | None = None) -> dict:
     from cafelake.lake import Lake
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     lake = Lake(root=args.tokenized_uri, zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
-                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None)
+                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=region())
     if args.engine == "spark":
         try:  # in Glue: the job's SparkSession and bookkeeping
             from awsglue.context import GlueContext

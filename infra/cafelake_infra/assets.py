@@ -11,7 +11,8 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsii
@@ -40,29 +41,39 @@ def require(root: Path, rel: Path | str, hint: str) -> Path:
 
 @dataclass(frozen=True)
 class GlueArtifacts:
-    """The wheels the Glue jobs install with --additional-python-modules, by role, in install order."""
+    """The wheels the Glue jobs install with --additional-python-modules, in dependency order,
+    and which job installs which (each job's set is closed: pip runs with --no-index)."""
 
-    wheels: tuple[tuple[str, Path], ...]  # (role, e.g. "cafelake" or "kiwipiepy-model"; wheel file)
+    wheels: tuple[tuple[str, Path], ...]  # (role: the distribution, e.g. "numpy"; wheel file)
+    jobs: Mapping[str, frozenset[str]] = field(default_factory=dict)  # job -> the roles it installs
 
-    def for_roles(self, roles: tuple[str, ...] | None) -> tuple[Path, ...]:
-        """The wheels of these roles (all of them for None), in install order."""
-        return tuple(p for r, p in self.wheels if roles is None or r in roles)
+    def files(self) -> tuple[Path, ...]:
+        return tuple(p for _, p in self.wheels)
+
+    def for_job(self, job: str) -> tuple[Path, ...]:
+        """The wheels this job installs, in dependency order."""
+        roles = self.jobs.get(job, frozenset())
+        return tuple(p for r, p in self.wheels if r in roles)
 
     @classmethod
     def load(cls, root: Path) -> GlueArtifacts:
-        """The wheels `build/glue/manifest.json` lists, in install order, checked against their hashes."""
-        manifest = require(root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the cafelake "
-                                                "and kiwipiepy wheels the Glue jobs install)")
+        """The wheels `build/glue/manifest.json` lists, in dependency order, checked against their hashes."""
+        manifest = require(root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the wheels "
+                                                "the Glue jobs install)")
         entries = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", [])
         if not entries:
             raise MissingBuildInput(f"{GLUE_MANIFEST} lists no wheels: re-run `{GLUE_BUILD_COMMAND}`")
-        wheels = tuple((e.get("role", e["file"]), manifest.parent / e["file"]) for e in entries)
+        if untagged := [e["file"] for e in entries if not e.get("jobs")]:
+            raise MissingBuildInput(f"{GLUE_MANIFEST} does not say which job installs {untagged} (an older "
+                                    f"build): re-run `{GLUE_BUILD_COMMAND}`")
+        wheels = tuple((e["role"], manifest.parent / e["file"]) for e in entries)
         stale = [e["file"] for e, (_, w) in zip(entries, wheels, strict=True)
                  if not w.is_file() or ("sha256" in e and _sha256(w) != e["sha256"])]
         if stale:
             raise MissingBuildInput(f"{GLUE_MANIFEST} names wheels missing from {GLUE_BUILD} or changed since "
                                     f"the build: {stale}; re-run `{GLUE_BUILD_COMMAND}`")
-        return cls(wheels)
+        names = sorted({job for e in entries for job in e["jobs"]})
+        return cls(wheels, {job: frozenset(e["role"] for e in entries if job in e["jobs"]) for job in names})
 
 
 def _sha256(path: Path) -> str:

@@ -3,6 +3,10 @@
 Glue 5.0 has no Python-shell jobs, so both are `glueetl` jobs on the smallest Spark
 configuration (2 x G.1X by default); each job runs mostly on the driver and keeps its own
 processed-files manifest in the lake, which is why job bookmarks are off.
+
+Each job installs its own closed set of wheels (build/glue/manifest.json) with pip's
+`--no-index`: a job start never reaches a package index, works without internet, and never
+swaps a package for one the set was not tested with.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from .assets import GlueArtifacts, require
+from .assets import GLUE_BUILD_COMMAND, GLUE_MANIFEST, GlueArtifacts, MissingBuildInput, require
 from .settings import Settings
 from .storage import Storage
 
 GLUE_VERSION = "5.0"
 METRICS_NAMESPACE = "cafelake"
 JOB_TIMEOUT_MINUTES = 60
+INSTALLER_OPTION = "--no-index"  # every requirement is among the job's wheels or provided by Glue
 
 
 @dataclass(frozen=True)
@@ -32,14 +37,11 @@ class JobSpec:
     script: str
     reads: tuple[str, ...]
     writes: tuple[str, ...]
-    wheels: tuple[str, ...] | None = None  # manifest roles to install; None: every wheel
     needs_pseudonym_key: bool = False
 
 
 JOB_SPECS = (
-    # Cleanse needs no Kiwi: it skips the ~100 MB of kiwipiepy wheels at every start.
-    JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), wheels=("cafelake",),
-            needs_pseudonym_key=True),
+    JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), needs_pseudonym_key=True),
     JobSpec("tokenize", "glue_jobs/tokenize.py", reads=("cleansed",), writes=("tokenized",)),
 )
 
@@ -62,14 +64,17 @@ class Jobs(Construct):
         self.security_configuration_name = "cafelake"
 
         self.wheels = wheels = {path: s3_assets.Asset(self, f"Wheel{i}", path=str(path))
-                                for i, path in enumerate(artifacts.for_roles(None))}
+                                for i, path in enumerate(artifacts.files())}
         self.jobs: dict[str, glue.CfnJob] = {}
         self.roles: dict[str, iam.Role] = {}
         for spec in JOB_SPECS:
             script = s3_assets.Asset(self, f"{spec.name.capitalize()}Script", path=str(
                 require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")))
             role = self._role(spec, storage, pseudonym_key)
-            modules = [wheels[p] for p in artifacts.for_roles(spec.wheels)]
+            modules = [wheels[p] for p in artifacts.for_job(spec.name)]
+            if wheels and not modules:
+                raise MissingBuildInput(f"{GLUE_MANIFEST} assigns no wheels to the {spec.name} job: "
+                                        f"re-run `{GLUE_BUILD_COMMAND}`")
             # Exactly these objects of the CDK assets bucket, not the whole bucket.
             role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["s3:GetObject"],
@@ -91,6 +96,7 @@ class Jobs(Construct):
             }
             if modules:
                 args["--additional-python-modules"] = ",".join(w.s3_object_url for w in modules)
+                args["--python-modules-installer-option"] = INSTALLER_OPTION
             if spec.needs_pseudonym_key:
                 args["--pseudonym_secret_id"] = pseudonym_key.secret_arn
             self.jobs[spec.name] = glue.CfnJob(

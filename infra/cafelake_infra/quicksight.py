@@ -4,6 +4,9 @@ data set per view, owned by the principal from `cafelake:quicksightPrincipalArn`
 A data set must declare its columns and their types. They are not copied by hand: at synth
 time each view is created in DuckDB over an empty local lake (the same SQL, transpiled by
 `cafelake.athena.local`) and its columns are read with DESCRIBE.
+
+SPICE holds a copy, so each data set gets a daily full refresh after the evening pipeline
+runs (the default boards scrape until 23:00 KST); without one it would keep its first import.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ DATA_SET_ACTIONS = ("quicksight:DescribeDataSet", "quicksight:DescribeDataSetPer
                     "quicksight:DescribeIngestion", "quicksight:ListIngestions", "quicksight:UpdateDataSet",
                     "quicksight:DeleteDataSet", "quicksight:CreateIngestion", "quicksight:CancelIngestion",
                     "quicksight:UpdateDataSetPermissions")
+
+REFRESH_TIME, REFRESH_TIMEZONE = "00:30", "Asia/Seoul"
 
 # DuckDB type (its first word) -> QuickSight input column type.
 _TYPES = {"VARCHAR": "STRING", "BIGINT": "INTEGER", "INTEGER": "INTEGER", "HUGEINT": "INTEGER",
@@ -64,6 +69,7 @@ class QuickSight(Construct):
             permissions=[qs.CfnDataSource.ResourcePermissionProperty(principal=principal_arn,
                                                                       actions=list(DATA_SOURCE_ACTIONS))])
         self.data_sets: dict[str, qs.CfnDataSet] = {}
+        self.refresh_schedules: dict[str, qs.CfnRefreshSchedule] = {}
         for name, columns in view_columns([v.name for v in views]).items():
             self.data_sets[name] = qs.CfnDataSet(
                 self, f"DataSet-{name}", aws_account_id=account, data_set_id=f"cafelake-{name}", name=name,
@@ -75,3 +81,15 @@ class QuickSight(Construct):
                                                   for c, t in columns]))},
                 permissions=[qs.CfnDataSet.ResourcePermissionProperty(principal=principal_arn,
                                                                        actions=list(DATA_SET_ACTIONS))])
+            self.refresh_schedules[name] = self._daily_refresh(name, self.data_sets[name])
+
+    def _daily_refresh(self, name: str, data_set: qs.CfnDataSet) -> qs.CfnRefreshSchedule:
+        """A full SPICE refresh every day: the views are small, and a full one also picks up edits."""
+        schedule = qs.CfnRefreshSchedule(
+            self, f"Refresh-{name}", aws_account_id=data_set.aws_account_id, data_set_id=data_set.data_set_id,
+            schedule=qs.CfnRefreshSchedule.RefreshScheduleMapProperty(
+                schedule_id="daily", refresh_type="FULL_REFRESH",
+                schedule_frequency=qs.CfnRefreshSchedule.ScheduleFrequencyProperty(
+                    interval="DAILY", time_of_the_day=REFRESH_TIME, time_zone=REFRESH_TIMEZONE)))
+        schedule.add_dependency(data_set)  # the id is a plain string: order the creation explicitly
+        return schedule

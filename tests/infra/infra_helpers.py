@@ -58,6 +58,15 @@ def glue_artifacts():
     return GlueArtifacts.load(ROOT)
 
 
+def cfn_lint_findings(template: dict, path: Path) -> list[str]:
+    """The rule ids cfn-lint reports on a template (written to `path`)."""
+    path.write_text(json.dumps(template), encoding="utf-8")
+    done = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode in range(0, 16, 2), done.stderr  # bit flags: errors, warnings, info; 1 is a crash
+    return [f["Rule"]["Id"] for f in json.loads(done.stdout or "[]")]
+
+
 def state_machine_definition(synth: Synth) -> dict:
     """The pipeline's ASL, with CloudFormation intrinsics inside it replaced by '<ref>'."""
     parts = synth.one("AWS::StepFunctions::StateMachine")["Properties"]["DefinitionString"]["Fn::Join"][1]

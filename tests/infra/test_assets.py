@@ -15,9 +15,9 @@ def _manifest(root, entries):
     return out
 
 
-def _wheel(folder, name, data=b"wheel bytes"):
+def _wheel(folder, name, data=b"wheel bytes", jobs=("cleanse", "tokenize")):
     (folder / name).write_bytes(data)
-    return {"role": name.split("-")[0], "file": name, "sha256": hashlib.sha256(data).hexdigest()}
+    return {"role": name.split("-")[0], "file": name, "sha256": hashlib.sha256(data).hexdigest(), "jobs": list(jobs)}
 
 
 def test_missing_manifest_names_the_build_step(tmp_path):
@@ -28,15 +28,30 @@ def test_missing_manifest_names_the_build_step(tmp_path):
     assert GLUE_BUILD_COMMAND in str(err.value)
 
 
-def test_manifest_order_and_roles_are_kept(tmp_path):
+def test_manifest_order_and_each_jobs_wheels_are_kept(tmp_path):
     from cafelake_infra.assets import GlueArtifacts
 
     out = _manifest(tmp_path, [])
-    entries = [_wheel(out, "kiwipiepy-1-py3-none-any.whl"), _wheel(out, "cafelake-1-py3-none-any.whl")]
+    entries = [_wheel(out, "numpy-1-py3-none-any.whl"), _wheel(out, "kiwipiepy-1-py3-none-any.whl", jobs=["tokenize"]),
+               _wheel(out, "cafelake-1-py3-none-any.whl")]
     _manifest(tmp_path, entries)
     artifacts = GlueArtifacts.load(tmp_path)
-    assert [p.name for p in artifacts.for_roles(None)] == [e["file"] for e in entries]
-    assert [p.name for p in artifacts.for_roles(("cafelake",))] == ["cafelake-1-py3-none-any.whl"]
+    assert [p.name for p in artifacts.files()] == [e["file"] for e in entries]
+    assert [p.name for p in artifacts.for_job("tokenize")] == [e["file"] for e in entries]
+    assert [p.name for p in artifacts.for_job("cleanse")] == ["numpy-1-py3-none-any.whl", "cafelake-1-py3-none-any.whl"]
+    assert artifacts.for_job("other") == ()
+
+
+def test_a_manifest_without_jobs_is_refused(tmp_path):
+    """A build from before the per-job sets: installing it would let pip reach for the index."""
+    from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
+
+    out = _manifest(tmp_path, [])
+    entry = _wheel(out, "cafelake-1-py3-none-any.whl")
+    del entry["jobs"]
+    _manifest(tmp_path, [entry])
+    with pytest.raises(MissingBuildInput, match="which job"):
+        GlueArtifacts.load(tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["delete", "change"])

@@ -62,15 +62,57 @@ def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
     assert reached == {reads, writes, "StorageArtifacts"}
 
 
-def test_jobs_install_their_wheels_in_manifest_order(synth, needs_glue_wheels):
-    """Cleanse installs only the cafelake wheel; tokenize every wheel, in the manifest's order."""
+def _installed_keys(job: dict, key_of: dict[str, str]) -> list[str]:
+    """The asset object keys in a job's --additional-python-modules, in the order given."""
+    text = json.dumps(job["DefaultArguments"]["--additional-python-modules"])
+    assert text.count(".whl") == len([k for k in key_of.values() if k in text])
+    return sorted((k for k in key_of.values() if k in text), key=text.index)
+
+
+def test_each_job_installs_exactly_its_manifest_wheels_in_order_without_an_index(synth, needs_glue_wheels):
+    """Cleanse and tokenize each get the wheels the manifest assigns them, in its dependency order,
+    and pip --no-index, so a job start never reaches a package index."""
     from infra_helpers import ROOT
 
     entries = json.loads((ROOT / "build/glue/manifest.json").read_text())["artifacts"]
     key_of = {path.name: synth.stack.resolve(asset.s3_object_key) for path, asset in synth.stack.jobs.wheels.items()}
+    assert set(key_of) == {e["file"] for e in entries}
     jobs = _jobs(synth)
-    for job, roles in (("cafelake-cleanse", {"cafelake"}), ("cafelake-tokenize", {e["role"] for e in entries})):
-        text = json.dumps(jobs[job]["DefaultArguments"]["--additional-python-modules"])
-        expected = [key_of[e["file"]] for e in entries if e["role"] in roles]
-        installed = sorted((k for k in key_of.values() if k in text), key=text.index)
-        assert installed == expected, job
+    for job in ("cleanse", "tokenize"):
+        args = jobs[f"cafelake-{job}"]["DefaultArguments"]
+        expected = [key_of[e["file"]] for e in entries if job in e["jobs"]]
+        assert expected and _installed_keys(jobs[f"cafelake-{job}"], key_of) == expected, job
+        assert args["--python-modules-installer-option"] == "--no-index"
+    cleanse = {e["role"] for e in entries if "cleanse" in e["jobs"]}
+    assert {"cafelake", "numpy"} <= cleanse and not cleanse & {"kiwipiepy-model", "scikit-learn"}
+
+
+def test_job_roles_read_only_their_own_wheels(synth, needs_glue_wheels):
+    """Of the wheel assets, each role may GetObject exactly those its job installs."""
+    assets = synth.stack.jobs.wheels
+    for job in ("cleanse", "tokenize"):
+        args = _jobs(synth)[f"cafelake-{job}"]["DefaultArguments"]
+        installed = json.dumps(args["--additional-python-modules"])
+        statements = policy_statements(synth, f"Jobs{job.capitalize()}Role")
+        (read,) = [st for st in statements if st["Action"] == "s3:GetObject"]
+        granted = json.dumps(read["Resource"])
+        for asset in assets.values():
+            key = synth.stack.resolve(asset.s3_object_key)
+            assert (key in granted) == (key in installed), (job, key)
+
+
+def test_a_job_the_manifest_gives_no_wheels_is_refused(synth, tmp_path):
+    """Rather than a job that would start without its imports."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_secretsmanager as secretsmanager
+    from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
+    from cafelake_infra.jobs import Jobs
+    from cafelake_infra.storage import Storage
+
+    wheel = tmp_path / "numpy-1-py3-none-any.whl"
+    wheel.write_bytes(b"wheel")
+    stack = cdk.Stack(cdk.App(), "JobsProbe")
+    artifacts = GlueArtifacts(wheels=(("numpy", wheel),), jobs={"tokenize": frozenset({"numpy"})})
+    with pytest.raises(MissingBuildInput, match="no wheels to the cleanse job"):
+        Jobs(stack, "Jobs", settings=synth.stack.settings, storage=Storage(stack, "Storage", retain=False),
+             artifacts=artifacts, pseudonym_key=secretsmanager.Secret(stack, "Key"))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 import sqlglot
+from infra_helpers import ROOT, cfn_lint_findings
 from sqlglot import exp
 
 PRINCIPAL = "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"
@@ -23,7 +26,9 @@ def _select_names(sql: str) -> list[str]:
     return select.named_selects
 
 
-def test_one_spice_data_set_per_view_with_the_views_columns(synth):
+@pytest.fixture(scope="module")
+def probe(synth) -> dict:
+    """The template of a stack holding only the QuickSight construct, over the app's views."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
     from cafelake_infra.quicksight import QuickSight
@@ -31,7 +36,11 @@ def test_one_spice_data_set_per_view_with_the_views_columns(synth):
     stack = cdk.Stack(cdk.App(), "QuickSightProbe")
     QuickSight(stack, "QuickSight", principal_arn=PRINCIPAL, workgroup="cafelake", database="cafelake",
                views=synth.stack.views)
-    raw = Template.from_stack(stack).to_json()["Resources"]
+    return Template.from_stack(stack).to_json()
+
+
+def test_one_spice_data_set_per_view_with_the_views_columns(synth, probe):
+    raw = probe["Resources"]
     (source,) = [r["Properties"] for r in raw.values() if r["Type"] == "AWS::QuickSight::DataSource"]
     assert source["Type"] == "ATHENA"
     assert source["DataSourceParameters"]["AthenaParameters"]["WorkGroup"] == "cafelake"
@@ -51,13 +60,40 @@ def test_one_spice_data_set_per_view_with_the_views_columns(synth):
         assert {c["Type"] for c in columns} <= {"STRING", "INTEGER", "DECIMAL", "DATETIME", "BOOLEAN"}
 
 
+def _minutes_after(hhmm: str, hour: int) -> int:
+    """Minutes from `hour`:00 to the next `hhmm`, on a 24-hour clock."""
+    h, m = map(int, hhmm.split(":"))
+    return (h * 60 + m - hour * 60) % (24 * 60)
+
+
+def test_every_data_set_refreshes_in_full_daily_after_the_evening_runs(synth, probe):
+    raw = probe["Resources"]
+    data_sets = {k: r["Properties"] for k, r in raw.items() if r["Type"] == "AWS::QuickSight::DataSet"}
+    schedules = [r for r in raw.values() if r["Type"] == "AWS::QuickSight::RefreshSchedule"]
+    assert sorted(r["Properties"]["DataSetId"] for r in schedules) == sorted(d["DataSetId"] for d in data_sets.values())
+    (board,) = json.loads((ROOT / "cdk.json").read_text())["context"]["cafelake:boards"]
+    first, last = map(int, re.fullmatch(r"cron\(0 (\d+)-(\d+) .*\)", board["schedule"]).groups())
+    for res in schedules:
+        props = res["Properties"]
+        (data_set,) = [k for k, d in data_sets.items() if d["DataSetId"] == props["DataSetId"]]
+        assert data_set in res["DependsOn"]
+        assert props["AwsAccountId"] == data_sets[data_set]["AwsAccountId"]
+        assert props["Schedule"]["RefreshType"] == "FULL_REFRESH"
+        freq = props["Schedule"]["ScheduleFrequency"]
+        assert (freq["Interval"], freq["TimeZone"]) == ("DAILY", board.get("timezone", "Asia/Seoul"))
+        # after the last evening run has had half an hour, before the next evening's first run
+        assert 30 <= _minutes_after(freq["TimeOfTheDay"], last) < _minutes_after(f"{first:02d}:00", last)
+
+
+def test_cfn_lint_finds_no_error_in_the_quicksight_resources(probe, tmp_path):
+    assert [i for i in cfn_lint_findings(probe, tmp_path / "quicksight.json") if i.startswith("E")] == []
+
+
 def test_date_and_count_columns_get_quicksight_types():
     from cafelake_infra.quicksight import quicksight_type
 
     assert [quicksight_type(t) for t in ("VARCHAR", "BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE",
                                          "DECIMAL(18,3)", "BOOLEAN")] == [
         "STRING", "INTEGER", "DECIMAL", "DATETIME", "DATETIME", "DECIMAL", "BOOLEAN"]
-    import pytest
-
     with pytest.raises(TypeError, match="flatten"):
         quicksight_type("VARCHAR[]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -36,6 +37,30 @@ def test_parses_glue_style_arguments(job):
 def test_rejects_bad_arguments(job, argv):
     with pytest.raises(SystemExit):
         job.parse_args(argv)
+
+
+@dataclass
+class _Summary:
+    posts_in: int = 0
+
+
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_reads_and_writes_s3_in_the_jobs_region(job, monkeypatch, variable):
+    """pyarrow's S3 filesystem does not follow S3's region redirect: it must be given Glue's region."""
+    import cafelake.tokenize
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "CAFELAKE_S3_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "ap-northeast-2")
+    lakes = []
+    monkeypatch.setattr(cafelake.tokenize, "run_tokenize", lambda lake, full: lakes.append(lake) or _Summary())
+
+    job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt"])
+
+    (lake,) = lakes
+    for zone in ("cleansed", "tokenized"):
+        fs, _ = lake._fs_path(lake.uri(zone, "posts"))
+        assert fs.region == "ap-northeast-2", zone
 
 
 def test_runs_on_s3(job, moto_server, monkeypatch, make_posts, sample_rows, kiwi_analyzer):
