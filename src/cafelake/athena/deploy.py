@@ -41,14 +41,18 @@ def _uri(uri: str) -> str:
     return uri.rstrip("/")
 
 
-def statements(database: str, cleansed_uri: str, tokenized_uri: str, *, tables: bool = True,
-               views: bool = True, replace_tables: bool = False) -> list[tuple[str, str]]:
+def statements(database: str, cleansed_uri: str | None = None, tokenized_uri: str | None = None, *,
+               tables: bool = True, views: bool = True, replace_tables: bool = False) -> list[tuple[str, str]]:
     """(name, sql) to run in order: the database, the tables, then the views (dependencies first).
 
     Table DDL is `IF NOT EXISTS`; `replace_tables` drops each table first (its data stays:
-    the tables are external) so a schema change reaches the catalog.
+    the tables are external) so a schema change reaches the catalog. The zone URIs are
+    needed only for the tables: views name tables, not locations.
     """
-    values = {"database": database, "cleansed_uri": _uri(cleansed_uri), "tokenized_uri": _uri(tokenized_uri)}
+    if tables and not (cleansed_uri and tokenized_uri):
+        raise ValueError("the table DDL needs both cleansed_uri and tokenized_uri")
+    values = {"database": database} | {k: _uri(v) for k, v in
+                                       (("cleansed_uri", cleansed_uri), ("tokenized_uri", tokenized_uri)) if v}
     out: list[tuple[str, str]] = []
     if tables:
         out.append((f"database:{database}", f"CREATE DATABASE IF NOT EXISTS `{database}`"))
@@ -100,7 +104,7 @@ class ApplySummary:
     query_ids: list[str] = field(default_factory=list)
 
 
-def apply(database: str, workgroup: str, cleansed_uri: str, tokenized_uri: str, *,
+def apply(database: str, workgroup: str, cleansed_uri: str | None = None, tokenized_uri: str | None = None, *,
           s3_output: str | None = None, replace_tables: bool = False, tables: bool = True, views: bool = True,
           boto3_session: Any = None,
           on_progress: Callable[[int, int | None], None] | None = None) -> ApplySummary:

@@ -11,17 +11,18 @@ from cafelake.commands._common import console
 app = typer.Typer(no_args_is_help=True)
 
 Database = Annotated[str, typer.Option("--database", envvar="CAFELAKE_DATABASE", help="Glue database.")]
-Cleansed = Annotated[str, typer.Option("--cleansed-uri", envvar="CAFELAKE_CLEANSED_URI",
-                                       help="s3:// URI of the cleansed zone.")]
-Tokenized = Annotated[str, typer.Option("--tokenized-uri", envvar="CAFELAKE_TOKENIZED_URI",
-                                        help="s3:// URI of the tokenized zone (the mart).")]
+Cleansed = Annotated[str | None, typer.Option("--cleansed-uri", envvar="CAFELAKE_CLEANSED_URI",
+                                              help="s3:// URI of the cleansed zone (not needed with --views-only).")]
+Tokenized = Annotated[str | None, typer.Option("--tokenized-uri", envvar="CAFELAKE_TOKENIZED_URI",
+                                               help="s3:// URI of the tokenized zone, the mart (not needed with "
+                                                    "--views-only).")]
 
 
 @app.command()
 def apply(
     database: Database = "cafelake",
-    cleansed_uri: Cleansed = ...,
-    tokenized_uri: Tokenized = ...,
+    cleansed_uri: Cleansed = None,
+    tokenized_uri: Tokenized = None,
     workgroup: Annotated[str, typer.Option("--workgroup", envvar="CAFELAKE_WORKGROUP",
                                            help="Athena workgroup (the stack creates 'cafelake').")] = "cafelake",
     output_uri: Annotated[str | None, typer.Option("--output-uri", help="s3:// URI for query results, if the "
@@ -35,6 +36,8 @@ def apply(
 
     from cafelake.athena.deploy import apply as run_apply
 
+    if not views_only:
+        _require_zones(cleansed_uri, tokenized_uri)
     with Progress(console=console) as progress:
         task = progress.add_task("Applying to Athena", total=None)
         summary = run_apply(database, workgroup, cleansed_uri, tokenized_uri, s3_output=output_uri,
@@ -42,6 +45,15 @@ def apply(
                             on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     for name, qid in zip(summary.applied, summary.query_ids, strict=True):
         console.print(f"[green]ok[/green] {name}  ({qid})")
+
+
+def _require_zones(cleansed_uri: str | None, tokenized_uri: str | None) -> None:
+    """The tables' DDL names their S3 locations: a usage error (exit 2) before anything reaches AWS."""
+    missing = [opt for opt, value in (("--cleansed-uri", cleansed_uri), ("--tokenized-uri", tokenized_uri))
+               if not value]
+    if missing:
+        raise typer.BadParameter("required to create the tables (or CAFELAKE_CLEANSED_URI / CAFELAKE_TOKENIZED_URI); "
+                                 "only --views-only runs without the zone URIs", param_hint=" and ".join(missing))
 
 
 @app.command()

@@ -79,10 +79,19 @@ class DemoRun:
         return t
 
 
-def _clock_from(start: datetime) -> Callable[[], datetime]:
-    """A UTC clock that starts at `start` and runs at real speed."""
-    t0 = time.monotonic()
-    return lambda: start.astimezone(UTC) + timedelta(seconds=time.monotonic() - t0)
+def _board_clock(as_of: datetime) -> Callable[[], datetime]:
+    """Simulated UTC time for the demo's scrapes, just before the corpus's `as_of`.
+
+    The corpus's pages show dates as they read at its end (`21:13` for today, `어제`,
+    `3시간 전`), and cleanse reads such text relative to the fetch time, as it must for
+    Naver, which renders each page when it is fetched. A real-speed clock would carry the
+    demo's fetches past midnight, a day after the pages' moment, and date every `어제` post
+    a day late; this one starts a second early and runs at 1/10,000 of real speed (a
+    millisecond every 10 s), so fetches stay ordered and a scrape hours long still reads
+    as the board's last second.
+    """
+    start, t0 = as_of.astimezone(UTC) - timedelta(seconds=1), time.monotonic()
+    return lambda: start + timedelta(seconds=(time.monotonic() - t0) / 10_000)
 
 
 def _fresh_lake(lake: Lake, keep: bool) -> None:
@@ -114,7 +123,7 @@ def demo(
     from cafelake.collect.politeness import Policy
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
-    from cafelake.report import build_report
+    from cafelake.report.html import local_source, make_charts, read_views, write_report
     from cafelake.tokenize import run_tokenize
 
     the_lake = open_lake(lake)
@@ -123,11 +132,11 @@ def demo(
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         with run.stage(progress, "generate", total=posts) as (row, on_progress):
-            # The board's year ends yesterday (KST); the demo visits it at midnight KST, the
-            # corpus's "now", so "21:13"-style and "3시간 전" dates mean what they would live.
+            # The board's year ends yesterday (KST); the demo visits it at the corpus's "now",
+            # so "21:13"-style, "어제" and "3시간 전" dates mean what they would live.
             yesterday = (datetime.now(KST) - timedelta(days=1)).date()
             corpus = Corpus(posts=posts, seed=seed, end_date=yesterday)
-            board_clock = _clock_from(corpus.as_of)
+            board_clock = _board_clock(corpus.as_of)
             on_progress(len(corpus), len(corpus))
             row.records_out = len(corpus)
             row.note = f"seed {seed}, {corpus.club_id}/{corpus.menu_id}"
@@ -177,11 +186,14 @@ def demo(
             row.note = "all passed" if not failed else "FAILED: " + ", ".join(r.name for r in failed)
 
         with run.stage(progress, "report") as (row, on_progress):
-            html = build_report(the_lake, report_dir)
-            row.note = str(html)
+            drawn = make_charts(read_views(the_lake))
+            html = write_report(drawn, report_dir, source=local_source(the_lake))
+            broken = [c.slug for c in drawn if c.failed]
+            row.records_in, row.records_out = len(drawn), len(drawn) - len(broken)
+            row.note = str(html) if not broken else "FAILED charts: " + ", ".join(broken)
 
     console.print(run.table())
     console.print(f"lake:   {the_lake.root}")
     console.print(f"report: {Path(html).resolve()}")
-    if failed:
+    if failed or broken:
         raise typer.Exit(1)

@@ -28,12 +28,17 @@ MUTED = "#b8c7dc"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart of the report: `figure` is None when there was nothing to draw."""
+    """A chart of the report: `figure` is None when there was nothing to draw.
+
+    `failed` tells a broken view (unreadable, or the wrong columns) from one with no data
+    yet, so `cafelake report` can fail on the first and not on a new, empty lake.
+    """
 
     slug: str
     title: str
     reading: str
     figure: Figure | None = None
+    failed: bool = False
 
 
 def _korean(fn: Callable[..., Chart]) -> Callable[..., Chart]:
@@ -306,7 +311,9 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
                   min_recent: int = 5) -> Chart:
     """v_token_trends: the tokens whose last `span` weeks rose most clearly over the `span` weeks before.
 
-    A token missing from a week counts 0 there (the view keeps each week's top tokens).
+    The view has a row, 0 included, for every week of each token it reports. A missing row
+    (a week without data) is unknown, not 0: the line breaks there and a token lacking a
+    week of the comparison is not scored, so a gap never reads as a rise from nothing.
     With `last_day` (the last day with posts) a week still in progress is left out, so a
     partial week does not read as a fall.
     """
@@ -315,19 +322,23 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     if df.empty:
         return Chart(slug, title, "No weekly token counts yet.")
     weekly = (df.assign(week_start=pd.to_datetime(df["week_start"]))
-              .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum", fill_value=0)
+              .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum")  # NaN: no row
               .sort_index())
-    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"), fill_value=0)
+    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"))
     if last_day is not None and weekly.index[-1] + pd.Timedelta(days=6) > pd.Timestamp(last_day):
         weekly = weekly.iloc[:-1]
     if len(weekly) < 2 * span:
         return Chart(slug, title, f"Fewer than {2 * span} complete weeks of data: too early to call a token rising.")
-    recent, before = weekly.iloc[-span:].sum(), weekly.iloc[-2 * span:-span].sum()
+    compared = weekly.iloc[-2 * span:]
+    complete = compared.columns[compared.notna().all()]
+    gaps = len(compared.columns) - len(complete)
+    note = f" ({gaps} token{'s' if gaps > 1 else ''} with weeks missing from the view not compared)" if gaps else ""
+    recent, before = compared[complete].iloc[-span:].sum(), compared[complete].iloc[:span].sum()
     # The rise scaled by its Poisson noise: a jump from 200 to 260 outranks one from 1 to 6.
     score = ((recent - before) / np.sqrt(recent + before)).where(recent >= min_recent).dropna()
     rising = score[score > 0].sort_values(ascending=False).head(n)
     if rising.empty:
-        return Chart(slug, title, f"No token grew over the last {span} weeks against the {span} before.")
+        return Chart(slug, title, f"No token grew over the last {span} weeks against the {span} before{note}.")
     fig, ax = _figure()
     shown = weekly.iloc[-4 * span:]
     for i, token in enumerate(rising.index):
@@ -344,4 +355,4 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
                f"{int(before[top]):,} in the {span} before{ratio}")
     if len(rising) > 1:
         reading += "; also rising: " + ", ".join(f"'{t}'" for t in rising.index[1:])
-    return Chart(slug, title, reading + ".", fig)
+    return Chart(slug, title, reading + note + ".", fig)

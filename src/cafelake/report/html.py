@@ -2,6 +2,8 @@
 
 `render_report` is pure (DataFrames of the views in, files out), so the notebook can
 feed it Athena results; `build_report` reads the views from the local lake.
+`make_charts` + `write_report` are the same in two steps, for a caller that must know
+which charts failed (`cafelake report`).
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "
         data = views.get(view)
         if data is None or isinstance(data, Exception):
             why = f"{type(data).__name__}: {data}" if data is not None else "not provided"
-            out.append(charts.Chart(slug, title, f"The view {view} could not be read ({why})."))
+            out.append(charts.Chart(slug, title, f"The view {view} could not be read ({why}).", failed=True))
             continue
         try:
             out.append(draw(data))
         except charts.ViewShapeError as exc:
-            out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}"))
+            out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}",
+                                    failed=True))
     return out
 
 
@@ -75,10 +78,15 @@ def png_bytes(fig) -> bytes:
 def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | Path, *, group: str = "skin",
                   source: str = "the cafelake views") -> Path:
     """Write `report.html` and one PNG per drawn chart into `out_dir`; return the HTML path."""
+    return write_report(make_charts(views, group=group), out_dir, source=source)
+
+
+def write_report(drawn: list[charts.Chart], out_dir: str | Path, *, source: str = "the cafelake views") -> Path:
+    """Write `report.html` of these charts and the PNG of each drawn one into `out_dir`; return the HTML path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sections = []
-    for chart in make_charts(views, group=group):
+    for chart in drawn:
         png_path = out / f"{chart.slug}.png"
         if chart.figure is None:
             png_path.unlink(missing_ok=True)  # no stale picture from an earlier run
@@ -107,7 +115,12 @@ def read_views(lake: Lake) -> dict[str, pd.DataFrame | Exception]:
 
 def build_report(lake: Lake, out_dir: str | Path, *, group: str = "skin") -> Path:
     """The report of the local lake's views: HTML path returned, PNGs beside it."""
-    return render_report(read_views(lake), out_dir, group=group, source=f"local lake {lake.root}")
+    return render_report(read_views(lake), out_dir, group=group, source=local_source(lake))
+
+
+def local_source(lake: Lake) -> str:
+    """How the page names a local lake."""
+    return f"local lake {lake.root}"
 
 
 _PAGE = """<!DOCTYPE html>

@@ -81,13 +81,36 @@ def test_athena_sql_prints_the_statements(cli):
         assert f"-- {name}\n{sql};" in res.stdout
 
 
-@mock_aws
-def test_athena_apply(cli):
-    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
-    res = cli("athena", "apply", "--database", "db", "--workgroup", "primary", "--cleansed-uri", "s3://c1",
-              "--tokenized-uri", "s3://t1", "--output-uri", "s3://results/q/", "--views-only")
-    assert res.exit_code == 0, res.output
+@pytest.fixture
+def no_zone_env(monkeypatch):
+    """No zone URIs from the environment: the options alone decide."""
+    monkeypatch.delenv("CAFELAKE_CLEANSED_URI", raising=False)
+    monkeypatch.delenv("CAFELAKE_TOKENIZED_URI", raising=False)
+
+
+def _submitted() -> set[str]:
     athena_client = boto3.client("athena", region_name="us-east-1")
     ids = athena_client.list_query_executions()["QueryExecutionIds"]
-    queries = {athena_client.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"] for i in ids}
-    assert queries == {sql for _, sql in statements("db", "s3://c1", "s3://t1", tables=False)}
+    return {athena_client.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"] for i in ids}
+
+
+@mock_aws
+def test_athena_apply_views_only_needs_no_zone_uris(cli, no_zone_env):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
+    res = cli("athena", "apply", "--database", "db", "--workgroup", "primary", "--output-uri", "s3://results/q/",
+              "--views-only")
+    assert res.exit_code == 0, res.output
+    assert _submitted() == {sql for _, sql in statements("db", tables=False)}
+
+
+@mock_aws
+def test_athena_apply_with_tables_requires_both_zone_uris(cli, no_zone_env):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
+    base = ("athena", "apply", "--database", "db", "--workgroup", "primary", "--output-uri", "s3://results/q/")
+    res = cli(*base, "--tokenized-uri", "s3://t1")
+    assert res.exit_code == 2
+    assert "--cleansed-uri" in res.output and "--views-only" in res.output and "--tokenized-uri:" not in res.output
+    assert _submitted() == set(), "a usage error sends nothing to Athena"
+    res = cli(*base, "--cleansed-uri", "s3://c1", "--tokenized-uri", "s3://t1")
+    assert res.exit_code == 0, res.output
+    assert _submitted() == {sql for _, sql in statements("db", "s3://c1", "s3://t1")}

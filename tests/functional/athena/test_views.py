@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from cafelake.athena import sqlfiles
@@ -49,14 +51,14 @@ def _chunks(lake):
 
 
 def _norm(df: pd.DataFrame) -> pd.DataFrame:
-    """Plain comparable values: dates as ISO text, numbers as float, text as object."""
+    """Plain comparable values: dates as ISO text, numbers as float, flags as bool or None, text as object."""
     out = {}
     for col in df.columns:
         s = df[col]
         if pd.api.types.is_datetime64_any_dtype(s):
             out[col] = s.dt.strftime("%Y-%m-%d").astype(object)
         elif pd.api.types.is_bool_dtype(s):
-            out[col] = s.astype(bool)
+            out[col] = s.astype(object).where(s.notna(), None)
         elif pd.api.types.is_numeric_dtype(s):
             out[col] = s.astype(float)
         else:
@@ -87,6 +89,23 @@ def test_v_posts_by_hour(engine, frames):
     p = frames["posts_dim"]
     expected = p.groupby(["dt", "post_date", "post_hour"]).size().rename("posts").reset_index()
     assert_same(engine.view("v_posts_by_hour"), expected, ["dt", "post_hour"])
+
+
+def test_v_posts_by_hour_leaves_out_posts_whose_hour_is_unknown(small_mart):
+    lake, t = small_mart
+    p = t["posts_dim"]
+    unknown = pa.array([i % 10 == 0 for i in range(p.num_rows)])  # the source showed only their day
+    for name, value in (("post_hour", pa.scalar(None, pa.int32())), ("posted_at", pa.scalar(None, p["posted_at"].type)),
+                        ("time_known", pa.scalar(False))):
+        p = p.set_column(p.schema.get_field_index(name), name, pc.if_else(unknown, value, p[name]))
+    lake.write_table("posts_dim", p)
+    known = p.filter(pc.invert(unknown)).to_pandas()
+    known["post_date"] = known["post_date"].map(lambda d: d.isoformat())
+    expected = known.groupby(["dt", "post_date", "post_hour"]).size().rename("posts").reset_index()
+    with LocalAthena(lake) as e:
+        got = e.view("v_posts_by_hour")
+    assert got["post_hour"].notna().all() and got["posts"].sum() == len(known) < p.num_rows
+    assert_same(got, expected, ["dt", "post_hour"])
 
 
 def test_v_daily_posts(engine, frames):
@@ -160,13 +179,14 @@ def test_v_posts_enriched(engine, frames):
     g = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id").sort_values("group_id")
     per_post = g.groupby("post_id").agg(group_count=("group_id", "size"), group_names=("group_name", ",".join),
                                         display_names=("display_name", ",".join)).reset_index()
-    e = p[["dt", "post_id", "post_date", "post_hour", "author_key", "comment_count"]].merge(per_post, on="post_id",
-                                                                                           how="left")
+    e = p[["dt", "post_id", "post_date", "post_hour", "time_known", "author_key", "comment_count"]].merge(
+        per_post, on="post_id", how="left")
     e["group_count"] = e["group_count"].fillna(0)
     e["has_group"] = e["group_names"].notna()
     e["is_multi_group"] = e["group_count"] > 1
-    e["is_evening"] = e["post_hour"].between(21, 23)
-    e["is_night"] = e["post_hour"].between(0, 5)
+    unknown = e["post_hour"].isna()  # the hour flags are unknown (null) with the hour
+    e["is_evening"] = e["post_hour"].between(21, 23).astype("boolean").mask(unknown)
+    e["is_night"] = e["post_hour"].between(0, 5).astype("boolean").mask(unknown)
     weekday = pd.to_datetime(e["post_date"]).dt.day_of_week + 1
     e["post_weekday"] = weekday
     e["is_weekend"] = weekday >= 6
@@ -175,16 +195,51 @@ def test_v_posts_enriched(engine, frames):
     assert_same(engine.view("v_posts_enriched"), e, ["post_id"])
 
 
-def test_v_token_trends(engine, frames):
-    t = _non_stop(frames).copy()
+def _token_trends(tokens: pd.DataFrame, top: int = 100) -> pd.DataFrame:
+    """Every week's true count of each token that is in some week's top `top`; rank NaN where absent."""
+    t = tokens[~tokens["is_stopword"]].copy()
     day = pd.to_datetime(t["dt"])
     t["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
     w = t.groupby(["week_start", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
                                                             posts=("post_id", "nunique")).reset_index()
-    w["share"] = w["occurrences"] / w.groupby("week_start")["occurrences"].transform("sum")
     w["rank"] = _rank(w, ["occurrences", "token", "token_pos"], [False, True, True], "week_start")
-    w = w[w["rank"] <= 100]
-    assert_same(engine.view("v_token_trends"), w, ["week_start", "rank"])
+    totals = w.groupby("week_start")["occurrences"].sum().rename("total").reset_index()
+    candidates = w.loc[w["rank"] <= top, ["token", "token_pos"]].drop_duplicates()
+    grid = totals.merge(candidates, how="cross").merge(w, on=["week_start", "token", "token_pos"], how="left")
+    grid[["occurrences", "posts"]] = grid[["occurrences", "posts"]].fillna(0)
+    grid["share"] = grid["occurrences"] / grid.pop("total")
+    return grid
+
+
+def test_v_token_trends(engine, frames):
+    expected = _token_trends(frames["tokens_fact"])
+    assert_same(engine.view("v_token_trends"), expected, ["week_start", "token", "token_pos"])
+
+
+def test_v_token_trends_keeps_every_week_of_a_token_crossing_rank_100(tmp_path):
+    """A token at rank 100 one week and 101 the next keeps its true count, not a gap read as 0."""
+    import pyarrow as pa
+
+    from cafelake.lake import Lake
+
+    def row(day: str, token: str, n: int, stop: bool = False) -> dict:
+        return {"dt": day, "token": token, "token_pos": "NNG", "is_stopword": stop, "occurrences": n, "posts": n}
+
+    rows = [row(day, f"f{i:03d}", 1000 - i) for day in ("2026-03-02", "2026-03-09") for i in range(99)]
+    rows += [row("2026-03-02", "경계", 500), row("2026-03-10", "경계", 200), row("2026-03-11", "경계", 200),
+             row("2026-03-09", "신규", 450), row("2026-03-02", "밖", 10), row("2026-03-09", "밖", 10),
+             row("2026-03-03", "것", 5000, stop=True)]
+    lake = Lake(str(tmp_path / "lake"))
+    lake.write_table("token_daily_counts", pa.Table.from_pylist(rows))
+    with LocalAthena(lake) as local:
+        got = _norm(local.view("v_token_trends")).set_index(["token", "week_start"])
+    assert len(got) == 2 * 101 and "밖" not in got.index.get_level_values("token")
+    assert got.loc[("경계", "2026-03-02"), ["occurrences", "rank"]].tolist() == [500, 100]
+    assert got.loc[("경계", "2026-03-09"), ["occurrences", "posts", "rank"]].tolist() == [400, 400, 101]
+    absent = got.loc[("신규", "2026-03-02")]
+    assert absent["occurrences"] == 0 and absent["share"] == 0 and np.isnan(absent["rank"])
+    week_total = sum(1000 - i for i in range(99)) + 400 + 450 + 10
+    assert got.loc[("신규", "2026-03-09"), "share"] == pytest.approx(450 / week_total)
 
 
 def test_v_top_tfidf(engine, lake):

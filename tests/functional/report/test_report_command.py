@@ -36,7 +36,7 @@ def test_an_unreachable_lake_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch):
-    """No AWS here: Athena refuses each query, and the report says so view by view."""
+    """No AWS here: Athena refuses each query; the report says so view by view, and the command fails."""
     import awswrangler as wr
 
     sent = []
@@ -47,7 +47,28 @@ def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch)
 
     monkeypatch.setattr(wr.athena, "read_sql_query", refuse)
     result = _run("--engine", "athena", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "8 of 8 charts could not be drawn: daily_trend, posts_by_hour," in result.output
+    assert result.stdout.strip() == str(tmp_path / "out" / "report.html")
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert page.count("could not be read (PermissionError: no credentials for Athena in this test)") == 8
     assert len(sent) == 8 and {(db, wg) for _, db, wg in sent} == {("cafelake", "cafelake")}
+
+
+def test_a_broken_view_fails_the_command_unless_missing_charts_are_allowed(tmp_path, monkeypatch):
+    """One view errors on an empty lake: only its chart is named; the empty ones are not failures."""
+    from cafelake.report import queries
+
+    monkeypatch.setitem(queries.QUERIES, "v_top_tokens", "SELECT no_such_column FROM v_top_tokens")
+    args = ("--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out"))
+    result = _run(*args)
+    assert result.exit_code == 1, result.output
+    assert "1 of 8 charts could not be drawn: top_tokens\n" in result.output
+    assert "top_tokens: The view v_top_tokens could not be read (" in result.output
+    assert "--allow-missing" in result.output
+    assert (tmp_path / "out" / "report.html").is_file()
+    (tmp_path / "out" / "report.html").unlink()
+    allowed = _run(*args, "--allow-missing")
+    assert allowed.exit_code == 0, allowed.output
+    assert "1 of 8 charts could not be drawn: top_tokens" in allowed.output
+    assert (tmp_path / "out" / "report.html").is_file()

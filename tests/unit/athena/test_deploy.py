@@ -52,6 +52,20 @@ def test_views_only_and_bad_uris():
         deploy.statements("db", "/local/path", T)
 
 
+def test_views_need_no_zone_uris_and_tables_need_both():
+    assert deploy.statements("db", tables=False) == deploy.statements("db", C, T, tables=False)
+    for cleansed, tokenized in ((None, None), (C, None), (None, T)):
+        with pytest.raises(ValueError, match="cleansed_uri and tokenized_uri"):
+            deploy.statements("db", cleansed, tokenized)
+
+
+@mock_aws
+def test_apply_views_only_without_zone_uris_submits_only_the_views():
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="query-results")
+    summary = deploy.apply("analytics", "primary", tables=False, s3_output="s3://query-results/athena/")
+    assert summary.applied == [f"view:{v.name}" for v in sqlfiles.views()]
+
+
 @pytest.fixture(scope="module")
 def glue_tables():
     """Every catalog table created in (moto's) Glue from its TableInput, as Glue returns it."""

@@ -163,3 +163,27 @@ def test_rising_tokens_prefers_a_clear_rise_to_a_jump_from_almost_nothing():
     reading = charts.rising_tokens(df).reading
     assert reading.startswith("'열' rose most: 260 occurrences in the last 4 weeks against 200 in the 4 before (×1.3)")
     assert "also rising: '땀띠'" in reading
+
+
+def _weekly(counts: dict[str, list[int | None]]) -> pd.DataFrame:
+    """v_token_trends rows from weekly counts per token; None = no row for that week."""
+    start = pd.Timestamp("2026-01-05")
+    return pd.DataFrame([{"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
+                         for t, cs in counts.items() for w, c in enumerate(cs) if c is not None])
+
+
+def test_rising_tokens_does_not_read_a_missing_week_as_zero():
+    """Rows missing from two 'before' weeks would look like 200 -> 400 if they counted as 0."""
+    chart = charts.rising_tokens(_weekly({"열": [20] * 8, "경계": [100, None, 100, None] + [100] * 4}))
+    assert chart.figure is None
+    assert chart.reading == ("No token grew over the last 4 weeks against the 4 before "
+                             "(1 token with weeks missing from the view not compared).")
+
+
+def test_rising_tokens_counts_a_real_zero_and_breaks_the_line_at_a_missing_week():
+    chart = charts.rising_tokens(_weekly({"열": [20] * 10, "경계": [None, 0, 100, 0, 100, 0] + [100] * 4}))
+    assert chart.reading.startswith("'경계' rose most: 400 occurrences in the last 4 weeks against 200 in the 4 before")
+    assert "not compared" not in chart.reading
+    line = chart.figure.axes[0].lines[0]
+    assert line.get_label() == "경계"
+    assert np.isnan(line.get_ydata()[0]) and line.get_ydata()[1] == 0

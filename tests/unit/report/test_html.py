@@ -8,13 +8,16 @@ import re
 import warnings
 from datetime import date, timedelta
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from cafelake.report import render_report
-from cafelake.report.html import make_charts
+from cafelake.report import charts, fonts, render_report
+from cafelake.report.html import make_charts, png_bytes
 from cafelake.report.queries import QUERIES
+from tests.unit.report.pngs import is_blank
 
 SLUGS = ["daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
          "group_top_tokens", "rising_tokens"]
@@ -45,12 +48,6 @@ def _views() -> dict[str, pd.DataFrame]:
     }
 
 
-def _is_blank(png_path) -> bool:
-    pixels = imread(png_path)[..., :3]
-    inked = (pixels.min(axis=2) < 0.9).mean()  # share of pixels that are not (near) white
-    return inked < 0.01 or float(pixels.std()) < 0.02
-
-
 def test_the_views_the_report_reads_are_the_views_it_draws():
     assert set(QUERIES) == {"v_daily_posts", "v_posts_by_hour", "v_author_post_frequency", "v_author_cohort_retention",
                             "v_top_tokens", "v_top_tfidf", "v_group_top_tokens", "v_token_trends"}
@@ -70,15 +67,26 @@ def test_report_embeds_every_chart_with_its_reading_and_writes_the_pngs(tmp_path
         png = (tmp_path / f"{chart.slug}.png").read_bytes()
         assert f'src="data:image/png;base64,{base64.b64encode(png).decode()}"' in page
         assert html.escape(chart.reading, quote=False) in page
-        assert not _is_blank(tmp_path / f"{chart.slug}.png"), chart.slug
+        assert not is_blank(tmp_path / f"{chart.slug}.png"), chart.slug
     assert [m for m in re.findall(r'<section id="(\w+)">', page)] == SLUGS
 
 
 def test_blank_check_detects_a_blank_png(tmp_path):
-    from matplotlib.figure import Figure
-
     Figure().savefig(tmp_path / "blank.png", facecolor="white")
-    assert _is_blank(tmp_path / "blank.png")
+    assert is_blank(tmp_path / "blank.png")
+
+
+def test_blank_check_rejects_axes_title_and_labels_without_data(tmp_path):
+    with matplotlib.rc_context(fonts.rc()):
+        fig, ax = charts._figure()
+        ax.set(title="Rising tokens, weekly · 주간 급상승 토큰", xlabel="week", ylabel="occurrences per week",
+               xlim=(0, 10), ylim=(0, 100))
+    (tmp_path / "axes.png").write_bytes(png_bytes(fig))
+    assert (imread(tmp_path / "axes.png")[..., :3].min(axis=2) < 0.9).mean() > 0.01  # ink enough to fool a count
+    assert is_blank(tmp_path / "axes.png")
+    ax.bar([5], [40], color=charts.BASE)
+    (tmp_path / "bar.png").write_bytes(png_bytes(fig))
+    assert not is_blank(tmp_path / "bar.png")
 
 
 def test_failed_and_empty_views_become_messages_and_no_stale_png_stays(tmp_path):
@@ -86,6 +94,7 @@ def test_failed_and_empty_views_become_messages_and_no_stale_png_stays(tmp_path)
     views = _views() | {"v_top_tokens": RuntimeError("table tokens_fact not found"),
                         "v_posts_by_hour": pd.DataFrame({"post_hour": [], "posts": []})}
     views.pop("v_token_trends")
+    assert [c.slug for c in make_charts(views) if c.failed] == ["top_tokens", "rising_tokens"]  # empty is no failure
     page = render_report(views, tmp_path).read_text(encoding="utf-8")
     assert "v_top_tokens could not be read (RuntimeError: table tokens_fact not found)" in page
     assert "v_token_trends could not be read (not provided)" in page
@@ -100,3 +109,4 @@ def test_a_view_with_drifted_columns_is_reported_not_raised(tmp_path):
     views = _views() | {"v_author_post_frequency": pd.DataFrame({"posts": [2], "n": [3]})}
     page = render_report(views, tmp_path).read_text(encoding="utf-8")
     assert "v_author_post_frequency does not have the expected shape" in page
+    assert [c.slug for c in make_charts(views) if c.failed] == ["authors_by_post_count"]
