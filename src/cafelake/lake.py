@@ -43,6 +43,9 @@ def _leaf_path(name: str, t: pa.DataType) -> str:
     return _leaf_path(f"{name}.list.element", t.value_type) if pa.types.is_list(t) else name
 
 
+_LONG_TEXT_BYTES = 64
+
+
 def _dictionary_columns(tbl: pa.Table) -> list[str]:
     """Column paths worth dictionary encoding: text whose values recur out of order.
 
@@ -55,6 +58,8 @@ def _dictionary_columns(tbl: pa.Table) -> list[str]:
 
     out = []
     for f, col in zip(tbl.schema, tbl.columns, strict=True):
+        if pa.types.is_string(f.type) and len(col) and col.nbytes / len(col) > _LONG_TEXT_BYTES:
+            continue  # free text (content, payloads): never recurs, and counting it costs a copy
         values = col.combine_chunks()
         while pa.types.is_list(values.type):
             values = values.flatten()
