@@ -65,7 +65,7 @@ from cafelake.athena import sqlfiles
 from cafelake.athena.checks import run_checks
 from cafelake.athena.local import LocalAthena
 eng = LocalAthena(lake)
-rows = sum(len(eng.view(v.name)) for v in sqlfiles.views())
+rows = sum(eng.row_count(v.name) for v in sqlfiles.views())
 failed = [r.name for r in run_checks(eng) if not r.passed]
 assert not failed, failed
 out = {"records": rows}

@@ -41,9 +41,15 @@ weights AS (
   JOIN docs AS d ON d.scope = s.scope
   JOIN terms AS t ON t.scope = s.scope AND t.token = s.token AND t.token_pos = s.token_pos
 ),
-normalised AS (
-  SELECT scope, token, token_pos, x / sqrt(sum(x * x) OVER (PARTITION BY scope, post_id)) AS w
+norms AS (  -- a grouped sum, not a window over every token row: aggregates spill to disk
+  SELECT scope, post_id, sqrt(sum(x * x)) AS norm
   FROM weights
+  GROUP BY scope, post_id
+),
+normalised AS (
+  SELECT w.scope, w.token, w.token_pos, w.x / n.norm AS w
+  FROM weights AS w
+  JOIN norms AS n ON n.scope = w.scope AND n.post_id = w.post_id
 ),
 scores AS (
   SELECT scope, token, token_pos, sum(w) AS tfidf_score

@@ -130,6 +130,7 @@ class LocalAthena:
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # its bar would tear through rich's output
         # A laptop's share, not DuckDB's default 80 % of RAM: larger aggregations spill to disk.
         self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', '1GB')}'")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
@@ -206,11 +207,14 @@ class LocalAthena:
             warnings.filterwarnings("ignore", message="The inplace keyword", category=pd.errors.Pandas4Warning)
             return rel.df()
 
+    def _known(self, name: str) -> None:
+        if name not in self.views and name not in self.tables:
+            raise KeyError(f"unknown view {name!r}; views: {', '.join(sorted(self.views))}")
+
     def view(self, name: str, where: str | None = None, *, order_by: str | None = None,
              limit: int | None = None) -> pd.DataFrame:
         """Rows of a view or table, optionally filtered by an Athena SQL predicate."""
-        if name not in self.views and name not in self.tables:
-            raise KeyError(f"unknown view {name!r}; views: {', '.join(sorted(self.views))}")
+        self._known(name)
         sql = f"SELECT * FROM {name}"
         if where:
             sql += f" WHERE {where}"
@@ -219,6 +223,17 @@ class LocalAthena:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql)
+
+    def row_count(self, name: str, *, batch_rows: int = 65_536) -> int:
+        """Rows of a view, every column computed (as a SPICE import would) but streamed in batches.
+
+        `count(*)` would let DuckDB skip the columns, and `view()` holds them all in memory at once.
+        """
+        self._known(name)
+        self.refresh()
+        statement = transpile(f"SELECT * FROM {name}", set(self.tables) | set(self.views))[-1]
+        reader = self.con.sql(statement).to_arrow_reader(batch_rows)
+        return sum(batch.num_rows for batch in reader)
 
     def scans(self, sql: str) -> list[Scan]:
         """The Parquet scans DuckDB plans for an Athena query, after partition and column pruning.

@@ -174,7 +174,7 @@ def demo(
         with run.stage(progress, "views", total=len(names)) as (row, on_progress):
             rows = 0
             for i, name in enumerate(names, 1):
-                rows += len(engine.view(name))
+                rows += engine.row_count(name)
                 on_progress(i, len(names))
             row.records_in, row.records_out = len(names), rows
             row.note = f"{len(names)} views, {rows:,} rows"

@@ -77,6 +77,15 @@ def test_athena_syntax_runs_locally(mart_lake):
 def test_unknown_view_is_a_clear_error(mart_lake):
     with LocalAthena(mart_lake) as engine, pytest.raises(KeyError, match="unknown view 'v_nope'"):
         engine.view("v_nope")
+    with LocalAthena(mart_lake) as engine, pytest.raises(KeyError, match="unknown view 'v_nope'"):
+        engine.row_count("v_nope")
+
+
+def test_row_count_streams_every_view_to_the_same_rows_as_view(mart_lake):
+    with LocalAthena(mart_lake) as engine:
+        for v in sqlfiles.views():
+            assert engine.row_count(v.name, batch_rows=7) == len(engine.view(v.name)), v.name
+        assert engine.row_count("posts_dim") == len(mart_lake.read_table("posts_dim")) > 0
 
 
 def test_an_s3_lake_is_queried_through_pyarrow(moto_server, mart_builder, monkeypatch):
