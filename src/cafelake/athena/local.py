@@ -130,7 +130,10 @@ class LocalAthena:
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute("SET enable_progress_bar = false")  # its bar would tear through rich's output
+        try:  # its bar would tear through rich's output
+            self.con.execute("SET enable_progress_bar = false")
+        except duckdb.InvalidInputException:  # Jupyter without ipywidgets: DuckDB refuses any change
+            pass
         # A laptop's share, not DuckDB's default 80 % of RAM: larger aggregations spill to disk.
         self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', '1GB')}'")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
