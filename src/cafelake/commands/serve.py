@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import time
 from datetime import date
 from typing import Annotated
 
@@ -39,7 +39,8 @@ def serve(
     with NaverServer(corpus, host=host, port=port, faults=fault_config, visible=visible) as server:
         console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id} "
                       f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
-        try:
-            threading.Event().wait()
+        try:  # short waits: Ctrl-C may land on a server thread, and only the main thread raises it
+            while True:
+                time.sleep(0.5)
         except KeyboardInterrupt:
             console.print(f"stopped; served {dict(server.stats)}")

@@ -55,7 +55,9 @@ def test_serve_command_serves_until_interrupted():
     env = os.environ | {"COLUMNS": "250"}
     proc = subprocess.Popen([sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; "
                              "main()", "serve", "--posts", "40", "--port", "0", "--faults", "seed=3"],
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            # as from a terminal: a job started in the background inherits Ctrl-C ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = proc.stderr.readline()
         base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
