@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._harness import peak_rss_mb, verdict
+from cafelake.athena.local import DEFAULT_MEMORY
 
 SEED_POSTS, BIG_POSTS = 65_600, 1_000_000
 QUICK_SEED, QUICK_BIG = 3_000, 12_000
@@ -223,7 +224,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"growth ×{peak_big / peak_seed:.2f}; the peak is the {peak_stage} stage's). What bounds each stage: "
         "cleanse holds a ~100-byte index of every post and one group of days at a time; tokenize holds Kiwi's "
         "model (~530 MB) and a few partitions; views and checks run in DuckDB, capped at "
-        "`CAFELAKE_DUCKDB_MEMORY` (default 1GB) and spilling to a temp folder beyond it.", "",
+        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_MEMORY}) and spilling to a temp folder beyond it.", "",
         "## AWS cost of a day at the seed scale (on paper)", "", *cost(seed),
     ]
     return "\n".join(out) + "\n"

@@ -17,6 +17,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +27,11 @@ from sqlglot import exp
 from cafelake.athena import sqlfiles
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import CATALOG_TABLES, UTC_TS, TableDef
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_MEMORY = "1GB"  # DuckDB's cap unless CAFELAKE_DUCKDB_MEMORY says otherwise
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.bool_(): "BOOLEAN",
@@ -135,7 +141,7 @@ class LocalAthena:
         except duckdb.InvalidInputException:  # Jupyter without ipywidgets: DuckDB refuses any change
             pass
         # A laptop's share, not DuckDB's default 80 % of RAM: larger aggregations spill to disk.
-        self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', '1GB')}'")
+        self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', DEFAULT_MEMORY)}'")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
         self._files: dict[str, tuple[str, ...] | None] = {}
         self.tables = {t.name: t for t in CATALOG_TABLES}
@@ -190,15 +196,19 @@ class LocalAthena:
                 self._files[name] = files
 
     # --- queries ---------------------------------------------------------------------
-    def query(self, sql: str) -> pd.DataFrame:
-        """Run Athena SQL (one or more statements); the last statement's result as a DataFrame."""
+    def _run(self, sql: str) -> duckdb.DuckDBPyRelation | None:
+        """Run Athena SQL on the current files; the last statement's relation (None without a result)."""
         self.refresh()
         statements = transpile(sql, set(self.tables) | set(self.views))
         if not statements:
             raise ValueError("no SQL statement given")
         for statement in statements[:-1]:
             self.con.execute(statement)
-        rel = self.con.sql(statements[-1])
+        return self.con.sql(statements[-1])
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run Athena SQL (one or more statements); the last statement's result as a DataFrame."""
+        rel = self._run(sql)
         if rel is None:  # a statement without a result (CREATE VIEW, SET ...)
             return pd.DataFrame()
         # DuckDB sums BIGINT into HUGEINT (float64 in pandas); Athena's sum(bigint) is bigint.
@@ -233,10 +243,7 @@ class LocalAthena:
         `count(*)` would let DuckDB skip the columns, and `view()` holds them all in memory at once.
         """
         self._known(name)
-        self.refresh()
-        statement = transpile(f"SELECT * FROM {name}", set(self.tables) | set(self.views))[-1]
-        reader = self.con.sql(statement).to_arrow_reader(batch_rows)
-        return sum(batch.num_rows for batch in reader)
+        return sum(batch.num_rows for batch in self._run(f"SELECT * FROM {name}").to_arrow_reader(batch_rows))
 
     def scans(self, sql: str) -> list[Scan]:
         """The Parquet scans DuckDB plans for an Athena query, after partition and column pruning.
