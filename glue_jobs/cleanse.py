@@ -9,6 +9,8 @@ A thin adapter over `cafelake.cleanse.run_cleanse` (the cafelake wheel ships wit
   --ingest_dts D1,D2        re-cleanse the raw objects of these ingest dates
   --full true               rebuild the cleansed zone from every raw object
   --metrics_namespace NS    publish the run's counts to CloudWatch under NS (the stack passes cafelake)
+  --region R                the AWS region of the buckets, secret and metrics (the stack passes its own);
+                            without it AWS_REGION / AWS_DEFAULT_REGION, as Glue may set them
 
 Without --ingest_dts or --full it cleanses only the raw objects not cleansed yet.
 The rules (keep_jamo, max_text_chars) come from the wheel's config/cleanse.yaml, or from
@@ -25,7 +27,7 @@ import sys
 from dataclasses import asdict, dataclass
 
 REQUIRED = ("raw_uri", "cleansed_uri")
-OPTIONAL = ("pseudonym_secret_id", "ingest_dts", "full", "metrics_namespace", "JOB_NAME")
+OPTIONAL = ("pseudonym_secret_id", "ingest_dts", "full", "metrics_namespace", "region", "JOB_NAME")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,13 @@ class JobArgs:
     ingest_dts: list[str] | None = None
     full: bool = False
     metrics_namespace: str | None = None
+    region: str | None = None
+
+    @property
+    def aws_region(self) -> str | None:
+        """The argument first, then the environment: pyarrow's S3 filesystem does not follow S3's region
+        redirect and would otherwise talk to us-east-1."""
+        return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
 
 def _resolve_locally(argv: list[str], names: list[str]) -> dict[str, str]:
@@ -67,25 +76,29 @@ def parse_args(argv: list[str]) -> JobArgs:
         raise ValueError("--full already covers every ingest date; drop --ingest_dts")
     return JobArgs(raw_uri=got["raw_uri"], cleansed_uri=got["cleansed_uri"],
                    pseudonym_secret_id=got.get("pseudonym_secret_id") or None, ingest_dts=dts,
-                   full=full == "true", metrics_namespace=got.get("metrics_namespace") or None)
+                   full=full == "true", metrics_namespace=got.get("metrics_namespace") or None,
+                   region=got.get("region") or None)
 
 
 def main(argv: list[str] | None = None) -> dict:
+    import boto3
+
     from cafelake.cleanse import run_cleanse
     from cafelake.cleanse.authors import secret_key
     from cafelake.lake import Lake
 
     args = parse_args(sys.argv if argv is None else argv)
     lake = Lake(root=args.cleansed_uri, zone_roots={"raw": args.raw_uri, "cleansed": args.cleansed_uri},
-                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None,
-                region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
-    key = secret_key(args.pseudonym_secret_id) if args.pseudonym_secret_id else None
+                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=args.aws_region)
+    key = (secret_key(args.pseudonym_secret_id, client=boto3.client("secretsmanager", region_name=args.aws_region))
+           if args.pseudonym_secret_id else None)
     summary = asdict(run_cleanse(lake, ingest_dts=args.ingest_dts, full=args.full, key=key))
     print(json.dumps({"stage": "cleanse", **summary}, ensure_ascii=False))
     if args.metrics_namespace:
         from cafelake.run_metrics import CLEANSE_METRICS, publish
 
-        publish("cleanse", summary, CLEANSE_METRICS, namespace=args.metrics_namespace)
+        publish("cleanse", summary, CLEANSE_METRICS, namespace=args.metrics_namespace,
+                client=boto3.client("cloudwatch", region_name=args.aws_region))
     return summary
 
 

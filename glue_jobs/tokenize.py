@@ -5,6 +5,8 @@ A thin adapter over `cafelake.tokenize`. Job arguments:
     --full true|false        rebuild every partition (default false: incremental)
     --engine python|spark    python (default): Kiwi in the driver, incremental by content_hash;
                              spark: Kiwi in every executor's Python workers via mapInArrow.
+    --region R               the buckets' and metrics' AWS region (the stack passes its own); without it
+                             AWS_REGION / AWS_DEFAULT_REGION, as Glue may set them
 cafelake and its requirements (kiwipiepy, kiwipiepy-model, scikit-learn, ...) come in as
 wheels through `--additional-python-modules` (built by scripts/build_glue_artifacts.py).
 """
@@ -35,16 +37,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--engine", choices=("python", "spark"), default="python")
     parser.add_argument("--JOB_NAME", default="cafelake-tokenize")
     parser.add_argument("--metrics_namespace", default=None, help="publish the run's counts to CloudWatch")
+    parser.add_argument("--region", default=None, help="AWS region of the buckets and metrics")
     args, _ = parser.parse_known_args(argv)
     for name in ("cleansed_uri", "tokenized_uri"):
         setattr(args, name, getattr(args, name).rstrip("/"))
     return args
 
 
-def region() -> str | None:
-    """The job's region, which Glue sets in the environment: pyarrow's S3 filesystem does not
+def region(args: argparse.Namespace) -> str | None:
+    """The job's region, the argument first, then the environment: pyarrow's S3 filesystem does not
     follow S3's region redirect and would otherwise talk to us-east-1."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+    return args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
     lake = Lake(root=args.tokenized_uri, zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
-                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=region())
+                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=region(args))
     if args.engine == "spark":
         try:  # in Glue: the job's SparkSession and bookkeeping
             from awsglue.context import GlueContext
@@ -78,9 +81,12 @@ def main(argv: list[str] | None = None) -> dict:
     result = asdict(summary)
     print(json.dumps(result))
     if args.metrics_namespace:
+        import boto3
+
         from cafelake.run_metrics import TOKENIZE_METRICS, publish
 
-        publish("tokenize", result, TOKENIZE_METRICS, namespace=args.metrics_namespace)
+        publish("tokenize", result, TOKENIZE_METRICS, namespace=args.metrics_namespace,
+                client=boto3.client("cloudwatch", region_name=region(args)))
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import ArnFormat, Stack
+from aws_cdk import ArnFormat, Aws, Stack
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -93,6 +93,8 @@ class Jobs(Construct):
                 "--tokenized_uri": storage.tokenized.s3_url_for_object(),
                 "--full": "false",
                 "--metrics_namespace": METRICS_NAMESPACE,
+                # The stack's region: pyarrow's S3 filesystem would otherwise assume us-east-1.
+                "--region": Aws.REGION,
             }
             if modules:
                 args["--additional-python-modules"] = ",".join(w.s3_object_url for w in modules)

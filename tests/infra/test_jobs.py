@@ -26,6 +26,7 @@ def test_two_glue5_spark_jobs_with_small_workers(synth):
         assert args["--enable-metrics"] == "true"
         assert args["--job-bookmark-option"] == "job-bookmark-disable"
         assert args["--full"] == "false"
+        assert args["--region"] == {"Ref": "AWS::Region"}  # the jobs' S3 filesystem needs it (pyarrow)
         for zone in ("raw", "cleansed", "tokenized"):
             assert args[f"--{zone}_uri"]["Fn::Join"][1][0] == "s3://"
     assert "--pseudonym_secret_id" in jobs["cafelake-cleanse"]["DefaultArguments"]

@@ -84,3 +84,27 @@ def test_job_reads_cleanse_yaml_from_the_config_dir(job, tmp_path, monkeypatch, 
     summary = job.main(argv)  # nothing new, but the rules changed: a full rebuild
     assert summary["full"] and summary["objects"] == 1 and summary["config"]["keep_jamo"] is False
     assert lake.read_table("posts").column("question_text").to_pylist() == ["기침\n밤에 심해요"]
+
+
+@pytest.mark.parametrize("argv, env, expected", [
+    (["--region", "ap-northeast-2"], {}, "ap-northeast-2"),  # what the stack passes
+    (["--region", "ap-northeast-2"], {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1"},
+     "ap-northeast-2"),  # the argument first
+    ([], {"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),  # then the environment
+])
+def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, expected):
+    """pyarrow's S3 filesystem does not follow S3's region redirect: without the job's region it would
+    talk to us-east-1."""
+    import cafelake.cleanse
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "CAFELAKE_S3_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    lakes = []
+    monkeypatch.setattr(cafelake.cleanse, "run_cleanse",
+                        lambda lake, **kw: lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False))
+    job.main(["cleanse.py", "--raw_uri", "s3://raw-bkt", "--cleansed_uri", "s3://cleansed-bkt", *argv])
+    (lake,) = lakes
+    for zone in ("raw", "cleansed"):
+        assert lake._fs_path(lake.uri(zone, "posts"))[0].region == expected, zone

@@ -44,23 +44,34 @@ class _Summary:
     posts_in: int = 0
 
 
-@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
-def test_reads_and_writes_s3_in_the_jobs_region(job, monkeypatch, variable):
-    """pyarrow's S3 filesystem does not follow S3's region redirect: it must be given Glue's region."""
+def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
+    """The region of each zone's S3 filesystem when the job runs with `argv` under `env`."""
     import cafelake.tokenize
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "CAFELAKE_S3_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv(variable, "ap-northeast-2")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     lakes = []
     monkeypatch.setattr(cafelake.tokenize, "run_tokenize", lambda lake, full: lakes.append(lake) or _Summary())
-
-    job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt"])
-
+    job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt", *argv])
     (lake,) = lakes
-    for zone in ("cleansed", "tokenized"):
-        fs, _ = lake._fs_path(lake.uri(zone, "posts"))
-        assert fs.region == "ap-northeast-2", zone
+    return {zone: lake._fs_path(lake.uri(zone, "posts"))[0].region for zone in ("cleansed", "tokenized")}
+
+
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_reads_and_writes_s3_in_the_jobs_region(job, monkeypatch, variable):
+    """pyarrow's S3 filesystem does not follow S3's region redirect: it must be given Glue's region."""
+    assert _lake_regions(job, monkeypatch, [], {variable: "ap-northeast-2"}) == {
+        "cleansed": "ap-northeast-2", "tokenized": "ap-northeast-2"}
+
+
+def test_the_region_argument_comes_before_the_environment(job, monkeypatch):
+    """The stack passes --region: with no region in the environment the job still reaches its buckets
+    in their region, and the argument wins over a different environment."""
+    for env in ({}, {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1"}):
+        assert _lake_regions(job, monkeypatch, ["--region", "ap-northeast-2"], env) == {
+            "cleansed": "ap-northeast-2", "tokenized": "ap-northeast-2"}, env
 
 
 def test_runs_on_s3(job, moto_server, monkeypatch, make_posts, sample_rows, kiwi_analyzer):
