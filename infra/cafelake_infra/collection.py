@@ -1,8 +1,14 @@
 """Collection: one scraper function per board, its secrets, and one schedule per board.
 
-A function per board, each with reserved concurrency 1, means two runs of the same board
-can never fetch at once (the second invocation is throttled and Step Functions retries it),
-while different boards still run side by side.
+Two invocations of the same board never fetch at once: each takes the board's lease (an S3
+conditional write beside the board's state, `cafelake.collect.lease`) and a second one fails
+with `BoardBusy`, which the state machine retries. No reserved concurrency is needed for that:
+reserving any takes from the account's unreserved pool, which may not drop below 10, so on a
+new account (quota 10) it fails the deploy; `cafelake:scraperReservedConcurrency` opts in.
+
+The scraper's role may put and read its board's raw objects, never delete them: the raw
+bucket is versioned and is the only copy of what was fetched (the lease is given back by an
+overwrite, and every other write is a put at a deterministic key).
 """
 
 from __future__ import annotations
@@ -64,13 +70,15 @@ class Collection(Construct):
         role.add_to_principal_policy(iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                                                          resources=[log_group.log_group_arn]))
         for prefix in self.raw_prefixes(board):
-            storage.raw.grant_read_write(role, f"{prefix}/*")
+            storage.raw.grant_read(role, f"{prefix}/*")
+            storage.raw.grant_put(role, f"{prefix}/*")
         self.member_session.grant_read(role)
         fn = lambda_.Function(
             self, f"{board.ident}Scraper", description=f"cafelake scraper: board {board.name} "
                                                       f"(club {board.club_id}, menu {board.menu_id})",
             runtime=RUNTIME, architecture=lambda_.Architecture.ARM_64, handler="handler.handler", code=self.code,
-            role=role, memory_size=512, timeout=TIMEOUT, reserved_concurrent_executions=1,
+            role=role, memory_size=512, timeout=TIMEOUT,
+            reserved_concurrent_executions=self.settings.scraper_reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE, log_group=log_group, retry_attempts=0,
             environment={
                 "CAFELAKE_RAW_URI": storage.raw.s3_url_for_object(),

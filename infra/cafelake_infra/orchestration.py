@@ -25,6 +25,8 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from cafelake.collect.lease import BoardBusy
+
 from .catalog import Catalog
 from .jobs import METRICS_NAMESPACE, Jobs
 from .query import Query, View, views_fingerprint
@@ -38,6 +40,8 @@ CRAWLER_POLL = Duration.seconds(30)
 # RecordsQuarantined is the name the Glue jobs publish under (their roles may put metrics there).
 FETCHED_METRICS = ("ArticlesFetched",)
 QUARANTINED_METRICS = ("Quarantined", "RecordsQuarantined")
+# The scraper's error type when another invocation holds the board's lease.
+BOARD_BUSY = BoardBusy.__name__
 
 
 class Orchestration(Construct):
@@ -45,6 +49,8 @@ class Orchestration(Construct):
                  jobs: Jobs, query: Query, scrapers: dict[str, lambda_.Function], views: tuple[View, ...]) -> None:
         super().__init__(scope, cid)
         self._allow_alarm_services(storage)
+        self.events_role = iam.Role(self, "EventsPublisher", assumed_by=iam.ServicePrincipal("events.amazonaws.com"),
+                                    description="cafelake: EventBridge rules publish alarms to the topic")
         self.topic = sns.Topic(self, "Alarms", display_name="cafelake alarms", master_key=storage.key,
                                enforce_ssl=True)
         if settings.alarm_email:
@@ -120,9 +126,12 @@ class Orchestration(Construct):
             payload=sfn.TaskInput.from_object({"name": board.name, "club_id": board.club_id,
                                                "menu_id": board.menu_id, "backfill.$": "$.backfill"}),
             result_selector={"result.$": "$.Payload"}, result_path="$.scrape", retry_on_service_exceptions=True)
-        # Reserved concurrency 1: a concurrent run of the same board is throttled; wait, try again.
-        task.add_retry(errors=["Lambda.TooManyRequestsException"], interval=Duration.seconds(60), max_attempts=10,
-                       backoff_rate=1.5)
+        # Another invocation of this board holds its lease (an overlapping execution of the same board):
+        # it ends within the Lambda timeout, and these retries wait about two hours in all.
+        task.add_retry(errors=[BOARD_BUSY], interval=Duration.seconds(60), max_attempts=10, backoff_rate=1.5)
+        # Throttled: the account's concurrency is spent (or the opt-in reserved concurrency is).
+        task.add_retry(errors=["Lambda.TooManyRequestsException"], interval=Duration.seconds(30), max_attempts=6,
+                       backoff_rate=2)
         task.add_retry(errors=[sfn.Errors.TASKS_FAILED], interval=Duration.seconds(30), max_attempts=2,
                        backoff_rate=2)
         return self._catch(task, failed)
@@ -209,11 +218,19 @@ class Orchestration(Construct):
 
     # --- alarms, dashboard -------------------------------------------------------------
     def _allow_alarm_services(self, storage: Storage) -> None:
-        """CloudWatch alarms and EventBridge publish to the KMS-encrypted topic."""
+        """CloudWatch alarms publish to the KMS-encrypted topic as the CloudWatch service (an alarm action
+        cannot take a role), for alarms of this account only. EventBridge rules publish through a role
+        of their own (`_publish_events`), so the events service is not in the key policy at all."""
         storage.key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com"), iam.ServicePrincipal("events.amazonaws.com")],
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
             actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],  # in a key policy "*" means this key
             conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
+
+    def _publish_events(self) -> events_targets.SnsTopic:
+        """The topic as an EventBridge target, published to with a role (sns:Publish on the topic, the key
+        for it), not as the events service: a service-principal grant would put events.amazonaws.com, for
+        any account's rules, into the key and topic policies."""
+        return events_targets.SnsTopic(self.topic, role=self.events_role)
 
     def _alarms(self, scrapers: dict[str, lambda_.Function]) -> None:
         action = cw_actions.SnsAction(self.topic)
@@ -239,7 +256,7 @@ class Orchestration(Construct):
                                              source=["aws.glue"], detail_type=["Glue Job State Change"],
                                              detail={"jobName": [j.name for j in jobs.jobs.values()],
                                                      "state": ["FAILED", "TIMEOUT", "ERROR"]}))
-        self.glue_failures.add_target(events_targets.SnsTopic(self.topic))
+        self.glue_failures.add_target(self._publish_events())
 
     def _dashboard(self, jobs: Jobs, scrapers: dict[str, lambda_.Function]) -> cw.Dashboard:
         def search(names: tuple[str, ...], label: str) -> cw.MathExpression:

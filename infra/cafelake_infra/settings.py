@@ -53,6 +53,10 @@ class Settings:
     glue_worker_type: str = "G.1X"
     glue_workers: int = 2
     user_agent: str | None = None  # the scraper's User-Agent, with the operator's contact
+    # Opt-in: reserved concurrency takes from the account's unreserved pool, which may not drop below 10,
+    # so on an account whose quota is 10 any reservation fails the deploy. The board lease keeps one
+    # invocation per board without it.
+    scraper_reserved_concurrency: int | None = None
     root: Path = field(default=REPO_ROOT)
 
     @classmethod
@@ -84,6 +88,8 @@ class Settings:
             glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
             glue_workers=int(ctx("glueWorkers", 2)),
             user_agent=ctx("userAgent"),
+            scraper_reserved_concurrency=_optional_int(ctx("scraperReservedConcurrency"),
+                                                       "scraperReservedConcurrency"),
             root=root,
         )
         settings.validate()
@@ -103,6 +109,9 @@ class Settings:
                                                 and self.user_agent.isprintable()):
             raise SettingsError("context cafelake:userAgent must be one line of printable ASCII, "
                                 f"got {self.user_agent!r}")
+        if self.scraper_reserved_concurrency is not None and self.scraper_reserved_concurrency < 1:
+            raise SettingsError("context cafelake:scraperReservedConcurrency: leave it out (the default) or reserve "
+                                f"at least 1, got {self.scraper_reserved_concurrency}")
         if self.glue_workers < 2:
             raise SettingsError("context cafelake:glueWorkers: a Glue 5.0 Spark job needs at least 2 workers")
 
@@ -113,6 +122,17 @@ def _flag(value: Any, key: str) -> bool:
     if str(value).lower() in ("true", "false"):
         return str(value).lower() == "true"
     raise SettingsError(f"context cafelake:{key} must be true or false, got {value!r}")
+
+
+def _optional_int(value: Any, key: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or float(value) != int(value):
+            raise ValueError(value)
+        return int(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"context cafelake:{key} must be a whole number, got {value!r}") from None
 
 
 def _board(raw: Any) -> Board:

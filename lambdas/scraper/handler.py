@@ -8,6 +8,10 @@ It works until the remaining time nearly runs out, saves the checkpoint and retu
 event plus `"continue": true` and `"wait_seconds"` (how long the source asked us to wait
 before the next request), so a state machine (or the next schedule) resumes.
 
+One invocation per board at a time: it first takes the board's lease (`cafelake.collect.lease`,
+an S3 conditional write) for its remaining time, and gives it back when it ends. If another
+invocation holds it, it raises `BoardBusy` before touching anything; the state machine retries.
+
 Environment: CAFELAKE_RAW_URI (s3://raw-bucket[/prefix]), CAFELAKE_NAVER_BASE_URL,
 CAFELAKE_COOKIE_SECRET (Secrets Manager id/ARN of the member cookies, optional),
 CAFELAKE_RATE_LIMIT (requests/s, default 1), CAFELAKE_LOOKBACK_HOURS (default 24),
@@ -26,11 +30,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from cafelake.collect import run_scrape
 from cafelake.collect.client import DEFAULT_BASE_URL, USER_AGENT_ENV
+from cafelake.collect.lease import board_lease
 from cafelake.collect.session import load_cookies
 from cafelake.lake import Lake
 
 logger = Logger(service="scraper")
 metrics = Metrics(namespace="cafelake", service="scraper")
+# The lease outlasts the invocation's remaining time by this much: clocks of two invocations may differ a little.
+LEASE_MARGIN_S = 30
 
 
 def _setting(event: dict[str, Any], key: str, env: str, default: str) -> str:
@@ -50,14 +57,17 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     max_pages = event.get("max_pages")
     logger.info("scraping board", extra={"club_id": club_id, "menu_id": menu_id, "board": event.get("name"),
                                          "budget_s": budget, "member_session": cookies is not None})
-    summary = run_scrape(
-        Lake.from_env(), os.environ.get("CAFELAKE_NAVER_BASE_URL", DEFAULT_BASE_URL), club_id, menu_id,
-        cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
-        lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
-        lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
-        backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50),
-        max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget,
-        user_agent=os.environ.get(USER_AGENT_ENV) or None)
+    lake = Lake.from_env()
+    with board_lease(lake, club_id, menu_id, holder=context.aws_request_id,
+                     seconds=context.get_remaining_time_in_millis() / 1000 + LEASE_MARGIN_S):
+        summary = run_scrape(
+            lake, os.environ.get("CAFELAKE_NAVER_BASE_URL", DEFAULT_BASE_URL), club_id, menu_id,
+            cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
+            lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
+            lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
+            backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50),
+            max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget,
+            user_agent=os.environ.get(USER_AGENT_ENV) or None)
     metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
     for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),
                         ("RequestsRetried", summary.retries), ("Quarantined", summary.quarantined),

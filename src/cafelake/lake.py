@@ -10,6 +10,7 @@ readers (as they are to Athena), which is where state and quarantine live.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import uuid
@@ -69,6 +70,37 @@ def _dictionary_columns(tbl: pa.Table) -> list[str]:
         if 0 < 2 * pc.count_distinct(values).as_py() <= runs:
             out.append(_leaf_path(f.name, f.type))
     return out
+
+
+def _local_etag(data: bytes) -> str:
+    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
+
+def _local_put_if(path: Path, data: bytes, etag: str | None) -> str | None:
+    """`Lake.put_bytes_if` on a local folder (POSIX: link(2) and flock(2))."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
+    tmp.write_bytes(data)
+    try:
+        with open(path.with_name(f".{path.name}.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if etag is None:
+                try:
+                    os.link(tmp, path)  # fails if the file exists
+                except FileExistsError:
+                    return None
+            else:
+                try:
+                    if _local_etag(path.read_bytes()) != etag:
+                        return None
+                except FileNotFoundError:
+                    return None
+                os.replace(tmp, path)
+            return _local_etag(data)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass
@@ -163,6 +195,41 @@ class Lake:
             return client.get_object(Bucket=bucket, Key=k)["Body"].read()
         except client.exceptions.NoSuchKey:
             raise FileNotFoundError(uri) from None
+
+    def get_bytes_etag(self, zone: str, key: str) -> tuple[bytes, str]:
+        """An object and its ETag (what `put_bytes_if` compares); FileNotFoundError if it does not exist."""
+        uri = self.uri(zone, key)
+        if not _is_s3(uri):
+            data = Path(uri).read_bytes()
+            return data, _local_etag(data)
+        bucket, k = self._split(uri)
+        client = self._s3()
+        try:
+            got = client.get_object(Bucket=bucket, Key=k)
+        except client.exceptions.NoSuchKey:
+            raise FileNotFoundError(uri) from None
+        return got["Body"].read(), got["ETag"]
+
+    def put_bytes_if(self, zone: str, key: str, data: bytes, *, etag: str | None = None) -> str | None:
+        """Compare-and-swap for small coordination objects: write only if the object does not exist yet
+        (`etag` None) or still has `etag`. Returns the new ETag, or None when someone else wrote first.
+
+        On S3 a conditional PutObject (If-None-Match: *, If-Match), atomic in S3 itself; locally a
+        hard link (fails if the file exists) or a compare under an exclusive file lock.
+        """
+        uri = self.uri(zone, key)
+        if not _is_s3(uri):
+            return _local_put_if(Path(uri), data, etag)
+        bucket, k = self._split(uri)
+        client = self._s3()
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        try:
+            return client.put_object(Bucket=bucket, Key=k, Body=data, **condition)["ETag"]
+        except client.exceptions.ClientError as exc:
+            # 412: the condition failed; 409: a concurrent conditional write won; 404: If-Match on a gone object
+            if exc.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"):
+                return None
+            raise
 
     def exists(self, zone: str, key: str) -> bool:
         uri = self.uri(zone, key)

@@ -47,3 +47,8 @@ def quarantine_key(club_id: str | int, menu_id: str | int, ingest_dt: str, run_i
 def state_key(club_id: str | int, menu_id: str | int, source: str = SOURCE) -> str:
     """The board's watermark and checkpoint."""
     return f"_state/{board_prefix(club_id, menu_id, source)}/state.json"
+
+
+def lease_key(club_id: str | int, menu_id: str | int, source: str = SOURCE) -> str:
+    """The lease one scraper invocation holds on the board while it scrapes (beside the board's state)."""
+    return f"_state/{board_prefix(club_id, menu_id, source)}/lease.json"

@@ -13,7 +13,9 @@ def _functions(synth):
             if k.startswith("Collection")}
 
 
-def test_one_arm64_function_per_board_with_concurrency_one(synth):
+def test_one_arm64_function_per_board_without_reserved_concurrency(synth):
+    """Reserving any concurrency fails the deploy on an account whose quota is 10 (the unreserved pool
+    may not drop below 10): the board lease keeps one invocation per board instead."""
     from aws_cdk import aws_lambda as lambda_
 
     functions = _functions(synth)
@@ -23,7 +25,7 @@ def test_one_arm64_function_per_board_with_concurrency_one(synth):
     for fn in functions.values():
         assert fn["Runtime"] == getattr(lambda_.Runtime, newest).name
         assert fn["Architectures"] == ["arm64"]
-        assert fn["ReservedConcurrentExecutions"] == 1
+        assert "ReservedConcurrentExecutions" not in fn
         assert fn["Handler"] == "handler.handler"
         assert fn["TracingConfig"] == {"Mode": "Active"}
         env = fn["Environment"]["Variables"]
@@ -44,6 +46,12 @@ def _probe_functions(tmp_path, **context) -> dict[str, dict]:
     Collection(stack, "Collection", settings=Settings.from_context(app.node, root=ROOT),
                storage=Storage(stack, "Storage", retain=False))
     return Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+
+
+def test_reserved_concurrency_is_opt_in_through_context(tmp_path):
+    functions = [f["Properties"] for k, f in _probe_functions(
+        tmp_path, **{"cafelake:scraperReservedConcurrency": 1}).items() if k.startswith("Collection")]
+    assert len(functions) == len(BOARDS) and all(f["ReservedConcurrentExecutions"] == 1 for f in functions)
 
 
 def test_user_agent_comes_from_context_only_when_set(synth, tmp_path):
@@ -72,6 +80,17 @@ def test_scraper_reaches_only_its_own_board_in_raw(synth):
         others = [b for b in BOARDS if b is not board]
         assert not any(f"menu_id={b['menu_id']}/" in text for b in others)
         assert "StorageCleansed" not in text and "StorageTokenized" not in text
+
+
+def test_scraper_puts_and_reads_raw_objects_but_never_deletes(synth):
+    """The raw bucket is versioned and the only copy of what was fetched: no scraper role may delete
+    an object or a version of it (the board lease is given back by an overwrite)."""
+    for board in BOARDS:
+        ident = "".join(p.capitalize() for p in board["name"].split("-"))
+        actions = {a for st in policy_statements(synth, f"Collection{ident}Role")
+                   for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+        assert {"s3:PutObject", "s3:GetObject*"} <= actions
+        assert not [a for a in actions if a.startswith("s3:") and ("Delete" in a or a in ("s3:*", "s3:Put*"))]
 
 
 def test_secrets_are_encrypted_and_the_pseudonym_key_generated(synth):

@@ -120,3 +120,19 @@ def test_views_are_created_on_deploy(synth):
     assert '"action":"startExecution"' in create and "viewsOnly" in create
     deps = set(resource.get("DependsOn", []))
     assert any(d.startswith("CatalogTable") for d in deps) and any(d.startswith("QueryWorkGroup") for d in deps)
+
+
+def test_a_busy_board_is_retried_before_the_scrape_fails(synth):
+    """BoardBusy (another invocation holds the board's lease) is retried for longer than an invocation
+    can last (15 minutes), and before the generic task-failure retrier could claim it."""
+    from cafelake.collect.lease import BoardBusy
+
+    states = state_machine_definition(synth)["States"]
+    scrapes = [s for s in states.values() if s.get("Resource", "").endswith(":states:::lambda:invoke")]
+    assert len(scrapes) == len(BOARDS)
+    for state in scrapes:
+        errors = [r["ErrorEquals"] for r in state["Retry"]]
+        busy = next(r for r in state["Retry"] if r["ErrorEquals"] == [BoardBusy.__name__])
+        assert errors.index([BoardBusy.__name__]) < errors.index(["States.TaskFailed"])
+        waits = [busy["IntervalSeconds"] * busy["BackoffRate"] ** i for i in range(busy["MaxAttempts"])]
+        assert sum(waits) > 2 * 15 * 60

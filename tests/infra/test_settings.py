@@ -18,6 +18,7 @@ def test_committed_context_is_valid():
     s = settings()
     assert s.retain_data is True  # data is retained unless a deployer says otherwise
     assert s.quicksight is False
+    assert s.scraper_reserved_concurrency is None  # opt-in: a reservation fails on a 10-concurrency account
     assert [b.name for b in s.boards] == ["baby-health"]
     assert s.boards[0].timezone == "Asia/Seoul"
 
@@ -26,8 +27,8 @@ def test_command_line_strings_are_parsed():
     import json
 
     s = settings(**{"cafelake:retainData": "false", "cafelake:boards": json.dumps(BOARDS),
-                    "cafelake:glueWorkers": "3"})
-    assert s.retain_data is False and s.glue_workers == 3
+                    "cafelake:glueWorkers": "3", "cafelake:scraperReservedConcurrency": "2"})
+    assert s.retain_data is False and s.glue_workers == 3 and s.scraper_reserved_concurrency == 2
     assert [b.ident for b in s.boards] == ["BabyHealth", "ToddlerFood"]
 
 
@@ -45,6 +46,9 @@ def test_command_line_strings_are_parsed():
     ({"cafelake:bytesScannedCutoffMb": 5}, "10 MB"),
     ({"cafelake:glueWorkerType": "G.025X"}, "cafelake:glueWorkerType"),
     ({"cafelake:glueWorkers": 1}, "at least 2 workers"),
+    ({"cafelake:scraperReservedConcurrency": 0}, "cafelake:scraperReservedConcurrency"),
+    ({"cafelake:scraperReservedConcurrency": "one"}, "cafelake:scraperReservedConcurrency"),
+    ({"cafelake:scraperReservedConcurrency": 1.5}, "cafelake:scraperReservedConcurrency"),
 ])
 def test_bad_context_is_refused(overrides, message):
     from cafelake_infra.settings import SettingsError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk.assertions import Match
 
 
@@ -78,3 +80,25 @@ def test_destroy_mode_deletes_buckets_and_their_objects():
     buckets = [r for r in raw.values() if r["Type"] == "AWS::S3::Bucket"]
     assert buckets and all(b["DeletionPolicy"] == "Delete" for b in buckets)
     assert len([r for r in raw.values() if r["Type"] == "Custom::S3AutoDeleteObjects"]) == len(buckets)
+
+
+def test_services_in_the_key_policy_act_only_for_this_account(synth):
+    """Every AWS service principal the key policy names either carries aws:SourceAccount = this account or
+    is bound to this account's resources by a condition (CloudWatch Logs: the log-group ARN; Secrets
+    Manager goes through kms:ViaService for principals of this account). CloudWatch alarms are one of
+    them; EventBridge publishes through a role and is not there at all."""
+    (key,) = synth.resources("AWS::KMS::Key").values()
+    services = []
+    for st in key["Properties"]["KeyPolicy"]["Statement"]:
+        principal = st["Principal"].get("Service")
+        if principal is None:
+            continue
+        names = principal if isinstance(principal, list) else [principal]
+        services += names
+        condition = st.get("Condition", {})
+        bound = (condition.get("StringEquals", {}).get("aws:SourceAccount") == {"Ref": "AWS::AccountId"}
+                 or "kms:EncryptionContext:aws:logs:arn" in condition.get("ArnLike", {}))
+        assert bound, st
+    assert "cloudwatch.amazonaws.com" in services and "events.amazonaws.com" not in services
+    text = json.dumps(synth.raw["Resources"])
+    assert text.count("events.amazonaws.com") == 1  # only where the EventBridge role trusts the service

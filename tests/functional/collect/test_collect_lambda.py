@@ -13,8 +13,10 @@ import pytest
 from tests.functional.collect.collect_helpers import TinyCorpus
 from moto import mock_aws
 
+from cafelake.collect.lease import BoardBusy, acquire, release
 from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.collect.writer import decode
+from cafelake.lake import Lake
 
 class AgentServer(NaverServer):
     """Records the User-Agent of every request."""
@@ -115,3 +117,22 @@ def test_a_retry_after_past_the_budget_is_returned_as_a_wait(cloud):
     server.faults = FaultConfig(schedule={2: "429"}, retry_after=200)
     asked = handler.handler({"club_id": corpus.club_id, "menu_id": corpus.menu_id}, Context(60_000))
     assert asked["continue"] and asked["wait_seconds"] == 200 and asked["stopped"] == "time_budget"
+
+
+def test_a_second_invocation_of_a_busy_board_is_refused_before_it_fetches(cloud):
+    """What reserved concurrency 1 used to ensure: while one invocation holds the board's lease, another
+    raises BoardBusy (the error the state machine retries) without a request or a write; it runs after."""
+    handler, corpus, server = cloud
+    lake = Lake.from_env()
+    holder = acquire(lake, corpus.club_id, corpus.menu_id, holder="req-running", seconds=900)
+    event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id}
+    with pytest.raises(BoardBusy, match="req-running"):
+        handler.handler(event, Context(60_000))
+    assert server.stats["requests"] == 0 and not _objects("naver_cafe/")
+    assert f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/state.json" not in _objects("_state/")
+    assert release(lake, holder)
+    done = handler.handler(event, Context(120_000))
+    assert done["complete"] and done["articles_fetched"] == len(corpus)
+    lease = json.loads(_objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/"
+                                          "lease.json"])
+    assert lease["holder"] == "req-1" and lease["released"] is True  # given back by the invocation
