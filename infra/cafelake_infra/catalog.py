@@ -71,6 +71,10 @@ class Catalog(Construct):
                 stack.format_arn(service="glue", resource="database", resource_name=DATABASE),
                 stack.format_arn(service="glue", resource="table", resource_name=f"{DATABASE}/{tables}")]
 
+    def table_arn(self, name: str) -> str:
+        """A table's (or view's) ARN in the cafelake database."""
+        return Stack.of(self).format_arn(service="glue", resource="table", resource_name=f"{DATABASE}/{name}")
+
     def _grant_catalog(self, role: iam.IRole) -> None:
         """What a crawler needs to create and update the raw_* tables and their partitions."""
         stack = Stack.of(self)

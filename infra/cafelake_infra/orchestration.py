@@ -9,7 +9,7 @@ refresh views. Input: {"board": name, "backfill": bool}
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
@@ -17,7 +17,6 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_stepfunctions as sfn
@@ -99,6 +98,8 @@ class Orchestration(Construct):
         # Athena writes the view statements' results with the workgroup's enforced SSE-KMS key.
         self.state_machine.add_to_role_policy(iam.PolicyStatement(
             actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[storage.key.key_arn]))
+        if views:
+            self._grant_views(catalog, query, views, storage)
 
         self._alarms(scrapers)
         self._glue_failure_rule(jobs)
@@ -202,19 +203,59 @@ class Orchestration(Construct):
             return done
         steps = []
         for view in views:
-            task = tasks.AthenaStartQueryExecution(
-                self, f"View {view.name}", query_string=view.sql, work_group=query.workgroup_name,
-                query_execution_context=tasks.QueryExecutionContext(database_name=catalog.database_name),
-                result_configuration=tasks.ResultConfiguration(output_location=s3.Location(
-                    bucket_name=query.results_bucket.bucket_name, object_key=query.results_prefix.rstrip("/"))),
-                integration_pattern=sfn.IntegrationPattern.RUN_JOB, result_path=sfn.JsonPath.DISCARD)
+            task = self._view_task(view, catalog, query)
             task.add_retry(errors=["Athena.TooManyRequestsException"], interval=Duration.seconds(10),
                            max_attempts=5, backoff_rate=2)
-            steps.append(self._catch(task, failed))
+            task.add_catch(failed, errors=[sfn.Errors.ALL], result_path="$.error")
+            steps.append(task)
         chain = sfn.Chain.start(steps[0])
         for step in steps[1:]:
             chain = chain.next(step)
         return chain.next(done)
+
+    def _view_task(self, view: View, catalog: Catalog, query: Query) -> sfn.CustomState:
+        """`athena:startQueryExecution.sync`, written out: CDK's AthenaStartQueryExecution task would also
+        grant the state machine s3:GetObject, ListBucket and CreateBucket on every bucket of the account and
+        Glue table and database deletes. What the views need is granted once, in `_grant_views`."""
+        return sfn.CustomState(self, f"View {view.name}", state_json={
+            "Type": "Task", "Resource": f"arn:{Aws.PARTITION}:states:::athena:startQueryExecution.sync",
+            "Parameters": {
+                "QueryString": view.sql, "WorkGroup": query.workgroup_name,
+                "QueryExecutionContext": {"Database": catalog.database_name},
+                "ResultConfiguration": {"OutputLocation": query.results_bucket.s3_url_for_object(query.results_prefix)},
+            },
+            # Each view's result replaces the last one's here (jsii drops a null ResultPath, so it cannot discard).
+            "ResultPath": "$.view"})
+
+    def _grant_views(self, catalog: Catalog, query: Query, views: tuple[View, ...], storage: Storage) -> None:
+        """What `CREATE OR REPLACE VIEW` in the workgroup needs, and nothing on other resources: run and
+        watch queries in the workgroup; read the database and its tables; create or replace the views (only
+        them, never a delete); write results under the workgroup's prefix; read the two zones the views are
+        defined over (the view statements themselves scan nothing)."""
+        stack = Stack.of(self)
+        add = self.state_machine.add_to_role_policy
+        add(iam.PolicyStatement(
+            actions=["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:StopQueryExecution"],
+            resources=[stack.format_arn(service="athena", resource="workgroup", resource_name=query.workgroup_name)]))
+        add(iam.PolicyStatement(actions=["athena:GetDataCatalog"], resources=[stack.format_arn(
+            service="athena", resource="datacatalog", resource_name="AwsDataCatalog")]))
+        add(iam.PolicyStatement(actions=["glue:GetDatabase", "glue:GetDatabases"],
+                                resources=catalog.catalog_arns()[:2]))
+        view_arns = [catalog.table_arn(v.name) for v in views]
+        add(iam.PolicyStatement(actions=["glue:GetTable", "glue:GetTables"], resources=[
+            *catalog.catalog_arns()[:2], *(catalog.table_arn(t) for t in catalog.tables), *view_arns]))
+        add(iam.PolicyStatement(actions=["glue:CreateTable", "glue:UpdateTable"],
+                                resources=[*catalog.catalog_arns()[:2], *view_arns]))
+        results = query.results_bucket
+        add(iam.PolicyStatement(actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+                                resources=[results.bucket_arn]))
+        add(iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            resources=[results.arn_for_objects(f"{query.results_prefix}*")]))
+        zones = (storage.cleansed, storage.tokenized)
+        add(iam.PolicyStatement(actions=["s3:GetBucketLocation", "s3:ListBucket"],
+                                resources=[b.bucket_arn for b in zones]))
+        add(iam.PolicyStatement(actions=["s3:GetObject"], resources=[b.arn_for_objects("*") for b in zones]))
 
     # --- alarms, dashboard -------------------------------------------------------------
     def _allow_alarm_services(self, storage: Storage) -> None:

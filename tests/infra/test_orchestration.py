@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from infra_helpers import ALARM_EMAIL, BOARDS, state_machine_definition
+from cafelake.schemas import CATALOG_TABLES
+from infra_helpers import ALARM_EMAIL, BOARDS, policy_statements, state_machine_definition
 
 
 def _next(states, name):
@@ -136,3 +137,53 @@ def test_a_busy_board_is_retried_before_the_scrape_fails(synth):
         assert errors.index([BoardBusy.__name__]) < errors.index(["States.TaskFailed"])
         waits = [busy["IntervalSeconds"] * busy["BackoffRate"] ** i for i in range(busy["MaxAttempts"])]
         assert sum(waits) > 2 * 15 * 60
+
+
+def _text(value) -> str:
+    """An IAM resource as text: Fn::Join parts concatenated, other intrinsics as <LogicalId>."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        return "".join(_text(p) for p in value["Fn::Join"][1])
+    ref = value.get("Ref") or value.get("Fn::GetAtt", [""])[0]
+    return f"<{ref}>"
+
+
+def _statements(synth, prefix):
+    for st in policy_statements(synth, prefix):
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        yield actions, [_text(r) for r in resources]
+
+
+def test_the_state_machine_reads_no_bucket_beyond_the_lake_and_deletes_nothing(synth):
+    """CDK's Athena task would grant s3:GetObject/ListBucket/CreateBucket on '*' and Glue deletes: the views'
+    grants are written out, on the results bucket, the two zones the views read, and the views."""
+    lake = ("<StorageAthenaResults", "<StorageCleansed", "<StorageTokenized")
+    s3_seen = set()
+    for actions, resources in _statements(synth, "OrchestrationPipelineRole"):
+        for action in actions:
+            service = action.split(":")[0]
+            assert not (resources == ["*"] and service in ("s3", "glue", "athena", "lakeformation")), action
+            assert not (service in ("s3", "glue") and "Delete" in action), action
+            assert action not in ("s3:CreateBucket", "s3:*", "glue:*"), action
+        if any(a.startswith("s3:") for a in actions):
+            assert all(r.startswith(lake) for r in resources), resources
+            s3_seen |= {p for p in lake for r in resources if r.startswith(p)}
+            if any(a.startswith(("s3:Put", "s3:Abort")) for a in actions):
+                assert len(resources) == 1 and resources[0].startswith("<StorageAthenaResults")
+                assert resources[0].endswith(">/results/*")
+    assert s3_seen == set(lake)
+
+
+def test_the_views_are_the_only_tables_the_state_machine_may_create_or_replace(synth):
+    views = {v.name for v in synth.stack.views}
+    tables = {t.name for t in CATALOG_TABLES}
+    granted: dict[str, set[str]] = {}
+    for actions, resources in _statements(synth, "OrchestrationPipelineRole"):
+        for action in (a for a in actions if a.startswith("glue:") and "Crawler" not in a and "Job" not in a):
+            granted.setdefault(action, set()).update(r.rsplit("/", 1)[1] for r in resources if ":table/" in r)
+    assert set(granted) == {"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
+                            "glue:CreateTable", "glue:UpdateTable"}
+    assert granted["glue:CreateTable"] == granted["glue:UpdateTable"] == views  # CREATE OR REPLACE VIEW
+    assert granted["glue:GetTable"] == views | tables  # what the views read, and the views themselves
