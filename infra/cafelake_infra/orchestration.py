@@ -39,6 +39,9 @@ CRAWLER_POLL = Duration.seconds(30)
 # RecordsQuarantined is the name the Glue jobs publish under (their roles may put metrics there).
 FETCHED_METRICS = ("ArticlesFetched",)
 QUARANTINED_METRICS = ("Quarantined", "RecordsQuarantined")
+# A crawl's LastCrawl.Status when it did not succeed, and the error the pipeline then fails with.
+CRAWL_FAILURES = ("FAILED", "CANCELLED")
+CRAWL_FAILED = "Glue.CrawlFailed"
 # The scraper's error type when another invocation holds the board's lease.
 BOARD_BUSY = BoardBusy.__name__
 
@@ -102,7 +105,7 @@ class Orchestration(Construct):
             self._grant_views(catalog, query, views, storage)
 
         self._alarms(scrapers)
-        self._glue_failure_rule(jobs)
+        self._glue_failure_rules(jobs, catalog)
         self.dashboard = self._dashboard(jobs, scrapers)
         self.views_on_deploy = self._views_on_deploy(views, catalog, query)
 
@@ -158,11 +161,25 @@ class Orchestration(Construct):
         # Already running (another board's execution started it): just wait for it.
         start.add_catch(wait, errors=["Glue.CrawlerRunningException"], result_path=sfn.JsonPath.DISCARD)
         self._catch(start, failed)
+        # The whole crawler: its LastCrawl is absent until a first crawl ends, and a ResultSelector path that
+        # is absent would be a States.Runtime error no Catch can take.
         get = self._catch(tasks.CallAwsService(self, "Crawler state", service="glue", action="getCrawler",
                                                parameters={"Name": catalog.crawler_name},
                                                iam_resources=[catalog.crawler_arn],
-                                               result_selector={"state.$": "$.Crawler.State"}, result_path="$.crawler"),
+                                               result_selector={"state.$": "$.Crawler.State", "detail.$": "$.Crawler"},
+                                               result_path="$.crawler"),
                           failed)
+        # A crawl that failed or was cancelled must not pass silently into cleanse: the failure branch
+        # publishes it (and the execution fails, which alarms); the crawler's own event alarms too.
+        crawl_failed = sfn.Pass(self, "Crawl failed", result_path="$.error", parameters={
+            "Error": CRAWL_FAILED, "Cause.$": "States.Format('crawler {} ended its last crawl {}', "
+                                              "$.crawler.detail.Name, $.crawler.detail.LastCrawl.Status)"})
+        crawl_failed.next(failed)
+        status = "$.crawler.detail.LastCrawl.Status"
+        outcome = (sfn.Choice(self, "Crawl succeeded?")
+                   .when(sfn.Condition.and_(sfn.Condition.is_present(status), sfn.Condition.or_(
+                       *(sfn.Condition.string_equals(status, s) for s in CRAWL_FAILURES))), crawl_failed)
+                   .otherwise(then))
         # Crawl when in doubt: never crawled, or a start time not in the ISO form compared below.
         needed = (sfn.Choice(self, "Crawl needed?")
                   .when(sfn.Condition.or_(
@@ -178,7 +195,7 @@ class Orchestration(Construct):
         start.next(wait)
         wait.next(get)
         get.next(sfn.Choice(self, "Crawler done?")
-                 .when(sfn.Condition.string_equals("$.crawler.state", "READY"), then)
+                 .when(sfn.Condition.string_equals("$.crawler.state", "READY"), outcome)
                  .otherwise(wait))
         last.next(needed)
         return last
@@ -290,14 +307,20 @@ class Orchestration(Construct):
             alarm.add_alarm_action(action)
             self.alarms[name] = alarm
 
-    def _glue_failure_rule(self, jobs: Jobs) -> None:
-        """Glue has no job-failure metric: its state-change events go straight to the topic."""
+    def _glue_failure_rules(self, jobs: Jobs, catalog: Catalog) -> None:
+        """Glue has no job- or crawl-failure metric: its state-change events go straight to the topic
+        (a crawl that fails outside a pipeline execution too, e.g. one started by hand)."""
         self.glue_failures = events.Rule(self, "GlueJobFailed", description="cafelake: a Glue job run failed",
                                          event_pattern=events.EventPattern(
                                              source=["aws.glue"], detail_type=["Glue Job State Change"],
                                              detail={"jobName": [j.name for j in jobs.jobs.values()],
                                                      "state": ["FAILED", "TIMEOUT", "ERROR"]}))
         self.glue_failures.add_target(self._publish_events())
+        self.crawl_failures = events.Rule(self, "GlueCrawlFailed", description="cafelake: the raw crawler failed",
+                                          event_pattern=events.EventPattern(
+                                              source=["aws.glue"], detail_type=["Glue Crawler State Change"],
+                                              detail={"crawlerName": [catalog.crawler_name], "state": ["Failed"]}))
+        self.crawl_failures.add_target(self._publish_events())
 
     def _dashboard(self, jobs: Jobs, scrapers: dict[str, lambda_.Function]) -> cw.Dashboard:
         def search(names: tuple[str, ...], label: str) -> cw.MathExpression:

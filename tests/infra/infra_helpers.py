@@ -81,3 +81,34 @@ def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
         if any(r.startswith(role_logical_prefix) for r in roles):
             out += policy["Properties"]["PolicyDocument"]["Statement"]
     return out
+
+
+# What moto's accounts and regions answer, and a stack id of the usual shape.
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "CafeLake",
+    "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/CafeLake/51af3dc0-da77-11e4-872e-1234567db123",
+}
+
+
+def resolve(value: Any, refs: dict[str, Any]) -> Any:
+    """CloudFormation intrinsics evaluated as CloudFormation would: pseudo parameters, `Ref` and `Fn::GetAtt`
+    of the resources in `refs` (by logical id, or "LogicalId.Attribute"), Fn::Join, Fn::Select, Fn::Split."""
+    if isinstance(value, list):
+        return [resolve(v, refs) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1 or not next(iter(value)).startswith(("Ref", "Fn::")):
+        return {k: resolve(v, refs) for k, v in value.items()}
+    (fn, arg), = value.items()
+    if fn == "Ref":
+        return PSEUDO_PARAMETERS[arg] if arg in PSEUDO_PARAMETERS else refs[arg]
+    if fn == "Fn::GetAtt":
+        return refs[f"{arg[0]}.{arg[1]}"]
+    if fn == "Fn::Join":
+        return resolve(arg[0], refs).join(resolve(p, refs) for p in resolve(arg[1], refs))
+    if fn == "Fn::Select":
+        return resolve(arg[1], refs)[int(resolve(arg[0], refs))]
+    if fn == "Fn::Split":
+        return resolve(arg[1], refs).split(resolve(arg[0], refs))
+    raise ValueError(f"no evaluation of {fn} here")

@@ -41,7 +41,11 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
     assert today["Default"] == start
     crawl_done = next(s for s in states.values() if s["Type"] == "Choice"
                       and s["Choices"][0].get("Variable") == "$.crawler.state")
-    cleanse = crawl_done["Choices"][0]["Next"]
+    succeeded = states[crawl_done["Choices"][0]["Next"]]  # READY: did the crawl succeed?
+    failed = states[succeeded["Choices"][0]["Next"]]
+    assert failed["Type"] == "Pass" and states[failed["Next"]]["Resource"].endswith(":states:::sns:publish")
+    assert {c["StringEquals"] for c in succeeded["Choices"][0]["And"][1]["Or"]} == {"FAILED", "CANCELLED"}
+    cleanse = succeeded["Default"]
     assert today["Choices"][0]["Next"] == cleanse
     assert states[cleanse]["Parameters"]["JobName"] == "cafelake-cleanse"
     tokenize = _next(states, cleanse)
@@ -99,10 +103,17 @@ def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
     assert sum(a["MetricName"] == "Errors" for a in alarms) == len(BOARDS)
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
-    (rule,) = [r["Properties"] for r in synth.resources("AWS::Events::Rule").values()]
-    assert rule["EventPattern"]["detail-type"] == ["Glue Job State Change"]
-    assert set(rule["EventPattern"]["detail"]["jobName"]) == {"cafelake-cleanse", "cafelake-tokenize"}
-    assert rule["Targets"][0]["Arn"] == {"Ref": topic_id}
+    rules = {r["Properties"]["EventPattern"]["detail-type"][0]: r["Properties"]
+             for r in synth.resources("AWS::Events::Rule").values()}
+    assert set(rules) == {"Glue Job State Change", "Glue Crawler State Change"}
+    assert set(rules["Glue Job State Change"]["EventPattern"]["detail"]["jobName"]) == {
+        "cafelake-cleanse", "cafelake-tokenize"}
+    # a failed crawl alarms even when no execution started it
+    assert rules["Glue Crawler State Change"]["EventPattern"]["detail"] == {
+        "crawlerName": [synth.one("AWS::Glue::Crawler")["Properties"]["Name"]], "state": ["Failed"]}
+    for rule in rules.values():
+        assert rule["Targets"][0]["Arn"] == {"Ref": topic_id}
+        assert rule["Targets"][0]["RoleArn"]["Fn::GetAtt"][0].startswith("OrchestrationEventsPublisher")
 
 
 def test_dashboard_shows_run_metrics(synth):
