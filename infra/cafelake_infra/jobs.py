@@ -22,6 +22,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from .assets import GLUE_BUILD_COMMAND, GLUE_MANIFEST, GlueArtifacts, MissingBuildInput, require
+from .names import fingerprint, per_stack
 from .settings import Settings
 from .storage import Storage
 
@@ -52,16 +53,19 @@ class Jobs(Construct):
     def __init__(self, scope: Construct, cid: str, *, settings: Settings, storage: Storage,
                  artifacts: GlueArtifacts, pseudonym_key: secretsmanager.ISecret) -> None:
         super().__init__(scope, cid)
+        encryption = glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
+            s3_encryptions=[glue.CfnSecurityConfiguration.S3EncryptionProperty(
+                s3_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn)],
+            cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
+                cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn),
+            job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
+                job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn))
+        # Every property of a security configuration is replaced, not updated: its name follows its
+        # properties (and the stack), so a changed one is created beside the old, which is then deleted.
         self.security_configuration = glue.CfnSecurityConfiguration(
-            self, "SecurityConfiguration", name="cafelake",
-            encryption_configuration=glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
-                s3_encryptions=[glue.CfnSecurityConfiguration.S3EncryptionProperty(
-                    s3_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn)],
-                cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
-                    cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn),
-                job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
-                    job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn)))
-        self.security_configuration_name = "cafelake"
+            self, "SecurityConfiguration", name=per_stack(self, fingerprint(self, encryption)),
+            encryption_configuration=encryption)
+        self.security_configuration_name = self.security_configuration.ref  # its name, and the dependency
 
         self.wheels = wheels = {path: s3_assets.Asset(self, f"Wheel{i}", path=str(path))
                                 for i, path in enumerate(artifacts.files())}
@@ -112,7 +116,6 @@ class Jobs(Construct):
                 execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=1),
                 job_run_queuing_enabled=True,
                 security_configuration=self.security_configuration_name, default_arguments=args)
-            self.jobs[spec.name].add_resource_dependency(self.security_configuration)
             self.roles[spec.name] = role
 
     def _role(self, spec: JobSpec, storage: Storage, pseudonym_key: secretsmanager.ISecret) -> iam.Role:

@@ -1,4 +1,9 @@
-"""The Athena workgroup analysts, views and QuickSight query through, and the views' SQL."""
+"""The Athena workgroup analysts, views and QuickSight query through, and the views' SQL.
+
+The workgroup's name is the stack's (`names.per_stack`): a fixed `cafelake` could not be created
+again after a `cdk destroy` that kept it. It holds no data (results are in the results bucket, which
+`retainData` keeps), so it is deleted with the stack, saved queries included.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from constructs import Construct
 
 from cafelake.athena import deploy
 
+from .names import per_stack
 from .storage import Storage
 
-WORKGROUP = "cafelake"
 MB = 1024 * 1024
 RESULTS_PREFIX = "results/"
 
@@ -41,13 +46,12 @@ def views_fingerprint(items: tuple[View, ...]) -> str:
 class Query(Construct):
     """Engine v3, enforced settings (a client cannot turn off encryption or the cutoff)."""
 
-    def __init__(self, scope: Construct, cid: str, *, storage: Storage, bytes_scanned_cutoff_mb: int,
-                 retain: bool) -> None:
+    def __init__(self, scope: Construct, cid: str, *, storage: Storage, bytes_scanned_cutoff_mb: int) -> None:
         super().__init__(scope, cid)
-        self.workgroup_name = WORKGROUP
+        self.workgroup_name = per_stack(self)
         self.workgroup = athena.CfnWorkGroup(
-            self, "WorkGroup", name=WORKGROUP, description="cafelake: lake queries, views and dashboards",
-            recursive_delete_option=not retain, state="ENABLED",
+            self, "WorkGroup", name=self.workgroup_name, description="cafelake: lake queries, views and dashboards",
+            recursive_delete_option=True, state="ENABLED",
             work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
                 engine_version=athena.CfnWorkGroup.EngineVersionProperty(
                     selected_engine_version="Athena engine version 3"),
@@ -58,6 +62,6 @@ class Query(Construct):
                     output_location=storage.athena_results.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
                         encryption_option="SSE_KMS", kms_key=storage.key.key_arn))))
-        self.workgroup.apply_removal_policy(RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY)
+        self.workgroup.apply_removal_policy(RemovalPolicy.DESTROY)
         self.results_bucket = storage.athena_results
         self.results_prefix = RESULTS_PREFIX

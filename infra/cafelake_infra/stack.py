@@ -8,6 +8,8 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
+from cafelake.athena.deploy import STACK_NAME, WORKGROUP_OUTPUT
+
 from . import nag
 from .assets import GlueArtifacts
 from .catalog import Catalog
@@ -18,7 +20,6 @@ from .query import Query, views
 from .settings import REPO_ROOT, Settings
 from .storage import Storage
 
-STACK_NAME = "CafeLake"
 
 
 class CafeLakeStack(cdk.Stack):
@@ -33,9 +34,7 @@ class CafeLakeStack(cdk.Stack):
                          pseudonym_key=self.collection.pseudonym_key)
         self.catalog = Catalog(self, "Catalog", storage=self.storage,
                                security_configuration_name=self.jobs.security_configuration_name)
-        self.catalog.crawler.add_resource_dependency(self.jobs.security_configuration)
-        self.query = Query(self, "Query", storage=self.storage,
-                           bytes_scanned_cutoff_mb=settings.bytes_scanned_cutoff_mb, retain=settings.retain_data)
+        self.query = Query(self, "Query", storage=self.storage, bytes_scanned_cutoff_mb=settings.bytes_scanned_cutoff_mb)
         self.views = views(self.catalog.database_name, self.storage)
         self.orchestration = Orchestration(self, "Orchestration", settings=settings, storage=self.storage,
                                            catalog=self.catalog, jobs=self.jobs, query=self.query,
@@ -55,7 +54,7 @@ class CafeLakeStack(cdk.Stack):
             "StateMachineArn": self.orchestration.state_machine.state_machine_arn,
             "MemberSessionSecretArn": self.collection.member_session.secret_arn,
             "AlarmTopicArn": self.orchestration.topic.topic_arn,
-            "AthenaWorkGroup": self.query.workgroup_name,
+            WORKGROUP_OUTPUT: self.query.workgroup_name,  # `cafelake athena apply` reads it
         }.items():
             cdk.CfnOutput(self, name, value=value)
         nag.acknowledge(self)

@@ -92,8 +92,9 @@ PSEUDO_PARAMETERS = {
 
 
 def resolve(value: Any, refs: dict[str, Any]) -> Any:
-    """CloudFormation intrinsics evaluated as CloudFormation would: pseudo parameters, `Ref` and `Fn::GetAtt`
-    of the resources in `refs` (by logical id, or "LogicalId.Attribute"), Fn::Join, Fn::Select, Fn::Split."""
+    """CloudFormation intrinsics evaluated as CloudFormation would: `Ref` and `Fn::GetAtt` of the resources in
+    `refs` (by logical id, or "LogicalId.Attribute"; a pseudo parameter there overrides PSEUDO_PARAMETERS),
+    Fn::Join, Fn::Select, Fn::Split."""
     if isinstance(value, list):
         return [resolve(v, refs) for v in value]
     if not isinstance(value, dict):
@@ -102,7 +103,7 @@ def resolve(value: Any, refs: dict[str, Any]) -> Any:
         return {k: resolve(v, refs) for k, v in value.items()}
     (fn, arg), = value.items()
     if fn == "Ref":
-        return PSEUDO_PARAMETERS[arg] if arg in PSEUDO_PARAMETERS else refs[arg]
+        return refs[arg] if arg in refs else PSEUDO_PARAMETERS[arg]
     if fn == "Fn::GetAtt":
         return refs[f"{arg[0]}.{arg[1]}"]
     if fn == "Fn::Join":

@@ -18,7 +18,8 @@ def test_database_and_raw_crawler(synth):
     (target,) = crawler["Targets"]["S3Targets"]
     assert target["Path"]["Fn::Join"][1][1]["Ref"].startswith("StorageRaw")
     assert {"_state/**", "_quarantine/**"} <= set(target["Exclusions"])
-    assert crawler["CrawlerSecurityConfiguration"] == "cafelake"
+    assert crawler["CrawlerSecurityConfiguration"] == {"Ref": next(iter(synth.resources(
+        "AWS::Glue::SecurityConfiguration")))}
 
 
 def _ddl_columns(name: str) -> list[tuple[str, str]]:

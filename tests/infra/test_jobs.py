@@ -19,7 +19,7 @@ def test_two_glue5_spark_jobs_with_small_workers(synth):
         assert job["GlueVersion"] == "5.0"
         assert job["Command"]["Name"] == "glueetl"
         assert (job["WorkerType"], job["NumberOfWorkers"]) == ("G.1X", 2)
-        assert job["SecurityConfiguration"] == "cafelake"
+        assert job["SecurityConfiguration"] == {"Ref": next(iter(synth.resources("AWS::Glue::SecurityConfiguration")))}
         assert job["JobRunQueuingEnabled"] is True
         args = job["DefaultArguments"]
         assert args["--enable-continuous-cloudwatch-log"] == "true"

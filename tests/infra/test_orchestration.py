@@ -53,7 +53,7 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
     step, seen = _next(states, tokenize), []
     while states[step]["Type"] == "Task":
         assert states[step]["Resource"].endswith("athena:startQueryExecution.sync")
-        assert states[step]["Parameters"]["WorkGroup"] == "cafelake"
+        assert states[step]["Parameters"]["WorkGroup"] == "<ref>"  # the stack's workgroup (test_query)
         seen.append(states[step]["Parameters"]["QueryString"])
         step = _next(states, step)
     assert states[step]["Type"] == "Succeed"

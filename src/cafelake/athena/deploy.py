@@ -7,6 +7,9 @@ Glue `TableInput`s for CloudFormation. Neither imports aws_cdk.
 
 Views are created in the database given as the query execution context (they name their
 tables unqualified, like every query an analyst writes in that database).
+
+The stack's workgroup is named by CloudFormation (a name per stack, so a redeploy after
+`cdk destroy` never meets the old one): `stack_workgroup()` reads it from the stack's outputs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from typing import Any
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
+
+# The CDK app's stack and the output naming its Athena workgroup (infra/cafelake_infra/stack.py).
+STACK_NAME = "CafeLake"
+WORKGROUP_OUTPUT = "AthenaWorkGroup"
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
@@ -127,3 +134,23 @@ def apply(database: str, workgroup: str, cleansed_uri: str | None = None, tokeni
         if on_progress:
             on_progress(i, len(todo))
     return summary
+
+
+def stack_workgroup(stack_name: str = STACK_NAME, *, boto3_session: Any = None) -> str:
+    """The Athena workgroup the deployed stack created, from its `AthenaWorkGroup` output.
+
+    LookupError (saying to pass the workgroup instead) when the stack or the output is not there.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = (boto3_session or boto3).client("cloudformation")
+    try:
+        (stack,) = client.describe_stacks(StackName=stack_name)["Stacks"]
+    except (ClientError, BotoCoreError) as exc:
+        raise LookupError(f"cannot read the workgroup of stack {stack_name!r} ({exc}); name the workgroup "
+                          "(the stack's AthenaWorkGroup output)") from None
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    if WORKGROUP_OUTPUT not in outputs:
+        raise LookupError(f"stack {stack_name!r} has no {WORKGROUP_OUTPUT} output; name the workgroup")
+    return outputs[WORKGROUP_OUTPUT]

@@ -23,8 +23,11 @@ def apply(
     database: Database = "cafelake",
     cleansed_uri: Cleansed = None,
     tokenized_uri: Tokenized = None,
-    workgroup: Annotated[str, typer.Option("--workgroup", envvar="CAFELAKE_WORKGROUP",
-                                           help="Athena workgroup (the stack creates 'cafelake').")] = "cafelake",
+    workgroup: Annotated[str | None, typer.Option(
+        "--workgroup", envvar="CAFELAKE_WORKGROUP",
+        help="Athena workgroup (default: the one the stack created, its AthenaWorkGroup output).")] = None,
+    stack: Annotated[str, typer.Option("--stack", envvar="CAFELAKE_STACK",
+                                       help="The deployed stack whose workgroup is the default.")] = "CafeLake",
     output_uri: Annotated[str | None, typer.Option("--output-uri", help="s3:// URI for query results, if the "
                                                                         "workgroup does not set one.")] = None,
     replace_tables: Annotated[bool, typer.Option("--replace-tables", help="Drop and re-create the tables "
@@ -35,9 +38,15 @@ def apply(
     from rich.progress import Progress
 
     from cafelake.athena.deploy import apply as run_apply
+    from cafelake.athena.deploy import stack_workgroup
 
     if not views_only:
         _require_zones(cleansed_uri, tokenized_uri)
+    if workgroup is None:
+        try:
+            workgroup = stack_workgroup(stack)
+        except LookupError as err:
+            raise typer.BadParameter(str(err), param_hint="--workgroup") from None
     with Progress(console=console) as progress:
         task = progress.add_task("Applying to Athena", total=None)
         summary = run_apply(database, workgroup, cleansed_uri, tokenized_uri, s3_output=output_uri,

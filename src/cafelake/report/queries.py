@@ -59,8 +59,8 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
 
     The one switch of the notebook: `engine` or CAFELAKE_ENGINE (local|athena). Athena
     reads the views of CAFELAKE_DATABASE (default cafelake) through CAFELAKE_WORKGROUP
-    (default cafelake: the stack's workgroup, which sets the result location and the
-    scan cutoff).
+    (default: the workgroup of the deployed stack CAFELAKE_STACK, default CafeLake, which
+    sets the result location and the scan cutoff).
     """
     engine = (engine or os.environ.get("CAFELAKE_ENGINE") or "local").lower()
     if engine == "local":
@@ -71,7 +71,10 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
         import awswrangler as wr
 
         database = database or os.environ.get("CAFELAKE_DATABASE", "cafelake")
-        workgroup = workgroup or os.environ.get("CAFELAKE_WORKGROUP", "cafelake")
+        from cafelake.athena.deploy import STACK_NAME, stack_workgroup
+
+        workgroup = (workgroup or os.environ.get("CAFELAKE_WORKGROUP")
+                     or stack_workgroup(os.environ.get("CAFELAKE_STACK", STACK_NAME)))
         # ctas_approach=False: plain SELECTs, no temporary tables to create or clean up; results are small
         return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup,
                                                     ctas_approach=False)

@@ -114,3 +114,38 @@ def test_athena_apply_with_tables_requires_both_zone_uris(cli, no_zone_env):
     res = cli(*base, "--cleansed-uri", "s3://c1", "--tokenized-uri", "s3://t1")
     assert res.exit_code == 0, res.output
     assert _submitted() == {sql for _, sql in statements("db", "s3://c1", "s3://t1")}
+
+
+def _deployed_stack(workgroup: str) -> None:
+    """A CafeLake stack in moto's CloudFormation whose outputs name its workgroup, as the CDK stack's do."""
+    template = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+                "Outputs": {"AthenaWorkGroup": {"Value": workgroup}, "RawBucket": {"Value": "raw-bkt"}}}
+    boto3.client("cloudformation", region_name="us-east-1").create_stack(
+        StackName="CafeLake", TemplateBody=json.dumps(template))
+    boto3.client("athena", region_name="us-east-1").create_work_group(Name=workgroup)
+
+
+def _workgroups() -> set[str]:
+    athena_client = boto3.client("athena", region_name="us-east-1")
+    ids = athena_client.list_query_executions(WorkGroup="CafeLake-51af3dc0")["QueryExecutionIds"]
+    return {athena_client.get_query_execution(QueryExecutionId=i)["QueryExecution"]["WorkGroup"] for i in ids}
+
+
+@mock_aws
+def test_athena_apply_uses_the_deployed_stacks_workgroup_by_default(cli, no_zone_env, monkeypatch):
+    """CloudFormation names the workgroup (one name per stack): without --workgroup, the stack's output."""
+    monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
+    _deployed_stack("CafeLake-51af3dc0")
+    res = cli("athena", "apply", "--database", "db", "--output-uri", "s3://results/q/", "--views-only")
+    assert res.exit_code == 0, res.output
+    assert _submitted() == {sql for _, sql in statements("db", tables=False)}
+    assert _workgroups() == {"CafeLake-51af3dc0"}
+
+
+@mock_aws
+def test_athena_apply_without_a_deployed_stack_asks_for_the_workgroup(cli, no_zone_env, monkeypatch):
+    monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
+    res = cli("athena", "apply", "--database", "db", "--views-only", "--stack", "Elsewhere")
+    assert res.exit_code == 2 and "--workgroup" in res.output and "Elsewhere" in res.output
+    assert _submitted() == set()

@@ -39,3 +39,21 @@ def test_a_failing_query_is_kept_as_its_error_and_the_others_still_run():
     got = run_queries(query)
     assert isinstance(got["v_top_tokens"], RuntimeError)
     assert sum(isinstance(v, pd.DataFrame) for v in got.values()) == len(got) - 1
+
+
+def test_athena_engine_defaults_to_the_deployed_stacks_workgroup(monkeypatch):
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    calls = []
+    monkeypatch.setattr(wr.athena, "read_sql_query", lambda sql, **kw: calls.append(kw) or pd.DataFrame())
+    monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
+    monkeypatch.setenv("CAFELAKE_STACK", "LakeStaging")
+    with mock_aws():
+        boto3.client("cloudformation").create_stack(StackName="LakeStaging", TemplateBody=json.dumps({
+            "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+            "Outputs": {"AthenaWorkGroup": {"Value": "LakeStaging-0b1c2d3e"}}}))
+        query_engine("athena")("SELECT 1")
+    assert calls[0]["workgroup"] == "LakeStaging-0b1c2d3e"
