@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from .stack import CafeLakeStack
 
 PACK = "AwsSolutions"
-# The id CDK gives the singleton Lambda behind every AwsCustomResource in a stack.
-CUSTOM_RESOURCE_PROVIDER = "AWS679f53fac002430cb0da5b7982bd2287"
 
 READ_ACTION_GROUPS = ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
 WRITE_ACTION_GROUPS = ("s3:Abort*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
@@ -49,14 +47,13 @@ class Ack:
 
 def _arn(construct: IConstruct) -> str:
     """How cdk-nag spells a resource's Arn attribute in a finding id: <LogicalId.Arn>."""
+    return f"<{_logical_id(construct)}.Arn>"
+
+
+def _logical_id(construct: IConstruct) -> str:
     stack = cdk.Stack.of(construct)
     cfn = construct if isinstance(construct, cdk.CfnResource) else construct.node.default_child
-    return f"<{stack.resolve(stack.get_logical_id(cfn))}.Arn>"
-
-
-def _ref(construct: IConstruct) -> str:
-    """How cdk-nag spells a resource's Ref (for a bucket, its name): <LogicalId>."""
-    return _arn(construct).removesuffix(".Arn>") + ">"
+    return stack.resolve(stack.get_logical_id(cfn))
 
 
 def _glue(resource: str) -> str:
@@ -120,11 +117,23 @@ def acknowledgments(stack: CafeLakeStack) -> list[Ack]:
               f"s3:GetObject (read only) on the {zone} zone, which the views are defined over; its Parquet part "
               "files are named at run time. The state machine can read no other bucket's objects.")
           for zone in ("cleansed", "tokenized")),
-        Ack((stack.node.find_child(CUSTOM_RESOURCE_PROVIDER),), "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                                                                "service-role/AWSLambdaBasicExecutionRole]",
-            "CDK's singleton provider behind the views-on-deploy custom resource; the managed policy only lets "
-            "it write its own CloudWatch logs."),
     ]
+    views_on_deploy = stack.views_on_deploy
+    framework = views_on_deploy.node.find_child("Provider").node.find_child("framework-onEvent")
+    acks += [
+        Ack((views_on_deploy.role,), "IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                                     f"execution:<{_logical_id(stack.orchestration.state_machine)}.Name>:*]",
+            "states:DescribeExecution on the executions of the pipeline state machine only: the handler watches "
+            "the views-only execution it started, whose name Step Functions makes at run time."),
+        Ack((framework,), "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "CDK's Provider framework function behind the views-on-deploy custom resource: the managed policy only "
+            "lets it create and write its own CloudWatch log group and streams."),
+        Ack((framework,), f"IAM5[Resource::{_arn(views_on_deploy.handler)}:*]",
+            "CDK's Provider framework may invoke the views handler function (lambda:InvokeFunction on that one "
+            "function and its versions or aliases) and nothing else."),
+    ]
+    if stack.settings.quicksight:
+        acks += _quicksight_acks(stack)
     for job, role in jobs.roles.items():
         for prefix in (f"glue-temp/{job}", f"spark-ui/{job}"):
             acks.append(Ack((role,), f"IAM5[Resource::{_arn(storage.artifacts)}/{prefix}/*]",
@@ -147,6 +156,21 @@ def acknowledgments(stack: CafeLakeStack) -> list[Ack]:
     return acks
 
 
+
+
+def _quicksight_acks(stack: CafeLakeStack) -> list[Ack]:
+    """The grants to QuickSight's own service role (imported: the stack adds one policy to it)."""
+    role, storage = (stack.quicksight.service_role,), stack.storage
+    return [
+        *(Ack(role, f"IAM5[Action::{a}]", READ_REASON) for a in READ_ACTION_GROUPS),
+        *(Ack(role, f"IAM5[Action::{a}]", WRITE_REASON) for a in WRITE_ACTION_GROUPS),
+        *(Ack(role, f"IAM5[Resource::{_arn(storage.zones[zone])}/*]",
+              f"QuickSight reads the {zone} zone (read-only) when its SPICE imports run the views through Athena; "
+              "the zone's Parquet part files are named at run time.") for zone in ("cleansed", "tokenized")),
+        Ack(role, f"IAM5[Resource::{_arn(storage.athena_results)}/{stack.query.results_prefix}*]",
+            "QuickSight's Athena queries write and read their result objects under the workgroup's results/ prefix "
+            "(put and read, no delete), named at run time."),
+    ]
 
 
 def acknowledge(stack: CafeLakeStack) -> list[Ack]:

@@ -21,14 +21,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from cafelake.collect.lease import BoardBusy
 
 from .catalog import Catalog
 from .jobs import METRICS_NAMESPACE, Jobs
-from .query import Query, View, views_fingerprint
+from .query import Query, View
 from .settings import Board, Settings
 from .storage import Storage
 
@@ -107,7 +106,6 @@ class Orchestration(Construct):
         self._alarms(scrapers)
         self._glue_failure_rules(jobs, catalog)
         self.dashboard = self._dashboard(jobs, scrapers)
-        self.views_on_deploy = self._views_on_deploy(views, catalog, query)
 
     # --- states ----------------------------------------------------------------------
     def _failure_branch(self) -> sfn.IChainable:
@@ -354,18 +352,3 @@ class Orchestration(Construct):
                 for name, fn in scrapers.items()], right=[
                 fn.metric_errors(statistic="Sum", period=day, label=f"{name} errors") for name, fn in scrapers.items()]))
         return board
-
-    def _views_on_deploy(self, views: tuple[View, ...], catalog: Catalog, query: Query) -> cr.AwsCustomResource:
-        """Every deploy that changes a view's SQL starts a views-only execution (tables exist by then)."""
-        call = cr.AwsSdkCall(service="SFN", action="startExecution",
-                             parameters={"stateMachineArn": self.state_machine.state_machine_arn,
-                                         "input": '{"viewsOnly": true}'},
-                             physical_resource_id=cr.PhysicalResourceId.of(f"views-{views_fingerprint(views)}"))
-        resource = cr.AwsCustomResource(
-            self, "CreateViews", on_create=call, on_update=call, install_latest_aws_sdk=False,
-            policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
-                actions=["states:StartExecution"], resources=[self.state_machine.state_machine_arn])]))
-        for dependency in (*catalog.tables.values(), query.workgroup):
-            resource.node.add_dependency(dependency)
-        return resource
-

@@ -7,6 +7,11 @@ time each view is created in DuckDB over an empty local lake (the same SQL, tran
 
 SPICE holds a copy, so each data set gets a daily full refresh after the evening pipeline
 runs (the default boards scrape until 23:00 KST); without one it would keep its first import.
+
+QuickSight reads Athena, and through it S3, as its service role (`cafelake:quicksightServiceRole`,
+by default the `aws-quicksight-service-role-v0` QuickSight creates). The stack grants that role
+what the data sets need, before they are created: read of the cleansed and tokenized buckets,
+read and put of the Athena results prefix, and the KMS key that encrypts all three.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import tempfile
 
 from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_quicksight as qs
 from constructs import Construct
 
 from .query import View
+from .storage import Storage
 
 DATA_SOURCE_ACTIONS = ("quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
                        "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:DeleteDataSource",
@@ -59,9 +66,11 @@ def table_key(view: str) -> str:
 
 class QuickSight(Construct):
     def __init__(self, scope: Construct, cid: str, *, principal_arn: str, workgroup: str, database: str,
-                 views: tuple[View, ...]) -> None:
+                 views: tuple[View, ...], storage: Storage, results_prefix: str, service_role: str) -> None:
         super().__init__(scope, cid)
         account = Stack.of(self).account
+        self.service_role = iam.Role.from_role_name(self, "ServiceRole", service_role)
+        grants = self._grant_service_role(storage, results_prefix)
         self.data_source = qs.CfnDataSource(
             self, "Athena", aws_account_id=account, data_source_id="cafelake-athena", name="cafelake", type="ATHENA",
             data_source_parameters=qs.CfnDataSource.DataSourceParametersProperty(
@@ -82,6 +91,16 @@ class QuickSight(Construct):
                 permissions=[qs.CfnDataSet.ResourcePermissionProperty(principal=principal_arn,
                                                                        actions=list(DATA_SET_ACTIONS))])
             self.refresh_schedules[name] = self._daily_refresh(name, self.data_sets[name])
+        for grant in grants:  # QuickSight uses the role as soon as a source or a SPICE import exists
+            grant.apply_before(self.data_source, *self.data_sets.values())
+
+    def _grant_service_role(self, storage: Storage, results_prefix: str) -> list[iam.Grant]:
+        """What QuickSight's role needs to run the views through Athena: read the two zones, read and write
+        query results under the workgroup's prefix (never delete), use the key that encrypts them."""
+        role, results = self.service_role, storage.athena_results
+        return [storage.cleansed.grant_read(role), storage.tokenized.grant_read(role),
+                results.grant_read(role, f"{results_prefix}*"), results.grant_put(role, f"{results_prefix}*"),
+                storage.key.grant(role, "kms:Decrypt", "kms:GenerateDataKey")]
 
     def _daily_refresh(self, name: str, data_set: qs.CfnDataSet) -> qs.CfnRefreshSchedule:
         """A full SPICE refresh every day: the views are small, and a full one also picks up edits."""

@@ -20,6 +20,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _DIGITS = re.compile(r"^[0-9]+$")
 _SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
 _WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+QUICKSIGHT_SERVICE_ROLE = "aws-quicksight-service-role-v0"  # the role QuickSight creates when it is enabled
 
 
 class SettingsError(ValueError):
@@ -49,6 +51,7 @@ class Settings:
     retain_data: bool = True
     quicksight: bool = False
     quicksight_principal_arn: str | None = None
+    quicksight_service_role: str = QUICKSIGHT_SERVICE_ROLE  # the IAM role QuickSight reads Athena and S3 with
     bytes_scanned_cutoff_mb: int = 1024
     glue_worker_type: str = "G.1X"
     glue_workers: int = 2
@@ -84,6 +87,7 @@ class Settings:
             retain_data=_flag(ctx("retainData", True), "retainData"),
             quicksight=_flag(ctx("quicksight", False), "quicksight"),
             quicksight_principal_arn=ctx("quicksightPrincipalArn"),
+            quicksight_service_role=str(ctx("quicksightServiceRole", QUICKSIGHT_SERVICE_ROLE)),
             bytes_scanned_cutoff_mb=int(ctx("bytesScannedCutoffMb", 1024)),
             glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
             glue_workers=int(ctx("glueWorkers", 2)),
@@ -101,6 +105,9 @@ class Settings:
         if self.quicksight and not (self.quicksight_principal_arn or "").startswith("arn:aws:quicksight:"):
             raise SettingsError("context cafelake:quicksight is on: set cafelake:quicksightPrincipalArn "
                                 "to a QuickSight user or group ARN (arn:aws:quicksight:...)")
+        if not _ROLE_NAME.match(self.quicksight_service_role):
+            raise SettingsError("context cafelake:quicksightServiceRole is an IAM role name (no path, no ARN), "
+                                f"got {self.quicksight_service_role!r}")
         if self.bytes_scanned_cutoff_mb < 10:
             raise SettingsError("context cafelake:bytesScannedCutoffMb: Athena's minimum is 10 MB")
         if self.glue_worker_type not in _WORKER_TYPES:

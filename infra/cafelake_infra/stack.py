@@ -19,6 +19,7 @@ from .orchestration import Orchestration
 from .query import Query, views
 from .settings import REPO_ROOT, Settings
 from .storage import Storage
+from .views_on_deploy import ViewsOnDeploy
 
 
 
@@ -40,14 +41,19 @@ class CafeLakeStack(cdk.Stack):
                                            catalog=self.catalog, jobs=self.jobs, query=self.query,
                                            scrapers=self.collection.functions, views=self.views)
         self.schedules = self.collection.schedule(self.orchestration.state_machine)
+        self.views_on_deploy = ViewsOnDeploy(
+            self, "ViewsOnDeploy", settings=settings, state_machine=self.orchestration.state_machine,
+            views=self.views, key=self.storage.key, after=(*self.catalog.tables.values(), self.query.workgroup))
         if settings.quicksight:
             from .quicksight import QuickSight
 
             self.quicksight = QuickSight(self, "QuickSight", principal_arn=settings.quicksight_principal_arn,
                                          workgroup=self.query.workgroup_name, database=self.catalog.database_name,
-                                         views=self.views)
-            # Created after the deploy has started creating the views they read.
-            self.quicksight.node.add_dependency(self.orchestration.views_on_deploy)
+                                         views=self.views, storage=self.storage,
+                                         results_prefix=self.query.results_prefix,
+                                         service_role=settings.quicksight_service_role)
+            # Created once the views they read exist (the custom resource waits for them).
+            self.quicksight.node.add_dependency(self.views_on_deploy.resource)
         for name, value in {
             "RawBucket": self.storage.raw.bucket_name, "CleansedBucket": self.storage.cleansed.bucket_name,
             "TokenizedBucket": self.storage.tokenized.bucket_name,

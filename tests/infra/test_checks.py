@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def test_aws_solutions_pack_passes(synth):
     from cdk_nag import AwsSolutionsChecks
@@ -71,7 +73,10 @@ def test_cfn_lint_checks_inlined_definitions(tmp_path):
     assert "E3601" in _cfn_lint(template, tmp_path / "probe.json")
 
 
-def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path):
+@pytest.mark.parametrize("extra", [{}, {"cafelake:quicksight": True, "cafelake:quicksightPrincipalArn":
+                                       "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"}],
+                         ids=["default", "quicksight"])
+def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extra):
     """Build the stack again without acknowledging anything: each acknowledgment must match a finding
     on the constructs it names (a stale one would silently cover a future wildcard)."""
     import aws_cdk as cdk
@@ -82,7 +87,7 @@ def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path):
 
     monkeypatch.setattr(stack_module.nag, "acknowledge", lambda stack: [])
     app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS,
-                                                               "cafelake:alarmEmail": ALARM_EMAIL}))
+                                                               "cafelake:alarmEmail": ALARM_EMAIL, **extra}))
     stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts(wheels=()))
     report = AwsSolutionsChecks().validate_scope(stack)
     found = {v.rule_name: [r.construct_path for r in v.violating_resources] for v in report.violations}

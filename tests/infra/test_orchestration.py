@@ -126,14 +126,6 @@ def test_dashboard_shows_run_metrics(synth):
     assert "RecordsQuarantined" in body and "{cafelake}" not in body
 
 
-def test_views_are_created_on_deploy(synth):
-    (resource,) = synth.resources("Custom::AWS").values()
-    create = "".join(p if isinstance(p, str) else "<ref>" for p in resource["Properties"]["Create"]["Fn::Join"][1])
-    assert '"action":"startExecution"' in create and "viewsOnly" in create
-    deps = set(resource.get("DependsOn", []))
-    assert any(d.startswith("CatalogTable") for d in deps) and any(d.startswith("QueryWorkGroup") for d in deps)
-
-
 def test_a_busy_board_is_retried_before_the_scrape_fails(synth):
     """BoardBusy (another invocation holds the board's lease) is retried for longer than an invocation
     can last (15 minutes), and before the generic task-failure retrier could claim it."""

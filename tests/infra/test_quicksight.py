@@ -11,6 +11,7 @@ from infra_helpers import ROOT, cfn_lint_findings
 from sqlglot import exp
 
 PRINCIPAL = "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"
+SERVICE_ROLE = "qs-analysts-role"
 
 
 def test_off_by_default(synth):
@@ -27,23 +28,32 @@ def _select_names(sql: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def probe(synth) -> dict:
-    """The template of a stack holding only the QuickSight construct, over the app's views."""
+def quicksight_app(tmp_path_factory):
+    """The whole stack with QuickSight on (what `-c cafelake:quicksight=true` deploys)."""
     import aws_cdk as cdk
-    from aws_cdk.assertions import Template
-    from cafelake_infra.quicksight import QuickSight
+    from cafelake_infra.assets import GlueArtifacts
+    from cafelake_infra.stack import build
+    from infra_helpers import BOARDS, cdk_context, glue_artifacts
 
-    stack = cdk.Stack(cdk.App(), "QuickSightProbe")
-    QuickSight(stack, "QuickSight", principal_arn=PRINCIPAL, workgroup="cafelake", database="cafelake",
-               views=synth.stack.views)
-    return Template.from_stack(stack).to_json()
+    app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")), context=cdk_context(**{
+        "cafelake:boards": BOARDS, "cafelake:quicksight": True, "cafelake:quicksightPrincipalArn": PRINCIPAL,
+        "cafelake:quicksightServiceRole": SERVICE_ROLE}))
+    return build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts(wheels=()))
+
+
+@pytest.fixture(scope="module")
+def probe(quicksight_app) -> dict:
+    from aws_cdk.assertions import Template
+
+    return Template.from_stack(quicksight_app).to_json()
 
 
 def test_one_spice_data_set_per_view_with_the_views_columns(synth, probe):
     raw = probe["Resources"]
     (source,) = [r["Properties"] for r in raw.values() if r["Type"] == "AWS::QuickSight::DataSource"]
     assert source["Type"] == "ATHENA"
-    assert source["DataSourceParameters"]["AthenaParameters"]["WorkGroup"] == "cafelake"
+    (workgroup,) = [r["Properties"] for r in raw.values() if r["Type"] == "AWS::Athena::WorkGroup"]
+    assert source["DataSourceParameters"]["AthenaParameters"]["WorkGroup"] == workgroup["Name"]
     assert source["Permissions"][0]["Principal"] == PRINCIPAL
     data_sets = {r["Properties"]["Name"]: r["Properties"] for r in raw.values()
                  if r["Type"] == "AWS::QuickSight::DataSet"}
@@ -97,3 +107,47 @@ def test_date_and_count_columns_get_quicksight_types():
         "STRING", "INTEGER", "DECIMAL", "DATETIME", "DATETIME", "DECIMAL", "BOOLEAN"]
     with pytest.raises(TypeError, match="flatten"):
         quicksight_type("VARCHAR[]")
+
+
+def test_the_deploy_creates_data_sets_only_after_the_views_exist_and_quicksight_may_read(probe):
+    """Each data set (its first SPICE import runs at creation) waits for the custom resource that returns
+    once the views-only execution succeeded, and for the grants to QuickSight's service role."""
+    raw = probe["Resources"]
+    (views,) = [k for k, r in raw.items() if r["Type"] == "Custom::Views"]
+    (policy,) = [k for k, r in raw.items() if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [
+        SERVICE_ROLE]]
+    for key, res in raw.items():
+        if res["Type"] in ("AWS::QuickSight::DataSet", "AWS::QuickSight::DataSource"):
+            assert {views, policy} <= set(res["DependsOn"]), key
+
+
+def test_quicksights_service_role_reads_the_zones_and_writes_only_query_results(probe):
+    raw = probe["Resources"]
+    (policy,) = [r["Properties"]["PolicyDocument"]["Statement"] for r in raw.values()
+                 if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [SERVICE_ROLE]]
+    reads, writes, keys = set(), set(), set()
+    for st in policy:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        resources = json.dumps(st["Resource"])
+        if any(a.startswith("kms:") for a in actions):
+            keys.add(resources)
+            assert {"kms:Decrypt", "kms:GenerateDataKey"} <= set(actions)
+            continue
+        assert not [a for a in actions if "Delete" in a or a in ("s3:*", "s3:Put*")]
+        for bucket in ("StorageAthenaResults", "StorageCleansed", "StorageTokenized", "StorageRaw"):
+            if bucket in resources:
+                (writes if any(a.startswith("s3:Put") for a in actions) else reads).add(bucket)
+        if any(a.startswith("s3:Put") for a in actions):
+            assert resources.count("/results/*") == 1 and resources.count("Fn::GetAtt") == 1, resources
+    assert reads == {"StorageAthenaResults", "StorageCleansed", "StorageTokenized"} and writes == {
+        "StorageAthenaResults"}
+    (key,) = [k for k, r in raw.items() if r["Type"] == "AWS::KMS::Key"]
+    assert keys == {json.dumps({"Fn::GetAtt": [key, "Arn"]})}
+
+
+def test_cdk_nag_passes_with_quicksight_on(quicksight_app):
+    """cdk-nag runs at every synth: an unacknowledged finding of the QuickSight grants would stop the deploy."""
+    from cdk_nag import AwsSolutionsChecks
+
+    report = AwsSolutionsChecks().validate_scope(quicksight_app)
+    assert report.success, [v.rule_name for v in report.violations]

@@ -19,6 +19,7 @@ def test_committed_context_is_valid():
     assert s.retain_data is True  # data is retained unless a deployer says otherwise
     assert s.quicksight is False
     assert s.scraper_reserved_concurrency is None  # opt-in: a reservation fails on a 10-concurrency account
+    assert s.quicksight_service_role == "aws-quicksight-service-role-v0"  # the role QuickSight creates
     assert [b.name for b in s.boards] == ["baby-health"]
     assert s.boards[0].timezone == "Asia/Seoul"
 
@@ -46,6 +47,9 @@ def test_command_line_strings_are_parsed():
     ({"cafelake:bytesScannedCutoffMb": 5}, "10 MB"),
     ({"cafelake:glueWorkerType": "G.025X"}, "cafelake:glueWorkerType"),
     ({"cafelake:glueWorkers": 1}, "at least 2 workers"),
+    ({"cafelake:quicksightServiceRole": "arn:aws:iam::1:role/x"}, "cafelake:quicksightServiceRole"),
+    ({"cafelake:quicksightServiceRole": "service-role/aws-quicksight-service-role-v0"},
+     "cafelake:quicksightServiceRole"),
     ({"cafelake:scraperReservedConcurrency": 0}, "cafelake:scraperReservedConcurrency"),
     ({"cafelake:scraperReservedConcurrency": "one"}, "cafelake:scraperReservedConcurrency"),
     ({"cafelake:scraperReservedConcurrency": 1.5}, "cafelake:scraperReservedConcurrency"),
