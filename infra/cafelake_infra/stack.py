@@ -35,7 +35,8 @@ class CafeLakeStack(cdk.Stack):
                          pseudonym_key=self.collection.pseudonym_key)
         self.catalog = Catalog(self, "Catalog", storage=self.storage,
                                security_configuration_name=self.jobs.security_configuration_name)
-        self.query = Query(self, "Query", storage=self.storage, bytes_scanned_cutoff_mb=settings.bytes_scanned_cutoff_mb)
+        self.query = Query(self, "Query", storage=self.storage,
+                           bytes_scanned_cutoff_mb=settings.bytes_scanned_cutoff_mb)
         self.views = views(self.catalog.database_name, self.storage)
         self.orchestration = Orchestration(self, "Orchestration", settings=settings, storage=self.storage,
                                            catalog=self.catalog, jobs=self.jobs, query=self.query,

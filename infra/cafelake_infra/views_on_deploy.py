@@ -47,11 +47,10 @@ class ViewsOnDeploy(Construct):
             self, "Handler", description="cafelake: create the views on deploy and wait for them",
             runtime=RUNTIME, architecture=lambda_.Architecture.ARM_64, handler="deploy_views.handler",
             code=lambda_.Code.from_asset(str(settings.root / HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
-            role=self.role, timeout=TIMEOUT,
-            log_group=log_group)
+            role=self.role, timeout=TIMEOUT, log_group=log_group)
         provider = cr.Provider(self, "Provider", on_event_handler=self.handler)
-        self.resource = CustomResource(self, "Views", service_token=provider.service_token, resource_type="Custom::Views",
-                                       properties={"StateMachineArn": state_machine.state_machine_arn,
-                                                   "Fingerprint": views_fingerprint(views)})
+        self.resource = CustomResource(
+            self, "Views", service_token=provider.service_token, resource_type="Custom::Views",
+            properties={"StateMachineArn": state_machine.state_machine_arn, "Fingerprint": views_fingerprint(views)})
         for dependency in after:
             self.resource.node.add_dependency(dependency)
