@@ -22,7 +22,8 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Folder for report.html and the PNG charts.")] = Path("report"),
     group: Annotated[str, typer.Option("--group", help="Keyword group whose top tokens get a chart.")] = "skin",
     engine: Annotated[str, typer.Option("--engine", help="local: the lake folder (DuckDB); athena: the deployed "
-                                        "views (CAFELAKE_DATABASE, CAFELAKE_WORKGROUP).")] = "local",
+                                        "views (CAFELAKE_DATABASE; CAFELAKE_WORKGROUP, by default the deployed "
+                                        "stack's).")] = "local",
     allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Exit 0 even if a chart's view could not "
                                                 "be read or lost a column (the page says so in its place).")] = False,
 ) -> None:
@@ -34,7 +35,8 @@ def report(
             views, source = _read(engine, lake)
             drawn = make_charts(views, group=group)
             path = write_report(drawn, out, source=source)
-        except (ValueError, OSError) as exc:  # an unknown engine, or a lake that cannot be read
+        # an unknown engine, a lake that cannot be read, or no workgroup to query Athena through
+        except (ValueError, OSError, LookupError) as exc:
             console.print(f"[red]cafelake report: {escape(str(exc))}[/red]")
             raise typer.Exit(1) from None
     typer.echo(str(path))

@@ -46,13 +46,25 @@ def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch)
         raise PermissionError("no credentials for Athena in this test")
 
     monkeypatch.setattr(wr.athena, "read_sql_query", refuse)
+    monkeypatch.setenv("CAFELAKE_WORKGROUP", "CafeLake-51af3dc0")
     result = _run("--engine", "athena", "--out", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
     assert "8 of 8 charts could not be drawn: daily_trend, posts_by_hour," in result.output
     assert result.stdout.strip() == str(tmp_path / "out" / "report.html")
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert page.count("could not be read (PermissionError: no credentials for Athena in this test)") == 8
-    assert len(sent) == 8 and {(db, wg) for _, db, wg in sent} == {("cafelake", "cafelake")}
+    assert len(sent) == 8 and {(db, wg) for _, db, wg in sent} == {("cafelake", "CafeLake-51af3dc0")}
+
+
+def test_athena_engine_without_a_workgroup_or_a_deployed_stack_is_a_clear_error(tmp_path, monkeypatch):
+    """The workgroup is named per stack: with none given and no stack to read it from, say so, in one line."""
+    from moto import mock_aws
+
+    monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
+    with mock_aws():  # a CloudFormation with no CafeLake stack in it
+        result = _run("--engine", "athena", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.startswith("cafelake report: ") and "AthenaWorkGroup" in result.output
 
 
 def test_a_broken_view_fails_the_command_unless_missing_charts_are_allowed(tmp_path, monkeypatch):
