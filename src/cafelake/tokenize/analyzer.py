@@ -99,7 +99,7 @@ class Analyzer:
         out: list[int] = []
         fired: list[str | None] = []
         vocab, kept = self.vocab, self._kept
-        collocations, only_after = self.cfg.rules.collocations, self.cfg.rules.only_after
+        collocations, only_after = self.cfg.rules.collocations or {}, self.cfg.rules.only_after or {}
         in_sentence = False  # does out[-1] belong to the current sentence?
         for form, tag, lemma, rule in self.rules.rewrite(morphs):
             if tag == "SF":
