@@ -27,6 +27,7 @@ WEEKDAY = "weekday"
 TEMPERATURE_READING = "temperature_reading"
 COLLOCATION = "collocation"
 ONLY_AFTER = "only_after"
+_CLAUSE_ENDS = frozenset({"SF", "EF", "EC"})
 
 
 def parse_spec(value: str) -> Spec:
@@ -69,10 +70,10 @@ class Temperature:
 
 @dataclass(frozen=True)
 class RuleConfig:
-    numeral: Numeral | None = None
-    adverb: Adverb | None = None
+    fever_not_numeral: Numeral | None = None
+    diarrhea_not_adverb: Adverb | None = None
     weekday: Weekday | None = None
-    temperature: Temperature | None = None
+    temperature_reading: Temperature | None = None
     collocations: dict[tuple[str, str], tuple[Spec | None, ...]] | None = None  # (a, b) -> new tokens, None keeps
     only_after: dict[str, tuple[frozenset[str], Spec]] | None = None         # token -> (must follow, else)
 
@@ -117,7 +118,9 @@ class Rules:
 
     def rewrite(self, morphs: Sequence) -> Iterator[Morph]:
         """One post's Kiwi morphemes with the rules applied (a reading also adds a token after it)."""
-        numeral, adverb, weekday, temperature = self.cfg.numeral, self.cfg.adverb, self.cfg.weekday, self.cfg.temperature
+        cfg = self.cfg
+        numeral, adverb, weekday, temperature = (cfg.fever_not_numeral, cfg.diarrhea_not_adverb, cfg.weekday,
+                                                 cfg.temperature_reading)
         for i, m in enumerate(morphs):
             form, tag = m.form, m.tag
             if numeral and form == "열" and tag == "NR" and not self._counts(morphs, i):
@@ -128,15 +131,15 @@ class Rules:
                 yield weekday.days[form], "NNG", None, WEEKDAY
             else:
                 yield form, tag, m.lemma, None
-                if (temperature and form == "도" and tag == "NNB" and i and morphs[i - 1].tag == "SN"
-                        and self._reading(morphs, i)):
+                if (temperature and form == "도" and tag in ("NNB", "JX") and i and morphs[i - 1].tag == "SN"
+                        and _touch(morphs[i - 1], m) and self._reading(morphs, i)):  # Kiwi: 36.4도 -> 도/JX
                     yield temperature.token, "NNG", None, TEMPERATURE_READING
 
     def _counts(self, morphs: Sequence, i: int) -> bool:
         """Does 열/NR at i count something (열 살, 열다섯, 열 숟가락, 열이틀), i.e. is it the numeral?"""
         if i + 1 >= len(morphs):
             return False
-        nxt, cfg = morphs[i + 1], self.cfg.numeral
+        nxt, cfg = morphs[i + 1], self.cfg.fever_not_numeral
         if nxt.tag == "NR" and nxt.form in cfg.particles:  # 열만 나요, unless 열만 원
             return i + 2 < len(morphs) and self._counter(morphs[i + 2], cfg)
         if nxt.tag in ("NR", "MM"):
@@ -156,9 +159,9 @@ class Rules:
             return False  # 설사 했어요, 설사 해도: the noun with its light verb
         for m in morphs[i + 1:i + 12]:
             if m.tag == "EC":
-                if m.form in self.cfg.adverb.concessive:
+                if m.form in self.cfg.diarrhea_not_adverb.concessive:
                     return True
-                if m.form not in self.cfg.adverb.quotative:
+                if m.form not in self.cfg.diarrhea_not_adverb.quotative:
                     return False
             elif m.tag in ("EF", "SF", "ETM"):
                 return False
@@ -172,7 +175,7 @@ class Rules:
 
     def _day_beside(self, morphs: Sequence, i: int, step: int) -> str | None:
         """The weekday beside morphs[i] on one side: touching it (토일, 금토; 토 일 one space apart) or
-        past one separator (토/일, 월~토)."""
+        past one separator (토/일, 월~토, 토, 일)."""
         days, seps = self.cfg.weekday.days, self.cfg.weekday.separators
         j, k = i + step, i + 2 * step
         if not 0 <= j < len(morphs):
@@ -180,14 +183,18 @@ class Rules:
         if morphs[j].form in days and morphs[j].tag.startswith("NN"):
             gap = 1 if {morphs[i].form, morphs[j].form} == {"토", "일"} else 0
             return morphs[j].form if _touch(morphs[i], morphs[j], gap) else None
-        if (morphs[j].form in seps and 0 <= k < len(morphs) and morphs[k].form in days
-                and morphs[k].tag.startswith("NN") and _touch(morphs[i], morphs[j]) and _touch(morphs[j], morphs[k])):
-            return morphs[k].form
-        return None
+        if not (morphs[j].form in seps and 0 <= k < len(morphs) and morphs[k].form in days
+                and morphs[k].tag.startswith("NN")):
+            return None
+        before_sep, after_sep = (morphs[i], morphs[k]) if step > 0 else (morphs[k], morphs[i])
+        # a space may follow the separator (토, 일), never precede it
+        return morphs[k].form if _touch(before_sep, morphs[j]) and _touch(morphs[j], after_sep, 1) else None
 
     def _reading(self, morphs: Sequence, i: int) -> bool:
-        """Is the SN before 도/NNB at i a body temperature, in a sentence that names no water, room or weather?"""
-        cfg = self.cfg.temperature
+        """Is the SN before 도 at i a body temperature, in a clause that names no water, room or weather?
+
+        The clause, not the sentence: posts run on without full stops (방이 건조해서 ... 39도 찍었어요)."""
+        cfg = self.cfg.temperature_reading
         try:
             value = float(morphs[i - 1].form)
         except ValueError:
@@ -195,8 +202,8 @@ class Rules:
         if not cfg.low <= value < cfg.high:
             return False
         start = end = i
-        while start > 0 and morphs[start - 1].tag != "SF":
+        while start > 0 and morphs[start - 1].tag not in _CLAUSE_ENDS:
             start -= 1
-        while end < len(morphs) and morphs[end].tag != "SF":
+        while end < len(morphs) and morphs[end].tag not in _CLAUSE_ENDS:
             end += 1
         return not any(m.form in cfg.not_with for m in morphs[start:end] if m.tag.startswith("NN"))
