@@ -52,6 +52,7 @@ class Analyzer:
             kiwi.tokenize("")  # warm up: the first call pays a one-off cost
         self.kiwi = kiwi
         self.vocab: list[Token] = []  # token id -> token; kept morphemes only: bounded by the vocabulary
+        self.unmapped: list[str] = []  # token id -> the token before synonyms.yaml (for `cafelake explain`)
         self._ids: dict[tuple[str, str], int] = {}  # Kiwi (form, tag) -> token id
         # Tags decide first, so unbounded forms of dropped tags (URLs, numbers) are never numbered.
         self._kept = _KeptTags(self.kept_tag)
@@ -62,12 +63,16 @@ class Analyzer:
         pos = tag.split("-", 1)[0]  # VA-I, VV-R...: irregular conjugation marks
         return pos in self.cfg.kept_pos or pos in self.cfg.lemma_pos
 
+    def _surface(self, form: str, tag: str, lemma: str | None) -> str:
+        """The token before synonyms: the form, or the lemma for verbs and adjectives (가렵다)."""
+        return (lemma or form + "다") if tag.split("-", 1)[0] in self.cfg.lemma_pos else form
+
     def normalise(self, form: str, tag: str, lemma: str | None = None) -> Token | None:
         """The kept token for a Kiwi morpheme, or None if its POS is not kept."""
         if not self.kept_tag(tag):
             return None
         pos = tag.split("-", 1)[0]
-        token = (lemma or form + "다") if pos in self.cfg.lemma_pos else form
+        token = self._surface(form, tag, lemma)
         if token in self.cfg.synonyms:  # the flag describes the token as stored, whatever it came from
             token, new_pos = self.cfg.synonyms[token]
             pos = new_pos or pos
@@ -80,6 +85,7 @@ class Analyzer:
         if tid is None:
             tid = self._ids[(form, tag)] = len(self.vocab)
             self.vocab.append(self.normalise(form, tag, lemma))
+            self.unmapped.append(self._surface(form, tag, lemma))
         return tid
 
     def _spec_id(self, spec: Spec) -> int:
