@@ -5,7 +5,8 @@
 Prints, as Markdown (docs/text-analysis.md quotes it):
   1. precision and recall per group with the configuration of commit --before (the tokenizer's
      config files as they were; its tokenizer.yaml has no `rules:`, so no context rule runs) and now;
-  2. each context rule and each user-dictionary entry taken out alone: the texts that then miss;
+  2. each context rule, user-dictionary entry and keyword-frame change taken out alone: the texts
+     that then miss, and one of them with its tokens without the fix and with it;
   3. the alternative FIELD_NOTES measured, a user-dictionary entry 열/NNG at a score instead of the
      fever_not_numeral rule: fever's precision and recall per score.
 Every figure comes from `cafelake.tokenize.gold.evaluate`, the pipeline's own path. Each distinct
@@ -76,27 +77,58 @@ def before_after(before: GoldReport, after: GoldReport) -> str:
     return "\n".join(lines)
 
 
-def _worse(base: GoldReport, report: GoldReport) -> str:
-    """The groups that lose precision or recall, and one text that then misses."""
+def _worse(base: GoldReport, report: GoldReport) -> tuple[str, str]:
+    """A table row (texts that then miss, groups that lose) and an example with its tokens without and with the fix."""
     worse = [f"{n} P {base.scores[n].precision:.3f}->{s.precision:.3f} R {base.scores[n].recall:.3f}->{s.recall:.3f}"
-             for n, s in report.scores.items() if (s.precision, s.recall) != (base.scores[n].precision,
-                                                                            base.scores[n].recall)]
-    new = [o for o in report.misses if o.row.line not in {m.row.line for m in base.misses}]
-    example = f"`{new[0].row.text}`" if new else ""
-    return f"{len(new)} | {'; '.join(worse) or '-'} | {example}"
+             for n, s in report.scores.items() if n in base.scores and (s.precision, s.recall) !=
+             (base.scores[n].precision, base.scores[n].recall)]
+    old = {m.row.line for m in base.misses}
+    new = [o for o in report.misses if o.row.line not in old]
+    example = ""
+    if new:
+        with_fix = next(o for o in base.outcomes if o.row.line == new[0].row.line)
+        example = (f"`{new[0].row.text}`: without [{' '.join(new[0].tokens)}] "
+                   f"{', '.join(sorted(new[0].matched)) or 'no group'}; with [{' '.join(with_fix.tokens)}] "
+                   f"{', '.join(sorted(with_fix.matched)) or 'no group'}")
+    return f"{len(new)} | {'; '.join(worse) or '-'}", example
 
 
-def ablations(runner: Runner, cfg: TokenizerConfig, groups, base: GoldReport) -> str:
-    lines = ["| taken out | texts that then miss | groups that lose | e.g. |", "|---|---:|---|---|"]
+def _frame_changes(before, after) -> list[tuple[str, tuple]]:
+    """(label, groups without that change) for each keyword added to or taken from the frames."""
+    old = {g.group_id: set(g.keywords) for g in before}
+    out = []
+    for g in after:
+        for kw in g.keywords:
+            if kw not in old.get(g.group_id, set()):
+                out.append((f"frame {g.group_name} +{kw}", tuple(
+                    dataclasses.replace(h, keywords=tuple(k for k in h.keywords if k != kw)) if h is g else h
+                    for h in after if h is not g or len(g.keywords) > 1)))
+        for kw in sorted(old.get(g.group_id, set()) - set(g.keywords)):
+            out.append((f"frame {g.group_name} -{kw}", tuple(
+                dataclasses.replace(h, keywords=h.keywords + (kw,)) if h is g else h for h in after)))
+    return out
+
+
+def ablations(runner: Runner, cfg: TokenizerConfig, groups, before_groups, base: GoldReport) -> str:
+    lines = ["| taken out | texts that then miss | groups that lose |", "|---|---:|---|"]
+    examples = []
+
+    def row(label: str, report: GoldReport) -> None:
+        cells, example = _worse(base, report)
+        lines.append(f"| {label} | {cells} |")
+        if example:
+            examples.append(f"- {label}: {example}")
+
     for field in (f.name for f in dataclasses.fields(cfg.rules)):
-        if getattr(cfg.rules, field) is None:
-            continue
-        off = dataclasses.replace(cfg, rules=dataclasses.replace(cfg.rules, **{field: None}))
-        lines.append(f"| rule `{field}` | {_worse(base, runner.run(off, groups))} |")
+        if getattr(cfg.rules, field) is not None:
+            row(f"rule `{field}`", runner.run(dataclasses.replace(
+                cfg, rules=dataclasses.replace(cfg.rules, **{field: None})), groups))
     for word in cfg.user_words:
-        off = dataclasses.replace(cfg, user_words=tuple(w for w in cfg.user_words if w != word))
-        lines.append(f"| dictionary `{word[0]}/{word[1]}` | {_worse(base, runner.run(off, groups))} |")
-    return "\n".join(lines)
+        row(f"dictionary `{word[0]}/{word[1]}`", runner.run(dataclasses.replace(
+            cfg, user_words=tuple(w for w in cfg.user_words if w != word)), groups))
+    for label, changed in _frame_changes(before_groups, groups):
+        row(label, runner.run(cfg, changed))
+    return "\n".join(lines + ["", "One text per fix, its tokens and groups without the fix and with it:", ""] + examples)
 
 
 def score_sweep(runner: Runner, cfg: TokenizerConfig, groups) -> str:
@@ -123,11 +155,12 @@ def main(argv: list[str] | None = None) -> None:
             blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.before}:src/cafelake/config/{name}"],
                                   check=True, capture_output=True).stdout
             Path(old, name).write_bytes(blob)
-        before = runner.run(*_load(old))
+        old_cfg, before_groups = _load(old)
+        before = runner.run(old_cfg, before_groups)
     cfg, groups = _load(None)
     after = runner.run(cfg, groups)
     print(f"## Before ({args.before}) and after, {len(rows)} gold texts\n\n{before_after(before, after)}\n")
-    print(f"## Each fix taken out alone\n\n{ablations(runner, cfg, groups, after)}\n")
+    print(f"## Each fix taken out alone\n\n{ablations(runner, cfg, groups, before_groups, after)}\n")
     print(f"## 열/NNG in the user dictionary instead of the rule\n\n{score_sweep(runner, cfg, groups)}")
     sys.stdout.flush()
 
