@@ -84,6 +84,8 @@ class RuleConfig:
                                     "collocations", ONLY_AFTER}:
             raise ValueError(f"tokenizer.yaml rules: unknown rules {sorted(unknown)}")
         n, a, w, t = (rules.get(k) for k in (FEVER_NOT_NUMERAL, DIARRHEA_NOT_ADVERB, WEEKDAY, TEMPERATURE_READING))
+        if w is not None and not {"토", "일"} <= set(w.get("days") or {}):
+            raise ValueError("tokenizer.yaml rules.weekday.days: must name 토 and 일 (the rule rewrites those two)")
         collocations = None
         if "collocations" in rules:
             collocations = {}

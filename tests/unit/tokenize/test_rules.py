@@ -121,6 +121,7 @@ def test_a_rule_runs_only_when_configured(kiwi_analyzer):
     ({"fever": {}}, "unknown rules"),
     ({"collocations": [[["코"], ["코막힘"]]]}, "collocations"),
     ({"collocations": [[["코", "막히다"], [None]]]}, "collocations"),
+    ({"weekday": {"days": {"월": "월요일"}}}, "토 and 일"),
 ])
 def test_bad_rule_configurations_are_refused(rules, error):
     with pytest.raises(ValueError, match=error):
