@@ -41,6 +41,13 @@ def test_ten_stays_a_numeral_where_it_counts(ruled, text):
     assert "열" not in [t for t, _ in ruled(text)]
 
 
+@pytest.mark.parametrize("text", ["어제 밤부터 열나요ㅠㅠ", "주말 내내 열나요", "낮잠 자고 일어나서부터 열나요"])
+def test_fever_after_a_time_is_not_the_verb_open(ruled, text):
+    """Without 열나/VV in the user dictionary Kiwi reads 열/VV 나요/EF ('does it open?') after 밤부터 and the like
+    (found by the sample corpus, not by the gold set); 'opens?' is spelt 여나요."""
+    assert "열" in [t for t, _ in ruled(text)]
+
+
 def test_a_spaced_day_count_after_ten_is_a_fever(ruled):
     assert ("열", "fever_not_numeral") in ruled("열 이틀째 나요")  # 열이틀 (12 days) is written together
 
