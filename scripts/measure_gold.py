@@ -66,7 +66,8 @@ def _misses(report: GoldReport) -> int:
 
 
 def before_after(before: GoldReport, after: GoldReport) -> str:
-    lines = ["| group | positives | hard negatives | precision before | recall before | precision after | recall after |",
+    lines = ["| group | positives | hard negatives | precision before | recall before | precision after "
+             "| recall after |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name, s in after.scores.items():
         b = before.scores.get(name)
@@ -128,7 +129,8 @@ def ablations(runner: Runner, cfg: TokenizerConfig, groups, before_groups, base:
             cfg, user_words=tuple(w for w in cfg.user_words if w != word)), groups))
     for label, changed in _frame_changes(before_groups, groups):
         row(label, runner.run(cfg, changed))
-    return "\n".join(lines + ["", "One text per fix, its tokens and groups without the fix and with it:", ""] + examples)
+    intro = "One text per fix, its tokens and groups without the fix and with it:"
+    return "\n".join(lines + ["", intro, ""] + examples)
 
 
 def score_sweep(runner: Runner, cfg: TokenizerConfig, groups) -> str:

@@ -98,7 +98,8 @@ class RuleConfig:
         only_after = None if ONLY_AFTER not in rules else {
             str(tok): (_set(v, "after"), parse_spec(v["otherwise"])) for tok, v in (rules[ONLY_AFTER] or {}).items()}
         return cls(
-            Numeral(_set(n, "counters"), _set(n, "days"), _set(n, "not_counters"), _set(n, "particle_numerals")) if n is not None else None,
+            Numeral(_set(n, "counters"), _set(n, "days"), _set(n, "not_counters"), _set(n, "particle_numerals"))
+            if n is not None else None,
             Adverb(_set(a, "concessive"), _set(a, "quotative")) if a is not None else None,
             Weekday({str(k): str(v) for k, v in w["days"].items()}, _set(w, "separators")) if w is not None else None,
             Temperature(float(t["min"]), float(t["max"]), str(t["token"]), _set(t, "not_with"))

@@ -21,13 +21,13 @@ def test_suggest_lists_common_nouns_with_verdicts(tmp_path, make_posts, sample_r
     lake.write_table("posts", make_posts(sample_rows))
     run_tokenize(lake)
     runner = CliRunner()
-    result = runner.invoke(app, ["stopwords", "suggest", "--lake", str(root), "--all", "--format", "json", "--min-share", "0.1",
-                                 "--min-group-posts", "1"])
+    suggest = ["stopwords", "suggest", "--lake", str(root), "--all", "--min-share", "0.1"]
+    result = runner.invoke(app, [*suggest, "--format", "json", "--min-group-posts", "1"])
     assert result.exit_code == 0, result.output
     words = {w["token"]: w for w in json.loads(result.stdout)}
     assert words["열"]["verdict"] == "keyword" and words["열"]["posts"] >= 3
     assert all(w["share"] >= 0.1 and w["pos"] in ("NNG", "NNP") for w in words.values())
-    tsv = runner.invoke(app, ["stopwords", "suggest", "--lake", str(root), "--all", "--format", "tsv", "--min-share", "0.1"])
+    tsv = runner.invoke(app, [*suggest, "--format", "tsv"])
     assert tsv.exit_code == 0 and tsv.stdout.splitlines()[0].startswith("token\tpos\tposts\tshare\tevenness")
 
 

@@ -28,7 +28,8 @@ def _month(first: int, posts: int) -> tuple[pa.Table, pa.Table]:
         if n % 4 == 0:
             words += [("사진", False), ("사진", False)]  # twice in a post: counted once
         tokens += [(pid, w, "NNG", s) for w, s in words] + [(pid, "가다", "VV", True)]
-    return (pa.table({k: [t[i] for t in tokens] for i, k in enumerate(["post_id", "token", "token_pos", "is_stopword"])}),
+    columns = ["post_id", "token", "token_pos", "is_stopword"]
+    return (pa.table({k: [t[i] for t in tokens] for i, k in enumerate(columns)}),
             pa.table({"post_id": [g[0] for g in groups], "group_id": pa.array([g[1] for g in groups], pa.int32())}))
 
 
