@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "scrape": "Scrape a board (Naver or the local server) into the raw zone.",
     "cleanse": "Cleanse raw records into cleansed/posts, with quarantine.",
     "tokenize": "Tokenize cleansed posts with Kiwi and build the mart.",
+    "explain": "Show how a text is tokenized and which keyword groups it lands in.",
+    "stopwords": "Suggest the board's too-common nouns from the mart, for review.",
     "query": "Run Athena SQL or a view on the local lake (DuckDB).",
     "check": "Run the data-quality checks; exit non-zero on a failure.",
     "report": "Write the HTML report and PNG charts from the views.",

@@ -1,7 +1,8 @@
 """The tokenizer's configuration files, read once and fingerprinted.
 
 The fingerprint goes into the incremental manifest: changing a dictionary, a
-stopword list or the keyword frames makes the next run rebuild everything.
+stopword list, the keyword frames or the context rules (their vocabularies here, their
+code in rules.py) makes the next run rebuild everything.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from cafelake.config import config_path, load_yaml
+from cafelake.tokenize import rules
+from cafelake.tokenize.rules import RuleConfig
 
 FILES = ("tokenizer.yaml", "user_dictionary.tsv", "synonyms.yaml", "stopwords_generic.txt",
          "stopwords_domain.txt", "keyword_groups.yaml")
@@ -33,6 +37,7 @@ class TokenizerConfig:
     synonyms: dict[str, tuple[str, str | None]]     # token -> (token, new POS or None)
     stop_forms: frozenset[str]                      # a token on any POS
     stop_pairs: frozenset[tuple[str, str]]          # a (token, POS) pair
+    rules: RuleConfig                               # context rules (tokenizer.yaml `rules:`)
 
     @classmethod
     def load(cls) -> TokenizerConfig:
@@ -57,7 +62,7 @@ class TokenizerConfig:
         return cls(tuple(cfg.get("kept_pos", ["NNG", "NNP", "XR", "SL"])), tuple(cfg.get("lemma_pos", ["VA", "VV"])),
                    bool(cfg.get("load_multi_dict", False)), int(cfg.get("tfidf_top_n", 100)),
                    int(cfg.get("batch_size", 4096)), tuple(words), synonyms,
-                   frozenset(forms), frozenset(pairs))
+                   frozenset(forms), frozenset(pairs), RuleConfig.from_yaml(cfg.get("rules") or {}))
 
 
 @cache
@@ -66,10 +71,11 @@ def config() -> TokenizerConfig:
 
 
 def fingerprint() -> str:
-    """sha256 over the config files and the Kiwi version: what the tokens depend on."""
+    """sha256 over the config files, the rules' code and the Kiwi version: what the tokens depend on."""
     from importlib.metadata import version
 
     h = hashlib.sha256(f"kiwipiepy={version('kiwipiepy')};model={version('kiwipiepy-model')}".encode())
     for name in FILES:
         h.update(name.encode() + b"\0" + config_path(name).read_bytes())
+    h.update(b"rules.py\0" + Path(rules.__file__).read_bytes())
     return h.hexdigest()

@@ -43,7 +43,7 @@ def make_posts():
 
 
 # Hand-written board posts: the traps of the old substring match (피부/피, 토요일/토,
-# 열심히/열, 태열/열), user-dictionary words, lemmas, synonyms, an empty and a null text.
+# 열심히/열, 태열/열), user-dictionary words, lemmas, synonyms, the context rules, an empty and a null text.
 SAMPLE = [
     (101, "아기 피부가 오돌토돌해요 태열인가요? 보습을 열심히 해주는데도 그래요", "2024-03-01"),
     (102, "토요일에 병원 갔는데 수족구래요 물집이 손발에 생겼어요", "2024-03-01"),
@@ -63,6 +63,10 @@ SAMPLE = [
     (116, None, "2024-03-06"),
     (117, "독감 걸려서 타미플루 처방 받았어요 고열이 안 떨어져요", "2024-04-01"),
     (118, "피곤해서 열심히 못 놀아줬어요 토요일마다 외출해요", "2024-04-01"),
+    # the board's phrasings the context rules read (tokenize/rules.py)
+    (119, "열 38도 넘어요 설사 했어요 열 살 오빠는 괜찮아요", "2024-04-02"),
+    (120, "토/일 진료하는 소아과 있나요 코가 막혀서 잠을 못자요", "2024-04-02"),
+    (121, "방이 건조해서 가습기 틀었는데 새벽에 39도 찍었어요", "2024-04-02"),
 ]
 
 

@@ -82,6 +82,9 @@ def test_groups_follow_tokens_not_substrings(lake):
     assert groups["105"]["blood"] == ["피", "혈변"] and groups["105"]["stool"] == ["변"]
     assert groups["117"]["fever"] == ["고열"]
     assert "118" not in groups                                             # 피곤, 열심히, 토요일마다
+    assert groups["119"] == {"fever": ["열", "체온"], "diarrhea": ["설사"]}  # 열 38도 (not 열 살), 설사 했어요
+    assert groups["120"] == {"hospital": ["소아과", "진료"], "runny_nose": ["코막힘"]}  # 토/일, 코가 막혀서
+    assert groups["121"] == {"fever": ["체온"]}                            # 39도 찍었어요; 방이 건조해서
 
 
 def test_no_function_words_among_top_tokens(lake):
@@ -153,6 +156,31 @@ def test_config_change_forces_full_rebuild(lake, tmp_path, monkeypatch):
     assert summary.full and summary.posts_tokenized == summary.posts_in
     assert "피부" in flagged
     assert lake.exists("tokenized", MANIFEST_KEY)
+
+
+def test_a_rule_change_rebuilds_and_the_tokens_follow_it(lake, tmp_path, monkeypatch):
+    """Taking the temperature rule out of tokenizer.yaml re-tokenizes every post: 39도 no longer means fever."""
+    from cafelake.config import config_path
+    from cafelake.tokenize import settings
+
+    run_tokenize(lake)
+    fever = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
+    override = tmp_path / "cfg"
+    override.mkdir()
+    text = config_path("tokenizer.yaml").read_text(encoding="utf-8")
+    start = text.index("  temperature_reading:")
+    end = text.index("  # Adjacent kept tokens")
+    (override / "tokenizer.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(override))
+    settings.config.cache_clear()
+    try:
+        summary = run_tokenize(lake)
+        after = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
+        tokens = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["post_id"] == "10050146-121"}
+    finally:
+        settings.config.cache_clear()
+    assert summary.full and summary.posts_tokenized == summary.posts_in
+    assert fever - after == {"10050146-121"} and "체온" not in tokens
 
 
 def test_duplicate_post_ids_are_refused(tmp_path, make_posts, kiwi_analyzer):

@@ -1,0 +1,161 @@
+"""Precision and recall of the keyword groups on a hand-labelled gold set.
+
+The gold file (tests/data/gold_keyword_groups.tsv describes its format) holds posts as
+parents write them, each with every group it belongs to. Each text goes through the
+pipeline's own path, the cleanse text rules, then `tokenize_posts` and `match_groups`
+as `run_tokenize` calls them, so a figure here is a figure of the mart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from cafelake.cleanse.text import clean_text, html_to_text_array
+from cafelake.config import KeywordGroup
+from cafelake.tokenize.analyzer import Analyzer
+from cafelake.tokenize.keywords import KeywordMatcher
+from cafelake.tokenize.transform import match_groups, tokenize_posts
+
+COLUMNS = ("text", "groups", "not", "may", "whole")
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    line: int
+    text: str
+    groups: frozenset[str]     # every group the text belongs to
+    not_groups: frozenset[str]  # hard negatives (a trap the text sets)
+    may: frozenset[str]        # ambiguous: counted neither way
+    whole: tuple[str, ...]     # tokens that must come out whole
+
+
+def _names(cell: str) -> frozenset[str]:
+    return frozenset(s for p in cell.split(",") if (s := p.strip()))
+
+
+def load_gold(path: str | Path) -> list[GoldRow]:
+    """The gold rows; `#` lines are comments, the first other line the header."""
+    rows: list[GoldRow] = []
+    header = None
+    for n, ln in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        cells = ln.split("\t")
+        if header is None:
+            if tuple(cells) != COLUMNS:
+                raise ValueError(f"{path}:{n}: header must be {'<TAB>'.join(COLUMNS)}, got {ln!r}")
+            header = cells
+            continue
+        if len(cells) > len(COLUMNS) or not cells[0].strip():
+            raise ValueError(f"{path}:{n}: want text<TAB>groups<TAB>not<TAB>may<TAB>whole, got {ln!r}")
+        cells += [""] * (len(COLUMNS) - len(cells))
+        rows.append(GoldRow(n, cells[0].strip(), _names(cells[1]), _names(cells[2]), _names(cells[3]),
+                            tuple(sorted(_names(cells[4])))))
+    return rows
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the pipeline made of one gold text."""
+    row: GoldRow
+    tokens: tuple[str, ...]              # kept tokens, in order (stopwords included)
+    matched: dict[str, tuple[str, ...]]  # group_name -> the keywords that put the text there
+
+    @property
+    def missed(self) -> frozenset[str]:
+        return self.row.groups - self.matched.keys()
+
+    @property
+    def extra(self) -> frozenset[str]:
+        return self.matched.keys() - self.row.groups - self.row.may
+
+    @property
+    def broken(self) -> tuple[str, ...]:
+        """`whole` tokens that are not among the kept tokens."""
+        return tuple(w for w in self.row.whole if w not in self.tokens)
+
+
+@dataclass
+class GroupScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    hard_negatives: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class GoldReport:
+    outcomes: list[Outcome]
+    scores: dict[str, GroupScore] = field(default_factory=dict)  # group_name -> score, in keyword_groups order
+
+    @property
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.missed or o.extra or o.broken]
+
+    def format(self) -> str:
+        """The per-group table, then every miss with the kept tokens."""
+        lines = [f"{'group':<12} {'pos':>4} {'hard-':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}"]
+        for name, s in self.scores.items():
+            lines.append(f"{name:<12} {s.tp + s.fn:>4} {s.hard_negatives:>5} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
+                         f"{s.precision:>9.3f} {s.recall:>7.3f}")
+        misses = self.misses
+        lines.append(f"\n{len(self.outcomes)} texts, {len(misses)} with a miss")
+        for o in misses:
+            got = ", ".join(f"{g}({'/'.join(kws)})" for g, kws in o.matched.items()) or "-"
+            lines.append(f"\nline {o.row.line}: {o.row.text}\n  expected: {', '.join(sorted(o.row.groups)) or '-'}"
+                         f"\n  got:      {got}")
+            if o.missed:
+                lines.append(f"  missed:   {', '.join(sorted(o.missed))}")
+            if o.extra:
+                lines.append(f"  wrong:    {', '.join(sorted(o.extra))}")
+            if o.broken:
+                lines.append(f"  not whole: {', '.join(o.broken)}")
+            lines.append(f"  tokens:   {' '.join(o.tokens)}")
+        return "\n".join(lines)
+
+
+def evaluate(rows: Sequence[GoldRow], analyzer: Analyzer, matcher: KeywordMatcher) -> GoldReport:
+    """Run every gold text through the pipeline and score each group of `matcher`."""
+    texts = clean_text(html_to_text_array([r.text for r in rows]))
+    posts = pa.table({"post_id": [str(i) for i in range(len(rows))], "question_text": texts,
+                      "dt": ["2024-01-01"] * len(rows)})
+    tokens = tokenize_posts(posts, analyzer)
+    groups = match_groups(tokens, matcher)
+    names = {g.group_id: g.group_name for g in matcher.groups}
+    kept: dict[int, list[str]] = {}
+    for pid, tok in zip(tokens.column("post_id").to_pylist(), tokens.column("token").to_pylist(), strict=True):
+        kept.setdefault(int(pid), []).append(tok)
+    matched: dict[int, dict[str, tuple[str, ...]]] = {}
+    for pid, gid, kws in zip(*(groups.column(c).to_pylist() for c in ("post_id", "group_id", "matched_keywords")),
+                             strict=True):
+        matched.setdefault(int(pid), {})[names[gid]] = tuple(kws)
+    outcomes = [Outcome(r, tuple(kept.get(i, [])), matched.get(i, {})) for i, r in enumerate(rows)]
+    return GoldReport(outcomes, score(outcomes, matcher.groups))
+
+
+def score(outcomes: Sequence[Outcome], groups: Sequence[KeywordGroup]) -> dict[str, GroupScore]:
+    """group_name -> counts; gold groups missing from the frames are scored too (all misses)."""
+    scores = {g.group_name: GroupScore() for g in groups}
+    for o in outcomes:
+        for name in o.row.groups | o.matched.keys() | o.row.not_groups:
+            s = scores.setdefault(name, GroupScore())
+            hit = name in o.matched
+            if name in o.row.groups:
+                s.tp += hit
+                s.fn += not hit
+            elif hit and name not in o.row.may:
+                s.fp += 1
+            s.hard_negatives += name in o.row.not_groups
+    return scores
