@@ -6,11 +6,14 @@ token_pos); idf = ln((1+n)/(1+df)) + 1 (scikit-learn's smooth_idf); each documen
 tf*idf vector is L2-normalised; a term's score is the sum of its weights over the scope.
 
 Rankings (docs/querying.md): `sum` orders by that score, which grows with the number of
-posts using a term and so tracks plain frequency (감기 near the top); `mean` orders by the
-score over df, the weight a term has in the posts that use it, among terms in at least
-MEAN_MIN_DOCS posts and 1 in MEAN_MIN_SHARE of the scope's documents, so one-off words
-cannot win. It is what brings out the specific diseases (아토피, 두드러기, 장염) and
-pushes 감기 down. Both come from the same two passes: the mean costs one division.
+posts using a term and so tracks plain frequency (감기 near the top). `mean` orders by a
+term's mean weight in the scope's posts that use it, the weight taken on the board's scale
+(the 'all' scope's idf and norms, so a group's words are weighed against the whole board,
+not against each other), among terms in at least MEAN_MIN_DOCS posts and 1 in
+MEAN_MIN_SHARE of the scope's documents, so rare words cannot win. It brings out the
+specific diseases (아토피, 두드러기, 장염) and pushes 감기 down. For 'all' mean_tfidf is
+tfidf_score / doc_freq. Pass 2 already weighs every post on the board's scale for 'all':
+a group's mean costs one more row slice and column sum of that matrix per chunk.
 
 It streams: pass 1 counts df and n per scope chunk by chunk, pass 2 weighs each chunk's
 sparse count matrix with scikit-learn's TfidfTransformer (idf from pass 1) and adds up
@@ -35,8 +38,8 @@ from cafelake.schemas import TOKEN_TFIDF
 ALL = "all"
 SUM, MEAN = "sum", "mean"
 RANKINGS = (SUM, MEAN)
-MEAN_MIN_DOCS = 5  # the mean ranking's floor on doc_freq; v_tfidf_sql holds the same two numbers
-MEAN_MIN_SHARE = 1000  # ... and a term must be in at least 1 in this many of the scope's documents
+MEAN_MIN_DOCS = 10  # the mean ranking's floor on doc_freq; v_tfidf_sql holds the same two numbers
+MEAN_MIN_SHARE = 100  # ... and a term must be in at least 1 in this many of the scope's documents (1 %)
 RANK_DECIMALS = 10  # ranking compares scores rounded to this many decimals (see _top)
 # A chunk: tokens_fact rows (post_id, token, token_pos, is_stopword) and the
 # post_keyword_groups rows (post_id, group_id) of the same, whole, posts.
@@ -113,6 +116,7 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
         tr.idf_ = np.log((1 + n[scope]) / (1 + df[scope])) + 1.0  # what fit() would compute on the scope
         weighers[scope] = tr
     score = {s: np.zeros(vsize) for s in df}
+    board = {s: np.zeros(vsize) for s in df}  # weights on the board's ('all') scale, summed over the scope
     tf = {s: np.zeros(vsize, np.int64) for s in df}
     done = 0
     for tokens, groups_tbl in chunks():  # pass 2: weights
@@ -120,9 +124,15 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
         if enc is None:
             continue
         counts, docs = enc
+        on_board = weighers[ALL].transform(counts)  # every post of the chunk is in 'all'
         for scope, rows in _scope_rows(groups_tbl, docs, names).items():
             sub = counts[rows]
-            score[scope] += np.asarray(weighers[scope].transform(sub).sum(axis=0)).ravel()
+            if scope == ALL:
+                weights = board_weights = on_board
+            else:
+                weights, board_weights = weighers[scope].transform(sub), on_board[rows]
+            score[scope] += np.asarray(weights.sum(axis=0)).ravel()
+            board[scope] += np.asarray(board_weights.sum(axis=0)).ravel()
             tf[scope] += np.asarray(sub.sum(axis=0)).ravel().astype(np.int64)
         done += len(docs)
         if on_progress:
@@ -131,7 +141,7 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
     for scope in [ALL] + [g.group_name for g in groups]:
         if scope not in df:
             continue
-        mean = score[scope] / np.maximum(df[scope], 1)
+        mean = board[scope] / np.maximum(df[scope], 1)
         present = df[scope] > 0
         frequent = (df[scope] >= MEAN_MIN_DOCS) & (df[scope] * MEAN_MIN_SHARE >= n[scope])
         for ranking, key, candidates in ((SUM, score[scope], present), (MEAN, mean, frequent)):

@@ -258,20 +258,26 @@ def tfidf_numpy(frames) -> pd.DataFrame:
     scopes = {"all": tf}
     for name, posts in pkg.groupby("group_name")["post_id"]:
         scopes[name] = tf[tf["post_id"].isin(set(posts))]
-    rows = []
-    for scope, s in scopes.items():
-        if s.empty:
-            continue
+
+    def weighed(s: pd.DataFrame) -> pd.DataFrame:  # smooth idf over s, L2-normalised per post
         n = s["post_id"].nunique()
         df = s.groupby(["token", "token_pos"])["post_id"].nunique().rename("doc_freq")
         s = s.join(df, on=["token", "token_pos"])
         x = s["tf"].to_numpy(float) * (np.log((1 + n) / (1 + s["doc_freq"].to_numpy(float))) + 1)
         norm = np.sqrt(pd.Series(x * x).groupby(s["post_id"].to_numpy()).transform("sum").to_numpy())
-        s = s.assign(w=x / norm)
+        return s.assign(w=x / norm)
+
+    board = weighed(tf)[["post_id", "token", "token_pos", "w"]].rename(columns={"w": "w_board"})
+    rows = []
+    for scope, s in scopes.items():
+        if s.empty:
+            continue
+        n = s["post_id"].nunique()
+        s = weighed(s).merge(board, on=["post_id", "token", "token_pos"])
         agg = s.groupby(["token", "token_pos"]).agg(doc_freq=("doc_freq", "first"), term_freq=("tf", "sum"),
-                                                    tfidf_score=("w", "sum")).reset_index()
+                                                    tfidf_score=("w", "sum"), board=("w_board", "sum")).reset_index()
         agg["scope"] = scope
-        agg["mean_tfidf"] = agg["tfidf_score"] / agg["doc_freq"]
+        agg["mean_tfidf"] = agg.pop("board") / agg["doc_freq"]
         rows.append(agg.assign(ranking="sum"))
         frequent = (agg["doc_freq"] >= MEAN_MIN_DOCS) & (agg["doc_freq"] * MEAN_MIN_SHARE >= n)
         rows.append(agg[frequent].assign(ranking="mean"))
