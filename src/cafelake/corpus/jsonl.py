@@ -121,7 +121,7 @@ class JsonlCorpus:
                 if (menu := record["list_item"].get("menuId")) is not None:
                     menus.setdefault(str(menu), n)
                 if cafe is None:
-                    cafe = next((c for s, body in record["responses"] if s == 200 and (c := _cafe_id(body))), None)
+                    cafe = next((c for _, body in record["responses"] if (c := _cafe_id(body))), None)
         if not spans:
             raise CorpusFileError(self.path, None, "no articles (an empty file)")
         if menu_id is None and len(menus) > 1:
