@@ -1,4 +1,6 @@
-"""Each group's share of the generated board, planted by the generator, against what the pipeline assigns.
+"""The generated board through the real stages: group shares against the planted ones, and TF-IDF's two rankings.
+
+Each group's share of the generated board, planted by the generator, against what the pipeline assigns.
 
 The generator records which keyword groups each post means to carry (its [[marked]]
 words, config/corpus_topics.yaml), independently of Kiwi. The corpus is pushed through
@@ -30,11 +32,15 @@ from cafelake.config import keyword_groups
 from cafelake.corpus import Corpus
 from cafelake.lake import Lake
 from cafelake.tokenize import run_tokenize
+from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE
 
 pytestmark = pytest.mark.slow
 
 POSTS = 3000
 TOLERANCE = 0.02
+# Specific diseases of the board's vocabulary (the study's examples and their like), against the common cold.
+DISEASES = ("아토피", "두드러기", "장염", "수족구", "중이염", "돌발진", "모세기관지염", "땀띠", "태열", "독감")
+COLD = "감기"
 
 
 @dataclass
@@ -47,12 +53,18 @@ class GroupCount:
 
 
 @pytest.fixture(scope="module")
-def counts(tmp_path_factory) -> tuple[int, dict[str, GroupCount]]:
+def board(tmp_path_factory) -> tuple[Corpus, Lake]:
     corpus = Corpus(posts=POSTS, seed=42)
-    lake = Lake(str(tmp_path_factory.mktemp("shares") / "lake"))
-    seed_raw(lake, corpus, run_id="shares", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+    lake = Lake(str(tmp_path_factory.mktemp("board") / "lake"))
+    seed_raw(lake, corpus, run_id="board", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
     run_cleanse(lake)
     run_tokenize(lake)
+    return corpus, lake
+
+
+@pytest.fixture(scope="module")
+def counts(board) -> tuple[int, dict[str, GroupCount]]:
+    corpus, lake = board
     names = {g.group_id: g.group_name for g in keyword_groups()}
     found: dict[str, set[str]] = {}
     for r in lake.read_table("post_keyword_groups", columns=["post_id", "group_id"]).to_pylist():
@@ -104,3 +116,27 @@ def test_group_comes_out_at_its_planted_share(counts, group):
               + "\nall groups:\n" + _table(compared, by_group))
     assert abs(c.found - c.planted) <= TOLERANCE * c.planted, detail
     assert len(c.misses) <= TOLERANCE * c.planted and len(c.strays) <= TOLERANCE * c.planted, detail
+
+
+def test_the_distinctive_tfidf_ranking_puts_specific_diseases_above_the_cold(board):
+    """On this board 감기 is everywhere: summed TF-IDF, which tracks frequency, ranks it above the diseases; the
+    mean ranking ranks every disease in enough posts to be ranked above it (what the study's TF-IDF showed)."""
+    _, lake = board
+    tokens = lake.read_table("tokens_fact", columns=["post_id", "token", "token_pos", "is_stopword"]).to_pandas()
+    tokens = tokens[~tokens["is_stopword"]]
+    docs = tokens["post_id"].nunique()
+    df = tokens[tokens["token_pos"] == "NNG"].groupby("token")["post_id"].nunique()
+    floor = max(MEAN_MIN_DOCS, -(-docs // MEAN_MIN_SHARE))
+    ranked = [d for d in DISEASES if df.get(d, 0) >= floor]
+    assert len(ranked) >= 6 and df[COLD] >= floor, (df.reindex([*DISEASES, COLD]).to_dict(), floor)
+    assert df[COLD] > max(df[d] for d in ranked)  # the cold is in more posts than any of them
+
+    rows = lake.read_table("token_tfidf").to_pandas()
+    rows = rows[(rows["scope"] == "all") & (rows["token_pos"] == "NNG")]
+    rank = {(r.ranking, r.token): r.rank for r in rows.itertuples()}
+    beyond = int(rows["rank"].max()) + 1  # a term outside the kept top N ranks below all of them
+    by_sum = {d: rank.get(("sum", d), beyond) for d in [*ranked, COLD]}
+    by_mean = {d: rank.get(("mean", d), beyond) for d in [*ranked, COLD]}
+    assert all(by_mean[d] < beyond for d in ranked), by_mean  # every disease is among the kept ranks
+    assert all(by_mean[d] < by_mean[COLD] for d in ranked), by_mean
+    assert sum(by_sum[COLD] < by_sum[d] for d in ranked) > len(ranked) / 2, by_sum  # summed: the cold leads most
