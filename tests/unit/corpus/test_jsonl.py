@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 import requests
@@ -121,3 +122,11 @@ def test_a_gzip_file_with_a_bad_line_names_the_line(tmp_path):
         f.write(GOOD + "\n" + _line(aid=8, item_id=70) + "\n")
     with pytest.raises(CorpusFileError, match=r"board\.jsonl\.gz:2: 'list_item\.articleId' is 70, not .* 8"):
         JsonlCorpus(path)
+
+
+def test_the_documented_minimal_example_is_a_corpus(tmp_path):
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
+    example = doc.split("## Serving your own corpus", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    with JsonlCorpus(_lines(tmp_path, example.strip(), name="doc.jsonl")) as board:
+        assert (board.club_id, board.menu_id, board.article_ids) == ("27182818", "31", [901, 907])
+        assert [board.article(a).responses[0][0] for a in board.article_ids] == [200, 401]
