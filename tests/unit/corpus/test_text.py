@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,12 @@ def test_marked_words_must_be_keywords():
     assert parse_phrase("[[피부과]] 가봤어요", groups).groups == {"skin", "hospital"}  # a keyword of two groups
     with pytest.raises(ValueError, match="입원"):
         parse_phrase("[[입원]] 했어요", groups)
+
+
+def test_the_documented_planted_shares_are_the_generators(articles):
+    """docs/sample-corpus.md's share of posts per group is the default corpus's ground truth, to 0.1 %."""
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
+    text = " ".join(doc.split("*Planted shares*", 1)[1].split("carry at least one group", 1)[0].split())
+    documented = {g: float(v) for g, v in re.findall(r"([a-z_]+) (\d+\.\d)", text)}
+    planted = Counter(g for a in articles for g in a.truth["groups"])
+    assert documented == {g: round(100 * k / len(articles), 1) for g, k in planted.items()}
