@@ -9,7 +9,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.token_tfidf (
   `tfidf_score` double COMMENT 'sum over the scope\'s posts of the L2-normalised TF-IDF weight',
   `rank`        int COMMENT '1 = first within the scope and ranking',
   `ranking`     string COMMENT 'what rank orders by: \'sum\' (tfidf_score; tracks frequency) or \'mean\' (mean_tfidf of the terms in enough posts, see docs/querying.md: the distinctive terms)',
-  `mean_tfidf`  double COMMENT 'tfidf_score / doc_freq: the mean weight in the scope\'s posts that use the token'
+  `mean_tfidf`  double COMMENT 'mean weight in the scope\'s posts that use the token, weighed on the board\'s scale (\'all\' idf and norms); for \'all\' tfidf_score / doc_freq'
 )
 COMMENT 'Top TF-IDF tokens per scope, two rankings.'
 STORED AS PARQUET

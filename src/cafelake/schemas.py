@@ -180,7 +180,8 @@ _TFIDF, _TFIDF_C = _schema(
     ("rank", pa.int32(), "1 = first within the scope and ranking"),
     ("ranking", pa.string(), "what rank orders by: 'sum' (tfidf_score; tracks frequency) or 'mean' (mean_tfidf "
                              "of the terms in enough posts, see docs/querying.md: the distinctive terms)"),
-    ("mean_tfidf", pa.float64(), "tfidf_score / doc_freq: the mean weight in the scope's posts that use the token"),
+    ("mean_tfidf", pa.float64(), "mean weight in the scope's posts that use the token, weighed on the board's scale "
+                                 "('all' idf and norms); for 'all' tfidf_score / doc_freq"),
 )
 TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens per scope, two rankings.",
                        partitioned=False, comments=_TFIDF_C)

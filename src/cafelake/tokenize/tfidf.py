@@ -37,7 +37,6 @@ from cafelake.schemas import TOKEN_TFIDF
 
 ALL = "all"
 SUM, MEAN = "sum", "mean"
-RANKINGS = (SUM, MEAN)
 MEAN_MIN_DOCS = 10  # the mean ranking's floor on doc_freq; v_tfidf_sql holds the same two numbers
 MEAN_MIN_SHARE = 100  # ... and a term must be in at least 1 in this many of the scope's documents (1 %)
 RANK_DECIMALS = 10  # ranking compares scores rounded to this many decimals (see _top)
