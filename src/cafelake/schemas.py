@@ -177,9 +177,13 @@ _TFIDF, _TFIDF_C = _schema(
     ("doc_freq", pa.int64(), "posts in scope containing the token"),
     ("term_freq", pa.int64(), "occurrences in scope"),
     ("tfidf_score", pa.float64(), "sum over the scope's posts of the L2-normalised TF-IDF weight"),
-    ("rank", pa.int32(), "1 = highest score within the scope"),
+    ("rank", pa.int32(), "1 = first within the scope and ranking"),
+    ("ranking", pa.string(), "what rank orders by: 'sum' (tfidf_score; tracks frequency) or 'mean' (mean_tfidf "
+                             "of the terms in enough posts, see docs/querying.md: the distinctive terms)"),
+    ("mean_tfidf", pa.float64(), "mean weight in the scope's posts that use the token, weighed on the board's scale "
+                                 "('all' idf and norms); for 'all' tfidf_score / doc_freq"),
 )
-TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens per scope.",
+TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens per scope, two rankings.",
                        partitioned=False, comments=_TFIDF_C)
 
 TABLES: dict[str, TableDef] = {

@@ -38,7 +38,7 @@ def test_read_prunes_to_requested_partitions(tmp_path):
 def test_unpartitioned_table_is_replaced_whole(tmp_path):
     lake = Lake(str(tmp_path))
     row = {"scope": ["all"], "token": ["열"], "token_pos": ["NNG"], "doc_freq": [1], "term_freq": [2],
-           "tfidf_score": [0.5], "rank": [1]}
+           "tfidf_score": [0.5], "rank": [1], "ranking": ["sum"], "mean_tfidf": [0.5]}
     lake.write_table(TOKEN_TFIDF, pa.table(row))
     lake.write_table(TOKEN_TFIDF, pa.table(row | {"token": ["기침"]}))
     assert lake.read_table("token_tfidf").column("token").to_pylist() == ["기침"]

@@ -22,7 +22,7 @@ CONTRACT = {
     "keyword_groups_dim": ["group_id", "group_name", "display_name", "description"],
     "keywords_dictionary": ["keyword", "group_id", "is_stopword"],
     "post_keyword_groups": ["post_id", "group_id", "matched_keywords"],
-    "token_tfidf": ["scope", "token", "token_pos", "doc_freq", "term_freq", "tfidf_score", "rank"],
+    "token_tfidf": ["scope", "token", "token_pos", "doc_freq", "term_freq", "tfidf_score", "rank", "ranking"],
 }
 
 

@@ -125,7 +125,8 @@ def _member_view(club_id: str, art: Any) -> str:
 
 
 class NaverServer:
-    """Serve `corpus` (anything with the cafelake.corpus.Corpus interface) until closed."""
+    """Serve `corpus` until closed: anything with club_id, menu_id, article_ids (ascending) and article(id),
+    such as the generated cafelake.corpus.Corpus or a file's cafelake.corpus.jsonl.JsonlCorpus."""
 
     def __init__(self, corpus: Any, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None,
                  visible: int | None = None, article_cache: int = ARTICLE_CACHE) -> None:

@@ -1,9 +1,10 @@
-"""`cafelake serve`: the Naver-compatible server on loopback, serving the sample corpus."""
+"""`cafelake serve`: the Naver-compatible server on loopback, serving the sample corpus or a corpus file."""
 
 from __future__ import annotations
 
 import time
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,16 @@ from cafelake.commands._common import console
 
 
 def serve(
+    corpus_file: Annotated[Path | None, typer.Option(
+        "--corpus", help="Serve this JSON Lines file (.jsonl or .jsonl.gz, the format `cafelake generate` writes: "
+                         "one article a line with article_id, list_item and responses) instead of a generated "
+                         "corpus; --posts, --seed and --end-date are then not used.")] = None,
+    club_id: Annotated[str | None, typer.Option(
+        "--club-id", help="Cafe id to serve (default: the file's result.cafeId; the generated corpus's 10050146).")
+    ] = None,
+    menu_id: Annotated[str | None, typer.Option(
+        "--menu-id", help="Board id to serve (default: the file's list item menuId; the generated corpus's 386).")
+    ] = None,
     posts: Annotated[int, typer.Option("--posts", help="Articles in the generated corpus.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Corpus seed.")] = 42,
     end_date: Annotated[str | None, typer.Option("--end-date", help="Last post date YYYY-MM-DD (KST).")] = None,
@@ -24,23 +35,38 @@ def serve(
                          "retry_after=S, slow_s=S. E.g. '429=0.02,500=0.01,401=0.01,truncate=0.01,drop=0.005,"
                          "slow=0.01,publish=2,seed=7'.")] = "",
 ) -> None:
-    """Serve the list and article APIs until Ctrl-C.
+    """Serve the list and article APIs until Ctrl-C: a generated corpus, or your own with --corpus FILE.
 
     Member-only bodies are served to requests carrying member cookies (NID_AUT and NID_SES), 401 otherwise.
     """
     from cafelake.collect.server import FaultConfig, NaverServer
     from cafelake.corpus import Corpus
+    from cafelake.corpus.jsonl import CorpusFileError, JsonlCorpus
 
     try:
         fault_config = FaultConfig.parse(faults)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--faults") from None
-    corpus = Corpus(posts=posts, seed=seed, **({"end_date": date.fromisoformat(end_date)} if end_date else {}))
-    with NaverServer(corpus, host=host, port=port, faults=fault_config, visible=visible) as server:
-        console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id} "
-                      f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
-        try:  # short waits: Ctrl-C may land on a server thread, and only the main thread raises it
-            while True:
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            console.print(f"stopped; served {dict(server.stats)}")
+    if corpus_file is not None:
+        try:
+            corpus = JsonlCorpus(corpus_file, club_id=club_id, menu_id=menu_id)
+        except CorpusFileError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--corpus") from None
+        source = f" from {corpus_file}"
+    else:
+        ids = {k: v for k, v in (("club_id", club_id), ("menu_id", menu_id)) if v is not None}
+        corpus = Corpus(posts=posts, seed=seed, **ids,
+                        **({"end_date": date.fromisoformat(end_date)} if end_date else {}))
+        source = ""
+    try:
+        with NaverServer(corpus, host=host, port=port, faults=fault_config, visible=visible) as server:
+            console.print(f"serving {len(corpus)} articles of cafe {corpus.club_id} menu {corpus.menu_id}{source} "
+                          f"at [bold]{server.base_url}[/] (Ctrl-C to stop)")
+            try:  # short waits: Ctrl-C may land on a server thread, and only the main thread raises it
+                while True:
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                console.print(f"stopped; served {dict(server.stats)}")
+    finally:
+        if isinstance(corpus, JsonlCorpus):
+            corpus.close()

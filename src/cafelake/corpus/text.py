@@ -18,7 +18,7 @@ from itertools import accumulate
 from cafelake.config import keyword_groups, load_yaml
 from cafelake.corpus.calendar import season_factor
 
-_MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]] or [[written form|keyword]]
+_MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]], [[written form|keyword]] or [[form|kw1,kw2]]
 TAILS = ("ㅠㅠ", "ㅜㅜ", "ㅠ", "ㅠㅠㅠ", "😭", "💦", "🙏", "ㅎㅎ", "ㅋㅋ", "..", "!!", "ㅠㅠ 😢", "^^;")
 _TITLE_TAILS = ("ㅠㅠ", "ㅜㅜ", "😭", "??", "!!", " 🙏", "...")
 
@@ -61,22 +61,26 @@ class Phrasing:
         return names, tuple(accumulate(weights))
 
 
-def parse_phrase(raw: str, group_of: dict[str, str]) -> Phrase:
-    words = [keyword or written for written, keyword in _MARK.findall(raw)]
-    unknown = [w for w in words if w not in group_of]
+def parse_phrase(raw: str, groups_of: dict[str, set[str]]) -> Phrase:
+    """A phrase of corpus_topics.yaml: its text and the groups of its marked keywords (a keyword may be in two)."""
+    words = [kw.strip() for written, keywords in _MARK.findall(raw) for kw in (keywords or written).split(",")]
+    unknown = [w for w in words if w not in groups_of]
     if unknown:
         raise ValueError(f"corpus_topics.yaml: {unknown} marked as keywords but in no keyword group: {raw!r}")
     text = _MARK.sub(r"\1", raw)
-    return Phrase(text, frozenset(group_of[w] for w in words), "{" in text)
+    return Phrase(text, frozenset(g for w in words for g in groups_of[w]), "{" in text)
 
 
 @cache
 def phrasing() -> Phrasing:
-    group_of = {k: g.group_name for g in keyword_groups() for k in g.keywords}
+    groups_of: dict[str, set[str]] = {}
+    for g in keyword_groups():
+        for k in g.keywords:
+            groups_of.setdefault(k, set()).add(g.group_name)
     data = load_yaml("corpus_topics.yaml")
 
     def phrases(items: list[str]) -> tuple[Phrase, ...]:
-        return tuple(parse_phrase(str(x), group_of) for x in items)
+        return tuple(parse_phrase(str(x), groups_of) for x in items)
 
     topics = {
         name: Topic(name, float(t["weight"]), float(t["season"]["amplitude"]), str(t["season"]["peak"]),

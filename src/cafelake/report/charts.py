@@ -199,27 +199,40 @@ def top_tokens(df: pd.DataFrame, *, n: int = 20) -> Chart:
 
 @_korean
 def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd.DataFrame | None = None) -> Chart:
-    """v_top_tfidf for one scope; with `frequent` (v_top_tokens) the reading names what TF-IDF adds."""
-    slug, title = "top_tfidf", f"Top {n} TF-IDF tokens ({scope}) · TF-IDF 상위 토큰"
-    df = _require(df, "scope", "token", "tfidf_score", "rank")
-    df = df[df["scope"] == scope].sort_values(["rank", "token"]).head(n)
-    if df.empty:
+    """v_top_tfidf's distinctive ('mean') ranking for one scope, read against the summed one and frequency.
+
+    The summed ranking tracks frequency (감기 near the top); the mean ranking is what TF-IDF
+    adds, so the chart draws it and the reading names the summed leaders it pushes down.
+    """
+    slug, title = "top_tfidf", f"Top {n} distinctive TF-IDF tokens ({scope}) · TF-IDF 특징 토큰"
+    df = _require(df, "scope", "ranking", "token", "mean_tfidf", "rank")
+    df = df[df["scope"] == scope]
+    top = df[df["ranking"] == "mean"].sort_values(["rank", "token"]).head(n)
+    if top.empty:
         return Chart(slug, title, f"No TF-IDF scores for scope '{scope}' yet.")
-    fig, ax = _figure(height=0.28 * len(df) + 1.2)
-    _hbar(ax, _labels(df), list(df["tfidf_score"]), highlight=3)
-    ax.set_xlabel("summed TF-IDF weight")
+    fig, ax = _figure(height=0.28 * len(top) + 1.2)
+    _hbar(ax, _labels(top), list(top["mean_tfidf"]), highlight=3)
+    ax.set_xlabel("mean TF-IDF weight in the posts using the token")
     ax.set_title(title)
-    leaders = ", ".join(f"'{t}'" for t in df["token"].head(3))
-    reading = f"TF-IDF ranks {leaders} highest across {'all posts' if scope == 'all' else scope}"
+    leaders = ", ".join(f"'{t}'" for t in top["token"].head(3))
+    reading = f"Mean TF-IDF ranks {leaders} highest across {'all posts' if scope == 'all' else scope}"
+    summed = df[df["ranking"] == "sum"].sort_values(["rank", "token"])
+    pushed = summed[~summed["token"].isin(set(top["token"]))].head(3)
+    if not pushed.empty:
+        means = df[df["ranking"] == "mean"]
+        mean_rank, last = dict(zip(means["token"], means["rank"])), int(means["rank"].max())
+        where = ", ".join(f"'{t}' (#{r}; #{mean_rank[t]} by mean)" if t in mean_rank else f"'{t}' (#{r}; below "
+                          f"#{last} by mean)" for t, r in zip(pushed["token"], pushed["rank"]))
+        reading += f"; summed scores, which track frequency, rank high {where}"
     if frequent is not None and not frequent.empty:
-        top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(df))["token"])
-        novel = [t for t in df["token"] if t not in top_freq]
+        top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(top))["token"])
+        novel = [t for t in top["token"] if t not in top_freq]
         if novel:
             verb = "is" if len(novel) == 1 else "are"
-            reading += (f"; {len(novel)} of these {len(df)} {verb} not among the {len(df)} most frequent tokens "
+            reading += (f"; {len(novel)} of these {len(top)} {verb} not among the {len(top)} most frequent tokens "
                         f"(e.g. '{novel[0]}')")
         else:
-            reading += f"; all {len(df)} are also among the {len(df)} most frequent tokens"
+            reading += f"; all {len(top)} are also among the {len(top)} most frequent tokens"
     return Chart(slug, title, reading + ".", fig)
 
 

@@ -25,7 +25,8 @@ QUERIES: dict[str, str] = {
     "v_author_cohort_retention": "SELECT cohort_month, months_since_first, authors FROM v_author_cohort_retention",
     "v_top_tokens": "SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
                     "FROM v_top_tokens GROUP BY token, token_pos ORDER BY occurrences DESC, token LIMIT 200",
-    "v_top_tfidf": "SELECT scope, token, token_pos, tfidf_score, rank FROM v_top_tfidf WHERE rank <= 50",
+    "v_top_tfidf": "SELECT scope, ranking, token, token_pos, tfidf_score, mean_tfidf, rank FROM v_top_tfidf "
+                   "WHERE rank <= 50",
     "v_group_top_tokens": "SELECT group_name, display_name, token, token_pos, occurrences, rank "
                           "FROM v_group_top_tokens WHERE rank <= 50",
     "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "

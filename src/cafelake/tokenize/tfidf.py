@@ -1,9 +1,19 @@
-"""TF-IDF per scope ('all' and each keyword group) over kept, non-stopword tokens.
+"""TF-IDF per scope ('all' and each keyword group) over kept, non-stopword tokens, ranked two ways.
 
 The definition is shared with the SQL view `v_tfidf_sql`, and a test holds them to
 1e-9: documents = posts of the scope with >= 1 non-stopword token; a term is (token,
 token_pos); idf = ln((1+n)/(1+df)) + 1 (scikit-learn's smooth_idf); each document's
 tf*idf vector is L2-normalised; a term's score is the sum of its weights over the scope.
+
+Rankings (docs/querying.md): `sum` orders by that score, which grows with the number of
+posts using a term and so tracks plain frequency (감기 near the top). `mean` orders by a
+term's mean weight in the scope's posts that use it, the weight taken on the board's scale
+(the 'all' scope's idf and norms, so a group's words are weighed against the whole board,
+not against each other), among terms in at least MEAN_MIN_DOCS posts and 1 in
+MEAN_MIN_SHARE of the scope's documents, so rare words cannot win. It brings out the
+specific diseases (아토피, 두드러기, 장염) and pushes 감기 down. For 'all' mean_tfidf is
+tfidf_score / doc_freq. Pass 2 already weighs every post on the board's scale for 'all':
+a group's mean costs one more row slice and column sum of that matrix per chunk.
 
 It streams: pass 1 counts df and n per scope chunk by chunk, pass 2 weighs each chunk's
 sparse count matrix with scikit-learn's TfidfTransformer (idf from pass 1) and adds up
@@ -26,6 +36,9 @@ from cafelake.config import KeywordGroup
 from cafelake.schemas import TOKEN_TFIDF
 
 ALL = "all"
+SUM, MEAN = "sum", "mean"
+MEAN_MIN_DOCS = 10  # the mean ranking's floor on doc_freq; v_tfidf_sql holds the same two numbers
+MEAN_MIN_SHARE = 100  # ... and a term must be in at least 1 in this many of the scope's documents (1 %)
 RANK_DECIMALS = 10  # ranking compares scores rounded to this many decimals (see _top)
 # A chunk: tokens_fact rows (post_id, token, token_pos, is_stopword) and the
 # post_keyword_groups rows (post_id, group_id) of the same, whole, posts.
@@ -80,7 +93,7 @@ def _pad(v: np.ndarray, n: int) -> np.ndarray:
 
 def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[KeywordGroup], top_n: int,
                   on_progress: Callable[[int, int | None], None] | None = None) -> pa.Table:
-    """token_tfidf rows: the top `top_n` terms of each scope. `chunks()` is called twice (two passes)."""
+    """token_tfidf rows: the top `top_n` terms of each scope and ranking. `chunks()` is called twice (two passes)."""
     names = {g.group_id: g.group_name for g in groups}
     vocab = _Vocab()
     df: dict[str, np.ndarray] = {}
@@ -102,6 +115,7 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
         tr.idf_ = np.log((1 + n[scope]) / (1 + df[scope])) + 1.0  # what fit() would compute on the scope
         weighers[scope] = tr
     score = {s: np.zeros(vsize) for s in df}
+    board = {s: np.zeros(vsize) for s in df}  # weights on the board's ('all') scale, summed over the scope
     tf = {s: np.zeros(vsize, np.int64) for s in df}
     done = 0
     for tokens, groups_tbl in chunks():  # pass 2: weights
@@ -109,32 +123,45 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
         if enc is None:
             continue
         counts, docs = enc
+        on_board = weighers[ALL].transform(counts)  # every post of the chunk is in 'all'
         for scope, rows in _scope_rows(groups_tbl, docs, names).items():
             sub = counts[rows]
-            score[scope] += np.asarray(weighers[scope].transform(sub).sum(axis=0)).ravel()
+            if scope == ALL:
+                weights = board_weights = on_board
+            else:
+                weights, board_weights = weighers[scope].transform(sub), on_board[rows]
+            score[scope] += np.asarray(weights.sum(axis=0)).ravel()
+            board[scope] += np.asarray(board_weights.sum(axis=0)).ravel()
             tf[scope] += np.asarray(sub.sum(axis=0)).ravel().astype(np.int64)
         done += len(docs)
         if on_progress:
             on_progress(done, n.get(ALL))
-    order = [ALL] + [g.group_name for g in groups]
-    out = [_top(scope, score[scope], df[scope], tf[scope], vocab.terms, top_n) for scope in order if scope in df]
+    out = []
+    for scope in [ALL] + [g.group_name for g in groups]:
+        if scope not in df:
+            continue
+        mean = board[scope] / np.maximum(df[scope], 1)
+        present = df[scope] > 0
+        frequent = (df[scope] >= MEAN_MIN_DOCS) & (df[scope] * MEAN_MIN_SHARE >= n[scope])
+        for ranking, key, candidates in ((SUM, score[scope], present), (MEAN, mean, frequent)):
+            out.append(_top(scope, ranking, key, np.flatnonzero(candidates), score[scope], mean, df[scope],
+                            tf[scope], vocab.terms, top_n))
     return pa.concat_tables(out) if out else TOKEN_TFIDF.empty()
 
 
-def _top(scope: str, score: np.ndarray, df: np.ndarray, tf: np.ndarray, terms: list[tuple[str, str]],
-         top_n: int) -> pa.Table:
-    """Rank by score desc, token asc, token_pos asc; keep ranks <= top_n.
+def _top(scope: str, ranking: str, key: np.ndarray, candidates: np.ndarray, score: np.ndarray, mean: np.ndarray,
+         df: np.ndarray, tf: np.ndarray, terms: list[tuple[str, str]], top_n: int) -> pa.Table:
+    """The candidates ranked by key desc, token asc, token_pos asc; ranks <= top_n kept.
 
-    Scores are compared rounded to RANK_DECIMALS: terms that tie exactly in arithmetic
+    Keys are compared rounded to RANK_DECIMALS: terms that tie exactly in arithmetic
     (same counts in the same posts) differ by float noise that depends on summation
     order, and must fall back to token order in every engine alike.
     """
-    present = np.flatnonzero(df > 0)
-    if len(present) > top_n:
-        cut = np.partition(score[present], len(present) - top_n)[len(present) - top_n]
-        present = present[score[present] >= cut - 10.0 ** -RANK_DECIMALS]
-    key = np.round(score, RANK_DECIMALS)
-    ranked = sorted(present.tolist(), key=lambda i: (-key[i], terms[i][0], terms[i][1]))[:top_n]
+    if len(candidates) > top_n:
+        cut = np.partition(key[candidates], len(candidates) - top_n)[len(candidates) - top_n]
+        candidates = candidates[key[candidates] >= cut - 10.0 ** -RANK_DECIMALS]
+    rounded = np.round(key, RANK_DECIMALS)
+    ranked = sorted(candidates.tolist(), key=lambda i: (-rounded[i], terms[i][0], terms[i][1]))[:top_n]
     return pa.table({
         "scope": pa.array([scope] * len(ranked), pa.string()),
         "token": pa.array([terms[i][0] for i in ranked], pa.string()),
@@ -143,4 +170,6 @@ def _top(scope: str, score: np.ndarray, df: np.ndarray, tf: np.ndarray, terms: l
         "term_freq": pa.array(tf[ranked], pa.int64()),
         "tfidf_score": pa.array(score[ranked], pa.float64()),
         "rank": pa.array(np.arange(1, len(ranked) + 1), pa.int32()),
+        "ranking": pa.array([ranking] * len(ranked), pa.string()),
+        "mean_tfidf": pa.array(mean[ranked], pa.float64()),
     }, schema=TOKEN_TFIDF.schema)

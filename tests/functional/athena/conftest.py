@@ -22,12 +22,14 @@ _POS = ["NNG", "NNP", "VA", "XR", "SL"]
 _FILLER = ["아기", "생후", "개월", "오늘", "밤", "엄마", "걱정", "어린이집", "분유", "이유식", "낮잠", "가렵다",
            "붓다", "RSV", "BCG", "목", "배", "얼굴", "손", "발", "다리", "등", "머리", "눈", "귀"]
 _STOPWORDS = ["것", "거", "수", "요", "때", "좀"]
+_RARE = [f"드문말{i}" for i in range(40)]  # in a few posts each: below the mean TF-IDF ranking's minimum df
 
 
 def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = date(2025, 9, 1),
                days: int = 150) -> dict[str, pa.Table]:
     """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
+    rare = np.random.default_rng(seed + 1)  # its own stream: the other draws stay as they were
     groups = keyword_groups()
     keywords = {kw: g.group_id for g in groups for kw in g.keywords}
     vocab = sorted(set(_FILLER) | set(keywords))
@@ -46,8 +48,9 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
         words = list(rng.choice(vocab, size=int(rng.integers(0, 25))))
         words += list(rng.choice(_STOPWORDS, size=int(rng.integers(0, 4))))
         rng.shuffle(words)
+        words += list(rare.choice(_RARE, size=int(rare.random() < 0.06)))
         for pos, w in enumerate(words):
-            tag = "NNG" if w in keywords or w in _STOPWORDS else _POS[vocab.index(w) % len(_POS)]
+            tag = "NNG" if w in keywords or w in _STOPWORDS or w in _RARE else _POS[vocab.index(w) % len(_POS)]
             tokens.append({"post_id": post_id, "token_position": pos, "token": str(w), "token_pos": tag,
                            "is_stopword": w in _STOPWORDS, "dt": d.isoformat()})
         matched: dict[int, list[str]] = {}

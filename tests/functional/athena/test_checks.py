@@ -135,3 +135,20 @@ def test_sample_shows_the_failing_rows(small_mart):
     assert result.sample["post_id"].tolist() == ["10050146-424242"]
     with pytest.raises(KeyError, match="no_such_check"):
         run_checks(lake, only=["no_such_check"])
+
+
+def test_token_tfidf_ranks_run_once_per_scope_and_ranking(small_mart):
+    from cafelake.config import keyword_groups
+    from cafelake.tokenize.tfidf import compute_tfidf
+
+    lake, t = small_mart
+    chunks = lambda: iter([(t["tokens_fact"], t["post_keyword_groups"])])  # noqa: E731
+    tfidf = compute_tfidf(chunks, keyword_groups(), top_n=20)
+    lake.write_table("token_tfidf", tfidf)
+    assert "token_tfidf_ranks" not in _failing(lake)
+    rows = tfidf.to_pylist()
+    first_mean = next(r for r in rows if (r["scope"], r["ranking"]) == ("all", "mean"))
+    rows.append(first_mean | {"token": "다른말"})                      # rank 1 of 'all'/'mean' twice
+    rows.append(first_mean | {"ranking": "median", "rank": 1})       # a ranking nobody knows
+    lake.write_table("token_tfidf", pa.Table.from_pylist(rows, schema=tfidf.schema))
+    assert _failing(lake) == {"token_tfidf_ranks": 2}

@@ -13,7 +13,7 @@ import pytest
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
 from cafelake.config import keyword_groups
-from cafelake.tokenize.tfidf import compute_tfidf
+from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE, compute_tfidf
 
 TOP_N = 40
 
@@ -246,64 +246,81 @@ def test_v_top_tfidf(engine, lake):
     t = lake.read_table("token_tfidf").to_pandas()
     labels = {g.group_name: g.display_name for g in keyword_groups()}
     t["scope_label"] = t["scope"].map(lambda s: labels.get(s, s))
-    assert_same(engine.view("v_top_tfidf"), t, ["scope", "rank"])
+    assert set(t["ranking"]) == {"sum", "mean"}
+    assert_same(engine.view("v_top_tfidf"), t, ["scope", "ranking", "rank"])
 
 
 def tfidf_numpy(frames) -> pd.DataFrame:
-    """The shared TF-IDF definition, written out plainly with pandas and numpy."""
+    """The shared TF-IDF definition, written out plainly with pandas and numpy: both rankings' rows."""
     t = _non_stop(frames)
     tf = t.groupby(["post_id", "token", "token_pos"]).size().rename("tf").reset_index()
     pkg = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id")
     scopes = {"all": tf}
     for name, posts in pkg.groupby("group_name")["post_id"]:
         scopes[name] = tf[tf["post_id"].isin(set(posts))]
-    rows = []
-    for scope, s in scopes.items():
-        if s.empty:
-            continue
+
+    def weighed(s: pd.DataFrame) -> pd.DataFrame:  # smooth idf over s, L2-normalised per post
         n = s["post_id"].nunique()
         df = s.groupby(["token", "token_pos"])["post_id"].nunique().rename("doc_freq")
         s = s.join(df, on=["token", "token_pos"])
         x = s["tf"].to_numpy(float) * (np.log((1 + n) / (1 + s["doc_freq"].to_numpy(float))) + 1)
         norm = np.sqrt(pd.Series(x * x).groupby(s["post_id"].to_numpy()).transform("sum").to_numpy())
-        s = s.assign(w=x / norm)
+        return s.assign(w=x / norm)
+
+    board = weighed(tf)[["post_id", "token", "token_pos", "w"]].rename(columns={"w": "w_board"})
+    rows = []
+    for scope, s in scopes.items():
+        if s.empty:
+            continue
+        n = s["post_id"].nunique()
+        s = weighed(s).merge(board, on=["post_id", "token", "token_pos"])
         agg = s.groupby(["token", "token_pos"]).agg(doc_freq=("doc_freq", "first"), term_freq=("tf", "sum"),
-                                                    tfidf_score=("w", "sum")).reset_index()
+                                                    tfidf_score=("w", "sum"), board=("w_board", "sum")).reset_index()
         agg["scope"] = scope
-        rows.append(agg)
+        agg["mean_tfidf"] = agg.pop("board") / agg["doc_freq"]
+        rows.append(agg.assign(ranking="sum"))
+        frequent = (agg["doc_freq"] >= MEAN_MIN_DOCS) & (agg["doc_freq"] * MEAN_MIN_SHARE >= n)
+        rows.append(agg[frequent].assign(ranking="mean"))
     out = pd.concat(rows, ignore_index=True)
-    out["rank"] = _rank(out, ["tfidf_score", "token", "token_pos"], [False, True, True], "scope")
+    out["key"] = np.where(out["ranking"] == "sum", out["tfidf_score"], out["mean_tfidf"])
+    out["scope_ranking"] = out["scope"] + "/" + out["ranking"]
+    out["rank"] = _rank(out, ["key", "token", "token_pos"], [False, True, True], "scope_ranking")
     return out
 
 
 def _stable_ranks(df: pd.DataFrame, tol: float = 1e-9) -> pd.Series:
-    """True where no other term of the scope scores within `tol` (float noise cannot swap its rank)."""
-    s = df.sort_values(["scope", "tfidf_score"])
-    gap_prev = s.groupby("scope")["tfidf_score"].diff().abs()
-    gap_next = s.groupby("scope")["tfidf_score"].diff(-1).abs()
+    """True where no other term of the scope and ranking scores within `tol` (float noise cannot swap its rank)."""
+    s = df.sort_values(["scope_ranking", "key"])
+    gap_prev = s.groupby("scope_ranking")["key"].diff().abs()
+    gap_next = s.groupby("scope_ranking")["key"].diff(-1).abs()
     return ((gap_prev.isna() | (gap_prev > tol)) & (gap_next.isna() | (gap_next > tol))).reindex(df.index)
 
 
 def test_v_tfidf_sql(engine, frames):
     expected = tfidf_numpy(frames)
     actual = engine.view("v_tfidf_sql")
-    keys = ["scope", "token", "token_pos"]
-    assert_same(actual, expected[keys + ["doc_freq", "term_freq", "tfidf_score"]], keys)
+    keys = ["scope", "ranking", "token", "token_pos"]
+    assert_same(actual, expected[keys + ["doc_freq", "term_freq", "tfidf_score", "mean_tfidf"]], keys)
     merged = actual.merge(expected, on=keys, suffixes=("", "_np"))
     stable = _stable_ranks(merged)
     assert stable.mean() > 0.5
     assert (merged.loc[stable, "rank"] == merged.loc[stable, "rank_np"]).all()
+    # The minimum document frequency bites: some terms are ranked by their sum only.
+    per_ranking = expected.groupby(["scope", "ranking"]).size().unstack()
+    assert (per_ranking["mean"] < per_ranking["sum"]).any() and per_ranking["mean"].sum() > 0
 
 
 def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, lake):
-    """The SQL view and the scikit-learn implementation (cafelake.tokenize.tfidf) agree to 1e-9."""
+    """The SQL view and the scikit-learn implementation (cafelake.tokenize.tfidf) agree to 1e-9, both rankings."""
     mart = lake.read_table("token_tfidf").to_pandas()
+    assert set(mart["ranking"]) == {"sum", "mean"}
     top_n = int(mart["rank"].max())
     sql = engine.query(f"SELECT * FROM v_tfidf_sql WHERE rank <= {top_n}")
-    keys = ["scope", "token", "token_pos"]
+    keys = ["scope", "ranking", "token", "token_pos"]
     merged = mart.merge(sql, on=keys, how="outer", suffixes=("_sk", "_sql"), indicator=True)
     both = merged[merged["_merge"] == "both"]
-    np.testing.assert_allclose(both["tfidf_score_sk"], both["tfidf_score_sql"], rtol=1e-9, atol=1e-12)
+    for col in ("tfidf_score", "mean_tfidf"):
+        np.testing.assert_allclose(both[f"{col}_sk"], both[f"{col}_sql"], rtol=1e-9, atol=1e-12)
     assert (both["doc_freq_sk"] == both["doc_freq_sql"]).all()
     assert (both["term_freq_sk"] == both["term_freq_sql"]).all()
     # Both rank on the score rounded to 10 decimals, so float noise cannot reorder exact ties:
@@ -311,3 +328,8 @@ def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, lake):
     assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"][keys]
     assert (both["rank_sk"] == both["rank_sql"]).all()
     assert set(mart["scope"]) == set(sql["scope"])
+    # The two rankings differ: mean is not sum in another order of the same leaders.
+    for scope, rows in mart.groupby("scope"):
+        if len(rows) >= 20:
+            lead = {r: set(rows[(rows["ranking"] == r) & (rows["rank"] <= 10)]["token"]) for r in ("sum", "mean")}
+            assert lead["sum"] != lead["mean"], scope

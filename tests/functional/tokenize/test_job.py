@@ -14,7 +14,7 @@ from cafelake.tokenize.job import MANIFEST_KEY
 
 MART = {"posts_dim": ["post_id"], "tokens_fact": ["post_id", "token_position"],
         "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
-        "post_keyword_groups": ["post_id", "group_id"], "token_tfidf": ["scope", "rank"],
+        "post_keyword_groups": ["post_id", "group_id"], "token_tfidf": ["scope", "ranking", "rank"],
         "keyword_groups_dim": ["group_id"], "keywords_dictionary": ["keyword", "group_id"]}
 
 

@@ -45,5 +45,5 @@ def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_r
     assert got.group_matches == expected.group_matches > 0
     for name, keys in {"tokens_fact": ["post_id", "token_position"], "post_keyword_groups": ["post_id", "group_id"],
                        "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
-                       "posts_dim": ["post_id"], "token_tfidf": ["scope", "rank"]}.items():
+                       "posts_dim": ["post_id"], "token_tfidf": ["scope", "ranking", "rank"]}.items():
         assert _rows(distributed, name, keys) == _rows(single, name, keys), name

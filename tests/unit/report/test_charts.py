@@ -76,16 +76,20 @@ def test_top_tokens_labels_one_form_with_two_tags_apart():
     assert sorted(labels) == ["기침", "열 (NNG)", "열 (VV)"]
 
 
-def test_top_tfidf_keeps_one_scope_and_names_what_frequency_misses():
-    tfidf = pd.DataFrame({"scope": ["all", "all", "all", "skin"], "token": ["땀띠", "열", "기침", "보습"],
-                          "token_pos": ["NNG"] * 4, "tfidf_score": [9.0, 8.0, 7.0, 99.0], "rank": [1, 2, 3, 1]})
-    frequent = pd.DataFrame({"token": ["열", "기침", "아기"], "token_pos": ["NNG"] * 3,
-                             "occurrences": [50, 40, 30], "posts": [9, 9, 9]})
-    chart = charts.top_tfidf(tfidf, frequent=frequent)
+def test_top_tfidf_draws_the_mean_ranking_of_one_scope_and_names_what_the_sum_and_frequency_miss():
+    rows = [("all", "mean", "땀띠", 0.9, 1), ("all", "mean", "아토피", 0.8, 2), ("all", "mean", "기침", 0.7, 3),
+            ("all", "mean", "열", 0.2, 4),
+            ("all", "sum", "감기", 90.0, 1), ("all", "sum", "열", 80.0, 2), ("all", "sum", "기침", 70.0, 3),
+            ("skin", "mean", "보습", 0.99, 1)]
+    tfidf = pd.DataFrame(rows, columns=["scope", "ranking", "token", "mean_tfidf", "rank"]).assign(token_pos="NNG")
+    frequent = pd.DataFrame({"token": ["감기", "열", "기침", "아기"], "token_pos": ["NNG"] * 4,
+                             "occurrences": [60, 50, 40, 30], "posts": [9, 9, 9, 9]})
+    chart = charts.top_tfidf(tfidf, frequent=frequent, n=3)
     labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
-    assert "보습" not in labels and len(labels) == 3
-    assert chart.reading.startswith("TF-IDF ranks '땀띠', '열', '기침' highest across all posts")
-    assert "1 of these 3 is not among the 3 most frequent tokens (e.g. '땀띠')" in chart.reading
+    assert labels == ["땀띠", "아토피", "기침"]  # the mean ranking of scope 'all', in rank order
+    assert chart.reading.startswith("Mean TF-IDF ranks '땀띠', '아토피', '기침' highest across all posts")
+    assert "rank high '감기' (#1; below #4 by mean), '열' (#2; #4 by mean)" in chart.reading
+    assert "2 of these 3 are not among the 3 most frequent tokens (e.g. '땀띠')" in chart.reading
 
 
 def test_group_top_tokens_for_the_chosen_group_and_a_clear_message_for_an_unknown_one():
@@ -143,7 +147,7 @@ def test_rising_tokens_leaves_out_a_week_in_progress():
     (charts.posts_by_hour, ["post_date", "post_hour", "posts"]),
     (charts.daily_trend, ["post_date", "posts", "authors"]),
     (charts.top_tokens, ["token", "token_pos", "occurrences", "posts"]),
-    (charts.top_tfidf, ["scope", "token", "tfidf_score", "rank"]),
+    (charts.top_tfidf, ["scope", "ranking", "token", "mean_tfidf", "rank"]),
     (charts.group_top_tokens, ["group_name", "display_name", "token", "occurrences", "rank"]),
     (charts.cohort_retention, ["cohort_month", "months_since_first", "authors"]),
     (charts.rising_tokens, ["week_start", "token", "occurrences"]),

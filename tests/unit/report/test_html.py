@@ -39,8 +39,10 @@ def _views() -> dict[str, pd.DataFrame]:
             "months_since_first": [0, 1, 2, 0, 1, 0], "authors": [50, 12, 8, 40, 9, 30]}),
         "v_top_tokens": pd.DataFrame({"token": tokens, "token_pos": "NNG", "occurrences": [90, 70, 40, 30, 20],
                                       "posts": [60, 50, 30, 20, 15]}),
-        "v_top_tfidf": pd.DataFrame({"scope": "all", "token": tokens[::-1], "token_pos": "NNG",
-                                     "tfidf_score": [5.0, 4.0, 3.0, 2.0, 1.0], "rank": range(1, 6)}),
+        "v_top_tfidf": pd.DataFrame({"scope": "all", "ranking": ["sum"] * 5 + ["mean"] * 5, "token": tokens * 2,
+                                     "token_pos": "NNG", "tfidf_score": [5.0, 4.0, 3.0, 2.0, 1.0] * 2,
+                                     "mean_tfidf": [0.1, 0.2, 0.3, 0.4, 0.5] * 2,
+                                     "rank": [*range(1, 6), *range(5, 0, -1)]}),
         "v_group_top_tokens": pd.DataFrame({"group_name": "skin", "display_name": "피부", "token": ["피부", "건조"],
                                             "token_pos": "NNG", "occurrences": [12, 7], "rank": [1, 2]}),
         "v_token_trends": pd.DataFrame([{"week_start": w, "token": t, "occurrences": 5 + (i * 3 if t == "수족구" else 0)}

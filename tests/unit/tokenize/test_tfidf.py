@@ -11,7 +11,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from cafelake.config import KeywordGroup
-from cafelake.tokenize.tfidf import ALL, compute_tfidf
+from cafelake.tokenize.tfidf import ALL, MEAN, MEAN_MIN_DOCS, MEAN_MIN_SHARE, SUM, compute_tfidf
 
 GROUPS = [KeywordGroup(1, "fever", "열", "", ("열",)), KeywordGroup(2, "skin", "피부", "", ("피부",)),
           KeywordGroup(3, "empty", "없음", "", ("없음",))]
@@ -51,22 +51,33 @@ def _chunks(posts, groups, size):
     return chunks
 
 
-def _reference(posts, groups, scope_gid):
-    """The formula, straight: documents, df, smooth idf, L2 rows, summed per term."""
-    members = {pid for pid, gid in groups if gid == scope_gid} if scope_gid else None
-    docs = {pid: Counter((t, p) for t, p, s in toks if not s) for pid, toks in posts
-            if (members is None or pid in members)}
-    docs = {pid: c for pid, c in docs.items() if c}
+def _weights(docs: dict[str, Counter]) -> dict[str, dict]:
+    """Each document's L2-normalised smooth-idf weights, the idf taken over `docs`."""
     n = len(docs)
     df = Counter(term for c in docs.values() for term in c)
-    score, tf = Counter(), Counter()
-    for c in docs.values():
+    out = {}
+    for pid, c in docs.items():
         w = {term: cnt * (math.log((1 + n) / (1 + df[term])) + 1) for term, cnt in c.items()}
         norm = math.sqrt(sum(v * v for v in w.values()))
+        out[pid] = {term: v / norm for term, v in w.items()}
+    return out
+
+
+def _reference(posts, groups, scope_gid):
+    """The formula, straight: documents, df, smooth idf, L2 rows, summed per term; the mean of the
+    board's ('all') weights over the scope's documents that use the term; and n."""
+    board = _weights({pid: c for pid, toks in posts if (c := Counter((t, p) for t, p, s in toks if not s))})
+    members = {pid for pid, gid in groups if gid == scope_gid} if scope_gid else set(board)
+    docs = {pid: Counter((t, p) for t, p, s in toks if not s) for pid, toks in posts if pid in members}
+    docs = {pid: c for pid, c in docs.items() if c}
+    score, tf, on_board = Counter(), Counter(), Counter()
+    for pid, w in _weights(docs).items():
         for term, v in w.items():
-            score[term] += v / norm
-            tf[term] += c[term]
-    return score, df, tf
+            score[term] += v
+            tf[term] += docs[pid][term]
+            on_board[term] += board[pid][term]
+    df = Counter(term for c in docs.values() for term in c)
+    return score, df, tf, {t: on_board[t] / df[t] for t in df}, len(docs)
 
 
 @pytest.mark.parametrize("chunk_size", [1, 7, 1000])
@@ -74,17 +85,37 @@ def test_matches_independent_recomputation(chunk_size):
     posts, groups = _corpus(seed=chunk_size, n_posts=120)
     out = compute_tfidf(_chunks(posts, groups, chunk_size), GROUPS, top_n=1000).to_pylist()
     for scope, gid in ((ALL, None), ("fever", 1), ("skin", 2)):
-        score, df, tf = _reference(posts, groups, gid)
-        rows = {(r["token"], r["token_pos"]): r for r in out if r["scope"] == scope}
-        assert set(rows) == set(score)
-        for term, r in rows.items():
-            assert r["tfidf_score"] == pytest.approx(score[term], abs=1e-9)
-            assert (r["doc_freq"], r["term_freq"]) == (df[term], tf[term])
-        expected_order = sorted(score, key=lambda t: (-round(score[t], 10), t[0], t[1]))
-        assert [(r["token"], r["token_pos"]) for r in sorted(rows.values(), key=lambda r: r["rank"])] == \
-            expected_order
+        score, df, tf, mean, n = _reference(posts, groups, gid)
+        if scope == ALL:
+            assert all(mean[t] == pytest.approx(score[t] / df[t], abs=1e-12) for t in score)
+        else:  # a group's mean is on the board's scale, not its own
+            assert any(abs(mean[t] - score[t] / df[t]) > 1e-6 for t in score)
+        ranked_by_mean = {t: mean[t] for t in score if df[t] >= MEAN_MIN_DOCS and df[t] * MEAN_MIN_SHARE >= n}
+        for ranking, key in ((SUM, score), (MEAN, ranked_by_mean)):
+            rows = {(r["token"], r["token_pos"]): r for r in out if (r["scope"], r["ranking"]) == (scope, ranking)}
+            assert set(rows) == set(key)
+            for term, r in rows.items():
+                assert r["tfidf_score"] == pytest.approx(score[term], abs=1e-9)
+                assert r["mean_tfidf"] == pytest.approx(mean[term], abs=1e-9)
+                assert (r["doc_freq"], r["term_freq"]) == (df[term], tf[term])
+            expected_order = sorted(key, key=lambda t: (-round(key[t], 10), t[0], t[1]))
+            assert [(r["token"], r["token_pos"]) for r in sorted(rows.values(), key=lambda r: r["rank"])] == \
+                expected_order
     assert "empty" not in {r["scope"] for r in out}  # a group with no posts has no rows
     assert not {(r["token"], r["token_pos"]) for r in out} & STOP
+
+
+def test_mean_ranking_favours_the_distinctive_term_over_the_frequent_one():
+    """감기 in every post, once, beside other words; 아토피 in a few, dominating them: sum and mean disagree."""
+    posts = [(f"p{i}", [("감기", "NNG", False), ("기침", "NNG", False), ("콧물", "NNG", False)]) for i in range(40)]
+    posts += [(f"q{i}", [("감기", "NNG", False), ("아토피", "NNG", False), ("아토피", "NNG", False)])
+              for i in range(MEAN_MIN_DOCS + 1)]
+    posts += [(f"r{i}", [("감기", "NNG", False), ("오타", "NNG", False)]) for i in range(MEAN_MIN_DOCS - 1)]
+    out = compute_tfidf(_chunks(posts, [], 10), GROUPS, top_n=10).to_pylist()
+    ranks = {(r["ranking"], r["token"]): r["rank"] for r in out}
+    assert ranks[(SUM, "감기")] < ranks[(SUM, "아토피")]
+    assert ranks[(MEAN, "아토피")] == 1 and ranks[(MEAN, "아토피")] < ranks[(MEAN, "감기")]
+    assert (SUM, "오타") in ranks and (MEAN, "오타") not in ranks  # in too few posts to be ranked by its mean
 
 
 def test_matches_scikit_learn_vectorizer_on_the_whole_corpus():
@@ -95,7 +126,7 @@ def test_matches_scikit_learn_vectorizer_on_the_whole_corpus():
     sums = vec.fit_transform(docs).sum(axis=0).A1
     expected = {tuple(term.split("/")): sums[i] for term, i in vec.vocabulary_.items()}
     out = compute_tfidf(_chunks(posts, groups, 11), GROUPS, top_n=1000).to_pylist()
-    got = {(r["token"], r["token_pos"]): r["tfidf_score"] for r in out if r["scope"] == ALL}
+    got = {(r["token"], r["token_pos"]): r["tfidf_score"] for r in out if (r["scope"], r["ranking"]) == (ALL, SUM)}
     assert got.keys() == expected.keys()
     assert all(abs(got[k] - expected[k]) < 1e-9 for k in got)
 
@@ -104,9 +135,9 @@ def test_top_n_keeps_the_best_ranks():
     posts, groups = _corpus(seed=5, n_posts=60)
     full = compute_tfidf(_chunks(posts, groups, 13), GROUPS, top_n=1000).to_pylist()
     top = compute_tfidf(_chunks(posts, groups, 13), GROUPS, top_n=3).to_pylist()
-    for scope in {r["scope"] for r in full}:
-        best = sorted((r for r in full if r["scope"] == scope), key=lambda r: r["rank"])[:3]
-        assert [r for r in top if r["scope"] == scope] == best
+    for key in {(r["scope"], r["ranking"]) for r in full}:
+        best = sorted((r for r in full if (r["scope"], r["ranking"]) == key), key=lambda r: r["rank"])[:3]
+        assert [r for r in top if (r["scope"], r["ranking"]) == key] == best
 
 
 def test_no_documents_no_rows():
@@ -116,7 +147,8 @@ def test_no_documents_no_rows():
 
 def test_ties_rank_by_token_then_pos():
     posts = [(f"p{i}", [(t, p, False) for t, p in (("다", "NNG"), ("나", "NNG"), ("가", "NNP"), ("가", "NNG"))])
-             for i in range(7)]
+             for i in range(MEAN_MIN_DOCS + 2)]
     out = compute_tfidf(_chunks(posts, [], 3), GROUPS, top_n=10).to_pylist()
-    assert [(r["token"], r["token_pos"]) for r in sorted(out, key=lambda r: r["rank"])] == \
-        [("가", "NNG"), ("가", "NNP"), ("나", "NNG"), ("다", "NNG")]
+    for ranking in (SUM, MEAN):
+        assert [(r["token"], r["token_pos"]) for r in sorted(out, key=lambda r: r["rank"]) if r["ranking"] == ranking] \
+            == [("가", "NNG"), ("가", "NNP"), ("나", "NNG"), ("다", "NNG")]
