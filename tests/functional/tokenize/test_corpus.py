@@ -37,10 +37,6 @@ def test_every_cleansed_post_is_in_the_mart(corpus_lake):
         assert set(lake.read_table(name, columns=["post_id"]).column("post_id").to_pylist()) <= set(dim)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the corpus now writes as the board does, and the tokenizer fixes of branch i16-text are not here: 피부과 is in "
-    "no group (skin, hospital); 열 before a number (열/NR), 열나요, bare readings (38.5도까지 찍었어요) and 체온계 "
-    "miss fever, 열받네요 makes one; 증세 misses symptom, 잔기침 cough, 설사 했어요 (설사/MAG) diarrhoea"))
 def test_groups_agree_with_the_generators_truth(corpus_lake):
     corpus, lake, _ = corpus_lake
     names = {g.group_id: g.group_name for g in keyword_groups()}

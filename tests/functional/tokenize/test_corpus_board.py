@@ -100,12 +100,6 @@ def test_the_comparison_has_enough_posts(counts):
     assert by_group["fever"].planted > 400 and by_group["diarrhea"].planted > 100
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "tokenizer misreads fixed on branch i16-text, not here: 열 before a number is the numeral "
-    "(열 38.5도 넘은, 열38도, 수족구 열 39도: 열/NR dropped); 열나요 -> 나다, or 열다 (open) after 밤부터; a bare "
-    "body temperature (재보니 38.5도까지 찍었어요) names no keyword; 체온계 is one noun, not 체온; 열받네요 -> "
-    "열/NNG (a false fever); 설사 before a form of 하다 is the adverb (설사 했어요, 설사 하네요, 장염 설사 분유: "
-    "설사/MAG dropped); 물설사 in a title is one noun"))
 @pytest.mark.parametrize("group", ["fever", "diarrhea"])
 def test_group_comes_out_at_its_planted_share(counts, group):
     compared, by_group = counts
