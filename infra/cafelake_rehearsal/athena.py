@@ -72,7 +72,9 @@ class AthenaStandIn:
         record = {"QueryExecutionId": qid, "Query": params["QueryString"], "StatementType": "DDL",
                   "WorkGroup": workgroup, "QueryExecutionContext": {"Database": database}}
         try:
-            wg = self.athena.get_work_group(WorkGroup=workgroup)["WorkGroup"]
+            wg = self.athena.get_work_group(WorkGroup=workgroup).get("WorkGroup")
+            if not wg:
+                raise QueryFailed(f"WorkGroup {workgroup} is not found.")
             config = wg.get("Configuration", {})
             if config.get("EnforceWorkGroupConfiguration") or not output:
                 output = config.get("ResultConfiguration", {}).get("OutputLocation") or output

@@ -24,6 +24,7 @@ would without internet. The installed environment is cached by its inputs (see e
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shlex
 import subprocess
@@ -61,6 +62,7 @@ class RunResult:
     error: str | None
     log: Path
     install_seconds: float = 0.0
+    environment: Path | None = None  # the Python the script ran in
 
 
 def split_s3(url: str) -> tuple[str, str]:
@@ -120,7 +122,7 @@ class GlueRunner:
         pip_args, inputs = self.pip_arguments(modules, folder / "modules")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
         env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=NO_INDEX_URL, PIP_NO_CACHE_DIR="1",
-                   PIP_DISABLE_PIP_VERSION_CHECK="1")
+                   PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_RETRIES="0", PIP_TIMEOUT="5")
 
         def install(target: Path) -> None:
             cmd = [str(python(target)), "-m", "pip", "install", *pip_args, *options]
@@ -160,9 +162,20 @@ class GlueRunner:
         except subprocess.TimeoutExpired:
             log.write_text(f"$ {shlex.join(cmd)}\ntimed out after {timeout} s\n")
             return RunResult("TIMEOUT", time.monotonic() - start, f"Job run timed out after {timeout} s", log,
-                             installed)
+                             installed, env_dir)
         log.write_text(f"$ {shlex.join(cmd)}\n{done.stdout}\n{done.stderr}")
         if done.returncode == 0:
-            return RunResult("SUCCEEDED", time.monotonic() - start, None, log, installed)
+            return RunResult("SUCCEEDED", time.monotonic() - start, None, log, installed, env_dir)
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        return RunResult("FAILED", time.monotonic() - start, last, log, installed)
+        return RunResult("FAILED", time.monotonic() - start, last, log, installed, env_dir)
+
+    @staticmethod
+    def versions(env_dir: Path | None, names: tuple[str, ...]) -> dict[str, str]:
+        """The installed versions of these distributions in a job's environment."""
+        if env_dir is None:
+            return {}
+        code = ("import importlib.metadata as m, json, sys; "
+                "print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))")
+        done = subprocess.run([str(python(env_dir)), "-s", "-c", code, *names], capture_output=True, text=True,
+                              check=True)
+        return json.loads(done.stdout)

@@ -144,8 +144,9 @@ class _SyncTask(StateTaskServiceCallback):
         resolver = self._build_sync_resolver(env=env, resource_runtime_part=resource_runtime_part,
                                              normalised_parameters=normalised_parameters,
                                              state_credentials=state_credentials)
-        env.stack.append(self._eval_sync(env=env, timeout_seconds=timeout_seconds, callback_endpoint=None,
-                                         heartbeat_endpoint=None, sync_resolver=resolver))
+        outcome = self._eval_sync(env=env, timeout_seconds=timeout_seconds, callback_endpoint=None,
+                                  heartbeat_endpoint=None, sync_resolver=resolver)
+        env.stack.append(iso_timestamps(outcome))  # a job run's StartedOn, ...: see iso_timestamps
         return None
 
 
@@ -154,7 +155,10 @@ class GlueTask(_SyncTask, StateTaskServiceGlue):
 
 
 def iso_timestamps(value: Any) -> Any:
-    """Every datetime in a response as ISO-8601 UTC text (`2026-12-07T19:05:42.826Z`)."""
+    """Every datetime in a response as ISO-8601 UTC text (`2026-12-07T19:05:42.826Z`), which is how Step
+    Functions hands an aws-sdk task's timestamps to the next state. For an optimised integration's
+    output (a Glue run's `StartedOn`) its exact form is not rehearsed: the state machine reads only the
+    run's Id, state and ExecutionTime."""
     if isinstance(value, datetime):
         utc = value.astimezone(timezone.utc) if value.tzinfo else value
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
