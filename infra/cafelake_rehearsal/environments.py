@@ -7,7 +7,8 @@ a job installs itself (its `--additional-python-modules`): a copy of the base, h
 which the job's installer runs. Both live under `build/rehearsal/envs/`, named by a hash of their
 inputs (interpreter, pins, modules, installer options), and are built in a temporary folder that
 is renamed only once complete: the same inputs give the same environment, so a later rehearsal
-reuses it and a failed build leaves nothing behind. Building a base the first time needs the
+reuses it and a failed build leaves nothing behind. A job keeps only its latest derived
+environment (new code means a new zip of wheels, and a new environment). Building a base the first time needs the
 package registry; nothing after that does.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,7 +91,11 @@ class Environments:
             (tmp / ".complete").unlink(missing_ok=True)
             install(tmp)
 
-        return self._built(f"{label}-{digest(base.name, key)}", build)
+        env = self._built(f"{label}-{digest(base.name, key)}", build)
+        for older in self.cache.glob(f"{label}-*"):  # the same job's environments for modules since replaced
+            if older != env and re.fullmatch(rf"{re.escape(label)}-[0-9a-f]{{16}}", older.name):
+                shutil.rmtree(older, ignore_errors=True)
+        return env
 
 
 def _run(cmd: list[str], what: str) -> None:

@@ -9,6 +9,8 @@ definition; these hooks replace only what moto fakes or cannot do here:
 | `FakeJob.start_job_run` (+ `FakeJobRun.as_dict`)        | a Glue job run: `GlueRunner` runs it to the end; the run reports SUCCEEDED, FAILED or TIMEOUT, its ErrorMessage and ExecutionTime |
 | `FakeCrawler.start_crawler` (+ `FakeCrawler.as_dict`)   | a crawl: RUNNING for the first GetCrawler after the start, then READY with `LastCrawl.Status` SUCCEEDED, or FAILED with an ErrorMessage (`Crawls.fail_next`, or a target that does not exist) |
 | `WaitFunction._wait_interval`                           | time: a Wait state is recorded with its seconds (`Services.waits`) and takes none |
+| `retrier_decl.time` (the Retry interval's sleep)        | time: a retry's interval is recorded (`Services.retry_waits`) and takes none |
+| `ExecutionWorker._get_evaluation_environment`           | the context object: `$$.Execution.StartTime` is ISO-8601 text, as Step Functions gives it (moto hands over a datetime, and `States.StringSplit` fails on it) |
 | `state_task_factory.state_task_service_for`             | the `athena:startQueryExecution.sync` integration (on moto's unsupported list): `AthenaStandIn`; the `.sync` pattern of Glue and Athena without the moto 5.2.5 defect below; and an `aws-sdk:*` task's timestamps as the ISO-8601 text Step Functions returns (moto leaves Python datetimes, which its own DescribeExecution then cannot serialise, and which no States.* function can split) |
 
 moto 5.2.5's `.sync` evaluation ends by calling `interrupt_all()` on a callback endpoint that
@@ -24,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -37,6 +40,7 @@ from moto.stepfunctions.parser.asl.component.common.error_name.failure_event imp
 )
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import StatesErrorNameType
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
@@ -51,6 +55,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
 from .athena import AthenaStandIn
 from .glue import GlueRunner, JobRun, RunResult
@@ -127,6 +132,7 @@ class Services:
     athena: AthenaStandIn
     crawls: Crawls
     waits: list[int] = field(default_factory=list)
+    retry_waits: list[float] = field(default_factory=list)
     job_runs: dict[str, tuple[JobRun, RunResult]] = field(default_factory=dict)
 
 
@@ -217,6 +223,13 @@ def installed(services: Services) -> Iterator[Services]:
     original_start_job_run = FakeJob.start_job_run
     original_run_as_dict = FakeJobRun.as_dict
     original_crawler_as_dict = FakeCrawler.as_dict
+    original_environment = ExecutionWorker._get_evaluation_environment
+
+    def evaluation_environment(worker: ExecutionWorker) -> Any:
+        env = original_environment(worker)
+        execution = env.states.context_object.context_object_data["Execution"]
+        execution["StartTime"] = iso_timestamps(execution["StartTime"])
+        return env
 
     def service_for(service_name: str) -> Any:
         if service_name == "athena":
@@ -272,6 +285,8 @@ def installed(services: Services) -> Iterator[Services]:
                 (FakeJobRun, "as_dict", job_run_as_dict),
                 (FakeCrawler, "start_crawler", lambda crawler: services.crawls.start(crawler)),
                 (FakeCrawler, "as_dict", crawler_as_dict),
+                (ExecutionWorker, "_get_evaluation_environment", evaluation_environment),
+                (retrier_decl, "time", SimpleNamespace(sleep=services.retry_waits.append)),
                 (WaitFunction, "_wait_interval", lambda _self, env, wait_seconds: services.waits.append(wait_seconds))):
             stack.enter_context(mock.patch.object(target, name, value))
         yield services

@@ -1,8 +1,10 @@
 """What a rehearsed run leaves in the buckets, against a local pipeline run of the same board.
 
-The local run is the `cafelake` CLI (scrape, cleanse, tokenize) over a folder lake, with the
-pseudonym key the deployed cleanse job reads from Secrets Manager; its views are the local
-engine's. The rehearsal's tables are read from its buckets, its views from the Athena stand-in,
+The local run is the `cafelake` CLI (cleanse, tokenize) over a folder lake holding a copy of what
+the rehearsed scraper wrote to the raw bucket, with the pseudonym key the deployed cleanse job
+reads from Secrets Manager; its views are the local engine's. The raw zone is copied, not
+scraped again, because a post the board dates relatively ("23시간 전") is dated from the moment
+it was fetched: two scrapes a minute apart date it a minute apart. The rehearsal's tables are read from its buckets, its views from the Athena stand-in,
 where the state machine created them. Rows are compared as sorted lists (floats rounded to 9
 places: DuckDB may sum in another order).
 """
@@ -13,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,12 +26,24 @@ TABLES = ("posts_dim", "tokens_fact")
 ZONES_COMPARED = ("raw", "cleansed", "tokenized")
 
 
-def local_run(base_url: str, club_id: str, menu_id: str, lake: Path, pseudonym_key: str) -> None:
-    """scrape, cleanse, tokenize with the CLI, as a user on a laptop would (no rate limit: loopback)."""
+def copy_zone(s3: Any, root: str, folder: Path) -> None:
+    """Every object of a zone (an s3:// root) into a local folder, keys as paths."""
+    bucket, _, prefix = root.removeprefix("s3://").partition("/")
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            if obj["Key"].endswith("/"):  # a folder marker (pyarrow makes them), not data
+                continue
+            path = folder / obj["Key"][len(prefix):].lstrip("/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            s3.download_file(bucket, obj["Key"], str(path))
+
+
+def local_run(s3: Any, raw_root: str, lake: Path, pseudonym_key: str) -> None:
+    """cleanse and tokenize with the CLI, as a user on a laptop would, over a copy of the raw zone."""
+    copy_zone(s3, raw_root, lake / "raw")
     cli = str(Path(sys.executable).with_name("cafelake"))
     env = {**os.environ, "CAFELAKE_PSEUDONYM_KEY": pseudonym_key, "CAFELAKE_LAKE": str(lake)}
-    for args in (["scrape", "--base-url", base_url, "--club-id", club_id, "--menu-id", menu_id, "--rate-limit", "0"],
-                 ["cleanse"], ["tokenize"]):
+    for args in (["cleanse"], ["tokenize"]):
         done = subprocess.run([cli, *args], env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"cafelake {args[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
@@ -52,19 +67,28 @@ def table_rows(lake: Lake, name: str) -> list[tuple]:
     return canonical(lake.read_table(name).to_pandas())
 
 
+def _describe(got: list[tuple], want: list[tuple]) -> str:
+    only_got, only_want = sorted(set(got) - set(want), key=repr), sorted(set(want) - set(got), key=repr)
+    text = f"{len(got)} rows rehearsed, {len(want)} local; {len(only_got)} only rehearsed, {len(only_want)} only local"
+    for label, rows in (("rehearsed", only_got), ("local", only_want)):
+        if rows:
+            text += f"; e.g. {label}: {str(rows[0])[:600]}"
+    return text
+
+
 def differences(rehearsed: Lake, views: LocalAthena, local: Path) -> dict[str, str]:
-    """Every table and view whose rows differ, with the counts; empty when all agree."""
+    """Every table and view whose rows differ, with the counts and an example; empty when all agree."""
     out = {}
     local_lake = Lake(str(local))
     for name in TABLES:
         got, want = table_rows(rehearsed, name), table_rows(local_lake, name)
         if got != want:
-            out[name] = f"{len(got)} rows rehearsed, {len(want)} local, {len(set(got) ^ set(want))} differ"
+            out[name] = _describe(got, want)
     local_views = LocalAthena(local_lake)
     for name in sorted(local_views.views):
         got, want = canonical(views.view(name)), canonical(local_views.view(name))
         if got != want:
-            out[name] = f"{len(got)} rows rehearsed, {len(want)} local, {len(set(got) ^ set(want))} differ"
+            out[name] = _describe(got, want)
     return out
 
 

@@ -159,6 +159,15 @@ class Rehearsal:
                 return target["Arn"], payload
         raise LookupError(f"no schedule for board {board!r}")
 
+    def scraper(self, board: str) -> dict:
+        """The resolved properties of the function the state machine invokes to scrape this board."""
+        definition = json.loads(self.properties("AWS::StepFunctions::StateMachine")["DefinitionString"])
+        (arn,) = {s["Parameters"]["FunctionName"] for s in definition["States"].values()
+                  if s.get("Parameters", {}).get("Payload", {}).get("name") == board}
+        (lid,) = (lid for lid in self.resolver.of_type("AWS::Lambda::Function")
+                  if arn in (self.resolver.get_att(lid, "Arn"), self.resolver.ref(lid)))
+        return self.resolver.resolve(self.resolver.resources[lid]["Properties"])
+
     def job_argument(self, job: str, name: str) -> str:
         return self.properties("AWS::Glue::Job", job)["DefaultArguments"][name]
 

@@ -4,11 +4,12 @@
    is handed only 2 s of its budget and the sample server answers its second request with a 429
    and `Retry-After: 3`, so the invocation stops with `continue` and `wait_seconds: 3`, and the
    state machine's loop waits and invokes again (in a real run that takes a 14-minute invocation).
-2. `local_differences`: the same board through the local pipeline (the CLI), compared.
+2. `local_differences`: what the scraper wrote, through the local pipeline (the CLI), compared.
 3. `second_run`: the schedule again, with nothing new on the board.
-4. `spark_tokenize`: the tokenize job run with `--engine spark` (a StartJobRun override, into a
-   scratch bucket), in the job's Glue environment: the zip of wheels' numpy, pandas and pyarrow
-   replace Glue's, and Spark's Arrow path runs on them.
+4. `spark_tokenize`: the tokenize job run with `--engine spark` (StartJobRun overrides), in the
+   job's Glue environment: the zip of wheels' numpy, pandas and pyarrow replace Glue's, and Spark's
+   Arrow path runs on them. Spark reads and writes S3 through Glue's EMRFS, which plain pyspark
+   lacks: this run reads a copy of the cleansed bucket in a local folder and writes another.
 5. `failed_glue_run`: the pseudonym key secret holds JSON without a key (a wrong paste), so
    cleanse fails, is retried, and fails into the catch: the execution fails after the topic is told.
 6. `failed_crawl`: a backfill whose crawl fails. Until the state machine checks
@@ -26,15 +27,15 @@ from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.corpus import Corpus
 from cafelake.lake import Lake
 
+from .assembly import Assembly
 from .glue import RunResult
-from .outcome import differences, local_run, snapshot, table_rows
+from .outcome import copy_zone, differences, local_run, snapshot, table_rows
 from .rehearsal import Execution, Rehearsal
 
 SAMPLE_POSTS = 300
 SAMPLE_DAYS = 30
 FIRST_BUDGET_S = 2  # what the first invocation may spend before its safety margin
 RETRY_AFTER_S = 3
-SPARK_CHECK_BUCKET = "rehearsal-spark-check"
 CRAWL_ERROR = "Internal Service Exception (rehearsed crawl failure)"
 
 
@@ -47,9 +48,12 @@ def sample_server(corpus: Corpus) -> NaverServer:
     return NaverServer(corpus, faults=FaultConfig(schedule={2: "429"}, retry_after=RETRY_AFTER_S))
 
 
-def board_of(r: Rehearsal) -> tuple[str, str, str]:
-    """(name, club_id, menu_id) of the first board the state machine scrapes."""
-    definition = json.loads(r.properties("AWS::StepFunctions::StateMachine")["DefinitionString"])
+def board_of(assembly: Assembly) -> tuple[str, str, str]:
+    """(name, club_id, menu_id) of the first board the state machine scrapes (read before any deploy:
+    references inside the definition's strings stand as "ref")."""
+    (machine,) = (r for r in assembly.template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
+    parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+    definition = json.loads("".join(p if isinstance(p, str) else "ref" for p in parts))
     for state in definition["States"].values():
         payload = state.get("Parameters", {}).get("Payload", {})
         if "club_id" in payload:
@@ -58,7 +62,7 @@ def board_of(r: Rehearsal) -> tuple[str, str, str]:
 
 
 def first_run(r: Rehearsal, board: str) -> Execution:
-    scraper = r.properties("AWS::Lambda::Function")
+    scraper = r.scraper(board)
     margin = float(scraper["Environment"]["Variables"]["CAFELAKE_BUDGET_MARGIN_S"])
     r.services.lambdas.time_used_next = scraper["Timeout"] - margin - FIRST_BUDGET_S
     return r.run_schedule(board)
@@ -69,9 +73,8 @@ def pseudonym_key(r: Rehearsal) -> str:
     return r.secret_value(r.job_argument("cafelake-cleanse", "--pseudonym_secret_id"))
 
 
-def local_differences(r: Rehearsal, corpus: Corpus, folder: Path) -> dict[str, str]:
-    with NaverServer(corpus) as server:  # a fresh server: each article's first fetch, as in the rehearsal
-        local_run(server.base_url, corpus.club_id, corpus.menu_id, folder, pseudonym_key(r))
+def local_differences(r: Rehearsal, folder: Path) -> dict[str, str]:
+    local_run(r.client("s3"), r.lake().zone_roots["raw"], folder, pseudonym_key(r))
     return differences(r.lake(), r.services.athena.engine(r.properties("AWS::Glue::Database")["DatabaseInput"]["Name"]),
                        folder)
 
@@ -101,21 +104,19 @@ class SparkRun:
     differences: dict[str, str] = field(default_factory=dict)
 
 
-def spark_tokenize(r: Rehearsal) -> SparkRun:
-    s3, glue = r.client("s3"), r.client("glue")
-    s3.create_bucket(Bucket=SPARK_CHECK_BUCKET, CreateBucketConfiguration={"LocationConstraint": r.region})
-    run_id = glue.start_job_run(JobName="cafelake-tokenize", Arguments={
-        "--engine": "spark", "--full": "true", "--tokenized_uri": f"s3://{SPARK_CHECK_BUCKET}"})["JobRunId"]
-    result = r.services.job_runs[run_id][1]
+def spark_tokenize(r: Rehearsal, folder: Path) -> SparkRun:
     lake = r.lake()
-    spark_lake = Lake(root=f"s3://{SPARK_CHECK_BUCKET}", zone_roots={**lake.zone_roots,
-                                                                     "tokenized": f"s3://{SPARK_CHECK_BUCKET}"},
-                      endpoint_url=r.endpoint, region=r.region)
+    copy_zone(r.client("s3"), lake.zone_roots["cleansed"], folder / "cleansed")
+    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize", Arguments={
+        "--engine": "spark", "--full": "true", "--cleansed_uri": str(folder / "cleansed"),
+        "--tokenized_uri": str(folder / "tokenized")})["JobRunId"]
+    result = r.services.job_runs[run_id][1]
     out = SparkRun(result, r.services.glue.versions(result.environment, ("numpy", "pandas", "pyarrow", "pyspark")))
     if result.state == "SUCCEEDED":
+        spark = Lake(str(folder), zone_roots={"cleansed": str(folder / "cleansed"), "tokenized": str(folder / "tokenized")})
         for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "token_daily_counts"):
-            if table_rows(lake, name) != table_rows(spark_lake, name):
-                out.differences[name] = "python and spark engines disagree"
+            if table_rows(lake, name) != table_rows(spark, name):
+                out.differences[name] = "the python and spark engines disagree"
     return out
 
 
