@@ -1,17 +1,25 @@
 """Where the rehearsal takes over from moto, each at the narrowest point, and what each stands in for.
 
 moto keeps the state of every service and its Step Functions interpreter walks the synthesized
-definition; these hooks replace only what moto fakes or cannot do here:
+definition; these hooks replace only what moto fakes or cannot do here (patched -> stands in for):
 
-| hook (patched)                                        | stands in for                                    |
-|-------------------------------------------------------|--------------------------------------------------|
-| `LambdaFunction._invoke_lambda` (moto runs it in Docker) | the Lambda runtime: the function's package run by `LambdaRuntime` |
-| `FakeJob.start_job_run` (+ `FakeJobRun.as_dict`)        | a Glue job run: `GlueRunner` runs it to the end; the run reports SUCCEEDED, FAILED or TIMEOUT, its ErrorMessage and ExecutionTime |
-| `FakeCrawler.start_crawler` (+ `FakeCrawler.as_dict`)   | a crawl: RUNNING for the first GetCrawler after the start, then READY with `LastCrawl.Status` SUCCEEDED, or FAILED with an ErrorMessage (`Crawls.fail_next`, or a target that does not exist) |
-| `WaitFunction._wait_interval`                           | time: a Wait state is recorded with its seconds (`Services.waits`) and takes none |
-| `retrier_decl.time` (the Retry interval's sleep)        | time: a retry's interval is recorded (`Services.retry_waits`) and takes none |
-| `ExecutionWorker._get_evaluation_environment`           | the context object: `$$.Execution.StartTime` is ISO-8601 text, as Step Functions gives it (moto hands over a datetime, and `States.StringSplit` fails on it) |
-| `state_task_factory.state_task_service_for`             | the `athena:startQueryExecution.sync` integration (on moto's unsupported list): `AthenaStandIn`; the `.sync` pattern of Glue and Athena without the moto 5.2.5 defect below; and an `aws-sdk:*` task's timestamps as the ISO-8601 text Step Functions returns (moto leaves Python datetimes, which its own DescribeExecution then cannot serialise, and which no States.* function can split) |
+- `LambdaFunction._invoke_lambda` (moto would start Docker) -> the Lambda runtime: the function's
+  package run by `LambdaRuntime`.
+- `FakeJob.start_job_run`, `FakeJobRun.as_dict` -> a Glue job run: `GlueRunner` runs it to the end;
+  the run reports SUCCEEDED, FAILED or TIMEOUT, its ErrorMessage and its ExecutionTime.
+- `FakeCrawler.start_crawler`, `FakeCrawler.as_dict` -> a crawl: RUNNING for the first GetCrawler
+  after the start, then READY with `LastCrawl.Status` SUCCEEDED, or FAILED with an ErrorMessage
+  (`Crawls.fail_next`, or an S3 target that does not exist).
+- `WaitFunction._wait_interval`, and the `time` a Retry's interval sleeps on -> time: a Wait state
+  or a retry interval is recorded with its seconds (`Services.waits`, `Services.retry_waits`) and
+  takes none.
+- `ExecutionWorker._get_evaluation_environment` -> the context object: `$$.Execution.StartTime` is
+  ISO-8601 text, as Step Functions gives it (moto hands over a datetime, which
+  `States.StringSplit` cannot split).
+- `state_task_factory.state_task_service_for` -> the `athena:startQueryExecution.sync` integration
+  (on moto's unsupported list): `AthenaStandIn`; the `.sync` pattern of Glue and Athena without
+  the moto 5.2.5 defect below; and an `aws-sdk:*` task's timestamps as ISO-8601 text (moto leaves
+  Python datetimes, which its own DescribeExecution then cannot serialise).
 
 moto 5.2.5's `.sync` evaluation ends by calling `interrupt_all()` on a callback endpoint that
 exists only for services that also support `.waitForTaskToken`, so any Glue `startJobRun.sync`

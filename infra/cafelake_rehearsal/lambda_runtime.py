@@ -43,7 +43,8 @@ _EXTENSION = re.compile(r"^(?P<stem>[^.]+)(?P<suffix>(\.[^.]+)?\.(so|pyd))$")
 # sys.path as /var/task does; it imports nothing but the standard library before the handler.
 BOOTSTRAP = r'''
 import importlib, json, os, sys, time, traceback, uuid
-deadline = time.monotonic() + float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"]) - float(os.environ["REHEARSAL_TIME_USED"])
+deadline = (time.monotonic() + float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
+            - float(os.environ["REHEARSAL_TIME_USED"]))
 
 class Context:
     function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]

@@ -4,9 +4,9 @@ The local run is the `cafelake` CLI (cleanse, tokenize) over a folder lake holdi
 the rehearsed scraper wrote to the raw bucket, with the pseudonym key the deployed cleanse job
 reads from Secrets Manager; its views are the local engine's. The raw zone is copied, not
 scraped again, because a post the board dates relatively ("23시간 전") is dated from the moment
-it was fetched: two scrapes a minute apart date it a minute apart. The rehearsal's tables are read from its buckets, its views from the Athena stand-in,
-where the state machine created them. Rows are compared as sorted lists (floats rounded to 9
-places: DuckDB may sum in another order).
+it was fetched: two scrapes a minute apart date it a minute apart. The rehearsal's tables are
+read from its buckets, its views from the Athena stand-in, where the state machine created them.
+Rows are compared as sorted lists (floats rounded to 9 places: DuckDB may sum in another order).
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def spark_tokenize(r: Rehearsal, folder: Path) -> SparkRun:
     result = r.services.job_runs[run_id][1]
     out = SparkRun(result, r.services.glue.versions(result.environment, ("numpy", "pandas", "pyarrow", "pyspark")))
     if result.state == "SUCCEEDED":
-        spark = Lake(str(folder), zone_roots={"cleansed": str(folder / "cleansed"), "tokenized": str(folder / "tokenized")})
+        spark = Lake(str(folder), zone_roots={z: str(folder / z) for z in ("cleansed", "tokenized")})
         for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "token_daily_counts"):
             if table_rows(lake, name) != table_rows(spark, name):
                 out.differences[name] = "the python and spark engines disagree"

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 def _version(env, name: str) -> str:
     code = f"import importlib.metadata as m; print(m.version({name!r}))"
-    return subprocess.run([str(python(env)), "-s", "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run([str(python(env)), "-s", "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def test_a_derived_environment_replaces_a_distribution_and_the_base_keeps_its_own(envs, tmp_path):

@@ -40,8 +40,9 @@ def aws(envs, tmp_path):
 
 
 def _execute(c, states: dict, start: str) -> dict:
-    arn = c["stepfunctions"].create_state_machine(name=f"sm{time.monotonic_ns()}", roleArn=c["role"], definition=json.dumps(
-        {"StartAt": start, "States": states}))["stateMachineArn"]
+    definition = json.dumps({"StartAt": start, "States": states})
+    arn = c["stepfunctions"].create_state_machine(name=f"sm{time.monotonic_ns()}", roleArn=c["role"],
+                                                  definition=definition)["stateMachineArn"]
     ex = c["stepfunctions"].start_execution(stateMachineArn=arn, name=f"x{time.monotonic_ns()}", input="{}")
     for _ in range(600):
         desc = c["stepfunctions"].describe_execution(executionArn=ex["executionArn"])

@@ -27,8 +27,9 @@ TEMPLATE = {"Resources": {
     "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}],
         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                           "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["Raw", "Arn"]}, "/*"]]}}]}}},
-    "Job": {"Type": "AWS::Glue::Job", "Properties": {"Name": "cafelake-cleanse", "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-        "GlueVersion": "5.0", "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/s.py"},
+    "Job": {"Type": "AWS::Glue::Job", "Properties": {
+        "Name": "cafelake-cleanse", "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "GlueVersion": "5.0",
+        "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/s.py"},
         "DefaultArguments": {"--raw_uri": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]},
                              "--pseudonym_secret_id": {"Ref": "Key"}}}},
     "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "alarms"}},

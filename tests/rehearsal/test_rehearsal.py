@@ -68,7 +68,8 @@ def test_every_asset_is_published_where_the_template_looks_for_it(rehearsed):
     s3 = r.client("s3")
     for job in ("cafelake-cleanse", "cafelake-tokenize"):
         props = r.properties("AWS::Glue::Job", job)
-        for url in (props["Command"]["ScriptLocation"], *props["DefaultArguments"]["--additional-python-modules"].split(",")):
+        modules = props["DefaultArguments"]["--additional-python-modules"].split(",")
+        for url in (props["Command"]["ScriptLocation"], *modules):
             bucket, _, key = url.removeprefix("s3://").partition("/")
             s3.head_object(Bucket=bucket, Key=key)
     code = r.scraper(rehearsed.board)["Code"]
