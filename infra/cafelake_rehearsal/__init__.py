@@ -6,6 +6,10 @@ template's names (`provision`, `intrinsics`); the state machine then runs in mot
 Functions interpreter, with its Lambda task run as the Lambda runtime runs it (`lambda_runtime`),
 its Glue tasks as Glue 5.0 runs them (`glue`, in cached environments: `environments`), its crawl
 and waits as the services behave, and its Athena tasks on DuckDB (`athena`); `hooks` says where
-each takes over from moto. `outcome` compares the result with a local pipeline run, and `checks`
-reads what moto cannot evaluate (IAM). `python infra/rehearse.py` (`make rehearse`) runs it all.
+each takes over from moto. `scenarios` are the runs, in order; `outcome` compares their result
+with a local pipeline run, and `checks` reads what moto cannot evaluate (IAM). The tests in
+`tests/rehearsal/` drive it (`make rehearse`, and `make test`); docs/deploy.md says what it proves.
+
+Lives beside the CDK app, not in `src/`: it needs moto and the CDK CLI (dev and infra extras),
+and must not ship in the Glue jobs' cafelake wheel or the Lambda bundle.
 """
