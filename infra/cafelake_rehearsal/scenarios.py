@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,10 +153,3 @@ def failed_crawl(r: Rehearsal, board: str) -> FailedRun:
         r, lambda: r.wait(r.start({"board": board, "backfill": True})))
     return FailedRun(execution, published)
 
-
-def timed(timings: dict[str, float], label: str, fn, *args):
-    start = time.monotonic()
-    try:
-        return fn(*args)
-    finally:
-        timings[label] = time.monotonic() - start

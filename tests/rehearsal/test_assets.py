@@ -10,7 +10,6 @@ import zipfile
 import boto3
 import pytest
 from moto import mock_aws
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.assembly import Assembly
 from cafelake_rehearsal.assets import NotBootstrapped, publish, zip_directory

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake.athena.deploy import glue_table_input, statements
 from cafelake.schemas import CATALOG_TABLES

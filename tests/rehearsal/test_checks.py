@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.checks import role_statements, s3_outside
 from cafelake_rehearsal.intrinsics import Resolver

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 from moto import mock_aws
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.athena import AthenaStandIn
 from cafelake_rehearsal.glue import GlueRunner

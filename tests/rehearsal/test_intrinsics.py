@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.intrinsics import Resolver, UnresolvedValue
 

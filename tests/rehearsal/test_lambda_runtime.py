@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import pytest
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.lambda_runtime import CompiledModule, Function, LambdaRuntime, compiled_modules, unrehearsed
 

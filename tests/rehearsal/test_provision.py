@@ -11,7 +11,6 @@ import zipfile
 import boto3
 import pytest
 from moto import mock_aws
-from rehearsal_helpers import ROOT  # noqa: F401 (puts infra/ on sys.path)
 
 from cafelake_rehearsal.intrinsics import Resolver
 from cafelake_rehearsal.provision import Provisioner, generated_secret

@@ -152,7 +152,9 @@ def test_the_spark_engine_runs_on_the_shipped_numpy_pandas_pyarrow(rehearsed, se
     path (mapInArrow, the collect to Arrow) works on them and writes what the python engine wrote."""
     run = timed("7 tokenize job with --engine spark", scenarios.spark_tokenize, rehearsed.r,
                 rehearsed.workdir / "spark")
-    assert run.result.state == "SUCCEEDED", run.result.log.read_text()[-3000:]
+    log = run.result.log.read_text()
+    assert run.result.state == "SUCCEEDED", log[-3000:]
+    assert "--engine spark" in log and "sc.setLogLevel" in log  # a SparkSession started, in the job's Python
     manifest = json.loads((ROOT / "build" / "glue" / "manifest.json").read_text())
     shipped = {a["role"]: a["version"] for a in manifest["artifacts"]}
     assert run.versions == {**{n: shipped[n] for n in SHIPPED}, "pyspark": "3.5.4"}
