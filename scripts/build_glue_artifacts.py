@@ -1,4 +1,5 @@
-"""Build the closed, pinned set of wheels the Glue jobs install, once, into build/glue/.
+"""Build the closed, pinned set of wheels the Glue jobs install, once, into build/glue/, and one
+"zip of wheels" per job, the artefact the job's `--additional-python-modules` names.
 
 Glue 5.0 (Python 3.11, Amazon Linux 2023, glibc 2.34, x86_64) installs
 `--additional-python-modules` with pip at every job start. The jobs pass pip `--no-index`, so
@@ -13,7 +14,18 @@ and their requirements, environment markers evaluated as on Glue, except what Gl
 must keep (GLUE_PROVIDED). Third-party wheels are cp311/abi3 manylinux x86_64 or pure
 Python, cached by name and version (a compatible file already present is reused);
 kiwipiepy-model ships only as an sdist, so its wheel is built here once; the cafelake wheel
-is rebuilt every time, since its code changes under one version.
+is rebuilt every time, since its code changes under one version (reproducibly: the same code
+gives the same bytes, so an unchanged build deploys nothing new).
+
+Each job then gets one zip of wheels, `<job>.gluewheels.zip`: what "Using Python libraries with
+AWS Glue" recommends for production on Glue 5.0 (one artefact holding every dependency as a
+wheel: deterministic, one download, no package index needed, installable in a private VPC), named
+as its example is (`....gluewheels.zip`) and laid out as its Appendix A says: a `wheels/`
+folder holding the wheels under their own file names and a `wheels/requirements.txt` pinning
+each of them (`name==version`). Glue installs it with pip; `--python-modules-installer-option
+--no-index` keeps pip off any index. The wheels keep their real names, which pip needs: a wheel
+uploaded as a content-hashed `<sha256>.whl` (what a CDK asset of a single wheel is) is refused
+with "... is not a valid wheel filename.".
 
     python scripts/build_glue_artifacts.py [--out build/glue]
 
@@ -22,9 +34,11 @@ Writes `<out>/manifest.json`:
      "glue_provided": {"<dist>": "<why it is not shipped>", ...},
      "jobs": {"cleanse": ["cafelake", ...], "tokenize": ["cafelake[nlp]", ...]},   (what each job imports)
      "artifacts": [{"role": "<dist>", "file": "<wheel>", "version": "...", "size": <bytes>,
-                    "sha256": "<hex>", "jobs": ["cleanse", "tokenize"]}, ...]}
-with the artifacts in dependency order (requirements first); a job installs, in that order,
-the artifacts that name it.
+                    "sha256": "<hex>", "jobs": ["cleanse", "tokenize"]}, ...],
+     "bundles": {"cleanse": {"file": "cleanse.gluewheels.zip", "size": <bytes>, "sha256": "<hex>",
+                             "wheels": ["<wheel>", ...]}, ...}}
+with the artifacts in dependency order (requirements first); a job's bundle holds, in that
+order, the artifacts that name it.
 """
 
 from __future__ import annotations
@@ -32,9 +46,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -75,12 +91,19 @@ JOB_IMPORTS = {
 }
 SDIST_ONLY = frozenset({"kiwipiepy-model"})  # no wheel on the registry: built from the sdist
 LOCAL = "cafelake"
+BUNDLE_SUFFIX = ".gluewheels.zip"  # Glue's documented name for a zip of wheels
+BUNDLE_DIR = "wheels"  # the zip's one folder: the wheels and the requirements.txt pinning them
+# Zip entries and the cafelake wheel carry this date, so equal inputs give equal bytes (1980-01-01,
+# the earliest a zip can hold).
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+SOURCE_DATE_EPOCH = "315532800"
 
 Graph = dict[NormalizedName, set[NormalizedName]]
 
 
-def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args], check=True)
+def _pip(*args: str, env: Mapping[str, str] | None = None) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args], check=True,
+                   env={**os.environ, **(env or {})})
 
 
 def installed_version(name: str) -> str:
@@ -193,7 +216,7 @@ def _build_cafelake(out: Path) -> Path:
     for old in out.glob("cafelake-*.whl"):
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
-        _pip("wheel", "--no-deps", "--wheel-dir", tmp, str(ROOT))
+        _pip("wheel", "--no-deps", "--wheel-dir", tmp, str(ROOT), env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
         (wheel,) = Path(tmp).glob("cafelake-*.whl")
         return Path(wheel.replace(out / wheel.name))
 
@@ -213,12 +236,31 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def manifest(files: list[tuple[str, Path, list[str]]]) -> dict:
-    """The manifest of (role, wheel, jobs) entries, in dependency order."""
+def bundle(out: Path, job: str, wheels: list[tuple[str, Path]]) -> Path:
+    """Write `<out>/<job>.gluewheels.zip`: `wheels/<wheel>` for each (role, wheel), in dependency
+    order, and `wheels/requirements.txt` pinning each (`role==version`). Stored, not deflated
+    (wheels are zips already), with fixed dates: the same wheels give the same bytes."""
+    path = out / f"{job}{BUNDLE_SUFFIX}"
+    pins = "".join(f"{role}=={parse_wheel_filename(p.name)[1]}\n" for role, p in wheels)
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in ((f"{BUNDLE_DIR}/requirements.txt", pins.encode()),
+                           *((f"{BUNDLE_DIR}/{p.name}", p.read_bytes()) for _, p in wheels)):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return tmp.replace(path)
+
+
+def manifest(files: list[tuple[str, Path, list[str]]], bundles: Mapping[str, Path]) -> dict:
+    """The manifest of (role, wheel, jobs) entries, in dependency order, and each job's bundle."""
     return {"python": PYTHON, "platform": PLATFORMS[0], "glue_provided": GLUE_PROVIDED,
             "jobs": {job: list(imports) for job, imports in JOB_IMPORTS.items()},
             "artifacts": [{"role": role, "file": p.name, "version": installed_version(role), "size": p.stat().st_size,
-                           "sha256": _sha256(p), "jobs": jobs} for role, p, jobs in files]}
+                           "sha256": _sha256(p), "jobs": jobs} for role, p, jobs in files],
+            "bundles": {job: {"file": p.name, "size": p.stat().st_size, "sha256": _sha256(p),
+                              "wheels": [w.name for _, w, jobs in files if job in jobs]}
+                        for job, p in bundles.items()}}
 
 
 def build(out: Path = DEFAULT_OUT, *, cafelake: bool = True) -> dict:
@@ -227,7 +269,9 @@ def build(out: Path = DEFAULT_OUT, *, cafelake: bool = True) -> dict:
     order, jobs = job_wheels()
     paths = {name: _third_party(out, name) for name in order if name != LOCAL}
     paths[canonicalize_name(LOCAL)] = _build_cafelake(out) if cafelake else _existing_cafelake(out)
-    data = manifest([(name, paths[name], jobs[name]) for name in order])
+    files = [(name, paths[name], jobs[name]) for name in order]
+    bundles = {job: bundle(out, job, [(role, p) for role, p, their in files if job in their]) for job in JOB_IMPORTS}
+    data = manifest(files, bundles)
     (out / "manifest.json").write_text(json.dumps(data, indent=1) + "\n")
     return data
 
@@ -239,9 +283,8 @@ def main(argv: list[str] | None = None) -> None:
     data = build(args.out)
     for a in data["artifacts"]:
         print(f"{a['file']:<80} {a['size'] / 1e6:>7.1f} MB  {','.join(a['jobs'])}")
-    for job in JOB_IMPORTS:
-        mine = [a for a in data["artifacts"] if job in a["jobs"]]
-        print(f"{job}: {len(mine)} wheels, {sum(a['size'] for a in mine) / 1e6:.1f} MB")
+    for job, b in data["bundles"].items():
+        print(f"{job}: {len(b['wheels'])} wheels in {b['file']}, {b['size'] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Build inputs the stack packages: source files that must exist, the Glue wheels, the Lambda bundle.
+"""Build inputs the stack packages: source files that must exist, the Glue jobs' zips of wheels, the Lambda
+bundle.
 
 Synth fails early with a message naming the missing file and the command that makes it,
 rather than deploying a job that cannot import its code.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,8 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import BundlingOptions, ILocalBundling
+from constructs import Construct
 
 GLUE_BUILD = Path("build/glue")
 GLUE_MANIFEST = GLUE_BUILD / "manifest.json"
@@ -40,40 +44,58 @@ def require(root: Path, rel: Path | str, hint: str) -> Path:
 
 
 @dataclass(frozen=True)
+class Bundle:
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
 class GlueArtifacts:
-    """The wheels the Glue jobs install with --additional-python-modules, in dependency order,
-    and which job installs which (each job's set is closed: pip runs with --no-index)."""
+    """Each Glue job's zip of wheels (`build/glue/<job>.gluewheels.zip`): the one module its
+    `--additional-python-modules` names. The wheels inside keep their own file names, which pip
+    needs, and form a closed set (pip runs with --no-index)."""
 
-    wheels: tuple[tuple[str, Path], ...]  # (role: the distribution, e.g. "numpy"; wheel file)
-    jobs: Mapping[str, frozenset[str]] = field(default_factory=dict)  # job -> the roles it installs
-
-    def files(self) -> tuple[Path, ...]:
-        return tuple(p for _, p in self.wheels)
-
-    def for_job(self, job: str) -> tuple[Path, ...]:
-        """The wheels this job installs, in dependency order."""
-        roles = self.jobs.get(job, frozenset())
-        return tuple(p for r, p in self.wheels if r in roles)
+    bundles: Mapping[str, Bundle] = field(default_factory=dict)  # job -> its zip of wheels
 
     @classmethod
     def load(cls, root: Path) -> GlueArtifacts:
-        """The wheels `build/glue/manifest.json` lists, in dependency order, checked against their hashes."""
+        """The bundles `build/glue/manifest.json` lists, checked against their hashes."""
         manifest = require(root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the wheels "
                                                 "the Glue jobs install)")
-        entries = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", [])
-        if not entries:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if not data.get("artifacts"):
             raise MissingBuildInput(f"{GLUE_MANIFEST} lists no wheels: re-run `{GLUE_BUILD_COMMAND}`")
-        if untagged := [e["file"] for e in entries if not e.get("jobs")]:
-            raise MissingBuildInput(f"{GLUE_MANIFEST} does not say which job installs {untagged} (an older "
-                                    f"build): re-run `{GLUE_BUILD_COMMAND}`")
-        wheels = tuple((e["role"], manifest.parent / e["file"]) for e in entries)
-        stale = [e["file"] for e, (_, w) in zip(entries, wheels, strict=True)
-                 if not w.is_file() or ("sha256" in e and _sha256(w) != e["sha256"])]
+        bundles = data.get("bundles")
+        if not bundles:
+            raise MissingBuildInput(f"{GLUE_MANIFEST} has no zip of wheels per job (an older build): "
+                                    f"re-run `{GLUE_BUILD_COMMAND}`")
+        found = {job: Bundle(manifest.parent / b["file"], b["sha256"]) for job, b in bundles.items()}
+        stale = [b.path.name for b in found.values() if not b.path.is_file() or _sha256(b.path) != b.sha256]
         if stale:
-            raise MissingBuildInput(f"{GLUE_MANIFEST} names wheels missing from {GLUE_BUILD} or changed since "
+            raise MissingBuildInput(f"{GLUE_MANIFEST} names bundles missing from {GLUE_BUILD} or changed since "
                                     f"the build: {stale}; re-run `{GLUE_BUILD_COMMAND}`")
-        names = sorted({job for e in entries for job in e["jobs"]})
-        return cls(wheels, {job: frozenset(e["role"] for e in entries if job in e["jobs"]) for job in names})
+        return cls(found)
+
+
+def named_file_asset(scope: Construct, bundle: Bundle) -> cdk.FileAssetLocation:
+    """A file asset whose S3 key keeps the file's name, `<sha256>-<name>`.
+
+    `s3_assets.Asset` names the object `<hash><extension>`, but Glue hands each module to pip under
+    its key's name and knows a zip of wheels by its `.gluewheels.zip` ending. Staged into the cloud
+    assembly as `Asset` stages a file (a hard link when it can, else a copy) and published by
+    `cdk deploy` like any file asset; the content hash in the key changes whenever the content does.
+    """
+    stage = cdk.Stage.of(scope)
+    staged = Path(stage.asset_outdir) / f"asset.{bundle.sha256}-{bundle.path.name}"
+    if not staged.exists():
+        try:
+            os.link(bundle.path, staged)
+        except OSError:  # another file system
+            shutil.copyfile(bundle.path, staged)
+    stem, _ = os.path.splitext(bundle.path.name)  # the synthesizer appends the extension to the key
+    return cdk.Stack.of(scope).synthesizer.add_file_asset(
+        source_hash=f"{bundle.sha256}-{stem}", file_name=os.path.relpath(staged, stage.outdir),
+        packaging=cdk.FileAssetPackaging.FILE)
 
 
 def _sha256(path: Path) -> str:

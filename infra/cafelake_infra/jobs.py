@@ -4,15 +4,18 @@ Glue 5.0 has no Python-shell jobs, so both are `glueetl` jobs on the smallest Sp
 configuration (2 x G.1X by default); each job runs mostly on the driver and keeps its own
 processed-files manifest in the lake, which is why job bookmarks are off.
 
-Each job installs its own closed set of wheels (build/glue/manifest.json) with pip's
-`--no-index`: a job start never reaches a package index, works without internet, and never
-swaps a package for one the set was not tested with.
+Each job installs its own closed set of wheels with pip's `--no-index`: a job start never
+reaches a package index, works without internet, and never swaps a package for one the set was
+not tested with. The set ships as one "zip of wheels" per job (build/glue/<job>.gluewheels.zip),
+what Glue 5.0 documents for production, under an S3 key ending in its own name: Glue passes
+each module to pip under its key's name, and pip refuses a wheel named `<sha256>.whl`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import ArnFormat, Aws, Stack
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
@@ -21,7 +24,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from .assets import GLUE_BUILD_COMMAND, GLUE_MANIFEST, GlueArtifacts, MissingBuildInput, require
+from .assets import GLUE_BUILD_COMMAND, GLUE_MANIFEST, GlueArtifacts, MissingBuildInput, named_file_asset, require
 from .names import fingerprint, per_stack
 from .settings import Settings
 from .storage import Storage
@@ -67,22 +70,24 @@ class Jobs(Construct):
             encryption_configuration=encryption)
         self.security_configuration_name = self.security_configuration.ref  # its name, and the dependency
 
-        self.wheels = wheels = {path: s3_assets.Asset(self, f"Wheel{i}", path=str(path))
-                                for i, path in enumerate(artifacts.files())}
+        self.modules: dict[str, cdk.FileAssetLocation] = {}  # job -> its zip of wheels in the assets bucket
         self.jobs: dict[str, glue.CfnJob] = {}
         self.roles: dict[str, iam.Role] = {}
         for spec in JOB_SPECS:
             script = s3_assets.Asset(self, f"{spec.name.capitalize()}Script", path=str(
                 require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")))
             role = self._role(spec, storage, pseudonym_key)
-            modules = [wheels[p] for p in artifacts.for_job(spec.name)]
-            if wheels and not modules:
-                raise MissingBuildInput(f"{GLUE_MANIFEST} assigns no wheels to the {spec.name} job: "
+            bundle = artifacts.bundles.get(spec.name)
+            if artifacts.bundles and bundle is None:
+                raise MissingBuildInput(f"{GLUE_MANIFEST} has no zip of wheels for the {spec.name} job: "
                                         f"re-run `{GLUE_BUILD_COMMAND}`")
+            objects = [script.bucket.arn_for_objects(script.s3_object_key)]
+            if bundle is not None:
+                module = self.modules[spec.name] = named_file_asset(self, bundle)
+                assets = s3.Bucket.from_bucket_name(self, f"{spec.name.capitalize()}ModulesBucket", module.bucket_name)
+                objects.append(assets.arn_for_objects(module.object_key))
             # Exactly these objects of the CDK assets bucket, not the whole bucket.
-            role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=[a.bucket.arn_for_objects(a.s3_object_key) for a in (script, *modules)]))
+            role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=objects))
             args = {
                 "--job-language": "python",
                 "--enable-continuous-cloudwatch-log": "true",
@@ -100,8 +105,8 @@ class Jobs(Construct):
                 # The stack's region: pyarrow's S3 filesystem would otherwise assume us-east-1.
                 "--region": Aws.REGION,
             }
-            if modules:
-                args["--additional-python-modules"] = ",".join(w.s3_object_url for w in modules)
+            if bundle is not None:
+                args["--additional-python-modules"] = self.modules[spec.name].s3_object_url
                 args["--python-modules-installer-option"] = INSTALLER_OPTION
             if spec.needs_pseudonym_key:
                 args["--pseudonym_secret_id"] = pseudonym_key.secret_arn

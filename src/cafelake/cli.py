@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "check": "Run the data-quality checks; exit non-zero on a failure.",
     "report": "Write the HTML report and PNG charts from the views.",
     "athena": "Apply the DDL and views to the Glue catalog / Athena (AWS).",
+    "aws": "After `cdk deploy`: a smoke test of the deployed pipeline (AWS).",
     "demo": "Run the whole pipeline locally, end to end.",
 }
 

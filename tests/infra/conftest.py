@@ -28,7 +28,7 @@ def synth(tmp_path_factory) -> Synth:
     app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")),
                   context=cdk_context(**{"cafelake:boards": BOARDS, "cafelake:alarmEmail": ALARM_EMAIL}))
     try:
-        stack = build(app, root=ROOT, artifacts=artifacts or GlueArtifacts(wheels=()))
+        stack = build(app, root=ROOT, artifacts=artifacts or GlueArtifacts())
     except MissingBuildInput as err:
         pytest.skip(f"the stack cannot be built yet: {err}")
     template = Template.from_stack(stack)

@@ -41,6 +41,15 @@ class Synth:
     def resources(self, rtype: str) -> dict[str, dict]:
         return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == rtype}
 
+    def asset_file(self, key: str) -> Path:
+        """The staged file of the cloud assembly that `cdk deploy` publishes under this object key."""
+        assembly = Path(self.stack.node.root.outdir)
+        (manifest,) = assembly.glob(f"{self.stack.artifact_id}.assets.json")
+        for asset in json.loads(manifest.read_text())["files"].values():
+            if any(d["objectKey"] == key for d in asset["destinations"].values()):
+                return assembly / asset["source"]["path"]
+        raise KeyError(key)
+
     def one(self, rtype: str) -> dict:
         found = list(self.resources(rtype).values())
         assert len(found) == 1, f"expected one {rtype}, found {len(found)}"

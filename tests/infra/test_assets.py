@@ -1,4 +1,4 @@
-"""Build inputs: synth refuses, with the command to run, when the Glue wheels are missing or stale."""
+"""Build inputs: synth refuses, with the command to run, when the Glue bundles are missing or stale."""
 
 from __future__ import annotations
 
@@ -8,16 +8,25 @@ import json
 import pytest
 
 
-def _manifest(root, entries):
+def _manifest(root, entries, bundles=None):
     out = root / "build" / "glue"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").write_text(json.dumps({"python": "3.11", "artifacts": entries}))
+    data = {"python": "3.11", "artifacts": entries}
+    if bundles is not None:
+        data["bundles"] = bundles
+    (out / "manifest.json").write_text(json.dumps(data))
     return out
 
 
 def _wheel(folder, name, data=b"wheel bytes", jobs=("cleanse", "tokenize")):
     (folder / name).write_bytes(data)
     return {"role": name.split("-")[0], "file": name, "sha256": hashlib.sha256(data).hexdigest(), "jobs": list(jobs)}
+
+
+def _bundle(folder, job, data):
+    name = f"{job}.gluewheels.zip"
+    (folder / name).write_bytes(data)
+    return {"file": name, "sha256": hashlib.sha256(data).hexdigest(), "wheels": []}
 
 
 def test_missing_manifest_names_the_build_step(tmp_path):
@@ -28,42 +37,38 @@ def test_missing_manifest_names_the_build_step(tmp_path):
     assert GLUE_BUILD_COMMAND in str(err.value)
 
 
-def test_manifest_order_and_each_jobs_wheels_are_kept(tmp_path):
+def test_each_jobs_bundle_is_loaded_with_its_hash(tmp_path):
     from cafelake_infra.assets import GlueArtifacts
 
     out = _manifest(tmp_path, [])
-    entries = [_wheel(out, "numpy-1-py3-none-any.whl"), _wheel(out, "kiwipiepy-1-py3-none-any.whl", jobs=["tokenize"]),
-               _wheel(out, "cafelake-1-py3-none-any.whl")]
-    _manifest(tmp_path, entries)
+    entries = [_wheel(out, "numpy-1-py3-none-any.whl")]
+    bundles = {"cleanse": _bundle(out, "cleanse", b"c"), "tokenize": _bundle(out, "tokenize", b"t")}
+    _manifest(tmp_path, entries, bundles)
     artifacts = GlueArtifacts.load(tmp_path)
-    assert [p.name for p in artifacts.files()] == [e["file"] for e in entries]
-    assert [p.name for p in artifacts.for_job("tokenize")] == [e["file"] for e in entries]
-    assert [p.name for p in artifacts.for_job("cleanse")] == ["numpy-1-py3-none-any.whl", "cafelake-1-py3-none-any.whl"]
-    assert artifacts.for_job("other") == ()
+    assert {job: (b.path.name, b.sha256) for job, b in artifacts.bundles.items()} == {
+        job: (b["file"], b["sha256"]) for job, b in bundles.items()}
 
 
-def test_a_manifest_without_jobs_is_refused(tmp_path):
-    """A build from before the per-job sets: installing it would let pip reach for the index."""
+def test_a_manifest_without_bundles_is_refused(tmp_path):
+    """A build from before the zips of wheels: its hashed wheel assets are names pip refuses."""
     from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
 
     out = _manifest(tmp_path, [])
-    entry = _wheel(out, "cafelake-1-py3-none-any.whl")
-    del entry["jobs"]
-    _manifest(tmp_path, [entry])
-    with pytest.raises(MissingBuildInput, match="which job"):
+    _manifest(tmp_path, [_wheel(out, "cafelake-1-py3-none-any.whl")])
+    with pytest.raises(MissingBuildInput, match="older build"):
         GlueArtifacts.load(tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["delete", "change"])
-def test_a_missing_or_changed_wheel_is_refused(tmp_path, damage):
+def test_a_missing_or_changed_bundle_is_refused(tmp_path, damage):
     from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
 
     out = _manifest(tmp_path, [])
-    entry = _wheel(out, "cafelake-1-py3-none-any.whl")
-    _manifest(tmp_path, [entry])
-    wheel = out / entry["file"]
-    wheel.unlink() if damage == "delete" else wheel.write_bytes(b"rebuilt since")
-    with pytest.raises(MissingBuildInput, match="cafelake-1-py3-none-any.whl"):
+    bundle = _bundle(out, "cleanse", b"zip bytes")
+    _manifest(tmp_path, [_wheel(out, "cafelake-1-py3-none-any.whl")], {"cleanse": bundle})
+    zipped = out / bundle["file"]
+    zipped.unlink() if damage == "delete" else zipped.write_bytes(b"rebuilt since")
+    with pytest.raises(MissingBuildInput, match="cleanse.gluewheels.zip"):
         GlueArtifacts.load(tmp_path)
 
 

@@ -88,7 +88,7 @@ def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extr
     monkeypatch.setattr(stack_module.nag, "acknowledge", lambda stack: [])
     app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS,
                                                                "cafelake:alarmEmail": ALARM_EMAIL, **extra}))
-    stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts(wheels=()))
+    stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts())
     report = AwsSolutionsChecks().validate_scope(stack)
     found = {v.rule_name: [r.construct_path for r in v.violating_resources] for v in report.violations}
     for ack in nag.acknowledgments(stack):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import zipfile
 
 import pytest
 from infra_helpers import policy_statements
@@ -63,57 +66,80 @@ def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
     assert reached == {reads, writes, "StorageArtifacts"}
 
 
-def _installed_keys(job: dict, key_of: dict[str, str]) -> list[str]:
-    """The asset object keys in a job's --additional-python-modules, in the order given."""
-    text = json.dumps(job["DefaultArguments"]["--additional-python-modules"])
-    assert text.count(".whl") == len([k for k in key_of.values() if k in text])
-    return sorted((k for k in key_of.values() if k in text), key=text.index)
+def _module_keys(job: dict) -> list[str]:
+    """The asset object keys a job's --additional-python-modules names, in the order given."""
+    return re.findall(r"[0-9a-f]{64}[^\"/,]*", json.dumps(job["DefaultArguments"]["--additional-python-modules"]))
 
 
-def test_each_job_installs_exactly_its_manifest_wheels_in_order_without_an_index(synth, needs_glue_wheels):
-    """Cleanse and tokenize each get the wheels the manifest assigns them, in its dependency order,
-    and pip --no-index, so a job start never reaches a package index."""
+def _bundles() -> dict:
     from infra_helpers import ROOT
 
-    entries = json.loads((ROOT / "build/glue/manifest.json").read_text())["artifacts"]
-    key_of = {path.name: synth.stack.resolve(asset.s3_object_key) for path, asset in synth.stack.jobs.wheels.items()}
-    assert set(key_of) == {e["file"] for e in entries}
+    return json.loads((ROOT / "build/glue/manifest.json").read_text())["bundles"]
+
+
+def test_each_module_is_one_pip_accepts_by_its_name(synth, needs_glue_wheels):
+    """Glue hands every module of --additional-python-modules to pip under its S3 key's name, and
+    pip refuses a wheel whose name is not a wheel name (`<sha256>.whl` is "not a valid wheel
+    filename"). So each module is a zip of wheels (`.gluewheels.zip`) whose wheels keep their names,
+    each pinned in its requirements.txt, or a wheel under its own name."""
+    from packaging.utils import parse_wheel_filename
+
+    for job in _jobs(synth).values():
+        keys = _module_keys(job)
+        assert keys, job["Name"]
+        for key in keys:
+            if key.endswith(".whl"):
+                parse_wheel_filename(key)  # raises InvalidWheelFilename for a hashed name
+                continue
+            assert key.endswith(".gluewheels.zip"), key
+            with zipfile.ZipFile(synth.asset_file(key)) as zf:
+                names = zf.namelist()
+                pins = zf.read("wheels/requirements.txt").decode().split()
+            wheels = [n.removeprefix("wheels/") for n in names if n.endswith(".whl")]
+            assert set(names) == {"wheels/requirements.txt", *(f"wheels/{w}" for w in wheels)}, key
+            named = [parse_wheel_filename(w) for w in wheels]
+            assert pins == [f"{name}=={version}" for name, version, _, _ in named], key
+
+
+def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth, needs_glue_wheels):
+    """One module per job: its bundle from the manifest, under a key that keeps the bundle's name,
+    and pip --no-index, so a job start never reaches a package index."""
+    bundles = _bundles()
     jobs = _jobs(synth)
     for job in ("cleanse", "tokenize"):
         args = jobs[f"cafelake-{job}"]["DefaultArguments"]
-        expected = [key_of[e["file"]] for e in entries if job in e["jobs"]]
-        assert expected and _installed_keys(jobs[f"cafelake-{job}"], key_of) == expected, job
+        (key,) = _module_keys(jobs[f"cafelake-{job}"])
+        assert key == f"{bundles[job]['sha256']}-{job}.gluewheels.zip"
         assert args["--python-modules-installer-option"] == "--no-index"
-    cleanse = {e["role"] for e in entries if "cleanse" in e["jobs"]}
-    assert {"cafelake", "numpy"} <= cleanse and not cleanse & {"kiwipiepy-model", "scikit-learn"}
+        assert hashlib.sha256(synth.asset_file(key).read_bytes()).hexdigest() == bundles[job]["sha256"]
+    cleanse = set(bundles["cleanse"]["wheels"])
+    assert any(w.startswith("cafelake-") for w in cleanse) and any(w.startswith("numpy-") for w in cleanse)
+    assert not any(w.startswith(("kiwipiepy_model-", "scikit_learn-")) for w in cleanse)
 
 
-def test_job_roles_read_only_their_own_wheels(synth, needs_glue_wheels):
-    """Of the wheel assets, each role may GetObject exactly those its job installs."""
-    assets = synth.stack.jobs.wheels
+def test_job_roles_read_only_their_own_modules_and_script(synth, needs_glue_wheels):
+    """Of the CDK assets bucket, each role may GetObject exactly its script and its zip of wheels."""
+    jobs = _jobs(synth)
     for job in ("cleanse", "tokenize"):
-        args = _jobs(synth)[f"cafelake-{job}"]["DefaultArguments"]
-        installed = json.dumps(args["--additional-python-modules"])
         statements = policy_statements(synth, f"Jobs{job.capitalize()}Role")
         (read,) = [st for st in statements if st["Action"] == "s3:GetObject"]
-        granted = json.dumps(read["Resource"])
-        for asset in assets.values():
-            key = synth.stack.resolve(asset.s3_object_key)
-            assert (key in granted) == (key in installed), (job, key)
+        granted = re.findall(r"[0-9a-f]{64}[^\"/,]*", json.dumps(read["Resource"]))
+        script = jobs[f"cafelake-{job}"]["Command"]["ScriptLocation"]["Fn::Sub"].rsplit("/", 1)[1]
+        assert sorted(granted) == sorted([script, *_module_keys(jobs[f"cafelake-{job}"])]), job
 
 
-def test_a_job_the_manifest_gives_no_wheels_is_refused(synth, tmp_path):
+def test_a_job_the_manifest_gives_no_bundle_is_refused(synth, tmp_path):
     """Rather than a job that would start without its imports."""
     import aws_cdk as cdk
     from aws_cdk import aws_secretsmanager as secretsmanager
-    from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
+    from cafelake_infra.assets import Bundle, GlueArtifacts, MissingBuildInput
     from cafelake_infra.jobs import Jobs
     from cafelake_infra.storage import Storage
 
-    wheel = tmp_path / "numpy-1-py3-none-any.whl"
-    wheel.write_bytes(b"wheel")
+    zipped = tmp_path / "tokenize.gluewheels.zip"
+    zipped.write_bytes(b"zip")
     stack = cdk.Stack(cdk.App(), "JobsProbe")
-    artifacts = GlueArtifacts(wheels=(("numpy", wheel),), jobs={"tokenize": frozenset({"numpy"})})
-    with pytest.raises(MissingBuildInput, match="no wheels to the cleanse job"):
+    artifacts = GlueArtifacts({"tokenize": Bundle(zipped, hashlib.sha256(b"zip").hexdigest())})
+    with pytest.raises(MissingBuildInput, match="no zip of wheels for the cleanse job"):
         Jobs(stack, "Jobs", settings=synth.stack.settings, storage=Storage(stack, "Storage", retain=False),
              artifacts=artifacts, pseudonym_key=secretsmanager.Secret(stack, "Key"))

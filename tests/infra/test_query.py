@@ -81,7 +81,7 @@ def test_the_security_configuration_is_renamed_when_it_changes_and_only_then(syn
     def configuration(storage_id: str) -> tuple[dict, str]:
         stack = cdk.Stack(cdk.App(), "CafeLake")
         Jobs(stack, "Jobs", settings=synth.stack.settings, storage=Storage(stack, storage_id, retain=True),
-             artifacts=GlueArtifacts(wheels=()), pseudonym_key=secretsmanager.Secret(stack, "Key"))
+             artifacts=GlueArtifacts(), pseudonym_key=secretsmanager.Secret(stack, "Key"))
         (conf,) = Template.from_stack(stack).find_resources("AWS::Glue::SecurityConfiguration").values()
         return conf["Properties"]["EncryptionConfiguration"], resolve(conf["Properties"]["Name"], {})
 

@@ -38,7 +38,7 @@ def quicksight_app(tmp_path_factory):
     app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")), context=cdk_context(**{
         "cafelake:boards": BOARDS, "cafelake:quicksight": True, "cafelake:quicksightPrincipalArn": PRINCIPAL,
         "cafelake:quicksightServiceRole": SERVICE_ROLE}))
-    return build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts(wheels=()))
+    return build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts())
 
 
 @pytest.fixture(scope="module")

@@ -165,14 +165,22 @@ def write_posts_dim(lake: Lake, dts: list[str]) -> None:
 
 def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
            tfidf_progress: Progress | None = None) -> TokenizeSummary:
-    """Dimensions, TF-IDF, the manifest and the run summary: what every engine does last."""
-    cfg = settings.config()
-    groups = keyword_groups()
-    lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
-    lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, StopwordFlags(cfg).flag_any))
-    tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
-    lake.write_table(TOKEN_TFIDF, tfidf)
-    summary.tfidf_rows = tfidf.num_rows
+    """Dimensions, TF-IDF, the manifest and the run summary: what every engine does last.
+
+    With the same configuration and no partition changed or dropped, the dimensions and TF-IDF in the
+    mart are what they would be again: they are left as they are, so a run with nothing new writes no
+    data (and readers never meet the moment a table is being replaced).
+    """
+    whole = (KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, TOKEN_TFIDF)
+    if not (p.full or p.changed or p.dropped) and all(lake.dataset(t) is not None for t in whole):
+        summary.tfidf_rows = lake.dataset(TOKEN_TFIDF).count_rows()
+    else:
+        cfg, groups = settings.config(), keyword_groups()
+        lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
+        lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, StopwordFlags(cfg).flag_any))
+        tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
+        lake.write_table(TOKEN_TFIDF, tfidf)
+        summary.tfidf_rows = tfidf.num_rows
     summary.seconds = round(time.monotonic() - started, 3)
     lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY,
                    json.dumps({"config": p.config, "files": p.files, "run_id": summary.run_id}, indent=1).encode())

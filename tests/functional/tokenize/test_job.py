@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -96,12 +97,19 @@ def test_no_function_words_among_top_tokens(lake):
     assert stop and not stop & {(r["token"], r["token_pos"]) for r in top}
 
 
+def _files(lake: Lake) -> set[str]:
+    root = Path(lake.zone_roots["tokenized"])
+    return {str(p.relative_to(root)) for p in root.rglob("*.parquet")}
+
+
 def test_rerun_changes_nothing_and_duplicates_nothing(lake):
-    run_tokenize(lake)
-    first = _snapshot(lake)
+    first_run = run_tokenize(lake)
+    first, files = _snapshot(lake), _files(lake)
     again = run_tokenize(lake)
     assert again.partitions_changed == again.posts_tokenized == 0
     assert _snapshot(lake) == first
+    assert _files(lake) == files  # not even rewritten (the cloud rehearsal's second run found the tables were)
+    assert again.tfidf_rows == first_run.tfidf_rows
     forced = run_tokenize(lake, full=True)
     assert forced.posts_tokenized == forced.posts_in > 0
     assert _snapshot(lake) == first

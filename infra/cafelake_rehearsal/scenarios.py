@@ -1,0 +1,155 @@
+"""The rehearsal's runs, in order, each returning what the tests assert and `make rehearse` reports.
+
+1. `first_run`: the board's scheduled run on the fresh deployment. Its first scraper invocation
+   is handed only 2 s of its budget and the sample server answers its second request with a 429
+   and `Retry-After: 3`, so the invocation stops with `continue` and `wait_seconds: 3`, and the
+   state machine's loop waits and invokes again (in a real run that takes a 14-minute invocation).
+2. `local_differences`: what the scraper wrote, through the local pipeline (the CLI), compared.
+3. `second_run`: the schedule again, with nothing new on the board.
+4. `spark_tokenize`: the tokenize job run with `--engine spark` (StartJobRun overrides), in the
+   job's Glue environment: the zip of wheels' numpy, pandas and pyarrow replace Glue's, and Spark's
+   Arrow path runs on them. Spark reads and writes S3 through Glue's EMRFS, which plain pyspark
+   lacks: this run reads a copy of the cleansed bucket in a local folder and writes another.
+5. `failed_glue_run`: the pseudonym key secret holds JSON without a key (a wrong paste), so
+   cleanse fails, is retried, and fails into the catch: the execution fails after the topic is told.
+6. `failed_crawl`: a backfill whose crawl fails. Until the state machine checks
+   `LastCrawl.Status` (defect 7) the run goes on as if the crawl had succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.corpus import Corpus
+from cafelake.lake import Lake
+
+from .assembly import Assembly
+from .glue import RunResult
+from .outcome import copy_zone, differences, local_run, snapshot, table_rows
+from .rehearsal import Execution, Rehearsal
+
+SAMPLE_POSTS = 300
+SAMPLE_DAYS = 30
+FIRST_BUDGET_S = 2  # what the first invocation may spend before its safety margin
+RETRY_AFTER_S = 3
+CRAWL_ERROR = "Internal Service Exception (rehearsed crawl failure)"
+
+
+def sample_corpus(club_id: str, menu_id: str) -> Corpus:
+    return Corpus(posts=SAMPLE_POSTS, days=SAMPLE_DAYS, club_id=club_id, menu_id=menu_id)
+
+
+def sample_server(corpus: Corpus) -> NaverServer:
+    """The board, served on loopback, throttling its second request once (see the module docstring)."""
+    return NaverServer(corpus, faults=FaultConfig(schedule={2: "429"}, retry_after=RETRY_AFTER_S))
+
+
+def board_of(assembly: Assembly) -> tuple[str, str, str]:
+    """(name, club_id, menu_id) of the first board the state machine scrapes (read before any deploy:
+    references inside the definition's strings stand as "ref")."""
+    (machine,) = (r for r in assembly.template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
+    parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+    definition = json.loads("".join(p if isinstance(p, str) else "ref" for p in parts))
+    for state in definition["States"].values():
+        payload = state.get("Parameters", {}).get("Payload", {})
+        if "club_id" in payload:
+            return payload["name"], payload["club_id"], payload["menu_id"]
+    raise LookupError("the state machine scrapes no board")
+
+
+def first_run(r: Rehearsal, board: str) -> Execution:
+    scraper = r.scraper(board)
+    margin = float(scraper["Environment"]["Variables"]["CAFELAKE_BUDGET_MARGIN_S"])
+    r.services.lambdas.time_used_next = scraper["Timeout"] - margin - FIRST_BUDGET_S
+    return r.run_schedule(board)
+
+
+def pseudonym_key(r: Rehearsal) -> str:
+    """The key the deployed cleanse job reads (its --pseudonym_secret_id)."""
+    return r.secret_value(r.job_argument("cafelake-cleanse", "--pseudonym_secret_id"))
+
+
+def local_differences(r: Rehearsal, folder: Path) -> dict[str, str]:
+    local_run(r.client("s3"), r.lake().zone_roots["raw"], folder, pseudonym_key(r))
+    return differences(r.lake(), r.services.athena.engine(r.properties("AWS::Glue::Database")["DatabaseInput"]["Name"]),
+                       folder)
+
+
+@dataclass
+class SecondRun:
+    execution: Execution
+    before: dict[str, str]
+    after: dict[str, str]
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(k for k in self.before.keys() | self.after.keys() if self.before.get(k) != self.after.get(k))
+
+
+def second_run(r: Rehearsal, board: str) -> SecondRun:
+    s3 = r.client("s3")
+    before = snapshot(s3, r.lake())
+    execution = r.run_schedule(board)
+    return SecondRun(execution, before, snapshot(s3, r.lake()))
+
+
+@dataclass
+class SparkRun:
+    result: RunResult
+    versions: dict[str, str]  # what the job's environment holds
+    differences: dict[str, str] = field(default_factory=dict)
+
+
+def spark_tokenize(r: Rehearsal, folder: Path) -> SparkRun:
+    lake = r.lake()
+    copy_zone(r.client("s3"), lake.zone_roots["cleansed"], folder / "cleansed")
+    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize", Arguments={
+        "--engine": "spark", "--full": "true", "--cleansed_uri": str(folder / "cleansed"),
+        "--tokenized_uri": str(folder / "tokenized")})["JobRunId"]
+    result = r.services.job_runs[run_id][1]
+    out = SparkRun(result, r.services.glue.versions(result.environment, ("numpy", "pandas", "pyarrow", "pyspark")))
+    if result.state == "SUCCEEDED":
+        spark = Lake(str(folder), zone_roots={z: str(folder / z) for z in ("cleansed", "tokenized")})
+        for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "token_daily_counts"):
+            if table_rows(lake, name) != table_rows(spark, name):
+                out.differences[name] = "the python and spark engines disagree"
+    return out
+
+
+@dataclass
+class FailedRun:
+    execution: Execution
+    notifications: list[dict]  # what the alarm topic published during the run
+    job_states: list[str] = field(default_factory=list)
+
+
+def _with_notifications(r: Rehearsal, run) -> tuple[Execution, list[dict]]:
+    topic = r.topic_arn()
+    seen = len(r.notifications(topic))
+    execution = run()
+    return execution, r.notifications(topic)[seen:]
+
+
+def failed_glue_run(r: Rehearsal, board: str) -> FailedRun:
+    secrets = r.client("secretsmanager")
+    arn = r.job_argument("cafelake-cleanse", "--pseudonym_secret_id")
+    key = secrets.get_secret_value(SecretId=arn)["SecretString"]
+    runs_before = set(r.services.job_runs)
+    secrets.put_secret_value(SecretId=arn, SecretString="{}")
+    try:
+        execution, published = _with_notifications(r, lambda: r.run_schedule(board))
+    finally:
+        secrets.put_secret_value(SecretId=arn, SecretString=key)
+    states = [res.state for rid, (_, res) in r.services.job_runs.items() if rid not in runs_before]
+    return FailedRun(execution, published, states)
+
+
+def failed_crawl(r: Rehearsal, board: str) -> FailedRun:
+    r.services.crawls.fail_next(CRAWL_ERROR)
+    execution, published = _with_notifications(
+        r, lambda: r.wait(r.start({"board": board, "backfill": True})))
+    return FailedRun(execution, published)
+

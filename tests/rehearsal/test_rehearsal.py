@@ -1,0 +1,187 @@
+"""The rehearsal, end to end: `cdk synth`'s cloud assembly deployed to a local AWS and run as AWS would run it.
+
+One deployment for the module; its runs follow `cafelake_rehearsal.scenarios` in order (the tests are in
+that order too). Each step's time is printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rehearsal_helpers import ROOT, TIMINGS, timed
+from typer.testing import CliRunner
+
+from cafelake_rehearsal import scenarios
+from cafelake_rehearsal.assembly import Assembly
+from cafelake_rehearsal.checks import state_machine_s3_outside
+from cafelake_rehearsal.glue import GlueRunner
+from cafelake_rehearsal.rehearsal import Execution, Rehearsal
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+SHIPPED = ("numpy", "pandas", "pyarrow")
+
+
+@dataclass
+class Rehearsed:
+    r: Rehearsal
+    board: str
+    corpus: object
+    first: Execution
+    workdir: Path
+
+
+@pytest.fixture(scope="module")
+def assembly(tmp_path_factory) -> Assembly:
+    # Always: the jobs run the cafelake wheel inside their zips, so the zips must hold today's code (the build
+    # is reproducible, and reuses the third-party wheels it has).
+    timed("0 build the Glue jobs' zips of wheels", subprocess.run,
+          [sys.executable, str(ROOT / "scripts" / "build_glue_artifacts.py")], check=True, cwd=ROOT,
+          capture_output=True)
+    return timed("1 cdk synth (pinned CLI, Lambda bundling on)", Assembly.synth, ROOT,
+                 tmp_path_factory.mktemp("rehearsal") / "cdk.out")
+
+
+@pytest.fixture(scope="module")
+def rehearsed(assembly, envs, tmp_path_factory):
+    board, club_id, menu_id = scenarios.board_of(assembly)
+    corpus = scenarios.sample_corpus(club_id, menu_id)
+    workdir = tmp_path_factory.mktemp("rehearsal-work")
+    with scenarios.sample_server(corpus) as server, Rehearsal(assembly, workdir, envs, server.base_url) as r:
+        timed("2 deploy: publish assets, create resources, views-only execution", r.deploy)
+        TIMINGS.update({f"  2.{i + 1} {k}": v for i, (k, v) in enumerate(r.timings.items())})
+        first = timed("3 first scheduled run (scrape loop, crawl, cleanse, tokenize, views)", scenarios.first_run,
+                      r, board)
+        for _, (run, result) in r.services.job_runs.items():
+            TIMINGS[f"  3 {run.job_name}: install {result.install_seconds:.1f} s of"] = result.seconds
+        yield Rehearsed(r, board, corpus, first, workdir)
+
+
+def test_every_asset_is_published_where_the_template_looks_for_it(rehearsed):
+    r = rehearsed.r
+    assert len(r.published) == len(r.assembly.asset_manifest["files"])
+    s3 = r.client("s3")
+    for job in ("cafelake-cleanse", "cafelake-tokenize"):
+        props = r.properties("AWS::Glue::Job", job)
+        modules = props["DefaultArguments"]["--additional-python-modules"].split(",")
+        for url in (props["Command"]["ScriptLocation"], *modules):
+            bucket, _, key = url.removeprefix("s3://").partition("/")
+            s3.head_object(Bucket=bucket, Key=key)
+    code = r.scraper(rehearsed.board)["Code"]
+    s3.head_object(Bucket=code["S3Bucket"], Key=code["S3Key"])
+
+
+def test_the_scheduled_run_goes_through_every_step(rehearsed):
+    first, r = rehearsed.first, rehearsed.r
+    assert first.status == "SUCCEEDED", [(run.job_name, res.error) for run, res in r.services.job_runs.values()]
+    entered = first.entered()
+    scrape = next(s for s in entered if s.endswith(": scrape"))
+    assert entered.count(scrape) == 2 and any(s.endswith(": wait as the source asked") for s in entered)
+    for state in ("Crawl raw", "Wait for crawler", "Crawler state", "Cleanse", "Tokenize", "Done"):
+        assert state in entered, state
+    views = [s for s in entered if s.startswith("View ")]
+    assert len(views) == len(list((ROOT / "athena_queries" / "views").glob("*.sql")))
+    # the source's Retry-After, then the crawler's polls: each Wait as long as the definition asks
+    assert r.services.waits[-3:] == [scenarios.RETRY_AFTER_S, 30, 30]
+    payloads = [inv.payload for _, inv in r.services.lambdas.invocations[-2:]]
+    assert payloads[0]["continue"] and payloads[0]["wait_seconds"] == scenarios.RETRY_AFTER_S
+    assert payloads[1]["complete"] and payloads[1]["articles_fetched"] == len(rehearsed.corpus)
+
+
+def test_the_glue_jobs_installed_their_zip_of_wheels_over_glues_own_modules(rehearsed):
+    """Defect 1 and 9: pip took each job's .gluewheels.zip (the wheels under their own names), and the
+    wheels' numpy, pandas and pyarrow replaced Glue's 1.26.4, 2.2.2 and 17.0.0 in the job's Python."""
+    manifest = json.loads((ROOT / "build" / "glue" / "manifest.json").read_text())
+    shipped = {a["role"]: a["version"] for a in manifest["artifacts"]}
+    runs = list(rehearsed.r.services.job_runs.values())
+    assert {run.job_name for run, _ in runs} >= {"cafelake-cleanse", "cafelake-tokenize"}
+    for run, result in runs:
+        assert result.state == "SUCCEEDED", result.log.read_text()[-3000:]
+        assert run.arguments["--additional-python-modules"].endswith(".gluewheels.zip")
+        assert GlueRunner.versions(result.environment, SHIPPED) == {n: shipped[n] for n in SHIPPED}
+
+
+def test_the_scraper_ran_no_compiled_code_the_arm64_runtime_would_run_differently(rehearsed):
+    compiled, unrehearsed = rehearsed.r.services.lambdas.compiled_findings()
+    assert unrehearsed == []
+    assert compiled and all(c.fallback for c in compiled if c.loads_on_runtime and "." in c.module)
+
+
+def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
+    """posts_dim, tokens_fact and every view: the same rows as the CLI's run over a local lake holding what
+    the scraper fetched, with the pseudonym key the deployed cleanse job read from Secrets Manager."""
+    folder = rehearsed.workdir / "local-lake"
+    got = timed("4 local pipeline run (CLI) and comparison", scenarios.local_differences, rehearsed.r, folder)
+    assert got == {}
+    assert len(scenarios.table_rows(rehearsed.r.lake(), "tokens_fact")) > 0
+
+
+@pytest.fixture(scope="module")
+def second(rehearsed) -> scenarios.SecondRun:
+    return timed("5 second scheduled run (nothing new)", scenarios.second_run, rehearsed.r, rehearsed.board)
+
+
+def test_a_second_run_with_nothing_new_changes_nothing(second):
+    assert second.execution.status == "SUCCEEDED", (second.execution.error, second.execution.cause)
+    assert second.before and second.changed == []
+    assert "Crawl raw" not in second.execution.entered()  # crawled today already
+
+
+def test_the_smoke_command_follows_the_deployed_state_machine(rehearsed, second, monkeypatch):
+    from cafelake.cli import _register, app
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", rehearsed.r.region)
+    monkeypatch.setenv("AWS_REGION", rehearsed.r.region)
+    _register("aws", "smoke test")
+    result = timed("6 cafelake aws smoke against the rehearsal", CliRunner().invoke, app, [
+        "aws", "smoke", "--board", rehearsed.board, "--state-machine-arn", rehearsed.r.state_machine_arn(),
+        "--poll", "0.2", "--timeout", "600"])
+    assert result.exit_code == 0, result.output
+    for step in ("> Cleanse", "< Tokenize", "> Done"):
+        assert step in result.output, step
+    assert result.output.splitlines()[-1] == "SUCCEEDED"
+
+
+def test_the_spark_engine_runs_on_the_shipped_numpy_pandas_pyarrow(rehearsed, second):
+    """Defect 9: in the job's Python the zip's pyarrow and pandas replace Glue's, and Spark's Arrow
+    path (mapInArrow, the collect to Arrow) works on them and writes what the python engine wrote."""
+    run = timed("7 tokenize job with --engine spark", scenarios.spark_tokenize, rehearsed.r,
+                rehearsed.workdir / "spark")
+    log = run.result.log.read_text()
+    assert run.result.state == "SUCCEEDED", log[-3000:]
+    assert "--engine spark" in log and "sc.setLogLevel" in log  # a SparkSession started, in the job's Python
+    manifest = json.loads((ROOT / "build" / "glue" / "manifest.json").read_text())
+    shipped = {a["role"]: a["version"] for a in manifest["artifacts"]}
+    assert run.versions == {**{n: shipped[n] for n in SHIPPED}, "pyspark": "3.5.4"}
+    assert run.differences == {}
+
+
+def test_a_failed_glue_run_reaches_the_topic_through_the_catch(rehearsed, second):
+    run = timed("8 failed cleanse run (unreadable pseudonym key)", scenarios.failed_glue_run, rehearsed.r,
+                rehearsed.board)
+    assert run.execution.status == "FAILED" and run.execution.error == "PipelineFailed"
+    assert run.job_states == ["FAILED", "FAILED"]  # the catch comes after the one retry, a minute later
+    assert rehearsed.r.services.retry_waits[-1] == 60
+    (note,) = run.notifications
+    message = json.loads(note["message"])
+    assert note["subject"] == "cafelake pipeline failed" and message["input"]["board"] == rehearsed.board
+    assert message["error"]["Error"] == "States.TaskFailed" and "without a 'key' field" in message["error"]["Cause"]
+
+
+def test_a_failed_crawl_reaches_the_topic(rehearsed, second):
+    run = timed("9 backfill whose crawl fails", scenarios.failed_crawl, rehearsed.r, rehearsed.board)
+    assert "Crawl raw" in run.execution.entered()
+    assert run.execution.status == "FAILED" and len(run.notifications) == 1
+    assert "Cleanse" not in run.execution.entered()
+
+
+def test_the_state_machine_role_reaches_only_the_lake_and_results_buckets(rehearsed):
+    r = rehearsed.r
+    lake = [url.removeprefix("s3://") for url in r.lake().zone_roots.values()]
+    results = r.properties("AWS::Athena::WorkGroup")["WorkGroupConfiguration"]["ResultConfiguration"][
+        "OutputLocation"].removeprefix("s3://").split("/")[0]
+    assert state_machine_s3_outside(r.resolver, lake, results) == []
