@@ -283,3 +283,14 @@ def test_cfn_lint_rejects_a_definition_quicksight_would_not_take(probe, tmp_path
         "FORTNIGHT"
     found = cfn_lint_findings(template, tmp_path / "planted.json")
     assert {"E3002", "E3030"} <= set(found), found
+
+
+def test_the_guide_lists_every_visual_of_the_dashboard_and_says_which_stay_in_the_report():
+    guide = (ROOT / "docs" / "quicksight.md").read_text(encoding="utf-8")
+    for visual in VISUALS:
+        if visual.sheet:
+            assert f"{visual.title} (`{visual.slug}`) | `{visual.view}`" in guide, visual.slug
+        else:
+            assert f"*{visual.title_en}* is only in the report" in guide, visual.slug
+    for sheet in SHEETS:
+        assert f"| {sheet.title} |" in guide, sheet.key
