@@ -281,8 +281,9 @@ def group_daily_trend(df: pd.DataFrame, *, n: int = BY_SLUG["group_daily_trend"]
     top = list(totals.index[:n])
     fig, ax = _figure()
     for i, group in enumerate(top):
-        ax.plot(weekly.index, weekly[group], linewidth=2.2 if i == 0 else 1.2, color=ACCENT if i == 0 else None,
-                label=group)
+        ax.plot(weekly.index, weekly[group], marker="o", markersize=3, linewidth=2.2 if i == 0 else 1.2,
+                color=ACCENT if i == 0 else None, label=group)
+    ax.set_ylim(bottom=0)
     ax.set_ylabel("posts per week")
     ax.legend(frameon=False, ncols=min(len(top), 5), loc="upper left")
     ax.set_title(title)
