@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from .intrinsics import Resolver
@@ -47,6 +48,7 @@ class Response:
     data: dict[str, str]
     reason: str
     request: dict
+    answered_at: datetime  # when CloudFormation got the answer (UTC)
 
 
 def create_request(resolver: Resolver, lid: str, rtype: str, properties: dict, *, request_id: str) -> dict:
@@ -87,13 +89,14 @@ class ProviderFramework:
         env = self.framework_environment(properties["ServiceToken"])
         got = self.lambda_client.invoke(FunctionName=env[USER_ON_EVENT], Payload=json.dumps(request).encode())
         payload = json.loads(got["Payload"].read() or b"null")
+        now = datetime.now(timezone.utc)
         if got.get("FunctionError"):
             message = (payload or {}).get("errorMessage", "error")
-            response = Response("FAILED", request["RequestId"], {}, message, request)
+            response = Response("FAILED", request["RequestId"], {}, message, request, now)
         else:
             result = payload or {}
             response = Response("SUCCESS", result.get("PhysicalResourceId") or request["RequestId"],
-                                {k: str(v) for k, v in (result.get("Data") or {}).items()}, "SUCCESS", request)
+                                {k: str(v) for k, v in (result.get("Data") or {}).items()}, "SUCCESS", request, now)
         self.responses.append(response)
         if response.status != "SUCCESS":
             raise CustomResourceFailed(f"{lid} ({rtype}): {response.reason}")
