@@ -17,8 +17,9 @@ What Glue documents ("Using Python libraries with AWS Glue") and this follows:
 
 - The job's region is in its environment as `AWS_DEFAULT_REGION`, and `AWS_REGION` is not set:
   Glue documents neither, but a Glue job's `os.environ` as printed by a job (Glue 3.0) holds
-  `AWS_DEFAULT_REGION` and no `AWS_REGION`, and AWS's own lineage configuration for Glue >= 5.0
-  reads `AWS_DEFAULT_REGION` among Glue's variables (`GLUE_VERSION`, `GLUE_COMMAND_CRITERIA`, ...).
+  `AWS_DEFAULT_REGION` and no `AWS_REGION`, and the lineage settings SageMaker Unified Studio's
+  tooling gives Glue >= 5.0 jobs capture `AWS_DEFAULT_REGION` beside Glue's own variables
+  (`GLUE_VERSION`, `GLUE_COMMAND_CRITERIA`, ...). See docs/deploy.md, section 8, "Region".
 
 What the rehearsal adds: the local AWS (`AWS_ENDPOINT_URL`, `CAFELAKE_S3_ENDPOINT`, credentials)
 in the job's environment, and no network for pip: the machine's pip configuration is ignored and
