@@ -41,8 +41,8 @@ from .s3_region import install as install_region_check
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "ap-northeast-2"  # Seoul, the docs' suggestion (and not us-east-1, every SDK's and pyarrow's fallback)
-# The functions' and jobs' credentials: in AWS their roles' (the Lambda runtime sets these variables; Glue
-# serves them from its credential endpoint), here any, since moto checks none.
+# The functions' and jobs' credentials: in AWS their roles' (the Lambda runtime sets these variables; a Glue
+# job's environment has none, its SDKs ask the metadata service), here any, since moto checks none.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal",
                "AWS_SESSION_TOKEN": "rehearsal"}
 BOOTSTRAP_QUALIFIER = "hnb659fds"  # the CDK's default, which the synthesizer's asset bucket names
