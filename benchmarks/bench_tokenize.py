@@ -20,7 +20,7 @@ def posts_table(n: int, seed: int = 42):
 
     import pyarrow as pa
 
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
     from cafelake.schemas import POSTS
 
     corpus = Corpus(posts=n, seed=seed, days=max(365, n * 365 // POSTS_PER_YEAR))

@@ -22,8 +22,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cafelake.collect.server import FaultConfig, NaverServer
-from cafelake.corpus import Corpus
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.lake import Lake
 
 from .assembly import Assembly

@@ -76,7 +76,7 @@ def test_scraper_reaches_only_its_own_board_in_raw(synth):
     for board in BOARDS:
         ident = "".join(p.capitalize() for p in board["name"].split("-"))
         text = json.dumps(policy_statements(synth, f"Collection{ident}Role"))
-        assert f"club_id={board['club_id']}/menu_id={board['menu_id']}" in text
+        assert f"naver_cafe/club_id={board['club_id']}/menu_id={board['menu_id']}" in text
         others = [b for b in BOARDS if b is not board]
         assert not any(f"menu_id={b['menu_id']}/" in text for b in others)
         assert "StorageCleansed" not in text and "StorageTokenized" not in text

@@ -13,7 +13,7 @@ import typer
 from tests.functional.collect.collect_helpers import latest_by_id
 from typer.testing import CliRunner
 
-from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from cafelake.commands.scrape import scrape
 from cafelake.lake import Lake
 

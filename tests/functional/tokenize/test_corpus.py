@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def corpus_lake(tmp_path_factory):
-    corpus_mod = pytest.importorskip("cafelake.corpus")
+    corpus_mod = pytest.importorskip("cafelake.sources.naver_cafe.corpus")
     seed = pytest.importorskip("cafelake.collect.seed")
     cleanse = pytest.importorskip("cafelake.cleanse.job")
     from cafelake.tokenize.analyzer import analyzer

@@ -29,7 +29,7 @@ import pytest
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
 from cafelake.config import keyword_groups
-from cafelake.corpus import Corpus
+from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.lake import Lake
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE

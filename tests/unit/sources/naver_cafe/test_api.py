@@ -1,4 +1,5 @@
-"""Client: parsing the real field names, classification, retries and the breaker (no network)."""
+"""Naver's API: its paths and parameters, parsing the real field names, classification; through collect's
+politeness-bound HTTP and its re-fetches (no network: a scripted session)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import json
 import pytest
 import requests
 
-from cafelake.collect.client import USER_AGENT, MalformedPage, NaverCafeClient, classify, parse_list
-from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
-from cafelake.collect.session import MemberCookies
+from cafelake.collect import fetch
+from cafelake.collect.http import PoliteHttp
+from cafelake.collect.politeness import CircuitOpen, Policy
+from cafelake.sources.base import Board, MalformedPage
+from cafelake.sources.naver_cafe import SOURCE
+from cafelake.sources.naver_cafe.api import classify, item_id, item_posted_ms, parse_list
 
 LIST = {"message": {"status": "200", "result": {"articleList": [
     {"articleId": 123457, "subject": "열이 나요", "writerNickname": "엄마", "memberKey": "abc",
@@ -59,9 +63,9 @@ def test_classify(status, text, expected):
     body = classify(status, text.encode())
     assert body.status == expected
     if expected in ("ok", "blind", "private") or (expected == "member_only" and status == 200):
-        assert body.article == json.loads(text)  # untouched response object
+        assert body.payload == json.loads(text)  # untouched response object
     else:
-        assert body.article is None
+        assert body.payload is None
     if expected == "malformed":
         assert body.reason and body.text == text
         assert body.retryable == (status == 200 and text.startswith('{"result": {"article"'))
@@ -89,85 +93,81 @@ class FakeSession:
         pass
 
 
-def _client(script, **policy) -> tuple[NaverCafeClient, list[float]]:
+BOARD = Board("naver_cafe", "10050146", "386")
+
+
+def _http(script, **policy) -> tuple[PoliteHttp, list[float]]:
     slept: list[float] = []
-    client = NaverCafeClient("http://source.test/", policy=Policy(rate_limit=0, sleep=slept.append, **policy))
-    client.session = FakeSession(script)
-    return client, slept
+    http = PoliteHttp("http://source.test/", policy=Policy(rate_limit=0, sleep=slept.append, **policy))
+    http.session = FakeSession(script)
+    return http, slept
 
 
-def test_retries_honour_retry_after_then_succeed():
-    client, slept = _client([FakeResponse(429, "", {"Retry-After": "7"}), FakeResponse(503),
-                             requests.ConnectionError("reset"), requests.Timeout("slow"),
-                             FakeResponse(200, json.dumps(LIST))], retry_after_scale=0.01, backoff_base_s=0.5)
-    page = client.list_page("10050146", "386", 3, per_page=20)
+def test_list_page_asks_the_list_api_for_the_board_and_page():
+    http, _ = _http([FakeResponse(429, "", {"Retry-After": "1"}), requests.ConnectionError("reset"),
+                     FakeResponse(200, json.dumps(LIST))], retry_after_scale=0.01)
+    page = fetch.list_page(SOURCE, http, BOARD, 3, per_page=20)
     assert page.items[0]["articleId"] == 123457
-    assert slept[0] == pytest.approx(0.07)  # Retry-After, scaled by the test hook
-    assert all(0 <= s <= 0.5 * 2 ** i for i, s in enumerate(slept[1:], start=1))
-    assert client.counts["retries"] == 4 and client.counts["requests"] == 5
-    url, params = client.session.calls[-1]
+    url, params = http.session.calls[-1]
     assert url == "http://source.test/cafe-web/cafe2/ArticleListV2dot1.json"
     assert params == {"search.clubid": "10050146", "search.menuid": "386", "search.page": 3, "search.perPage": 20}
 
 
+def test_article_asks_the_article_api():
+    http, _ = _http([FakeResponse(200, _article())])
+    assert fetch.body(SOURCE, http, BOARD, 123457).status == "ok"
+    assert http.session.calls == [("http://source.test/cafe-articleapi/v2.1/cafes/10050146/articles/123457", None)]
+
+
 def test_breaker_opens_after_consecutive_failures():
-    client, slept = _client([FakeResponse(500)] * 10, breaker_threshold=4)
+    http, slept = _http([FakeResponse(500)] * 10, breaker_threshold=4)
     with pytest.raises(CircuitOpen):
-        client.article("1", 2)
-    assert client.counts["requests"] == 4 and len(slept) == 3
-
-
-def test_backoff_never_waits_past_the_deadline_and_says_how_long_is_owed():
-    client, slept = _client([FakeResponse(429, "", {"Retry-After": "120"})], deadline=50.0,
-                            clock=lambda: 0.0)
-    with pytest.raises(OutOfTime) as err:
-        client.article("1", 2)
-    assert slept == [] and err.value.wait_s == 120.0
+        fetch.body(SOURCE, http, BOARD, 2)
+    assert http.counts["requests"] == 4 and len(slept) == 3
 
 
 def test_truncated_body_is_refetched_then_reported_malformed():
     good = _article()
-    client, _ = _client([FakeResponse(200, good[:20]), FakeResponse(200, good)])
-    assert client.article("1", 123457).status == "ok"
-    client, _ = _client([FakeResponse(200, good[:20])] * 3, malformed_retries=2)
-    body = client.article("1", 123457)
+    http, _ = _http([FakeResponse(200, good[:20]), FakeResponse(200, good)])
+    assert fetch.body(SOURCE, http, BOARD, 123457).status == "ok"
+    http, _ = _http([FakeResponse(200, good[:20])] * 3, malformed_retries=2)
+    body = fetch.body(SOURCE, http, BOARD, 123457)
     assert body.status == "malformed" and body.text == good[:20] and "invalid JSON" in body.reason
-    assert client.counts["requests"] == 3
+    assert http.counts["requests"] == 3 and http.counts["malformed_retries"] == 2
 
 
 def test_malformed_list_page_raises_with_text():
-    client, _ = _client([FakeResponse(200, "{oops")] * 3, malformed_retries=2)
+    http, _ = _http([FakeResponse(200, "{oops")] * 3, malformed_retries=2)
     with pytest.raises(MalformedPage) as err:
-        client.list_page("1", "2", 1)
-    assert err.value.text == "{oops" and "list page 1" in err.value.reason
+        fetch.list_page(SOURCE, http, BOARD, 1, 50)
+    assert err.value.text == "{oops" and "list page 1" in err.value.reason and http.counts["requests"] == 3
 
 
 def test_list_page_error_status_is_reported_at_once():
-    client, _ = _client([FakeResponse(404, '{"message": {"status": "404"}}')])
+    http, _ = _http([FakeResponse(404, '{"message": {"status": "404"}}')])
     with pytest.raises(MalformedPage, match="HTTP 404"):
-        client.list_page("1", "2", 1)
-    assert client.counts["requests"] == 1
+        fetch.list_page(SOURCE, http, BOARD, 1, 50)
+    assert http.counts["requests"] == 1
 
 
 def test_member_only_is_not_retried():
-    client, slept = _client([FakeResponse(401, "{}")])
-    assert client.article("1", 5).status == "member_only"
-    assert slept == [] and client.counts["requests"] == 1
+    http, slept = _http([FakeResponse(401, "{}")])
+    assert fetch.body(SOURCE, http, BOARD, 5).status == "member_only"
+    assert slept == [] and http.counts["requests"] == 1
 
 
-def test_user_agent_and_cookies_on_session_not_in_repr():
-    client = NaverCafeClient("http://x.test", cookies=MemberCookies({"NID_AUT": "secret-aut", "NID_SES": "secret-ses"}))
-    assert client.session.headers["User-Agent"] == USER_AGENT and USER_AGENT.startswith("cafelake/")
-    assert "example.org" not in USER_AGENT  # no placeholder contact: the operator adds theirs
-    assert client.session.cookies.get("NID_SES") == "secret-ses"
-    assert "secret" not in repr(client)
+@pytest.mark.parametrize("item, aid, ms", [
+    ({"articleId": 7, "writeDateTimestamp": 1709640780000}, 7, 1709640780000),
+    ({"articleId": "7", "writeDateTimestamp": "1709640780000"}, 7, 1709640780000),
+    ({"articleId": True, "writeDate": "어제"}, None, None),
+    ({"articleId": "x", "writeDateTimestamp": 0}, None, None),
+    ("not an item", None, None),
+])
+def test_list_item_id_and_posting_time(item, aid, ms):
+    assert (item_id(item), item_posted_ms(item)) == (aid, ms)
 
 
-def test_user_agent_is_the_operators_when_given():
-    mine = "cafelake/1.0 (+mailto:lab@uni.example; baby-health study)"
-    assert NaverCafeClient("http://x.test", user_agent=mine).session.headers["User-Agent"] == mine
-
-
-def test_environment_proxies_apply_to_remote_sources_only():
-    assert NaverCafeClient("https://apis.naver.com").session.trust_env is True
-    assert NaverCafeClient("http://127.0.0.1:8080").session.trust_env is False
+def test_the_envelope_payload_keeps_both_responses_untouched():
+    body = classify(200, _article())
+    assert SOURCE.payload(LIST["message"]["result"]["articleList"][0], body) == {
+        "list_item": LIST["message"]["result"]["articleList"][0], "article": json.loads(_article())}

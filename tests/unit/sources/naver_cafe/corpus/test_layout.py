@@ -9,7 +9,7 @@ from itertools import islice
 
 import pytest
 
-from cafelake.corpus import Corpus, sample
+from cafelake.sources.naver_cafe.corpus import Corpus, sample
 
 
 def test_same_seed_same_articles_and_other_seed_differs():

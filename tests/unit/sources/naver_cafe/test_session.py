@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from cafelake.collect.session import ENV_VAR, MemberCookies, load_cookies
+from cafelake.sources.naver_cafe.session import ENV_VAR, MemberCookies, load_cookies
 
 SECRETS = {"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}
 

@@ -17,12 +17,12 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import overload
 
-from cafelake.corpus import render
-from cafelake.corpus.authors import author_identity, author_slots
-from cafelake.corpus.calendar import FIRST_ARTICLE_ID, KST, Day, article_seed, build_day, daily_counts, id_span
-from cafelake.corpus.model import (BROKEN_SHARES, EDIT_SHARE, ODD_DATE_SHARES, RECENT_ODD_DATE_SHARE,
+from cafelake.sources.naver_cafe.corpus import render
+from cafelake.sources.naver_cafe.corpus.authors import author_identity, author_slots
+from cafelake.sources.naver_cafe.corpus.calendar import FIRST_ARTICLE_ID, KST, Day, article_seed, build_day, daily_counts, id_span
+from cafelake.sources.naver_cafe.corpus.model import (BROKEN_SHARES, EDIT_SHARE, ODD_DATE_SHARES, RECENT_ODD_DATE_SHARE,
                                    STATUS_SHARES, CorpusArticle)
-from cafelake.corpus.text import compose, edit, phrasing, pick_topic
+from cafelake.sources.naver_cafe.corpus.text import compose, edit, phrasing, pick_topic
 
 DEFAULT_END_DATE = date(2026, 10, 31)
 _BLIND_HTML = "<p>이 게시글은 카페 운영 원칙에 따라 블라인드 처리되었습니다.</p>"

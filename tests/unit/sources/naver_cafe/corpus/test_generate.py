@@ -12,7 +12,7 @@ from datetime import date
 from typer.testing import CliRunner
 
 from cafelake.cli import _register, app
-from cafelake.corpus import Corpus
+from cafelake.sources.naver_cafe.corpus import Corpus
 
 
 def run(*args: str):

@@ -16,7 +16,7 @@ from functools import cache
 from itertools import accumulate
 
 from cafelake.config import keyword_groups, load_yaml
-from cafelake.corpus.calendar import season_factor
+from cafelake.sources.naver_cafe.corpus.calendar import season_factor
 
 _MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]], [[written form|keyword]] or [[form|kw1,kw2]]
 TAILS = ("ㅠㅠ", "ㅜㅜ", "ㅠ", "ㅠㅠㅠ", "😭", "💦", "🙏", "ㅎㅎ", "ㅋㅋ", "..", "!!", "ㅠㅠ 😢", "^^;")

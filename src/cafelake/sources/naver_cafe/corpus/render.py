@@ -14,8 +14,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from cafelake.corpus.calendar import KST
-from cafelake.corpus.model import OVERSIZED_CHARS
+from cafelake.sources.naver_cafe.corpus.calendar import KST
+from cafelake.sources.naver_cafe.corpus.model import OVERSIZED_CHARS
 
 MENU_NAME = "아기 건강 Q&A"
 _SE_OPEN = ('<div class="se-main-container"><div class="se-component se-text se-l-default">'

@@ -5,7 +5,7 @@ one `CorpusArticle` (list item, article-API responses, defect kind, ground truth
 `iter_articles()` streams them. The distributions are documented in docs/sample-corpus.md.
 """
 
-from cafelake.corpus.model import BROKEN_KINDS, ODD_DATE_KINDS, CorpusArticle
-from cafelake.corpus.sample import DEFAULT_END_DATE, Corpus
+from cafelake.sources.naver_cafe.corpus.model import BROKEN_KINDS, ODD_DATE_KINDS, CorpusArticle
+from cafelake.sources.naver_cafe.corpus.sample import DEFAULT_END_DATE, Corpus
 
 __all__ = ["BROKEN_KINDS", "DEFAULT_END_DATE", "ODD_DATE_KINDS", "Corpus", "CorpusArticle"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cafelake.corpus import Corpus
+from cafelake.sources.naver_cafe.corpus import Corpus
 
 
 @pytest.fixture(scope="session")

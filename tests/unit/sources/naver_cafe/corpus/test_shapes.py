@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cafelake.corpus import BROKEN_KINDS, ODD_DATE_KINDS
-from cafelake.corpus.calendar import KST
-from cafelake.corpus.model import OVERSIZED_CHARS
+from cafelake.sources.naver_cafe.corpus import BROKEN_KINDS, ODD_DATE_KINDS
+from cafelake.sources.naver_cafe.corpus.calendar import KST
+from cafelake.sources.naver_cafe.corpus.model import OVERSIZED_CHARS
 
 LIST_FIELDS = {"articleId": int, "subject": str, "writerNickname": str, "memberKey": str,
                "writeDateTimestamp": int, "readCount": int, "commentCount": int, "menuId": int,

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from cafelake.corpus.model import CorpusArticle
+from cafelake.sources.naver_cafe.corpus.model import CorpusArticle
 
 
 class CorpusFileError(ValueError):

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from cafelake.collect.client import ARTICLE_PATH, LIST_PATH
-from cafelake.collect.server import NaverServer
+from cafelake.sources.naver_cafe.api import ARTICLE_PATH, LIST_PATH
+from cafelake.sources.naver_cafe.server import NaverServer
 from cafelake.commands.generate import open_output, record
-from cafelake.corpus import Corpus
-from cafelake.corpus.jsonl import CorpusFileError, JsonlCorpus
+from cafelake.sources.naver_cafe.corpus import Corpus
+from cafelake.sources.naver_cafe.corpus.jsonl import CorpusFileError, JsonlCorpus
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_a_gzip_file_with_a_bad_line_names_the_line(tmp_path):
 
 
 def test_the_documented_minimal_example_is_a_corpus(tmp_path):
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[5] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
     example = doc.split("## Serving your own corpus", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
     with JsonlCorpus(_lines(tmp_path, example.strip(), name="doc.jsonl")) as board:
         assert (board.club_id, board.menu_id, board.article_ids) == ("27182818", "31", [901, 907])

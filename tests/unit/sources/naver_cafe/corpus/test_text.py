@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cafelake.config import config_path, keyword_groups
-from cafelake.corpus.text import has_final_consonant, parse_phrase
+from cafelake.sources.naver_cafe.corpus.text import has_final_consonant, parse_phrase
 
 # Words that contain a one-letter keyword without meaning it (the keyword matcher's traps).
 TRAP_WORDS = ("토요일", "세토펜", "토끼", "토마토", "토닥토닥", "열심히", "열어", "열흘", "열꽃", "열 살", "열 번",
@@ -118,7 +118,7 @@ def test_the_corpus_exercises_every_form_of_the_board(articles):
 
 def test_the_corpus_does_not_copy_the_gold_set(articles):
     """The gold set is the truth the tokenizer is measured on: the generator writes its forms, not its sentences."""
-    gold = Path(__file__).resolve().parents[2] / "data" / "gold_keyword_groups.tsv"
+    gold = Path(__file__).resolve().parents[4] / "data" / "gold_keyword_groups.tsv"
     if not gold.exists():
         pytest.skip("the gold set (tests/data/gold_keyword_groups.tsv) is not on this branch yet")
     def norm(text: str) -> str:  # spacing, punctuation and ㅠㅠ/emoji tails do not make a sentence new
@@ -157,7 +157,7 @@ def test_marked_words_must_be_keywords():
 
 def test_the_documented_planted_shares_are_the_generators(articles):
     """docs/sample-corpus.md's share of posts per group is the default corpus's ground truth, to 0.1 %."""
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[5] / "docs" / "sample-corpus.md").read_text(encoding="utf-8")
     text = " ".join(doc.split("*Planted shares*", 1)[1].split("carry at least one group", 1)[0].split())
     documented = {g: float(v) for g, v in re.findall(r"([a-z_]+) (\d+\.\d)", text)}
     planted = Counter(g for a in articles for g in a.truth["groups"])

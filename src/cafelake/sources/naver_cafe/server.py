@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cafelake.collect.client import ARTICLE_PATH, LIST_PATH
+from cafelake.sources.naver_cafe.api import ARTICLE_PATH, LIST_PATH
 
 FAULT_KINDS = ("429", "500", "503", "401", "slow", "truncate", "drop")
 BODY_ONLY_FAULTS = ("401",)  # the member-only answer exists for article bodies only
@@ -126,7 +126,7 @@ def _member_view(club_id: str, art: Any) -> str:
 
 class NaverServer:
     """Serve `corpus` until closed: anything with club_id, menu_id, article_ids (ascending) and article(id),
-    such as the generated cafelake.corpus.Corpus or a file's cafelake.corpus.jsonl.JsonlCorpus."""
+    such as the generated cafelake.sources.naver_cafe.corpus.Corpus or a file's cafelake.sources.naver_cafe.corpus.jsonl.JsonlCorpus."""
 
     def __init__(self, corpus: Any, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None,
                  visible: int | None = None, article_cache: int = ARTICLE_CACHE) -> None:

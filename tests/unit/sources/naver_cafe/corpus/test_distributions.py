@@ -6,11 +6,11 @@ import math
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from cafelake.corpus import BROKEN_KINDS, ODD_DATE_KINDS
-from cafelake.corpus import calendar as cal
-from cafelake.corpus.authors import posts_per_author_pmf
-from cafelake.corpus.model import BROKEN_SHARES, EDIT_SHARE, ODD_DATE_SHARES, STATUS_SHARES
-from cafelake.corpus.text import phrasing
+from cafelake.sources.naver_cafe.corpus import BROKEN_KINDS, ODD_DATE_KINDS
+from cafelake.sources.naver_cafe.corpus import calendar as cal
+from cafelake.sources.naver_cafe.corpus.authors import posts_per_author_pmf
+from cafelake.sources.naver_cafe.corpus.model import BROKEN_SHARES, EDIT_SHARE, ODD_DATE_SHARES, STATUS_SHARES
+from cafelake.sources.naver_cafe.corpus.text import phrasing
 
 
 def close(observed: int, n: int, p: float, sds: float = 4.5) -> bool:

@@ -8,7 +8,7 @@ import pytest
 import requests
 from tests.functional.collect.collect_helpers import TinyCorpus
 
-from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 
 LIST = "/cafe-web/cafe2/ArticleListV2dot1.json"
 
