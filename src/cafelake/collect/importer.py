@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from cafelake.sources.base import Board
 
 RUNS = "_runs/import"
 DIGEST_CHARS = 16
+LEASE_S = 600  # the origin board's lease while an import with mark_scraped runs (given back when it ends)
 
 
 @dataclass
@@ -59,17 +61,32 @@ def previous_run(lake: Lake, board: Board, digest: str) -> str | None:
 def run_import(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, Any]]], *, digest: str, origin: str,
                file: str, batch: int = 5000, mark_scraped: bool = False,
                now: Callable[[], datetime] = utcnow) -> ImportSummary:
-    """Write `records` as envelopes of `board` (whose source is the file source), posts of `origin`."""
+    """Write `records` as envelopes of `board` (whose source is the file source), posts of `origin`.
+
+    With `mark_scraped` the origin board's lease is held from before the first write (BoardBusy while
+    a scrape of it runs, before anything is written) until its watermark is raised.
+    """
     moment = now()
     run_id = f"{moment:%Y%m%dT%H%M%SZ}-{digest[:DIGEST_CHARS]}"
     summary = ImportSummary(run_id, board.source, origin, board.club_id, board.menu_id, file)
     if done := previous_run(lake, board, digest):
         summary.run_id, summary.already_imported = done, done
         return summary
-    writer, day = RawWriter(lake, board, run_id, now=lambda: moment), ingest_date(moment)
+    scraped = Board(origin, board.club_id, board.menu_id)
+    with board_lease(lake, scraped, holder=f"import {run_id}", seconds=LEASE_S) if mark_scraped else nullcontext():
+        _write(lake, board, records, summary, origin, batch, moment)
+        if mark_scraped and summary.newest_article_id:
+            summary.watermark = _raise_watermark(lake, scraped, summary.newest_article_id, run_id, moment)
+    lake.put_bytes("raw", f"{RUNS}/{run_id}.json", json.dumps(summary.to_dict(), indent=1).encode("utf-8"))
+    return summary
+
+
+def _write(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, Any]]], summary: ImportSummary,
+           origin: str, batch: int, moment: datetime) -> None:
+    writer, day = RawWriter(lake, board, summary.run_id, now=lambda: moment), ingest_date(moment)
     pending: list[dict[str, Any]] = []
     for article_id, payload in records:
-        pending.append(envelope(board, article_id, "ok", payload, run_id=run_id, seq=summary.objects_written,
+        pending.append(envelope(board, article_id, "ok", payload, run_id=summary.run_id, seq=summary.objects_written,
                                 fetched_at=moment, origin=origin if origin != board.source else None))
         if isinstance(article_id, int):
             summary.newest_article_id = max(summary.newest_article_id or 0, article_id)
@@ -78,11 +95,6 @@ def run_import(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, 
             pending = []
     if pending:
         summary.objects_written, summary.rows = _flush(writer, pending, summary, day)
-    if mark_scraped and summary.newest_article_id:
-        summary.watermark = _raise_watermark(lake, Board(origin, board.club_id, board.menu_id),
-                                             summary.newest_article_id, run_id, moment)
-    lake.put_bytes("raw", f"{RUNS}/{run_id}.json", json.dumps(summary.to_dict(), indent=1).encode("utf-8"))
-    return summary
 
 
 def _flush(writer: RawWriter, pending: list[dict[str, Any]], summary: ImportSummary, day: str) -> tuple[int, int]:
@@ -91,10 +103,9 @@ def _flush(writer: RawWriter, pending: list[dict[str, Any]], summary: ImportSumm
 
 
 def _raise_watermark(lake: Lake, board: Board, article_id: int, run_id: str, moment: datetime) -> int:
-    """The scraper's watermark of `board` raised to `article_id` (never lowered), under the board's lease."""
-    with board_lease(lake, board, holder=f"import {run_id}", seconds=60):
-        state = load_state(lake, board)
-        if article_id > state.watermark:
-            state.watermark, state.last_run_id, state.last_completed_at = article_id, run_id, iso_z(moment)
-            save_state(lake, board, state)
-        return state.watermark
+    """The scraper's watermark of `board` raised to `article_id` (never lowered); the caller holds its lease."""
+    state = load_state(lake, board)
+    if article_id > state.watermark:
+        state.watermark, state.last_run_id, state.last_completed_at = article_id, run_id, iso_z(moment)
+        save_state(lake, board, state)
+    return state.watermark

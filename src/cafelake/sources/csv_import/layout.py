@@ -86,6 +86,9 @@ def _from_yaml(path: Path, origin: str | None) -> Layout:
     except yaml.YAMLError as exc:
         raise UsageError(f"--columns: {path} is not YAML ({exc})") from None
     columns = data.get("columns") if isinstance(data, dict) else None
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+    if not isinstance(columns, dict):
         raise UsageError(f"--columns: {path} needs `columns:`, a map of role to header name")
+    if odd := {k: v for k, v in columns.items() if not isinstance(v, str)}:
+        raise UsageError(f"--columns: {path}: header names must be text, got {odd}; quote those YAML reads as "
+                         "something else (no, yes, on, 1)")
     return Layout({str(k): v for k, v in columns.items()}, origin or str(data.get("origin") or EXPORT_ORIGIN))
