@@ -22,9 +22,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
-from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.lake import Lake
+from cafelake.sources.naver_cafe.corpus import Corpus
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 
 from .assembly import Assembly
 from .glue import RunResult

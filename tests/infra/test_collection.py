@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from infra_helpers import BOARDS, ROOT, cdk_context, policy_statements
 
 
@@ -37,6 +38,7 @@ def _probe_functions(tmp_path, **context) -> dict[str, dict]:
     """The scraper functions of a Collection alone, built from cdk.json context plus `context`."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
+
     from cafelake_infra.collection import Collection
     from cafelake_infra.settings import Settings
     from cafelake_infra.storage import Storage

@@ -9,6 +9,7 @@ from infra_helpers import BOARDS, cdk_context
 
 def settings(**overrides):
     import aws_cdk as cdk
+
     from cafelake_infra.settings import Settings
 
     return Settings.from_context(cdk.App(context=cdk_context(**overrides)).node)

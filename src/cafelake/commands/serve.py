@@ -22,7 +22,8 @@ def serve(
                           "10050146).")
     ] = None,
     menu_id: Annotated[str | None, typer.Option(
-        "--menu-id", help="Board id to serve (default: the one the file's list items name; the generated corpus's 386).")
+        "--menu-id", help="Board id to serve (default: the one the file's list items name; the generated "
+                          "corpus's 386).")
     ] = None,
     posts: Annotated[int, typer.Option("--posts", help="Articles in the generated corpus.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Corpus seed.")] = 42,
@@ -40,9 +41,9 @@ def serve(
 
     Member-only bodies are served to requests carrying a member session's cookies, 401 otherwise.
     """
-    from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
     from cafelake.sources.naver_cafe.corpus import Corpus
     from cafelake.sources.naver_cafe.corpus.jsonl import CorpusFileError, JsonlCorpus
+    from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 
     try:
         fault_config = FaultConfig.parse(faults)

@@ -12,7 +12,6 @@ from cafelake.lake import Lake
 from cafelake.tokenize.mart import token_daily_counts
 
 
-
 def _failing(lake) -> dict[str, int]:
     return {r.name: r.failing_rows for r in run_checks(lake) if not r.passed}
 
@@ -158,7 +157,7 @@ def test_a_post_id_that_does_not_name_its_source_fails(small_mart):
     """A lake cleansed before post ids named their source: its old rows are found, the new ones pass."""
     lake, t = small_mart
     posts = t["posts"]
-    old = [f"{c}-{a}" if i < 3 else p for i, (p, c, a) in enumerate(zip(
-        posts.column("post_id").to_pylist(), posts.column("club_id").to_pylist(), posts.column("article_id").to_pylist()))]
+    ids = zip(*(posts.column(c).to_pylist() for c in ("post_id", "club_id", "article_id")))
+    old = [f"{c}-{a}" if i < 3 else p for i, (p, c, a) in enumerate(ids)]
     lake.write_table("posts", posts.set_column(0, "post_id", pa.array(old)))
     assert _failing(lake) == {"posts_post_id_names_its_source": 3}

@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 from cafelake.cleanse import CleanseConfig, run_cleanse
 from cafelake.raw import object_key
 
+BOARD = ("naver_cafe", "10050146", "386")
+
 
 def _without(env, *path):
     obj = env
@@ -133,8 +135,8 @@ def test_dates_without_a_time_are_kept_with_the_hour_unknown(lake, make_envelope
 
 def test_damaged_gzip_keeps_the_readable_lines(lake, make_envelope):
     data = gzip.compress(b"\n".join(json.dumps(make_envelope(i)).encode() for i in range(1, 40)) + b"\n")
-    lake.put_bytes("raw", object_key("naver_cafe", "10050146", "386", "2026-11-20", "r1", 0), data[: len(data) * 2 // 3])
-    lake.put_bytes("raw", object_key("naver_cafe", "10050146", "386", "2026-11-20", "r1", 1), b"definitely not gzip")
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 0), data[: len(data) * 2 // 3])
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 1), b"definitely not gzip")
     summary = run_cleanse(lake)
     q = lake.read_table("_quarantine")
     assert pc.sum(pc.equal(q.column("reason"), "unreadable_object")).as_py() == 2

@@ -18,6 +18,7 @@ from cafelake.cleanse.job import MANIFEST, RUNS, ReconciliationError
 from cafelake.raw import object_key
 from cafelake.schemas import POSTS
 
+BOARD = ("naver_cafe", "10050146", "386")
 DAY_MS = 86_400_000
 
 
@@ -80,7 +81,7 @@ def test_latest_fetch_wins_and_deletion_removes_an_earlier_post(lake, make_envel
     _write_all(lake, write_raw, [day1, day2, day3])
     s = run_cleanse(lake)
     posts = {r["post_id"]: r for r in _posts(lake).to_pylist()}
-    assert "naver_cafe:10050146:6" not in posts and s.removed == 1  # deleted later, its older ok copy cannot resurrect it
+    assert "naver_cafe:10050146:6" not in posts and s.removed == 1  # deleted later: its older ok copy stays out
     assert posts["naver_cafe:10050146:5"]["content"] == "수정한 본문"
     assert posts["naver_cafe:10050146:41"]["content"] == "또 수정"
 
@@ -89,7 +90,8 @@ def test_a_post_whose_date_moved_leaves_its_old_partition(lake, make_envelope, w
     day1, day2, _ = _batches(make_envelope)
     _write_all(lake, write_raw, [day1])
     run_cleanse(lake)
-    old_dt = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "naver_cafe:10050146:7")).column("dt")[0].as_py()
+    seven = pc.equal(_posts(lake).column("post_id"), "naver_cafe:10050146:7")
+    old_dt = _posts(lake).filter(seven).column("dt")[0].as_py()
     _write_all(lake, write_raw, [day1, day2])
     run_cleanse(lake)
     rows = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "naver_cafe:10050146:7")).to_pylist()
@@ -172,7 +174,7 @@ def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope
     write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people[:20])]
               + [make_envelope(99, member=None, nick="닉만있음")] + _identity_records(make_envelope, people[20:]))
     damaged = gzip.compress(json.dumps(make_envelope(300, member="member-key-gz", nick="압축닉")).encode() * 40)
-    lake.put_bytes("raw", object_key("naver_cafe", "10050146", "386", "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
     s = run_cleanse(lake)
     assert s.quarantine_reasons == {"bad_encoding": 1, "bad_json": 2, "article_malformed": 1, "empty_text": 1,
                                     "source_deleted": 1, "unreadable_object": 1, "wrong_type": 2}

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import boto3
 import pytest
-from tests.functional.collect.collect_helpers import TinyCorpus
 from moto import mock_aws
 
 from cafelake.collect.lease import BoardBusy, acquire, release
-from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from cafelake.collect.writer import decode
-from cafelake.sources.base import Board
 from cafelake.lake import Lake
+from cafelake.sources.base import Board
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus
+
 
 class AgentServer(NaverServer):
     """Records the User-Agent of every request."""

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
-
 from cafelake.collect import run_scrape, seed_raw
 from cafelake.collect.politeness import Policy
-from cafelake.sources.naver_cafe.server import NaverServer
 from cafelake.collect.state import load_state
-from cafelake.sources.base import Board
 from cafelake.lake import Lake
+from cafelake.sources.base import Board
+from cafelake.sources.naver_cafe.server import NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 WHEN = datetime(2026, 11, 2, 3, 4, 5, tzinfo=timezone.utc)
 

@@ -43,9 +43,10 @@ def test_no_module_outside_sources_names_a_naver_field():
 
 def test_the_scan_finds_them_where_they_are(tmp_path):
     """The Naver source's modules, copied out of sources/, are found: the scan sees fields where they live."""
+    outside = tmp_path / "src" / "cafelake" / "collect"
+    outside.mkdir(parents=True)
     for name in ("api.py", "mapping.py", "server.py"):
-        (tmp_path / "src" / "cafelake" / "collect").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "src" / "cafelake" / "collect" / name).write_bytes((ROOT / SOURCES / "naver_cafe" / name).read_bytes())
+        (outside / name).write_bytes((ROOT / SOURCES / "naver_cafe" / name).read_bytes())
     found = naver_fields(tmp_path, under=("src/cafelake",))
     assert sorted(found) == [f"src/cafelake/collect/{n}" for n in ("api.py", "mapping.py", "server.py")]
     assert {"articleId", "memberKey", "contentHtml"} <= set(found["src/cafelake/collect/mapping.py"])

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cafelake.sources.base import (ACCOUNT, NICKNAME, Candidate, Head, Reject, count, date_text, first, get,
-                                   ident, text)
+from cafelake.sources.base import ACCOUNT, NICKNAME, Candidate, Head, Reject, count, date_text, first, get, ident, text
 
 # JSON keys holding an identity anywhere in a record, and `writer`, the body's object holding memberKey
 # and nick (a bare value there is taken as a nickname).
@@ -49,7 +48,8 @@ def candidate(env: dict[str, Any], head: Head) -> Candidate:
                       ident(get(body, "menu", "id"), "menu.id", required=False)),
         fetched_at=head.received_at,
         url=URL.format(club_id=head.club_id, article_id=head.article_id),
-        title=first(text(body.get("subject"), "article.subject", post_id), text(item.get("subject"), "subject", post_id)),
+        title=first(text(body.get("subject"), "article.subject", post_id),
+                    text(item.get("subject"), "subject", post_id)),
         content=text(body.get("contentHtml"), "article.contentHtml", post_id) if status == "ok" else None,
         is_html=True,
         raw_date=dates[0] if dates else None,

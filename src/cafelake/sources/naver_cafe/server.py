@@ -126,7 +126,7 @@ def _member_view(club_id: str, art: Any) -> str:
 
 class NaverServer:
     """Serve `corpus` until closed: anything with club_id, menu_id, article_ids (ascending) and article(id),
-    such as the generated cafelake.sources.naver_cafe.corpus.Corpus or a file's cafelake.sources.naver_cafe.corpus.jsonl.JsonlCorpus."""
+    such as the generated `corpus.Corpus` or a file's `corpus.jsonl.JsonlCorpus` (of this package)."""
 
     def __init__(self, corpus: Any, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None,
                  visible: int | None = None, article_cache: int = ARTICLE_CACHE) -> None:

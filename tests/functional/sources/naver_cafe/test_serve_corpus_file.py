@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import typer
-from tests.functional.collect.collect_helpers import latest_by_id
 from typer.testing import CliRunner
 
 from cafelake.cleanse.job import run_cleanse
 from cafelake.commands.scrape import scrape
 from cafelake.commands.serve import serve
 from cafelake.lake import Lake
+from tests.functional.collect.collect_helpers import latest_by_id
 
 BOARD = Path(__file__).parent / "data" / "hand_board.jsonl"  # six articles of cafe 27182818, menu 31
 

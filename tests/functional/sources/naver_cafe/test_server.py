@@ -6,9 +6,9 @@ import json
 
 import pytest
 import requests
-from tests.functional.collect.collect_helpers import TinyCorpus
 
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus
 
 LIST = "/cafe-web/cafe2/ArticleListV2dot1.json"
 

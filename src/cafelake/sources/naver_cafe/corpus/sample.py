@@ -19,9 +19,23 @@ from typing import overload
 
 from cafelake.sources.naver_cafe.corpus import render
 from cafelake.sources.naver_cafe.corpus.authors import author_identity, author_slots
-from cafelake.sources.naver_cafe.corpus.calendar import FIRST_ARTICLE_ID, KST, Day, article_seed, build_day, daily_counts, id_span
-from cafelake.sources.naver_cafe.corpus.model import (BROKEN_SHARES, EDIT_SHARE, ODD_DATE_SHARES, RECENT_ODD_DATE_SHARE,
-                                   STATUS_SHARES, CorpusArticle)
+from cafelake.sources.naver_cafe.corpus.calendar import (
+    FIRST_ARTICLE_ID,
+    KST,
+    Day,
+    article_seed,
+    build_day,
+    daily_counts,
+    id_span,
+)
+from cafelake.sources.naver_cafe.corpus.model import (
+    BROKEN_SHARES,
+    EDIT_SHARE,
+    ODD_DATE_SHARES,
+    RECENT_ODD_DATE_SHARE,
+    STATUS_SHARES,
+    CorpusArticle,
+)
 from cafelake.sources.naver_cafe.corpus.text import compose, edit, phrasing, pick_topic
 
 DEFAULT_END_DATE = date(2026, 10, 31)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from cafelake.sources.naver_cafe.api import ARTICLE_PATH, LIST_PATH
-from cafelake.sources.naver_cafe.server import NaverServer
 from cafelake.commands.generate import open_output, record
+from cafelake.sources.naver_cafe.api import ARTICLE_PATH, LIST_PATH
 from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.sources.naver_cafe.corpus.jsonl import CorpusFileError, JsonlCorpus
+from cafelake.sources.naver_cafe.server import NaverServer
 
 
 @pytest.fixture(scope="module")
