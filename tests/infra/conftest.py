@@ -14,25 +14,38 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' helper module, under any import mode
 
-from infra_helpers import ALARM_EMAIL, BOARDS, BUILD_SCRIPT, ROOT, Synth, cdk_context, glue_artifacts  # noqa: E402
+from infra_helpers import (  # noqa: E402
+    ALARM_EMAIL, BOARDS, BUILD_SCRIPT, QUICKSIGHT_CONTEXT, ROOT, Synth, cdk_context, glue_artifacts)
 
 
-@pytest.fixture(scope="session")
-def synth(tmp_path_factory) -> Synth:
+def _synth(outdir: Path, **context) -> Synth:
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
     from cafelake_infra.assets import GlueArtifacts, MissingBuildInput
     from cafelake_infra.stack import build
 
     artifacts = glue_artifacts()
-    app = cdk.App(outdir=str(tmp_path_factory.mktemp("cdk.out")),
-                  context=cdk_context(**{"cafelake:boards": BOARDS, "cafelake:alarmEmail": ALARM_EMAIL}))
+    app = cdk.App(outdir=str(outdir), context=cdk_context(**{"cafelake:boards": BOARDS,
+                                                             "cafelake:alarmEmail": ALARM_EMAIL, **context}))
     try:
         stack = build(app, root=ROOT, artifacts=artifacts or GlueArtifacts())
     except MissingBuildInput as err:
         pytest.skip(f"the stack cannot be built yet: {err}")
     template = Template.from_stack(stack)
     return Synth(stack, template, template.to_json(), glue_wheels=artifacts is not None)
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory) -> Synth:
+    return _synth(tmp_path_factory.mktemp("cdk.out"))
+
+
+@pytest.fixture(scope="session")
+def quicksight_synth(tmp_path_factory) -> Synth:
+    """The stack with QuickSight on, synthesized with DuckDB unimportable: synth must not start a query engine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "duckdb", None)  # `import duckdb` now raises ImportError
+        return _synth(tmp_path_factory.mktemp("cdk.out-quicksight"), **QUICKSIGHT_CONTEXT)
 
 
 @pytest.fixture
