@@ -39,7 +39,7 @@ QUESTIONS = {
 def _build(root: Path, posts: int, days: int) -> Lake:
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
-    from cafelake.corpus.sample import Corpus
+    from cafelake.sources.naver_cafe.corpus.sample import Corpus
     from cafelake.tokenize.job import run_tokenize
 
     corpus = Corpus(posts=posts, days=days, end_date=date(2026, 10, 31))

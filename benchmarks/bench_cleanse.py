@@ -35,7 +35,7 @@ KEY = b"benchmark-key"
 
 def _seed(root: Path, posts: int) -> Lake:
     from cafelake.collect.seed import seed_raw
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
 
     corpus = Corpus(posts=posts, seed=42)
     lake = Lake(str(root))

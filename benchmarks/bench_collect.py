@@ -22,10 +22,10 @@ import requests
 
 from benchmarks._harness import median_time, side_by_side, verdict
 from cafelake.collect import run_scrape, seed_raw
-from cafelake.collect.client import ARTICLE_PATH
-from cafelake.collect.server import NaverServer
-from cafelake.corpus import Corpus
 from cafelake.lake import Lake
+from cafelake.sources.naver_cafe.api import ARTICLE_PATH
+from cafelake.sources.naver_cafe.corpus import Corpus
+from cafelake.sources.naver_cafe.server import NaverServer
 
 TARGET_RPS = 1_000
 POLITE_RPS = 1.0

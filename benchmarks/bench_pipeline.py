@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from cafelake.lake import Lake
 lake = Lake(sys.argv[1]); posts = int(sys.argv[2])
 def corpus():
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
     return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // %d))
 t0 = time.perf_counter()
 """ % POSTS_PER_YEAR
@@ -38,7 +38,7 @@ t0 = time.perf_counter()
 STAGES: dict[str, str] = {
     "scrape": """
 from cafelake.collect import run_scrape
-from cafelake.collect.server import NaverServer
+from cafelake.sources.naver_cafe.server import NaverServer
 c = corpus()
 with NaverServer(c) as server:
     s = run_scrape(lake, server.base_url, c.club_id, c.menu_id, rate_limit=0, now=lambda: c.as_of)

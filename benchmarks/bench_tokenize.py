@@ -20,8 +20,8 @@ def posts_table(n: int, seed: int = 42):
 
     import pyarrow as pa
 
-    from cafelake.corpus import Corpus
     from cafelake.schemas import POSTS
+    from cafelake.sources.naver_cafe.corpus import Corpus
 
     corpus = Corpus(posts=n, seed=seed, days=max(365, n * 365 // POSTS_PER_YEAR))
     rows = []

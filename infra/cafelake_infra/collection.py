@@ -23,7 +23,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from cafelake import raw
+from cafelake import raw, sources
 
 from .assets import SCRAPER_DIR, ScraperBundling, require
 from .jobs import METRICS_NAMESPACE
@@ -43,11 +43,10 @@ class Collection(Construct):
         super().__init__(scope, cid)
         removal = RemovalPolicy.RETAIN if settings.retain_data else RemovalPolicy.DESTROY
         self.settings = settings
+        helps = dict.fromkeys(sources.listing(b.source).session_help for b in settings.boards)
         self.member_session = secretsmanager.Secret(
             self, "MemberSession", encryption_key=storage.key, removal_policy=removal,
-            description="cafelake: Naver member session cookies as JSON {\"NID_AUT\": ..., \"NID_SES\": ...}; "
-                        "'{}' scrapes without a session (member-only posts are recorded as such)",
-            secret_object_value={})
+            description="cafelake: " + " | ".join(helps), secret_object_value={})
         # The HMAC key behind author_key: generated here, never seen by a person, never rotated
         # (a new key would give every author a new pseudonym and break the author views).
         self.pseudonym_key = secretsmanager.Secret(
@@ -75,7 +74,7 @@ class Collection(Construct):
         self.member_session.grant_read(role)
         fn = lambda_.Function(
             self, f"{board.ident}Scraper", description=f"cafelake scraper: board {board.name} "
-                                                      f"(club {board.club_id}, menu {board.menu_id})",
+                                                      f"({board.source}, club {board.club_id}, menu {board.menu_id})",
             runtime=RUNTIME, architecture=lambda_.Architecture.ARM_64, handler="handler.handler", code=self.code,
             role=role, memory_size=512, timeout=TIMEOUT,
             reserved_concurrent_executions=self.settings.scraper_reserved_concurrency,
@@ -92,9 +91,9 @@ class Collection(Construct):
     @staticmethod
     def raw_prefixes(board: Board) -> tuple[str, ...]:
         """Only this board's raw objects, state and quarantine, and the scrape run summaries."""
-        return (raw.board_prefix(board.club_id, board.menu_id),
-                raw.state_key(board.club_id, board.menu_id).rsplit("/", 1)[0],
-                "_quarantine/" + raw.board_prefix(board.club_id, board.menu_id),
+        return (raw.board_prefix(board.source, board.club_id, board.menu_id),
+                raw.state_key(board.source, board.club_id, board.menu_id).rsplit("/", 1)[0],
+                "_quarantine/" + raw.board_prefix(board.source, board.club_id, board.menu_id),
                 "_runs/scrape")
 
     def schedule(self, state_machine: sfn.IStateMachine) -> dict[str, scheduler.Schedule]:

@@ -125,7 +125,7 @@ class Orchestration(Construct):
         """The scraper's event is the board's configuration (what its handler reads) plus the mode."""
         task = tasks.LambdaInvoke(
             self, f"{board.ident}: scrape", lambda_function=fn,
-            payload=sfn.TaskInput.from_object({"name": board.name, "club_id": board.club_id,
+            payload=sfn.TaskInput.from_object({"name": board.name, "source": board.source, "club_id": board.club_id,
                                                "menu_id": board.menu_id, "backfill.$": "$.backfill"}),
             result_selector={"result.$": "$.Payload"}, result_path="$.scrape", retry_on_service_exceptions=True)
         # Another invocation of this board holds its lease (an overlapping execution of the same board):

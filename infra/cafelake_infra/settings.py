@@ -14,6 +14,9 @@ from typing import Any
 
 from constructs import Node
 
+from cafelake import sources
+from cafelake.errors import ConfigError
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
@@ -39,6 +42,7 @@ class Board:
     menu_id: str
     schedule: str
     timezone: str = "Asia/Seoul"
+    source: str = field(default_factory=sources.default_name)  # a registered source the scraper can walk
 
     @property
     def ident(self) -> str:
@@ -81,9 +85,9 @@ class Settings:
         if len(set(names)) != len(names):
             raise SettingsError(f"context cafelake:boards: duplicate board names in {names}")
         # Two functions on one board could fetch it at once, which per-function concurrency cannot stop.
-        ids = [(b.club_id, b.menu_id) for b in boards]
+        ids = [(b.source, b.club_id, b.menu_id) for b in boards]
         if len(set(ids)) != len(ids):
-            raise SettingsError("context cafelake:boards: two boards with the same club_id and menu_id")
+            raise SettingsError("context cafelake:boards: two boards with the same source, club_id and menu_id")
         settings = cls(
             boards=boards,
             alarm_email=ctx("alarmEmail"),
@@ -166,7 +170,12 @@ def _board(raw: Any) -> Board:
     if missing:
         raise SettingsError(f"context cafelake:boards: board {raw.get('name', raw)!r} lacks {missing}")
     board = Board(name=str(raw["name"]), club_id=str(raw["club_id"]), menu_id=str(raw["menu_id"]),
-                  schedule=str(raw["schedule"]), timezone=str(raw.get("timezone", "Asia/Seoul")))
+                  schedule=str(raw["schedule"]), timezone=str(raw.get("timezone", "Asia/Seoul")),
+                  source=str(raw.get("source") or sources.default_name()))
+    try:
+        sources.listing(board.source)
+    except ConfigError as exc:
+        raise SettingsError(f"board {board.name!r}: {exc}") from None
     if not _NAME.match(board.name):
         raise SettingsError(f"board name {board.name!r}: lower-case letters, digits and '-', at most 31")
     if not (_DIGITS.match(board.club_id) and _DIGITS.match(board.menu_id)):

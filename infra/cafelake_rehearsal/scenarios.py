@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.collect.writer import iso_z, utcnow
-from cafelake.corpus import Corpus
 from cafelake.lake import Lake
 from cafelake.raw import lease_key, state_key
+from cafelake.sources.naver_cafe.corpus import Corpus
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 
 from .assembly import Assembly
 from .glue import RunResult
@@ -65,8 +65,8 @@ def sample_server(corpus: Corpus) -> NaverServer:
     return NaverServer(corpus, faults=FaultConfig(schedule={2: "429"}, retry_after=RETRY_AFTER_S))
 
 
-def board_of(assembly: Assembly) -> tuple[str, str, str]:
-    """(name, club_id, menu_id) of the first board the state machine scrapes (read before any deploy:
+def board_of(assembly: Assembly) -> tuple[str, str, str, str]:
+    """(name, source, club_id, menu_id) of the first board the state machine scrapes (read before any deploy:
     references inside the definition's strings stand as "ref")."""
     (machine,) = (r for r in assembly.template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine")
     parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
@@ -74,7 +74,7 @@ def board_of(assembly: Assembly) -> tuple[str, str, str]:
     for state in definition["States"].values():
         payload = state.get("Parameters", {}).get("Payload", {})
         if "club_id" in payload:
-            return payload["name"], payload["club_id"], payload["menu_id"]
+            return payload["name"], payload["source"], payload["club_id"], payload["menu_id"]
     raise LookupError("the state machine scrapes no board")
 
 
@@ -112,9 +112,9 @@ class SecondRun:
         return sorted(m.group(1) if (m := RUN_RECORD.search(k)) else k for k in self.after.keys() - self.before.keys())
 
 
-def second_run(r: Rehearsal, board: str, club_id: str, menu_id: str) -> SecondRun:
+def second_run(r: Rehearsal, board: str, source: str, club_id: str, menu_id: str) -> SecondRun:
     s3 = r.client("s3")
-    rewritten = [("raw", state_key(club_id, menu_id)), ("raw", lease_key(club_id, menu_id))]
+    rewritten = [("raw", state_key(source, club_id, menu_id)), ("raw", lease_key(source, club_id, menu_id))]
     before = snapshot(s3, r.lake(), rewritten)
     execution = r.run_schedule(board)
     return SecondRun(execution, before, snapshot(s3, r.lake(), rewritten))
@@ -187,8 +187,8 @@ class BusyRun:
     lease: dict  # the lease document after the run
 
 
-def busy_board_run(r: Rehearsal, board: str, club_id: str, menu_id: str) -> BusyRun:
-    lake, key = r.lake(), lease_key(club_id, menu_id)
+def busy_board_run(r: Rehearsal, board: str, source: str, club_id: str, menu_id: str) -> BusyRun:
+    lake, key = r.lake(), lease_key(source, club_id, menu_id)
     now = utcnow()
     lake.put_bytes("raw", key, json.dumps({"holder": OTHER_HOLDER, "taken_at": iso_z(now), "released": False,
                                            "expires_at": iso_z(now + timedelta(seconds=LEASE_HELD_S))}).encode())

@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "generate": "Generate the deterministic sample corpus (Naver JSON shapes).",
     "serve": "Serve a corpus from the Naver-compatible HTTP server on loopback.",
     "scrape": "Scrape a board (Naver or the local server) into the raw zone.",
+    "import": "Import an export of an earlier scrape (a CSV file) into the raw zone.",
     "cleanse": "Cleanse raw records into cleansed/posts, with quarantine.",
     "tokenize": "Tokenize cleansed posts with Kiwi and build the mart.",
     "explain": "Show how a text is tokenized and which keyword groups it lands in.",

@@ -59,8 +59,9 @@ def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, s
 
 # --- cleansed zone ------------------------------------------------------------
 _POSTS, _POSTS_C = _schema(
-    ("post_id", pa.string(), "stable post id: '<club_id>-<article_id>'"),
-    ("source", pa.string(), "source system, e.g. naver_cafe"),
+    ("post_id", pa.string(), "stable post id: '<source>:<club_id>:<article_id>', e.g. 'naver_cafe:10050146:3500001'"),
+    ("source", pa.string(), "source system the post lives in (post_id's first part), e.g. naver_cafe; also for a "
+                            "post imported from an export of it"),
     ("club_id", pa.string(), "cafe id"),
     ("menu_id", pa.string(), "board id"),
     ("article_id", pa.int64(), "the source's article id"),
@@ -77,7 +78,8 @@ _POSTS, _POSTS_C = _schema(
     ("read_count", pa.int64(), "views at fetch time"),
     ("comment_count", pa.int64(), "comments at fetch time"),
     ("content_hash", pa.string(), "hash of question_text: unchanged posts are not re-tokenized"),
-    ("fetched_at", UTC_TS, "when the kept version was fetched"),
+    ("fetched_at", UTC_TS, "when the kept version was fetched; null for a row of an export that does not say "
+                           "(such a version loses to any fetched one)"),
     ("ingest_dt", pa.string(), "raw ingest date (YYYY-MM-DD) of the kept version"),
 )
 POSTS = TableDef("posts", "cleansed", _POSTS, "Cleansed posts, one row per post (latest fetch).", comments=_POSTS_C)

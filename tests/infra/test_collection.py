@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from infra_helpers import BOARDS, ROOT, cdk_context, policy_statements
 
 
@@ -37,6 +38,7 @@ def _probe_functions(tmp_path, **context) -> dict[str, dict]:
     """The scraper functions of a Collection alone, built from cdk.json context plus `context`."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
+
     from cafelake_infra.collection import Collection
     from cafelake_infra.settings import Settings
     from cafelake_infra.storage import Storage
@@ -76,7 +78,7 @@ def test_scraper_reaches_only_its_own_board_in_raw(synth):
     for board in BOARDS:
         ident = "".join(p.capitalize() for p in board["name"].split("-"))
         text = json.dumps(policy_statements(synth, f"Collection{ident}Role"))
-        assert f"club_id={board['club_id']}/menu_id={board['menu_id']}" in text
+        assert f"naver_cafe/club_id={board['club_id']}/menu_id={board['menu_id']}" in text
         others = [b for b in BOARDS if b is not board]
         assert not any(f"menu_id={b['menu_id']}/" in text for b in others)
         assert "StorageCleansed" not in text and "StorageTokenized" not in text

@@ -23,8 +23,8 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
         assert states[scrape]["Resource"].endswith(":states:::lambda:invoke")
         payload = states[scrape]["Parameters"]["Payload"]
         board = next(b for b in BOARDS if b["name"] == choice["StringEquals"])
-        assert (payload["club_id"], payload["menu_id"], payload["backfill.$"]) == (
-            board["club_id"], board["menu_id"], "$.backfill")
+        assert (payload["source"], payload["club_id"], payload["menu_id"], payload["backfill.$"]) == (
+            board.get("source", "naver_cafe"), board["club_id"], board["menu_id"], "$.backfill")
         more = states[_next(states, scrape)]
         wait = more["Choices"][0]["Next"]  # loops while the scraper says continue...
         assert "continue" in json.dumps(more["Choices"][0])

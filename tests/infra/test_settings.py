@@ -9,6 +9,7 @@ from infra_helpers import BOARDS, cdk_context
 
 def settings(**overrides):
     import aws_cdk as cdk
+
     from cafelake_infra.settings import Settings
 
     return Settings.from_context(cdk.App(context=cdk_context(**overrides)).node)
@@ -21,7 +22,7 @@ def test_committed_context_is_valid():
     assert s.scraper_reserved_concurrency is None  # opt-in: a reservation fails on a 10-concurrency account
     assert s.quicksight_service_role == "aws-quicksight-service-role-v0"  # the role QuickSight creates
     assert [b.name for b in s.boards] == ["baby-health"]
-    assert s.boards[0].timezone == "Asia/Seoul"
+    assert s.boards[0].timezone == "Asia/Seoul" and s.boards[0].source == "naver_cafe"  # the registry default
 
 
 def test_command_line_strings_are_parsed():
@@ -44,11 +45,13 @@ def test_dashboard_viewers_come_as_a_list_or_as_one_comma_separated_string():
 @pytest.mark.parametrize("overrides, message", [
     ({"cafelake:boards": []}, "at least one board"),
     ({"cafelake:boards": [BOARDS[0], BOARDS[0]]}, "duplicate board names"),
-    ({"cafelake:boards": [BOARDS[0], {**BOARDS[0], "name": "again"}]}, "same club_id and menu_id"),
+    ({"cafelake:boards": [BOARDS[0], {**BOARDS[0], "name": "again"}]}, "same source, club_id and menu_id"),
     ({"cafelake:boards": [{**BOARDS[0], "schedule": "every hour"}]}, "cron(...) or rate(...)"),
     ({"cafelake:boards": [{**BOARDS[0], "club_id": "abc"}]}, "numeric ids"),
     ({"cafelake:boards": [{"name": "x"}]}, "lacks"),
     ({"cafelake:boards": [{**BOARDS[0], "name": "Baby Health"}]}, "lower-case"),
+    ({"cafelake:boards": [{**BOARDS[0], "source": "nowhere"}]}, "no source 'nowhere'"),
+    ({"cafelake:boards": [{**BOARDS[0], "source": "csv_import"}]}, "cannot be scraped"),
     ({"cafelake:retainData": "maybe"}, "cafelake:retainData"),
     ({"cafelake:alarmEmail": "nobody"}, "cafelake:alarmEmail"),
     ({"cafelake:quicksight": True}, "cafelake:quicksightPrincipalArn"),

@@ -30,6 +30,7 @@ SHIPPED = ("numpy", "pandas", "pyarrow")
 class Rehearsed:
     r: Rehearsal
     board: str
+    source: str
     corpus: object
     first: Execution
     workdir: Path
@@ -48,7 +49,7 @@ def assembly(tmp_path_factory) -> Assembly:
 
 @pytest.fixture(scope="module")
 def rehearsed(assembly, envs, tmp_path_factory):
-    board, club_id, menu_id = scenarios.board_of(assembly)
+    board, source, club_id, menu_id = scenarios.board_of(assembly)
     corpus = scenarios.sample_corpus(club_id, menu_id)
     workdir = tmp_path_factory.mktemp("rehearsal-work")
     with scenarios.sample_server(corpus) as server, Rehearsal(assembly, workdir, envs, server.base_url) as r:
@@ -62,7 +63,7 @@ def rehearsed(assembly, envs, tmp_path_factory):
                       r, board)
         for _, (run, result) in r.services.job_runs.items():
             TIMINGS[f"  3 {run.job_name}: install {result.install_seconds:.1f} s of"] = result.seconds
-        yield Rehearsed(r, board, corpus, first, workdir)
+        yield Rehearsed(r, board, source, corpus, first, workdir)
 
 
 def test_every_asset_is_published_where_the_template_looks_for_it(rehearsed):
@@ -174,7 +175,7 @@ def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
 def second(rehearsed) -> scenarios.SecondRun:
     corpus = rehearsed.corpus
     return timed("5 second scheduled run (nothing new)", scenarios.second_run, rehearsed.r, rehearsed.board,
-                 corpus.club_id, corpus.menu_id)
+                 rehearsed.source, corpus.club_id, corpus.menu_id)
 
 
 def test_a_second_run_with_nothing_new_changes_nothing(second):
@@ -191,7 +192,7 @@ def test_an_overlapping_invocation_is_waited_for_through_the_boards_lease(rehear
     goes on, and the lease is given back."""
     corpus = rehearsed.corpus
     run = timed("5b scheduled run while another invocation holds the lease", scenarios.busy_board_run,
-                rehearsed.r, rehearsed.board, corpus.club_id, corpus.menu_id)
+                rehearsed.r, rehearsed.board, rehearsed.source, corpus.club_id, corpus.menu_id)
     assert run.execution.status == "SUCCEEDED", (run.execution.error, run.execution.cause)
     assert run.busy_answers >= 1 and run.retry_waits == [60 * 1.5 ** i for i in range(run.busy_answers)]
     assert run.lease["holder"] != scenarios.OTHER_HOLDER and run.lease["released"] is True

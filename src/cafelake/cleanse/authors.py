@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cafelake.lake import Lake
+from cafelake.sources.base import ACCOUNT, NICKNAME
 
 KEY_ENV = "CAFELAKE_PSEUDONYM_KEY"
 KEY_FILE = "_config/pseudonym.key"
@@ -95,16 +96,16 @@ def pseudonym(identity: str, key: bytes) -> str:
     return o.hexdigest()[:HEX_CHARS]
 
 
-def author_keys(member_key: pa.Array, nickname: pa.Array, key: bytes) -> pa.Array:
-    """author_key per row: HMAC of the memberKey, else of the nickname, else null.
+def author_keys(account: pa.Array, nickname: pa.Array, key: bytes) -> pa.Array:
+    """author_key per row: HMAC of the account id, else of the nickname, else null.
 
-    The two kinds are prefixed (`m:`/`n:`) so a nickname can never collide with a
-    memberKey. Computed once per distinct author.
+    The two kinds are prefixed (`m:`/`n:`, sources.base.ACCOUNT/NICKNAME) so a nickname can
+    never collide with an account id. Computed once per distinct author.
     """
-    member = pc.if_else(pc.equal(pc.fill_null(member_key, ""), ""), None, member_key)
+    member = pc.if_else(pc.equal(pc.fill_null(account, ""), ""), None, account)
     nick = pc.if_else(pc.equal(pc.fill_null(nickname, ""), ""), None, nickname)
-    identity = pc.coalesce(pc.binary_join_element_wise("m:", member, ""),
-                           pc.binary_join_element_wise("n:", nick, ""))
+    identity = pc.coalesce(pc.binary_join_element_wise(ACCOUNT, member, ""),
+                           pc.binary_join_element_wise(NICKNAME, nick, ""))
     distinct = pc.unique(identity.drop_null())
     hashed = pa.array([pseudonym(v, key) for v in distinct.to_pylist()], type=pa.string())
     return pc.take(hashed, pc.index_in(identity, distinct))

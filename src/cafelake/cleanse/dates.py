@@ -10,6 +10,11 @@ peak in the hour-of-day analysis the pipeline exists for. Such a row has `post_d
 and a null `posted_at`; the caller first tries the record's other date field for the
 time. Text that gives no day at all is quarantined: `unparseable_date`, or
 `date_without_day` for `3개월 전`/`1년 전` (the source rounds those, so the day is unknown).
+
+A record whose fetch time is unknown (a row of an export) can still carry an absolute date;
+a relative one (`21:13`, `어제`, `3시간 전`) is quarantined as `date_needs_fetch_time`, since
+nothing says which day it was read on, and the latest a post can be dated is the cleanse
+run's own time.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ RENDERED_BEFORE = timedelta(microseconds=1)
 
 MISSING, UNPARSEABLE, NO_DAY, OUT_OF_RANGE = "missing_date", "unparseable_date", "date_without_day", \
     "date_out_of_range"
+NEEDS_FETCH_TIME = "date_needs_fetch_time"
 
 _EPOCH_MS = r"^\d{1,15}$"
 _AMPM = {"오전": 0, "AM": 0, "am": 0, "오후": 12, "PM": 12, "pm": 12}
@@ -75,9 +81,10 @@ def _at(day: date, hour: int, minute: int, second: int) -> datetime:
         raise DateError(UNPARSEABLE, str(exc)) from None
 
 
-def parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
+def parse_text_date(text: str, fetched_at: datetime | None) -> datetime | date:
     """One non-epoch date text to an aware instant, or to a KST day (a `date`, not a
-    `datetime`) when the text has no time of day; relative to `fetched_at` where the text is.
+    `datetime`) when the text has no time of day; relative to `fetched_at` where the text is
+    (None: the fetch time is unknown, and a relative text cannot be dated).
 
     Raises DateError (and only DateError) with the quarantine reason.
     """
@@ -89,9 +96,8 @@ def parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
         raise DateError(UNPARSEABLE, f"{text[:80]!r}: {exc}") from None
 
 
-def _parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
+def _parse_text_date(text: str, fetched_at: datetime | None) -> datetime | date:
     s = text.strip()
-    today = (fetched_at - RENDERED_BEFORE).astimezone(_KST).date()
     if not s:
         raise DateError(MISSING, "empty date text")
     if _ISO_ZONED.fullmatch(s):
@@ -105,23 +111,28 @@ def _parse_text_date(text: str, fetched_at: datetime) -> datetime | date:
         if m["H"] is None:
             return day
         return _at(day, _hour(m["H"], m["ap"]), int(m["M"]), int(m["S"] or 0))
+    ago = _AGO.fullmatch(s)
+    if ago and ago["unit"] not in _AGO_UNITS and ago["unit"] not in _AGO_DAYS:
+        raise DateError(NO_DAY, f"{s!r} gives neither a day nor a time of day")
+    if not (ago or _CLOCK.fullmatch(s) or _JUST_NOW.fullmatch(s) or s in _DAY_ONLY):
+        raise DateError(UNPARSEABLE, f"unknown date form {s[:80]!r}")
+    if fetched_at is None:
+        raise DateError(NEEDS_FETCH_TIME, f"{s[:80]!r} counts from when the page was read, which the record "
+                                          "does not say")
+    today = (fetched_at - RENDERED_BEFORE).astimezone(_KST).date()
     if m := _CLOCK.fullmatch(s):
         day = today - timedelta(days=1 if m["day"] == "어제" else 0)
         posted = _at(day, _hour(m["H"], m["ap"]), int(m["M"]), int(m["S"] or 0))
         if m["day"] is None and posted > fetched_at + CLOCK_SKEW:
             posted -= timedelta(days=1)  # rendered just before midnight, fetched just after
         return posted
-    if m := _AGO.fullmatch(s):
-        if m["unit"] in _AGO_UNITS:
-            return fetched_at - int(m["n"]) * _AGO_UNITS[m["unit"]]
-        if m["unit"] in _AGO_DAYS:
-            return today - timedelta(days=int(m["n"]) * _AGO_DAYS[m["unit"]])
-        raise DateError(NO_DAY, f"{s!r} gives neither a day nor a time of day")
+    if ago:
+        if ago["unit"] in _AGO_UNITS:
+            return fetched_at - int(ago["n"]) * _AGO_UNITS[ago["unit"]]
+        return today - timedelta(days=int(ago["n"]) * _AGO_DAYS[ago["unit"]])
     if _JUST_NOW.fullmatch(s):
         return fetched_at
-    if s in _DAY_ONLY:
-        return today - timedelta(days=_DAY_ONLY[s])
-    raise DateError(UNPARSEABLE, f"unknown date form {s[:80]!r}")
+    return today - timedelta(days=_DAY_ONLY[s])
 
 
 @dataclass(frozen=True)
@@ -134,10 +145,11 @@ class ParsedDates:
     detail: pa.Array
 
 
-def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> ParsedDates:
+def parse_dates(raw: pa.Array, fetched_at: pa.Array, now: datetime) -> ParsedDates:
     """Date texts (epoch ms or any text form) to instants and KST days.
 
-    Epoch ms is vectorised; only the other rows go through `parse_text_date`.
+    `fetched_at` may be null where the fetch time is unknown; `now` (the run's time) then bounds
+    the date instead. Epoch ms is vectorised; only the other rows go through `parse_text_date`.
     """
     raw = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
     fetched_at = fetched_at.combine_chunks() if isinstance(fetched_at, pa.ChunkedArray) else fetched_at
@@ -166,7 +178,8 @@ def parse_dates(raw: pa.Array, fetched_at: pa.Array) -> ParsedDates:
                 days[i] = value
         posted = pc.replace_with_mask(posted, pc.invert(is_ms), pa.array(parsed, type=UTC_TS))
     post_date = pc.coalesce(kst_date_hour(posted)[0], pa.array(days, pa.date32()))
-    latest = pc.add(fetched_at, pa.scalar(CLOCK_SKEW, pa.duration("us")))
+    bound = pc.fill_null(fetched_at, pa.scalar(now, UTC_TS)) if fetched_at.null_count else fetched_at
+    latest = pc.add(bound, pa.scalar(CLOCK_SKEW, pa.duration("us")))
     too_early = pc.less(post_date, pa.scalar(EARLIEST.date(), pa.date32()))
     too_late = pc.if_else(pc.is_valid(posted), pc.greater(posted, latest),
                           pc.greater(post_date, kst_date_hour(latest)[0]))

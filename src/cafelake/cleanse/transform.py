@@ -21,8 +21,8 @@ from cafelake.cleanse.text import clean_text, html_to_text_array, merge_question
 from cafelake.lake import PARTITION_KEY
 from cafelake.schemas import POSTS, QUARANTINE, UTC_TS
 
-URL_PREFIX = "https://cafe.naver.com/ca-fe/cafes/"
-# Columns that order versions of a post: a later fetch wins; ties go to the later object/line.
+# Columns that order versions of a post: a later fetch wins (an unknown fetch time, an export's, loses to any
+# known one: nulls sort last); ties go to the later object/line.
 ORDER = [("fetched_at", "ascending"), ("ingest_dt", "ascending"), ("source_key", "ascending"),
          ("line_no", "ascending")]
 POSTS_WORK = POSTS.schema.append(pa.field(PARTITION_KEY, pa.string())) \
@@ -44,17 +44,17 @@ class Cleansed:
     quarantine: pa.Table  # QUARANTINE columns
 
 
-def _dates_with_fallback(cand: pa.Table) -> dates.ParsedDates:
+def _dates_with_fallback(cand: pa.Table, now: datetime) -> dates.ParsedDates:
     """Parse raw_date; where it gives only a day, take the time from the record's other date
     field if that has one on the same day. raw_date stays the text the primary field showed."""
     fetched = cand.column("fetched_at").combine_chunks()
-    first = dates.parse_dates(cand.column("raw_date"), fetched)
+    first = dates.parse_dates(cand.column("raw_date"), fetched, now)
     alt_raw = cand.column("raw_date_alt").combine_chunks()
     retry = pc.and_(pc.and_(pc.is_null(first.posted_at), pc.is_valid(first.post_date)), pc.is_valid(alt_raw))
     if not pc.any(retry).as_py():
         return first
     idx = pc.indices_nonzero(retry)
-    alt = dates.parse_dates(alt_raw.take(idx), fetched.take(idx))
+    alt = dates.parse_dates(alt_raw.take(idx), fetched.take(idx), now)
     same_day = pc.fill_null(pc.equal(alt.post_date, first.post_date.take(idx)), False)
     ok = pc.and_(pc.is_valid(alt.posted_at), same_day)
     use = pc.replace_with_mask(pa.array([False] * len(fetched)), retry, ok)
@@ -79,13 +79,25 @@ def _sha256(values: pa.Array) -> pa.Array:
                                        pa.py_buffer(digests.hex().encode("ascii")))
 
 
+def _visible_text(values: pa.ChunkedArray, is_html: pa.ChunkedArray) -> pa.Array:
+    """The text a reader sees: HTML rows through the HTML path, plain-text rows (an export's) as they are
+    (a `<` in plain text is a less-than sign, and its line breaks are line breaks)."""
+    values, is_html = values.combine_chunks(), pc.fill_null(is_html.combine_chunks(), True)
+    html_rows = pc.sum(is_html).as_py() or 0
+    if html_rows == len(values):
+        return html_to_text_array(values)
+    if html_rows == 0:
+        return values
+    return pc.replace_with_mask(values, is_html, html_to_text_array(values.filter(is_html)))
+
+
 def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
             config: CleanseConfig = CleanseConfig()) -> Cleansed:
-    """Dates, text, pseudonyms and checks over a batch of candidate rows."""
-    parsed = _dates_with_fallback(cand)
-    title = clean_text(html_to_text_array(cand.column("title_html")), keep_jamo=config.keep_jamo,
-                       single_line=True)
-    content = clean_text(html_to_text_array(cand.column("content_html")), keep_jamo=config.keep_jamo)
+    """Dates, text, pseudonyms and checks over a batch of candidate rows (records.CANDIDATE)."""
+    parsed = _dates_with_fallback(cand, quarantined_at)
+    is_html = cand.column("is_html")
+    title = clean_text(_visible_text(cand.column("title"), is_html), keep_jamo=config.keep_jamo, single_line=True)
+    content = clean_text(_visible_text(cand.column("content"), is_html), keep_jamo=config.keep_jamo)
     question = merge_question(title, content)
     length = pc.utf8_length(question)
     text_reason = pc.case_when(
@@ -109,23 +121,20 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
         "quarantined_at": pa.array([quarantined_at] * bad.num_rows, type=UTC_TS),
     }, schema=QUARANTINE.schema)
 
-    keep = cand.drop_columns(["payload", "title_html", "content_html"]).filter(good)
+    keep = cand.drop_columns(["payload", "title", "content"]).filter(good)
     posted_ok = parsed.posted_at.filter(good)
     question_ok = question.filter(good)
     post_date = parsed.post_date.filter(good)
     post_hour = dates.kst_date_hour(posted_ok)[1]
     dt = pc.cast(post_date, pa.string())  # YYYY-MM-DD, as strftime would write it at a tenth of the cost
-    article_id = keep.column("article_id")
     posts = pa.table({
         "post_id": keep.column("post_id"), "source": keep.column("source"), "club_id": keep.column("club_id"),
-        "menu_id": keep.column("menu_id"), "article_id": article_id,
-        "url": pc.binary_join_element_wise(URL_PREFIX, keep.column("club_id"), "/articles/",
-                                           pc.cast(article_id, pa.string()), ""),
+        "menu_id": keep.column("menu_id"), "article_id": keep.column("article_id"), "url": keep.column("url"),
         "title": title.filter(good), "content": content.filter(good), "question_text": question_ok,
         "raw_date": keep.column("raw_date"), "posted_at": posted_ok, "post_date": post_date,
         "post_hour": post_hour, "time_known": pc.is_valid(posted_ok),
-        "author_key": author_keys(keep.column("member_key").combine_chunks(),
-                                  keep.column("nickname").combine_chunks(), key),
+        "author_key": author_keys(keep.column("author_id").combine_chunks(),
+                                  keep.column("author_name").combine_chunks(), key),
         "read_count": keep.column("read_count"), "comment_count": keep.column("comment_count"),
         "content_hash": _sha256(question_ok), "fetched_at": keep.column("fetched_at"),
         "ingest_dt": keep.column("ingest_dt"), PARTITION_KEY: dt,

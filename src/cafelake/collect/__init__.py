@@ -1,7 +1,8 @@
-"""Collection: the polite, incremental Naver Cafe scraper and the raw-zone writer.
+"""Collection, source-agnostic: the incremental cursor, politeness, the raw-zone writer, board state.
 
-Free of pyarrow and pandas so the scraper Lambda bundle stays small. The local
-Naver-compatible server lives in `cafelake.collect.server` (import it explicitly).
+A source (cafelake.sources) says what a board's pages and bodies look like; collect decides what
+to fetch, how fast, and writes what came back untouched. Free of pyarrow and pandas so the
+scraper Lambda bundle stays small.
 """
 
 from cafelake.collect.runner import ScrapeSummary, run_scrape

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from cafelake.collect.writer import iso_z, utcnow
 from cafelake.lake import Lake
 from cafelake.raw import lease_key
+from cafelake.sources.base import Board
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,10 @@ def _expired(text: bytes, moment: datetime) -> tuple[bool, str]:
         return True, "an unreadable lease"
 
 
-def acquire(lake: Lake, club_id: str, menu_id: str, *, holder: str, seconds: float,
+def acquire(lake: Lake, board: Board, *, holder: str, seconds: float,
             now: Callable[[], datetime] = utcnow) -> Lease:
     """Take the board's lease for `seconds`, or raise BoardBusy naming who holds it."""
-    key, moment = lease_key(club_id, menu_id), now()
+    key, moment = lease_key(*board), now()
     until = moment + timedelta(seconds=seconds)
     body = _document(holder, moment, until)
     etag = lake.put_bytes_if("raw", key, body)
@@ -67,12 +68,12 @@ def acquire(lake: Lake, club_id: str, menu_id: str, *, holder: str, seconds: flo
         try:
             current, current_etag = lake.get_bytes_etag("raw", key)
         except FileNotFoundError:  # nothing deletes a lease; should something, the next attempt creates it
-            raise BoardBusy(f"board {club_id}/{menu_id}: its lease vanished while being read; try again") from None
+            raise BoardBusy(f"board {board}: its lease vanished while being read; try again") from None
         expired, held_by = _expired(current, moment)
         if expired:
             etag = lake.put_bytes_if("raw", key, body, etag=current_etag)
         if etag is None:
-            raise BoardBusy(f"board {club_id}/{menu_id} is being scraped: lease held by {held_by}")
+            raise BoardBusy(f"board {board} is being scraped: lease held by {held_by}")
     return Lease(key, holder, iso_z(until), etag)
 
 
@@ -84,13 +85,13 @@ def release(lake: Lake, lease: Lease, *, now: Callable[[], datetime] = utcnow) -
 
 
 @contextmanager
-def board_lease(lake: Lake, club_id: str, menu_id: str, *, holder: str, seconds: float,
+def board_lease(lake: Lake, board: Board, *, holder: str, seconds: float,
                 now: Callable[[], datetime] = utcnow) -> Iterator[Lease]:
     """Hold the board's lease while the block runs; give it back however the block ends."""
-    lease = acquire(lake, club_id, menu_id, holder=holder, seconds=seconds, now=now)
+    lease = acquire(lake, board, holder=holder, seconds=seconds, now=now)
     try:
         yield lease
     finally:
         if not release(lake, lease, now=now):
-            log.warning("board %s/%s: lease of %s was taken over before it was given back (it had expired)",
-                        club_id, menu_id, holder)
+            log.warning("board %s: lease of %s was taken over before it was given back (it had expired)",
+                        board, holder)

@@ -1,5 +1,7 @@
-"""run_scrape: one time-budgeted invocation of the incremental board scrape.
+"""run_scrape: one time-budgeted invocation of the incremental scrape of one board of one source.
 
+Source-agnostic: the source (cafelake.sources, a `ListingSource`) lists pages and reads bodies
+through the politeness-bound `PoliteHttp`; what to fetch is the cursor's call (cursor.py).
 Reads list pages newest first and fetches each new article's body, writing one raw
 object per page (or partial page) and saving the checkpoint after each durable write.
 New posts arriving while paging push items down to later pages: they are met again,
@@ -19,17 +21,20 @@ import logging
 import math
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from cafelake.collect.client import Body, ListPage, MalformedPage, NaverCafeClient
+from cafelake import sources
+from cafelake.collect import fetch
+from cafelake.collect.cursor import Cursor, Decision, decide
+from cafelake.collect.http import PoliteHttp
 from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
-from cafelake.collect.session import MemberCookies
 from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
 from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z, utcnow
 from cafelake.lake import Lake
+from cafelake.sources.base import Board, Body, ListingSource, ListPage, MalformedPage
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ class ScrapeSummary:
     run_id: str
     club_id: str
     menu_id: str
+    source: str = ""
     pages: int = 0
     pages_skipped: int = 0  # list pages that stayed malformed for Policy.stuck_runs runs: quarantined, passed
     articles_fetched: int = 0  # envelopes written (any status)
@@ -75,26 +81,6 @@ def _as_lookback(lookback: timedelta | float) -> timedelta:
     return lookback if isinstance(lookback, timedelta) else timedelta(hours=float(lookback))
 
 
-def _article_id(item: Any) -> int | None:
-    value = item.get("articleId") if isinstance(item, dict) else None
-    try:
-        return int(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _posted_ms(item: dict[str, Any]) -> int | None:
-    """The list item's epoch-ms timestamp; None when absent or unusable (odd-date posts have none)."""
-    value = item.get("writeDateTimestamp")
-    if isinstance(value, bool):
-        return None
-    try:
-        ms = int(value)
-    except (TypeError, ValueError):
-        return None
-    return ms if ms > 0 else None
-
-
 def _seconds_until(moment: str | None, now: datetime) -> float:
     return max(0.0, (datetime.fromisoformat(moment) - now).total_seconds()) if moment else 0.0
 
@@ -114,14 +100,16 @@ def _start(state: BoardState, moment: datetime, *, lookback: timedelta | float, 
     return False
 
 
-def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int, *,
-               cookies: MemberCookies | None = None, rate_limit: float = 1.0,
+def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int, *, source: str | None = None,
+               cookies: Mapping[str, str] | None = None, rate_limit: float = 1.0,
                lookback: timedelta | float = timedelta(hours=24), lookback_max: int = 1000,
                per_page: int = 50, time_budget_s: float | None = None, max_pages: int | None = None,
                backfill: bool = False, on_progress: Progress | None = None, policy: Policy | None = None,
                user_agent: str | None = None, now: Callable[[], datetime] = utcnow) -> ScrapeSummary:
     """Scrape new (and recently posted) articles of one board into the raw zone.
 
+    `source` names a registered source the scraper can walk (default: the registry's default);
+    `cookies` are its session cookies (see the source's `load_session`).
     `lookback` (a timedelta or hours) re-fetches already-written articles posted within it,
     at most `lookback_max` of them, to pick up edits and changed counts; an article whose
     list item has no usable timestamp counts as inside it. `time_budget_s` and `max_pages`
@@ -130,33 +118,34 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
     board whatever the watermark (a run in progress is always resumed as it began).
     `user_agent` replaces the default User-Agent (add a way to reach you).
     """
-    club_id, menu_id = str(club_id), str(menu_id)
+    walker = sources.listing(source or sources.default_name())
+    board = Board(walker.name, str(club_id), str(menu_id))
     policy = replace(policy or Policy(), rate_limit=rate_limit)
     if time_budget_s is not None:
         policy.deadline = policy.clock() + time_budget_s
-    state = load_state(lake, club_id, menu_id)
+    state = load_state(lake, board)
     resumed = state.checkpoint is not None
     if _start(state, now(), lookback=lookback, per_page=per_page, backfill=backfill):
-        save_state(lake, club_id, menu_id, state)  # a re-run after a crash keeps the run id, hence the keys
-    client = NaverCafeClient(base_url, cookies=cookies, policy=policy, user_agent=user_agent)
-    invocation = _Invocation(lake, club_id, menu_id, state, client, resumed=resumed, lookback_max=lookback_max,
+        save_state(lake, board, state)  # a re-run after a crash keeps the run id, hence the keys
+    http = PoliteHttp(base_url, cookies=cookies, policy=policy, user_agent=user_agent)
+    invocation = _Invocation(lake, walker, board, state, http, resumed=resumed, lookback_max=lookback_max,
                              max_pages=max_pages, on_progress=on_progress, now=now)
     try:
         invocation.run()
     finally:
-        client.close()
+        http.close()
     return invocation.finish()
 
 
 class _Invocation:
     """One invocation's share of a run: the page loop, its raw writes and its checkpoint."""
 
-    def __init__(self, lake: Lake, club_id: str, menu_id: str, state: BoardState, client: NaverCafeClient, *,
+    def __init__(self, lake: Lake, source: ListingSource, board: Board, state: BoardState, http: PoliteHttp, *,
                  resumed: bool, lookback_max: int, max_pages: int | None, on_progress: Progress | None,
                  now: Callable[[], datetime]) -> None:
         assert state.checkpoint is not None
-        self.lake, self.club_id, self.menu_id, self.state = lake, club_id, menu_id, state
-        self.client, self.policy, self.cp = client, client.policy, state.checkpoint
+        self.lake, self.source, self.board, self.state = lake, source, board, state
+        self.http, self.policy, self.cp = http, http.policy, state.checkpoint
         self.lookback_max, self.max_pages, self.on_progress, self.now = lookback_max, max_pages, on_progress, now
         self.cp.invocations += 1
         # The page before the checkpoint is re-read but never saved as the next page, so an
@@ -166,8 +155,8 @@ class _Invocation:
         self.low = self.cp.cursor  # lowest id this run has fetched; saved as the cursor once written
         self.pending: list[dict[str, Any]] = []
         self.statuses: Counter[str] = Counter()
-        self.summary = ScrapeSummary(self.cp.run_id, club_id, menu_id)
-        self.writer = RawWriter(lake, club_id, menu_id, self.cp.run_id, now)
+        self.summary = ScrapeSummary(self.cp.run_id, board.club_id, board.menu_id, board.source)
+        self.writer = RawWriter(lake, board, self.cp.run_id, now)
 
     # --- the loop ----------------------------------------------------------------------
     def run(self) -> None:
@@ -225,7 +214,7 @@ class _Invocation:
     # --- list pages --------------------------------------------------------------------
     def _list_page(self) -> ListPage | None:
         try:
-            page = self.client.list_page(self.club_id, self.menu_id, self.page_no, self.cp.per_page)
+            page = fetch.list_page(self.source, self.http, self.board, self.page_no, self.cp.per_page)
         except MalformedPage as exc:
             self._malformed_page(exc)
             return None
@@ -244,8 +233,8 @@ class _Invocation:
             return self._stop("malformed_page", exc.reason)
         reason = f"{exc.reason}; malformed in {cp.stuck_page_runs} runs in a row: skipped"
         self._quarantine(f"page{self.page_no:05d}", reason, exc.text, page=self.page_no)
-        log.warning("board %s/%s run %s: %s (its articles may be met on the neighbouring pages as the board "
-                    "shifts, or by a later run)", self.club_id, self.menu_id, cp.run_id, reason)
+        log.warning("board %s run %s: %s (its articles may be met on the neighbouring pages as the board "
+                    "shifts, or by a later run)", self.board, cp.run_id, reason)
         self.summary.pages_skipped += 1
         cp.stuck_page, cp.stuck_page_runs = None, 0
         self.page_no += 1
@@ -257,10 +246,11 @@ class _Invocation:
             self.cp.ceiling = items[0][0] if items else self.state.watermark
             self.low = self.cp.ceiling + 1
         for aid, item in items:
-            if self.low is not None and aid >= self.low:
+            decision = decide(self._cursor(), aid, self.source.item_posted_ms(item))
+            if decision is Decision.SKIP:
                 self.summary.skipped += 1
                 continue
-            if self._is_old(aid, item):
+            if decision is Decision.STOP:
                 return True
             if self._out_of_budget():
                 self._stop("time_budget")
@@ -274,21 +264,14 @@ class _Invocation:
         for item in items:
             if not isinstance(item, dict):
                 self._quarantine_item(item, "list item is not an object")
-            elif (aid := _article_id(item)) is None:
-                self._quarantine_item(item, "list item without an integer articleId")
+            elif (aid := self.source.item_id(item)) is None:
+                self._quarantine_item(item, "list item without an integer article id")
             else:
                 valid.append((aid, item))
         return valid
 
-    def _is_old(self, aid: int, item: dict[str, Any]) -> bool:
-        """Below the run's range: at or below the watermark and posted before the look-back (or
-        its budget spent). Without a usable timestamp an article counts as inside the window."""
-        if aid > self.cp.base_watermark:
-            return False
-        if self.cp.lookback_done >= self.lookback_max:
-            return True
-        posted = _posted_ms(item)
-        return posted is not None and posted < self.cp.horizon_ms
+    def _cursor(self) -> Cursor:
+        return Cursor(self.low, self.cp.base_watermark, self.cp.horizon_ms, self.cp.lookback_done, self.lookback_max)
 
     # --- articles ----------------------------------------------------------------------
     def _fetch(self, aid: int, item: dict[str, Any]) -> None:
@@ -296,7 +279,7 @@ class _Invocation:
         if body.status == "malformed":
             self._quarantine(f"article-{aid}", body.reason or "malformed", body.text, article_id=aid,
                              http_status=body.http_status)
-        self.pending.append(envelope(self.club_id, self.menu_id, item, body.article, body.status,
+        self.pending.append(envelope(self.board, aid, body.status, self.source.payload(item, body),
                                      run_id=self.cp.run_id, seq=self.cp.seq, fetched_at=self.now()))
         self.statuses[body.status] += 1
         self.summary.articles_fetched += 1
@@ -310,7 +293,7 @@ class _Invocation:
         """The body; an article that opened the breaker in Policy.stuck_runs runs in a row is given up."""
         cp = self.cp
         try:
-            body = self.client.article(self.club_id, aid)
+            body = fetch.body(self.source, self.http, self.board, aid)
         except CircuitOpen as exc:
             cp.stuck_runs = cp.stuck_runs + 1 if cp.stuck_id == aid else 1
             cp.stuck_id = aid
@@ -345,7 +328,7 @@ class _Invocation:
             self.pending = []
         cp.cursor = self.low
         cp.page = max(cp.page, self.page_no)
-        save_state(self.lake, self.club_id, self.menu_id, self.state)
+        save_state(self.lake, self.board, self.state)
 
     def finish(self) -> ScrapeSummary:
         """Save what is done, the watermark if the run is complete, and the run's totals."""
@@ -353,7 +336,7 @@ class _Invocation:
         if not summary.complete:
             self._flush()
         summary.statuses = dict(self.statuses)
-        summary.requests, summary.retries = self.client.counts["requests"], self.client.counts["retries"]
+        summary.requests, summary.retries = self.http.counts["requests"], self.http.counts["retries"]
         totals = Counter(cp.totals)
         totals.update({"articles_fetched": summary.articles_fetched, "quarantined": summary.quarantined,
                        "skipped": summary.skipped, "pages": summary.pages, "pages_skipped": summary.pages_skipped,
@@ -363,10 +346,10 @@ class _Invocation:
         if summary.complete:
             state.watermark = max(state.watermark, cp.ceiling or 0)
             state.checkpoint, state.last_run_id, state.last_completed_at = None, cp.run_id, iso_z(self.now())
-        save_state(self.lake, self.club_id, self.menu_id, state)
+        save_state(self.lake, self.board, state)
         summary.watermark = state.watermark
         run_doc = {"run_id": cp.run_id, "started_at": cp.started_at, "invocations": cp.invocations,
                    "complete": summary.complete, "totals": cp.totals, "last_invocation": summary.to_dict()}
         self.lake.put_bytes("raw", f"_runs/scrape/{cp.run_id}.json", json.dumps(run_doc, indent=1).encode("utf-8"))
-        log.info("scrape %s/%s run %s: %s", self.club_id, self.menu_id, cp.run_id, summary.to_dict())
+        log.info("scrape %s run %s: %s", self.board, cp.run_id, summary.to_dict())
         return summary

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 from cafelake.lake import Lake
 from cafelake.raw import state_key
+from cafelake.sources.base import Board
 
 
 @dataclass
@@ -57,12 +58,12 @@ class BoardState:
         return json.dumps(asdict(self), indent=1, sort_keys=True)
 
 
-def load_state(lake: Lake, club_id: str, menu_id: str) -> BoardState:
+def load_state(lake: Lake, board: Board) -> BoardState:
     try:
-        return BoardState.from_json(lake.get_bytes("raw", state_key(club_id, menu_id)).decode("utf-8"))
+        return BoardState.from_json(lake.get_bytes("raw", state_key(*board)).decode("utf-8"))
     except FileNotFoundError:
         return BoardState()
 
 
-def save_state(lake: Lake, club_id: str, menu_id: str, state: BoardState) -> None:
-    lake.put_bytes("raw", state_key(club_id, menu_id), state.to_json().encode("utf-8"))
+def save_state(lake: Lake, board: Board, state: BoardState) -> None:
+    lake.put_bytes("raw", state_key(*board), state.to_json().encode("utf-8"))

@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from cafelake.lake import Lake
-from cafelake.raw import SOURCE, STATUSES, object_key, quarantine_key
+from cafelake.raw import STATUSES, object_key, quarantine_key
+from cafelake.sources.base import Board
 
 
 def utcnow() -> datetime:
@@ -33,13 +34,14 @@ def iso_z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def envelope(club_id: str, menu_id: str, list_item: dict[str, Any], article: dict[str, Any] | None,
-             status: str, *, run_id: str, seq: int, fetched_at: datetime) -> dict[str, Any]:
+def envelope(board: Board, article_id: Any, status: str, payload: dict[str, Any], *, run_id: str, seq: int,
+             fetched_at: datetime, origin: str | None = None) -> dict[str, Any]:
+    """One raw record: the common fields (cafelake.raw.ENVELOPE_FIELDS) around the source's `payload`."""
     if status not in STATUSES:
         raise ValueError(f"unknown article_status {status!r}")
-    return {"source": SOURCE, "club_id": club_id, "menu_id": menu_id, "article_id": int(list_item["articleId"]),
-            "run_id": run_id, "seq": seq, "fetched_at": iso_z(fetched_at), "list_item": list_item,
-            "article": article, "article_status": status}
+    return {"source": board.source, **({"origin": origin} if origin else {}), "club_id": board.club_id,
+            "menu_id": board.menu_id, "article_id": article_id, "run_id": run_id, "seq": seq,
+            "fetched_at": iso_z(fetched_at), **payload, "article_status": status}
 
 
 def encode(envelopes: Iterable[dict[str, Any]]) -> bytes:
@@ -54,19 +56,18 @@ def decode(data: bytes) -> list[dict[str, Any]]:
 class RawWriter:
     """Writes one board's raw objects and quarantine objects for one run."""
 
-    def __init__(self, lake: Lake, club_id: str, menu_id: str, run_id: str,
-                 now: Callable[[], datetime] = utcnow) -> None:
-        self.lake, self.club_id, self.menu_id, self.run_id, self.now = lake, club_id, menu_id, run_id, now
+    def __init__(self, lake: Lake, board: Board, run_id: str, now: Callable[[], datetime] = utcnow) -> None:
+        self.lake, self.board, self.run_id, self.now = lake, board, run_id, now
 
     def write(self, seq: int, envelopes: list[dict[str, Any]], *, ingest_dt: str) -> str:
         """Put one object under `ingest_dt` (YYYY-MM-DD); returns its key."""
-        key = object_key(self.club_id, self.menu_id, ingest_dt, self.run_id, seq)
+        key = object_key(*self.board, ingest_dt, self.run_id, seq)
         self.lake.put_bytes("raw", key, encode(envelopes))
         return key
 
     def quarantine(self, name: str, reason: str, text: str | None, *, ingest_dt: str, **context: Any) -> str:
         """Keep a response we could not use, with why, beside the board (hidden from readers)."""
-        key = quarantine_key(self.club_id, self.menu_id, ingest_dt, self.run_id, f"{name}.json")
+        key = quarantine_key(*self.board, ingest_dt, self.run_id, f"{name}.json")
         doc = {"reason": reason, "recorded_at": iso_z(self.now()), **context, "text": text}
         self.lake.put_bytes("raw", key, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
         return key

@@ -121,8 +121,8 @@ def demo(
     from cafelake.cleanse import run_cleanse
     from cafelake.collect import run_scrape
     from cafelake.collect.politeness import Policy
-    from cafelake.collect.server import FaultConfig, NaverServer
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+    from cafelake.sources.naver_cafe.corpus import Corpus
     from cafelake.report.html import local_source, make_charts, read_views, write_report
     from cafelake.tokenize import run_tokenize
 

@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cafelake.commands._common import console
-from cafelake.corpus import DEFAULT_END_DATE, Corpus, CorpusArticle
+from cafelake.sources.naver_cafe.corpus import DEFAULT_END_DATE, Corpus, CorpusArticle
 
 
 def record(article: CorpusArticle, with_truth: bool = False) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`cafelake scrape`: scrape one board (Naver or the local server) into the raw zone."""
+"""`cafelake scrape`: scrape one board of a source (Naver or the local server) into the raw zone."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ from cafelake.commands._common import LakeOption, console, open_lake
 
 def scrape(
     base_url: Annotated[str, typer.Option("--base-url", help="API base URL: https://apis.naver.com or the local server.")],
-    club_id: Annotated[str, typer.Option("--club-id", help="Cafe id (search.clubid).")],
-    menu_id: Annotated[str, typer.Option("--menu-id", help="Board id (search.menuid).")],
+    club_id: Annotated[str, typer.Option("--club-id", help="The community (a Naver cafe's club id).")],
+    menu_id: Annotated[str, typer.Option("--menu-id", help="The board within it (the cafe's menu id).")],
+    source: Annotated[str | None, typer.Option(
+        "--source", help="A registered source that can be scraped (default: the registry's default, naver_cafe).")
+    ] = None,
     lake: LakeOption = None,
     cookies_file: Annotated[Path | None, typer.Option(
-        "--cookies-file", help="Member cookies (JSON or 'NID_AUT=..; NID_SES=..'); else $CAFELAKE_NAVER_COOKIES.")] = None,
+        "--cookies-file", help="The source's session cookies (for Naver a member's: a JSON object or a Cookie header); "
+                               "else the source's environment variable ($CAFELAKE_NAVER_COOKIES).")] = None,
     rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests per second; 0 = unlimited.")] = 1.0,
     lookback_hours: Annotated[float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")] = 24.0,
     max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")] = None,
@@ -28,14 +32,16 @@ def scrape(
         help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)'.")] = None,
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
+    from cafelake import sources
     from cafelake.collect import run_scrape
-    from cafelake.collect.session import load_cookies
 
-    cookies = load_cookies(file=cookies_file)
+    walker = sources.listing(source or sources.default_name())
+    cookies = walker.load_session(file=str(cookies_file) if cookies_file else None)
     with Progress(SpinnerColumn(), TextColumn("[bold]scrape[/] {task.description}"), BarColumn(),
                   MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
-        summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, cookies=cookies, rate_limit=rate_limit,
+        summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, source=walker.name,
+                             cookies=cookies, rate_limit=rate_limit,
                              lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget, backfill=backfill,
                              user_agent=user_agent,
                              on_progress=lambda done, total: bar.update(task, completed=done, total=total))

@@ -18,10 +18,12 @@ def serve(
                          "one article a line with article_id, list_item and responses) instead of a generated "
                          "corpus; --posts, --seed and --end-date are then not used.")] = None,
     club_id: Annotated[str | None, typer.Option(
-        "--club-id", help="Cafe id to serve (default: the file's result.cafeId; the generated corpus's 10050146).")
+        "--club-id", help="Cafe id to serve (default: the one the file's article bodies name; the generated corpus's "
+                          "10050146).")
     ] = None,
     menu_id: Annotated[str | None, typer.Option(
-        "--menu-id", help="Board id to serve (default: the file's list item menuId; the generated corpus's 386).")
+        "--menu-id", help="Board id to serve (default: the one the file's list items name; the generated "
+                          "corpus's 386).")
     ] = None,
     posts: Annotated[int, typer.Option("--posts", help="Articles in the generated corpus.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Corpus seed.")] = 42,
@@ -37,11 +39,11 @@ def serve(
 ) -> None:
     """Serve the list and article APIs until Ctrl-C: a generated corpus, or your own with --corpus FILE.
 
-    Member-only bodies are served to requests carrying member cookies (NID_AUT and NID_SES), 401 otherwise.
+    Member-only bodies are served to requests carrying a member session's cookies, 401 otherwise.
     """
-    from cafelake.collect.server import FaultConfig, NaverServer
-    from cafelake.corpus import Corpus
-    from cafelake.corpus.jsonl import CorpusFileError, JsonlCorpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus.jsonl import CorpusFileError, JsonlCorpus
+    from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 
     try:
         fault_config = FaultConfig.parse(faults)

@@ -44,7 +44,7 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
     for i in range(posts):
         d = start + timedelta(days=int(day_offsets[i]))
         local = datetime(d.year, d.month, d.day, int(hours[i]), int(rng.integers(60)), tzinfo=_KST)
-        post_id = f"10050146-{1000 + i * 3}"
+        post_id = f"naver_cafe:10050146:{1000 + i * 3}"
         words = list(rng.choice(vocab, size=int(rng.integers(0, 25))))
         words += list(rng.choice(_STOPWORDS, size=int(rng.integers(0, 4))))
         rng.shuffle(words)
@@ -113,7 +113,7 @@ def pipeline_lake(tmp_path_factory) -> Lake:
     """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
-    from cafelake.corpus.sample import Corpus
+    from cafelake.sources.naver_cafe.corpus.sample import Corpus
     from cafelake.tokenize.job import run_tokenize
 
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))

@@ -12,7 +12,6 @@ from cafelake.lake import Lake
 from cafelake.tokenize.mart import token_daily_counts
 
 
-
 def _failing(lake) -> dict[str, int]:
     return {r.name: r.failing_rows for r in run_checks(lake) if not r.passed}
 
@@ -53,9 +52,9 @@ def test_duplicate_post_id_in_posts_dim(small_mart):
 def test_orphan_token_and_orphan_group_match(small_mart):
     lake, t = small_mart
     orphan = t["tokens_fact"].slice(0, 3)
-    orphan = orphan.set_column(0, "post_id", pa.array(["10050146-999999"] * 3))
+    orphan = orphan.set_column(0, "post_id", pa.array(["naver_cafe:10050146:999999"] * 3))
     _append(lake, "tokens_fact", t, orphan)
-    pkg = t["post_keyword_groups"].slice(0, 1).set_column(0, "post_id", pa.array(["10050146-999998"]))
+    pkg = t["post_keyword_groups"].slice(0, 1).set_column(0, "post_id", pa.array(["naver_cafe:10050146:999998"]))
     _append(lake, "post_keyword_groups", t, pkg)
     failing = _failing(lake)
     assert failing == {"tokens_fact_post_exists": 1, "post_keyword_groups_post_exists": 1}
@@ -128,11 +127,11 @@ def test_daily_token_counts_that_disagree_with_tokens_fact(small_mart):
 
 def test_sample_shows_the_failing_rows(small_mart):
     lake, t = small_mart
-    orphan = t["tokens_fact"].slice(0, 1).set_column(0, "post_id", pa.array(["10050146-424242"]))
+    orphan = t["tokens_fact"].slice(0, 1).set_column(0, "post_id", pa.array(["naver_cafe:10050146:424242"]))
     _append(lake, "tokens_fact", t, orphan)
     [result] = run_checks(lake, only=["tokens_fact_post_exists"])
     assert not result.passed
-    assert result.sample["post_id"].tolist() == ["10050146-424242"]
+    assert result.sample["post_id"].tolist() == ["naver_cafe:10050146:424242"]
     with pytest.raises(KeyError, match="no_such_check"):
         run_checks(lake, only=["no_such_check"])
 
@@ -152,3 +151,13 @@ def test_token_tfidf_ranks_run_once_per_scope_and_ranking(small_mart):
     rows.append(first_mean | {"ranking": "median", "rank": 1})       # a ranking nobody knows
     lake.write_table("token_tfidf", pa.Table.from_pylist(rows, schema=tfidf.schema))
     assert _failing(lake) == {"token_tfidf_ranks": 2}
+
+
+def test_a_post_id_that_does_not_name_its_source_fails(small_mart):
+    """A lake cleansed before post ids named their source: its old rows are found, the new ones pass."""
+    lake, t = small_mart
+    posts = t["posts"]
+    ids = zip(*(posts.column(c).to_pylist() for c in ("post_id", "club_id", "article_id")))
+    old = [f"{c}-{a}" if i < 3 else p for i, (p, c, a) in enumerate(ids)]
+    lake.write_table("posts", posts.set_column(0, "post_id", pa.array(old)))
+    assert _failing(lake) == {"posts_post_id_names_its_source": 3}

@@ -6,8 +6,8 @@ import pytest
 
 from cafelake.athena.checks import run_checks
 from cafelake.athena.local import LocalAthena
-from cafelake.corpus.authors import posts_per_author_pmf
-from cafelake.corpus.calendar import WEEKDAY_HOURS
+from cafelake.sources.naver_cafe.corpus.authors import posts_per_author_pmf
+from cafelake.sources.naver_cafe.corpus.calendar import WEEKDAY_HOURS
 
 pytestmark = pytest.mark.slow
 

@@ -35,7 +35,7 @@ def put_raw(lake: Lake, lines, *, ingest_dt="2026-11-20", run_id="r1", seq=0) ->
             return line
         return (line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)).encode("utf-8")
 
-    key = object_key(CLUB, MENU, ingest_dt, run_id, seq)
+    key = object_key("naver_cafe", CLUB, MENU, ingest_dt, run_id, seq)
     lake.put_bytes("raw", key, gzip.compress(b"\n".join(encode(x) for x in lines) + b"\n"))
     return key
 

@@ -11,6 +11,8 @@ import pyarrow.compute as pc
 from cafelake.cleanse import CleanseConfig, run_cleanse
 from cafelake.raw import object_key
 
+BOARD = ("naver_cafe", "10050146", "386")
+
 
 def _without(env, *path):
     obj = env
@@ -110,11 +112,11 @@ def test_payload_is_the_raw_line_with_pseudonyms_and_a_deletion_keeps_only_ids(l
     write_raw(lake, [malformed, deleted])
     run_cleanse(lake)
     rows = {r["post_id"]: r for r in lake.read_table("_quarantine").to_pylist()}
-    kept = json.loads(rows["10050146-4"]["payload"])
+    kept = json.loads(rows["naver_cafe:10050146:4"]["payload"])
     assert kept["list_item"].pop("writerNickname") != "비밀닉" and kept["list_item"].pop("memberKey") != "mk-secret"
     del malformed["list_item"]["writerNickname"], malformed["list_item"]["memberKey"]
     assert kept == malformed  # all else as the source sent it
-    assert json.loads(rows["10050146-5"]["payload"]) == {k: deleted[k] for k in (
+    assert json.loads(rows["naver_cafe:10050146:5"]["payload"]) == {k: deleted[k] for k in (
         "source", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at", "article_status")}
 
 
@@ -133,8 +135,8 @@ def test_dates_without_a_time_are_kept_with_the_hour_unknown(lake, make_envelope
 
 def test_damaged_gzip_keeps_the_readable_lines(lake, make_envelope):
     data = gzip.compress(b"\n".join(json.dumps(make_envelope(i)).encode() for i in range(1, 40)) + b"\n")
-    lake.put_bytes("raw", object_key("10050146", "386", "2026-11-20", "r1", 0), data[: len(data) * 2 // 3])
-    lake.put_bytes("raw", object_key("10050146", "386", "2026-11-20", "r1", 1), b"definitely not gzip")
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 0), data[: len(data) * 2 // 3])
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 1), b"definitely not gzip")
     summary = run_cleanse(lake)
     q = lake.read_table("_quarantine")
     assert pc.sum(pc.equal(q.column("reason"), "unreadable_object")).as_py() == 2
@@ -163,8 +165,8 @@ def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(la
     def planted(tbl: pa.Table) -> pa.Table:
         """Post 1 claims a known time it lacks; post 3 gets hour 24."""
         ids = tbl.column("post_id").to_pylist()
-        known = [True if pid.endswith("-1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist())]
-        hours = [24 if pid.endswith("-3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist())]
+        known = [True if pid.endswith(":1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist())]
+        hours = [24 if pid.endswith(":3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist())]
         tbl = tbl.set_column(tbl.schema.get_field_index("time_known"), "time_known", pa.array(known))
         return tbl.set_column(tbl.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from cafelake.cleanse import run_cleanse
 from cafelake.cli import _register, app
 from cafelake.collect.seed import seed_raw
-from cafelake.corpus import Corpus
+from cafelake.sources.naver_cafe.corpus import Corpus
 
 
 def _cli(*args: str):
@@ -55,7 +55,7 @@ def test_sample_corpus_is_cleansed_as_its_truth_says(lake):
     reasons = {r["post_id"]: r["reason"] for r in lake.read_table("_quarantine").to_pylist()}
     outcomes, keys_by_author = Counter(), {}
     for art in corpus.iter_articles():
-        pid = f"{corpus.club_id}-{art.article_id}"
+        pid = f"naver_cafe:{corpus.club_id}:{art.article_id}"
         if art.status in ("deleted", "blind", "private"):
             assert reasons[pid] == f"source_{art.status}"
             continue

@@ -18,6 +18,7 @@ from cafelake.cleanse.job import MANIFEST, RUNS, ReconciliationError
 from cafelake.raw import object_key
 from cafelake.schemas import POSTS
 
+BOARD = ("naver_cafe", "10050146", "386")
 DAY_MS = 86_400_000
 
 
@@ -61,7 +62,7 @@ def test_counts_reconcile_and_the_run_summary_is_written(lake, make_envelope, wr
     assert saved["records_in"] == saved["cleansed"] + saved["quarantined"] + saved["duplicates"]
     posts = _posts(lake)
     assert posts.num_rows == 40 and len(set(posts.column("post_id").to_pylist())) == 40
-    assert "10050146-6" not in posts.column("post_id").to_pylist()
+    assert "naver_cafe:10050146:6" not in posts.column("post_id").to_pylist()
 
 
 def test_member_only_post_is_cleansed_from_the_list_item(lake, make_envelope, write_raw):
@@ -76,25 +77,26 @@ def test_latest_fetch_wins_and_deletion_removes_an_earlier_post(lake, make_envel
     day1, day2, day3 = _batches(make_envelope)
     _write_all(lake, write_raw, [day1])
     run_cleanse(lake)
-    assert "10050146-6" in _posts(lake).column("post_id").to_pylist()
+    assert "naver_cafe:10050146:6" in _posts(lake).column("post_id").to_pylist()
     _write_all(lake, write_raw, [day1, day2, day3])
     s = run_cleanse(lake)
     posts = {r["post_id"]: r for r in _posts(lake).to_pylist()}
-    assert "10050146-6" not in posts and s.removed == 1  # deleted later, its older ok copy cannot resurrect it
-    assert posts["10050146-5"]["content"] == "수정한 본문"
-    assert posts["10050146-41"]["content"] == "또 수정"
+    assert "naver_cafe:10050146:6" not in posts and s.removed == 1  # deleted later: its older ok copy stays out
+    assert posts["naver_cafe:10050146:5"]["content"] == "수정한 본문"
+    assert posts["naver_cafe:10050146:41"]["content"] == "또 수정"
 
 
 def test_a_post_whose_date_moved_leaves_its_old_partition(lake, make_envelope, write_raw):
     day1, day2, _ = _batches(make_envelope)
     _write_all(lake, write_raw, [day1])
     run_cleanse(lake)
-    old_dt = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "10050146-7")).column("dt")[0].as_py()
+    seven = pc.equal(_posts(lake).column("post_id"), "naver_cafe:10050146:7")
+    old_dt = _posts(lake).filter(seven).column("dt")[0].as_py()
     _write_all(lake, write_raw, [day1, day2])
     run_cleanse(lake)
-    rows = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "10050146-7")).to_pylist()
+    rows = _posts(lake).filter(pc.equal(_posts(lake).column("post_id"), "naver_cafe:10050146:7")).to_pylist()
     assert len(rows) == 1 and rows[0]["dt"] != old_dt
-    assert "10050146-7" not in lake.read_table("posts", dts=[old_dt]).column("post_id").to_pylist()
+    assert "naver_cafe:10050146:7" not in lake.read_table("posts", dts=[old_dt]).column("post_id").to_pylist()
 
 
 def test_incremental_runs_equal_a_full_rebuild(lake, make_envelope, write_raw):
@@ -172,7 +174,7 @@ def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope
     write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people[:20])]
               + [make_envelope(99, member=None, nick="닉만있음")] + _identity_records(make_envelope, people[20:]))
     damaged = gzip.compress(json.dumps(make_envelope(300, member="member-key-gz", nick="압축닉")).encode() * 40)
-    lake.put_bytes("raw", object_key("10050146", "386", "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
+    lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
     s = run_cleanse(lake)
     assert s.quarantine_reasons == {"bad_encoding": 1, "bad_json": 2, "article_malformed": 1, "empty_text": 1,
                                     "source_deleted": 1, "unreadable_object": 1, "wrong_type": 2}
@@ -193,7 +195,7 @@ def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, wr
     run_cleanse(lake, full=True)
     again = {r["post_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
     assert first == again
-    assert first["10050146-1"] == first["10050146-2"] != first["10050146-3"]
+    assert first["naver_cafe:10050146:1"] == first["naver_cafe:10050146:2"] != first["naver_cafe:10050146:3"]
 
 
 def test_full_and_ingest_dts_are_exclusive(lake):
@@ -232,8 +234,8 @@ def _losing_one_row(lake, table: str, post_id: str | None = None):
     return write_table
 
 
-@pytest.mark.parametrize(("table", "lost"), [("posts", "10050146-4"),  # a post of this run
-                                             ("posts", "10050146-1"),  # a post an earlier run wrote
+@pytest.mark.parametrize(("table", "lost"), [("posts", "naver_cafe:10050146:4"),  # a post of this run
+                                             ("posts", "naver_cafe:10050146:1"),  # a post an earlier run wrote
                                              ("_quarantine", None)])
 def test_a_row_lost_on_write_fails_the_run_and_the_next_run_redoes_it(lake, make_envelope, write_raw,
                                                                       monkeypatch, table, lost):

@@ -10,12 +10,12 @@ import sys
 
 import requests
 import typer
-from tests.functional.collect.collect_helpers import latest_by_id
 from typer.testing import CliRunner
 
-from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.commands.scrape import scrape
 from cafelake.lake import Lake
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from tests.functional.collect.collect_helpers import latest_by_id
 
 
 def _cli() -> typer.Typer:

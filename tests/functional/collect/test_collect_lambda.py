@@ -10,13 +10,15 @@ from pathlib import Path
 
 import boto3
 import pytest
-from tests.functional.collect.collect_helpers import TinyCorpus
 from moto import mock_aws
 
 from cafelake.collect.lease import BoardBusy, acquire, release
-from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.collect.writer import decode
 from cafelake.lake import Lake
+from cafelake.sources.base import Board
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus
+
 
 class AgentServer(NaverServer):
     """Records the User-Agent of every request."""
@@ -124,7 +126,7 @@ def test_a_second_invocation_of_a_busy_board_is_refused_before_it_fetches(cloud)
     raises BoardBusy (the error the state machine retries) without a request or a write; it runs after."""
     handler, corpus, server = cloud
     lake = Lake.from_env()
-    holder = acquire(lake, corpus.club_id, corpus.menu_id, holder="req-running", seconds=900)
+    holder = acquire(lake, Board("naver_cafe", corpus.club_id, corpus.menu_id), holder="req-running", seconds=900)
     event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id}
     with pytest.raises(BoardBusy, match="req-running"):
         handler.handler(event, Context(60_000))

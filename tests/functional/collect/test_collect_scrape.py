@@ -9,15 +9,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 from cafelake.collect import run_scrape
 from cafelake.collect.politeness import Policy
-from cafelake.collect.server import FaultConfig, NaverServer
 from cafelake.collect.state import load_state
 from cafelake.lake import Lake
+from cafelake.sources.base import Board
+from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def _board(corpus) -> Board:
+    return Board("naver_cafe", corpus.club_id, corpus.menu_id)
 
 
 def _fast(**kw) -> Policy:
@@ -85,7 +90,7 @@ def test_incremental_runs_fetch_only_new_and_the_lookback(tmp_path):
     assert fourth.articles_fetched == 5 + 4 and fourth.complete
     assert fourth.watermark == corpus.article_ids[-1]
     _assert_exact(lake, corpus, corpus.article_ids)
-    assert load_state(lake, corpus.club_id, corpus.menu_id).checkpoint is None
+    assert load_state(lake, _board(corpus)).checkpoint is None
 
 
 def test_lookback_picks_up_edits(tmp_path):
@@ -182,7 +187,7 @@ def test_max_pages_pauses_and_resumes(tmp_path, tiny_corpus):
     with NaverServer(tiny_corpus) as server:
         first = _scrape(lake, server, tiny_corpus, max_pages=2)
         assert first.continue_ and first.stopped == "max_pages" and first.articles_fetched == 14
-        assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).watermark == 0  # not before the run ends
+        assert load_state(lake, _board(tiny_corpus)).watermark == 0  # not before the run ends
         while (s := _scrape(lake, server, tiny_corpus, max_pages=2)).continue_:
             assert s.run_id == first.run_id
     _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
@@ -195,7 +200,7 @@ def test_circuit_breaker_ends_the_run_cleanly_and_the_next_resumes(tmp_path, tin
         broken = _scrape(lake, server, tiny_corpus, policy=_fast(breaker_threshold=5))
         assert broken.stopped == "circuit_open" and not broken.continue_ and not broken.complete
         assert "503" in broken.detail
-        state = load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id)
+        state = load_state(lake, _board(tiny_corpus))
         assert state.checkpoint and state.checkpoint.cursor is not None and state.watermark == 0
         server.faults = FaultConfig()
         healed = _scrape(lake, server, tiny_corpus)
@@ -237,7 +242,7 @@ def test_malformed_list_page_stops_cleanly_with_quarantine(tmp_path, tiny_corpus
 
 
 def test_cookies_reach_the_source_but_never_the_lake(tmp_path, tiny_corpus, caplog):
-    from cafelake.collect.session import MemberCookies
+    from cafelake.sources.naver_cafe.session import MemberCookies
 
     lake = Lake(str(tmp_path))
     cookies = MemberCookies({"NID_AUT": "aut-SECRET-1", "NID_SES": "ses-SECRET-2"})
@@ -273,7 +278,7 @@ def test_list_item_without_id_is_quarantined_once(tmp_path):
     keys = [k for k in lake.list_keys("raw", "_quarantine", include_hidden=True) if "list-item" in k]
     assert len(keys) == 1 and summary.complete
     doc = json.loads(lake.get_bytes("raw", keys[0]))
-    assert "articleId" in doc["reason"] and json.loads(doc["text"])["subject"] == "질문 5"
+    assert "article id" in doc["reason"] and json.loads(doc["text"])["subject"] == "질문 5"
     assert sorted(latest_by_id(lake)) == [a for a in corpus.article_ids if a != corpus.article_ids[5]]
 
 
@@ -400,12 +405,12 @@ def test_an_invocation_that_reads_no_page_keeps_the_checkpoint_page(tmp_path, ti
     lake = Lake(str(tmp_path))
     with NaverServer(tiny_corpus) as server:
         first = _scrape(lake, server, tiny_corpus, max_pages=3)
-        page = load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.page
+        page = load_state(lake, _board(tiny_corpus)).checkpoint.page
         assert first.continue_ and page == 4
         for _ in range(3):
             starved = _scrape(lake, server, tiny_corpus, time_budget_s=0)
             assert starved.continue_ and starved.pages == 0
-            assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.page == page
+            assert load_state(lake, _board(tiny_corpus)).checkpoint.page == page
         rest = _scrape(lake, server, tiny_corpus)
     assert rest.complete and rest.run_id == first.run_id
     _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
@@ -425,7 +430,7 @@ def test_retry_after_past_the_budget_is_honoured_by_the_next_invocations(tmp_pat
     with NaverServer(tiny_corpus, faults=FaultConfig(schedule={3: "429"}, retry_after=120)) as server:
         asked = scrape()  # request 3 is answered 429, Retry-After 120 s: more than the budget
         assert asked.continue_ and asked.stopped == "time_budget" and asked.wait_seconds == 120 and slept == []
-        assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint.not_before == \
+        assert load_state(lake, _board(tiny_corpus)).checkpoint.not_before == \
             "2026-11-01T01:02:00.000Z"
         requests_so_far = server.stats["requests"]
         clock["now"] = t0 + timedelta(seconds=30)  # the state machine came back early: 90 s still owed
@@ -435,7 +440,7 @@ def test_retry_after_past_the_budget_is_honoured_by_the_next_invocations(tmp_pat
         clock["now"] = t0 + timedelta(seconds=100)  # 20 s owed: fits the budget, waited out here
         done = scrape()
     assert slept[0] == pytest.approx(20.0) and done.complete and done.wait_seconds == 0
-    assert load_state(lake, tiny_corpus.club_id, tiny_corpus.menu_id).checkpoint is None
+    assert load_state(lake, _board(tiny_corpus)).checkpoint is None
     _assert_exact(lake, tiny_corpus, tiny_corpus.article_ids)
 
 
@@ -466,7 +471,7 @@ def test_a_checkpoint_of_an_older_version_resumes(tmp_path, tiny_corpus):
     from cafelake.raw import state_key
 
     lake = Lake(str(tmp_path))
-    key = state_key(tiny_corpus.club_id, tiny_corpus.menu_id)
+    key = state_key("naver_cafe", tiny_corpus.club_id, tiny_corpus.menu_id)
     with NaverServer(tiny_corpus) as server:
         first = _scrape(lake, server, tiny_corpus, max_pages=2)
         state = json.loads(lake.get_bytes("raw", key))
@@ -479,7 +484,7 @@ def test_a_checkpoint_of_an_older_version_resumes(tmp_path, tiny_corpus):
 
 
 def test_a_member_session_reads_member_only_bodies(tmp_path, tiny_corpus):
-    from cafelake.collect.session import MemberCookies
+    from cafelake.sources.naver_cafe.session import MemberCookies
 
     member_only = [a for a in tiny_corpus.article_ids if tiny_corpus.kind(a) == "member_only"]
     lake = Lake(str(tmp_path))
@@ -504,7 +509,7 @@ class AgentServer(NaverServer):
 
 
 def test_the_user_agent_is_the_callers(tmp_path, tiny_corpus):
-    from cafelake.collect.client import USER_AGENT
+    from cafelake.collect.http import USER_AGENT
 
     agent = "cafelake/1.0 (+mailto:lab@uni.example)"
     with AgentServer(tiny_corpus) as server:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
-
 from cafelake.collect import run_scrape, seed_raw
 from cafelake.collect.politeness import Policy
-from cafelake.collect.server import NaverServer
 from cafelake.collect.state import load_state
 from cafelake.lake import Lake
+from cafelake.sources.base import Board
+from cafelake.sources.naver_cafe.server import NaverServer
+from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
 WHEN = datetime(2026, 11, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -35,7 +35,7 @@ def test_seed_raw_writes_what_a_scrape_would(tmp_path):
     assert {e["fetched_at"] for e in raw_envelopes(seeded)} == {"2026-11-02T03:04:05.000Z"}
     assert len(seeded.list_keys("raw", "_quarantine", include_hidden=True)) == len(
         scraped.list_keys("raw", "_quarantine", include_hidden=True)) > 0
-    assert load_state(seeded, corpus.club_id, corpus.menu_id).watermark == corpus.article_ids[-1]
+    assert load_state(seeded, Board("naver_cafe", corpus.club_id, corpus.menu_id)).watermark == corpus.article_ids[-1]
     # a scrape after the seed is incremental: nothing new, nothing posted in the look-back
     with NaverServer(corpus) as server:
         after = run_scrape(seeded, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0,
@@ -44,7 +44,7 @@ def test_seed_raw_writes_what_a_scrape_would(tmp_path):
 
 
 def test_generated_corpus_scrapes_exactly(tmp_path):
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
 
     corpus = Corpus(posts=300, seed=7)
     lake = Lake(str(tmp_path))
@@ -64,7 +64,7 @@ def test_generated_corpus_scrapes_exactly(tmp_path):
 
 def test_lookback_refetches_every_in_window_article_of_the_generated_corpus(tmp_path):
     """Odd-date posts carry no writeDateTimestamp in their list item: they must not end the look-back."""
-    from cafelake.corpus import Corpus
+    from cafelake.sources.naver_cafe.corpus import Corpus
 
     corpus = Corpus(posts=600, days=30)
     lake = Lake(str(tmp_path))

@@ -12,8 +12,8 @@ import pytest
 
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
-from cafelake.corpus.sample import Corpus
 from cafelake.lake import Lake
+from cafelake.sources.naver_cafe.corpus.sample import Corpus
 from cafelake.tokenize.job import run_tokenize
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def corpus_lake(tmp_path_factory):
-    corpus_mod = pytest.importorskip("cafelake.corpus")
+    corpus_mod = pytest.importorskip("cafelake.sources.naver_cafe.corpus")
     seed = pytest.importorskip("cafelake.collect.seed")
     cleanse = pytest.importorskip("cafelake.cleanse.job")
     from cafelake.tokenize.analyzer import analyzer
@@ -44,7 +44,7 @@ def test_groups_agree_with_the_generators_truth(corpus_lake):
     for r in lake.read_table("post_keyword_groups").to_pylist():
         found.setdefault(r["post_id"], set()).add(names[r["group_id"]])
     dim = lake.read_table("posts_dim", columns=["post_id"]).column("post_id").to_pylist()
-    agree = sum(found.get(pid, set()) == set(corpus.article(int(pid.split("-")[1])).truth["groups"]) for pid in dim)
+    agree = sum(found.get(pid, set()) == set(corpus.article(int(pid.rsplit(":", 1)[1])).truth["groups"]) for pid in dim)
     assert agree / len(dim) >= 0.9
 
 

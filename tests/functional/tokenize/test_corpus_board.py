@@ -29,8 +29,8 @@ import pytest
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
 from cafelake.config import keyword_groups
-from cafelake.corpus import Corpus
 from cafelake.lake import Lake
+from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE
 
@@ -72,7 +72,7 @@ def counts(board) -> tuple[int, dict[str, GroupCount]]:
     out = {g: GroupCount(0, 0, 0, [], []) for g in names.values()}
     compared = 0
     for r in lake.read_table("posts_dim", columns=["post_id", "question_text"]).to_pylist():
-        art = corpus.article(int(r["post_id"].split("-")[1]))
+        art = corpus.article(int(r["post_id"].rsplit(":", 1)[1]))
         if art.status != "ok" or (art.broken is not None and not art.broken.startswith("odd_date")):
             continue
         compared += 1

@@ -1,4 +1,4 @@
-"""Envelope lines to candidate rows: field precedence, statuses, gzip damage."""
+"""Envelope lines to candidate rows: the common head, Naver's field precedence, statuses, gzip damage."""
 
 from __future__ import annotations
 
@@ -29,16 +29,18 @@ def _read(*envs) -> dict:
 
 def test_body_first_then_list_item_field_by_field():
     (row,) = _read(_env(subject=None, commentCount=None))
-    assert row["title_html"] == "목록 제목" and row["content_html"] == "<p>x</p>"
-    assert (row["member_key"], row["read_count"], row["comment_count"]) == ("mk-body", 9, 4)
+    assert row["title"] == "목록 제목" and row["content"] == "<p>x</p>" and row["is_html"] is True
+    assert (row["author_id"], row["author_name"], row["read_count"], row["comment_count"]) == (
+        "mk-body", "본문닉", 9, 4)
     assert (row["raw_date"], row["raw_date_alt"]) == ("1700000000000", "1700000001000")
     assert row["fetched_at"] == datetime(2026, 11, 20, 0, 0, 0, 500_000, tzinfo=UTC)
-    assert row["post_id"] == "1-7" and row["payload"].startswith("{")
+    assert row["post_id"] == "naver_cafe:1:7" and row["source"] == "naver_cafe" and row["payload"].startswith("{")
+    assert row["url"] == "https://cafe.naver.com/ca-fe/cafes/1/articles/7"
 
 
 def test_member_only_uses_the_list_item_and_no_body():
     (row,) = _read(_env(status="member_only"))
-    assert (row["title_html"], row["content_html"], row["member_key"]) == ("목록 제목", None, "mk-list")
+    assert (row["title"], row["content"], row["author_id"]) == ("목록 제목", None, "mk-list")
 
 
 def test_deletions_become_tombstones_and_keep_only_ids_and_status():
@@ -46,7 +48,7 @@ def test_deletions_become_tombstones_and_keep_only_ids_and_status():
     for status in ("deleted", "blind", "private"):
         read_object(acc, "k", "d", gzip.compress(json.dumps(_env(status=status), ensure_ascii=False).encode()), NOW)
     assert [q["reason"] for q in acc.quarantine] == ["source_deleted", "source_blind", "source_private"]
-    assert acc.records == 3 and acc.tombstone_table().column("post_id").to_pylist() == ["1-7"] * 3
+    assert acc.records == 3 and acc.tombstone_table().column("post_id").to_pylist() == ["naver_cafe:1:7"] * 3
     for q, status in zip(acc.quarantine, ("deleted", "blind", "private")):
         assert json.loads(q["payload"]) == {"source": "naver_cafe", "club_id": "1", "menu_id": "2", "article_id": 7,
                                             "run_id": "r", "seq": 0, "fetched_at": "2026-11-20T00:00:00.5Z",
@@ -73,3 +75,14 @@ def test_blank_lines_are_not_records():
     acc = RawRecords()
     read_object(acc, "k", "d", gzip.compress(b"\n\n" + json.dumps(_env()).encode() + b"\n  \n"), NOW)
     assert acc.records == 1 and len(acc.rows) == 1 and acc.rows[0][1] == 3  # line numbers count every line
+
+
+def test_the_post_id_is_the_origins_and_an_unknown_source_is_quarantined():
+    env = _env()
+    acc = RawRecords()
+    lines = [{**env, "source": "somewhere"}, {**env, "origin": "elsewhere"},
+             {k: v for k, v in env.items() if k != "source"}]
+    read_object(acc, "k", "d", gzip.compress("\n".join(json.dumps(e) for e in lines).encode()), NOW)
+    assert [(q["reason"], q["post_id"]) for q in acc.quarantine] == [
+        ("unknown_source", "somewhere:1:7"), ("unknown_source", "elsewhere:1:7"), ("missing_id", None)]
+    assert acc.rows == [] and acc.records == 3

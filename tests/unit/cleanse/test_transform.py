@@ -51,15 +51,16 @@ def test_latest_tombstone_per_post():
                                                                                                 "b": T[0]}
 
 
-def _candidates(raw_date, raw_date_alt):
+def _candidates(raw_date, raw_date_alt, **columns):
     n = len(raw_date)
     cols = {f.name: pa.nulls(n, f.type) for f in CANDIDATE}
     cols.update(source_key=pa.array(["k"] * n), line_no=pa.array(range(n), pa.int64()),
                 ingest_dt=pa.array(["2026-11-20"] * n), payload=pa.array(["{}"] * n),
-                post_id=pa.array([f"c-{i}" for i in range(n)]), club_id=pa.array(["c"] * n),
+                post_id=pa.array([f"s:c:{i}" for i in range(n)]), club_id=pa.array(["c"] * n),
                 article_id=pa.array(range(1, n + 1), pa.int64()), fetched_at=pa.array([T[4]] * n, UTC_TS),
-                title_html=pa.array(["제목"] * n), raw_date=pa.array(raw_date, pa.string()),
+                title=pa.array(["제목"] * n), is_html=pa.array([True] * n), raw_date=pa.array(raw_date, pa.string()),
                 raw_date_alt=pa.array(raw_date_alt, pa.string()))
+    cols.update({k: pa.array(v, CANDIDATE.field(k).type) for k, v in columns.items()})
     return pa.table(cols, schema=CANDIDATE)
 
 
@@ -83,6 +84,23 @@ def test_a_text_without_any_day_is_still_quarantined():
     out = cleanse(_candidates(["3개월 전", "언젠가"], [None, None]), key=b"k", quarantined_at=T[4])
     assert out.posts.num_rows == 0
     assert out.quarantine.column("reason").to_pylist() == ["date_without_day", "unparseable_date"]
+
+
+def test_an_unknown_fetch_time_loses_to_any_known_one():
+    posts = _versions([("a", None, "k9", 9, "export"), ("a", T[0], "k0", 1, "scraped"),
+                       ("b", None, "k1", 1, "first line"), ("b", None, "k1", 7, "later line")])
+    got = latest(posts, _tombs([])).to_pylist()
+    assert {r["post_id"]: r["title"] for r in got} == {"a": "scraped", "b": "later line"}
+
+
+def test_plain_text_is_not_read_as_markup_html_is():
+    text = "체온 <38도 이면\n해열제 <b>안</b> 먹여요"
+    out = cleanse(_candidates(["2024.03.05. 21:13"] * 2, [None] * 2, content=[text, text], is_html=[False, True],
+                              url=["u1", "u2"]), key=b"k", quarantined_at=T[4])
+    plain, html = out.posts.sort_by("line_no").to_pylist()
+    assert plain["content"] == "체온 38도 이면\n해열제 b 안 /b 먹여요"  # < and > are off the whitelist, not markup
+    assert html["content"] == "체온 38도 이면\n해열제 안 먹여요"  # <b> is a tag
+    assert (plain["url"], html["url"]) == ("u1", "u2")
 
 
 def test_sha256_reads_the_buffers_of_any_slice():

@@ -13,9 +13,10 @@ from moto import mock_aws
 from cafelake.collect.lease import BoardBusy, acquire, board_lease, release
 from cafelake.lake import Lake
 from cafelake.raw import lease_key
+from cafelake.sources.base import Board
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
-BOARD = ("10050146", "386")
+BOARD = Board("naver_cafe", "10050146", "386")
 
 
 def clock(*moments: datetime):
@@ -39,20 +40,20 @@ def _stored(lake: Lake) -> dict:
 
 
 def test_a_held_lease_refuses_a_second_holder_until_given_back(lake):
-    first = acquire(lake, *BOARD, holder="req-1", seconds=900, now=clock(T0))
+    first = acquire(lake, BOARD, holder="req-1", seconds=900, now=clock(T0))
     with pytest.raises(BoardBusy, match=r"held by 'req-1' until 2026-12-01T12:15:00"):
-        acquire(lake, *BOARD, holder="req-2", seconds=900, now=clock(T0 + timedelta(minutes=5)))
+        acquire(lake, BOARD, holder="req-2", seconds=900, now=clock(T0 + timedelta(minutes=5)))
     assert _stored(lake)["holder"] == "req-1"
     assert release(lake, first, now=clock(T0 + timedelta(minutes=6)))
     assert _stored(lake)["released"] is True
-    second = acquire(lake, *BOARD, holder="req-2", seconds=900, now=clock(T0 + timedelta(minutes=7)))
+    second = acquire(lake, BOARD, holder="req-2", seconds=900, now=clock(T0 + timedelta(minutes=7)))
     assert _stored(lake)["holder"] == "req-2" and second.etag != first.etag
 
 
 def test_an_expired_lease_is_taken_over_and_its_late_holder_cannot_give_it_back(lake):
     """A holder that died (its Lambda timed out) leaves its lease; after it runs out another takes it."""
-    dead = acquire(lake, *BOARD, holder="req-dead", seconds=900, now=clock(T0))
-    alive = acquire(lake, *BOARD, holder="req-alive", seconds=900, now=clock(T0 + timedelta(seconds=901)))
+    dead = acquire(lake, BOARD, holder="req-dead", seconds=900, now=clock(T0))
+    alive = acquire(lake, BOARD, holder="req-alive", seconds=900, now=clock(T0 + timedelta(seconds=901)))
     assert not release(lake, dead, now=clock(T0 + timedelta(seconds=902)))  # would release req-alive's lease
     assert _stored(lake)["holder"] == "req-alive" and not _stored(lake)["released"]
     assert release(lake, alive)
@@ -60,7 +61,7 @@ def test_an_expired_lease_is_taken_over_and_its_late_holder_cannot_give_it_back(
 
 def test_of_two_takers_of_one_expired_lease_exactly_one_wins(lake):
     """Both read the expired lease, both try the conditional write with its ETag: the second write fails."""
-    acquire(lake, *BOARD, holder="req-old", seconds=60, now=clock(T0))
+    acquire(lake, BOARD, holder="req-old", seconds=60, now=clock(T0))
     _, etag = lake.get_bytes_etag("raw", lease_key(*BOARD))
     assert lake.put_bytes_if("raw", lease_key(*BOARD), b'{"holder": "a"}', etag=etag) is not None
     assert lake.put_bytes_if("raw", lease_key(*BOARD), b'{"holder": "b"}', etag=etag) is None
@@ -79,7 +80,7 @@ def test_concurrent_acquirers_get_one_lease(tmp_path):
     def take(i: int) -> None:
         barrier.wait()
         try:
-            won.append(acquire(lake, *BOARD, holder=f"req-{i}", seconds=900))
+            won.append(acquire(lake, BOARD, holder=f"req-{i}", seconds=900))
         except BoardBusy:
             busy.append(i)
 
@@ -93,14 +94,14 @@ def test_concurrent_acquirers_get_one_lease(tmp_path):
 
 
 def test_the_block_gives_the_lease_back_even_when_it_fails(lake):
-    with pytest.raises(RuntimeError, match="boom"), board_lease(lake, *BOARD, holder="req-1", seconds=900):
+    with pytest.raises(RuntimeError, match="boom"), board_lease(lake, BOARD, holder="req-1", seconds=900):
         raise RuntimeError("boom")
     assert _stored(lake)["released"] is True
-    with board_lease(lake, *BOARD, holder="req-2", seconds=900):
+    with board_lease(lake, BOARD, holder="req-2", seconds=900):
         assert _stored(lake)["holder"] == "req-2"
 
 
 def test_an_unreadable_lease_does_not_block_the_board_forever(lake):
     lake.put_bytes("raw", lease_key(*BOARD), b"not json")
-    lease = acquire(lake, *BOARD, holder="req-1", seconds=900)
+    lease = acquire(lake, BOARD, holder="req-1", seconds=900)
     assert _stored(lake)["holder"] == "req-1" and release(lake, lease)

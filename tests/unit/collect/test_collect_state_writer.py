@@ -14,21 +14,23 @@ from cafelake.collect.state import BoardState, Checkpoint, load_state, save_stat
 from cafelake.collect.writer import RawWriter, decode, encode, envelope, ingest_date, iso_z
 from cafelake.lake import Lake
 from cafelake.raw import ENVELOPE_FIELDS, object_key, state_key
+from cafelake.sources.base import Board
 
 ITEM = {"articleId": 42, "subject": "기침", "writeDateTimestamp": 1709640780000}
 WHEN = datetime(2026, 3, 5, 12, 13, 14, 567890, tzinfo=timezone.utc)
+BOARD = Board("naver_cafe", "1", "2")
 
 
 def test_state_round_trip(tmp_path):
     lake = Lake(str(tmp_path))
-    assert load_state(lake, "1", "2") == BoardState()
+    assert load_state(lake, BOARD) == BoardState()
     state = BoardState(watermark=10, checkpoint=Checkpoint("r1", "t", 10, 5, page=3, seq=2, ingest_dt="2026-03-05",
                                                            ceiling=99, cursor=50, stuck_page=4, stuck_page_runs=1,
                                                            not_before="2026-03-05T12:00:00.000Z", totals={"ok": 3}))
-    save_state(lake, "1", "2", state)
-    assert lake.exists("raw", state_key("1", "2"))
-    assert load_state(lake, "1", "2") == state
-    assert load_state(lake, "1", "3") == BoardState()
+    save_state(lake, BOARD, state)
+    assert lake.exists("raw", state_key(*BOARD))
+    assert load_state(lake, BOARD) == state
+    assert load_state(lake, BOARD._replace(menu_id="3")) == BoardState()
 
 
 def test_a_checkpoint_saved_before_the_newer_fields_still_loads(tmp_path):
@@ -37,17 +39,21 @@ def test_a_checkpoint_saved_before_the_newer_fields_still_loads(tmp_path):
         "run_id": "r1", "started_at": "t", "base_watermark": 10, "horizon_ms": 5, "per_page": 50, "page": 3,
         "seq": 2, "ceiling": 99, "cursor": 50, "lookback_done": 0, "stuck_id": None, "stuck_runs": 0,
         "invocations": 1, "totals": {}}}
-    lake.put_bytes("raw", state_key("1", "2"), json.dumps(old).encode())
-    cp = load_state(lake, "1", "2").checkpoint
+    lake.put_bytes("raw", state_key(*BOARD), json.dumps(old).encode())
+    cp = load_state(lake, BOARD).checkpoint
     assert (cp.page, cp.seq, cp.ingest_dt, cp.not_before, cp.stuck_page) == (3, 2, "", None, None)
 
 
-def test_envelope_has_exactly_the_contract_fields():
-    env = envelope("1", "2", ITEM, None, "deleted", run_id="r", seq=3, fetched_at=WHEN)
-    assert set(env) == set(ENVELOPE_FIELDS)
+def test_envelope_has_the_contract_fields_around_the_source_payload():
+    env = envelope(BOARD, 42, "deleted", {"list_item": ITEM, "article": None}, run_id="r", seq=3, fetched_at=WHEN)
+    assert set(env) == set(ENVELOPE_FIELDS) - {"origin"} | {"list_item", "article"}
     assert env["article_id"] == 42 and env["list_item"] is ITEM and env["fetched_at"] == "2026-03-05T12:13:14.567Z"
+    assert list(env)[:4] == ["source", "club_id", "menu_id", "article_id"] and env["source"] == "naver_cafe"
+    other = envelope(BOARD._replace(source="csv_import"), "공지", "ok", {"record": {}}, run_id="r", seq=0,
+                     fetched_at=WHEN, origin="naver_cafe")
+    assert (other["source"], other["origin"], other["article_id"]) == ("csv_import", "naver_cafe", "공지")
     with pytest.raises(ValueError, match="article_status"):
-        envelope("1", "2", ITEM, None, "gone", run_id="r", seq=3, fetched_at=WHEN)
+        envelope(BOARD, 42, "gone", {}, run_id="r", seq=3, fetched_at=WHEN)
 
 
 def test_iso_z_and_ingest_date_are_utc():
@@ -60,11 +66,12 @@ def test_iso_z_and_ingest_date_are_utc():
 
 def test_rewriting_a_seq_replaces_the_object_byte_for_byte(tmp_path):
     lake = Lake(str(tmp_path))
-    writer = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN)
-    envs = [envelope("1", "2", ITEM, {"result": {"article": {"id": 42}}}, "ok", run_id="run-a", seq=0, fetched_at=WHEN)]
+    writer = RawWriter(lake, BOARD, "run-a", now=lambda: WHEN)
+    envs = [envelope(BOARD, 42, "ok", {"list_item": ITEM, "article": {"result": {"article": {"id": 42}}}},
+                     run_id="run-a", seq=0, fetched_at=WHEN)]
     key = writer.write(0, envs, ingest_dt="2026-03-04")
     first = lake.get_bytes("raw", key)
-    assert writer.write(0, envs, ingest_dt="2026-03-04") == key == object_key("1", "2", "2026-03-04", "run-a", 0)
+    assert writer.write(0, envs, ingest_dt="2026-03-04") == key == object_key(*BOARD, "2026-03-04", "run-a", 0)
     assert lake.list_keys("raw") == [key]
     assert lake.get_bytes("raw", key) == first and encode(envs) == first
     assert decode(first) == envs
@@ -72,7 +79,7 @@ def test_rewriting_a_seq_replaces_the_object_byte_for_byte(tmp_path):
 
 def test_quarantine_keeps_text_and_reason_hidden_from_readers(tmp_path):
     lake = Lake(str(tmp_path))
-    key = RawWriter(lake, "1", "2", "run-a", now=lambda: WHEN).quarantine("article-42", "invalid JSON", '{"res',
+    key = RawWriter(lake, BOARD, "run-a", now=lambda: WHEN).quarantine("article-42", "invalid JSON", '{"res',
                                                                            ingest_dt="2026-03-05", article_id=42)
     assert key.startswith("_quarantine/naver_cafe/club_id=1/menu_id=2/ingest_dt=2026-03-05/run-a-")
     doc = json.loads(lake.get_bytes("raw", key))
@@ -80,8 +87,10 @@ def test_quarantine_keeps_text_and_reason_hidden_from_readers(tmp_path):
     assert lake.list_keys("raw") == []
 
 
-def test_scraper_and_handler_import_without_pyarrow_or_pandas():
+def test_scraper_handler_and_its_source_import_nothing_the_lambda_bundle_lacks():
     root = Path(__file__).resolve().parents[3]
-    code = ("import sys; sys.path.insert(0, 'lambdas/scraper'); import cafelake.collect, cafelake.collect.server, "
-            "handler; bad = {'pyarrow', 'pandas'} & set(sys.modules); assert not bad, bad")
+    code = ("import sys; sys.path.insert(0, 'lambdas/scraper'); import cafelake.collect, handler; "
+            "import cafelake.sources.naver_cafe.server; from cafelake import sources; "
+            "sources.listing(sources.default_name()).load_session(); "
+            "bad = {'pyarrow', 'pandas', 'numpy', 'yaml'} & set(sys.modules); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
