@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cafelake.lake import PARTITION_KEY
+from cafelake.athena.sqlfiles import sql_dir
+from cafelake.layout import PARTITION_KEY
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
-
-# The placeholders DDL and views may hold, substituted by `render`.
-PLACEHOLDERS = ("database", "cleansed_uri", "tokenized_uri")
 
 
 def _quote(text: str) -> str:
@@ -54,8 +52,6 @@ def create_table(tdef: TableDef) -> str:
 
 
 def ddl_dir() -> Path:
-    from cafelake.athena.sqlfiles import sql_dir
-
     return sql_dir() / "ddl"
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from cafelake.config import keyword_groups
+from cafelake.settings import Settings
 from cafelake.lake import Lake
 from cafelake.tokenize.mart import token_daily_counts
 
@@ -30,7 +30,7 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
     """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
     rare = np.random.default_rng(seed + 1)  # its own stream: the other draws stay as they were
-    groups = keyword_groups()
+    groups = Settings.load({}).keyword_groups
     keywords = {kw: g.group_id for g in groups for kw in g.keywords}
     vocab = sorted(set(_FILLER) | set(keywords))
     # hour weights with an evening peak at 21-22 KST

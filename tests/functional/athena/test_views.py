@@ -12,7 +12,7 @@ import pytest
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
-from cafelake.config import keyword_groups
+from cafelake.settings import Settings
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE, compute_tfidf
 
 TOP_N = 40
@@ -24,7 +24,7 @@ def lake(request):
     if request.param == "pipeline":
         return request.getfixturevalue("pipeline_lake")
     lake = request.getfixturevalue("mart_lake")
-    lake.write_table("token_tfidf", compute_tfidf(_chunks(lake), keyword_groups(), top_n=TOP_N))
+    lake.write_table("token_tfidf", compute_tfidf(_chunks(lake), Settings.load({}).keyword_groups, top_n=TOP_N))
     return lake
 
 
@@ -244,7 +244,7 @@ def test_v_token_trends_keeps_every_week_of_a_token_crossing_rank_100(tmp_path):
 
 def test_v_top_tfidf(engine, lake):
     t = lake.read_table("token_tfidf").to_pandas()
-    labels = {g.group_name: g.display_name for g in keyword_groups()}
+    labels = {g.group_name: g.display_name for g in Settings.load({}).keyword_groups}
     t["scope_label"] = t["scope"].map(lambda s: labels.get(s, s))
     assert set(t["ranking"]) == {"sum", "mean"}
     assert_same(engine.view("v_top_tfidf"), t, ["scope", "ranking", "rank"])
