@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._harness import peak_rss_mb, verdict
-from cafelake.athena.local import DEFAULT_MEMORY
+from cafelake.settings import DEFAULT_DUCKDB_MEMORY
 
 SEED_POSTS, BIG_POSTS = 65_600, 1_000_000
 QUICK_SEED, QUICK_BIG = 3_000, 12_000
@@ -28,7 +28,8 @@ _PRELUDE = """
 import json, sys, time
 from datetime import UTC, datetime, timedelta
 from cafelake.lake import Lake
-lake = Lake(sys.argv[1]); posts = int(sys.argv[2])
+from cafelake.pipeline import Pipeline
+lake = Lake(sys.argv[1]); posts = int(sys.argv[2]); pipeline = Pipeline(lake)
 def corpus():
     from cafelake.corpus import Corpus
     return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // %d))
@@ -37,11 +38,10 @@ t0 = time.perf_counter()
 
 STAGES: dict[str, str] = {
     "scrape": """
-from cafelake.collect import run_scrape
 from cafelake.collect.server import NaverServer
 c = corpus()
 with NaverServer(c) as server:
-    s = run_scrape(lake, server.base_url, c.club_id, c.menu_id, rate_limit=0, now=lambda: c.as_of)
+    s = pipeline.collect(server.base_url, c.club_id, c.menu_id, rate_limit=0, now=lambda: c.as_of)
 assert s.complete, s
 out = {"records": s.articles_fetched, "requests": s.requests}
 """,
@@ -51,23 +51,17 @@ c = corpus()
 out = {"records": seed_raw(lake, c, run_id="bench", fetched_at=c.as_of)}
 """,
     "cleanse": """
-from cafelake.cleanse import run_cleanse
-s = run_cleanse(lake, full=True)
+s = pipeline.cleanse(full=True)
 assert s.reconciles()
 out = {"records": s.cleansed, "quarantined": s.quarantined}
 """,
     "tokenize": """
-from cafelake.tokenize import run_tokenize
-s = run_tokenize(lake, full=True)
+s = pipeline.tokenize(full=True)
 out = {"records": s.posts_tokenized, "tokens": s.tokens}
 """,
     "views+checks": """
-from cafelake.athena import sqlfiles
-from cafelake.athena.checks import run_checks
-from cafelake.athena.local import LocalAthena
-eng = LocalAthena(lake)
-rows = sum(eng.row_count(v.name) for v in sqlfiles.views())
-failed = [r.name for r in run_checks(eng) if not r.passed]
+rows = sum(pipeline.views().values())
+failed = [r.name for r in pipeline.checks() if not r.passed]
 assert not failed, failed
 out = {"records": rows}
 """,
@@ -224,7 +218,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"growth ×{peak_big / peak_seed:.2f}; the peak is the {peak_stage} stage's). What bounds each stage: "
         "cleanse holds a ~100-byte index of every post and one group of days at a time; tokenize holds Kiwi's "
         "model (~530 MB) and a few partitions; views and checks run in DuckDB, capped at "
-        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_MEMORY}) and spilling to a temp folder beyond it.", "",
+        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_DUCKDB_MEMORY}) and spilling to a temp folder beyond it.", "",
         "## AWS cost of a day at the seed scale (on paper)", "", *cost(seed),
     ]
     return "\n".join(out) + "\n"
