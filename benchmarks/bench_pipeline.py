@@ -17,14 +17,14 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._harness import peak_rss_mb, verdict
-from cafelake.settings import DEFAULT_DUCKDB_MEMORY
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 
 SEED_POSTS, BIG_POSTS = 65_600, 1_000_000
 QUICK_SEED, QUICK_BIG = 3_000, 12_000
 POSTS_PER_YEAR = 65_600
 RSS_LIMIT_MB = 1_536
 
-_PRELUDE = """
+_PRELUDE = f"""
 import json, sys, time
 from datetime import UTC, datetime, timedelta
 from cafelake.lake import Lake
@@ -32,9 +32,9 @@ from cafelake.pipeline import Pipeline
 lake = Lake(sys.argv[1]); posts = int(sys.argv[2]); pipeline = Pipeline(lake)
 def corpus():
     from cafelake.corpus import Corpus
-    return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // %d))
+    return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // {POSTS_PER_YEAR}))
 t0 = time.perf_counter()
-""" % POSTS_PER_YEAR
+"""
 
 STAGES: dict[str, str] = {
     "scrape": """
@@ -210,7 +210,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"{tok_outside:.0%} of its time around Kiwi: reading, keyword groups, TF-IDF, writing).", "",
         f"### {big_n:,} posts (one run; raw zone seeded with the scraper's writer, no HTTP)", "",
         *_table(big), "",
-        "### Growth from {:,} to {:,} posts ({:.1f}× the posts)".format(seed_n, big_n, big_n / seed_n), "",
+        f"### Growth from {seed_n:,} to {big_n:,} posts ({big_n / seed_n:.1f}× the posts)", "",
         "| stage | time per post at the large size ÷ at the seed size (1.0 = linear) |", "|---|---:|",
         *[f"| {k} | {v:.2f} |" for k, v in per_post.items()], "",
         f"Peak RSS of any stage: {peak_seed:.0f} MiB at {seed_n:,} posts, {peak_big:.0f} MiB at {big_n:,} "

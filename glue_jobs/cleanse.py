@@ -53,7 +53,7 @@ def parse_args(argv: list[str]) -> JobArgs:
     """Glue's resolver when running in Glue, argparse otherwise; optional arguments only if passed
     (getResolvedOptions treats every name it is given as required)."""
     try:
-        from awsglue.utils import getResolvedOptions as resolve
+        from awsglue.utils import getResolvedOptions as resolve  # noqa: N813 (Glue's name, our verb)
     except ImportError:
         resolve = _resolve_locally
     names = [*REQUIRED, *(n for n in OPTIONAL if f"--{n}" in argv or any(a.startswith(f"--{n}=") for a in argv))]

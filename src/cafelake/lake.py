@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cafelake.environment import DEFAULT_LAKE, Environment
 from cafelake.layout import PARTITION_KEY, ZONES, is_hidden
 from cafelake.store import ObjectStore, normalise, open_stores
 
@@ -27,11 +28,9 @@ if TYPE_CHECKING:
     import pyarrow.fs as pafs
 
     from cafelake.schemas import TableDef
-    from cafelake.settings import Environment
 
 __all__ = ["DEFAULT_LAKE", "PARTITION_KEY", "ZONES", "Lake"]
 
-DEFAULT_LAKE = "./lake"
 ROW_GROUP_SIZE = 128 * 1024
 
 
@@ -102,8 +101,6 @@ class Lake:
     def from_env(cls, root: str | None = None) -> Lake:
         """The lake of this process's environment (`root` wins over CAFELAKE_LAKE), for adapters that
         need nothing else of the settings (the scraper Lambda)."""
-        from cafelake.settings import Environment
-
         return cls.from_settings(Environment.read(lake=root))
 
     # --- paths -------------------------------------------------------------------

@@ -266,7 +266,8 @@ def markdown() -> str:
         part = f", partitioned by `{PARTITION_KEY}`" if t.partitioned else ""
         out.append(f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
                    "| column | type (Arrow / Athena) | meaning |\n|---|---|---|")
-        out += [f"| `{n}` | `{f}` / `{a}` | {c} |" for (n, a, c), f in zip(athena_columns(t), t.schema.types)]
+        out += [f"| `{n}` | `{f}` / `{a}` | {c} |"
+                for (n, a, c), f in zip(athena_columns(t), t.schema.types, strict=True)]
         if t.partitioned:
             out.append(f"| `{PARTITION_KEY}` | partition / `string` | YYYY-MM-DD |")
         out.append("")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY, Environment
 from cafelake.errors import ConfigError
 from cafelake.lake import Lake
-from cafelake.settings import DEFAULT_DUCKDB_MEMORY, Environment, Settings
+from cafelake.settings import Settings
 
 
 def test_the_environment_names_the_lake_its_zones_and_its_engine():
@@ -37,12 +39,12 @@ def test_an_empty_environment_gives_the_defaults_and_the_option_wins():
     ({"CAFELAKE_TOKENIZED_URI": "https://x"}, "CAFELAKE_TOKENIZED_URI: expected a folder or an s3:// URI"),
 ])
 def test_a_bad_variable_is_named_with_what_was_expected(environ, message):
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         Environment.read(environ)
 
 
 def test_a_config_dir_that_is_not_a_folder_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="CAFELAKE_CONFIG_DIR: .*missing is not a folder"):
+    with pytest.raises(ConfigError, match=r"CAFELAKE_CONFIG_DIR: .*missing is not a folder"):
         Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path / "missing")}).files
 
 

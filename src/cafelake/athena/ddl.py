@@ -46,7 +46,8 @@ def create_table(tdef: TableDef) -> str:
     if tdef.partitioned:
         props.update(projection_properties(location(tdef)))
     lines.append("TBLPROPERTIES (")
-    lines += [f"  {_quote(k)} = {_quote(v)}{',' if i < len(props) - 1 else ''}" for i, (k, v) in enumerate(props.items())]
+    lines += [f"  {_quote(k)} = {_quote(v)}{',' if i < len(props) - 1 else ''}"
+              for i, (k, v) in enumerate(props.items())]
     lines.append(")")
     return "\n".join(lines) + "\n"
 

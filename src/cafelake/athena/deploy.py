@@ -14,14 +14,13 @@ The stack's workgroup is named by CloudFormation (a name per stack, so a redeplo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
-from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 from cafelake.runs import Progress
+from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 
 # The CDK app's stack and the output naming its Athena workgroup (infra/cafelake_infra/stack.py).
 STACK_NAME = "CafeLake"

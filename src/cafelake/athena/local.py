@@ -10,6 +10,7 @@ datasets instead (DuckDB has no S3 access here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,9 +26,9 @@ import sqlglot
 from sqlglot import exp
 
 from cafelake.athena import sqlfiles
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import CATALOG_TABLES, UTC_TS, TableDef
-from cafelake.settings import DEFAULT_DUCKDB_MEMORY
 
 if TYPE_CHECKING:
     import duckdb
@@ -138,10 +139,9 @@ class LocalAthena:
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        try:  # its bar would tear through rich's output
+        # its bar would tear through rich's output; Jupyter without ipywidgets: DuckDB refuses any change
+        with contextlib.suppress(duckdb.InvalidInputException):
             self.con.execute("SET enable_progress_bar = false")
-        except duckdb.InvalidInputException:  # Jupyter without ipywidgets: DuckDB refuses any change
-            pass
         self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
         self._files: dict[str, tuple[str, ...] | None] = {}

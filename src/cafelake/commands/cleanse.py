@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cafelake.errors import UsageError
 from cafelake.commands._common import LakeOption, console, load
+from cafelake.errors import UsageError
 
 
 def cleanse(

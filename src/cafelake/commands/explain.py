@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cafelake.commands._common import console
+from cafelake.errors import UsageError
 
 
 class Format(str, Enum):
@@ -55,7 +56,7 @@ def explain(
 ) -> None:
     """Show Kiwi's morphemes, the kept tokens with their flags and the keyword groups a text lands in."""
     if (text is None) == (gold is None):
-        raise typer.BadParameter("give either a TEXT or --gold FILE")
+        raise UsageError("give either a TEXT or --gold FILE")
     from cafelake.settings import Settings
     from cafelake.tokenize.analyzer import analyzer
     from cafelake.tokenize.keywords import KeywordMatcher

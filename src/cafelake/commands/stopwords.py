@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cafelake.commands._common import LakeOption, console, load
+from cafelake.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -56,7 +57,7 @@ def suggest(
     settings, store = load(lake)
     months = by_month(store.partitions(TOKENS_FACT))
     if not months:
-        raise typer.BadParameter("the lake has no tokens_fact yet: run `cafelake tokenize` first")
+        raise UsageError("the lake has no tokens_fact yet: run `cafelake tokenize` first")
 
     def chunks():
         for dts in months:

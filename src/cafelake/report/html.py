@@ -21,7 +21,7 @@ import pandas as pd
 from cafelake.lake import Lake
 from cafelake.report import charts, fonts
 from cafelake.report.queries import run_queries
-from cafelake.settings import DEFAULT_DUCKDB_MEMORY
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 
 REPORT_FILE = "report.html"
 

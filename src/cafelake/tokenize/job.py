@@ -23,8 +23,16 @@ import pyarrow.compute as pc
 from cafelake.errors import LakeError
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.runs import Progress, new_run_id, utcnow, write_run
-from cafelake.schemas import (KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, POSTS, POSTS_DIM,
-                              TOKEN_DAILY_COUNTS, TOKEN_TFIDF, TOKENS_FACT)
+from cafelake.schemas import (
+    KEYWORD_GROUPS_DIM,
+    KEYWORDS_DICTIONARY,
+    POST_KEYWORD_GROUPS,
+    POSTS,
+    POSTS_DIM,
+    TOKEN_DAILY_COUNTS,
+    TOKEN_TFIDF,
+    TOKENS_FACT,
+)
 from cafelake.settings import Settings
 from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dictionary
 from cafelake.tokenize.mart import posts_dim, token_daily_counts

@@ -194,7 +194,7 @@ class Rules:
             return i + 2 < len(morphs) and self._counter(morphs[i + 2], cfg)
         if nxt.tag in ("NR", "MM"):
             return True
-        return self._counter(nxt, cfg) or nxt.tag == "NNG" and nxt.form in cfg.days and _touch(morphs[i], nxt)
+        return self._counter(nxt, cfg) or (nxt.tag == "NNG" and nxt.form in cfg.days and _touch(morphs[i], nxt))
 
     @staticmethod
     def _counter(m, cfg: Numeral) -> bool:

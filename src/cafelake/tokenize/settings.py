@@ -39,7 +39,7 @@ class TokenizerFile(FileModel):
 class SynonymsFile(FileModel):
     """synonyms.yaml: token -> token it becomes, optionally with a new POS (토하다: 토/NNG)."""
 
-    synonyms: dict[str, str] = {}
+    synonyms: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from cafelake.config import KeywordGroup
-from cafelake.schemas import TOKEN_TFIDF
 from cafelake.runs import Progress
+from cafelake.schemas import TOKEN_TFIDF
 
 ALL = "all"
 SUM, MEAN = "sum", "mean"

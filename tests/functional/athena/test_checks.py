@@ -13,7 +13,6 @@ from cafelake.lake import Lake
 from cafelake.tokenize.mart import token_daily_counts
 
 
-
 def _failing(lake) -> dict[str, int]:
     return {r.name: r.failing_rows for r in run_checks(lake) if not r.passed}
 
@@ -42,7 +41,7 @@ def _append(lake, name, tables, rows: pa.Table):
 def test_duplicate_post_id_in_posts_dim(small_mart):
     lake, t = small_mart
     dup = t["posts_dim"].slice(0, 1)
-    other_day = [d for d in t["posts_dim"].column("dt").to_pylist() if d != dup.column("dt")[0].as_py()][0]
+    other_day = next(d for d in t["posts_dim"].column("dt").to_pylist() if d != dup.column("dt")[0].as_py())
     dup = dup.set_column(dup.schema.get_field_index("dt"), "dt", pa.array([other_day]))
     _append(lake, "posts_dim", t, dup)
     failing = _failing(lake)

@@ -166,7 +166,8 @@ def test_v_author_cohort_retention(engine, frames):
     am["cohort"] = am.groupby("author_key")["month"].transform("min")
     am["months_since_first"] = [(m - c).n for m, c in zip(am["month"], am["cohort"], strict=True)]
     e = am.groupby(["cohort", "months_since_first"]).size().rename("authors").reset_index()
-    e["cohort_authors"] = e.groupby("cohort")["authors"].transform(lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
+    e["cohort_authors"] = e.groupby("cohort")["authors"].transform(
+        lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
     e["retention"] = e["authors"] / e["cohort_authors"]
     e["cohort_month"] = e["cohort"].map(lambda m: m.start_time.date().isoformat())
     e = e.drop(columns="cohort")
@@ -300,7 +301,7 @@ def test_v_tfidf_sql(engine, frames):
     expected = tfidf_numpy(frames)
     actual = engine.view("v_tfidf_sql")
     keys = ["scope", "ranking", "token", "token_pos"]
-    assert_same(actual, expected[keys + ["doc_freq", "term_freq", "tfidf_score", "mean_tfidf"]], keys)
+    assert_same(actual, expected[[*keys, "doc_freq", "term_freq", "tfidf_score", "mean_tfidf"]], keys)
     merged = actual.merge(expected, on=keys, suffixes=("", "_np"))
     stable = _stable_ranks(merged)
     assert stable.mean() > 0.5

@@ -165,8 +165,10 @@ def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(la
     def planted(tbl: pa.Table) -> pa.Table:
         """Post 1 claims a known time it lacks; post 3 gets hour 24."""
         ids = tbl.column("post_id").to_pylist()
-        known = [True if pid.endswith("-1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist())]
-        hours = [24 if pid.endswith("-3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist())]
+        known = [True if pid.endswith("-1") else v
+                 for pid, v in zip(ids, tbl.column("time_known").to_pylist(), strict=True)]
+        hours = [24 if pid.endswith("-3") else v
+                 for pid, v in zip(ids, tbl.column("post_hour").to_pylist(), strict=True)]
         tbl = tbl.set_column(tbl.schema.get_field_index("time_known"), "time_known", pa.array(known))
         return tbl.set_column(tbl.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
 

@@ -16,8 +16,8 @@ from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.authors import KEY_FILE, pseudonym
 from cafelake.cleanse.job import MANIFEST, ReconciliationError
 from cafelake.errors import UsageError
-from cafelake.runs import read_runs, run_key
 from cafelake.raw import object_key
+from cafelake.runs import read_runs, run_key
 from cafelake.schemas import POSTS
 
 DAY_MS = 86_400_000
@@ -48,7 +48,7 @@ def _batches(make_envelope):
 
 
 def _write_all(lake, write_raw, batches):
-    for n, (dt, lines) in enumerate(zip(["2026-11-18", "2026-11-19", "2026-11-20"], batches)):
+    for n, (dt, lines) in enumerate(zip(["2026-11-18", "2026-11-19", "2026-11-20"], batches, strict=True)):
         write_raw(lake, lines, ingest_dt=dt, run_id=f"r{n}")
 
 

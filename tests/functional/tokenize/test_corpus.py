@@ -6,23 +6,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cafelake.settings import Settings
+from cafelake.collect.seed import seed_raw
+from cafelake.corpus import Corpus
 from cafelake.lake import Lake
-from cafelake.tokenize import run_tokenize
+from cafelake.pipeline import Pipeline
+from cafelake.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def corpus_lake(tmp_path_factory):
-    corpus_mod = pytest.importorskip("cafelake.corpus")
-    seed = pytest.importorskip("cafelake.collect.seed")
-    cleanse = pytest.importorskip("cafelake.cleanse.job")
-    corpus = corpus_mod.Corpus(posts=500, seed=7)
+    corpus = Corpus(posts=500, seed=7)
     lake = Lake(str(tmp_path_factory.mktemp("corpus") / "lake"))
-    seed.seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
-    cleanse.run_cleanse(lake)
-    return corpus, lake, run_tokenize(lake)
+    seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    _, tokenized = Pipeline(lake).transform()
+    return corpus, lake, tokenized
 
 
 def test_every_cleansed_post_is_in_the_mart(corpus_lake):

@@ -28,9 +28,9 @@ import pytest
 
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
-from cafelake.settings import Settings
 from cafelake.corpus import Corpus
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE
 

@@ -17,8 +17,9 @@ def spark():
     import os
 
     os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers must import cafelake and kiwipiepy
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (pyspark_sql.SparkSession.builder.master("local[1]").appName("cafelake-test")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[1]").appName("cafelake-test")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
                .config("spark.driver.memory", "1g").getOrCreate())
     yield session

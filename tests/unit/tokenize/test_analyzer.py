@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 USER_WORDS = ["오돌토돌", "태열", "땀띠", "돌발진", "수족구", "모세기관지염", "세기관지염", "물똥", "코막힘", "혈변"]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cafelake.config import KeywordGroup
-from cafelake.settings import Settings
 from cafelake.errors import ConfigError
+from cafelake.settings import Settings
 from cafelake.tokenize.keywords import KeywordMatcher, keywords_dictionary
 from cafelake.tokenize.stopwords import StopwordFlags
 
@@ -60,7 +60,8 @@ def test_groups_come_from_tokens(groups_of, text, group, keyword):
 
 
 def test_matched_keywords_are_sorted_and_distinct():
-    m = KeywordMatcher([KeywordGroup(1, "g", "G", "", ("열", "고열", "해열제")), KeywordGroup(2, "h", "H", "", ("열",))])
+    m = KeywordMatcher([KeywordGroup(1, "g", "G", "", ("열", "고열", "해열제")),
+                        KeywordGroup(2, "h", "H", "", ("열",))])
     assert m.match(["해열제", "열", "아기", "열", "고열"]) == {1: ["고열", "열", "해열제"], 2: ["열"]}
     assert m.match(["열심히", "토요일"]) == {}
 
