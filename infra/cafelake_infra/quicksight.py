@@ -1,9 +1,10 @@
-"""QuickSight (optional, context `cafelake:quicksight`): an Athena data source and one SPICE
-data set per view, owned by the principal from `cafelake:quicksightPrincipalArn`.
+"""QuickSight (optional, context `cafelake:quicksight`): an Athena data source, one SPICE data set per
+view, and the analysis and dashboard of the report's pictures (`dashboard.py`), owned by the principal
+from `cafelake:quicksightPrincipalArn`.
 
-A data set must declare its columns and their types. They are not copied by hand: at synth
-time each view is created in DuckDB over an empty local lake (the same SQL, transpiled by
-`cafelake.athena.local`) and its columns are read with DESCRIBE.
+A data set must declare its columns and their types. They are not copied by hand: they come from
+`view_columns.json`, generated from the views' SQL by the local engine and held to it by a test, so
+synth reads a file and starts no query engine.
 
 SPICE holds a copy, so each data set gets a daily full refresh after the evening pipeline
 runs (the default boards scrape until 23:00 KST); without one it would keep its first import.
@@ -16,13 +17,15 @@ read and put of the Athena results prefix, and the KMS key that encrypts all thr
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Sequence
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_quicksight as qs
 from constructs import Construct
 
+from . import view_columns
+from .dashboard import Dashboard
 from .query import View
 from .storage import Storage
 
@@ -50,13 +53,13 @@ def quicksight_type(duck_type: str) -> str:
         raise TypeError(f"no QuickSight column type for {duck_type!r} (flatten it in the view)") from None
 
 
-def view_columns(names: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """View name -> [(column, QuickSight type)], from the views created over an empty lake."""
-    from cafelake.athena.local import LocalAthena
-
-    with tempfile.TemporaryDirectory() as empty, LocalAthena(empty) as local:
-        return {name: [(col, quicksight_type(typ)) for col, typ, *_ in
-                       local.con.execute(f'DESCRIBE "{name}"').fetchall()] for name in names}
+def data_set_columns(names: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """View name -> [(column, QuickSight type)], from the committed columns of the views."""
+    committed = view_columns.load()
+    if missing := [n for n in names if n not in committed]:
+        raise LookupError(f"no committed columns for the views {missing}: regenerate "
+                          f"{view_columns.COLUMNS_FILE.name} (python infra/cafelake_infra/view_columns.py)")
+    return {name: [(col, quicksight_type(typ)) for col, typ in committed[name]] for name in names}
 
 
 def table_key(view: str) -> str:
@@ -66,7 +69,8 @@ def table_key(view: str) -> str:
 
 class QuickSight(Construct):
     def __init__(self, scope: Construct, cid: str, *, principal_arn: str, workgroup: str, database: str,
-                 views: tuple[View, ...], storage: Storage, results_prefix: str, service_role: str) -> None:
+                 views: tuple[View, ...], storage: Storage, results_prefix: str, service_role: str,
+                 viewer_arns: Sequence[str] = ()) -> None:
         super().__init__(scope, cid)
         account = Stack.of(self).account
         self.service_role = iam.Role.from_role_name(self, "ServiceRole", service_role)
@@ -79,7 +83,8 @@ class QuickSight(Construct):
                                                                       actions=list(DATA_SOURCE_ACTIONS))])
         self.data_sets: dict[str, qs.CfnDataSet] = {}
         self.refresh_schedules: dict[str, qs.CfnRefreshSchedule] = {}
-        for name, columns in view_columns([v.name for v in views]).items():
+        columns = data_set_columns([v.name for v in views])
+        for name, cols in columns.items():
             self.data_sets[name] = qs.CfnDataSet(
                 self, f"DataSet-{name}", aws_account_id=account, data_set_id=f"cafelake-{name}", name=name,
                 import_mode="SPICE",
@@ -87,12 +92,15 @@ class QuickSight(Construct):
                     relational_table=qs.CfnDataSet.RelationalTableProperty(
                         data_source_arn=self.data_source.attr_arn, catalog="AwsDataCatalog", schema=database,
                         name=name, input_columns=[qs.CfnDataSet.InputColumnProperty(name=c, type=t)
-                                                  for c, t in columns]))},
+                                                  for c, t in cols]))},
                 permissions=[qs.CfnDataSet.ResourcePermissionProperty(principal=principal_arn,
                                                                        actions=list(DATA_SET_ACTIONS))])
             self.refresh_schedules[name] = self._daily_refresh(name, self.data_sets[name])
         for grant in grants:  # QuickSight uses the role as soon as a source or a SPICE import exists
             grant.apply_before(self.data_source, *self.data_sets.values())
+        self.dashboard = Dashboard(self, "Dashboard", account=account, data_sets=self.data_sets,
+                                   columns={name: dict(cols) for name, cols in columns.items()},
+                                   owner_arn=principal_arn, viewer_arns=viewer_arns)
 
     def _grant_service_role(self, storage: Storage, results_prefix: str) -> list[iam.Grant]:
         """What QuickSight's role needs to run the views through Athena: read the two zones, read and write

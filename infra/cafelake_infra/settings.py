@@ -21,6 +21,8 @@ _DIGITS = re.compile(r"^[0-9]+$")
 _SCHEDULE = re.compile(r"^(cron|rate)\(.+\)$")
 _WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+# A QuickSight user or group: never a namespace ARN, which would share with every user of the account.
+_QUICKSIGHT_MEMBER = re.compile(r"^arn:aws[\w-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)/[\w+=,.@-]+/[^/\s]+$")
 QUICKSIGHT_SERVICE_ROLE = "aws-quicksight-service-role-v0"  # the role QuickSight creates when it is enabled
 
 
@@ -52,6 +54,7 @@ class Settings:
     quicksight: bool = False
     quicksight_principal_arn: str | None = None
     quicksight_service_role: str = QUICKSIGHT_SERVICE_ROLE  # the IAM role QuickSight reads Athena and S3 with
+    quicksight_viewer_arns: tuple[str, ...] = ()  # users or groups who may open the dashboard (read only)
     bytes_scanned_cutoff_mb: int = 1024
     glue_worker_type: str = "G.1X"
     glue_workers: int = 2
@@ -88,6 +91,7 @@ class Settings:
             quicksight=_flag(ctx("quicksight", False), "quicksight"),
             quicksight_principal_arn=ctx("quicksightPrincipalArn"),
             quicksight_service_role=str(ctx("quicksightServiceRole", QUICKSIGHT_SERVICE_ROLE)),
+            quicksight_viewer_arns=_arns(ctx("quicksightViewerArns", []), "quicksightViewerArns"),
             bytes_scanned_cutoff_mb=int(ctx("bytesScannedCutoffMb", 1024)),
             glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
             glue_workers=int(ctx("glueWorkers", 2)),
@@ -102,9 +106,13 @@ class Settings:
     def validate(self) -> None:
         if self.alarm_email is not None and "@" not in self.alarm_email:
             raise SettingsError(f"context cafelake:alarmEmail is not an e-mail address: {self.alarm_email!r}")
-        if self.quicksight and not (self.quicksight_principal_arn or "").startswith("arn:aws:quicksight:"):
+        if self.quicksight and not _QUICKSIGHT_MEMBER.match(self.quicksight_principal_arn or ""):
             raise SettingsError("context cafelake:quicksight is on: set cafelake:quicksightPrincipalArn "
-                                "to a QuickSight user or group ARN (arn:aws:quicksight:...)")
+                                "to a QuickSight user or group ARN (arn:aws:quicksight:<region>:<account>:user/"
+                                f"<namespace>/<name>), got {self.quicksight_principal_arn!r}")
+        if bad := [a for a in self.quicksight_viewer_arns if not _QUICKSIGHT_MEMBER.match(a)]:
+            raise SettingsError("context cafelake:quicksightViewerArns lists QuickSight user or group ARNs "
+                                f"(no namespace, nothing public), got {bad}")
         if not _ROLE_NAME.match(self.quicksight_service_role):
             raise SettingsError("context cafelake:quicksightServiceRole is an IAM role name (no path, no ARN), "
                                 f"got {self.quicksight_service_role!r}")
@@ -129,6 +137,15 @@ def _flag(value: Any, key: str) -> bool:
     if str(value).lower() in ("true", "false"):
         return str(value).lower() == "true"
     raise SettingsError(f"context cafelake:{key} must be true or false, got {value!r}")
+
+
+def _arns(value: Any, key: str) -> tuple[str, ...]:
+    """A list of ARNs, or one string of them separated by commas (as `-c key=a,b` gives it)."""
+    if isinstance(value, str):
+        value = [v for v in (p.strip() for p in value.split(",")) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"context cafelake:{key} must be a list of ARNs, got {value!r}")
+    return tuple(value)
 
 
 def _optional_int(value: Any, key: str) -> int | None:

@@ -52,7 +52,8 @@ class CafeLakeStack(cdk.Stack):
                                          workgroup=self.query.workgroup_name, database=self.catalog.database_name,
                                          views=self.views, storage=self.storage,
                                          results_prefix=self.query.results_prefix,
-                                         service_role=settings.quicksight_service_role)
+                                         service_role=settings.quicksight_service_role,
+                                         viewer_arns=settings.quicksight_viewer_arns)
             # Created once the views they read exist (the custom resource waits for them).
             self.quicksight.node.add_dependency(self.views_on_deploy.resource)
         for name, value in {

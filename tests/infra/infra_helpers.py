@@ -22,6 +22,12 @@ BOARDS = [
     {"name": "toddler-food", "club_id": "10050146", "menu_id": "412", "schedule": "rate(2 hours)"},
 ]
 ALARM_EMAIL = "ops@example.com"
+# QuickSight on (what `-c cafelake:quicksight=true` deploys), with a reader group and the service role renamed.
+QS_PRINCIPAL = "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"
+QS_VIEWERS = ["arn:aws:quicksight:us-east-1:123456789012:group/default/parents-app-team"]
+QS_SERVICE_ROLE = "qs-analysts-role"
+QUICKSIGHT_CONTEXT = {"cafelake:quicksight": True, "cafelake:quicksightPrincipalArn": QS_PRINCIPAL,
+                      "cafelake:quicksightViewerArns": QS_VIEWERS, "cafelake:quicksightServiceRole": QS_SERVICE_ROLE}
 BUILD_SCRIPT = ROOT / "scripts" / "build_glue_artifacts.py"
 
 

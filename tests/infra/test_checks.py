@@ -11,10 +11,16 @@ from pathlib import Path
 import pytest
 
 
-def test_aws_solutions_pack_passes(synth):
+@pytest.fixture(params=["default", "quicksight"])
+def synthesized(request):
+    """The stack as committed, and with QuickSight on (data sets, analysis, dashboard)."""
+    return request.getfixturevalue({"default": "synth", "quicksight": "quicksight_synth"}[request.param])
+
+
+def test_aws_solutions_pack_passes(synthesized):
     from cdk_nag import AwsSolutionsChecks
 
-    report = AwsSolutionsChecks().validate_scope(synth.stack)
+    report = AwsSolutionsChecks().validate_scope(synthesized.stack)
     assert report.success, [v.rule_name for v in report.violations]
 
 
@@ -60,8 +66,10 @@ def _inline_definitions(template: dict) -> dict:
     return template
 
 
-def test_cfn_lint_finds_no_error_and_the_definition_is_valid_asl(synth, tmp_path):
-    ids = _cfn_lint(_inline_definitions(synth.raw), tmp_path / "template.json")
+def test_cfn_lint_finds_no_error_and_the_definition_is_valid_asl(synthesized, tmp_path):
+    """With QuickSight on, cfn-lint also reads the analysis's and the dashboard's Definition against
+    CloudFormation's schema (tests/infra/test_quicksight.py plants an invalid property to show it)."""
+    ids = _cfn_lint(_inline_definitions(synthesized.raw), tmp_path / "template.json")
     assert [i for i in ids if i != "W3005"] == []
 
 

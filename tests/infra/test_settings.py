@@ -33,6 +33,14 @@ def test_command_line_strings_are_parsed():
     assert [b.ident for b in s.boards] == ["BabyHealth", "ToddlerFood"]
 
 
+def test_dashboard_viewers_come_as_a_list_or_as_one_comma_separated_string():
+    group = "arn:aws:quicksight:ap-northeast-2:123456789012:group/default/parents-app-team"
+    user = "arn:aws:quicksight:ap-northeast-2:123456789012:user/default/pm@example.com"
+    assert settings().quicksight_viewer_arns == ()
+    assert settings(**{"cafelake:quicksightViewerArns": [group, user]}).quicksight_viewer_arns == (group, user)
+    assert settings(**{"cafelake:quicksightViewerArns": f"{group}, {user}"}).quicksight_viewer_arns == (group, user)
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"cafelake:boards": []}, "at least one board"),
     ({"cafelake:boards": [BOARDS[0], BOARDS[0]]}, "duplicate board names"),
@@ -50,6 +58,12 @@ def test_command_line_strings_are_parsed():
     ({"cafelake:quicksightServiceRole": "arn:aws:iam::1:role/x"}, "cafelake:quicksightServiceRole"),
     ({"cafelake:quicksightServiceRole": "service-role/aws-quicksight-service-role-v0"},
      "cafelake:quicksightServiceRole"),
+    ({"cafelake:quicksight": True, "cafelake:quicksightPrincipalArn": "arn:aws:quicksight:us-east-1:123456789012:"
+      "namespace/default"}, "cafelake:quicksightPrincipalArn"),
+    ({"cafelake:quicksightViewerArns": ["arn:aws:quicksight:us-east-1:123456789012:namespace/default"]},
+     "cafelake:quicksightViewerArns"),
+    ({"cafelake:quicksightViewerArns": "*"}, "cafelake:quicksightViewerArns"),
+    ({"cafelake:quicksightViewerArns": {"arn": "x"}}, "cafelake:quicksightViewerArns"),
     ({"cafelake:scraperReservedConcurrency": 0}, "cafelake:scraperReservedConcurrency"),
     ({"cafelake:scraperReservedConcurrency": "one"}, "cafelake:scraperReservedConcurrency"),
     ({"cafelake:scraperReservedConcurrency": 1.5}, "cafelake:scraperReservedConcurrency"),

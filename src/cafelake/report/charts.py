@@ -1,9 +1,11 @@
 """One function per chart: a view's DataFrame in, a `Chart` (figure + reading) out.
 
 Each reading is a sentence computed from the same data as the picture, so it stays true
-when the data changes. With no data a chart has no figure and its reading says so: an
-empty lake gives a report of clear messages, never a crash. Figures are built on
-`matplotlib.figure.Figure` (no pyplot state), under the Korean font's rcParams.
+when the data changes. Titles, the columns each chart needs and its limits come from the shared
+description (`cafelake.report.visuals`), which the QuickSight dashboard reads too. With no data
+a chart has no figure and its reading says so: an empty lake gives a report of clear messages,
+never a crash. Figures are built on `matplotlib.figure.Figure` (no pyplot state), under the
+Korean font's rcParams.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from cafelake.report import fonts
+from cafelake.report.visuals import BY_SLUG, DEFAULT_GROUP
 
 ACCENT = "#d9534f"
 BASE = "#4a78b5"
@@ -87,9 +90,10 @@ def _hbar(ax: Axes, labels: list[str], values: list[float], highlight: int = 1) 
 @_korean
 def authors_by_post_count(df: pd.DataFrame, *, max_bars: int = 15) -> Chart:
     """v_author_post_frequency: how many authors wrote 2, 3, ... posts."""
-    slug, title = "authors_by_post_count", "Authors by number of posts (≥ 2) · 작성자별 게시글 수"
-    df = _require(df, "post_count", "authors")
-    df = df[df["post_count"] >= 2].groupby("post_count", as_index=False)["authors"].sum()
+    visual = BY_SLUG["authors_by_post_count"]
+    slug, title, least = visual.slug, visual.title, visual.condition("post_count").at_least
+    df = _require(df, *visual.fields)
+    df = df[df["post_count"] >= least].groupby("post_count", as_index=False)["authors"].sum()
     total = int(df["authors"].sum())
     if total == 0:
         return Chart(slug, title, "No author has written two posts or more yet.")
@@ -116,8 +120,8 @@ def authors_by_post_count(df: pd.DataFrame, *, max_bars: int = 15) -> Chart:
 @_korean
 def posts_by_hour(df: pd.DataFrame) -> Chart:
     """v_posts_by_hour: posts per KST hour of day, summed over the dates; the busiest 2 hours marked."""
-    slug, title = "posts_by_hour", "Posts by hour of day (KST) · 시간대별 질문 수"
-    df = _require(df, "post_hour", "posts")
+    slug, title = BY_SLUG["posts_by_hour"].slug, BY_SLUG["posts_by_hour"].title
+    df = _require(df, *BY_SLUG["posts_by_hour"].fields)
     by_hour = df.groupby("post_hour")["posts"].sum().reindex(range(24), fill_value=0).astype(int)
     total = int(by_hour.sum())
     if total == 0:
@@ -138,10 +142,10 @@ def posts_by_hour(df: pd.DataFrame) -> Chart:
 
 
 @_korean
-def daily_trend(df: pd.DataFrame, *, window: int = 7) -> Chart:
+def daily_trend(df: pd.DataFrame, *, window: int = BY_SLUG["daily_trend"].rolling_mean) -> Chart:
     """v_daily_posts: posts per KST day (missing days are zero), with a rolling mean."""
-    slug, title = "daily_trend", "Questions per day · 일별 질문 수"
-    df = _require(df, "post_date", "posts")
+    slug, title = BY_SLUG["daily_trend"].slug, BY_SLUG["daily_trend"].title
+    df = _require(df, *BY_SLUG["daily_trend"].fields)
     days = df.assign(post_date=pd.to_datetime(df["post_date"])).groupby("post_date")["posts"].sum()
     if days.empty or days.sum() == 0:
         return Chart(slug, title, "No posts yet, so no daily trend.")
@@ -177,10 +181,10 @@ def _labels(df: pd.DataFrame) -> list[str]:
 
 
 @_korean
-def top_tokens(df: pd.DataFrame, *, n: int = 20) -> Chart:
+def top_tokens(df: pd.DataFrame, *, n: int = BY_SLUG["top_tokens"].top) -> Chart:
     """v_top_tokens: the most frequent non-stopword tokens."""
-    slug, title = "top_tokens", f"Top {n} tokens · 상위 토큰"
-    df = _require(df, "token", "token_pos", "occurrences", "posts")
+    slug, title = BY_SLUG["top_tokens"].slug, BY_SLUG["top_tokens"].title
+    df = _require(df, *BY_SLUG["top_tokens"].fields, "token_pos")
     df = (df.groupby(["token", "token_pos"], as_index=False)[["occurrences", "posts"]].sum()  # per-day rows too
           .sort_values(["occurrences", "token"], ascending=[False, True]).head(n))
     if df.empty:
@@ -198,16 +202,18 @@ def top_tokens(df: pd.DataFrame, *, n: int = 20) -> Chart:
 
 
 @_korean
-def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd.DataFrame | None = None) -> Chart:
+def top_tfidf(df: pd.DataFrame, *, scope: str = BY_SLUG["top_tfidf"].condition("scope").equals,
+              n: int = BY_SLUG["top_tfidf"].top, frequent: pd.DataFrame | None = None) -> Chart:
     """v_top_tfidf's distinctive ('mean') ranking for one scope, read against the summed one and frequency.
 
     The summed ranking tracks frequency (감기 near the top); the mean ranking is what TF-IDF
     adds, so the chart draws it and the reading names the summed leaders it pushes down.
     """
-    slug, title = "top_tfidf", f"Top {n} distinctive TF-IDF tokens ({scope}) · TF-IDF 특징 토큰"
-    df = _require(df, "scope", "ranking", "token", "mean_tfidf", "rank")
+    visual = BY_SLUG["top_tfidf"]
+    slug, title, drawn = visual.slug, visual.title, visual.condition("ranking").equals
+    df = _require(df, *visual.fields, "rank")
     df = df[df["scope"] == scope]
-    top = df[df["ranking"] == "mean"].sort_values(["rank", "token"]).head(n)
+    top = df[df["ranking"] == drawn].sort_values(["rank", "token"]).head(n)
     if top.empty:
         return Chart(slug, title, f"No TF-IDF scores for scope '{scope}' yet.")
     fig, ax = _figure(height=0.28 * len(top) + 1.2)
@@ -237,13 +243,14 @@ def top_tfidf(df: pd.DataFrame, *, scope: str = "all", n: int = 20, frequent: pd
 
 
 @_korean
-def group_top_tokens(df: pd.DataFrame, *, group: str = "skin", n: int = 15) -> Chart:
+def group_top_tokens(df: pd.DataFrame, *, group: str = DEFAULT_GROUP,
+                     n: int = BY_SLUG["group_top_tokens"].top) -> Chart:
     """v_group_top_tokens for one keyword group (default skin)."""
-    slug = "group_top_tokens"
-    df = _require(df, "group_name", "display_name", "token", "occurrences", "rank")
+    slug = BY_SLUG["group_top_tokens"].slug
+    df = _require(df, *BY_SLUG["group_top_tokens"].fields, "display_name", "rank")
     rows = df[df["group_name"] == group].sort_values(["rank", "token"]).head(n)
     label = f"{rows['display_name'].iloc[0]} ({group})" if not rows.empty else group
-    title = f"Top tokens of the {label} group · 그룹 상위 토큰"
+    title = f"{BY_SLUG['group_top_tokens'].title}: {label}"
     if rows.empty:
         known = ", ".join(sorted(df["group_name"].unique())) or "none"
         return Chart(slug, title, f"No tokens for group '{group}' (groups with data: {known}).")
@@ -255,6 +262,37 @@ def group_top_tokens(df: pd.DataFrame, *, group: str = "skin", n: int = 15) -> C
     first = rows.iloc[0]
     reading = (f"In {label} posts '{first['token']}' comes first ({int(first['occurrences']):,} occurrences); "
                f"the top 3 hold {_pct(share)} of the occurrences of these {len(rows)} tokens.")
+    return Chart(slug, title, reading, fig)
+
+
+@_korean
+def group_daily_trend(df: pd.DataFrame, *, n: int = BY_SLUG["group_daily_trend"].top) -> Chart:
+    """v_group_daily_posts: posts per week (weeks start on Monday) of the `n` groups with the most posts."""
+    visual = BY_SLUG["group_daily_trend"]
+    slug, title = visual.slug, visual.title
+    df = _require(df, *visual.fields)
+    if df.empty or df["posts"].sum() == 0:
+        return Chart(slug, title, "No post is in a keyword group yet.")
+    weeks = pd.to_datetime(df["post_date"]).dt.to_period("W-SUN").dt.start_time
+    weekly = df.assign(week=weeks).pivot_table(index="week", columns=visual.series, values="posts", aggfunc="sum",
+                                               fill_value=0)
+    weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"), fill_value=0)
+    totals = weekly.sum().sort_values(ascending=False, kind="stable")
+    top = list(totals.index[:n])
+    fig, ax = _figure()
+    for i, group in enumerate(top):
+        ax.plot(weekly.index, weekly[group], marker="o", markersize=3, linewidth=2.2 if i == 0 else 1.2,
+                color=ACCENT if i == 0 else None, label=group)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("posts per week")
+    ax.legend(frameon=False, ncols=min(len(top), 5), loc="upper left")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    first = top[0]
+    busiest = weekly[first].idxmax()
+    reading = (f"'{first}' is the largest group: {int(totals[first]):,} posts, {_pct(totals[first] / totals.sum())} "
+               f"of the group tallies (a post in two groups counts in both); its busiest week began "
+               f"{busiest:%Y-%m-%d} with {int(weekly[first].max()):,} posts.")
     return Chart(slug, title, reading, fig)
 
 
@@ -290,10 +328,15 @@ def _weighted(share: pd.DataFrame, sizes: pd.Series, k: int) -> float | None:
 
 
 @_korean
-def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
-    """v_author_cohort_retention as a heatmap: rows are first-post months, columns months since."""
-    slug, title = "cohort_retention", "Author cohort retention · 작성자 코호트 재방문율"
-    share, sizes = retention_matrix(df)
+def cohort_retention(df: pd.DataFrame, *,
+                     max_months: int = BY_SLUG["cohort_retention"].condition("months_since_first").at_most) -> Chart:
+    """v_author_cohort_retention as a heatmap: rows are first-post months, columns months since.
+
+    The view's `retention` is what the dashboard draws; here it is recomputed from `authors` so that a
+    month a cohort cannot show yet (blank) is told apart from one nobody came back in (0).
+    """
+    slug, title = BY_SLUG["cohort_retention"].slug, BY_SLUG["cohort_retention"].title
+    share, sizes = retention_matrix(_require(df, *BY_SLUG["cohort_retention"].fields))
     month1 = _weighted(share, sizes, 1)
     if month1 is None:
         return Chart(slug, title, "Fewer than two months of posts: no cohort has a second month yet.")
@@ -320,8 +363,8 @@ def cohort_retention(df: pd.DataFrame, *, max_months: int = 12) -> Chart:
 
 # --- trends --------------------------------------------------------------------------
 @_korean
-def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: int = 5, span: int = 4,
-                  min_recent: int = 5) -> Chart:
+def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: int = BY_SLUG["rising_tokens"].top,
+                  span: int = 4, min_recent: int = 5) -> Chart:
     """v_token_trends: the tokens whose last `span` weeks rose most clearly over the `span` weeks before.
 
     The view has a row, 0 included, for every week of each token it reports. A missing row
@@ -330,8 +373,8 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     With `last_day` (the last day with posts) a week still in progress is left out, so a
     partial week does not read as a fall.
     """
-    slug, title = "rising_tokens", "Rising tokens, weekly · 주간 급상승 토큰"
-    df = _require(df, "week_start", "token", "occurrences")
+    slug, title = BY_SLUG["rising_tokens"].slug, BY_SLUG["rising_tokens"].title
+    df = _require(df, *BY_SLUG["rising_tokens"].fields)
     if df.empty:
         return Chart(slug, title, "No weekly token counts yet.")
     weekly = (df.assign(week_start=pd.to_datetime(df["week_start"]))

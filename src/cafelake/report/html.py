@@ -18,39 +18,39 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.lake import Lake
 from cafelake.report import charts, fonts
 from cafelake.report.queries import run_queries
-from cafelake.environment import DEFAULT_DUCKDB_MEMORY
+from cafelake.report.visuals import DEFAULT_GROUP, VISUALS
 
 REPORT_FILE = "report.html"
 
 
-def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = "skin") -> list[charts.Chart]:
-    """Every chart of the report, in reading order; a view that failed becomes a message, not a crash."""
-    plan: list[tuple[str, str, str, Callable[[pd.DataFrame], charts.Chart]]] = [
-        ("v_daily_posts", "daily_trend", "Questions per day", charts.daily_trend),
-        ("v_posts_by_hour", "posts_by_hour", "Posts by hour of day (KST)", charts.posts_by_hour),
-        ("v_author_post_frequency", "authors_by_post_count", "Authors by number of posts",
-         charts.authors_by_post_count),
-        ("v_author_cohort_retention", "cohort_retention", "Author cohort retention", charts.cohort_retention),
-        ("v_top_tokens", "top_tokens", "Top tokens", charts.top_tokens),
-        ("v_top_tfidf", "top_tfidf", "Top TF-IDF tokens",
-         lambda df: charts.top_tfidf(df, frequent=_frame(views.get("v_top_tokens")))),
-        ("v_group_top_tokens", "group_top_tokens", f"Top tokens of the {group} group",
-         lambda df: charts.group_top_tokens(df, group=group)),
-        ("v_token_trends", "rising_tokens", "Rising tokens, weekly",
-         lambda df: charts.rising_tokens(df, last_day=_last_day(views.get("v_daily_posts")))),
-    ]
+def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = DEFAULT_GROUP) -> list[charts.Chart]:
+    """Every chart of the report, in the order of the shared description; a view that failed becomes a message,
+    not a crash."""
+    draw: dict[str, Callable[[pd.DataFrame], charts.Chart]] = {
+        "daily_trend": charts.daily_trend,
+        "posts_by_hour": charts.posts_by_hour,
+        "authors_by_post_count": charts.authors_by_post_count,
+        "cohort_retention": charts.cohort_retention,
+        "top_tokens": charts.top_tokens,
+        "top_tfidf": lambda df: charts.top_tfidf(df, frequent=_frame(views.get("v_top_tokens"))),
+        "group_top_tokens": lambda df: charts.group_top_tokens(df, group=group),
+        "group_daily_trend": charts.group_daily_trend,
+        "rising_tokens": lambda df: charts.rising_tokens(df, last_day=_last_day(views.get("v_daily_posts"))),
+    }
     out = []
-    for view, slug, title, draw in plan:
+    for visual in VISUALS:
+        view, slug, title = visual.view, visual.slug, visual.title
         data = views.get(view)
         if data is None or isinstance(data, Exception):
             why = f"{type(data).__name__}: {data}" if data is not None else "not provided"
             out.append(charts.Chart(slug, title, f"The view {view} could not be read ({why}).", failed=True))
             continue
         try:
-            out.append(draw(data))
+            out.append(draw[slug](data))
         except charts.ViewShapeError as exc:
             out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}",
                                     failed=True))
@@ -76,7 +76,7 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
-def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | Path, *, group: str = "skin",
+def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | Path, *, group: str = DEFAULT_GROUP,
                   source: str = "the cafelake views") -> Path:
     """Write `report.html` and one PNG per drawn chart into `out_dir`; return the HTML path."""
     return write_report(make_charts(views, group=group), out_dir, source=source)
@@ -114,7 +114,7 @@ def read_views(lake: Lake, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> dict
         return run_queries(engine.query)
 
 
-def build_report(lake: Lake, out_dir: str | Path, *, group: str = "skin") -> Path:
+def build_report(lake: Lake, out_dir: str | Path, *, group: str = DEFAULT_GROUP) -> Path:
     """The report of the local lake's views: HTML path returned, PNGs beside it."""
     return render_report(read_views(lake), out_dir, group=group, source=local_source(lake))
 

@@ -22,13 +22,16 @@ QUERIES: dict[str, str] = {
                      "FROM v_daily_posts GROUP BY post_date",
     "v_posts_by_hour": "SELECT post_hour, sum(posts) AS posts FROM v_posts_by_hour GROUP BY post_hour",
     "v_author_post_frequency": "SELECT post_count, authors FROM v_author_post_frequency",
-    "v_author_cohort_retention": "SELECT cohort_month, months_since_first, authors FROM v_author_cohort_retention",
+    "v_author_cohort_retention": "SELECT cohort_month, months_since_first, authors, retention "
+                                 "FROM v_author_cohort_retention",
     "v_top_tokens": "SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
                     "FROM v_top_tokens GROUP BY token, token_pos ORDER BY occurrences DESC, token LIMIT 200",
     "v_top_tfidf": "SELECT scope, ranking, token, token_pos, tfidf_score, mean_tfidf, rank FROM v_top_tfidf "
                    "WHERE rank <= 50",
     "v_group_top_tokens": "SELECT group_name, display_name, token, token_pos, occurrences, rank "
                           "FROM v_group_top_tokens WHERE rank <= 50",
+    "v_group_daily_posts": "SELECT post_date, group_name, display_name, sum(posts) AS posts "
+                           "FROM v_group_daily_posts GROUP BY post_date, group_name, display_name",
     "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "
                       "FROM v_token_trends GROUP BY week_start, token",
 }

@@ -17,7 +17,7 @@ from cafelake.report import build_report
 from tests.unit.report.pngs import is_blank
 
 SLUGS = {"daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
-         "group_top_tokens", "rising_tokens"}
+         "group_top_tokens", "group_daily_trend", "rising_tokens"}
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +66,11 @@ def test_readings_agree_with_the_lake(report_lake, built):
     fever = LocalAthena(report_lake).view("v_group_top_tokens", "group_name = 'fever' AND rank = 1")
     token, occurrences = fever["token"].iloc[0], int(fever["occurrences"].iloc[0])
     assert f"'{token}' comes first ({occurrences:,} occurrences)" in readings["group_top_tokens"]
+    tagged = report_lake.read_table("post_keyword_groups", columns=["post_id", "group_id"]).to_pandas()
+    names = report_lake.read_table("keyword_groups_dim", columns=["group_id", "display_name"]).to_pandas()
+    per_group = tagged.drop_duplicates().merge(names, on="group_id")["display_name"].value_counts()
+    assert readings["group_daily_trend"].startswith(
+        f"'{per_group.index[0]}' is the largest group: {per_group.iloc[0]:,} posts")
 
 
 def test_an_empty_lake_gives_a_report_of_messages(tmp_path):

@@ -108,6 +108,7 @@ def test_retention_separates_not_yet_observable_from_nobody_came_back():
         "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1), date(2026, 3, 1)],
         "months_since_first": [0, 1, 2, 0, 0],
         "authors": [10, 3, 1, 5, 4],
+        "retention": [1.0, 0.3, 0.1, 1.0, 1.0],
     })
     share, sizes = charts.retention_matrix(df)
     assert share.loc["2026-01", 1] == pytest.approx(0.3) and share.loc["2026-01", 2] == pytest.approx(0.1)
@@ -116,6 +117,21 @@ def test_retention_separates_not_yet_observable_from_nobody_came_back():
     assert sizes.to_dict() == {"2026-01": 10, "2026-02": 5, "2026-03": 4}
     chart = charts.cohort_retention(df)
     assert chart.reading.startswith("20% of a month's new authors post again the next month")  # (3 + 0) / (10 + 5)
+
+
+def test_group_daily_trend_sums_days_into_monday_weeks_and_names_the_largest_group():
+    days = pd.date_range("2026-03-02", periods=21, freq="D")  # three weeks, from a Monday
+    rows = [{"post_date": d, "group_name": "skin", "display_name": "피부", "posts": 2} for d in days]
+    rows += [{"post_date": d, "group_name": "fever", "display_name": "열", "posts": 5 if i == 9 else 1}
+             for i, d in enumerate(days)]
+    rows += [{"post_date": days[0], "group_name": g, "display_name": g, "posts": 1} for g in "abcde"]
+    chart = charts.group_daily_trend(pd.DataFrame(rows))
+    assert chart.reading == ("'피부' is the largest group: 42 posts, 58% of the group tallies (a post in two groups "
+                             "counts in both); its busiest week began 2026-03-02 with 14 posts.")
+    lines = {line.get_label(): list(line.get_ydata()) for line in chart.figure.axes[0].lines}
+    assert len(lines) == 5 and lines["열"] == [7, 11, 7]  # day 9 (a Wednesday) is in the second week
+    assert charts.group_daily_trend(pd.DataFrame(rows), n=2).figure.axes[0].get_legend_handles_labels()[1] == [
+        "피부", "열"]
 
 
 def _trends(weeks: int, rising_from: int) -> pd.DataFrame:
@@ -149,7 +165,8 @@ def test_rising_tokens_leaves_out_a_week_in_progress():
     (charts.top_tokens, ["token", "token_pos", "occurrences", "posts"]),
     (charts.top_tfidf, ["scope", "ranking", "token", "mean_tfidf", "rank"]),
     (charts.group_top_tokens, ["group_name", "display_name", "token", "occurrences", "rank"]),
-    (charts.cohort_retention, ["cohort_month", "months_since_first", "authors"]),
+    (charts.cohort_retention, ["cohort_month", "months_since_first", "authors", "retention"]),
+    (charts.group_daily_trend, ["post_date", "display_name", "posts"]),
     (charts.rising_tokens, ["week_start", "token", "occurrences"]),
 ])
 def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_an_error(draw, columns):

@@ -20,7 +20,7 @@ from cafelake.report.queries import QUERIES
 from tests.unit.report.pngs import is_blank
 
 SLUGS = ["daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
-         "group_top_tokens", "rising_tokens"]
+         "group_top_tokens", "group_daily_trend", "rising_tokens"]
 
 
 def _views() -> dict[str, pd.DataFrame]:
@@ -36,7 +36,8 @@ def _views() -> dict[str, pd.DataFrame]:
         "v_author_post_frequency": pd.DataFrame({"post_count": [2, 3, 4], "authors": [40, 12, 3]}),
         "v_author_cohort_retention": pd.DataFrame({
             "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1)] * 2 + [date(2026, 3, 1)],
-            "months_since_first": [0, 1, 2, 0, 1, 0], "authors": [50, 12, 8, 40, 9, 30]}),
+            "months_since_first": [0, 1, 2, 0, 1, 0], "authors": [50, 12, 8, 40, 9, 30],
+            "retention": [1.0, 0.24, 0.16, 1.0, 0.225, 1.0]}),
         "v_top_tokens": pd.DataFrame({"token": tokens, "token_pos": "NNG", "occurrences": [90, 70, 40, 30, 20],
                                       "posts": [60, 50, 30, 20, 15]}),
         "v_top_tfidf": pd.DataFrame({"scope": "all", "ranking": ["sum"] * 5 + ["mean"] * 5, "token": tokens * 2,
@@ -45,6 +46,9 @@ def _views() -> dict[str, pd.DataFrame]:
                                      "rank": [*range(1, 6), *range(5, 0, -1)]}),
         "v_group_top_tokens": pd.DataFrame({"group_name": "skin", "display_name": "피부", "token": ["피부", "건조"],
                                             "token_pos": "NNG", "occurrences": [12, 7], "rank": [1, 2]}),
+        "v_group_daily_posts": pd.DataFrame({"post_date": days[:14] * 2, "group_name": ["skin"] * 14 + ["fever"] * 14,
+                                             "display_name": ["피부"] * 14 + ["열"] * 14,
+                                             "posts": rng.integers(1, 6, 28)}),
         "v_token_trends": pd.DataFrame([{"week_start": w, "token": t, "occurrences": 5 + (i * 3 if t == "수족구" else 0)}
                                         for i, w in enumerate(weeks) for t in tokens]),
     }
@@ -52,7 +56,8 @@ def _views() -> dict[str, pd.DataFrame]:
 
 def test_the_views_the_report_reads_are_the_views_it_draws():
     assert set(QUERIES) == {"v_daily_posts", "v_posts_by_hour", "v_author_post_frequency", "v_author_cohort_retention",
-                            "v_top_tokens", "v_top_tfidf", "v_group_top_tokens", "v_token_trends"}
+                            "v_top_tokens", "v_top_tfidf", "v_group_top_tokens", "v_group_daily_posts",
+                            "v_token_trends"}
     assert all(re.search(rf"\bFROM {view}\b", sql) for view, sql in QUERIES.items())
 
 
