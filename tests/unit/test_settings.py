@@ -96,7 +96,7 @@ def test_reading_the_environment_needs_no_pydantic():
     """The scraper Lambda reads the lake's location through Settings without pydantic-core (compiled, no fallback)."""
     code = ("import sys; from cafelake.settings import Settings; from cafelake.lake import Lake; "
             "Lake.from_settings(Settings.load({'CAFELAKE_LAKE': '/tmp/x'}).env); "
-            "import cafelake.runs, cafelake.pipeline, cafelake.errors; "
+            "import cafelake.runs, cafelake.pipeline, cafelake.errors, cafelake.collect, cafelake.collect.lease; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'pyarrow')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
