@@ -104,7 +104,8 @@ class Jobs(Construct):
                 "--tokenized_uri": storage.tokenized.s3_url_for_object(),
                 "--full": "false",
                 "--metrics_namespace": METRICS_NAMESPACE,
-                # The stack's region: pyarrow's S3 filesystem would otherwise assume us-east-1.
+                # The stack's region, explicit: the jobs' clients and pyarrow's S3 filesystem need one, and no
+                # Glue page documents which region variables a job's environment holds (docs/deploy.md, section 8).
                 "--region": Aws.REGION,
             }
             if bundle is not None:

@@ -15,10 +15,16 @@ What Glue documents ("Using Python libraries with AWS Glue") and this follows:
   the job's arguments (DefaultArguments overridden by the run's) plus Glue's own (`--JOB_ID`,
   `--JOB_RUN_ID`, `--JOB_NAME`). A non-zero exit is a FAILED run.
 
-What the rehearsal adds: the S3 endpoint (`AWS_ENDPOINT_URL`, `CAFELAKE_S3_ENDPOINT`) and the
-region in the job's environment, and no network for pip: the machine's pip configuration is
-ignored and any index points at a closed local port, so a job that needed an index fails as it
-would without internet. The installed environment is cached by its inputs (see environments.py).
+- The job's region is in its environment as `AWS_DEFAULT_REGION`, and `AWS_REGION` is not set:
+  Glue documents neither, but a Glue job's `os.environ` as printed by a job (Glue 3.0) holds
+  `AWS_DEFAULT_REGION` and no `AWS_REGION`, and the lineage settings SageMaker Unified Studio's
+  tooling gives Glue >= 5.0 jobs capture `AWS_DEFAULT_REGION` beside Glue's own variables
+  (`GLUE_VERSION`, `GLUE_COMMAND_CRITERIA`, ...). See docs/deploy.md, section 8, "Region".
+
+What the rehearsal adds: the local AWS (`AWS_ENDPOINT_URL`, `CAFELAKE_S3_ENDPOINT`, credentials)
+in the job's environment, and no network for pip: the machine's pip configuration is ignored and
+any index points at a closed local port, so a job that needed an index fails as it would without
+internet. The installed environment is cached by its inputs (see environments.py).
 """
 
 from __future__ import annotations
@@ -82,9 +88,10 @@ def glue_argv(run: JobRun) -> list[str]:
 
 
 class GlueRunner:
-    def __init__(self, envs: Environments, s3: Any, *, workdir: Path, environment: Mapping[str, str]) -> None:
-        self.envs, self.s3, self.workdir = envs, s3, workdir
-        self.environment = dict(environment)  # the job's process environment (endpoint, region, credentials)
+    def __init__(self, envs: Environments, s3: Any, *, workdir: Path, environment: Mapping[str, str],
+                 region: str) -> None:
+        self.envs, self.s3, self.workdir, self.region = envs, s3, workdir, region
+        self.environment = dict(environment)  # what the rehearsal adds to the job's environment (endpoint, credentials)
 
     def _download(self, url: str, folder: Path) -> Path:
         bucket, key = split_s3(url)
@@ -151,6 +158,7 @@ class GlueRunner:
         installed = time.monotonic() - start
         script = self._download(run.script_location, folder / "script")
         process_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "LANG": "C.UTF-8",
+                       "AWS_DEFAULT_REGION": self.region,
                        "PYSPARK_PYTHON": str(python(env_dir)), "SPARK_LOCAL_IP": "127.0.0.1",
                        **({"JAVA_HOME": os.environ["JAVA_HOME"]} if "JAVA_HOME" in os.environ else {}),
                        **self.environment}

@@ -1,7 +1,9 @@
 """Where the rehearsal takes over from moto, each at the narrowest point, and what each stands in for.
 
 moto keeps the state of every service and its Step Functions interpreter walks the synthesized
-definition; these hooks replace only what moto fakes or cannot do here (patched -> stands in for):
+definition; these hooks replace only what moto fakes or cannot do here (patched -> stands in for).
+Two more stand-ins live in their own modules: S3's region check on the moto server (`s3_region`)
+and the CDK Provider framework's onEvent function, which CloudFormation calls (`custom_resources`).
 
 - `LambdaFunction._invoke_lambda` (moto would start Docker) -> the Lambda runtime: the function's
   package run by `LambdaRuntime`.
@@ -13,6 +15,9 @@ definition; these hooks replace only what moto fakes or cannot do here (patched 
 - `WaitFunction._wait_interval`, and the `time` a Retry's interval sleeps on -> time: a Wait state
   or a retry interval is recorded with its seconds (`Services.waits`, `Services.retry_waits`) and
   takes none.
+- `StepFunctionsParserBackend.start_execution` -> StartExecution without a name: Step Functions names
+  the execution with a UUID; moto names it "None" and refuses the next such start as already existing
+  (the deploy's handler and `cafelake aws smoke` start executions without names).
 - `ExecutionWorker._get_evaluation_environment` -> the context object: `$$.Execution.StartTime` is
   ISO-8601 text, as Step Functions gives it (moto hands over a datetime, which
   `States.StringSplit` cannot split).
@@ -30,6 +35,7 @@ the same way without that clean-up (nothing to interrupt) for the services the t
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +70,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 from .athena import AthenaStandIn
 from .glue import GlueRunner, JobRun, RunResult
@@ -232,6 +239,12 @@ def installed(services: Services) -> Iterator[Services]:
     original_run_as_dict = FakeJobRun.as_dict
     original_crawler_as_dict = FakeCrawler.as_dict
     original_environment = ExecutionWorker._get_evaluation_environment
+    original_start_execution = StepFunctionsParserBackend.start_execution
+
+    def start_execution(backend: StepFunctionsParserBackend, state_machine_arn: str, name: str | None = None,
+                        execution_input: str | None = None, trace_header: str | None = None) -> Any:
+        return original_start_execution(backend, state_machine_arn, name or str(uuid.uuid4()), execution_input,
+                                        trace_header)
 
     def evaluation_environment(worker: ExecutionWorker) -> Any:
         env = original_environment(worker)
@@ -294,6 +307,7 @@ def installed(services: Services) -> Iterator[Services]:
                 (FakeCrawler, "start_crawler", lambda crawler: services.crawls.start(crawler)),
                 (FakeCrawler, "as_dict", crawler_as_dict),
                 (ExecutionWorker, "_get_evaluation_environment", evaluation_environment),
+                (StepFunctionsParserBackend, "start_execution", start_execution),
                 (retrier_decl, "time", SimpleNamespace(sleep=services.retry_waits.append)),
                 (WaitFunction, "_wait_interval", lambda _self, env, wait_seconds: services.waits.append(wait_seconds))):
             stack.enter_context(mock.patch.object(target, name, value))

@@ -1,10 +1,15 @@
 """CloudFormation's intrinsic functions, resolved as a deploy in one account and region resolves them.
 
 Every resource of the template gets the physical name CloudFormation would give it: its own
-`Name`-like property when the template sets one, else `<stack>-<logical id>-<suffix>` (a bucket's
-in lower case), with a suffix derived from the logical id so a rehearsal is repeatable. `Ref` and
-`Fn::GetAtt` answer what the AWS resource type documents for them; a value only a created
-resource knows (a secret's ARN, a key's id) is recorded with `set()` when it is created.
+`Name`-like property when the template sets one (resolved, when it is built with functions: the
+per-stack names join the stack name and a block of `AWS::StackId`), else
+`<stack>-<logical id>-<suffix>` (a bucket's in lower case), with a suffix derived from the logical
+id so a rehearsal is repeatable. The stack id is made as CloudFormation makes one (a UUID after
+the stack's name), from a seed: a new seed is a new stack, as a redeploy after `cdk destroy` is.
+`Ref` and `Fn::GetAtt` answer what the AWS resource type documents for them; a value only a
+created resource knows (a secret's ARN, a key's id, a custom resource's physical id and data) is
+recorded with `set()` when it is created. `creation_order()` is an order CloudFormation may create
+the resources in: each after every resource it references or names in `DependsOn`.
 
 Only the functions the synthesized template uses are implemented; any other raises, so an
 unresolved value can never reach a resource silently.
@@ -14,10 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
+PSEUDO = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::StackName", "AWS::StackId", "AWS::URLSuffix")
+CUSTOM = ("Custom::", "AWS::CloudFormation::CustomResource")  # a custom resource's type starts with one of these
 
 # Type -> (the property naming the resource, what Ref returns: "name" or "arn").
 _NAMED: dict[str, tuple[str | None, str]] = {
@@ -48,12 +56,18 @@ class Resolver:
     region: str
     stack_name: str
     partition: str = "aws"
+    seed: int = 0
+    stack_id: str = field(init=False)
     _refs: dict[str, str] = field(default_factory=dict)
     _attrs: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for lid, res in self.resources.items():
-            self._plan(lid, res["Type"], res.get("Properties", {}))
+        digest = hashlib.sha256(f"{self.stack_name}/{self.seed}".encode()).digest()
+        stack_uuid = uuid.UUID(bytes=digest[:16], version=4)
+        self.stack_id = (f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/"
+                         f"{self.stack_name}/{stack_uuid}")
+        for lid in self.resources:
+            self.plan(lid)
 
     @property
     def resources(self) -> dict[str, dict]:
@@ -70,7 +84,14 @@ class Resolver:
         name = f"{head}-{suffix}"
         return name.lower() if lower else name
 
-    def _plan(self, lid: str, rtype: str, props: dict) -> None:
+    def plan(self, lid: str) -> None:
+        """Name the resource (and its ARN) if its name can be known before it is created: always, unless the
+        name is built from what another resource's creation records; `Provisioner` plans it again then."""
+        if lid in self._refs:
+            return
+        rtype, props = self.resources[lid]["Type"], self.resources[lid].get("Properties", {})
+        if rtype.startswith(CUSTOM):
+            return  # its physical id is what its provider answers: set when it is created
         acct, region, part = self.account, self.region, self.partition
         prop, ref_kind = _NAMED.get(rtype, (None, "name"))
         given = props.get(prop) if prop else None
@@ -78,8 +99,11 @@ class Resolver:
             given = props["DatabaseInput"]["Name"]
         elif rtype == "AWS::Glue::Table":
             given = props["TableInput"]["Name"]
-        if isinstance(given, dict):  # a name built from other values: resolved when first needed
-            return
+        if isinstance(given, dict):  # a name built with functions
+            try:
+                given = self.resolve(given)
+            except UnresolvedValue:
+                return
         name = given or self.generated_name(lid, limit=63 if rtype == "AWS::S3::Bucket" else 64,
                                             lower=rtype == "AWS::S3::Bucket")
         arn = {
@@ -118,9 +142,7 @@ class Resolver:
 
     def ref(self, lid: str) -> str:
         pseudo = {"AWS::AccountId": self.account, "AWS::Region": self.region, "AWS::Partition": self.partition,
-                  "AWS::StackName": self.stack_name, "AWS::URLSuffix": "amazonaws.com",
-                  "AWS::StackId": f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/"
-                                  f"{self.stack_name}/00000000-0000-0000-0000-000000000000"}
+                  "AWS::StackName": self.stack_name, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": self.stack_id}
         if lid in pseudo:
             return pseudo[lid]
         if lid in self._refs:
@@ -139,6 +161,28 @@ class Resolver:
             return self._attrs[(lid, attr)]
         except KeyError:
             raise UnresolvedValue(f"Fn::GetAtt {lid}.{attr}: unknown or not created yet") from None
+
+    # --- order ------------------------------------------------------------------------
+    def dependencies(self, lid: str) -> set[str]:
+        """The resources this one references (Ref, Fn::GetAtt, Fn::Sub) or names in DependsOn."""
+        res = self.resources[lid]
+        depends = res.get("DependsOn", [])
+        found = set([depends] if isinstance(depends, str) else depends)
+        _references(res.get("Properties", {}), found)
+        return {d for d in found if d in self.resources}
+
+    def creation_order(self) -> list[str]:
+        """Every resource after those it depends on, the first ready one in template order each time
+        (CloudFormation creates the ready ones in parallel: this is one order it may take)."""
+        waiting = {lid: self.dependencies(lid) for lid in self.resources}
+        order: list[str] = []
+        while waiting:
+            ready = next((lid for lid, deps in waiting.items() if deps <= set(order)), None)
+            if ready is None:
+                raise UnresolvedValue(f"circular dependency among {sorted(waiting)}")
+            order.append(ready)
+            del waiting[ready]
+        return order
 
     # --- values -----------------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
@@ -181,3 +225,27 @@ class Resolver:
             return self.ref(name)
 
         return _SUB.sub(one, text).replace("${!", "${")
+
+
+def _references(value: Any, found: set[str]) -> None:
+    if isinstance(value, list):
+        for v in value:
+            _references(v, found)
+        return
+    if not isinstance(value, dict):
+        return
+    if len(value) == 1:
+        (key, arg), = value.items()
+        if key == "Ref" and arg not in PSEUDO:
+            found.add(arg)
+            return
+        if key == "Fn::GetAtt":
+            found.add(arg[0] if isinstance(arg, list) else arg.split(".", 1)[0])
+            return
+        if key == "Fn::Sub":
+            text, variables = arg if isinstance(arg, list) else (arg, {})
+            found.update(n.split(".", 1)[0] for n in _SUB.findall(text) if n not in PSEUDO and n not in variables)
+            _references(variables, found)
+            return
+    for v in value.values():
+        _references(v, found)

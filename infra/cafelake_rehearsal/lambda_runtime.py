@@ -5,8 +5,9 @@ task root; a clean interpreter that holds only what the runtime provides (`lambd
 boto3 and botocore) imports the module the handler string names, with the task root first on
 `sys.path` (as `/var/task` is), and calls the handler with the event and a context whose
 remaining time counts down from the function's timeout. Its environment is the function's own
-(from the template) plus what the runtime sets (`AWS_LAMBDA_FUNCTION_NAME`, `_HANDLER`, ...)
-and what the rehearsal points elsewhere (the AWS endpoint, the Naver base URL). Errors come back
+(from the template) plus what the runtime sets (`AWS_REGION` and `AWS_DEFAULT_REGION`, the
+function's region; `AWS_LAMBDA_FUNCTION_NAME`, `_HANDLER`, ...) and what the rehearsal points
+elsewhere (the AWS endpoint, the Naver base URL). Only a Python runtime is run. Errors come back
 as the runtime reports them (`errorType`, `errorMessage`, `Runtime.ImportModuleError` for an
 import that fails).
 
@@ -156,6 +157,8 @@ class LambdaRuntime:
         return root
 
     def invoke(self, fn: Function, event: Any) -> Invocation:
+        if not fn.runtime.startswith("python"):
+            raise NotImplementedError(f"function {fn.name}: runtime {fn.runtime} is not rehearsed (only Python)")
         env_dir = self.envs.base("lambda-python", PROVIDED)
         root = self.task_root(fn)
         request = str(uuid.uuid4())
@@ -163,7 +166,9 @@ class LambdaRuntime:
         io_dir = self.workdir / "io" / request
         io_dir.mkdir(parents=True)
         (io_dir / "event.json").write_text(json.dumps(event), encoding="utf-8")
+        region = fn.arn.split(":")[3]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC", "HOME": str(io_dir),
+               "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
                "LAMBDA_TASK_ROOT": str(root), "PYTHONPATH": str(root), "_HANDLER": fn.handler,
                "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}", "AWS_LAMBDA_FUNCTION_NAME": fn.name,
                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -92,13 +93,15 @@ def differences(rehearsed: Lake, views: LocalAthena, local: Path) -> dict[str, s
     return out
 
 
-def snapshot(s3: object, lake: Lake) -> dict[str, str]:
-    """Every data object of the zones (hidden state and run records aside) with its ETag."""
+def snapshot(s3: Any, lake: Lake, rewritten: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
+    """Every object of the zones with its ETag, but for the `(zone, key)`s every run rewrites by design (the
+    scraper's checkpoint and lease): a run with nothing new must leave everything else as it was."""
+    skip = {lake.uri(zone, key).removeprefix("s3://") for zone, key in rewritten}
     out = {}
     for zone in ZONES_COMPARED:
         bucket, _, prefix = lake.zone_roots[zone].removeprefix("s3://").partition("/")
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         for obj in (o for page in pages for o in page.get("Contents", [])):
-            if not any(part.startswith(("_", ".")) for part in obj["Key"].split("/")):
+            if f"{bucket}/{obj['Key']}" not in skip:
                 out[f"{bucket}/{obj['Key']}"] = obj["ETag"]
     return out

@@ -1,11 +1,15 @@
 """Create the template's resources in moto, as CloudFormation would create them, under their names.
 
 Each supported type is created through the service's own API (boto3, the request CloudFormation's
-resource handler makes), with its properties resolved (`intrinsics.Resolver`), in an order where
-every resource exists before one that names it. What a rehearsed run never touches (alarms, the
-dashboard, log groups, bucket policies, the EventBridge rule and schedules, the KMS alias) is not
-created; `Provisioned.skipped` lists it. A schedule's target and input are read from the template
-by `Rehearsal` instead, as EventBridge Scheduler would use them.
+resource handler makes), with its properties resolved (`intrinsics.Resolver`), in the order
+CloudFormation may take (`Resolver.creation_order`: each resource after every one it references
+or depends on), so a name built from another resource's creation is known when it is needed. A
+custom resource is handed to `custom` (the rehearsal's CloudFormation request to its provider:
+`custom_resources`), which answers its physical id and data. What a rehearsed run never touches
+(alarms, the dashboard, log groups, bucket and topic policies, the EventBridge rules and
+schedules, the KMS alias, the Lambda event-invoke config) is not created; `Provisioned.skipped`
+lists it. A schedule's target and input are read from the template by `Rehearsal` instead, as
+EventBridge Scheduler would use them.
 """
 
 from __future__ import annotations
@@ -17,17 +21,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .intrinsics import Resolver
+from .intrinsics import CUSTOM, Resolver
 
-ORDER = ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::IAM::Role", "AWS::IAM::Policy",
-         "AWS::Glue::Database", "AWS::Glue::Table", "AWS::Glue::SecurityConfiguration", "AWS::Glue::Crawler",
-         "AWS::Glue::Job", "AWS::Athena::WorkGroup", "AWS::SNS::Topic", "AWS::SNS::Subscription",
-         "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+# The types created (one method each, named after the type); the order is the template's dependencies'.
+SUPPORTED = ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::IAM::Role", "AWS::IAM::Policy",
+             "AWS::Glue::Database", "AWS::Glue::Table", "AWS::Glue::SecurityConfiguration", "AWS::Glue::Crawler",
+             "AWS::Glue::Job", "AWS::Athena::WorkGroup", "AWS::SNS::Topic", "AWS::SNS::Subscription",
+             "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+
+
+# A custom resource's creation: (logical id, type, resolved properties) -> (physical id, its Data).
+CustomCreate = Callable[[str, str, dict], tuple[str, dict[str, str]]]
 
 
 @dataclass
 class Provisioned:
-    created: dict[str, str] = field(default_factory=dict)  # logical id -> type
+    created: dict[str, str] = field(default_factory=dict)  # logical id -> type, in creation order
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -41,19 +50,26 @@ def generated_secret(spec: dict, rng: random.Random) -> str:
 
 
 class Provisioner:
-    def __init__(self, resolver: Resolver, client: Callable[[str], Any], *, seed: int = 0) -> None:
-        self.r, self.client, self.rng = resolver, client, random.Random(seed)
+    def __init__(self, resolver: Resolver, client: Callable[[str], Any], *, seed: int = 0,
+                 custom: CustomCreate | None = None) -> None:
+        self.r, self.client, self.rng, self.custom = resolver, client, random.Random(seed), custom
         self.result = Provisioned()
 
     def create_all(self) -> Provisioned:
-        handlers = {t: getattr(self, "_" + t.split("::", 1)[1].replace("::", "_").lower()) for t in ORDER}
-        for rtype in ORDER:
-            for lid, res in self.r.of_type(rtype).items():
-                handlers[rtype](lid, self.r.resolve(res.get("Properties", {})))
-                self.result.created[lid] = rtype
-        for lid, res in self.r.resources.items():
-            if lid not in self.result.created:
-                self.result.skipped[lid] = res["Type"]
+        handlers = {t: getattr(self, "_" + t.split("::", 1)[1].replace("::", "_").lower()) for t in SUPPORTED}
+        for lid in self.r.creation_order():
+            rtype = self.r.resources[lid]["Type"]
+            props = self.r.resources[lid].get("Properties", {})
+            if rtype.startswith(CUSTOM) and self.custom is not None:
+                physical_id, data = self.custom(lid, rtype, self.r.resolve(props))
+                self.r.set(lid, ref=physical_id, **data)
+            elif rtype in handlers:
+                self.r.plan(lid)  # a name built from resources created before it
+                handlers[rtype](lid, self.r.resolve(props))
+            else:
+                self.result.skipped[lid] = rtype
+                continue
+            self.result.created[lid] = rtype
         return self.result
 
     # --- one method per type (named after it) --------------------------------------------

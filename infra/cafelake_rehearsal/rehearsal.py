@@ -1,11 +1,12 @@
 """One rehearsed deployment of a cloud assembly, and its runs.
 
 `Rehearsal` is a local AWS account: moto's backends served on 127.0.0.1 (for the Glue and Lambda
-processes) and in this process (for moto's Step Functions interpreter, with state machines
-executed), with the hooks of `hooks.py` running Lambda, Glue, the crawler and Athena as AWS would.
-`deploy()` does what `cdk deploy` does: publishes the assets to the bootstrap bucket, creates the
-resources, and runs the custom resource's SDK call (the views-only execution). A scheduled run
-starts an execution with the input the board's EventBridge schedule sends.
+processes, behind S3's region check: `s3_region`) and in this process (for moto's Step Functions
+interpreter, with state machines executed), with the hooks of `hooks.py` running Lambda, Glue, the
+crawler and Athena as AWS would. `deploy()` does what `cdk deploy` does: publishes the assets to
+the bootstrap bucket and creates the resources in dependency order, the custom resource through
+its provider (`custom_resources`: our handler starts the views-only execution and waits for it).
+A scheduled run starts an execution with the input the board's EventBridge schedule sends.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import json
 import logging
 import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,15 +29,20 @@ from cafelake.lake import Lake
 from .assembly import Assembly
 from .assets import Published, publish
 from .athena import AthenaStandIn
+from .custom_resources import ProviderFramework
 from .environments import Environments
 from .glue import GlueRunner
 from .hooks import Crawls, Services, installed
 from .intrinsics import Resolver
 from .lambda_runtime import LambdaRuntime
 from .provision import Provisioned, Provisioner
+from .s3_region import RegionCheck
+from .s3_region import install as install_region_check
 
 ACCOUNT = "123456789012"  # moto's account
-REGION = "ap-northeast-2"  # Seoul, the docs' suggestion (and not us-east-1, every SDK's fallback)
+REGION = "ap-northeast-2"  # Seoul, the docs' suggestion (and not us-east-1, every SDK's and pyarrow's fallback)
+# The functions' and jobs' credentials: in AWS their roles' (the Lambda runtime sets these variables; a Glue
+# job's environment has none, its SDKs ask the metadata service), here any, since moto checks none.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal",
                "AWS_SESSION_TOKEN": "rehearsal"}
 BOOTSTRAP_QUALIFIER = "hnb659fds"  # the CDK's default, which the synthesizer's asset bucket names
@@ -80,6 +85,8 @@ class Rehearsal:
     scraper_rate_limit: str = "0"
     published: list[Published] = field(default_factory=list)
     provisioned: Provisioned | None = None
+    framework: ProviderFramework | None = None
+    region_check: RegionCheck | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -89,14 +96,16 @@ class Rehearsal:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
         self._server.start()
+        self.region_check = install_region_check(self._server, self.account)
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         self.resolver = Resolver(self.assembly.template, account=self.account, region=self.region,
-                                 stack_name=self.assembly.stack)
-        env = {**CREDENTIALS, "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
-               "AWS_ENDPOINT_URL": self.endpoint, "CAFELAKE_S3_ENDPOINT": self.endpoint}
+                                 stack_name=self.assembly.stack, seed=self.seed)
+        # What the rehearsal adds to every function's and job's environment: the local AWS.
+        env = {**CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "CAFELAKE_S3_ENDPOINT": self.endpoint}
         self.services = Services(
-            glue=GlueRunner(self.envs, self.client("s3"), workdir=self.workdir / "glue", environment=env),
+            glue=GlueRunner(self.envs, self.client("s3"), workdir=self.workdir / "glue", environment=env,
+                            region=self.region),
             lambdas=LambdaRuntime(self.envs, workdir=self.workdir / "lambda", environment={
                 **env, "CAFELAKE_NAVER_BASE_URL": self.naver_base_url,
                 "CAFELAKE_RATE_LIMIT": self.scraper_rate_limit}),
@@ -126,19 +135,20 @@ class Rehearsal:
         self.published = publish(self.assembly, s3, account=self.account, region=self.region)
         self.timings["publish assets"] = time.monotonic() - start
         start = time.monotonic()
-        self.provisioned = Provisioner(self.resolver, self.client, seed=self.seed).create_all()
-        self.timings["create resources"] = time.monotonic() - start
-        start = time.monotonic()
-        for lid in self.resolver.of_type("Custom::AWS"):
-            self.wait(self._custom_resource_call(lid))
-        self.timings["custom resources (views)"] = time.monotonic() - start
+        self.framework = ProviderFramework(self.resolver, self.client("lambda"))
+        custom_seconds = 0.0
 
-    def _custom_resource_call(self, lid: str) -> str:
-        """What an `AwsCustomResource` does on create: one SDK call (here, SFN startExecution)."""
-        call = json.loads(self.resolver.resolve(self.resolver.resources[lid]["Properties"]["Create"]))
-        if (call["service"], call["action"]) != ("SFN", "startExecution"):
-            raise NotImplementedError(f"custom resource {lid}: {call['service']}.{call['action']} is not rehearsed")
-        return self._start_execution(**call["parameters"])
+        def custom(lid: str, rtype: str, properties: dict) -> tuple[str, dict[str, str]]:
+            nonlocal custom_seconds
+            began = time.monotonic()
+            try:
+                return self.framework.create(lid, rtype, properties)
+            finally:
+                custom_seconds += time.monotonic() - began
+
+        self.provisioned = Provisioner(self.resolver, self.client, seed=self.seed, custom=custom).create_all()
+        self.timings["create resources"] = time.monotonic() - start - custom_seconds
+        self.timings["custom resource: views on deploy (started, waited for)"] = custom_seconds
 
     # --- what the template says -------------------------------------------------------------
     def properties(self, rtype: str, name: str | None = None) -> dict:
@@ -194,9 +204,6 @@ class Rehearsal:
         return self._start_execution(stateMachineArn=self.state_machine_arn(), input=json.dumps(payload))
 
     def _start_execution(self, **params: Any) -> str:
-        # Step Functions names an execution with a UUID when the caller does not; moto would name
-        # every such execution "None", and refuse the second.
-        params.setdefault("name", str(uuid.uuid4()))
         return self.client("stepfunctions").start_execution(**params)["executionArn"]
 
     def wait(self, execution_arn: str, timeout: float = 900) -> Execution:

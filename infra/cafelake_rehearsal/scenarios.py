@@ -5,26 +5,39 @@
    and `Retry-After: 3`, so the invocation stops with `continue` and `wait_seconds: 3`, and the
    state machine's loop waits and invokes again (in a real run that takes a 14-minute invocation).
 2. `local_differences`: what the scraper wrote, through the local pipeline (the CLI), compared.
-3. `second_run`: the schedule again, with nothing new on the board.
+3. `second_run`: the schedule again, with nothing new on the board: every object of the zones but the
+   board's checkpoint and lease (which each invocation writes) must stay as it was, and the only new
+   objects must be the run records each run adds (`_runs/<scrape|cleanse|tokenize>/<run id>.json`).
 4. `spark_tokenize`: the tokenize job run with `--engine spark` (StartJobRun overrides), in the
    job's Glue environment: the zip of wheels' numpy, pandas and pyarrow replace Glue's, and Spark's
    Arrow path runs on them. Spark reads and writes S3 through Glue's EMRFS, which plain pyspark
    lacks: this run reads a copy of the cleansed bucket in a local folder and writes another.
 5. `failed_glue_run`: the pseudonym key secret holds JSON without a key (a wrong paste), so
    cleanse fails, is retried, and fails into the catch: the execution fails after the topic is told.
-6. `failed_crawl`: a backfill whose crawl fails. Until the state machine checks
-   `LastCrawl.Status` (defect 7) the run goes on as if the crawl had succeeded.
+6. `failed_crawl`: a backfill whose crawl fails: the state machine reads `LastCrawl.Status` and goes
+   to the failure branch (defect 7 left it going on into cleanse).
+7. `busy_board_run`: the schedule while another invocation holds the board's lease for a few more
+   seconds: the scraper answers `BoardBusy`, the state machine retries it (the retry intervals are
+   recorded, not waited), and once the lease has run out an invocation takes it over and the run
+   goes on.
+8. `wrong_region_run`: the tokenize job run with `--region us-east-1` (a StartJobRun override): the job
+   takes its region from the argument, so its S3 requests are signed for us-east-1 and S3's region
+   check (`s3_region`) refuses them, as S3 would the requests of a job that fell back to us-east-1.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from cafelake.collect.server import FaultConfig, NaverServer
+from cafelake.collect.writer import iso_z, utcnow
 from cafelake.corpus import Corpus
 from cafelake.lake import Lake
+from cafelake.raw import lease_key, state_key
 
 from .assembly import Assembly
 from .glue import RunResult
@@ -36,6 +49,11 @@ SAMPLE_DAYS = 30
 FIRST_BUDGET_S = 2  # what the first invocation may spend before its safety margin
 RETRY_AFTER_S = 3
 CRAWL_ERROR = "Internal Service Exception (rehearsed crawl failure)"
+WRONG_REGION = "us-east-1"
+OTHER_HOLDER = "an-overlapping-invocation"
+LEASE_HELD_S = 3  # how much longer the other invocation's lease runs when the schedule fires
+# `<bucket>/<zone prefix>/_runs/<component>/<run id>.json`: the record a run adds of itself.
+RUN_RECORD = re.compile(r"^[^/]+/(?:.+/)?_runs/(scrape|cleanse|tokenize)/[^/]+\.json$")
 
 
 def sample_corpus(club_id: str, menu_id: str) -> Corpus:
@@ -86,14 +104,20 @@ class SecondRun:
 
     @property
     def changed(self) -> list[str]:
-        return sorted(k for k in self.before.keys() | self.after.keys() if self.before.get(k) != self.after.get(k))
+        """Objects rewritten or removed."""
+        return sorted(k for k in self.before if self.before[k] != self.after.get(k))
+
+    def added(self) -> list[str]:
+        """New objects: a run record as its component's name (scrape, cleanse, tokenize), anything else whole."""
+        return sorted(m.group(1) if (m := RUN_RECORD.search(k)) else k for k in self.after.keys() - self.before.keys())
 
 
-def second_run(r: Rehearsal, board: str) -> SecondRun:
+def second_run(r: Rehearsal, board: str, club_id: str, menu_id: str) -> SecondRun:
     s3 = r.client("s3")
-    before = snapshot(s3, r.lake())
+    rewritten = [("raw", state_key(club_id, menu_id)), ("raw", lease_key(club_id, menu_id))]
+    before = snapshot(s3, r.lake(), rewritten)
     execution = r.run_schedule(board)
-    return SecondRun(execution, before, snapshot(s3, r.lake()))
+    return SecondRun(execution, before, snapshot(s3, r.lake(), rewritten))
 
 
 @dataclass
@@ -153,3 +177,30 @@ def failed_crawl(r: Rehearsal, board: str) -> FailedRun:
         r, lambda: r.wait(r.start({"board": board, "backfill": True})))
     return FailedRun(execution, published)
 
+
+
+@dataclass
+class BusyRun:
+    execution: Execution
+    busy_answers: int  # scraper invocations that found the lease held
+    retry_waits: list[float]  # the retry intervals of the run
+    lease: dict  # the lease document after the run
+
+
+def busy_board_run(r: Rehearsal, board: str, club_id: str, menu_id: str) -> BusyRun:
+    lake, key = r.lake(), lease_key(club_id, menu_id)
+    now = utcnow()
+    lake.put_bytes("raw", key, json.dumps({"holder": OTHER_HOLDER, "taken_at": iso_z(now), "released": False,
+                                           "expires_at": iso_z(now + timedelta(seconds=LEASE_HELD_S))}).encode())
+    seen, waits = len(r.services.lambdas.invocations), len(r.services.retry_waits)
+    execution = r.run_schedule(board)
+    busy = [inv for _, inv in r.services.lambdas.invocations[seen:]
+            if inv.error and inv.payload.get("errorType") == "BoardBusy"]
+    return BusyRun(execution, len(busy), r.services.retry_waits[waits:], json.loads(lake.get_bytes("raw", key)))
+
+
+def wrong_region_run(r: Rehearsal) -> RunResult:
+    """The tokenize job told it runs in us-east-1 (see the module docstring)."""
+    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize",
+                                            Arguments={"--region": WRONG_REGION})["JobRunId"]
+    return r.services.job_runs[run_id][1]

@@ -29,7 +29,7 @@ def runner(envs, tmp_path):
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)
-        yield GlueRunner(envs, s3, workdir=tmp_path, environment={}), s3
+        yield GlueRunner(envs, s3, workdir=tmp_path, environment={}, region="ap-northeast-2"), s3
 
 
 def _run(runner, *, script="x.py", body=SCRIPT, modules=None, options="--no-index", version="5.0", run_id="jr_1"):
@@ -49,6 +49,13 @@ def test_the_jobs_python_holds_glues_modules_and_nothing_of_the_project(envs):
                                     check=True).stdout)
     assert got == {"numpy": "1.26.4", "pandas": "2.2.2", "pyarrow": "17.0.0", "boto3": "1.34.131", "pyspark": "3.5.4",
                    "pip": "23.0.1", "cafelake": False}
+
+
+def test_the_job_finds_its_region_where_glue_puts_it(runner):
+    """AWS_DEFAULT_REGION, as a Glue job's environment holds it, and no AWS_REGION (see glue.py)."""
+    body = "import os\nprint('REGION', os.environ.get('AWS_DEFAULT_REGION'), os.environ.get('AWS_REGION'))\n"
+    result = _run(runner, body=body)
+    assert result.state == "SUCCEEDED" and "REGION ap-northeast-2 None" in result.log.read_text()
 
 
 def test_a_zip_of_wheels_is_installed_and_the_script_gets_glues_arguments(runner):

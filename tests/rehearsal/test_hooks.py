@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 import zipfile
 from datetime import datetime, timezone
 
@@ -30,7 +31,7 @@ def aws(envs, tmp_path):
              ("s3", "glue", "stepfunctions", "iam", "lambda", "athena")}
         c["s3"].create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         c["role"] = c["iam"].create_role(RoleName="r", AssumeRolePolicyDocument=ROLE)["Role"]["Arn"]
-        services = Services(glue=GlueRunner(envs, c["s3"], workdir=tmp_path / "glue", environment={}),
+        services = Services(glue=GlueRunner(envs, c["s3"], workdir=tmp_path / "glue", environment={}, region=REGION),
                             lambdas=LambdaRuntime(envs, workdir=tmp_path / "lambda", environment={}),
                             athena=AthenaStandIn(c["glue"], c["athena"], c["s3"], "http://127.0.0.1:9", REGION),
                             crawls=Crawls(c["s3"]))
@@ -140,6 +141,16 @@ def test_an_athena_task_fails_as_athena_fails_it(aws):
     assert out["error"]["Error"] == "States.TaskFailed"
     status = json.loads(out["error"]["Cause"])["QueryExecution"]["Status"]
     assert status["State"] == "FAILED" and "missing" in status["StateChangeReason"]
+
+
+def test_executions_started_without_a_name_get_a_uuid_as_in_step_functions(aws):
+    c, _ = aws
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    arn = c["stepfunctions"].create_state_machine(name="unnamed", roleArn=c["role"],
+                                                  definition=definition)["stateMachineArn"]
+    started = [c["stepfunctions"].start_execution(stateMachineArn=arn)["executionArn"] for _ in range(2)]
+    names = [a.rsplit(":", 1)[1] for a in started]
+    assert names[0] != names[1] and all(str(uuid.UUID(n)) == n for n in names)
 
 
 def test_timestamps_become_iso_text():

@@ -18,6 +18,11 @@ TEMPLATE = {
         "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
         "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"StateMachineName": "pipe"}},
         "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+        "WorkGroup": {"Type": "AWS::Athena::WorkGroup", "Properties": {"Name": {"Fn::Join": ["-", [
+            {"Ref": "AWS::StackName"}, {"Fn::Select": [0, {"Fn::Split": ["-", {"Fn::Select": [
+                2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]}]]}}},
+        "Views": {"Type": "Custom::Views", "DependsOn": ["WorkGroup"], "Properties": {
+            "ServiceToken": {"Fn::GetAtt": ["Machine", "Arn"]}, "Uses": {"Fn::Sub": "${Named}/${Secret.Name}"}}},
     },
 }
 
@@ -48,6 +53,32 @@ def test_functions_and_pseudo_parameters(r):
     assert r.resolve({"Fn::GetAtt": "Named.Arn"}) == "arn:aws:s3:::my-bucket"
     assert r.resolve({"Ref": "BootstrapVersion"}) == "/cdk-bootstrap/hnb659fds/version"
     assert r.resolve([{"a": {"Ref": "AWS::AccountId"}}]) == [{"a": "123456789012"}]
+
+
+def test_a_per_stack_name_follows_the_stack_id_and_a_new_stack_gets_a_new_one(r):
+    stack_uuid = r.stack_id.split("/")[-1]
+    assert r.stack_id == f"arn:aws:cloudformation:ap-northeast-2:123456789012:stack/CafeLake/{stack_uuid}"
+    assert r.ref("WorkGroup") == f"CafeLake-{stack_uuid.split('-')[0]}"
+    assert r.get_att("WorkGroup", "Arn").endswith(f":workgroup/{r.ref('WorkGroup')}")
+    again = Resolver(TEMPLATE, account="123456789012", region="ap-northeast-2", stack_name="CafeLake")
+    redeployed = Resolver(TEMPLATE, account="123456789012", region="ap-northeast-2", stack_name="CafeLake", seed=1)
+    assert again.ref("WorkGroup") == r.ref("WorkGroup") != redeployed.ref("WorkGroup")
+
+
+def test_resources_are_created_after_what_they_reference_or_depend_on(r):
+    assert r.dependencies("Views") == {"WorkGroup", "Machine", "Named", "Secret"}
+    assert r.dependencies("WorkGroup") == set()  # pseudo parameters are no resources
+    order = r.creation_order()
+    assert sorted(order) == sorted(TEMPLATE["Resources"])
+    assert all(order.index(d) < order.index("Views") for d in r.dependencies("Views"))
+    assert order[:3] == ["Raw", "Named", "Topic"]  # ready ones in template order
+
+
+def test_a_custom_resource_answers_what_its_provider_answered(r):
+    with pytest.raises(UnresolvedValue, match="not created yet"):
+        r.ref("Views")
+    r.set("Views", ref="views-cc9e", ExecutionArn="arn:x")
+    assert r.ref("Views") == "views-cc9e" and r.get_att("Views", "ExecutionArn") == "arn:x"
 
 
 def test_service_made_values_wait_for_the_resource(r):

@@ -15,7 +15,8 @@ def handler(event, context):
         raise ValueError("the event must name a board")
     return {"event": event, "left_ms": context.get_remaining_time_in_millis(), "name": context.function_name,
             "boto3": boto3.__version__, "requests": importlib.util.find_spec("requests") is not None,
-            "cafelake": importlib.util.find_spec("cafelake") is not None, "board": os.environ["BOARD"]}
+            "cafelake": importlib.util.find_spec("cafelake") is not None, "board": os.environ["BOARD"],
+            "region": (os.environ["AWS_REGION"], os.environ["AWS_DEFAULT_REGION"])}
 """
 
 
@@ -34,7 +35,7 @@ def _function(code: bytes, handler: str = "handler.handler") -> Function:
 
 @pytest.fixture
 def runtime(envs, tmp_path):
-    return LambdaRuntime(envs, workdir=tmp_path, environment={"AWS_REGION": "ap-northeast-2"})
+    return LambdaRuntime(envs, workdir=tmp_path, environment={})
 
 
 @pytest.mark.slow
@@ -45,6 +46,15 @@ def test_the_handler_string_names_the_function_called_with_the_event_and_a_conte
     assert got["event"] == {"board": "baby-health"} and got["name"] == "scraper" and got["board"] == "baby-health"
     assert 890_000 < got["left_ms"] <= 900_000
     assert (got["boto3"], got["requests"], got["cafelake"]) == ("1.44.5", False, False)  # only what the runtime has
+    assert got["region"] == ["ap-northeast-2", "ap-northeast-2"]  # the function's, as the runtime sets it
+
+
+def test_only_a_python_runtime_is_run(runtime):
+    node = Function(name="framework", arn="arn:aws:lambda:ap-northeast-2:123456789012:function:framework",
+                    handler="framework.onEvent", runtime="nodejs24.x", code=b"", environment={}, timeout=900,
+                    memory=128)
+    with pytest.raises(NotImplementedError, match="nodejs24.x is not rehearsed"):
+        runtime.invoke(node, {})
 
 
 @pytest.mark.slow

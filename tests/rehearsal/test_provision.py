@@ -37,6 +37,21 @@ TEMPLATE = {"Resources": {
         "Environment": {"Variables": {"CAFELAKE_RAW_URI": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]}}}}},
     "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
 }}
+# A name built from what another resource's creation records (a key's id), referenced by Ref before it in the
+# template; and a custom resource depending on both.
+KEYED = {"Resources": {
+    "Job": {"Type": "AWS::Glue::Job", "Properties": {
+        "Name": "cafelake-tokenize", "Role": "arn:aws:iam::123456789012:role/r", "GlueVersion": "5.0",
+        "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/t.py"},
+        "SecurityConfiguration": {"Ref": "Security"}}},
+    "Views": {"Type": "Custom::Views", "Properties": {"ServiceToken": "arn:token", "Job": {"Ref": "Job"},
+                                                      "Security": {"Ref": "Security"}}},
+    "Security": {"Type": "AWS::Glue::SecurityConfiguration", "Properties": {
+        "Name": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, {"Ref": "Key"}]]},
+        "EncryptionConfiguration": {"S3Encryptions": [{"S3EncryptionMode": "SSE-KMS",
+                                                       "KmsKeyArn": {"Fn::GetAtt": ["Key", "Arn"]}}]}}},
+    "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+}}
 
 
 @mock_aws
@@ -73,3 +88,25 @@ def test_generated_secrets_follow_their_options_and_refuse_unknown_ones():
     with pytest.raises(ValueError, match="ExcludeCharacters"):
         generated_secret({"ExcludeCharacters": "/"}, rng)
     assert json.dumps(generated_secret({"PasswordLength": 8, "ExcludePunctuation": True}, rng)).isascii()
+
+
+@mock_aws
+def test_resources_are_created_in_dependency_order_and_a_custom_resource_gets_its_properties_resolved():
+    r = Resolver(KEYED, account="123456789012", region=REGION, stack_name="CafeLake")
+    calls = []
+
+    def custom(lid, rtype, props):
+        calls.append((lid, rtype, props))
+        return "views-1", {"ExecutionArn": "arn:execution"}
+
+    done = Provisioner(r, lambda name: boto3.client(name, region_name=REGION), custom=custom).create_all()
+    assert list(done.created) == ["Key", "Security", "Job", "Views"] and done.skipped == {}
+    security = r.ref("Security")
+    assert security == f"CafeLake-{r.ref('Key')}"
+    glue = boto3.client("glue", region_name=REGION)
+    assert glue.get_security_configuration(Name=security)["SecurityConfiguration"]["EncryptionConfiguration"][
+        "S3Encryption"][0]["KmsKeyArn"] == r.get_att("Key", "Arn")
+    assert glue.get_job(JobName="cafelake-tokenize")["Job"]["SecurityConfiguration"] == security
+    assert calls == [("Views", "Custom::Views", {"ServiceToken": "arn:token", "Job": "cafelake-tokenize",
+                                                "Security": security})]
+    assert r.ref("Views") == "views-1" and r.get_att("Views", "ExecutionArn") == "arn:execution"

@@ -54,6 +54,10 @@ def rehearsed(assembly, envs, tmp_path_factory):
     with scenarios.sample_server(corpus) as server, Rehearsal(assembly, workdir, envs, server.base_url) as r:
         timed("2 deploy: publish assets, create resources, views-only execution", r.deploy)
         TIMINGS.update({f"  2.{i + 1} {k}": v for i, (k, v) in enumerate(r.timings.items())})
+        for response in r.framework.responses:
+            views = r.client("stepfunctions").describe_execution(executionArn=response.data["ExecutionArn"])
+            ran = views["stopDate"] - views["startDate"]
+            TIMINGS["      of which the views-only execution"] = ran.total_seconds()
         first = timed("3 first scheduled run (scrape loop, crawl, cleanse, tokenize, views)", scenarios.first_run,
                       r, board)
         for _, (run, result) in r.services.job_runs.items():
@@ -73,6 +77,52 @@ def test_every_asset_is_published_where_the_template_looks_for_it(rehearsed):
             s3.head_object(Bucket=bucket, Key=key)
     code = r.scraper(rehearsed.board)["Code"]
     s3.head_object(Bucket=code["S3Bucket"], Key=code["S3Key"])
+
+
+def test_the_deploy_created_the_views_by_running_the_views_only_execution_and_waiting_for_it(rehearsed):
+    """Views on deploy (defect 6): CloudFormation's request reached our handler through the Provider framework,
+    the handler ran as the Lambda runtime runs it, started the views-only execution and answered only once it
+    had succeeded; every view was created by it, before the first scheduled run."""
+    r = rehearsed.r
+    (views_lid,) = r.resolver.of_type("Custom::Views")
+    (response,) = r.framework.responses
+    fingerprint = r.properties("Custom::Views")["Fingerprint"]
+    assert response.status == "SUCCESS" and response.physical_id == f"views-{fingerprint}"
+    assert r.provisioned.created[views_lid] == "Custom::Views"
+    execution = r.wait(response.data["ExecutionArn"])
+    assert execution.status == "SUCCEEDED" and execution.input == {"viewsOnly": True}
+    views = [s for s in execution.entered() if s.startswith("View ")]
+    assert len(views) == len(list((ROOT / "athena_queries" / "views").glob("*.sql")))
+    assert "Which board?" not in execution.entered()
+    (invocation,) = [inv for fn, inv in r.services.lambdas.invocations
+                                  if fn.handler == "deploy_views.handler"]
+    assert not invocation.error and invocation.payload["Data"]["ExecutionArn"] == execution.arn
+    described = r.client("stepfunctions").describe_execution(executionArn=execution.arn)
+    assert described["stopDate"] <= response.answered_at  # answered only after the execution had ended
+    order = list(r.provisioned.created)
+    assert all(order.index(dep) < order.index(views_lid) for dep in r.resolver.dependencies(views_lid))
+
+
+def test_the_per_stack_names_are_the_ones_the_jobs_crawler_and_state_machine_use(rehearsed):
+    """Defect 3: the workgroup and the security configuration are named after the stack and its id; the jobs and
+    crawler name the security configuration that was created, the view tasks the workgroup that was created."""
+    r = rehearsed.r
+    stack_block = r.resolver.stack_id.split("/")[-1].split("-")[0]
+    workgroup = r.properties("AWS::Athena::WorkGroup")["Name"]
+    assert workgroup == f"{r.assembly.stack}-{stack_block}"
+    r.client("athena").get_work_group(WorkGroup=workgroup)
+    security = r.properties("AWS::Glue::SecurityConfiguration")["Name"]
+    assert security.startswith(f"{r.assembly.stack}-") and security.endswith(f"-{stack_block}")
+    glue = r.client("glue")
+    glue.get_security_configuration(Name=security)
+    for job in ("cafelake-cleanse", "cafelake-tokenize"):
+        assert glue.get_job(JobName=job)["Job"]["SecurityConfiguration"] == security
+    (crawler,) = r.resolver.of_type("AWS::Glue::Crawler")
+    name = r.resolver.ref(crawler)
+    assert glue.get_crawler(Name=name)["Crawler"]["CrawlerSecurityConfiguration"] == security
+    definition = json.loads(r.properties("AWS::StepFunctions::StateMachine")["DefinitionString"])
+    assert {s["Parameters"]["WorkGroup"] for s in definition["States"].values()
+            if s.get("Resource", "").endswith(":athena:startQueryExecution.sync")} == {workgroup}
 
 
 def test_the_scheduled_run_goes_through_every_step(rehearsed):
@@ -122,13 +172,29 @@ def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
 
 @pytest.fixture(scope="module")
 def second(rehearsed) -> scenarios.SecondRun:
-    return timed("5 second scheduled run (nothing new)", scenarios.second_run, rehearsed.r, rehearsed.board)
+    corpus = rehearsed.corpus
+    return timed("5 second scheduled run (nothing new)", scenarios.second_run, rehearsed.r, rehearsed.board,
+                 corpus.club_id, corpus.menu_id)
 
 
 def test_a_second_run_with_nothing_new_changes_nothing(second):
     assert second.execution.status == "SUCCEEDED", (second.execution.error, second.execution.cause)
-    assert second.before and second.changed == []
+    assert second.before and second.changed == [], second.changed
+    assert second.added() == ["cleanse", "scrape", "tokenize"]  # one run record each, nothing else
     assert "Crawl raw" not in second.execution.entered()  # crawled today already
+
+
+def test_an_overlapping_invocation_is_waited_for_through_the_boards_lease(rehearsed, second):
+    """Defect 2: one scraper per board without reserved concurrency. The lease is taken with conditional puts on
+    the raw bucket; while another invocation holds it the scraper answers BoardBusy and the state machine retries
+    (60 s, then longer: recorded, not waited); an invocation takes the lease over once it has run out, the run
+    goes on, and the lease is given back."""
+    corpus = rehearsed.corpus
+    run = timed("5b scheduled run while another invocation holds the lease", scenarios.busy_board_run,
+                rehearsed.r, rehearsed.board, corpus.club_id, corpus.menu_id)
+    assert run.execution.status == "SUCCEEDED", (run.execution.error, run.execution.cause)
+    assert run.busy_answers >= 1 and run.retry_waits == [60 * 1.5 ** i for i in range(run.busy_answers)]
+    assert run.lease["holder"] != scenarios.OTHER_HOLDER and run.lease["released"] is True
 
 
 def test_the_smoke_command_follows_the_deployed_state_machine(rehearsed, second, monkeypatch):
@@ -177,6 +243,21 @@ def test_a_failed_crawl_reaches_the_topic(rehearsed, second):
     assert "Crawl raw" in run.execution.entered()
     assert run.execution.status == "FAILED" and len(run.notifications) == 1
     assert "Cleanse" not in run.execution.entered()
+
+
+def test_the_jobs_run_in_the_stacks_region_and_a_job_signing_for_another_is_refused(rehearsed, second):
+    """Defect 8: the jobs get the stack's region as --region, and take it from there; in this region
+    (ap-northeast-2) S3's region check refuses a job that signs for us-east-1, as S3 would."""
+    r = rehearsed.r
+    assert r.region != scenarios.WRONG_REGION and r.region_check.refused == []  # every run so far signed right
+    for job in ("cafelake-cleanse", "cafelake-tokenize"):
+        assert r.job_argument(job, "--region") == r.region
+    result = timed("10 tokenize job told it runs in us-east-1", scenarios.wrong_region_run, r)
+    assert result.state == "FAILED" and "the region 'us-east-1' is wrong; expecting 'ap-northeast-2'" in result.error
+    lake_buckets = {root.removeprefix("s3://").split("/")[0] for root in r.lake().zone_roots.values()}
+    assert {(bucket, signed) for bucket, signed, _ in r.region_check.refused} <= {
+        (b, scenarios.WRONG_REGION) for b in lake_buckets}
+    assert r.region_check.refused
 
 
 def test_the_state_machine_role_reaches_only_the_lake_and_results_buckets(rehearsed):

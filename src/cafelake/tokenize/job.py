@@ -187,8 +187,10 @@ def finish(lake: Lake, settings: Settings, p: Plan, summary: TokenizeSummary, st
         lake.write_table(TOKEN_TFIDF, tfidf)
         summary.tfidf_rows = tfidf.num_rows
     summary.seconds = round(time.monotonic() - started, 3)
-    lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY,
-                   json.dumps({"config": p.config, "files": p.files, "run_id": summary.run_id}, indent=1).encode())
+    # What the next run compares against, and nothing per run (the run record names the run): a run with
+    # nothing new writes the same bytes.
+    manifest = {"config": p.config, "files": p.files}
+    lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY, json.dumps(manifest, indent=1).encode())
     write_run(lake, "tokenize", summary.run_id, asdict(summary), started_at=p.started)
     return summary
 
