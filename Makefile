@@ -10,13 +10,18 @@ EXTRAS := aws,nlp,local,infra,dev
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test rehearse bench install synth lock clean
+.PHONY: demo test lint rehearse bench install synth lock clean
 
 demo: $(PY_STAMP)
 	$(BIN)/cafelake demo $(DEMO_ARGS)
 
 test: $(PY_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (pinned in the dev extra; rules in pyproject.toml): the lint rules, then the formatting, checked, not applied.
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The cloud rehearsal alone (make test runs it too): the synthesized app deployed to a local AWS and run
 # as AWS would run it; prints the time of each step. See docs/deploy.md, "The rehearsal".

@@ -37,16 +37,14 @@ QUESTIONS = {
 
 
 def _build(root: Path, posts: int, days: int) -> Lake:
-    from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
+    from cafelake.pipeline import Pipeline
     from cafelake.sources.naver_cafe.corpus.sample import Corpus
-    from cafelake.tokenize.job import run_tokenize
 
     corpus = Corpus(posts=posts, days=days, end_date=date(2026, 10, 31))
     lake = Lake(str(root))
     seed_raw(lake, corpus, run_id="bench", fetched_at=corpus.as_of)
-    run_cleanse(lake)
-    run_tokenize(lake)
+    Pipeline(lake).transform()
     return lake
 
 

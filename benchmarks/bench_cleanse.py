@@ -23,11 +23,11 @@ import pyarrow as pa
 
 from benchmarks import naive_cleanse
 from benchmarks._harness import median_time, verdict
-from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.job import raw_objects
 from cafelake.cleanse.records import RawRecords, read_object
 from cafelake.cleanse.transform import cleanse, latest
 from cafelake.lake import Lake
+from cafelake.pipeline import Pipeline
 
 TARGET = 10.0
 KEY = b"benchmark-key"
@@ -91,11 +91,13 @@ def run(runs: int = 3, quick: bool = False) -> str:
         times = _interleaved({"vectorised": lambda: _ours(cand, tombs),
                               "naive": lambda: naive_cleanse.cleanse(cand_df, KEY)}, runs=runs)
 
+        pipeline = Pipeline(lake, key=KEY)
+
         def end_to_end() -> None:
-            run_cleanse(lake, full=True, key=KEY)
+            pipeline.cleanse(full=True)
 
         e2e_s, summary = median_time(end_to_end, runs=max(1, runs - 1))
-        summary = run_cleanse(lake, full=True, key=KEY)
+        summary = pipeline.cleanse(full=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

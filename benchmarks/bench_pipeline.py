@@ -17,31 +17,31 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._harness import peak_rss_mb, verdict
-from cafelake.athena.local import DEFAULT_MEMORY
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 
 SEED_POSTS, BIG_POSTS = 65_600, 1_000_000
 QUICK_SEED, QUICK_BIG = 3_000, 12_000
 POSTS_PER_YEAR = 65_600
 RSS_LIMIT_MB = 1_536
 
-_PRELUDE = """
+_PRELUDE = f"""
 import json, sys, time
 from datetime import UTC, datetime, timedelta
 from cafelake.lake import Lake
-lake = Lake(sys.argv[1]); posts = int(sys.argv[2])
+from cafelake.pipeline import Pipeline
+lake = Lake(sys.argv[1]); posts = int(sys.argv[2]); pipeline = Pipeline(lake)
 def corpus():
     from cafelake.sources.naver_cafe.corpus import Corpus
-    return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // %d))
+    return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // {POSTS_PER_YEAR}))
 t0 = time.perf_counter()
-""" % POSTS_PER_YEAR
+"""
 
 STAGES: dict[str, str] = {
     "scrape": """
-from cafelake.collect import run_scrape
 from cafelake.sources.naver_cafe.server import NaverServer
 c = corpus()
 with NaverServer(c) as server:
-    s = run_scrape(lake, server.base_url, c.club_id, c.menu_id, rate_limit=0, now=lambda: c.as_of)
+    s = pipeline.collect(server.base_url, c.club_id, c.menu_id, rate_limit=0, now=lambda: c.as_of)
 assert s.complete, s
 out = {"records": s.articles_fetched, "requests": s.requests}
 """,
@@ -51,23 +51,17 @@ c = corpus()
 out = {"records": seed_raw(lake, c, run_id="bench", fetched_at=c.as_of)}
 """,
     "cleanse": """
-from cafelake.cleanse import run_cleanse
-s = run_cleanse(lake, full=True)
+s = pipeline.cleanse(full=True)
 assert s.reconciles()
 out = {"records": s.cleansed, "quarantined": s.quarantined}
 """,
     "tokenize": """
-from cafelake.tokenize import run_tokenize
-s = run_tokenize(lake, full=True)
+s = pipeline.tokenize(full=True)
 out = {"records": s.posts_tokenized, "tokens": s.tokens}
 """,
     "views+checks": """
-from cafelake.athena import sqlfiles
-from cafelake.athena.checks import run_checks
-from cafelake.athena.local import LocalAthena
-eng = LocalAthena(lake)
-rows = sum(eng.row_count(v.name) for v in sqlfiles.views())
-failed = [r.name for r in run_checks(eng) if not r.passed]
+rows = sum(pipeline.views().values())
+failed = [r.name for r in pipeline.checks() if not r.passed]
 assert not failed, failed
 out = {"records": rows}
 """,
@@ -216,7 +210,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"{tok_outside:.0%} of its time around Kiwi: reading, keyword groups, TF-IDF, writing).", "",
         f"### {big_n:,} posts (one run; raw zone seeded with the scraper's writer, no HTTP)", "",
         *_table(big), "",
-        "### Growth from {:,} to {:,} posts ({:.1f}× the posts)".format(seed_n, big_n, big_n / seed_n), "",
+        f"### Growth from {seed_n:,} to {big_n:,} posts ({big_n / seed_n:.1f}× the posts)", "",
         "| stage | time per post at the large size ÷ at the seed size (1.0 = linear) |", "|---|---:|",
         *[f"| {k} | {v:.2f} |" for k, v in per_post.items()], "",
         f"Peak RSS of any stage: {peak_seed:.0f} MiB at {seed_n:,} posts, {peak_big:.0f} MiB at {big_n:,} "
@@ -224,7 +218,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
         f"growth ×{peak_big / peak_seed:.2f}; the peak is the {peak_stage} stage's). What bounds each stage: "
         "cleanse holds a ~100-byte index of every post and one group of days at a time; tokenize holds Kiwi's "
         "model (~530 MB) and a few partitions; views and checks run in DuckDB, capped at "
-        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_MEMORY}) and spilling to a temp folder beyond it.", "",
+        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_DUCKDB_MEMORY}) and spilling to a temp folder beyond it.", "",
         "## AWS cost of a day at the seed scale (on paper)", "", *cost(seed),
     ]
     return "\n".join(out) + "\n"

@@ -43,11 +43,11 @@ def posts_table(n: int, seed: int = 42):
 
 _TFIDF_CODE = """
 import sys
-from cafelake.config import keyword_groups
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 from cafelake.tokenize.job import _tfidf_chunks
 from cafelake.tokenize.tfidf import compute_tfidf
-print(compute_tfidf(_tfidf_chunks(Lake(sys.argv[1])), keyword_groups(), 100).num_rows)
+print(compute_tfidf(_tfidf_chunks(Lake(sys.argv[1])), Settings.load().keyword_groups, 100).num_rows)
 """
 
 
@@ -87,8 +87,8 @@ def synthetic_mart(lake, n_posts: int, tokens_per_post: int = 25, vocab: int = 1
 _RSS_CODE = """
 import sys
 from cafelake.lake import Lake
-from cafelake.tokenize import run_tokenize
-s = run_tokenize(Lake(sys.argv[1]), full=True)
+from cafelake.pipeline import Pipeline
+s = Pipeline(Lake(sys.argv[1])).tokenize(full=True)
 print(s.posts_in, s.tokens)
 """
 
@@ -97,9 +97,8 @@ def run(runs: int = 3, quick: bool = False) -> str:
     import pyarrow.compute as pc
 
     from benchmarks.old_study_tokenize import old_study
-    from cafelake.config import keyword_groups
     from cafelake.lake import Lake
-    from cafelake.tokenize import run_tokenize
+    from cafelake.pipeline import Pipeline
     from cafelake.tokenize.analyzer import analyzer
 
     n = QUICK_POSTS if quick else FULL_POSTS
@@ -110,8 +109,9 @@ def run(runs: int = 3, quick: bool = False) -> str:
     try:
         lake = Lake(str(work / "lake"))
         lake.write_table("posts", posts)
-        an = analyzer()
-        groups = keyword_groups()
+        pipeline = Pipeline(lake)
+        an = analyzer(pipeline.settings.tokenizer)
+        groups = pipeline.settings.keyword_groups
 
         batch = an.cfg.batch_size
 
@@ -122,7 +122,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
 
         times = side_by_side({
             "raw": raw_kiwi,
-            "stage": lambda: run_tokenize(lake, full=True),
+            "stage": lambda: pipeline.tokenize(full=True),
             "old": lambda: old_study(texts, an.kiwi, groups),
         }, runs=runs)
 
@@ -131,10 +131,10 @@ def run(runs: int = 3, quick: bool = False) -> str:
                                   pc.if_else(pc.less(pc.random(posts.num_rows), 0.01),
                                              pc.binary_join_element_wise(posts.column("content_hash"), "x", ""),
                                              posts.column("content_hash")))
-        run_tokenize(lake, full=True)
+        pipeline.tokenize(full=True)
         lake.write_table("posts", edited)
-        inc_times = side_by_side({"incremental": lambda: run_tokenize(lake)}, runs=1)
-        inc = run_tokenize(lake)  # nothing left to do: shows the no-change cost
+        inc_times = side_by_side({"incremental": lambda: pipeline.tokenize()}, runs=1)
+        inc = pipeline.tokenize()  # nothing left to do: shows the no-change cost
 
         rss = []
         for size in (RSS_QUICK if quick else RSS_SIZES):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass
 
@@ -40,12 +39,6 @@ class JobArgs:
     metrics_namespace: str | None = None
     region: str | None = None
 
-    @property
-    def aws_region(self) -> str | None:
-        """The argument first, then the environment: pyarrow's S3 filesystem does not follow S3's region
-        redirect and would otherwise talk to us-east-1."""
-        return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
-
 
 def _resolve_locally(argv: list[str], names: list[str]) -> dict[str, str]:
     """What awsglue.utils.getResolvedOptions does, for running and testing outside Glue."""
@@ -60,7 +53,7 @@ def parse_args(argv: list[str]) -> JobArgs:
     """Glue's resolver when running in Glue, argparse otherwise; optional arguments only if passed
     (getResolvedOptions treats every name it is given as required)."""
     try:
-        from awsglue.utils import getResolvedOptions as resolve
+        from awsglue.utils import getResolvedOptions as resolve  # noqa: N813 (Glue's name, our verb)
     except ImportError:
         resolve = _resolve_locally
     names = [*REQUIRED, *(n for n in OPTIONAL if f"--{n}" in argv or any(a.startswith(f"--{n}=") for a in argv))]
@@ -83,22 +76,25 @@ def parse_args(argv: list[str]) -> JobArgs:
 def main(argv: list[str] | None = None) -> dict:
     import boto3
 
-    from cafelake.cleanse import run_cleanse
     from cafelake.cleanse.authors import secret_key
     from cafelake.lake import Lake
+    from cafelake.pipeline import Pipeline
+    from cafelake.runs import publish
+    from cafelake.settings import Settings
 
     args = parse_args(sys.argv if argv is None else argv)
+    settings = Settings.load()  # the job's environment: CAFELAKE_CONFIG_DIR, CAFELAKE_S3_ENDPOINT, AWS_REGION
+    # The region argument first: pyarrow's S3 filesystem does not follow S3's region redirect.
+    region = args.region or settings.env.region
     lake = Lake(root=args.cleansed_uri, zone_roots={"raw": args.raw_uri, "cleansed": args.cleansed_uri},
-                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=args.aws_region)
-    key = (secret_key(args.pseudonym_secret_id, client=boto3.client("secretsmanager", region_name=args.aws_region))
+                endpoint_url=settings.env.s3_endpoint, region=region)
+    key = (secret_key(args.pseudonym_secret_id, client=boto3.client("secretsmanager", region_name=region))
            if args.pseudonym_secret_id else None)
-    summary = asdict(run_cleanse(lake, ingest_dts=args.ingest_dts, full=args.full, key=key))
+    summary = asdict(Pipeline(lake, settings, key).cleanse(ingest_dts=args.ingest_dts, full=args.full))
     print(json.dumps({"stage": "cleanse", **summary}, ensure_ascii=False))
     if args.metrics_namespace:
-        from cafelake.run_metrics import CLEANSE_METRICS, publish
-
-        publish("cleanse", summary, CLEANSE_METRICS, namespace=args.metrics_namespace,
-                client=boto3.client("cloudwatch", region_name=args.aws_region))
+        publish("cleanse", summary, namespace=args.metrics_namespace,
+                client=boto3.client("cloudwatch", region_name=region))
     return summary
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 
@@ -44,18 +43,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def region(args: argparse.Namespace) -> str | None:
-    """The job's region, the argument first, then the environment: pyarrow's S3 filesystem does not
-    follow S3's region redirect and would otherwise talk to us-east-1."""
-    return args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
-
-
 def main(argv: list[str] | None = None) -> dict:
     from cafelake.lake import Lake
+    from cafelake.pipeline import Pipeline
+    from cafelake.runs import publish
+    from cafelake.settings import Settings
 
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = Settings.load()  # the job's environment: CAFELAKE_CONFIG_DIR, CAFELAKE_S3_ENDPOINT, AWS_REGION
+    # The region argument first: pyarrow's S3 filesystem does not follow S3's region redirect.
+    region = args.region or settings.env.region
     lake = Lake(root=args.tokenized_uri, zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
-                endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None, region=region(args))
+                endpoint_url=settings.env.s3_endpoint, region=region)
+    pipeline = Pipeline(lake, settings)
     if args.engine == "spark":
         try:  # in Glue: the job's SparkSession and bookkeeping
             from awsglue.context import GlueContext
@@ -69,24 +69,18 @@ def main(argv: list[str] | None = None) -> dict:
             glue = GlueContext(SparkContext.getOrCreate())
             spark, job = glue.spark_session, Job(glue)
             job.init(args.JOB_NAME, {"JOB_NAME": args.JOB_NAME})
-        from cafelake.tokenize.spark import run_spark
-
-        summary = run_spark(spark, lake, full=args.full)
+        summary = pipeline.tokenize(full=args.full, spark=spark)
         if job is not None:
             job.commit()
     else:
-        from cafelake.tokenize import run_tokenize
-
-        summary = run_tokenize(lake, full=args.full)
+        summary = pipeline.tokenize(full=args.full)
     result = asdict(summary)
     print(json.dumps(result))
     if args.metrics_namespace:
         import boto3
 
-        from cafelake.run_metrics import TOKENIZE_METRICS, publish
-
-        publish("tokenize", result, TOKENIZE_METRICS, namespace=args.metrics_namespace,
-                client=boto3.client("cloudwatch", region_name=region(args)))
+        publish("tokenize", result, namespace=args.metrics_namespace,
+                client=boto3.client("cloudwatch", region_name=region))
     return result
 
 

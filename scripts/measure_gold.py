@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from cafelake import config as config_module
-from cafelake.tokenize import settings
+from cafelake.settings import Settings
 from cafelake.tokenize.analyzer import Analyzer
 from cafelake.tokenize.gold import GoldReport, evaluate, load_gold
 from cafelake.tokenize.keywords import KeywordMatcher
-from cafelake.tokenize.settings import TokenizerConfig
+from cafelake.tokenize.settings import FILES, TokenizerConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 SCORES = (-5.0, -4.0, -3.5, -3.0, -2.5, -2.0, -1.0, 0.0, 1.0, 3.0, 5.0)
@@ -36,13 +35,15 @@ SCORES = (-5.0, -4.0, -3.5, -3.0, -2.5, -2.0, -1.0, 0.0, 1.0, 3.0, 5.0)
 
 def _load(config_dir: str | None) -> tuple[TokenizerConfig, tuple]:
     """The tokenizer config and keyword groups read from `config_dir` (None: the packaged files)."""
-    if config_dir:
-        os.environ["CAFELAKE_CONFIG_DIR"] = config_dir
-    else:
-        os.environ.pop("CAFELAKE_CONFIG_DIR", None)
-    settings.config.cache_clear()
-    config_module.keyword_groups.cache_clear()
-    return TokenizerConfig.load(), config_module.keyword_groups()
+    settings = Settings.load({"CAFELAKE_CONFIG_DIR": config_dir} if config_dir else {})
+    return settings.tokenizer, settings.keyword_groups
+
+
+def _quote_descriptions(text: bytes) -> bytes:
+    """Old keyword_groups.yaml files left descriptions with commas unquoted inside `{...}`, which YAML's flow
+    syntax cuts into stray keys (the settings refuse them now); quoted as the current file does. Descriptions
+    change no score."""
+    return re.sub(rb"description: ([^\"{}\n]*,[^\"{}\n]*)}", rb'description: "\1"}', text)
 
 
 class Runner:
@@ -153,10 +154,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = load_gold(args.gold)
     runner = Runner(rows)
     with tempfile.TemporaryDirectory() as old:
-        for name in settings.FILES:
+        for name in FILES:
             blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.before}:src/cafelake/config/{name}"],
                                   check=True, capture_output=True).stdout
-            Path(old, name).write_bytes(blob)
+            Path(old, name).write_bytes(_quote_descriptions(blob) if name == "keyword_groups.yaml" else blob)
         old_cfg, before_groups = _load(old)
         before = runner.run(old_cfg, before_groups)
     cfg, groups = _load(None)

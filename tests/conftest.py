@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from cafelake.settings import Settings
+
 
 @pytest.fixture(autouse=True)
 def _offline_aws(monkeypatch):
@@ -19,6 +21,12 @@ def _offline_aws(monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("CAFELAKE_LAKE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings of the packaged configuration files, whatever the environment of the test run."""
+    return Settings.load({})
 
 
 def _free_port() -> int:

@@ -24,13 +24,15 @@ from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from cafelake.runs import NAMESPACE
+
 from .assets import GLUE_BUILD_COMMAND, GLUE_MANIFEST, GlueArtifacts, MissingBuildInput, named_file_asset, require
 from .names import fingerprint, per_stack
 from .settings import Settings
 from .storage import Storage
 
 GLUE_VERSION = "5.0"
-METRICS_NAMESPACE = "cafelake"
+METRICS_NAMESPACE = NAMESPACE  # the Glue jobs', the scraper's and the dashboard's one namespace
 JOB_TIMEOUT_MINUTES = 60
 INSTALLER_OPTION = "--no-index"  # every requirement is among the job's wheels or provided by Glue
 

@@ -2,15 +2,22 @@
 
 Each stage's command lives in `cafelake.commands.<stage>` and is imported only when
 called, so `cafelake --help` stays fast and a stage's heavy imports (Kiwi, DuckDB,
-Spark) cost nothing to the others.
+Spark) cost nothing to the others. A `CafelakeError` escaping a command is printed as
+one line, `cafelake <command>: <message>`, and the process exits with its `exit_code`;
+anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
+
+from cafelake.errors import CafelakeError
 
 # sub-command -> module in cafelake.commands exposing a function of the same name
 COMMANDS: dict[str, str] = {
@@ -30,7 +37,21 @@ COMMANDS: dict[str, str] = {
     "demo": "Run the whole pipeline locally, end to end.",
 }
 
-app = typer.Typer(name="cafelake", help=__doc__, no_args_is_help=True, add_completion=False)
+
+
+class _Group(TyperGroup):
+    """The root group: a CafelakeError from any sub-command becomes one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CafelakeError as exc:
+            command = ctx.invoked_subcommand or ctx.info_name
+            click.echo(f"cafelake {command}: {' '.join(str(exc).split())}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+app = typer.Typer(name="cafelake", cls=_Group, help=__doc__, no_args_is_help=True, add_completion=False)
 
 
 @app.callback()
@@ -39,13 +60,8 @@ def _root() -> None:
 
 
 def _register(name: str, help_text: str) -> None:
-    """Register the stage's real command if its module exists (a stage may not have landed)."""
-    try:
-        module = importlib.import_module(f"cafelake.commands.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"cafelake.commands.{name}":
-            raise
-        return
+    """Register the stage's command from `cafelake.commands.<name>`; a missing module fails loudly."""
+    module = importlib.import_module(f"cafelake.commands.{name}")
     target = getattr(module, "app", None)
     if isinstance(target, typer.Typer):
         app.add_typer(target, name=name, help=help_text)

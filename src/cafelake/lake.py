@@ -1,23 +1,26 @@
-"""The lake interface: zone tables and raw objects on a local folder or on S3.
+"""The lake interface: zone tables and raw objects, on any object store (`store.py`).
 
-Tables go through pyarrow filesystems (one code path for a folder and for S3, so what
-the tests exercise locally is what runs in Glue). Objects go through plain files or
-boto3, so the scraper Lambda needs no pyarrow: it is imported only for tables. Tables are Parquet (zstd) under
-`<zone root>/<table>/dt=YYYY-MM-DD/`; a write replaces whole partitions, so a re-run
-never duplicates rows. Files and folders starting with `_` or `.` are invisible to
-readers (as they are to Athena), which is where state and quarantine live.
+Objects go straight to the zone's store; tables go through the store's pyarrow filesystem,
+one code path for a folder and for S3, so what the tests exercise locally is what runs in
+Glue. pyarrow is imported only for tables: the scraper Lambda, which writes objects, has
+none. Tables are Parquet (zstd) under `<zone root>/<table>/dt=YYYY-MM-DD/`; a write replaces
+whole partitions, so a re-run never duplicates rows. Keys with a part starting with `_` or
+`.` are invisible to readers (`layout.is_hidden`, as they are to Athena): state, run
+records and quarantine live there.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import posixpath
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cafelake.environment import DEFAULT_LAKE, Environment
+from cafelake.layout import PARTITION_KEY, ZONES, is_hidden
+from cafelake.store import ObjectStore, normalise, open_stores
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -26,15 +29,9 @@ if TYPE_CHECKING:
 
     from cafelake.schemas import TableDef
 
-ZONES = ("raw", "cleansed", "tokenized")
-PARTITION_KEY = "dt"
+__all__ = ["DEFAULT_LAKE", "PARTITION_KEY", "ZONES", "Lake"]
 
-DEFAULT_LAKE = "./lake"
 ROW_GROUP_SIZE = 128 * 1024
-
-
-def _is_s3(uri: str) -> bool:
-    return uri.startswith("s3://")
 
 
 def _leaf_path(name: str, t: pa.DataType) -> str:
@@ -72,37 +69,6 @@ def _dictionary_columns(tbl: pa.Table) -> list[str]:
     return out
 
 
-def _local_etag(data: bytes) -> str:
-    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
-
-
-def _local_put_if(path: Path, data: bytes, etag: str | None) -> str | None:
-    """`Lake.put_bytes_if` on a local folder (POSIX: link(2) and flock(2))."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
-    tmp.write_bytes(data)
-    try:
-        with open(path.with_name(f".{path.name}.lock"), "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if etag is None:
-                try:
-                    os.link(tmp, path)  # fails if the file exists
-                except FileExistsError:
-                    return None
-            else:
-                try:
-                    if _local_etag(path.read_bytes()) != etag:
-                        return None
-                except FileNotFoundError:
-                    return None
-                os.replace(tmp, path)
-            return _local_etag(data)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 @dataclass
 class Lake:
     """A data lake rooted at `root` (a folder or `s3://bucket/prefix`).
@@ -117,23 +83,25 @@ class Lake:
     region: str | None = None
 
     def __post_init__(self) -> None:
-        if not _is_s3(self.root):
-            self.root = str(Path(self.root).expanduser().resolve())
-        for zone in ZONES:
-            self.zone_roots.setdefault(zone, posixpath.join(self.root, zone))
-        self._fs: dict[bool, pafs.FileSystem] = {}
-        self._s3_client: Any = None
+        self.root = normalise(self.root)
+        if unknown := sorted(set(self.zone_roots) - set(ZONES)):
+            raise ValueError(f"unknown zones {unknown}; zones are {', '.join(ZONES)}")
+        self.zone_roots = {z: normalise(self.zone_roots.get(z) or posixpath.join(self.root, z)) for z in ZONES}
+        stores = open_stores([self.root, *self.zone_roots.values()], endpoint_url=self.endpoint_url,
+                             region=self.region)
+        self._root_store = stores[self.root]
+        self._stores: dict[str, ObjectStore] = {z: stores[uri] for z, uri in self.zone_roots.items()}
+
+    @classmethod
+    def from_settings(cls, env: Environment) -> Lake:
+        """The lake the environment names: its root, the zones' own URIs, the S3 endpoint and region."""
+        return cls(root=env.lake, zone_roots=dict(env.zone_uris), endpoint_url=env.s3_endpoint, region=env.region)
 
     @classmethod
     def from_env(cls, root: str | None = None) -> Lake:
-        """Lake from arguments and environment: CAFELAKE_LAKE, CAFELAKE_<ZONE>_URI, CAFELAKE_S3_ENDPOINT."""
-        zone_roots = {z: v for z in ZONES if (v := os.environ.get(f"CAFELAKE_{z.upper()}_URI"))}
-        return cls(
-            root=root or os.environ.get("CAFELAKE_LAKE", DEFAULT_LAKE),
-            zone_roots=zone_roots,
-            endpoint_url=os.environ.get("CAFELAKE_S3_ENDPOINT") or None,
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
-        )
+        """The lake of this process's environment (`root` wins over CAFELAKE_LAKE), for adapters that
+        need nothing else of the settings (the scraper Lambda)."""
+        return cls.from_settings(Environment.read(lake=root))
 
     # --- paths -------------------------------------------------------------------
     def uri(self, zone: str, *parts: str) -> str:
@@ -142,147 +110,56 @@ class Lake:
             raise ValueError(f"unknown zone {zone!r}; zones are {', '.join(ZONES)}")
         return posixpath.join(self.zone_roots[zone], *[p.strip("/") for p in parts if p])
 
-    def _fs_path(self, uri: str) -> tuple[pafs.FileSystem, str]:
-        import pyarrow.fs as pafs
+    def local_root(self) -> Path | None:
+        """The lake's root folder on this machine, or None if the lake is not a local folder."""
+        return self._root_store.local_path(self.root)
 
-        s3 = _is_s3(uri)
-        if s3 not in self._fs:
-            if s3:
-                kwargs: dict = {"region": self.region or "us-east-1"}
-                if self.endpoint_url:
-                    scheme, _, host = self.endpoint_url.partition("://")
-                    kwargs.update(endpoint_override=host, scheme=scheme)
-                self._fs[s3] = pafs.S3FileSystem(**kwargs)
-            else:
-                self._fs[s3] = pafs.LocalFileSystem()
-        return self._fs[s3], (uri[len("s3://"):] if s3 else uri)
+    def local_path(self, zone: str, *parts: str) -> Path | None:
+        """A key below a zone as a path on this machine (for readers that take paths), or None."""
+        return self._stores[zone].local_path(self.uri(zone, *parts))
+
+    def filesystem(self, zone: str, *parts: str) -> tuple[pafs.FileSystem, str]:
+        """The pyarrow filesystem holding a key below a zone, and the key's path in it."""
+        return self._stores[zone].arrow(self.uri(zone, *parts))
 
     # --- objects (no pyarrow) ---------------------------------------------------------
-    def _s3(self) -> Any:
-        if self._s3_client is None:
-            import boto3
-
-            self._s3_client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=self.region)
-        return self._s3_client
-
-    @staticmethod
-    def _split(uri: str) -> tuple[str, str]:
-        bucket, _, key = uri[len("s3://"):].partition("/")
-        return bucket, key
-
     def put_bytes(self, zone: str, key: str, data: bytes) -> str:
         """Write an object whole; a reader never sees a partial object. Returns its URI."""
         uri = self.uri(zone, key)
-        if _is_s3(uri):
-            bucket, k = self._split(uri)
-            self._s3().put_object(Bucket=bucket, Key=k, Body=data)
-        else:
-            path = Path(uri)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+        self._stores[zone].put(uri, data)
         return uri
 
     def get_bytes(self, zone: str, key: str) -> bytes:
         """Read an object; FileNotFoundError if it does not exist."""
-        uri = self.uri(zone, key)
-        if not _is_s3(uri):
-            return Path(uri).read_bytes()
-        bucket, k = self._split(uri)
-        client = self._s3()
-        try:
-            return client.get_object(Bucket=bucket, Key=k)["Body"].read()
-        except client.exceptions.NoSuchKey:
-            raise FileNotFoundError(uri) from None
+        return self._stores[zone].get(self.uri(zone, key))
 
     def get_bytes_etag(self, zone: str, key: str) -> tuple[bytes, str]:
         """An object and its ETag (what `put_bytes_if` compares); FileNotFoundError if it does not exist."""
-        uri = self.uri(zone, key)
-        if not _is_s3(uri):
-            data = Path(uri).read_bytes()
-            return data, _local_etag(data)
-        bucket, k = self._split(uri)
-        client = self._s3()
-        try:
-            got = client.get_object(Bucket=bucket, Key=k)
-        except client.exceptions.NoSuchKey:
-            raise FileNotFoundError(uri) from None
-        return got["Body"].read(), got["ETag"]
+        return self._stores[zone].get_with_etag(self.uri(zone, key))
 
     def put_bytes_if(self, zone: str, key: str, data: bytes, *, etag: str | None = None) -> str | None:
         """Compare-and-swap for small coordination objects: write only if the object does not exist yet
         (`etag` None) or still has `etag`. Returns the new ETag, or None when someone else wrote first.
 
-        On S3 a conditional PutObject (If-None-Match: *, If-Match), atomic in S3 itself; locally a
-        hard link (fails if the file exists) or a compare under an exclusive file lock.
+        Atomic in both stores: a conditional PutObject on S3, a link or a compare under a file lock locally.
         """
-        uri = self.uri(zone, key)
-        if not _is_s3(uri):
-            return _local_put_if(Path(uri), data, etag)
-        bucket, k = self._split(uri)
-        client = self._s3()
-        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
-        try:
-            return client.put_object(Bucket=bucket, Key=k, Body=data, **condition)["ETag"]
-        except client.exceptions.ClientError as exc:
-            # 412: the condition failed; 409: a concurrent conditional write won; 404: If-Match on a gone object
-            if exc.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"):
-                return None
-            raise
+        return self._stores[zone].put_if(self.uri(zone, key), data, etag)
 
     def exists(self, zone: str, key: str) -> bool:
-        uri = self.uri(zone, key)
-        if not _is_s3(uri):
-            return Path(uri).exists()
-        bucket, k = self._split(uri)
-        try:
-            self._s3().head_object(Bucket=bucket, Key=k)
-        except self._s3().exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
+        return self._stores[zone].exists(self.uri(zone, key))
 
     def delete(self, zone: str, key: str) -> None:
         """Delete an object, or every object below a prefix."""
-        uri = self.uri(zone, key)
-        if not _is_s3(uri):
-            path = Path(uri)
-            if path.is_dir():
-                import shutil
-
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-            return
-        bucket, k = self._split(uri)
-        keys = [k] + [self.uri(zone, x)[len(f"s3://{bucket}/"):] for x in self.list_keys(zone, key, include_hidden=True)]
-        for i in range(0, len(keys), 1000):
-            self._s3().delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": x} for x in keys[i:i + 1000]]})
+        self._stores[zone].delete(self.uri(zone, key))
 
     def list_keys(self, zone: str, prefix: str = "", *, include_hidden: bool = False) -> list[str]:
         """Keys of the objects below `prefix` in a zone, relative to the zone root, sorted.
 
-        Below the prefix, keys with a part starting with `_` or `.` are hidden unless asked for.
+        Below the prefix, hidden keys (`layout.is_hidden`) are left out unless asked for.
         """
-        base = self.uri(zone)
-        start = self.uri(zone, prefix)
-        if _is_s3(base):
-            bucket, base_key = self._split(base)
-            _, start_key = self._split(start)
-            found = []
-            for page in self._s3().get_paginator("list_objects_v2").paginate(
-                    Bucket=bucket, Prefix=f"{start_key}/" if start_key else ""):
-                found += [o["Key"] for o in page.get("Contents", [])]
-            rels = [(posixpath.relpath(k, base_key) if base_key else k, posixpath.relpath(k, start_key or "."))
-                    for k in found]
-        else:
-            root = Path(start)
-            files = [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else []
-            rels = [(p.relative_to(base).as_posix(), p.relative_to(root).as_posix()) for p in files]
-        return sorted(rel for rel, below in rels
-                      if include_hidden or not any(part.startswith((".", "_")) for part in below.split("/")))
+        prefix = prefix.strip("/")
+        below = self._stores[zone].list(self.uri(zone, prefix))
+        return [posixpath.join(prefix, k) if prefix else k for k in below if include_hidden or not is_hidden(k)]
 
     # --- tables ---------------------------------------------------------------------
     @staticmethod
@@ -299,7 +176,7 @@ class Lake:
         import pyarrow.fs as pafs
 
         tdef = self._tdef(name)
-        fs, path = self._fs_path(self.table_uri(tdef))
+        fs, path = self.filesystem(tdef.zone, tdef.location)
         infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
         prefix = f"{PARTITION_KEY}="
         return sorted(
@@ -321,8 +198,7 @@ class Lake:
 
         tdef = self._tdef(name)
         tbl = conform(tbl, tdef)
-        base = self.table_uri(tdef)
-        fs, base_path = self._fs_path(base)
+        fs, base_path = self.filesystem(tdef.zone, tdef.location)
         token = uuid.uuid4().hex[:12]
         if not tdef.partitioned:
             self._replace_dir(fs, base_path, {"": tbl}, token)
@@ -362,18 +238,13 @@ class Lake:
         for dt in dts:
             self.delete(tdef.zone, posixpath.join(tdef.location, f"{PARTITION_KEY}={dt}"))
 
-    def dataset(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> ds.Dataset | None:
-        """A pyarrow dataset over the table (pruned to `dts`), or None if it holds no files."""
-        import pyarrow as pa
-        import pyarrow.dataset as ds
+    def table_files(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> list[str]:
+        """The table's visible Parquet files (in `dts`' partitions), as paths of its pyarrow filesystem."""
         import pyarrow.fs as pafs
 
         tdef = self._tdef(name)
-        base = self.table_uri(tdef)
-        fs, base_path = self._fs_path(base)
-        schema = tdef.schema
+        fs, base_path = self.filesystem(tdef.zone, tdef.location)
         if tdef.partitioned:
-            schema = schema.append(pa.field(PARTITION_KEY, pa.string()))
             wanted = self.partitions(tdef) if dts is None else sorted(set(dts) & set(self.partitions(tdef)))
             folders = [posixpath.join(base_path, f"{PARTITION_KEY}={d}") for d in wanted]
         else:
@@ -382,11 +253,24 @@ class Lake:
         for folder in folders:
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             files += sorted(i.path for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet")
-                            and not posixpath.basename(i.path).startswith((".", "_")))
+                            and not is_hidden(posixpath.basename(i.path)))
+        return files
+
+    def dataset(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> ds.Dataset | None:
+        """A pyarrow dataset over the table (pruned to `dts`), or None if it holds no files."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        tdef = self._tdef(name)
+        files = self.table_files(tdef, dts=dts)
         if not files:
             return None
-        partitioning = ds.partitioning(pa.schema([pa.field(PARTITION_KEY, pa.string())]), flavor="hive") \
-            if tdef.partitioned else None
+        fs, base_path = self.filesystem(tdef.zone, tdef.location)
+        schema = tdef.schema
+        partitioning = None
+        if tdef.partitioned:
+            schema = schema.append(pa.field(PARTITION_KEY, pa.string()))
+            partitioning = ds.partitioning(pa.schema([pa.field(PARTITION_KEY, pa.string())]), flavor="hive")
         return ds.dataset(files, schema=schema, format="parquet", filesystem=fs,
                           partitioning=partitioning, partition_base_dir=base_path)
 

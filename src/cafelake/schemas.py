@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from cafelake.lake import PARTITION_KEY, ZONES  # dt: YYYY-MM-DD, the KST post date
+from cafelake.layout import PARTITION_KEY, ZONES  # dt: YYYY-MM-DD, the KST post date
 
 KST = "Asia/Seoul"
 UTC_TS = pa.timestamp("us", tz="UTC")
-
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,10 @@ class TableDef:
     description: str
     partitioned: bool = True
     comments: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.zone not in ZONES:
+            raise ValueError(f"{self.name}: unknown zone {self.zone!r}; zones are {', '.join(ZONES)}")
 
     @property
     def partition_keys(self) -> list[str]:
@@ -265,7 +268,8 @@ def markdown() -> str:
         part = f", partitioned by `{PARTITION_KEY}`" if t.partitioned else ""
         out.append(f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
                    "| column | type (Arrow / Athena) | meaning |\n|---|---|---|")
-        out += [f"| `{n}` | `{f}` / `{a}` | {c} |" for (n, a, c), f in zip(athena_columns(t), t.schema.types)]
+        out += [f"| `{n}` | `{f}` / `{a}` | {c} |"
+                for (n, a, c), f in zip(athena_columns(t), t.schema.types, strict=True)]
         if t.partitioned:
             out.append(f"| `{PARTITION_KEY}` | partition / `string` | YYYY-MM-DD |")
         out.append("")

@@ -42,7 +42,6 @@ class Synth:
     stack: Any
     template: Any  # aws_cdk.assertions.Template
     raw: dict
-    glue_wheels: bool  # False when the Glue artefact build step does not exist yet
 
     def resources(self, rtype: str) -> dict[str, dict]:
         return {k: v for k, v in self.raw["Resources"].items() if v["Type"] == rtype}
@@ -63,12 +62,11 @@ class Synth:
 
 
 def glue_artifacts():
-    """The real Glue artefacts, built once if missing; None if the build step is not in the repo yet."""
+    """The real Glue artefacts, built once if missing (the build script must exist: the stack packages them)."""
     from cafelake_infra.assets import GLUE_MANIFEST, GlueArtifacts
 
     if not (ROOT / GLUE_MANIFEST).exists():
-        if not BUILD_SCRIPT.exists():
-            return None
+        assert BUILD_SCRIPT.exists(), f"{BUILD_SCRIPT.relative_to(ROOT)} is missing: the stack cannot package the jobs"
         subprocess.run([sys.executable, str(BUILD_SCRIPT)], cwd=ROOT, check=True, timeout=900)
     return GlueArtifacts.load(ROOT)
 

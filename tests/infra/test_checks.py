@@ -88,15 +88,16 @@ def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extr
     """Build the stack again without acknowledging anything: each acknowledgment must match a finding
     on the constructs it names (a stale one would silently cover a future wildcard)."""
     import aws_cdk as cdk
-    from cafelake_infra import nag, stack as stack_module
-    from cafelake_infra.assets import GlueArtifacts
     from cdk_nag import AwsSolutionsChecks
     from infra_helpers import ALARM_EMAIL, BOARDS, ROOT, cdk_context, glue_artifacts
+
+    from cafelake_infra import nag
+    from cafelake_infra import stack as stack_module
 
     monkeypatch.setattr(stack_module.nag, "acknowledge", lambda stack: [])
     app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS,
                                                                "cafelake:alarmEmail": ALARM_EMAIL, **extra}))
-    stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts() or GlueArtifacts())
+    stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts())
     report = AwsSolutionsChecks().validate_scope(stack)
     found = {v.rule_name: [r.construct_path for r in v.violating_resources] for v in report.violations}
     for ack in nag.acknowledgments(stack):

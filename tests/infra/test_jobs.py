@@ -77,7 +77,7 @@ def _bundles() -> dict:
     return json.loads((ROOT / "build/glue/manifest.json").read_text())["bundles"]
 
 
-def test_each_module_is_one_pip_accepts_by_its_name(synth, needs_glue_wheels):
+def test_each_module_is_one_pip_accepts_by_its_name(synth):
     """Glue hands every module of --additional-python-modules to pip under its S3 key's name, and
     pip refuses a wheel whose name is not a wheel name (`<sha256>.whl` is "not a valid wheel
     filename"). So each module is a zip of wheels (`.gluewheels.zip`) whose wheels keep their names,
@@ -101,7 +101,7 @@ def test_each_module_is_one_pip_accepts_by_its_name(synth, needs_glue_wheels):
             assert pins == [f"{name}=={version}" for name, version, _, _ in named], key
 
 
-def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth, needs_glue_wheels):
+def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth):
     """One module per job: its bundle from the manifest, under a key that keeps the bundle's name,
     and pip --no-index, so a job start never reaches a package index."""
     bundles = _bundles()
@@ -117,7 +117,7 @@ def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth, needs_g
     assert not any(w.startswith(("kiwipiepy_model-", "scikit_learn-")) for w in cleanse)
 
 
-def test_job_roles_read_only_their_own_modules_and_script(synth, needs_glue_wheels):
+def test_job_roles_read_only_their_own_modules_and_script(synth):
     """Of the CDK assets bucket, each role may GetObject exactly its script and its zip of wheels."""
     jobs = _jobs(synth)
     for job in ("cleanse", "tokenize"):
@@ -132,6 +132,7 @@ def test_a_job_the_manifest_gives_no_bundle_is_refused(synth, tmp_path):
     """Rather than a job that would start without its imports."""
     import aws_cdk as cdk
     from aws_cdk import aws_secretsmanager as secretsmanager
+
     from cafelake_infra.assets import Bundle, GlueArtifacts, MissingBuildInput
     from cafelake_infra.jobs import Jobs
     from cafelake_infra.storage import Storage

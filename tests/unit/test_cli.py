@@ -1,24 +1,65 @@
-"""The console script: every stage is reachable and documented."""
+"""The console script: every stage is reachable and documented, and errors read as one line."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-from cafelake.cli import COMMANDS
+import pytest
+from typer.testing import CliRunner
+
+from cafelake.cli import COMMANDS, _register, app
 
 
-def test_help_lists_every_stage():
-    out = subprocess.run([sys.executable, "-c", "import sys; sys.argv=['cafelake','--help']; "
-                          "from cafelake.cli import main; main()"],
-                         capture_output=True, text=True, check=True).stdout
-    missing = [name for name in COMMANDS if name not in out]
-    assert not missing, f"commands not registered: {missing}"
+def _python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def test_every_stage_is_a_registered_command():
+    """The command names the CLI registers, not words that may appear anywhere in the help."""
+    res = _python("import typer; from cafelake.cli import COMMANDS, _register, app\n"
+                  "for name, text in COMMANDS.items(): _register(name, text)\n"
+                  "print(' '.join(sorted(typer.main.get_command(app).commands)))")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == sorted(COMMANDS)
+
+
+def test_a_missing_command_module_fails_loudly():
+    res = _python("import sys; from cafelake import cli; cli.COMMANDS['nosuchstage'] = 'x'; "
+                  "sys.argv = ['cafelake', '--help']; cli.main()")
+    assert res.returncode != 0
+    assert "No module named 'cafelake.commands.nosuchstage'" in res.stderr
 
 
 def test_each_command_has_help():
     for name in COMMANDS:
-        res = subprocess.run([sys.executable, "-c", f"import sys; sys.argv=['cafelake', {name!r}, '--help']; "
-                              "from cafelake.cli import main; main()"], capture_output=True, text=True)
+        res = _python(f"import sys; sys.argv=['cafelake', {name!r}, '--help']; from cafelake.cli import main; main()")
         assert res.returncode == 0, f"{name}: {res.stderr[-500:]}"
         assert "Usage" in res.stdout
+
+
+@pytest.mark.parametrize("args, env, code, message", [
+    (["cleanse", "--full", "--ingest-dt", "2026-01-01"], {}, 2,
+     "cafelake cleanse: --full already covers every ingest date; drop --ingest-dt"),
+    (["check"], {"CAFELAKE_DUCKDB_MEMORY": "plenty"}, 2,
+     "cafelake check: CAFELAKE_DUCKDB_MEMORY: expected a size such as 1GB or 512MiB, got 'plenty'"),
+    (["query", "--view", "v_nope"], {}, 2, "cafelake query: unknown view 'v_nope'"),
+])
+def test_a_cafelake_error_is_one_line_and_its_exit_code(tmp_path, args, env, code, message):
+    res = _python("import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()", *args,
+                  "--lake", str(tmp_path / "lake"), env=env)
+    assert res.returncode == code
+    assert res.stderr.startswith(message) and res.stderr.count("\n") == 1, res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_config_error_reaches_the_user_with_the_file_and_key(tmp_path):
+    (tmp_path / "cleanse.yaml").write_text("keep_jamo: maybe\n")
+    _register("cleanse", COMMANDS["cleanse"])
+    res = CliRunner().invoke(app, ["cleanse", "--lake", str(tmp_path / "lake")],
+                             env={"CAFELAKE_CONFIG_DIR": str(tmp_path)})
+    assert res.exit_code == 2
+    assert f"cafelake cleanse: {tmp_path / 'cleanse.yaml'}: keep_jamo: input should be a valid boolean" in res.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pyarrow as pa
 import pytest
 
@@ -24,7 +23,8 @@ def test_write_replaces_only_the_partitions_it_holds(tmp_path):
     lake.write_table(TOKENS_FACT, _tokens(["z"], "2024-01-02"))
     lake.write_table(TOKENS_FACT, _tokens(["z"], "2024-01-02"))  # a re-run must not duplicate
     got = lake.read_table("tokens_fact").to_pydict()
-    assert sorted(zip(got["dt"], got["post_id"])) == [("2024-01-01", "a"), ("2024-01-01", "b"), ("2024-01-02", "z")]
+    assert sorted(zip(got["dt"], got["post_id"], strict=True)) == [
+        ("2024-01-01", "a"), ("2024-01-01", "b"), ("2024-01-02", "z")]
     assert lake.partitions("tokens_fact") == ["2024-01-01", "2024-01-02"]
 
 

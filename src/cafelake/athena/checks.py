@@ -6,14 +6,15 @@ same checks can run in the Athena console; `run_checks` runs them on the local l
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
+from cafelake.errors import UsageError
 from cafelake.lake import Lake
+from cafelake.runs import Progress
 
 SAMPLE_ROWS = 5
 
@@ -30,14 +31,14 @@ class CheckResult:
 
 
 def run_checks(lake: Lake | str | LocalAthena, *, only: list[str] | None = None,
-               on_progress: Callable[[int, int | None], None] | None = None) -> list[CheckResult]:
+               on_progress: Progress | None = None) -> list[CheckResult]:
     """Run every check (or those named in `only`) on the lake, in name order."""
     engine = lake if isinstance(lake, LocalAthena) else LocalAthena(lake, create_views=False)
     files = sqlfiles.checks()
     if only:
         unknown = sorted(set(only) - {f.name for f in files})
         if unknown:
-            raise KeyError(f"unknown check(s) {unknown}; known: {', '.join(f.name for f in files)}")
+            raise UsageError(f"unknown check(s) {unknown}; known: {', '.join(f.name for f in files)}")
         files = [f for f in files if f.name in only]
     results = []
     for i, check in enumerate(files, 1):

@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cafelake.lake import PARTITION_KEY
+from cafelake.athena.sqlfiles import sql_dir
+from cafelake.layout import PARTITION_KEY
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
-
-# The placeholders DDL and views may hold, substituted by `render`.
-PLACEHOLDERS = ("database", "cleansed_uri", "tokenized_uri")
 
 
 def _quote(text: str) -> str:
@@ -48,14 +46,13 @@ def create_table(tdef: TableDef) -> str:
     if tdef.partitioned:
         props.update(projection_properties(location(tdef)))
     lines.append("TBLPROPERTIES (")
-    lines += [f"  {_quote(k)} = {_quote(v)}{',' if i < len(props) - 1 else ''}" for i, (k, v) in enumerate(props.items())]
+    lines += [f"  {_quote(k)} = {_quote(v)}{',' if i < len(props) - 1 else ''}"
+              for i, (k, v) in enumerate(props.items())]
     lines.append(")")
     return "\n".join(lines) + "\n"
 
 
 def ddl_dir() -> Path:
-    from cafelake.athena.sqlfiles import sql_dir
-
     return sql_dir() / "ddl"
 
 

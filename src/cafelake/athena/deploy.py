@@ -14,12 +14,12 @@ The stack's workgroup is named by CloudFormation (a name per stack, so a redeplo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
+from cafelake.runs import Progress
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 
 # The CDK app's stack and the output naming its Athena workgroup (infra/cafelake_infra/stack.py).
@@ -114,7 +114,7 @@ class ApplySummary:
 def apply(database: str, workgroup: str, cleansed_uri: str | None = None, tokenized_uri: str | None = None, *,
           s3_output: str | None = None, replace_tables: bool = False, tables: bool = True, views: bool = True,
           boto3_session: Any = None,
-          on_progress: Callable[[int, int | None], None] | None = None) -> ApplySummary:
+          on_progress: Progress | None = None) -> ApplySummary:
     """Run `statements()` one by one on Athena, waiting for each; stop at the first failure."""
     import awswrangler as wr
 

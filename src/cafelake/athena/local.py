@@ -10,6 +10,7 @@ datasets instead (DuckDB has no S3 access here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,13 +26,13 @@ import sqlglot
 from sqlglot import exp
 
 from cafelake.athena import sqlfiles
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import CATALOG_TABLES, UTC_TS, TableDef
 
 if TYPE_CHECKING:
     import duckdb
 
-DEFAULT_MEMORY = "1GB"  # DuckDB's cap unless CAFELAKE_DUCKDB_MEMORY says otherwise
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.bool_(): "BOOLEAN",
@@ -130,18 +131,18 @@ class LocalAthena:
     moto) through the lake's pyarrow datasets, since DuckDB has no S3 access here.
     """
 
-    def __init__(self, lake: Lake | str | os.PathLike, *, create_views: bool = True) -> None:
+    def __init__(self, lake: Lake | str | os.PathLike, *, create_views: bool = True,
+                 memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> None:
+        """`memory_limit`: DuckDB's cap (the settings' CAFELAKE_DUCKDB_MEMORY); larger work spills to disk."""
         import duckdb
 
         self.lake = lake if isinstance(lake, Lake) else Lake(str(lake))
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        try:  # its bar would tear through rich's output
+        # its bar would tear through rich's output; Jupyter without ipywidgets: DuckDB refuses any change
+        with contextlib.suppress(duckdb.InvalidInputException):
             self.con.execute("SET enable_progress_bar = false")
-        except duckdb.InvalidInputException:  # Jupyter without ipywidgets: DuckDB refuses any change
-            pass
-        # A laptop's share, not DuckDB's default 80 % of RAM: larger aggregations spill to disk.
-        self.con.execute(f"SET memory_limit = '{os.environ.get('CAFELAKE_DUCKDB_MEMORY', DEFAULT_MEMORY)}'")
+        self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
         self._files: dict[str, tuple[str, ...] | None] = {}
         self.tables = {t.name: t for t in CATALOG_TABLES}
@@ -153,17 +154,9 @@ class LocalAthena:
                     self.con.execute(statement)
 
     # --- catalog ---------------------------------------------------------------------
-    def _table_files(self, tdef: TableDef) -> tuple[str, ...]:
-        """The table's Parquet files, with the lake's rule: names starting `_` or `.` are hidden."""
-        base = Path(self.lake.table_uri(tdef))
-        folders = sorted(base.glob(f"{PARTITION_KEY}=*")) if tdef.partitioned else [base]
-        return tuple(
-            str(p) for folder in folders if folder.is_dir()
-            for p in sorted(folder.glob("*.parquet")) if not p.name.startswith((".", "_"))
-        )
-
     def _on_s3(self, tdef: TableDef) -> bool:
-        return self.lake.zone_roots[tdef.zone].startswith("s3://")
+        """Whether the table is out of DuckDB's reach (not files on this machine): read through pyarrow."""
+        return self.lake.local_path(tdef.zone) is None
 
     def _relation(self, tdef: TableDef, files: tuple[str, ...]) -> str:
         cols = [(f.name, duck_type(f.type)) for f in tdef.schema]
@@ -186,11 +179,7 @@ class LocalAthena:
     def refresh(self) -> None:
         """Re-point the table views at the files now in the lake (cheap when nothing changed)."""
         for name, tdef in self.tables.items():
-            if self._on_s3(tdef):
-                d = self.lake.dataset(tdef)
-                files = tuple(d.files) if d is not None else ()
-            else:
-                files = self._table_files(tdef)
+            files = tuple(self.lake.table_files(tdef))
             if self._files.get(name) != files:
                 self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self._relation(tdef, files)}')
                 self._files[name] = files

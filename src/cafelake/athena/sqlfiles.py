@@ -17,6 +17,8 @@ import sqlglot
 from sqlglot import exp
 
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+# The placeholders DDL and views may hold, filled in by `render` (the DDL generator writes them).
+PLACEHOLDERS = ("database", "cleansed_uri", "tokenized_uri")
 
 
 def sql_dir() -> Path:
@@ -93,11 +95,9 @@ def views() -> list[SqlFile]:
 def render(text: str, **values: str) -> str:
     """Fill `${name}` placeholders from `values`; names not given (e.g. Athena's `${dt}`) stay.
 
-    A placeholder from `cafelake.athena.ddl.PLACEHOLDERS` left unfilled is an error, so no
-    statement reaches Athena with a `${cleansed_uri}` in it.
+    A placeholder of `PLACEHOLDERS` left unfilled is an error, so no statement reaches Athena
+    with a `${cleansed_uri}` in it.
     """
-    from cafelake.athena.ddl import PLACEHOLDERS
-
     out = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
     if missing := sorted({m for m in _PLACEHOLDER.findall(out) if m in PLACEHOLDERS}):
         raise ValueError(f"no value for placeholder(s): {', '.join(missing)}")

@@ -23,11 +23,9 @@ import io
 import json
 import re
 import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +37,18 @@ from cafelake.cleanse.authors import local_key
 from cafelake.cleanse.merge import INDEX, SEQ, Spill, Winners, existing_index, spill_folder
 from cafelake.cleanse.records import TOMBSTONE, RawRecords, read_object
 from cafelake.cleanse.redact import redact_quarantine
-from cafelake.cleanse.settings import load_config
-from cafelake.cleanse.transform import CleanseConfig, cleanse, latest_tombstones
+from cafelake.cleanse.transform import cleanse, latest_tombstones
+from cafelake.errors import LakeError, UsageError
 from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.runs import Progress, new_run_id, utcnow, write_run
 from cafelake.schemas import POSTS, QUARANTINE
+from cafelake.settings import Settings
 
 STATE = "_state/cleanse"
 MANIFEST = f"{STATE}/manifest.json"
 TOMBSTONES = f"{STATE}/tombstones.parquet"
-RUNS = "_runs/cleanse"
 CHUNK_ROWS = 20_000  # candidates per vectorised transform call: large enough, memory stays flat
 _RAW_KEY = re.compile(r"(?:^|/)ingest_dt=(\d{4}-\d{2}-\d{2})/[^/]+\.jsonl\.gz$")
-
-Progress = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -82,7 +79,7 @@ class CleanseSummary:
         return self.records_in == self.cleansed + self.quarantined + self.duplicates
 
 
-class ReconciliationError(RuntimeError):
+class ReconciliationError(LakeError):
     """The rows in the cleansed zone do not account for the records read: the run is not marked done."""
 
 
@@ -136,24 +133,23 @@ def _count(mask: pa.Array) -> int:
     return pc.sum(mask).as_py() or 0
 
 
-def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bool = False,
-                on_progress: Progress | None = None, config: CleanseConfig | None = None,
-                key: bytes | None = None) -> CleanseSummary:
+def run_cleanse(lake: Lake, settings: Settings | None = None, *, ingest_dts: Iterable[str] | None = None,
+                full: bool = False, on_progress: Progress | None = None, key: bytes | None = None) -> CleanseSummary:
     """Cleanse raw objects into `cleansed/posts` and `cleansed/_quarantine`; see the module doc.
 
-    `config` defaults to cleanse.yaml. `key` is the pseudonym key (the Glue job passes the
-    Secrets Manager one); by default the local key (env or the lake's key file) is used.
+    The rules are `settings.cleanse` (cleanse.yaml). `key` is the pseudonym key (the Glue job
+    passes the Secrets Manager one); by default the local key (env or the lake's key file) is used.
     Raises ReconciliationError if the rows written do not account for the records read.
     """
     if full and ingest_dts is not None:
-        raise ValueError("full rebuilds every ingest date: pass either full or ingest_dts")
+        raise UsageError("a full rebuild covers every ingest date: give either full or ingest dates")
     started = time.monotonic()
-    now = datetime.now(UTC)
-    config = config or load_config()
+    now = utcnow()
+    config = (settings or Settings.load()).cleanse
     manifest = load_manifest(lake)
     if manifest and manifest.get("config") != asdict(config):
         full, ingest_dts = True, None  # new rules: every post must follow them
-    summary = CleanseSummary(run_id=f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}", full=full, config=asdict(config))
+    summary = CleanseSummary(run_id=new_run_id(now), full=full, config=asdict(config))
     key = key or local_key(lake)
     done = set(manifest.get("objects", []))
     selected = _select(raw_objects(lake), done, ingest_dts, full)
@@ -193,8 +189,7 @@ def run_cleanse(lake: Lake, *, ingest_dts: Iterable[str] | None = None, full: bo
     lake.put_bytes("cleansed", MANIFEST, json.dumps({"config": asdict(config), "objects": sorted(processed)},
                                                     indent=0).encode())
     summary.seconds = round(time.monotonic() - started, 3)
-    lake.put_bytes("cleansed", f"{RUNS}/{summary.run_id}.json",
-                   json.dumps(asdict(summary), indent=2, ensure_ascii=False).encode())
+    write_run(lake, "cleanse", summary.run_id, asdict(summary), started_at=now)
     return summary
 
 

@@ -8,14 +8,23 @@ import typer
 from rich.console import Console
 
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 
 console = Console(stderr=True)
 
 LakeOption = Annotated[
     str | None,
-    typer.Option("--lake", envvar="CAFELAKE_LAKE", help="Lake root: a folder (default ./lake) or s3://bucket/prefix."),
+    typer.Option("--lake",
+                 help="Lake root: a folder or s3://bucket/prefix [default: CAFELAKE_LAKE, else ./lake]."),
 ]
 
 
+def load(lake: str | None) -> tuple[Settings, Lake]:
+    """The command's settings (the environment, `--lake` first) and the lake they name: read once, passed on."""
+    settings = Settings.load(lake=lake)
+    return settings, Lake.from_settings(settings.env)
+
+
 def open_lake(lake: str | None) -> Lake:
+    """The lake of the environment and `--lake`, for commands that need nothing else of the settings."""
     return Lake.from_env(lake)

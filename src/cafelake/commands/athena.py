@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cafelake.commands._common import console
+from cafelake.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -46,7 +47,7 @@ def apply(
         try:
             workgroup = stack_workgroup(stack)
         except LookupError as err:
-            raise typer.BadParameter(str(err), param_hint="--workgroup") from None
+            raise UsageError(f"{err}; pass --workgroup") from None
     with Progress(console=console) as progress:
         task = progress.add_task("Applying to Athena", total=None)
         summary = run_apply(database, workgroup, cleansed_uri, tokenized_uri, s3_output=output_uri,
@@ -61,8 +62,8 @@ def _require_zones(cleansed_uri: str | None, tokenized_uri: str | None) -> None:
     missing = [opt for opt, value in (("--cleansed-uri", cleansed_uri), ("--tokenized-uri", tokenized_uri))
                if not value]
     if missing:
-        raise typer.BadParameter("required to create the tables (or CAFELAKE_CLEANSED_URI / CAFELAKE_TOKENIZED_URI); "
-                                 "only --views-only runs without the zone URIs", param_hint=" and ".join(missing))
+        raise UsageError(f"{' and '.join(missing)}: required to create the tables (or CAFELAKE_CLEANSED_URI / "
+                         "CAFELAKE_TOKENIZED_URI); only --views-only runs without the zone URIs")
 
 
 @app.command()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
 
 
 def check(
@@ -17,12 +17,11 @@ def check(
     from rich.table import Table
 
     from cafelake.athena.checks import run_checks
+    from cafelake.athena.local import LocalAthena
 
-    try:
-        results = run_checks(open_lake(lake), only=only)
-    except KeyError as exc:
-        console.print(f"[red]error:[/red] {exc.args[0]}")
-        raise typer.Exit(2) from None
+    settings, the_lake = load(lake)
+    with LocalAthena(the_lake, create_views=False, memory_limit=settings.env.duckdb_memory) as engine:
+        results = run_checks(engine, only=only)
     table = Table("check", "result", "failing rows", "what it asserts")
     table.columns[0].no_wrap = True
     for r in results:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
+from cafelake.errors import UsageError
 
 
 def cleanse(
@@ -26,11 +27,12 @@ def cleanse(
     from cafelake.cleanse import run_cleanse
 
     if full and ingest_dt:
-        raise typer.BadParameter("--full already covers every ingest date", param_hint="--ingest-dt")
+        raise UsageError("--full already covers every ingest date; drop --ingest-dt")
+    settings, the_lake = load(lake)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         task = progress.add_task("Cleansing raw objects", total=None)
-        summary = run_cleanse(open_lake(lake), ingest_dts=ingest_dt or None, full=full,
+        summary = run_cleanse(the_lake, settings, ingest_dts=ingest_dt or None, full=full,
                               on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
     table.add_row("full rebuild", "yes" if summary.full else "no")

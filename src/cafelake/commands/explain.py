@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cafelake.commands._common import console
+from cafelake.errors import UsageError
 
 
 class Format(str, Enum):
@@ -55,14 +56,17 @@ def explain(
 ) -> None:
     """Show Kiwi's morphemes, the kept tokens with their flags and the keyword groups a text lands in."""
     if (text is None) == (gold is None):
-        raise typer.BadParameter("give either a TEXT or --gold FILE")
+        raise UsageError("give either a TEXT or --gold FILE")
+    from cafelake.settings import Settings
     from cafelake.tokenize.analyzer import analyzer
     from cafelake.tokenize.keywords import KeywordMatcher
 
+    settings = Settings.load()
+    the_analyzer, matcher = analyzer(settings.tokenizer), KeywordMatcher(settings.keyword_groups)
     if gold is not None:
         from cafelake.tokenize.gold import evaluate, load_gold
 
-        report = evaluate(load_gold(gold), analyzer(), KeywordMatcher())
+        report = evaluate(load_gold(gold), the_analyzer, matcher)
         if fmt is Format.json:
             typer.echo(json.dumps({name: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision,
                                           "recall": s.recall} for name, s in report.scores.items()}, indent=1))
@@ -75,7 +79,7 @@ def explain(
         return
     from cafelake.tokenize.explain import explain as run
 
-    e = run(text, analyzer(), KeywordMatcher(), cleanse=not raw)
+    e = run(text, the_analyzer, matcher, cleanse=not raw)
     if fmt is Format.json:
         typer.echo(json.dumps(e.as_dict(), ensure_ascii=False, indent=1))
     else:

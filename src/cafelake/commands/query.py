@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, load
+from cafelake.errors import UsageError
 
 
 class Format(str, Enum):
@@ -63,13 +63,14 @@ def query(
     from cafelake.athena.local import LocalAthena
 
     if (sql is None) == (view is None) and not list_views:
-        raise typer.BadParameter("give either SQL or --view NAME (or --list)")
+        raise UsageError("give either SQL or --view NAME (or --list)")
     if where and not view:
-        raise typer.BadParameter("--where applies to --view")
+        raise UsageError("--where applies to --view")
     import duckdb
     import sqlglot
 
-    with LocalAthena(open_lake(lake)) as engine:
+    settings, the_lake = load(lake)
+    with LocalAthena(the_lake, memory_limit=settings.env.duckdb_memory) as engine:
         if list_views:
             for name, v in engine.views.items():
                 typer.echo(f"{name}\t{v.description}")
@@ -84,6 +85,5 @@ def query(
                 if limit is not None:
                     df = df.head(limit)
         except (KeyError, ValueError, sqlglot.errors.SqlglotError, duckdb.Error) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+            raise UsageError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
     _print(df, fmt)

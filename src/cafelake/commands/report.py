@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,8 +49,8 @@ def _read(engine: str, lake: str | None) -> tuple[Mapping[str, pd.DataFrame | Ex
     from cafelake.report.queries import query_engine, run_queries
 
     if engine == "local":
-        the_lake = open_lake(lake)
-        return read_views(the_lake), local_source(the_lake)
+        settings, the_lake = load(lake)
+        return read_views(the_lake, memory_limit=settings.env.duckdb_memory), local_source(the_lake)
     return run_queries(query_engine(engine)), "the views on Athena"
 
 

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
+from cafelake.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -49,22 +50,21 @@ def suggest(
     Review the list by hand, then add the words you keep to stopwords_domain.txt (they stay in
     tokens_fact, flagged is_stopword). See docs/text-analysis.md.
     """
-    from cafelake.config import keyword_groups
     from cafelake.schemas import POST_KEYWORD_GROUPS, TOKENS_FACT
     from cafelake.tokenize.common_words import common_words
     from cafelake.tokenize.job import by_month
 
-    store = open_lake(lake)
+    settings, store = load(lake)
     months = by_month(store.partitions(TOKENS_FACT))
     if not months:
-        raise typer.BadParameter("the lake has no tokens_fact yet: run `cafelake tokenize` first")
+        raise UsageError("the lake has no tokens_fact yet: run `cafelake tokenize` first")
 
     def chunks():
         for dts in months:
             yield (store.read_table(TOKENS_FACT, dts=dts, columns=["post_id", "token", "token_pos", "is_stopword"]),
                    store.read_table(POST_KEYWORD_GROUPS, dts=dts, columns=["post_id", "group_id"]))
 
-    words = common_words(chunks, keyword_groups(), min_share=min_share, min_group_posts=min_group_posts,
+    words = common_words(chunks, settings.keyword_groups, min_share=min_share, min_group_posts=min_group_posts,
                          min_evenness=min_evenness, max_lift=max_lift)
     shown = words if show_all else [w for w in words if w.suggested]
     if fmt is Format.json:

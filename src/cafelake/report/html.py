@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.lake import Lake
 from cafelake.report import charts, fonts
 from cafelake.report.queries import run_queries
@@ -105,11 +106,11 @@ def write_report(drawn: list[charts.Chart], out_dir: str | Path, *, source: str 
     return path
 
 
-def read_views(lake: Lake) -> dict[str, pd.DataFrame | Exception]:
+def read_views(lake: Lake, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> dict[str, pd.DataFrame | Exception]:
     """The report's queries over the views, run by the local engine (DuckDB on the lake)."""
     from cafelake.athena.local import LocalAthena
 
-    with LocalAthena(lake) as engine:
+    with LocalAthena(lake, memory_limit=memory_limit) as engine:
         return run_queries(engine.query)
 
 

@@ -69,8 +69,11 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
     engine = (engine or os.environ.get("CAFELAKE_ENGINE") or "local").lower()
     if engine == "local":
         from cafelake.athena.local import LocalAthena
+        from cafelake.settings import Settings
 
-        return LocalAthena(lake if isinstance(lake, Lake) else Lake.from_env(lake)).query
+        settings = Settings.load(lake=None if isinstance(lake, Lake) else lake)
+        the_lake = lake if isinstance(lake, Lake) else Lake.from_settings(settings.env)
+        return LocalAthena(the_lake, memory_limit=settings.env.duckdb_memory).query
     if engine == "athena":
         import awswrangler as wr
 

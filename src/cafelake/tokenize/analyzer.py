@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 import pyarrow as pa
 
 from cafelake.tokenize.rules import COLLOCATION, ONLY_AFTER, Rules, Spec
-from cafelake.tokenize.settings import TokenizerConfig, config
+from cafelake.tokenize.settings import TokenizerConfig
 from cafelake.tokenize.stopwords import StopwordFlags
 
 # A kept token: (token, token_pos, is_stopword)
@@ -38,9 +38,9 @@ class _KeptTags(dict[str, bool]):
 class Analyzer:
     """Kiwi plus the project's dictionary, kept POS, lemmas, synonyms and stopword flags."""
 
-    def __init__(self, cfg: TokenizerConfig | None = None, num_workers: int = -1, kiwi=None) -> None:
+    def __init__(self, cfg: TokenizerConfig, num_workers: int = -1, kiwi=None) -> None:
         """`kiwi`: an already loaded Kiwi holding the same user dictionary, to reuse."""
-        self.cfg = cfg or config()
+        self.cfg = cfg
         self.stopwords = StopwordFlags(self.cfg)
         self.rules = Rules(self.cfg.rules)
         if kiwi is None:
@@ -152,15 +152,17 @@ _lock = threading.Lock()
 _analyzer: Analyzer | None = None
 
 
-def analyzer() -> Analyzer:
-    """The process's one Analyzer (loaded once per process, or per Spark Python worker).
+def analyzer(cfg: TokenizerConfig) -> Analyzer:
+    """An Analyzer of `cfg`, shared by the process (or the Spark Python worker) while `cfg` stays equal.
 
-    Rebuilt if the configuration was reloaded; Kiwi itself only if the user dictionary changed.
+    Kiwi costs seconds and half a gigabyte to load, so the process keeps the last one: a new
+    configuration builds a new Analyzer, and a new Kiwi only if the user dictionary changed.
+    Kept by value, not by identity, so two equal configurations (two `Settings` loaded from the
+    same files) share it and nothing ever needs resetting.
     """
     global _analyzer
     with _lock:
-        cfg = config()
-        if _analyzer is None or _analyzer.cfg is not cfg:
+        if _analyzer is None or _analyzer.cfg != cfg:
             same_words = _analyzer is not None and (_analyzer.cfg.user_words, _analyzer.cfg.load_multi_dict) == \
                 (cfg.user_words, cfg.load_multi_dict)
             _analyzer = Analyzer(cfg, kiwi=_analyzer.kiwi if same_words else None)

@@ -13,20 +13,28 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cafelake.config import keyword_groups
+from cafelake.errors import LakeError
 from cafelake.lake import PARTITION_KEY, Lake
-from cafelake.schemas import (KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, POSTS, POSTS_DIM,
-                              TOKEN_DAILY_COUNTS, TOKEN_TFIDF, TOKENS_FACT)
-from cafelake.tokenize import settings
-from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dictionary, validate_synonyms
+from cafelake.runs import Progress, new_run_id, utcnow, write_run
+from cafelake.schemas import (
+    KEYWORD_GROUPS_DIM,
+    KEYWORDS_DICTIONARY,
+    POST_KEYWORD_GROUPS,
+    POSTS,
+    POSTS_DIM,
+    TOKEN_DAILY_COUNTS,
+    TOKEN_TFIDF,
+    TOKENS_FACT,
+)
+from cafelake.settings import Settings
+from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dictionary
 from cafelake.tokenize.mart import posts_dim, token_daily_counts
 from cafelake.tokenize.stopwords import StopwordFlags
 from cafelake.tokenize.tfidf import compute_tfidf
@@ -34,7 +42,6 @@ from cafelake.tokenize.transform import TOKENS_SCHEMA, match_groups, tokenize_po
 
 MANIFEST_KEY = "_state/tokenize/manifest.json"
 PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POSTS_DIM)  # written in this order: posts_dim last
-Progress = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Plan:
     files: dict[str, list[str]]
     config: str
     full: bool
+    started: datetime  # when the run began (its run id and record say so)
 
 
 def cleansed_files(lake: Lake) -> dict[str, list[str]]:
@@ -78,10 +86,11 @@ def load_manifest(lake: Lake) -> dict:
         return {}
 
 
-def plan(lake: Lake, full: bool = False) -> Plan:
+def plan(lake: Lake, settings: Settings, full: bool = False) -> Plan:
     """Which cleansed partitions to (re)process and which mart partitions to drop."""
+    started = utcnow()
     files = cleansed_files(lake)
-    config = settings.fingerprint()
+    config = settings.tokenizer_fingerprint
     old = load_manifest(lake)
     full = full or old.get("config") != config
     if full:
@@ -94,7 +103,7 @@ def plan(lake: Lake, full: bool = False) -> Plan:
         uncounted = set(lake.partitions(TOKENS_FACT)) - set(lake.partitions(TOKEN_DAILY_COUNTS))
         changed = [dt for dt, names in files.items() if before.get(dt) != names or dt in uncounted]
         dropped = sorted(set(before) - set(files))
-    return Plan(changed, dropped, files, config, full)
+    return Plan(changed, dropped, files, config, full, started)
 
 
 def by_month(dts: list[str]) -> list[list[str]]:
@@ -121,9 +130,9 @@ def _groups_of_partitions(lake: Lake, dts: list[str], target_rows: int) -> Itera
 
 def _check_unique(posts: pa.Table) -> None:
     if posts.column("post_id").null_count:
-        raise ValueError("cleansed/posts holds rows without post_id")
+        raise LakeError("cleansed/posts holds rows without post_id; re-run the cleanse with --full")
     if pc.count_distinct(posts.column("post_id")).as_py() != posts.num_rows:
-        raise ValueError("cleansed/posts holds duplicate post_id values; re-run the cleanse")
+        raise LakeError("cleansed/posts holds duplicate post_id values; re-run the cleanse with --full")
 
 
 def write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
@@ -150,10 +159,6 @@ def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]
     return chunks
 
 
-def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
-
-
 def write_posts_dim(lake: Lake, dts: list[str]) -> None:
     """posts_dim of partitions whose tokens_fact was written by another engine (Spark)."""
     for month in by_month(dts):
@@ -163,7 +168,7 @@ def write_posts_dim(lake: Lake, dts: list[str]) -> None:
         write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), set(month))
 
 
-def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
+def finish(lake: Lake, settings: Settings, p: Plan, summary: TokenizeSummary, started: float,
            tfidf_progress: Progress | None = None) -> TokenizeSummary:
     """Dimensions, TF-IDF, the manifest and the run summary: what every engine does last.
 
@@ -175,7 +180,7 @@ def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
     if not (p.full or p.changed or p.dropped) and all(lake.dataset(t) is not None for t in whole):
         summary.tfidf_rows = lake.dataset(TOKEN_TFIDF).count_rows()
     else:
-        cfg, groups = settings.config(), keyword_groups()
+        cfg, groups = settings.tokenizer, settings.keyword_groups
         lake.write_table(KEYWORD_GROUPS_DIM, groups_dim(groups))
         lake.write_table(KEYWORDS_DICTIONARY, keywords_dictionary(groups, StopwordFlags(cfg).flag_any))
         tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
@@ -186,21 +191,20 @@ def finish(lake: Lake, p: Plan, summary: TokenizeSummary, started: float,
     # nothing new writes the same bytes.
     manifest = {"config": p.config, "files": p.files}
     lake.put_bytes(TOKENS_FACT.zone, MANIFEST_KEY, json.dumps(manifest, indent=1).encode())
-    lake.put_bytes(TOKENS_FACT.zone, f"_runs/tokenize/{summary.run_id}.json",
-                   json.dumps(asdict(summary), indent=1).encode())
+    write_run(lake, "tokenize", summary.run_id, asdict(summary), started_at=p.started)
     return summary
 
 
-def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None = None,
-                 tfidf_progress: Progress | None = None) -> TokenizeSummary:
-    """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF."""
+def run_tokenize(lake: Lake, settings: Settings | None = None, *, full: bool = False,
+                 on_progress: Progress | None = None, tfidf_progress: Progress | None = None) -> TokenizeSummary:
+    """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF (`settings.tokenizer`)."""
     from cafelake.tokenize.analyzer import analyzer
 
     start = time.monotonic()
-    cfg = settings.config()
-    matcher = KeywordMatcher(keyword_groups())
-    validate_synonyms(cfg, matcher.groups)
-    p = plan(lake, full)
+    settings = settings or Settings.load()
+    cfg = settings.tokenizer
+    matcher = KeywordMatcher(settings.keyword_groups)
+    p = plan(lake, settings, full)
     for tdef in PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
     d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
@@ -226,7 +230,7 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         parts = [old_tokens.select(TOKENS_SCHEMA.names).cast(TOKENS_SCHEMA)] if old_tokens.num_rows else []
         done = posts_in + posts.num_rows - todo.num_rows
         for i in range(0, todo.num_rows, cfg.batch_size):
-            parts.append(tokenize_posts(todo.slice(i, cfg.batch_size), analyzer()))
+            parts.append(tokenize_posts(todo.slice(i, cfg.batch_size), analyzer(cfg)))
             if on_progress:
                 on_progress(done + min(i + cfg.batch_size, todo.num_rows), total)
         tokens = pa.concat_tables(parts) if parts else TOKENS_SCHEMA.empty_table()
@@ -243,6 +247,6 @@ def run_tokenize(lake: Lake, *, full: bool = False, on_progress: Progress | None
         n_groups += pkg.num_rows
         if on_progress:
             on_progress(posts_in, total)
-    summary = TokenizeSummary(new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, tokenized, reused,
-                              n_tokens, n_groups, 0, 0.0)
-    return finish(lake, p, summary, start, tfidf_progress)
+    summary = TokenizeSummary(new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, tokenized,
+                              reused, n_tokens, n_groups, 0, 0.0)
+    return finish(lake, settings, p, summary, start, tfidf_progress)

@@ -12,16 +12,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pyarrow as pa
 
-from cafelake.config import KeywordGroup, keyword_groups
+from cafelake.config import KeywordGroup
 from cafelake.schemas import KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY
-from cafelake.tokenize.settings import TokenizerConfig
 
 
 class KeywordMatcher:
     """keyword -> group ids, and the per-post match."""
 
-    def __init__(self, groups: Sequence[KeywordGroup] | None = None) -> None:
-        self.groups = tuple(groups if groups is not None else keyword_groups())
+    def __init__(self, groups: Sequence[KeywordGroup]) -> None:
+        self.groups = tuple(groups)
         self.index: dict[str, list[int]] = {}
         for g in self.groups:
             for kw in dict.fromkeys(g.keywords):
@@ -49,13 +48,6 @@ class KeywordMatcher:
                 for gid in index[tok]:
                     found.setdefault(gid, set()).add(tok)
         return {gid: sorted(kws) for gid, kws in sorted(found.items())}
-
-
-def validate_synonyms(cfg: TokenizerConfig, groups: Sequence[KeywordGroup] | None = None) -> None:
-    """A synonym source that is a keyword would be rewritten away before matching: refuse it."""
-    keywords = {kw for g in (groups if groups is not None else keyword_groups()) for kw in g.keywords}
-    if bad := sorted(keywords & set(cfg.synonyms)):
-        raise ValueError(f"synonyms.yaml rewrites group keywords {bad}: they could never match")
 
 
 def groups_dim(groups: Sequence[KeywordGroup]) -> pa.Table:

@@ -6,7 +6,7 @@ weekday, read as vomit) and `39도 찍었어요` (a temperature with no word for
 dictionary entry cannot fix these without breaking `열 살` or `설사 그렇다 해도`: the context
 decides. `Rules.rewrite` runs on one post's morphemes; collocations and `only_after` run on its
 kept tokens (in `Analyzer.ruled_ids`). Every rewrite is named, so `cafelake explain` can show
-which rule fired. A rule runs only if tokenizer.yaml's `rules:` configures it; its vocabularies
+which rule fired. A rule runs only if tokenizer.yaml's `rules:` (`RulesFile`) configures it; its vocabularies
 live there, and docs/text-analysis.md has each rule's before and after.
 """
 
@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, StrictFloat, field_validator
+
+from cafelake.config import FileModel
 
 # (form, tag, lemma, rule that produced it or None)
 Morph = tuple[str, str, str | None, str | None]
@@ -34,10 +38,6 @@ def parse_spec(value: str) -> Spec:
     """'열받다/VV' -> ('열받다', 'VV'); '콧물' -> ('콧물', None)."""
     token, _, pos = str(value).partition("/")
     return token, pos or None
-
-
-def _set(d: dict, key: str) -> frozenset[str]:
-    return frozenset(map(str, d.get(key) or []))
 
 
 @dataclass(frozen=True)
@@ -78,33 +78,80 @@ class RuleConfig:
     only_after: dict[str, tuple[frozenset[str], Spec]] | None = None         # token -> (must follow, else)
 
     @classmethod
-    def from_yaml(cls, rules: dict[str, Any]) -> RuleConfig:
-        """The `rules:` section of tokenizer.yaml; a rule without its key does not run."""
-        if unknown := set(rules) - {FEVER_NOT_NUMERAL, DIARRHEA_NOT_ADVERB, WEEKDAY, TEMPERATURE_READING,
-                                    "collocations", ONLY_AFTER}:
-            raise ValueError(f"tokenizer.yaml rules: unknown rules {sorted(unknown)}")
-        n, a, w, t = (rules.get(k) for k in (FEVER_NOT_NUMERAL, DIARRHEA_NOT_ADVERB, WEEKDAY, TEMPERATURE_READING))
-        if w is not None and not {"토", "일"} <= set(w.get("days") or {}):
-            raise ValueError("tokenizer.yaml rules.weekday.days: must name 토 and 일 (the rule rewrites those two)")
-        collocations = None
-        if "collocations" in rules:
-            collocations = {}
-            for pair, result in rules["collocations"] or []:
-                if len(pair) != 2 or not 1 <= len(result) <= 2 or (len(result) == 1 and result[0] is None):
-                    raise ValueError(f"tokenizer.yaml rules.collocations: want [[a, b], [a2, b2] or [ab]], "
-                                     f"got {pair} -> {result}")
-                collocations[(str(pair[0]), str(pair[1]))] = tuple(None if r is None else parse_spec(r)
-                                                                    for r in result)
-        only_after = None if ONLY_AFTER not in rules else {
-            str(tok): (_set(v, "after"), parse_spec(v["otherwise"])) for tok, v in (rules[ONLY_AFTER] or {}).items()}
+    def from_file(cls, rules: RulesFile) -> RuleConfig:
+        """The `rules:` section of tokenizer.yaml, validated; a rule without its key does not run."""
+        n, a, w, t = rules.fever_not_numeral, rules.diarrhea_not_adverb, rules.weekday, rules.temperature_reading
         return cls(
-            Numeral(_set(n, "counters"), _set(n, "days"), _set(n, "not_counters"), _set(n, "particle_numerals"))
-            if n is not None else None,
-            Adverb(_set(a, "concessive"), _set(a, "quotative")) if a is not None else None,
-            Weekday({str(k): str(v) for k, v in w["days"].items()}, _set(w, "separators")) if w is not None else None,
-            Temperature(float(t["min"]), float(t["max"]), str(t["token"]), _set(t, "not_with"))
-            if t is not None else None,
-            collocations, only_after)
+            Numeral(frozenset(n.counters), frozenset(n.days), frozenset(n.not_counters),
+                    frozenset(n.particle_numerals)) if n is not None else None,
+            Adverb(frozenset(a.concessive), frozenset(a.quotative)) if a is not None else None,
+            Weekday(dict(w.days), frozenset(w.separators)) if w is not None else None,
+            Temperature(t.min, t.max, t.token, frozenset(t.not_with)) if t is not None else None,
+            None if rules.collocations is None else {
+                pair: tuple(None if r is None else parse_spec(r) for r in result)
+                for pair, result in rules.collocations},
+            None if rules.only_after is None else {
+                tok: (frozenset(v.after), parse_spec(v.otherwise)) for tok, v in rules.only_after.items()},
+        )
+
+
+# --- the `rules:` section of tokenizer.yaml, as the file writes it ------------------------
+class _NumeralFile(FileModel):
+    counters: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+    not_counters: tuple[str, ...] = ()
+    particle_numerals: tuple[str, ...] = ()
+
+
+class _AdverbFile(FileModel):
+    concessive: tuple[str, ...] = ()
+    quotative: tuple[str, ...] = ()
+
+
+class _WeekdayFile(FileModel):
+    days: dict[str, str]
+    separators: tuple[str, ...] = ()
+
+    @field_validator("days")
+    @classmethod
+    def _names_weekend(cls, days: dict[str, str]) -> dict[str, str]:
+        if not {"토", "일"} <= set(days):
+            raise ValueError("must name 토 and 일 (the rule rewrites those two)")
+        return days
+
+
+class _TemperatureFile(FileModel):
+    min: StrictFloat
+    max: StrictFloat
+    token: str
+    not_with: tuple[str, ...] = ()
+
+
+class _OnlyAfterFile(FileModel):
+    after: tuple[str, ...]
+    otherwise: str
+
+
+def _collocation(value: Any) -> tuple[tuple[str, str], tuple[str | None, ...]]:
+    """[[a, b], [a2, b2]] or [[a, b], [ab]]; ~ (None) in the result keeps that token."""
+    try:
+        (a, b), result = value
+        result = tuple(result)
+    except (TypeError, ValueError):
+        raise ValueError(f"want [[a, b], [a2, b2] or [ab]], got {value!r}") from None
+    if not 1 <= len(result) <= 2 or result == (None,) or not all(r is None or isinstance(r, str) for r in result):
+        raise ValueError(f"want [[a, b], [a2, b2] or [ab]], got {value!r}")
+    return (str(a), str(b)), result
+
+
+class RulesFile(FileModel):
+    fever_not_numeral: _NumeralFile | None = None
+    diarrhea_not_adverb: _AdverbFile | None = None
+    weekday: _WeekdayFile | None = None
+    temperature_reading: _TemperatureFile | None = None
+    collocations: tuple[Annotated[tuple[tuple[str, str], tuple[str | None, ...]],
+                                  BeforeValidator(_collocation)], ...] | None = None
+    only_after: dict[str, _OnlyAfterFile] | None = None
 
 
 def _touch(a, b, gap: int = 0) -> bool:
@@ -147,7 +194,7 @@ class Rules:
             return i + 2 < len(morphs) and self._counter(morphs[i + 2], cfg)
         if nxt.tag in ("NR", "MM"):
             return True
-        return self._counter(nxt, cfg) or nxt.tag == "NNG" and nxt.form in cfg.days and _touch(morphs[i], nxt)
+        return self._counter(nxt, cfg) or (nxt.tag == "NNG" and nxt.form in cfg.days and _touch(morphs[i], nxt))
 
     @staticmethod
     def _counter(m, cfg: Numeral) -> bool:

@@ -1,29 +1,45 @@
-"""The tokenizer's configuration files, read once and fingerprinted.
+"""The tokenizer's configuration files, validated into one `TokenizerConfig`, and their fingerprint.
 
-The fingerprint goes into the incremental manifest: changing a dictionary, a
-stopword list, the keyword frames or the context rules (their vocabularies here, their
-code in rules.py) makes the next run rebuild everything.
+The fingerprint goes into the incremental manifest: changing a dictionary, a stopword
+list, the keyword frames or the context rules (their vocabularies here, their code in
+rules.py) makes the next run rebuild everything. `Settings.tokenizer` loads it once.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from cafelake.config import config_path, load_yaml
+from pydantic import Field, StrictBool, StrictInt
+
+from cafelake.config import KEYWORD_GROUPS_FILE, ConfigFiles, FileModel, KeywordGroup
 from cafelake.tokenize import rules
-from cafelake.tokenize.rules import RuleConfig
+from cafelake.tokenize.rules import RuleConfig, RulesFile
 
-FILES = ("tokenizer.yaml", "user_dictionary.tsv", "synonyms.yaml", "stopwords_generic.txt",
-         "stopwords_domain.txt", "keyword_groups.yaml")
+TOKENIZER_FILE = "tokenizer.yaml"
+USER_DICTIONARY_FILE = "user_dictionary.tsv"
+SYNONYMS_FILE = "synonyms.yaml"
+STOPWORD_FILES = ("stopwords_generic.txt", "stopwords_domain.txt")
+FILES = (TOKENIZER_FILE, USER_DICTIONARY_FILE, SYNONYMS_FILE, *STOPWORD_FILES, KEYWORD_GROUPS_FILE)
 
 
-def _lines(name: str) -> list[str]:
-    """Non-empty lines of a config text file, `#` comments removed."""
-    text = config_path(name).read_text(encoding="utf-8")
-    return [s for ln in text.splitlines() if (s := ln.split("#", 1)[0].strip())]
+class TokenizerFile(FileModel):
+    """tokenizer.yaml."""
+
+    kept_pos: tuple[str, ...] = ("NNG", "NNP", "XR", "SL")
+    lemma_pos: tuple[str, ...] = ("VA", "VV")
+    load_multi_dict: StrictBool = False
+    tfidf_top_n: StrictInt = Field(100, gt=0)
+    batch_size: StrictInt = Field(4096, gt=0)
+    rules: RulesFile = RulesFile()
+
+
+class SynonymsFile(FileModel):
+    """synonyms.yaml: token -> token it becomes, optionally with a new POS (토하다: 토/NNG)."""
+
+    synonyms: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,42 +56,52 @@ class TokenizerConfig:
     rules: RuleConfig                               # context rules (tokenizer.yaml `rules:`)
 
     @classmethod
-    def load(cls) -> TokenizerConfig:
-        cfg = load_yaml("tokenizer.yaml")
-        words = []
-        for ln in _lines("user_dictionary.tsv"):
-            parts = ln.split("\t")
-            if len(parts) not in (2, 3):
-                raise ValueError(f"user_dictionary.tsv: want 'word<TAB>tag[<TAB>score]', got {ln!r}")
-            words.append((parts[0], parts[1], float(parts[2]) if len(parts) == 3 else 0.0))
+    def load(cls, files: ConfigFiles) -> TokenizerConfig:
+        cfg = files.load(TOKENIZER_FILE, TokenizerFile)
         synonyms = {}
-        for src, dst in (load_yaml("synonyms.yaml").get("synonyms") or {}).items():
-            form, _, pos = str(dst).partition("/")
-            synonyms[str(src)] = (form, pos or None)
+        for src, dst in files.load(SYNONYMS_FILE, SynonymsFile).synonyms.items():
+            form, _, pos = dst.partition("/")
+            synonyms[src] = (form, pos or None)
         forms, pairs = set(), set()
-        for ln in _lines("stopwords_generic.txt") + _lines("stopwords_domain.txt"):
-            form, _, pos = ln.partition("/")
-            if pos:
-                pairs.add((form, pos))
-            else:
-                forms.add(form)
-        return cls(tuple(cfg.get("kept_pos", ["NNG", "NNP", "XR", "SL"])), tuple(cfg.get("lemma_pos", ["VA", "VV"])),
-                   bool(cfg.get("load_multi_dict", False)), int(cfg.get("tfidf_top_n", 100)),
-                   int(cfg.get("batch_size", 4096)), tuple(words), synonyms,
-                   frozenset(forms), frozenset(pairs), RuleConfig.from_yaml(cfg.get("rules") or {}))
+        for name in STOPWORD_FILES:
+            for _, ln in files.lines(name):
+                form, _, pos = ln.partition("/")
+                if pos:
+                    pairs.add((form, pos))
+                else:
+                    forms.add(form)
+        return cls(cfg.kept_pos, cfg.lemma_pos, cfg.load_multi_dict, cfg.tfidf_top_n, cfg.batch_size,
+                   _user_words(files), synonyms, frozenset(forms), frozenset(pairs), RuleConfig.from_file(cfg.rules))
 
 
-@cache
-def config() -> TokenizerConfig:
-    return TokenizerConfig.load()
+def _user_words(files: ConfigFiles) -> tuple[tuple[str, str, float], ...]:
+    """user_dictionary.tsv: word<TAB>tag[<TAB>score] per line."""
+    words = []
+    for n, ln in files.lines(USER_DICTIONARY_FILE):
+        parts = ln.split("\t")
+        try:
+            if len(parts) not in (2, 3):
+                raise ValueError
+            words.append((parts[0], parts[1], float(parts[2]) if len(parts) == 3 else 0.0))
+        except ValueError:
+            raise files.error(USER_DICTIONARY_FILE, f"line {n}: expected 'word<TAB>tag[<TAB>score]' with a "
+                                                    f"numeric score, got {ln!r}") from None
+    return tuple(words)
 
 
-def fingerprint() -> str:
+def validate_synonyms(cfg: TokenizerConfig, groups: Sequence[KeywordGroup], files: ConfigFiles) -> None:
+    """A synonym source that is a keyword would be rewritten away before matching: refuse it."""
+    keywords = {kw for g in groups for kw in g.keywords}
+    if bad := sorted(keywords & set(cfg.synonyms)):
+        raise files.error(SYNONYMS_FILE, f"synonyms: rewrites group keywords {bad}: they could never match")
+
+
+def fingerprint(files: ConfigFiles) -> str:
     """sha256 over the config files, the rules' code and the Kiwi version: what the tokens depend on."""
     from importlib.metadata import version
 
     h = hashlib.sha256(f"kiwipiepy={version('kiwipiepy')};model={version('kiwipiepy-model')}".encode())
     for name in FILES:
-        h.update(name.encode() + b"\0" + config_path(name).read_bytes())
+        h.update(name.encode() + b"\0" + files.read_bytes(name))
     h.update(b"rules.py\0" + Path(rules.__file__).read_bytes())
     return h.hexdigest()

@@ -10,18 +10,23 @@ so Kiwi runs once per post.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.runs import new_run_id
 from cafelake.schemas import POST_KEYWORD_GROUPS, POSTS, TOKENS_FACT
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from cafelake.config import KeywordGroup
+    from cafelake.settings import Settings
     from cafelake.tokenize.job import TokenizeSummary
+    from cafelake.tokenize.settings import TokenizerConfig
 
 _OUT = pa.schema([
     pa.field("kind", pa.string()), pa.field("post_id", pa.string()), pa.field("token_position", pa.int32()),
@@ -43,27 +48,32 @@ def _tagged(kind: str, tbl: pa.Table) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(cols, schema=_OUT)
 
 
-def _transform_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """Runs in the Python worker: posts batches in, tagged tokens_fact/post_keyword_groups rows out."""
+def _transform_batches(cfg: TokenizerConfig, keyword_groups: Sequence[KeywordGroup],
+                       batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Runs in the Python worker: posts batches in, tagged tokens_fact/post_keyword_groups rows out.
+
+    The configuration comes from the driver, pickled with the function: the workers read no files.
+    """
     from cafelake.tokenize.analyzer import analyzer
     from cafelake.tokenize.keywords import KeywordMatcher
     from cafelake.tokenize.transform import transform
 
-    matcher = KeywordMatcher()
+    matcher = KeywordMatcher(keyword_groups)
     for batch in batches:
-        tokens, groups = transform(batch, analyzer(), matcher)
+        tokens, groups = transform(batch, analyzer(cfg), matcher)
         for kind, tbl in ((TOKENS, tokens), (GROUPS, groups)):
             if tbl.num_rows:
                 yield _tagged(kind, tbl)
 
 
-def tokenize_dataframe(posts: DataFrame) -> DataFrame:
+def tokenize_dataframe(posts: DataFrame, settings: Settings) -> DataFrame:
     """Tagged rows (kind = 'tokens' | 'groups') for a DataFrame with post_id, question_text, dt."""
     from pyspark.sql import functions as F
 
     # Spark infers dt=YYYY-MM-DD folders as dates; the mart keeps dt as text
     dt = F.col(PARTITION_KEY).cast("string").alias(PARTITION_KEY)
-    return posts.select("post_id", "question_text", dt).mapInArrow(_transform_batches, OUT_DDL)
+    work = partial(_transform_batches, settings.tokenizer, settings.keyword_groups)
+    return posts.select("post_id", "question_text", dt).mapInArrow(work, OUT_DDL)
 
 
 def split(tagged: DataFrame) -> tuple[DataFrame, DataFrame]:
@@ -75,7 +85,7 @@ def split(tagged: DataFrame) -> tuple[DataFrame, DataFrame]:
     return tokens, groups
 
 
-def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> TokenizeSummary:
+def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool = False) -> TokenizeSummary:
     """The tokenize stage with Kiwi on Spark: every post of a changed partition is re-tokenized.
 
     Rows come back to the driver one partition group at a time and are written with the
@@ -86,7 +96,7 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
     from cafelake.tokenize import job
 
     start = time.monotonic()
-    p = job.plan(lake, full)
+    p = job.plan(lake, settings, full)
     for tdef in job.PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
     posts_in = n_tokens = n_groups = 0
@@ -94,7 +104,7 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
         paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
         posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
         posts_in = posts.count()
-        tagged = tokenize_dataframe(posts).cache()
+        tagged = tokenize_dataframe(posts, settings).cache()
         tokens_df, groups_df = split(tagged)
         for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
             month = F.col(PARTITION_KEY).isin(dts)
@@ -106,9 +116,9 @@ def run_spark(spark: SparkSession, lake: Lake, *, full: bool = False) -> Tokeniz
             n_groups += groups.num_rows
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
-    summary = job.TokenizeSummary(job.new_run_id(), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0,
-                                  n_tokens, n_groups, 0, 0.0)
-    return job.finish(lake, p, summary, start)
+    summary = job.TokenizeSummary(new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, posts_in,
+                                  0, n_tokens, n_groups, 0, 0.0)
+    return job.finish(lake, settings, p, summary, start)
 
 
 def _collect_arrow(df: DataFrame, tdef) -> pa.Table:

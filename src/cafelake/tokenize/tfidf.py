@@ -33,6 +33,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from cafelake.config import KeywordGroup
+from cafelake.runs import Progress
 from cafelake.schemas import TOKEN_TFIDF
 
 ALL = "all"
@@ -92,7 +93,7 @@ def _pad(v: np.ndarray, n: int) -> np.ndarray:
 
 
 def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[KeywordGroup], top_n: int,
-                  on_progress: Callable[[int, int | None], None] | None = None) -> pa.Table:
+                  on_progress: Progress | None = None) -> pa.Table:
     """token_tfidf rows: the top `top_n` terms of each scope and ranking. `chunks()` is called twice (two passes)."""
     names = {g.group_id: g.group_name for g in groups}
     vocab = _Vocab()

@@ -82,7 +82,8 @@ def _run_starts(tbl: pa.Table, cols: list[str]) -> np.ndarray:
     return new
 
 
-def transform(posts: pa.Table | pa.RecordBatch, analyzer: Analyzer, matcher: KeywordMatcher) -> tuple[pa.Table, pa.Table]:
+def transform(posts: pa.Table | pa.RecordBatch, analyzer: Analyzer,
+              matcher: KeywordMatcher) -> tuple[pa.Table, pa.Table]:
     """(tokens_fact, post_keyword_groups) rows for a batch of posts."""
     tokens = tokenize_posts(posts, analyzer)
     return tokens, match_groups(tokens, matcher)

@@ -7,14 +7,14 @@ pipeline's output when that stage is available.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from cafelake.config import keyword_groups
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 from cafelake.tokenize.mart import token_daily_counts
 
 _KST = timezone(timedelta(hours=9))
@@ -30,7 +30,7 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
     """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
     rare = np.random.default_rng(seed + 1)  # its own stream: the other draws stay as they were
-    groups = keyword_groups()
+    groups = Settings.load({}).keyword_groups
     keywords = {kw: g.group_id for g in groups for kw in g.keywords}
     vocab = sorted(set(_FILLER) | set(keywords))
     # hour weights with an evening peak at 21-22 KST
@@ -63,11 +63,11 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
             "post_id": post_id, "source": "naver_cafe", "club_id": "10050146", "menu_id": "386",
             "article_id": 1000 + i * 3, "url": f"https://cafe.naver.com/x/{1000 + i * 3}",
             "title": f"질문 {i}", "content": " ".join(map(str, words)), "question_text": " ".join(map(str, words)),
-            "raw_date": local.strftime("%Y.%m.%d. %H:%M"), "posted_at": local.astimezone(timezone.utc),
+            "raw_date": local.strftime("%Y.%m.%d. %H:%M"), "posted_at": local.astimezone(UTC),
             "post_date": d, "post_hour": int(hours[i]), "time_known": True, "post_year": d.year, "post_month": d.month,
             "author_key": f"a{authors[i]:05d}", "read_count": int(rng.integers(0, 500)),
             "comment_count": int(rng.integers(0, 4)), "token_count": len(words),
-            "content_hash": f"h{i}", "fetched_at": datetime(2026, 2, 1, tzinfo=timezone.utc),
+            "content_hash": f"h{i}", "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
             "ingest_dt": "2026-02-01", "dt": d.isoformat(),
         })
     out = {
@@ -118,7 +118,7 @@ def pipeline_lake(tmp_path_factory) -> Lake:
 
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
     corpus = Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
-    seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
     assert run_cleanse(lake).cleansed > 1500
     run_tokenize(lake)
     return lake

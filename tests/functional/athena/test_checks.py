@@ -8,6 +8,7 @@ import pytest
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.checks import run_checks
+from cafelake.errors import UsageError
 from cafelake.lake import Lake
 from cafelake.tokenize.mart import token_daily_counts
 
@@ -40,7 +41,7 @@ def _append(lake, name, tables, rows: pa.Table):
 def test_duplicate_post_id_in_posts_dim(small_mart):
     lake, t = small_mart
     dup = t["posts_dim"].slice(0, 1)
-    other_day = [d for d in t["posts_dim"].column("dt").to_pylist() if d != dup.column("dt")[0].as_py()][0]
+    other_day = next(d for d in t["posts_dim"].column("dt").to_pylist() if d != dup.column("dt")[0].as_py())
     dup = dup.set_column(dup.schema.get_field_index("dt"), "dt", pa.array([other_day]))
     _append(lake, "posts_dim", t, dup)
     failing = _failing(lake)
@@ -132,17 +133,17 @@ def test_sample_shows_the_failing_rows(small_mart):
     [result] = run_checks(lake, only=["tokens_fact_post_exists"])
     assert not result.passed
     assert result.sample["post_id"].tolist() == ["naver_cafe:10050146:424242"]
-    with pytest.raises(KeyError, match="no_such_check"):
+    with pytest.raises(UsageError, match="no_such_check"):
         run_checks(lake, only=["no_such_check"])
 
 
 def test_token_tfidf_ranks_run_once_per_scope_and_ranking(small_mart):
-    from cafelake.config import keyword_groups
+    from cafelake.settings import Settings
     from cafelake.tokenize.tfidf import compute_tfidf
 
     lake, t = small_mart
     chunks = lambda: iter([(t["tokens_fact"], t["post_keyword_groups"])])  # noqa: E731
-    tfidf = compute_tfidf(chunks, keyword_groups(), top_n=20)
+    tfidf = compute_tfidf(chunks, Settings.load({}).keyword_groups, top_n=20)
     lake.write_table("token_tfidf", tfidf)
     assert "token_tfidf_ranks" not in _failing(lake)
     rows = tfidf.to_pylist()

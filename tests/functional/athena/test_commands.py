@@ -9,21 +9,17 @@ import boto3
 import pandas as pd
 import pyarrow as pa
 import pytest
-import typer
 from moto import mock_aws
 from typer.testing import CliRunner
 
 from cafelake.athena.deploy import statements
-from cafelake.commands import athena, check, query
+from cafelake.cli import COMMANDS, _register, app
 
 
 @pytest.fixture(scope="module")
 def cli():
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    app.command("query")(query.query)
-    app.command("check")(check.check)
-    app.add_typer(athena.app, name="athena")
+    for name in ("query", "check", "athena"):
+        _register(name, COMMANDS[name])
     runner = CliRunner()
     return lambda *args: runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
 

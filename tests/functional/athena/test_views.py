@@ -12,7 +12,7 @@ import pytest
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
-from cafelake.config import keyword_groups
+from cafelake.settings import Settings
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE, compute_tfidf
 
 TOP_N = 40
@@ -24,7 +24,7 @@ def lake(request):
     if request.param == "pipeline":
         return request.getfixturevalue("pipeline_lake")
     lake = request.getfixturevalue("mart_lake")
-    lake.write_table("token_tfidf", compute_tfidf(_chunks(lake), keyword_groups(), top_n=TOP_N))
+    lake.write_table("token_tfidf", compute_tfidf(_chunks(lake), Settings.load({}).keyword_groups, top_n=TOP_N))
     return lake
 
 
@@ -166,7 +166,8 @@ def test_v_author_cohort_retention(engine, frames):
     am["cohort"] = am.groupby("author_key")["month"].transform("min")
     am["months_since_first"] = [(m - c).n for m, c in zip(am["month"], am["cohort"], strict=True)]
     e = am.groupby(["cohort", "months_since_first"]).size().rename("authors").reset_index()
-    e["cohort_authors"] = e.groupby("cohort")["authors"].transform(lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
+    e["cohort_authors"] = e.groupby("cohort")["authors"].transform(
+        lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
     e["retention"] = e["authors"] / e["cohort_authors"]
     e["cohort_month"] = e["cohort"].map(lambda m: m.start_time.date().isoformat())
     e = e.drop(columns="cohort")
@@ -244,7 +245,7 @@ def test_v_token_trends_keeps_every_week_of_a_token_crossing_rank_100(tmp_path):
 
 def test_v_top_tfidf(engine, lake):
     t = lake.read_table("token_tfidf").to_pandas()
-    labels = {g.group_name: g.display_name for g in keyword_groups()}
+    labels = {g.group_name: g.display_name for g in Settings.load({}).keyword_groups}
     t["scope_label"] = t["scope"].map(lambda s: labels.get(s, s))
     assert set(t["ranking"]) == {"sum", "mean"}
     assert_same(engine.view("v_top_tfidf"), t, ["scope", "ranking", "rank"])
@@ -300,7 +301,7 @@ def test_v_tfidf_sql(engine, frames):
     expected = tfidf_numpy(frames)
     actual = engine.view("v_tfidf_sql")
     keys = ["scope", "ranking", "token", "token_pos"]
-    assert_same(actual, expected[keys + ["doc_freq", "term_freq", "tfidf_score", "mean_tfidf"]], keys)
+    assert_same(actual, expected[[*keys, "doc_freq", "term_freq", "tfidf_score", "mean_tfidf"]], keys)
     merged = actual.merge(expected, on=keys, suffixes=("", "_np"))
     stable = _stable_ranks(merged)
     assert stable.mean() > 0.5

@@ -8,8 +8,9 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cafelake.cleanse import CleanseConfig, run_cleanse
+from cafelake.cleanse import run_cleanse
 from cafelake.raw import object_key
+from cafelake.settings import Settings
 
 BOARD = ("naver_cafe", "10050146", "386")
 
@@ -87,12 +88,13 @@ def broken_cases(e):
     ]
 
 
-def test_every_broken_kind_is_quarantined_with_its_reason(lake, make_envelope, write_raw):
+def test_every_broken_kind_is_quarantined_with_its_reason(lake, make_envelope, write_raw, tmp_path):
     cases = broken_cases(make_envelope)
     good = [make_envelope(i) for i in range(1, 21)]
     lines = good[:10] + [line for _, line in cases] + good[10:]
     key = write_raw(lake, lines)
-    summary = run_cleanse(lake, config=CleanseConfig(max_text_chars=50_000))
+    (tmp_path / "cleanse.yaml").write_text("max_text_chars: 50000\n")  # the oversized case is sized for it
+    summary = run_cleanse(lake, Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}))
 
     assert len({reason for reason, _ in cases}) >= 20 and len(cases) >= 30
     q = lake.read_table("_quarantine").sort_by("line_no").to_pylist()
@@ -165,8 +167,10 @@ def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(la
     def planted(tbl: pa.Table) -> pa.Table:
         """Post 1 claims a known time it lacks; post 3 gets hour 24."""
         ids = tbl.column("post_id").to_pylist()
-        known = [True if pid.endswith(":1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist())]
-        hours = [24 if pid.endswith(":3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist())]
+        known = [True if pid.endswith(":1") else v
+                 for pid, v in zip(ids, tbl.column("time_known").to_pylist(), strict=True)]
+        hours = [24 if pid.endswith(":3") else v
+                 for pid, v in zip(ids, tbl.column("post_hour").to_pylist(), strict=True)]
         tbl = tbl.set_column(tbl.schema.get_field_index("time_known"), "time_known", pa.array(known))
         return tbl.set_column(tbl.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
 

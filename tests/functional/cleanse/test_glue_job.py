@@ -102,9 +102,9 @@ def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, e
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     lakes = []
-    monkeypatch.setattr(cafelake.cleanse, "run_cleanse",
-                        lambda lake, **kw: lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False))
+    monkeypatch.setattr(cafelake.cleanse, "run_cleanse", lambda lake, settings, **kw:
+                        lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False))
     job.main(["cleanse.py", "--raw_uri", "s3://raw-bkt", "--cleansed_uri", "s3://cleansed-bkt", *argv])
     (lake,) = lakes
     for zone in ("raw", "cleansed"):
-        assert lake._fs_path(lake.uri(zone, "posts"))[0].region == expected, zone
+        assert lake.filesystem(zone, "posts")[0].region == expected, zone

@@ -14,8 +14,10 @@ import pytest
 
 from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.authors import KEY_FILE, pseudonym
-from cafelake.cleanse.job import MANIFEST, RUNS, ReconciliationError
+from cafelake.cleanse.job import MANIFEST, ReconciliationError
+from cafelake.errors import UsageError
 from cafelake.raw import object_key
+from cafelake.runs import read_runs, run_key
 from cafelake.schemas import POSTS
 
 BOARD = ("naver_cafe", "10050146", "386")
@@ -47,7 +49,8 @@ def _batches(make_envelope):
 
 
 def _write_all(lake, write_raw, batches):
-    for n, (dt, lines) in enumerate(zip(["2026-11-18", "2026-11-19", "2026-11-20"], batches)):
+    """Each batch under its own ingest date, the first two, or all three."""
+    for n, (dt, lines) in enumerate(zip(["2026-11-18", "2026-11-19", "2026-11-20"], batches, strict=False)):
         write_raw(lake, lines, ingest_dt=dt, run_id=f"r{n}")
 
 
@@ -58,7 +61,8 @@ def test_counts_reconcile_and_the_run_summary_is_written(lake, make_envelope, wr
     assert s.records_in == len(day1) + len(day2) + 1
     assert (s.cleansed, s.quarantined, s.duplicates) == (40, 2, 4)  # 3, 5, 7: older copies; 6: deleted later
     assert s.superseded_by_deletion == 1 and s.reconciles()
-    saved = json.loads(lake.get_bytes("cleansed", f"{RUNS}/{s.run_id}.json"))
+    saved = json.loads(lake.get_bytes("cleansed", run_key("cleanse", s.run_id)))
+    assert saved["stage"] == "cleanse" and saved["run_id"] == s.run_id
     assert saved["records_in"] == saved["cleansed"] + saved["quarantined"] + saved["duplicates"]
     posts = _posts(lake)
     assert posts.num_rows == 40 and len(set(posts.column("post_id").to_pylist())) == 40
@@ -199,7 +203,7 @@ def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, wr
 
 
 def test_full_and_ingest_dts_are_exclusive(lake):
-    with pytest.raises(ValueError, match="either full or ingest_dts"):
+    with pytest.raises(UsageError, match="either full or ingest dates"):
         run_cleanse(lake, full=True, ingest_dts=["2026-11-20"])
 
 
@@ -246,7 +250,7 @@ def test_a_row_lost_on_write_fails_the_run_and_the_next_run_redoes_it(lake, make
         m.setattr(lake, "write_table", _losing_one_row(lake, table, lost))
         with pytest.raises(ReconciliationError, match="does not reconcile"):
             run_cleanse(lake)
-    assert not lake.exists("cleansed", MANIFEST) and len(lake.list_keys("cleansed", RUNS)) == 1  # not marked done
+    assert not lake.exists("cleansed", MANIFEST) and len(read_runs(lake, "cleanse")) == 1  # not marked done
     s = run_cleanse(lake)
     assert s.objects == 2 and s.reconciles() and (s.cleansed, s.quarantined) == (4, 1)
     assert _posts(lake).column("article_id").to_pylist() == [1, 2, 3, 4]

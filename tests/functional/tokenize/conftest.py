@@ -13,9 +13,9 @@ from cafelake.tokenize.analyzer import analyzer
 
 
 @pytest.fixture(scope="session")
-def kiwi_analyzer():
+def kiwi_analyzer(settings):
     """The process's one Analyzer: Kiwi loads once per test session."""
-    return analyzer()
+    return analyzer(settings.tokenizer)
 
 
 def posts_table(rows: list[tuple[int, str | None, str]], club_id: str = "10050146") -> pa.Table:

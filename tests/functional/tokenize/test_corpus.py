@@ -6,26 +6,22 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cafelake.config import keyword_groups
+from cafelake.collect.seed import seed_raw
+from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.lake import Lake
-from cafelake.tokenize import run_tokenize
+from cafelake.pipeline import Pipeline
+from cafelake.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def corpus_lake(tmp_path_factory):
-    corpus_mod = pytest.importorskip("cafelake.sources.naver_cafe.corpus")
-    seed = pytest.importorskip("cafelake.collect.seed")
-    cleanse = pytest.importorskip("cafelake.cleanse.job")
-    from cafelake.tokenize.analyzer import analyzer
-
-    analyzer()
-    corpus = corpus_mod.Corpus(posts=500, seed=7)
+    corpus = Corpus(posts=500, seed=7)
     lake = Lake(str(tmp_path_factory.mktemp("corpus") / "lake"))
-    seed.seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
-    cleanse.run_cleanse(lake)
-    return corpus, lake, run_tokenize(lake)
+    seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    _, tokenized = Pipeline(lake).transform()
+    return corpus, lake, tokenized
 
 
 def test_every_cleansed_post_is_in_the_mart(corpus_lake):
@@ -39,7 +35,7 @@ def test_every_cleansed_post_is_in_the_mart(corpus_lake):
 
 def test_groups_agree_with_the_generators_truth(corpus_lake):
     corpus, lake, _ = corpus_lake
-    names = {g.group_id: g.group_name for g in keyword_groups()}
+    names = {g.group_id: g.group_name for g in Settings.load({}).keyword_groups}
     found: dict[str, set[str]] = {}
     for r in lake.read_table("post_keyword_groups").to_pylist():
         found.setdefault(r["post_id"], set()).add(names[r["group_id"]])

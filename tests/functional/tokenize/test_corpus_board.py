@@ -28,8 +28,8 @@ import pytest
 
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
-from cafelake.config import keyword_groups
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE
@@ -65,7 +65,7 @@ def board(tmp_path_factory) -> tuple[Corpus, Lake]:
 @pytest.fixture(scope="module")
 def counts(board) -> tuple[int, dict[str, GroupCount]]:
     corpus, lake = board
-    names = {g.group_id: g.group_name for g in keyword_groups()}
+    names = {g.group_id: g.group_name for g in Settings.load({}).keyword_groups}
     found: dict[str, set[str]] = {}
     for r in lake.read_table("post_keyword_groups", columns=["post_id", "group_id"]).to_pylist():
         found.setdefault(r["post_id"], set()).add(names[r["group_id"]])

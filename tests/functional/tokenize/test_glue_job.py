@@ -53,10 +53,11 @@ def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     lakes = []
-    monkeypatch.setattr(cafelake.tokenize, "run_tokenize", lambda lake, full: lakes.append(lake) or _Summary())
+    monkeypatch.setattr(cafelake.tokenize, "run_tokenize",
+                        lambda lake, settings, **kw: lakes.append(lake) or _Summary())
     job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt", *argv])
     (lake,) = lakes
-    return {zone: lake._fs_path(lake.uri(zone, "posts"))[0].region for zone in ("cleansed", "tokenized")}
+    return {zone: lake.filesystem(zone, "posts")[0].region for zone in ("cleansed", "tokenized")}
 
 
 @pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])

@@ -9,7 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from cafelake.errors import LakeError
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.job import MANIFEST_KEY
 
@@ -146,47 +148,31 @@ def test_a_mart_without_daily_token_counts_gets_them_without_kiwi(lake):
     assert _snapshot(lake) == first
 
 
-def test_config_change_forces_full_rebuild(lake, tmp_path, monkeypatch):
-    from cafelake.config import config_path
-    from cafelake.tokenize import settings
-
-    run_tokenize(lake)
+def test_config_change_forces_full_rebuild(lake, tmp_path, settings):
+    run_tokenize(lake, settings)
     override = tmp_path / "cfg"
     override.mkdir()
-    (override / "stopwords_domain.txt").write_text(config_path("stopwords_domain.txt").read_text() + "피부\n")
-    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(override))
-    settings.config.cache_clear()
-    try:
-        summary = run_tokenize(lake)
-        flagged = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["is_stopword"]}
-    finally:
-        settings.config.cache_clear()
+    (override / "stopwords_domain.txt").write_text(settings.files.text("stopwords_domain.txt") + "피부\n")
+    summary = run_tokenize(lake, Settings.load({"CAFELAKE_CONFIG_DIR": str(override)}))
+    flagged = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["is_stopword"]}
     assert summary.full and summary.posts_tokenized == summary.posts_in
     assert "피부" in flagged
     assert lake.exists("tokenized", MANIFEST_KEY)
 
 
-def test_a_rule_change_rebuilds_and_the_tokens_follow_it(lake, tmp_path, monkeypatch):
+def test_a_rule_change_rebuilds_and_the_tokens_follow_it(lake, tmp_path, settings):
     """Taking the temperature rule out of tokenizer.yaml re-tokenizes every post: 39도 no longer means fever."""
-    from cafelake.config import config_path
-    from cafelake.tokenize import settings
-
-    run_tokenize(lake)
+    run_tokenize(lake, settings)
     fever = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
     override = tmp_path / "cfg"
     override.mkdir()
-    text = config_path("tokenizer.yaml").read_text(encoding="utf-8")
+    text = settings.files.text("tokenizer.yaml")
     start = text.index("  temperature_reading:")
     end = text.index("  # Adjacent kept tokens")
     (override / "tokenizer.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
-    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(override))
-    settings.config.cache_clear()
-    try:
-        summary = run_tokenize(lake)
-        after = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
-        tokens = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["post_id"] == "10050146-121"}
-    finally:
-        settings.config.cache_clear()
+    summary = run_tokenize(lake, Settings.load({"CAFELAKE_CONFIG_DIR": str(override)}))
+    after = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
+    tokens = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["post_id"] == "10050146-121"}
     assert summary.full and summary.posts_tokenized == summary.posts_in
     assert fever - after == {"10050146-121"} and "체온" not in tokens
 
@@ -195,5 +181,5 @@ def test_duplicate_post_ids_are_refused(tmp_path, make_posts, kiwi_analyzer):
     lake = Lake(str(tmp_path / "dup"))
     posts = make_posts([(1, "열이 나요", "2024-01-01")])
     lake.write_table("posts", pa.concat_tables([posts, posts]))
-    with pytest.raises(ValueError, match="duplicate post_id"):
+    with pytest.raises(LakeError, match="duplicate post_id"):
         run_tokenize(lake)

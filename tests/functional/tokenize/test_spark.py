@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from cafelake.lake import Lake
-from cafelake.tokenize import run_tokenize
+from cafelake.pipeline import Pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -17,8 +17,9 @@ def spark():
     import os
 
     os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers must import cafelake and kiwipiepy
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (pyspark_sql.SparkSession.builder.master("local[1]").appName("cafelake-test")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[1]").appName("cafelake-test")
                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
                .config("spark.driver.memory", "1g").getOrCreate())
     yield session
@@ -30,15 +31,13 @@ def _rows(lake: Lake, name: str, keys: list[str]) -> list[tuple]:
     return [tuple(r.values()) for r in tbl.to_pylist()]
 
 
-def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_rows, kiwi_analyzer):
-    from cafelake.tokenize.spark import run_spark
-
+def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_rows, kiwi_analyzer, settings):
     posts = make_posts(sample_rows)
     single, distributed = Lake(str(tmp_path / "a")), Lake(str(tmp_path / "b"))
     for lake in (single, distributed):
         lake.write_table("posts", posts)
-    expected = run_tokenize(single)
-    got = run_spark(spark, distributed)
+    expected = Pipeline(single, settings).tokenize()
+    got = Pipeline(distributed, settings).tokenize(spark=spark)
 
     assert got.posts_in == expected.posts_in == len(sample_rows)
     assert got.tokens == expected.tokens > 0

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
-import typer
 from typer.testing import CliRunner
 
-from cafelake.commands.stopwords import app as stopwords
-
-app = typer.Typer()
-app.add_typer(stopwords, name="stopwords")  # as cafelake.cli registers it
+from cafelake.cli import COMMANDS, _register, app
 from cafelake.lake import Lake
 from cafelake.tokenize import run_tokenize
+
+_register("stopwords", COMMANDS["stopwords"])
 
 
 def test_suggest_lists_common_nouns_with_verdicts(tmp_path, make_posts, sample_rows, kiwi_analyzer):

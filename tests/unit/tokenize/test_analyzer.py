@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from cafelake.tokenize.settings import config
-
 USER_WORDS = ["오돌토돌", "태열", "땀띠", "돌발진", "수족구", "모세기관지염", "세기관지염", "물똥", "코막힘", "혈변"]
 
 
@@ -17,7 +15,7 @@ def test_user_dictionary_words_come_out_whole(tokens_of, word):
 
 
 def test_every_user_dictionary_word_is_whole_in_a_sentence(kiwi_analyzer):
-    for word, tag, _ in config().user_words:
+    for word, tag, _ in kiwi_analyzer.cfg.user_words:
         sentence = f"{word}서 놀랐어요" if tag.startswith("V") else f"{word}이 있어요"  # 피나서; 장염이
         assert (word, tag) in [(m.form, m.tag) for m in kiwi_analyzer.kiwi.tokenize(sentence)], word
 
@@ -29,10 +27,10 @@ def test_verbs_and_adjectives_become_lemmas_with_suffixless_tags(tokens_of):
     assert all("-" not in p for _, p, _ in toks)
 
 
-def test_function_words_and_endings_are_not_kept(tokens_of):
+def test_function_words_and_endings_are_not_kept(tokens_of, settings):
     toks = tokens_of("그게 될 수 있는 건지 모르겠어요 요즘 것들은 다 그래요")
     assert not {t for t, _, _ in toks} & {"요", "것", "거", "수", "는", "어요"}
-    assert {p for _, p, _ in toks} <= set(config().kept_pos) | set(config().lemma_pos)
+    assert {p for _, p, _ in toks} <= set(settings.tokenizer.kept_pos) | set(settings.tokenizer.lemma_pos)
 
 
 def test_latin_terms_are_kept(tokens_of):

@@ -14,8 +14,8 @@ GOLD = Path(__file__).parents[2] / "data" / "gold_keyword_groups.tsv"
 
 
 @pytest.fixture(scope="module")
-def matcher():
-    return KeywordMatcher()
+def matcher(settings):
+    return KeywordMatcher(settings.keyword_groups)
 
 
 def test_tokens_and_groups_are_the_pipelines_on_every_gold_text(kiwi_analyzer, matcher):

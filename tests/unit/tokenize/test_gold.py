@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cafelake.config import keyword_groups
+from cafelake.settings import Settings
 from cafelake.tokenize.gold import GoldRow, Outcome, evaluate, load_gold, score
 from cafelake.tokenize.keywords import KeywordMatcher
 
@@ -22,11 +22,11 @@ def rows():
 
 @pytest.fixture(scope="module")
 def report(rows, kiwi_analyzer):
-    return evaluate(rows, kiwi_analyzer, KeywordMatcher())
+    return evaluate(rows, kiwi_analyzer, KeywordMatcher(Settings.load({}).keyword_groups))
 
 
 def test_gold_set_is_well_formed(rows):
-    names = {g.group_name for g in keyword_groups()}
+    names = {g.group_name for g in Settings.load({}).keyword_groups}
     assert len(rows) >= 400
     texts = [re.sub(r"\s+", " ", r.text.strip()) for r in rows]
     assert len(set(texts)) == len(texts), sorted({t for t in texts if texts.count(t) > 1})
@@ -53,7 +53,7 @@ def test_words_the_gold_set_names_come_out_whole(report):
 
 def test_the_report_lists_every_miss_with_its_tokens(rows, kiwi_analyzer):
     """Scored with the frames of before the fixes, the misses are there, each with what the tokenizer kept."""
-    old = [g for g in keyword_groups() if g.group_name != "enteritis"]
+    old = [g for g in Settings.load({}).keyword_groups if g.group_name != "enteritis"]
     fever = [r for r in rows if "enteritis" in r.groups][:3]
     text = evaluate(fever, kiwi_analyzer, KeywordMatcher(old)).format()
     assert "enteritis" in text and "0.000" in text

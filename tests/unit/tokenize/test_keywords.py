@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from cafelake.config import KeywordGroup, keyword_groups
-from cafelake.tokenize.keywords import KeywordMatcher, keywords_dictionary, validate_synonyms
-from cafelake.tokenize.settings import config
+from cafelake.config import KeywordGroup
+from cafelake.errors import ConfigError
+from cafelake.settings import Settings
+from cafelake.tokenize.keywords import KeywordMatcher, keywords_dictionary
 from cafelake.tokenize.stopwords import StopwordFlags
 
-GID = {g.group_name: g.group_id for g in keyword_groups()}
+GID = {g.group_name: g.group_id for g in Settings.load({}).keyword_groups}
 
 
 @pytest.fixture(scope="module")
 def matcher():
-    return KeywordMatcher()
+    return KeywordMatcher(Settings.load({}).keyword_groups)
 
 
 @pytest.fixture
@@ -59,20 +60,21 @@ def test_groups_come_from_tokens(groups_of, text, group, keyword):
 
 
 def test_matched_keywords_are_sorted_and_distinct():
-    m = KeywordMatcher([KeywordGroup(1, "g", "G", "", ("열", "고열", "해열제")), KeywordGroup(2, "h", "H", "", ("열",))])
+    m = KeywordMatcher([KeywordGroup(1, "g", "G", "", ("열", "고열", "해열제")),
+                        KeywordGroup(2, "h", "H", "", ("열",))])
     assert m.match(["해열제", "열", "아기", "열", "고열"]) == {1: ["고열", "열", "해열제"], 2: ["열"]}
     assert m.match(["열심히", "토요일"]) == {}
 
 
-def test_synonym_sources_may_not_be_keywords():
-    validate_synonyms(config())  # the shipped files agree
-    bad = config().__class__(**{**config().__dict__, "synonyms": {"알러지": ("알레르기", None)}})
-    with pytest.raises(ValueError, match="알러지"):
-        validate_synonyms(bad)
+def test_synonym_sources_may_not_be_keywords(settings, tmp_path):
+    assert settings.tokenizer  # the shipped files agree
+    (tmp_path / "synonyms.yaml").write_text("synonyms:\n  알러지: 알레르기\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"synonyms.yaml: synonyms: rewrites group keywords \['알러지'\]"):
+        Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}).tokenizer
 
 
 def test_keywords_dictionary_flags_keywords_that_are_stopwords():
     groups = [KeywordGroup(1, "g", "G", "", ("아기", "열", "게우다")), KeywordGroup(2, "h", "H", "", ("하다",))]
     rows = {(r["keyword"], r["group_id"]): r["is_stopword"]
-            for r in keywords_dictionary(groups, StopwordFlags(config()).flag_any).to_pylist()}
+            for r in keywords_dictionary(groups, StopwordFlags(Settings.load({}).tokenizer).flag_any).to_pylist()}
     assert rows == {("아기", 1): True, ("열", 1): False, ("게우다", 1): False, ("하다", 2): True}

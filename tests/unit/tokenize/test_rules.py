@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
+from cafelake.errors import ConfigError
+from cafelake.settings import Settings
 from cafelake.tokenize.analyzer import Analyzer
 from cafelake.tokenize.rules import RuleConfig
-from cafelake.tokenize.settings import config
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def ruled(kiwi_analyzer):
 @pytest.fixture(scope="module")
 def unruled(kiwi_analyzer):
     """The same Kiwi without any context rule: what the rules have to fix."""
-    bare = Analyzer(dataclasses.replace(config(), rules=RuleConfig()), kiwi=kiwi_analyzer.kiwi)
+    bare = Analyzer(dataclasses.replace(Settings.load({}).tokenizer, rules=RuleConfig()), kiwi=kiwi_analyzer.kiwi)
     return lambda text: [t for t, _, _ in next(bare.tokenize([text]))]
 
 
@@ -117,7 +118,7 @@ def test_collocations_stop_at_the_end_of_a_sentence(ruled):
 
 
 def test_a_rule_runs_only_when_configured(kiwi_analyzer):
-    cfg = config()
+    cfg = Settings.load({}).tokenizer
     off = Analyzer(dataclasses.replace(cfg, rules=dataclasses.replace(cfg.rules, diarrhea_not_adverb=None)),
                    kiwi=kiwi_analyzer.kiwi)
     assert "설사" not in [t for t, _, _ in next(off.tokenize(["설사 했어요"]))]
@@ -125,11 +126,13 @@ def test_a_rule_runs_only_when_configured(kiwi_analyzer):
 
 
 @pytest.mark.parametrize("rules, error", [
-    ({"fever": {}}, "unknown rules"),
-    ({"collocations": [[["코"], ["코막힘"]]]}, "collocations"),
-    ({"collocations": [[["코", "막히다"], [None]]]}, "collocations"),
-    ({"weekday": {"days": {"월": "월요일"}}}, "토 and 일"),
+    ("fever: {}", r"rules\.fever: extra inputs are not permitted"),
+    ("collocations: [[[코], [코막힘]]]", r"rules\.collocations\[0\]: value error, want \[\[a, b\]"),
+    ("collocations: [[[코, 막히다], [~]]]", r"rules\.collocations\[0\]: value error, want"),
+    ("weekday: {days: {월: 월요일}}", r"rules\.weekday\.days: value error, must name 토 and 일"),
+    ("temperature_reading: {min: '35', max: 43, token: 체온}", r"rules\.temperature_reading\.min: input should be"),
 ])
-def test_bad_rule_configurations_are_refused(rules, error):
-    with pytest.raises(ValueError, match=error):
-        RuleConfig.from_yaml(rules)
+def test_bad_rule_configurations_name_the_file_and_the_key(tmp_path, rules, error):
+    (tmp_path / "tokenizer.yaml").write_text(f"rules:\n  {rules}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{tmp_path}/tokenizer\.yaml: {error}"):
+        Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}).tokenizer

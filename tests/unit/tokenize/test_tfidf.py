@@ -44,8 +44,8 @@ def _chunks(posts, groups, size):
             rows = [(pid, t, p, s) for pid, toks in part for t, p, s in toks]
             yield (pa.table({"post_id": pa.array([r[0] for r in rows], pa.string()),
                              "token": pa.array([r[1] for r in rows], pa.string()),
-                             "token_pos": pa.array([r[2] for r in rows], pa.string()), "is_stopword": pa.array([r[3] for r in rows],
-                                                                                         pa.bool_())}),
+                             "token_pos": pa.array([r[2] for r in rows], pa.string()),
+                             "is_stopword": pa.array([r[3] for r in rows], pa.bool_())}),
                    pa.table({"post_id": pa.array([g[0] for g in groups if g[0] in ids], pa.string()),
                              "group_id": pa.array([g[1] for g in groups if g[0] in ids], pa.int32())}))
     return chunks

@@ -20,7 +20,9 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -299,3 +301,18 @@ class NaverServer:
     def _count(self, key: str, n: int = 1) -> None:
         with self._lock:
             self.stats[key] += n
+
+
+def board_clock(as_of: datetime) -> Callable[[], datetime]:
+    """Simulated UTC time for scraping a generated board, starting just before the corpus's `as_of`.
+
+    The corpus's pages show dates as they read at its end (`21:13` for today, `어제`,
+    `3시간 전`), and cleanse reads such text relative to the fetch time, as it must for
+    Naver, which renders each page when it is fetched. A real-speed clock would carry a
+    long scrape past midnight, a day after the pages' moment, and date every `어제` post
+    a day late; this one starts a second early and runs at 1/10,000 of real speed (a
+    millisecond every 10 s), so fetches stay ordered and a scrape hours long still reads
+    as the board's last second. Pass it as `run_scrape(..., now=board_clock(corpus.as_of))`.
+    """
+    start, t0 = as_of.astimezone(UTC) - timedelta(seconds=1), time.monotonic()
+    return lambda: start + timedelta(seconds=(time.monotonic() - t0) / 10_000)

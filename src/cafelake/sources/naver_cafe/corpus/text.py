@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from itertools import accumulate
 
-from cafelake.config import keyword_groups, load_yaml
+from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus.calendar import season_factor
 
 _MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]], [[written form|keyword]] or [[form|kw1,kw2]]
@@ -74,10 +74,11 @@ def parse_phrase(raw: str, groups_of: dict[str, set[str]]) -> Phrase:
 @cache
 def phrasing() -> Phrasing:
     groups_of: dict[str, set[str]] = {}
-    for g in keyword_groups():
+    settings = Settings.load()
+    for g in settings.keyword_groups:
         for k in g.keywords:
             groups_of.setdefault(k, set()).add(g.group_name)
-    data = load_yaml("corpus_topics.yaml")
+    data = settings.files.yaml("corpus_topics.yaml")
 
     def phrases(items: list[str]) -> tuple[Phrase, ...]:
         return tuple(parse_phrase(str(x), groups_of) for x in items)

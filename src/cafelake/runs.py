@@ -1,0 +1,105 @@
+"""One run record for every stage: its id, its `_runs/` document, its metrics, its progress callback.
+
+- A run id is `YYYYMMDDTHHMMSSZ-<8 hex>` (UTC start, then random): runs sort by start time and
+  two runs started in the same second differ. A scrape run keeps its id across the Lambda
+  invocations that share it (the id is in its checkpoint).
+- Each run writes `_runs/<stage>/<run id>.json` in the zone the stage writes (`RUN_ZONES`),
+  hidden from readers: the stage's summary with the record's header (stage, run id, start and end).
+  `write_run` is the only writer.
+- Every metric goes to the one CloudWatch namespace `NAMESPACE`: the Glue jobs publish a stage's
+  summary fields under the names of `METRICS`, the scraper Lambda emits its own through
+  Powertools under the same namespace, and the stack's dashboard, alarms and IAM condition read it.
+- `Progress` is the callback every stage takes: `(done, total)`, total None while unknown.
+
+Plain Python (boto3 imported when publishing): the scraper Lambda imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cafelake.lake import Lake
+
+NAMESPACE = "cafelake"
+Progress = Callable[[int, int | None], None]
+
+# stage -> the zone its run records live in (the zone it writes)
+RUN_ZONES = {"scrape": "raw", "import": "raw", "cleanse": "cleansed", "tokenize": "tokenized"}
+
+# stage -> {summary field: metric name}; the dashboard graphs RecordsQuarantined beside the scraper's Quarantined
+METRICS: dict[str, dict[str, str]] = {
+    "scrape": {"articles_fetched": "ArticlesFetched", "skipped": "ArticlesSkipped", "retries": "RequestsRetried",
+               "quarantined": "Quarantined", "pages": "PagesRead", "pages_skipped": "PagesSkipped",
+               "objects_written": "RawObjectsWritten"},
+    "cleanse": {"records_in": "RecordsIn", "cleansed": "RecordsCleansed", "quarantined": "RecordsQuarantined",
+                "duplicates": "RecordsDuplicate", "seconds": "StageSeconds"},
+    "tokenize": {"posts_in": "PostsIn", "posts_tokenized": "PostsTokenized", "posts_reused": "PostsReused",
+                 "tokens": "TokensWritten", "seconds": "StageSeconds"},
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    """UTC ISO 8601 to the millisecond with a Z, as run records, checkpoints and envelopes write instants."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def new_run_id(started: datetime | None = None) -> str:
+    """A run id: the UTC start to the second, then 8 random hex digits."""
+    return f"{(started or utcnow()).astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+
+
+def run_key(stage: str, run_id: str) -> str:
+    """Where a run's record lives in its stage's zone."""
+    return f"_runs/{stage}/{run_id}.json"
+
+
+def write_run(lake: Lake, stage: str, run_id: str, summary: Mapping[str, Any], *, started_at: datetime | str,
+              finished_at: datetime | None = None) -> dict[str, Any]:
+    """Write a run's record to `_runs/<stage>/<run id>.json` in the stage's zone; returns the record.
+
+    The record is the header (stage, run_id, started_at, finished_at) and the summary's fields.
+    """
+    if summary.get("run_id", run_id) != run_id:
+        raise ValueError(f"{stage} run {run_id}: the summary names run {summary['run_id']}")
+    record = {"stage": stage, "run_id": run_id,
+              "started_at": started_at if isinstance(started_at, str) else iso_z(started_at),
+              "finished_at": iso_z(finished_at or utcnow()), **summary}
+    lake.put_bytes(RUN_ZONES[stage], run_key(stage, run_id),
+                   json.dumps(record, indent=1, ensure_ascii=False, default=str).encode("utf-8"))
+    return record
+
+
+def read_runs(lake: Lake, stage: str) -> list[dict[str, Any]]:
+    """Every recorded run of a stage, oldest first."""
+    zone = RUN_ZONES[stage]
+    keys = lake.list_keys(zone, f"_runs/{stage}", include_hidden=True)
+    return [json.loads(lake.get_bytes(zone, k)) for k in sorted(keys) if k.endswith(".json")]
+
+
+def metric_data(stage: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """CloudWatch datums of a stage's summary: one per mapped field present, dimensioned by stage."""
+    return [{"MetricName": metric, "Dimensions": [{"Name": "stage", "Value": stage}],
+             "Unit": "Seconds" if name == "seconds" else "Count", "Value": float(summary[name])}
+            for name, metric in METRICS[stage].items() if summary.get(name) is not None]
+
+
+def publish(stage: str, summary: Mapping[str, Any], *, client: Any = None, namespace: str = NAMESPACE) -> list[dict]:
+    """Put a stage's run counts to CloudWatch (the Glue jobs do, after the run); returns what was sent."""
+    data = metric_data(stage, summary)
+    if data:
+        if client is None:
+            import boto3
+
+            client = boto3.client("cloudwatch")
+        client.put_metric_data(Namespace=namespace, MetricData=data)
+    return data

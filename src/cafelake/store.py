@@ -1,0 +1,256 @@
+"""Object stores: whole objects under URIs, in a local folder or on S3, behind one interface.
+
+The lake talks to an `ObjectStore` and never asks which one it holds; this module is the one
+place that reads a URI's scheme (`open_stores`). Both stores give the same guarantees: a reader never sees a
+partial object; `put_if` is an atomic compare-and-swap for small coordination objects (the
+scraper's board lease); `list` returns every key below a folder, hidden ones included (what
+readers skip is `layout.is_hidden`, applied by the lake). boto3 and pyarrow are imported when
+first needed: the scraper Lambda reads and writes objects only, and carries no pyarrow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
+
+S3_SCHEME = "s3://"
+
+
+class ObjectStore(ABC):
+    """Objects addressed by full URIs (a local path, or s3://bucket/key)."""
+
+    @abstractmethod
+    def put(self, uri: str, data: bytes) -> None:
+        """Write an object whole; a reader sees the old object or the new one, never a part."""
+
+    @abstractmethod
+    def get(self, uri: str) -> bytes:
+        """An object's bytes; FileNotFoundError if it does not exist."""
+
+    @abstractmethod
+    def get_with_etag(self, uri: str) -> tuple[bytes, str]:
+        """An object and its ETag (what `put_if` compares); FileNotFoundError if it does not exist."""
+
+    @abstractmethod
+    def put_if(self, uri: str, data: bytes, etag: str | None) -> str | None:
+        """Write only if the object does not exist yet (`etag` None) or still has `etag`.
+
+        Returns the new ETag, or None when someone else wrote first.
+        """
+
+    @abstractmethod
+    def exists(self, uri: str) -> bool: ...
+
+    @abstractmethod
+    def delete(self, uri: str) -> None:
+        """Delete an object, or every object below a folder; nothing there is not an error."""
+
+    @abstractmethod
+    def list(self, uri: str) -> list[str]:
+        """Keys of every object below the folder `uri` (hidden ones too), relative to it, sorted."""
+
+    @abstractmethod
+    def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:
+        """The pyarrow filesystem holding `uri`, and the path pyarrow knows it by."""
+
+    def local_path(self, uri: str) -> Path | None:
+        """The object as a file on this machine (for readers that take paths, DuckDB), if it is one."""
+        return None
+
+
+def _md5_etag(data: bytes) -> str:
+    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
+
+class LocalStore(ObjectStore):
+    """A folder on this machine. Writes go to a hidden temporary name first, then are renamed."""
+
+    def put(self, uri: str, data: bytes) -> None:
+        path = Path(uri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def get(self, uri: str) -> bytes:
+        return Path(uri).read_bytes()
+
+    def get_with_etag(self, uri: str) -> tuple[bytes, str]:
+        data = Path(uri).read_bytes()
+        return data, _md5_etag(data)
+
+    def put_if(self, uri: str, data: bytes, etag: str | None) -> str | None:
+        """POSIX: link(2) fails if the file exists; a compare happens under an exclusive flock(2)."""
+        import fcntl
+
+        path = Path(uri)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
+        tmp.write_bytes(data)
+        try:
+            with open(path.with_name(f".{path.name}.lock"), "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if etag is None:
+                    try:
+                        os.link(tmp, path)
+                    except FileExistsError:
+                        return None
+                else:
+                    try:
+                        if _md5_etag(path.read_bytes()) != etag:
+                            return None
+                    except FileNotFoundError:
+                        return None
+                    os.replace(tmp, path)
+                return _md5_etag(data)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def exists(self, uri: str) -> bool:
+        return Path(uri).exists()
+
+    def delete(self, uri: str) -> None:
+        path = Path(uri)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+    def list(self, uri: str) -> list[str]:
+        root = Path(uri)
+        if not root.is_dir():
+            return []
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+    def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:
+        import pyarrow.fs as pafs
+
+        return pafs.LocalFileSystem(), uri
+
+    def local_path(self, uri: str) -> Path | None:
+        return Path(uri)
+
+
+class S3Store(ObjectStore):
+    """S3 (or a local S3 such as moto at `endpoint_url`). Each PutObject is atomic in S3 itself."""
+
+    # put_if's condition failed: 412; a concurrent conditional write won: 409; If-Match on a gone object: 404
+    _LOST_RACE = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey")
+
+    def __init__(self, endpoint_url: str | None = None, region: str | None = None) -> None:
+        self.endpoint_url, self.region = endpoint_url, region
+        self._client: Any = None
+        self._fs: pafs.FileSystem | None = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=self.region)
+        return self._client
+
+    @staticmethod
+    def split(uri: str) -> tuple[str, str]:
+        """s3://bucket/key -> (bucket, key)."""
+        bucket, _, key = uri.removeprefix(S3_SCHEME).partition("/")
+        return bucket, key
+
+    def put(self, uri: str, data: bytes) -> None:
+        bucket, key = self.split(uri)
+        self.client.put_object(Bucket=bucket, Key=key, Body=data)
+
+    def _get(self, uri: str) -> dict[str, Any]:
+        bucket, key = self.split(uri)
+        try:
+            return self.client.get_object(Bucket=bucket, Key=key)
+        except self.client.exceptions.NoSuchKey:
+            raise FileNotFoundError(uri) from None
+
+    def get(self, uri: str) -> bytes:
+        return self._get(uri)["Body"].read()
+
+    def get_with_etag(self, uri: str) -> tuple[bytes, str]:
+        got = self._get(uri)
+        return got["Body"].read(), got["ETag"]
+
+    def put_if(self, uri: str, data: bytes, etag: str | None) -> str | None:
+        """A conditional PutObject: If-None-Match: * to create, If-Match to replace."""
+        bucket, key = self.split(uri)
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        try:
+            return self.client.put_object(Bucket=bucket, Key=key, Body=data, **condition)["ETag"]
+        except self.client.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] in self._LOST_RACE:
+                return None
+            raise
+
+    def exists(self, uri: str) -> bool:
+        bucket, key = self.split(uri)
+        try:
+            self.client.head_object(Bucket=bucket, Key=key)
+        except self.client.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def delete(self, uri: str) -> None:
+        bucket, key = self.split(uri)
+        keys = [key] + [f"{key}/{k}" if key else k for k in self.list(uri)]
+        for i in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
+            self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]]})
+
+    def list(self, uri: str) -> list[str]:
+        bucket, key = self.split(uri)
+        prefix = f"{key.rstrip('/')}/" if key else ""
+        found = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            found += [o["Key"][len(prefix):] for o in page.get("Contents", [])]
+        return sorted(found)
+
+    def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:
+        """pyarrow's S3 filesystem, in the store's region: it does not follow S3's region redirect."""
+        if self._fs is None:
+            import pyarrow.fs as pafs
+
+            kwargs: dict[str, Any] = {"region": self.region or "us-east-1"}
+            if self.endpoint_url:
+                scheme, _, host = self.endpoint_url.partition("://")
+                kwargs.update(endpoint_override=host, scheme=scheme)
+            self._fs = pafs.S3FileSystem(**kwargs)
+        return self._fs, uri.removeprefix(S3_SCHEME)
+
+
+def is_local(uri: str) -> bool:
+    return not uri.startswith(S3_SCHEME)
+
+
+def normalise(uri: str) -> str:
+    """A local path made absolute (so keys never depend on the working folder); an s3:// URI as it is."""
+    return str(Path(uri).expanduser().resolve()) if is_local(uri) else uri
+
+
+def open_stores(uris: Iterable[str], *, endpoint_url: str | None = None,
+                region: str | None = None) -> dict[str, ObjectStore]:
+    """The store of each URI: S3 for s3:// URIs, else the local filesystem.
+
+    URIs of one kind share one store (one S3 client, one pyarrow filesystem).
+    """
+    made: dict[bool, ObjectStore] = {}
+    out = {}
+    for uri in uris:
+        local = is_local(uri)
+        if local not in made:
+            made[local] = LocalStore() if local else S3Store(endpoint_url, region)
+        out[uri] = made[local]
+    return out
