@@ -30,9 +30,9 @@ QUESTIONS = {
     "daily posts and authors": "SELECT post_date, posts, authors FROM v_daily_posts {where}",
     "posts per group": "SELECT group_name, sum(posts) AS posts FROM v_group_daily_posts {where} GROUP BY 1",
     "top 20 tokens": "SELECT token, token_pos, sum(occurrences) AS occurrences FROM v_top_tokens {where} "
-                     "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20",
+    "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20",
     "posts, flat (QuickSight)": "SELECT post_id, post_date, post_hour, group_names, is_evening "
-                                "FROM v_posts_enriched {where}",
+    "FROM v_posts_enriched {where}",
 }
 
 
@@ -89,47 +89,52 @@ def run(runs: int = 3, quick: bool = False) -> str:
                 seconds, _ = median_time(lambda sql=sql: engine.query(sql), runs)
                 pct = 100 * read / raw_all
                 worst = max(worst, pct)
-                touched = "; ".join(f"{s.table}: {len(s.files)}/{s.files_total} files, {', '.join(s.columns)}"
-                                    for s in scans)
+                touched = "; ".join(
+                    f"{s.table}: {len(s.files)}/{s.files_total} files, {', '.join(s.columns)}" for s in scans
+                )
                 for sc in scans:
                     footer_sizes.setdefault(sc.table, (sc.footer_bytes, len(sc.files)))
-                rows.append(f"| {label} | {_fmt(read)} | {100 * footers / read:.0f} % | {pct:.3f} % | "
-                            f"{100 * (read - footers) / raw_all:.3f} % | {100 * read / raw_month:.1f} % | "
-                            f"{seconds * 1000:.0f} ms | {touched} |")
+                rows.append(
+                    f"| {label} | {_fmt(read)} | {100 * footers / read:.0f} % | {pct:.3f} % | "
+                    f"{100 * (read - footers) / raw_all:.3f} % | {100 * read / raw_month:.1f} % | "
+                    f"{seconds * 1000:.0f} ms | {touched} |"
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return "\n".join([
-        "## Bytes scanned: one-month dashboard queries vs the raw JSON",
-        "",
-        f"Lake built by the real pipeline from the sample corpus ({posts:,} posts over {days} days); the month is "
-        f"{month}, filtered on `dt` as a dashboard's period filter does. Bytes are what Athena would bill "
-        "(compressed column chunks of the touched columns in the partitions left after pruning, plus footers), "
-        "taken from DuckDB's plan of the same view SQL. Raw JSON: all "
-        f"{objects} gzip JSON Lines objects, {_fmt(raw_all)} (a raw table over the ingest-dated zone reads them "
-        f"all); the stricter baseline is only {month}'s raw records, gzipped together: {_fmt(raw_month)}. "
-        f"Query time is DuckDB's on this machine, median of {runs} runs.",
-        "",
-        "| question | Parquet bytes read | of which footers | vs all raw JSON | same, without footers | "
-        "vs that month's raw JSON | local query | partitions and columns read |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-        *rows,
-        "",
-        f"Target: ≤ {TARGET_PCT:g} % of the raw JSON scan — {verdict(worst, TARGET_PCT, higher_is_better=False)} "
-        f"(worst question: {worst:.3f} %).",
-        "",
-        "What limits it: the fixed cost of one Parquet footer per file. A one-month query opens about 30 daily "
-        "files per table, and each footer (schema plus metadata of every column: "
-        + ", ".join(f"`{t}` {_fmt(b / max(n, 1))}" for t, (b, n) in sorted(footer_sizes.items()) if n > 1)
-        + " per file) is read whatever few columns the query needs, so footers are most of what the post "
-        "questions read. The lake's writer keeps them small: no copy of the Arrow schema, min/max statistics "
-        "only on the time and id columns (the only ones a filter can skip a daily file on), dictionaries only "
-        "for text that recurs out of order. The top-tokens question reads `token_daily_counts`, the tokenize "
-        "stage's per-day sums of `tokens_fact` (a row per token and day, not per occurrence), so it reads "
-        "mostly each day's token strings. The baseline is small too: the generated articles' HTML is compact, "
-        f"{raw_all / max(records, 1):,.0f} bytes per raw record gzipped, so this baseline is likely smaller "
-        "than a real board's. Fewer, larger files (monthly compaction of the day files) would cut the footer "
-        "share further; the column data alone is in the \"without footers\" column.",
-    ])
+    return "\n".join(
+        [
+            "## Bytes scanned: one-month dashboard queries vs the raw JSON",
+            "",
+            f"Lake built by the real pipeline from the sample corpus ({posts:,} posts over {days} days); the month is "
+            f"{month}, filtered on `dt` as a dashboard's period filter does. Bytes are what Athena would bill "
+            "(compressed column chunks of the touched columns in the partitions left after pruning, plus footers), "
+            "taken from DuckDB's plan of the same view SQL. Raw JSON: all "
+            f"{objects} gzip JSON Lines objects, {_fmt(raw_all)} (a raw table over the ingest-dated zone reads them "
+            f"all); the stricter baseline is only {month}'s raw records, gzipped together: {_fmt(raw_month)}. "
+            f"Query time is DuckDB's on this machine, median of {runs} runs.",
+            "",
+            "| question | Parquet bytes read | of which footers | vs all raw JSON | same, without footers | "
+            "vs that month's raw JSON | local query | partitions and columns read |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+            *rows,
+            "",
+            f"Target: ≤ {TARGET_PCT:g} % of the raw JSON scan — {verdict(worst, TARGET_PCT, higher_is_better=False)} "
+            f"(worst question: {worst:.3f} %).",
+            "",
+            "What limits it: the fixed cost of one Parquet footer per file. A one-month query opens about 30 daily "
+            "files per table, and each footer (schema plus metadata of every column: "
+            + ", ".join(f"`{t}` {_fmt(b / max(n, 1))}" for t, (b, n) in sorted(footer_sizes.items()) if n > 1)
+            + " per file) is read whatever few columns the query needs, so footers are most of what the post "
+            "questions read. The lake's writer keeps them small: no copy of the Arrow schema, min/max statistics "
+            "only on the time and id columns (the only ones a filter can skip a daily file on), dictionaries only "
+            "for text that recurs out of order. The top-tokens question reads `token_daily_counts`, the tokenize "
+            "stage's per-day sums of `tokens_fact` (a row per token and day, not per occurrence), so it reads "
+            "mostly each day's token strings. The baseline is small too: the generated articles' HTML is compact, "
+            f"{raw_all / max(records, 1):,.0f} bytes per raw record gzipped, so this baseline is likely smaller "
+            "than a real board's. Fewer, larger files (monthly compaction of the day files) would cut the footer "
+            'share further; the column data alone is in the "without footers" column.',
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -57,11 +57,19 @@ def _ours(cand: pa.Table, tombs: pa.Table) -> pa.Table:
 
 def _agreement(ours: pa.Table, naive) -> float:
     """Share of posts whose question_text, posted_at, author_key and content_hash agree."""
-    a = {r["post_id"]: (r["question_text"], r["posted_at"], r["author_key"], r["content_hash"])
-         for r in ours.select(["post_id", "question_text", "posted_at", "author_key", "content_hash"]).to_pylist()}
-    b = {r.post_id: (r.question_text, None if pd.isna(r.posted_at) else r.posted_at.to_pydatetime(), r.author_key,
-                     r.content_hash)  # posted_at is null where only the day is known
-         for r in naive.itertuples()}
+    a = {
+        r["post_id"]: (r["question_text"], r["posted_at"], r["author_key"], r["content_hash"])
+        for r in ours.select(["post_id", "question_text", "posted_at", "author_key", "content_hash"]).to_pylist()
+    }
+    b = {
+        r.post_id: (
+            r.question_text,
+            None if pd.isna(r.posted_at) else r.posted_at.to_pydatetime(),
+            r.author_key,
+            r.content_hash,
+        )  # posted_at is null where only the day is known
+        for r in naive.itertuples()
+    }
     return sum(a.get(k) == v for k, v in b.items()) / max(len(a), len(b), 1)
 
 
@@ -88,8 +96,9 @@ def run(runs: int = 3, quick: bool = False) -> str:
         cand_df = cand.to_pandas()
         ours_out, (naive_posts, _) = _ours(cand, tombs), naive_cleanse.cleanse(cand_df, KEY)
         agree = _agreement(ours_out, naive_posts)
-        times = _interleaved({"vectorised": lambda: _ours(cand, tombs),
-                              "naive": lambda: naive_cleanse.cleanse(cand_df, KEY)}, runs=runs)
+        times = _interleaved(
+            {"vectorised": lambda: _ours(cand, tombs), "naive": lambda: naive_cleanse.cleanse(cand_df, KEY)}, runs=runs
+        )
 
         pipeline = Pipeline(lake, key=KEY)
 
@@ -105,34 +114,36 @@ def run(runs: int = 3, quick: bool = False) -> str:
     ratio, wall_ratio = naive_cpu / ours_cpu, naive_wall / ours_wall
     n = cand.num_rows
     naive_e2e = e2e_s - ours_wall + naive_wall
-    return "\n".join([
-        "## Cleanse",
-        "",
-        f"Sample: `Corpus(posts={posts:,}, seed=42)` seeded into a raw zone ({summary.objects} objects, "
-        f"{summary.records_in:,} records; {n:,} candidate rows after the envelope checks, "
-        f"{summary.cleansed:,} cleansed, {summary.quarantined:,} quarantined). Medians of {runs} interleaved runs "
-        "in one process; the baseline (`benchmarks/naive_cleanse.py`) applies the same rules row by row with "
-        "pandas `.apply` and Python `re`, and its output agrees with the vectorised core on "
-        f"{agree:.1%} of posts.{' *Quick run: small sample, not the published numbers.*' if quick else ''}",
-        "",
-        "| step | vectorised | naive | ratio |",
-        "|---|---:|---:|---:|",
-        f"| transform, CPU time (dates, HTML, text, checks, pseudonyms, hashes, de-duplication) | "
-        f"{ours_cpu:.2f} s ({n / ours_cpu:,.0f} rows/s) | {naive_cpu:.2f} s ({n / naive_cpu:,.0f} rows/s) | "
-        f"**{ratio:.1f}x** |",
-        f"| transform, wall time | {ours_wall:.2f} s | {naive_wall:.2f} s | {wall_ratio:.1f}x |",
-        f"| reading raw gzip JSONL (shared, per line) | {read_s:.2f} s | {read_s:.2f} s | 1x |",
-        f"| end to end `run_cleanse(full=True)` (naive: estimated by swapping the transform) | {e2e_s:.2f} s | "
-        f"{naive_e2e:.2f} s | {naive_e2e / e2e_s:.1f}x |",
-        "",
-        f"Target >= {TARGET:.0f}x on the cleanse rules (CPU time): {verdict(ratio, TARGET)} ({ratio:.1f}x). "
-        "What bounds the vectorised transform: most of its time is RE2 passes over the HTML bytes (tag "
-        "stripping, the character whitelist, whitespace), and SHA-256/HMAC stay per row (Arrow has no kernel for "
-        "them); the baseline is a strong one (precompiled regexes, not BeautifulSoup). End to end, the gain is "
-        "capped by what both sides share: `json.loads` of every line (the raw envelopes keep the source JSON "
-        "untouched, so parsing stays per line) and one Parquet file per dt partition.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Cleanse",
+            "",
+            f"Sample: `Corpus(posts={posts:,}, seed=42)` seeded into a raw zone ({summary.objects} objects, "
+            f"{summary.records_in:,} records; {n:,} candidate rows after the envelope checks, "
+            f"{summary.cleansed:,} cleansed, {summary.quarantined:,} quarantined). Medians of {runs} interleaved runs "
+            "in one process; the baseline (`benchmarks/naive_cleanse.py`) applies the same rules row by row with "
+            "pandas `.apply` and Python `re`, and its output agrees with the vectorised core on "
+            f"{agree:.1%} of posts.{' *Quick run: small sample, not the published numbers.*' if quick else ''}",
+            "",
+            "| step | vectorised | naive | ratio |",
+            "|---|---:|---:|---:|",
+            f"| transform, CPU time (dates, HTML, text, checks, pseudonyms, hashes, de-duplication) | "
+            f"{ours_cpu:.2f} s ({n / ours_cpu:,.0f} rows/s) | {naive_cpu:.2f} s ({n / naive_cpu:,.0f} rows/s) | "
+            f"**{ratio:.1f}x** |",
+            f"| transform, wall time | {ours_wall:.2f} s | {naive_wall:.2f} s | {wall_ratio:.1f}x |",
+            f"| reading raw gzip JSONL (shared, per line) | {read_s:.2f} s | {read_s:.2f} s | 1x |",
+            f"| end to end `run_cleanse(full=True)` (naive: estimated by swapping the transform) | {e2e_s:.2f} s | "
+            f"{naive_e2e:.2f} s | {naive_e2e / e2e_s:.1f}x |",
+            "",
+            f"Target >= {TARGET:.0f}x on the cleanse rules (CPU time): {verdict(ratio, TARGET)} ({ratio:.1f}x). "
+            "What bounds the vectorised transform: most of its time is RE2 passes over the HTML bytes (tag "
+            "stripping, the character whitelist, whitespace), and SHA-256/HMAC stay per row (Arrow has no kernel for "
+            "them); the baseline is a strong one (precompiled regexes, not BeautifulSoup). End to end, the gain is "
+            "capped by what both sides share: `json.loads` of every line (the raw envelopes keep the source JSON "
+            "untouched, so parsing stays per line) and one Parquet file per dt partition.",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -76,12 +76,21 @@ def run(runs: int = 3, quick: bool = False) -> str:
             counter = iter(range(10**6))
 
             def scrape() -> object:
-                return run_scrape(Lake(str(work / f"scrape{next(counter)}")), server.base_url, corpus.club_id,
-                                  corpus.menu_id, rate_limit=0)
+                return run_scrape(
+                    Lake(str(work / f"scrape{next(counter)}")),
+                    server.base_url,
+                    corpus.club_id,
+                    corpus.menu_id,
+                    rate_limit=0,
+                )
 
             scrape_s, summary = median_time(scrape, runs=max(1, runs - 1))
-        seed_s, _ = median_time(lambda: seed_raw(Lake(str(work / f"seed{next(counter)}")), corpus, run_id="bench",
-                                                 fetched_at=datetime.now(UTC)), runs=max(1, runs - 1))
+        seed_s, _ = median_time(
+            lambda: seed_raw(
+                Lake(str(work / f"seed{next(counter)}")), corpus, run_id="bench", fetched_at=datetime.now(UTC)
+            ),
+            runs=max(1, runs - 1),
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -89,33 +98,35 @@ def run(runs: int = 3, quick: bool = False) -> str:
     cpu_rps = {name: n_requests / t for name, t in cpu.items()}
     scrape_rps = summary.requests / scrape_s
     backfill_h = (YEAR_QUESTIONS + YEAR_QUESTIONS / 50) / POLITE_RPS / 3600
-    return "\n".join([
-        "## Collection",
-        "",
-        f"Sample: `Corpus(posts={posts:,}, seed=42)` served by `NaverServer` on 127.0.0.1 (client and server "
-        f"in one process, as in the demo). Article-body requests: {n_requests:,} per run; medians of {runs} "
-        f"interleaved runs.{' *Quick run: small sample, not the published numbers.*' if quick else ''}",
-        "",
-        "| measurement | wall time | throughput | per CPU-second |",
-        "|---|---:|---:|---:|",
-        f"| server, `http.client` keep-alive client | {times['http.client']:.2f} s | {rps['http.client']:,.0f} req/s "
-        f"| {cpu_rps['http.client']:,.0f} req |",
-        f"| server, `requests.Session` client | {times['requests']:.2f} s | {rps['requests']:,.0f} req/s "
-        f"| {cpu_rps['requests']:,.0f} req |",
-        f"| `run_scrape` of the whole board, rate limit 0 ({summary.requests:,} requests, "
-        f"{summary.articles_fetched:,} articles) | {scrape_s:.2f} s | {scrape_rps:,.0f} req/s | |",
-        f"| `seed_raw` of the same corpus (no HTTP) | {seed_s:.2f} s | {posts / seed_s:,.0f} articles/s | |",
-        "",
-        f"Target >= {TARGET_RPS:,} requests/s from `requests.Session`: {verdict(rps['requests'], TARGET_RPS)} "
-        f"({rps['requests']:,.0f} req/s wall; {cpu_rps['requests']:,.0f} per CPU-second, the bound when the "
-        f"process has a core to itself). The server answers {rps['http.client'] / rps['requests']:.1f}x faster "
-        "to a bare `http.client` connection: the client library, not the server, limits the loopback scrape, "
-        f"and a scrape costs {scrape_s / seed_s:.1f}x the direct `seed_raw` of the same corpus (both sides share "
-        "the GIL of one process). Against Naver none of this matters: at the default "
-        f"{POLITE_RPS:.0f} request/s a year of {YEAR_QUESTIONS:,} questions (plus one list page per 50) is "
-        f"a {backfill_h:.0f}-hour backfill, run as a chain of 15-minute Lambda invocations.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Collection",
+            "",
+            f"Sample: `Corpus(posts={posts:,}, seed=42)` served by `NaverServer` on 127.0.0.1 (client and server "
+            f"in one process, as in the demo). Article-body requests: {n_requests:,} per run; medians of {runs} "
+            f"interleaved runs.{' *Quick run: small sample, not the published numbers.*' if quick else ''}",
+            "",
+            "| measurement | wall time | throughput | per CPU-second |",
+            "|---|---:|---:|---:|",
+            f"| server, `http.client` keep-alive client | {times['http.client']:.2f} s | {rps['http.client']:,.0f} req/s "
+            f"| {cpu_rps['http.client']:,.0f} req |",
+            f"| server, `requests.Session` client | {times['requests']:.2f} s | {rps['requests']:,.0f} req/s "
+            f"| {cpu_rps['requests']:,.0f} req |",
+            f"| `run_scrape` of the whole board, rate limit 0 ({summary.requests:,} requests, "
+            f"{summary.articles_fetched:,} articles) | {scrape_s:.2f} s | {scrape_rps:,.0f} req/s | |",
+            f"| `seed_raw` of the same corpus (no HTTP) | {seed_s:.2f} s | {posts / seed_s:,.0f} articles/s | |",
+            "",
+            f"Target >= {TARGET_RPS:,} requests/s from `requests.Session`: {verdict(rps['requests'], TARGET_RPS)} "
+            f"({rps['requests']:,.0f} req/s wall; {cpu_rps['requests']:,.0f} per CPU-second, the bound when the "
+            f"process has a core to itself). The server answers {rps['http.client'] / rps['requests']:.1f}x faster "
+            "to a bare `http.client` connection: the client library, not the server, limits the loopback scrape, "
+            f"and a scrape costs {scrape_s / seed_s:.1f}x the direct `seed_raw` of the same corpus (both sides share "
+            "the GIL of one process). Against Naver none of this matters: at the default "
+            f"{POLITE_RPS:.0f} request/s a year of {YEAR_QUESTIONS:,} questions (plus one list page per 50) is "
+            f"a {backfill_h:.0f}-hour backfill, run as a chain of 15-minute Lambda invocations.",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -85,8 +85,12 @@ def _stage(name: str, lake: Path, posts: int) -> dict:
 
 def _zone_bytes(lake: Path) -> dict[str, int]:
     def size(p: Path) -> int:
-        return sum(f.stat().st_size for f in p.rglob("*") if f.is_file() and not any(
-            part.startswith(("_", ".")) for part in f.relative_to(p).parts))
+        return sum(
+            f.stat().st_size
+            for f in p.rglob("*")
+            if f.is_file() and not any(part.startswith(("_", ".")) for part in f.relative_to(p).parts)
+        )
+
     return {z: size(lake / z) for z in ("raw", "cleansed", "tokenized")}
 
 
@@ -103,10 +107,21 @@ def pipeline(posts: int, collect: str, runs: int, kiwi_only: bool = True) -> dic
             sizes = _zone_bytes(lake)
         finally:
             shutil.rmtree(lake, ignore_errors=True)
-    stages = {n: {"seconds": statistics.median(r["seconds"] for r in rs), "rss_mb": max(r["rss_mb"] for r in rs),
-                  "records": rs[-1]["records"]} for n, rs in results.items()}
-    return {"posts": posts, "runs": runs, "stages": stages, "bytes": sizes,
-            "cleansed": results["cleanse"][-1]["records"]}
+    stages = {
+        n: {
+            "seconds": statistics.median(r["seconds"] for r in rs),
+            "rss_mb": max(r["rss_mb"] for r in rs),
+            "records": rs[-1]["records"],
+        }
+        for n, rs in results.items()
+    }
+    return {
+        "posts": posts,
+        "runs": runs,
+        "stages": stages,
+        "bytes": sizes,
+        "cleansed": results["cleanse"][-1]["records"],
+    }
 
 
 def _table(res: dict) -> list[str]:
@@ -122,10 +137,17 @@ def _table(res: dict) -> list[str]:
 # --- cost on paper ---------------------------------------------------------------------
 # us-east-1 list prices (USD); check them against the AWS pricing pages before budgeting.
 PRICES = {
-    "glue_dpu_hour": 0.44, "glue_min_s": 60, "crawler_dpu_hour": 0.44, "crawler_min_s": 600,
-    "athena_tb": 5.0, "athena_min_bytes": 10 * 2**20,
-    "lambda_gb_s_arm": 0.0000133334, "lambda_req": 0.20 / 1e6,
-    "s3_gb_month": 0.023, "s3_put": 0.005 / 1000, "s3_get": 0.0004 / 1000,
+    "glue_dpu_hour": 0.44,
+    "glue_min_s": 60,
+    "crawler_dpu_hour": 0.44,
+    "crawler_min_s": 600,
+    "athena_tb": 5.0,
+    "athena_min_bytes": 10 * 2**20,
+    "lambda_gb_s_arm": 0.0000133334,
+    "lambda_req": 0.20 / 1e6,
+    "s3_gb_month": 0.023,
+    "s3_put": 0.005 / 1000,
+    "s3_get": 0.0004 / 1000,
     "sfn_transition": 0.025 / 1000,
 }
 GLUE_STARTUP_S = 45  # Glue 5.0 start-up; billed from the start of the job run
@@ -147,8 +169,10 @@ def cost(seed: dict) -> list[str]:
     n = seed["posts"]
     # Glue: measured local seconds per post (2 cores, like one G.1X worker's 4 vCPU at best),
     # plus model load, plus start-up; never less than the 1-minute minimum; 2 DPU (G.1X x 2).
-    glue_s = {job: max(p["glue_min_s"], GLUE_STARTUP_S + SETUP_S[job] + st[job]["seconds"] / n * per_run)
-              for job in ("cleanse", "tokenize")}
+    glue_s = {
+        job: max(p["glue_min_s"], GLUE_STARTUP_S + SETUP_S[job] + st[job]["seconds"] / n * per_run)
+        for job in ("cleanse", "tokenize")
+    }
     dpu_s = sum(2 * s for s in glue_s.values()) * RUNS_PER_DAY
     glue = dpu_s / 3600 * p["glue_dpu_hour"]
     crawler = CRAWLS_PER_DAY * CRAWLER_DPU * p["crawler_min_s"] / 3600 * p["crawler_dpu_hour"]
@@ -166,9 +190,14 @@ def cost(seed: dict) -> list[str]:
     year_gb = sum(seed["bytes"].values()) / n * POSTS_PER_YEAR / 1e9
     s3 = year_gb * p["s3_gb_month"] / 30 + (RUNS_PER_DAY * 40) * p["s3_put"] + (RUNS_PER_DAY * 200) * p["s3_get"]
     sfn = RUNS_PER_DAY * 20 * p["sfn_transition"]
-    items = {"Glue jobs (cleanse + tokenize)": glue, f"Glue crawler (once a day, 10-minute minimum, {CRAWLER_DPU} DPU)": crawler,
-             "Athena (dashboard queries)": athena, "Lambda (scraper)": lam, "S3 (storage and requests)": s3,
-             "Step Functions": sfn}
+    items = {
+        "Glue jobs (cleanse + tokenize)": glue,
+        f"Glue crawler (once a day, 10-minute minimum, {CRAWLER_DPU} DPU)": crawler,
+        "Athena (dashboard queries)": athena,
+        "Lambda (scraper)": lam,
+        "S3 (storage and requests)": s3,
+        "Step Functions": sfn,
+    }
     total = sum(items.values())
     lines = [
         f"A {POSTS_PER_YEAR:,}-posts-a-year board, scraped hourly in the evening ({RUNS_PER_DAY} runs a day, "
@@ -177,14 +206,20 @@ def cost(seed: dict) -> list[str]:
         f"{sum(seed['bytes'].values()) / n:,.0f} bytes stored per post over all zones. "
         f"Glue billed: {dpu_s:,.0f} DPU-seconds a day (each run is start-up, plus installing the job's wheels - "
         f"about {SETUP_S['cleanse']} s for cleanse, {SETUP_S['tokenize']} s with loading Kiwi for tokenize - and at "
-        "least the 1-minute minimum: the work itself is seconds; start-up and setup are assumed, not measured on Glue).", "",
-        "| item | per day (USD) | per month (USD) |", "|---|---:|---:|"]
+        "least the 1-minute minimum: the work itself is seconds; start-up and setup are assumed, not measured on Glue).",
+        "",
+        "| item | per day (USD) | per month (USD) |",
+        "|---|---:|---:|",
+    ]
     lines += [f"| {k} | {v:.3f} | {v * 30:.2f} |" for k, v in items.items()]
-    lines += [f"| **total** | **{total:.3f}** | **{total * 30:.2f}** |", "",
-              "Fixed monthly costs not in the table: the KMS key (about 1 USD), two Secrets Manager secrets "
-              "(about 0.80 USD), CloudWatch dashboard and alarms (a few USD). The crawler is billed at least 10 "
-              "minutes a crawl, which is why the pipeline crawls the raw zone once a day, not every run; the "
-              "cleansed and mart tables need no crawler at all (partition projection)."]
+    lines += [
+        f"| **total** | **{total:.3f}** | **{total * 30:.2f}** |",
+        "",
+        "Fixed monthly costs not in the table: the KMS key (about 1 USD), two Secrets Manager secrets "
+        "(about 0.80 USD), CloudWatch dashboard and alarms (a few USD). The crawler is billed at least 10 "
+        "minutes a crawl, which is why the pipeline crawls the raw zone once a day, not every run; the "
+        "cleansed and mart tables need no crawler at all (partition projection).",
+    ]
     return lines
 
 
@@ -202,23 +237,35 @@ def run(runs: int = 3, quick: bool = False) -> str:
     peak_big = big["stages"][peak_stage]["rss_mb"]
     peak_seed = max(s["rss_mb"] for s in seed["stages"].values())
     out = [
-        "## End to end", "",
-        f"### {seed_n:,} posts (median of {runs} runs; scraped over HTTP from the local server)", "",
-        *_table(seed), "",
+        "## End to end",
+        "",
+        f"### {seed_n:,} posts (median of {runs} runs; scraped over HTTP from the local server)",
+        "",
+        *_table(seed),
+        "",
         f"Share of the pipeline's time spent outside Kiwi: **{outside:.0%}** (raw `Kiwi.tokenize` on the same "
         f"texts and threads takes {st['kiwi-only']['seconds']:.1f} s; the tokenize stage spends "
-        f"{tok_outside:.0%} of its time around Kiwi: reading, keyword groups, TF-IDF, writing).", "",
-        f"### {big_n:,} posts (one run; raw zone seeded with the scraper's writer, no HTTP)", "",
-        *_table(big), "",
-        f"### Growth from {seed_n:,} to {big_n:,} posts ({big_n / seed_n:.1f}× the posts)", "",
-        "| stage | time per post at the large size ÷ at the seed size (1.0 = linear) |", "|---|---:|",
-        *[f"| {k} | {v:.2f} |" for k, v in per_post.items()], "",
+        f"{tok_outside:.0%} of its time around Kiwi: reading, keyword groups, TF-IDF, writing).",
+        "",
+        f"### {big_n:,} posts (one run; raw zone seeded with the scraper's writer, no HTTP)",
+        "",
+        *_table(big),
+        "",
+        f"### Growth from {seed_n:,} to {big_n:,} posts ({big_n / seed_n:.1f}× the posts)",
+        "",
+        "| stage | time per post at the large size ÷ at the seed size (1.0 = linear) |",
+        "|---|---:|",
+        *[f"| {k} | {v:.2f} |" for k, v in per_post.items()],
+        "",
         f"Peak RSS of any stage: {peak_seed:.0f} MiB at {seed_n:,} posts, {peak_big:.0f} MiB at {big_n:,} "
         f"(target ≤ {RSS_LIMIT_MB} MiB: {verdict(peak_big, RSS_LIMIT_MB, higher_is_better=False)}; "
         f"growth ×{peak_big / peak_seed:.2f}; the peak is the {peak_stage} stage's). What bounds each stage: "
         "cleanse holds a ~100-byte index of every post and one group of days at a time; tokenize holds Kiwi's "
         "model (~530 MB) and a few partitions; views and checks run in DuckDB, capped at "
-        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_DUCKDB_MEMORY}) and spilling to a temp folder beyond it.", "",
-        "## AWS cost of a day at the seed scale (on paper)", "", *cost(seed),
+        f"`CAFELAKE_DUCKDB_MEMORY` (default {DEFAULT_DUCKDB_MEMORY}) and spilling to a temp folder beyond it.",
+        "",
+        "## AWS cost of a day at the seed scale (on paper)",
+        "",
+        *cost(seed),
     ]
     return "\n".join(out) + "\n"

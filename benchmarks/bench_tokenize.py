@@ -31,13 +31,30 @@ def posts_table(n: int, seed: int = 42):
             continue
         text = t["subject"] + "\n" + " ".join(t["sentences"])
         day = t["kst_date"]
-        rows.append({"post_id": f"{corpus.club_id}-{art.article_id}", "source": "naver_cafe",
-                     "club_id": corpus.club_id, "menu_id": corpus.menu_id, "article_id": art.article_id,
-                     "url": "", "title": t["subject"], "content": " ".join(t["sentences"]), "question_text": text,
-                     "raw_date": "", "posted_at": t["posted_at"], "post_date": day, "post_hour": t["kst_hour"],
-                     "author_key": str(t["author"]), "read_count": 0, "comment_count": 0,
-                     "content_hash": hashlib.sha256(text.encode()).hexdigest(), "fetched_at": t["posted_at"],
-                     "ingest_dt": day.isoformat(), "dt": day.isoformat()})
+        rows.append(
+            {
+                "post_id": f"{corpus.club_id}-{art.article_id}",
+                "source": "naver_cafe",
+                "club_id": corpus.club_id,
+                "menu_id": corpus.menu_id,
+                "article_id": art.article_id,
+                "url": "",
+                "title": t["subject"],
+                "content": " ".join(t["sentences"]),
+                "question_text": text,
+                "raw_date": "",
+                "posted_at": t["posted_at"],
+                "post_date": day,
+                "post_hour": t["kst_hour"],
+                "author_key": str(t["author"]),
+                "read_count": 0,
+                "comment_count": 0,
+                "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+                "fetched_at": t["posted_at"],
+                "ingest_dt": day.isoformat(),
+                "dt": day.isoformat(),
+            }
+        )
     return pa.Table.from_pylist(rows, schema=POSTS.schema.append(pa.field("dt", pa.string())))
 
 
@@ -71,15 +88,31 @@ def synthetic_mart(lake, n_posts: int, tokens_per_post: int = 25, vocab: int = 1
         post_of = np.repeat(ids, per)
         term = np.minimum(rng.zipf(1.3, len(post_of)) - 1, vocab - 1)
         position = np.arange(len(post_of)) - np.repeat(np.cumsum(per) - per, per)
-        lake.write_table("tokens_fact", pa.table({
-            "post_id": pa.array(post_of.astype(str)), "token_position": pa.array(position, pa.int32()),
-            "token": names.take(pa.array(term)), "token_pos": pa.array(np.full(len(term), "NNG")),
-            "is_stopword": pa.array(term < 20), "dt": pa.array(day_names[post_day[post_of]])}))
+        lake.write_table(
+            "tokens_fact",
+            pa.table(
+                {
+                    "post_id": pa.array(post_of.astype(str)),
+                    "token_position": pa.array(position, pa.int32()),
+                    "token": names.take(pa.array(term)),
+                    "token_pos": pa.array(np.full(len(term), "NNG")),
+                    "is_stopword": pa.array(term < 20),
+                    "dt": pa.array(day_names[post_day[post_of]]),
+                }
+            ),
+        )
         p_idx, g_idx = np.nonzero(rng.random((len(ids), 22)) < 0.08)
-        lake.write_table("post_keyword_groups", pa.table({
-            "post_id": pa.array(ids[p_idx].astype(str)), "group_id": pa.array(g_idx + 1, pa.int32()),
-            "matched_keywords": pa.array([[]] * len(p_idx), pa.list_(pa.string())),
-            "dt": pa.array(day_names[post_day[ids[p_idx]]])}))
+        lake.write_table(
+            "post_keyword_groups",
+            pa.table(
+                {
+                    "post_id": pa.array(ids[p_idx].astype(str)),
+                    "group_id": pa.array(g_idx + 1, pa.int32()),
+                    "matched_keywords": pa.array([[]] * len(p_idx), pa.list_(pa.string())),
+                    "dt": pa.array(day_names[post_day[ids[p_idx]]]),
+                }
+            ),
+        )
         rows += len(term)
     return rows
 
@@ -117,27 +150,35 @@ def run(runs: int = 3, quick: bool = False) -> str:
 
         def raw_kiwi():  # in the stage's batch size, so both sides give Kiwi the same work units
             for i in range(0, len(texts), batch):
-                for _ in an.kiwi.tokenize(texts[i:i + batch]):
+                for _ in an.kiwi.tokenize(texts[i : i + batch]):
                     pass
 
-        times = side_by_side({
-            "raw": raw_kiwi,
-            "stage": lambda: pipeline.tokenize(full=True),
-            "old": lambda: old_study(texts, an.kiwi, groups),
-        }, runs=runs)
+        times = side_by_side(
+            {
+                "raw": raw_kiwi,
+                "stage": lambda: pipeline.tokenize(full=True),
+                "old": lambda: old_study(texts, an.kiwi, groups),
+            },
+            runs=runs,
+        )
 
         # incremental: 1% of posts edited, the rest reused without Kiwi
-        edited = posts.set_column(posts.schema.get_field_index("content_hash"), "content_hash",
-                                  pc.if_else(pc.less(pc.random(posts.num_rows), 0.01),
-                                             pc.binary_join_element_wise(posts.column("content_hash"), "x", ""),
-                                             posts.column("content_hash")))
+        edited = posts.set_column(
+            posts.schema.get_field_index("content_hash"),
+            "content_hash",
+            pc.if_else(
+                pc.less(pc.random(posts.num_rows), 0.01),
+                pc.binary_join_element_wise(posts.column("content_hash"), "x", ""),
+                posts.column("content_hash"),
+            ),
+        )
         pipeline.tokenize(full=True)
         lake.write_table("posts", edited)
         inc_times = side_by_side({"incremental": lambda: pipeline.tokenize()}, runs=1)
         inc = pipeline.tokenize()  # nothing left to do: shows the no-change cost
 
         rss = []
-        for size in (RSS_QUICK if quick else RSS_SIZES):
+        for size in RSS_QUICK if quick else RSS_SIZES:
             folder = work / f"rss-{size}"
             Lake(str(folder)).write_table("posts", posts_table(size, seed=size))
             mb, out = peak_rss_mb(_RSS_CODE, str(folder))
@@ -145,7 +186,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
             shutil.rmtree(folder)
 
         tfidf_rss = []
-        for size in (TFIDF_QUICK if quick else TFIDF_SIZES):
+        for size in TFIDF_QUICK if quick else TFIDF_SIZES:
             folder = work / f"tfidf-{size}"
             rows = synthetic_mart(Lake(str(folder)), size)
             mb, _ = peak_rss_mb(_TFIDF_CODE, str(folder))
@@ -167,21 +208,21 @@ user dictionary), runs interleaved, median of {runs}:
 
 | path | seconds | posts/s |
 |---|---:|---:|
-| raw `Kiwi.tokenize(list)` in batches of {an.cfg.batch_size:,}, tokens discarded | {times['raw']:.1f} | {n_posts / times['raw']:,.0f} |
-| tokenize stage, `run_tokenize(full=True)`: read, Kiwi, tokens, groups, posts_dim, TF-IDF, writes | {times['stage']:.1f} | {n_posts / times['stage']:,.0f} |
-| old study: per-row `kiwi.analyze` + one substring scan of the table per keyword group | {times['old']:.1f} | {n_posts / times['old']:,.0f} |
-| stage, incremental after editing ~1% of posts (the rest reuse their tokens) | {inc_times['incremental']:.1f} | {n_posts / inc_times['incremental']:,.0f} |
+| raw `Kiwi.tokenize(list)` in batches of {an.cfg.batch_size:,}, tokens discarded | {times["raw"]:.1f} | {n_posts / times["raw"]:,.0f} |
+| tokenize stage, `run_tokenize(full=True)`: read, Kiwi, tokens, groups, posts_dim, TF-IDF, writes | {times["stage"]:.1f} | {n_posts / times["stage"]:,.0f} |
+| old study: per-row `kiwi.analyze` + one substring scan of the table per keyword group | {times["old"]:.1f} | {n_posts / times["old"]:,.0f} |
+| stage, incremental after editing ~1% of posts (the rest reuse their tokens) | {inc_times["incremental"]:.1f} | {n_posts / inc_times["incremental"]:,.0f} |
 
 - Stage vs raw Kiwi throughput: **{ratio_raw:.2f}** (target >= 0.85: {verdict(ratio_raw, 0.85)}). What the stage
   adds: normalising morphemes (a cached dict lookup each), building Arrow columns, group matching on tokens,
   Parquet reads/writes and a two-pass sparse TF-IDF.
 - Stage vs the old study: **{ratio_old:.2f}x** (target >= 1.7x on 2 cores: {verdict(ratio_old, 1.7)}). Both sides
   are bound by Kiwi; the stage wins by batching across Kiwi's threads, so the ratio tracks the core count.
-  What limits it: raw batched Kiwi itself is {times['old'] / times['raw']:.2f}x the old approach in this run, so
+  What limits it: raw batched Kiwi itself is {times["old"] / times["raw"]:.2f}x the old approach in this run, so
   the stage can only reach that times its own raw-Kiwi ratio above; the rest of its time is Parquet I/O (one
   file per day per table: three files for each of the corpus's days) and the TF-IDF passes.
   Beyond it, only less Kiwi work helps: the incremental run above re-tokenizes only changed posts
-  ({n_posts / inc_times['incremental']:,.0f} posts/s effective); a run with nothing changed took {inc.seconds:.1f} s.
+  ({n_posts / inc_times["incremental"]:,.0f} posts/s effective); a run with nothing changed took {inc.seconds:.1f} s.
 
 Peak RSS of a fresh process running `run_tokenize(full=True)` on a lake of generated posts at the board's
 density ({POSTS_PER_YEAR:,} posts a year; Kiwi's model alone is ~530 MB):

@@ -30,9 +30,11 @@ _SIMPLE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _HARD = re.compile(r"<(?:!|\?|(?:" + "|".join(_DROP) + r")\b)", re.I)
 _DECOMPOSED = re.compile("[\u0300-\u036f\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
 _BREAKS = re.compile("\r\n|[\r\u2028\u2029\u0085\u000b\u000c]")
-_GLUE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
-                   "\ufe00-\ufe0f\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-                   "\U000e0000-\U000e0fff]")
+_GLUE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\U000e0000-\U000e0fff]"
+)
 _PUNCT = r".,!?'\"()\[\]\-:/%~+=*#@_\^"
 
 
@@ -115,9 +117,17 @@ def cleanse(cand: pd.DataFrame, key: bytes, max_chars: int = 50_000) -> tuple[pd
     df["content"] = df["content_html"].apply(html_text).apply(clean)
     df["question_text"] = df.apply(lambda r: "\n".join(x for x in (r["title"], r["content"]) if x), axis=1)
     df["reason"] = df.apply(
-        lambda r: r["reason"] if isinstance(r["reason"], str) else
-        "empty_text" if not r["question_text"] else
-        "oversized_text" if len(r["question_text"]) > max_chars else None, axis=1)
+        lambda r: (
+            r["reason"]
+            if isinstance(r["reason"], str)
+            else "empty_text"
+            if not r["question_text"]
+            else "oversized_text"
+            if len(r["question_text"]) > max_chars
+            else None
+        ),
+        axis=1,
+    )
     bad = df["reason"].apply(lambda r: isinstance(r, str))
     quarantine = df[bad][["ingest_dt", "source_key", "line_no", "post_id", "reason", "payload"]]
     posts = df[~bad].copy()
@@ -127,8 +137,10 @@ def cleanse(cand: pd.DataFrame, key: bytes, max_chars: int = 50_000) -> tuple[pd
     posts["author_key"] = posts.apply(lambda r: author(r, key), axis=1)
     posts["content_hash"] = posts["question_text"].apply(lambda t: hashlib.sha256(t.encode("utf-8")).hexdigest())
     posts["url"] = posts.apply(
-        lambda r: f"https://cafe.naver.com/ca-fe/cafes/{r['club_id']}/articles/{r['article_id']}", axis=1)
+        lambda r: f"https://cafe.naver.com/ca-fe/cafes/{r['club_id']}/articles/{r['article_id']}", axis=1
+    )
     posts = posts.sort_values(["post_id", "fetched_at", "ingest_dt", "source_key", "line_no"])
     posts = posts.drop_duplicates("post_id", keep="last")
-    return posts.drop(columns=["title_html", "content_html", "payload", "reason", "raw_date_alt", "member_key",
-                               "nickname"]), quarantine
+    return posts.drop(
+        columns=["title_html", "content_html", "payload", "reason", "raw_date_alt", "member_key", "nickname"]
+    ), quarantine

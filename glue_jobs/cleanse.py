@@ -67,10 +67,15 @@ def parse_args(argv: list[str]) -> JobArgs:
     dts = [d.strip() for d in got.get("ingest_dts", "").split(",") if d.strip()] or None
     if full == "true" and dts:
         raise ValueError("--full already covers every ingest date; drop --ingest_dts")
-    return JobArgs(raw_uri=got["raw_uri"], cleansed_uri=got["cleansed_uri"],
-                   pseudonym_secret_id=got.get("pseudonym_secret_id") or None, ingest_dts=dts,
-                   full=full == "true", metrics_namespace=got.get("metrics_namespace") or None,
-                   region=got.get("region") or None)
+    return JobArgs(
+        raw_uri=got["raw_uri"],
+        cleansed_uri=got["cleansed_uri"],
+        pseudonym_secret_id=got.get("pseudonym_secret_id") or None,
+        ingest_dts=dts,
+        full=full == "true",
+        metrics_namespace=got.get("metrics_namespace") or None,
+        region=got.get("region") or None,
+    )
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -86,15 +91,23 @@ def main(argv: list[str] | None = None) -> dict:
     settings = Settings.load()  # the job's environment: CAFELAKE_CONFIG_DIR, CAFELAKE_S3_ENDPOINT, AWS_REGION
     # The region argument first: pyarrow's S3 filesystem does not follow S3's region redirect.
     region = args.region or settings.env.region
-    lake = Lake(root=args.cleansed_uri, zone_roots={"raw": args.raw_uri, "cleansed": args.cleansed_uri},
-                endpoint_url=settings.env.s3_endpoint, region=region)
-    key = (secret_key(args.pseudonym_secret_id, client=boto3.client("secretsmanager", region_name=region))
-           if args.pseudonym_secret_id else None)
+    lake = Lake(
+        root=args.cleansed_uri,
+        zone_roots={"raw": args.raw_uri, "cleansed": args.cleansed_uri},
+        endpoint_url=settings.env.s3_endpoint,
+        region=region,
+    )
+    key = (
+        secret_key(args.pseudonym_secret_id, client=boto3.client("secretsmanager", region_name=region))
+        if args.pseudonym_secret_id
+        else None
+    )
     summary = asdict(Pipeline(lake, settings, key).cleanse(ingest_dts=args.ingest_dts, full=args.full))
     print(json.dumps({"stage": "cleanse", **summary}, ensure_ascii=False))
     if args.metrics_namespace:
-        publish("cleanse", summary, namespace=args.metrics_namespace,
-                client=boto3.client("cloudwatch", region_name=region))
+        publish(
+            "cleanse", summary, namespace=args.metrics_namespace, client=boto3.client("cloudwatch", region_name=region)
+        )
     return summary
 
 

@@ -53,8 +53,12 @@ def main(argv: list[str] | None = None) -> dict:
     settings = Settings.load()  # the job's environment: CAFELAKE_CONFIG_DIR, CAFELAKE_S3_ENDPOINT, AWS_REGION
     # The region argument first: pyarrow's S3 filesystem does not follow S3's region redirect.
     region = args.region or settings.env.region
-    lake = Lake(root=args.tokenized_uri, zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
-                endpoint_url=settings.env.s3_endpoint, region=region)
+    lake = Lake(
+        root=args.tokenized_uri,
+        zone_roots={"cleansed": args.cleansed_uri, "tokenized": args.tokenized_uri},
+        endpoint_url=settings.env.s3_endpoint,
+        region=region,
+    )
     pipeline = Pipeline(lake, settings)
     if args.engine == "spark":
         try:  # in Glue: the job's SparkSession and bookkeeping
@@ -79,8 +83,9 @@ def main(argv: list[str] | None = None) -> dict:
     if args.metrics_namespace:
         import boto3
 
-        publish("tokenize", result, namespace=args.metrics_namespace,
-                client=boto3.client("cloudwatch", region_name=region))
+        publish(
+            "tokenize", result, namespace=args.metrics_namespace, client=boto3.client("cloudwatch", region_name=region)
+        )
     return result
 
 

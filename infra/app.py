@@ -5,11 +5,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import aws_cdk as cdk  # noqa: E402
+import aws_cdk as cdk
 
-from cafelake_infra.assets import MissingBuildInput  # noqa: E402
-from cafelake_infra.settings import SettingsError  # noqa: E402
-from cafelake_infra.stack import build  # noqa: E402
+from cafelake_infra.assets import MissingBuildInput
+from cafelake_infra.settings import SettingsError
+from cafelake_infra.stack import build
 
 app = cdk.App()
 try:

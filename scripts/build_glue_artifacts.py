@@ -68,15 +68,32 @@ PYTHON = "3.11"
 PYTHON_FULL = "3.11.6"
 GLIBC_MINOR = 34
 # pip 23 does not widen a manylinux_2_X platform to older ones: list them all, newest (preferred) first.
-PLATFORMS = (*(f"manylinux_2_{m}_x86_64" for m in range(GLIBC_MINOR, 4, -1)),
-             "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64")
-GLUE_TAGS = frozenset((*cpython_tags((3, 11), abis=["cp311"], platforms=PLATFORMS),
-                       *compatible_tags((3, 11), interpreter="cp311", platforms=PLATFORMS)))
+PLATFORMS = (
+    *(f"manylinux_2_{m}_x86_64" for m in range(GLIBC_MINOR, 4, -1)),
+    "manylinux2014_x86_64",
+    "manylinux2010_x86_64",
+    "manylinux1_x86_64",
+)
+GLUE_TAGS = frozenset(
+    (
+        *cpython_tags((3, 11), abis=["cp311"], platforms=PLATFORMS),
+        *compatible_tags((3, 11), interpreter="cp311", platforms=PLATFORMS),
+    )
+)
 # PEP 508 marker environment of a Glue 5.0 worker.
-GLUE_MARKERS = {"implementation_name": "cpython", "implementation_version": PYTHON_FULL, "os_name": "posix",
-                "platform_machine": "x86_64", "platform_python_implementation": "CPython",
-                "platform_release": "", "platform_system": "Linux", "platform_version": "",
-                "python_full_version": PYTHON_FULL, "python_version": PYTHON, "sys_platform": "linux"}
+GLUE_MARKERS = {
+    "implementation_name": "cpython",
+    "implementation_version": PYTHON_FULL,
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_python_implementation": "CPython",
+    "platform_release": "",
+    "platform_system": "Linux",
+    "platform_version": "",
+    "python_full_version": PYTHON_FULL,
+    "python_version": PYTHON,
+    "sys_platform": "linux",
+}
 GLUE_PROVIDED = {
     "pyspark": "Glue's Spark runtime: a second pyspark would shadow the one wired to Glue's JVM.",
     "py4j": "the bridge to Glue's JVM, versioned with Glue's Spark.",
@@ -102,8 +119,11 @@ Graph = dict[NormalizedName, set[NormalizedName]]
 
 
 def _pip(*args: str, env: Mapping[str, str] | None = None) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args], check=True,
-                   env={**os.environ, **(env or {})})
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def installed_version(name: str) -> str:
@@ -197,8 +217,19 @@ def _fetch(name: str, ver: str, out: Path) -> None:
         _pip("wheel", "--no-deps", "--wheel-dir", str(out), f"{name}=={ver}")
     else:
         platforms = [a for p in PLATFORMS for a in ("--platform", p)]
-        _pip("download", "--no-deps", "--only-binary=:all:", *platforms, "--implementation", "cp",
-             "--python-version", PYTHON_FULL, "--dest", str(out), f"{name}=={ver}")
+        _pip(
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            *platforms,
+            "--implementation",
+            "cp",
+            "--python-version",
+            PYTHON_FULL,
+            "--dest",
+            str(out),
+            f"{name}=={ver}",
+        )
 
 
 def _third_party(out: Path, name: str) -> Path:
@@ -244,8 +275,10 @@ def bundle(out: Path, job: str, wheels: list[tuple[str, Path]]) -> Path:
     pins = "".join(f"{role}=={parse_wheel_filename(p.name)[1]}\n" for role, p in wheels)
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-        for name, data in ((f"{BUNDLE_DIR}/requirements.txt", pins.encode()),
-                           *((f"{BUNDLE_DIR}/{p.name}", p.read_bytes()) for _, p in wheels)):
+        for name, data in (
+            (f"{BUNDLE_DIR}/requirements.txt", pins.encode()),
+            *((f"{BUNDLE_DIR}/{p.name}", p.read_bytes()) for _, p in wheels),
+        ):
             info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
             info.external_attr = 0o644 << 16
             zf.writestr(info, data)
@@ -254,13 +287,32 @@ def bundle(out: Path, job: str, wheels: list[tuple[str, Path]]) -> Path:
 
 def manifest(files: list[tuple[str, Path, list[str]]], bundles: Mapping[str, Path]) -> dict:
     """The manifest of (role, wheel, jobs) entries, in dependency order, and each job's bundle."""
-    return {"python": PYTHON, "platform": PLATFORMS[0], "glue_provided": GLUE_PROVIDED,
-            "jobs": {job: list(imports) for job, imports in JOB_IMPORTS.items()},
-            "artifacts": [{"role": role, "file": p.name, "version": installed_version(role), "size": p.stat().st_size,
-                           "sha256": _sha256(p), "jobs": jobs} for role, p, jobs in files],
-            "bundles": {job: {"file": p.name, "size": p.stat().st_size, "sha256": _sha256(p),
-                              "wheels": [w.name for _, w, jobs in files if job in jobs]}
-                        for job, p in bundles.items()}}
+    return {
+        "python": PYTHON,
+        "platform": PLATFORMS[0],
+        "glue_provided": GLUE_PROVIDED,
+        "jobs": {job: list(imports) for job, imports in JOB_IMPORTS.items()},
+        "artifacts": [
+            {
+                "role": role,
+                "file": p.name,
+                "version": installed_version(role),
+                "size": p.stat().st_size,
+                "sha256": _sha256(p),
+                "jobs": jobs,
+            }
+            for role, p, jobs in files
+        ],
+        "bundles": {
+            job: {
+                "file": p.name,
+                "size": p.stat().st_size,
+                "sha256": _sha256(p),
+                "wheels": [w.name for _, w, jobs in files if job in jobs],
+            }
+            for job, p in bundles.items()
+        },
+    }
 
 
 def build(out: Path = DEFAULT_OUT, *, cafelake: bool = True) -> dict:

@@ -67,31 +67,37 @@ def _misses(report: GoldReport) -> int:
 
 
 def before_after(before: GoldReport, after: GoldReport) -> str:
-    lines = ["| group | positives | hard negatives | precision before | recall before | precision after "
-             "| recall after |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| group | positives | hard negatives | precision before | recall before | precision after | recall after |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, s in after.scores.items():
         b = before.scores.get(name)
-        lines.append(f"| {name} | {s.tp + s.fn} | {s.hard_negatives} | "
-                     f"{b.precision:.3f} | {b.recall:.3f} | {s.precision:.3f} | {s.recall:.3f} |")
-    lines.append(f"\nTexts with a miss: {_misses(before)} of {len(before.outcomes)} before, "
-                 f"{_misses(after)} after.")
+        lines.append(
+            f"| {name} | {s.tp + s.fn} | {s.hard_negatives} | "
+            f"{b.precision:.3f} | {b.recall:.3f} | {s.precision:.3f} | {s.recall:.3f} |"
+        )
+    lines.append(f"\nTexts with a miss: {_misses(before)} of {len(before.outcomes)} before, {_misses(after)} after.")
     return "\n".join(lines)
 
 
 def _worse(base: GoldReport, report: GoldReport) -> tuple[str, str]:
     """A table row (texts that then miss, groups that lose) and an example with its tokens without and with the fix."""
-    worse = [f"{n} P {base.scores[n].precision:.3f}->{s.precision:.3f} R {base.scores[n].recall:.3f}->{s.recall:.3f}"
-             for n, s in report.scores.items() if n in base.scores and (s.precision, s.recall) !=
-             (base.scores[n].precision, base.scores[n].recall)]
+    worse = [
+        f"{n} P {base.scores[n].precision:.3f}->{s.precision:.3f} R {base.scores[n].recall:.3f}->{s.recall:.3f}"
+        for n, s in report.scores.items()
+        if n in base.scores and (s.precision, s.recall) != (base.scores[n].precision, base.scores[n].recall)
+    ]
     old = {m.row.line for m in base.misses}
     new = [o for o in report.misses if o.row.line not in old]
     example = ""
     if new:
         with_fix = next(o for o in base.outcomes if o.row.line == new[0].row.line)
-        example = (f"`{new[0].row.text}`: without [{' '.join(new[0].tokens)}] "
-                   f"{', '.join(sorted(new[0].matched)) or 'no group'}; with [{' '.join(with_fix.tokens)}] "
-                   f"{', '.join(sorted(with_fix.matched)) or 'no group'}")
+        example = (
+            f"`{new[0].row.text}`: without [{' '.join(new[0].tokens)}] "
+            f"{', '.join(sorted(new[0].matched)) or 'no group'}; with [{' '.join(with_fix.tokens)}] "
+            f"{', '.join(sorted(with_fix.matched)) or 'no group'}"
+        )
     return f"{len(new)} | {'; '.join(worse) or '-'}", example
 
 
@@ -102,12 +108,23 @@ def _frame_changes(before, after) -> list[tuple[str, tuple]]:
     for g in after:
         for kw in g.keywords:
             if kw not in old.get(g.group_id, set()):
-                out.append((f"frame {g.group_name} +{kw}", tuple(
-                    dataclasses.replace(h, keywords=tuple(k for k in h.keywords if k != kw)) if h is g else h
-                    for h in after if h is not g or len(g.keywords) > 1)))
+                out.append(
+                    (
+                        f"frame {g.group_name} +{kw}",
+                        tuple(
+                            dataclasses.replace(h, keywords=tuple(k for k in h.keywords if k != kw)) if h is g else h
+                            for h in after
+                            if h is not g or len(g.keywords) > 1
+                        ),
+                    )
+                )
         for kw in sorted(old.get(g.group_id, set()) - set(g.keywords)):
-            out.append((f"frame {g.group_name} -{kw}", tuple(
-                dataclasses.replace(h, keywords=h.keywords + (kw,)) if h is g else h for h in after)))
+            out.append(
+                (
+                    f"frame {g.group_name} -{kw}",
+                    tuple(dataclasses.replace(h, keywords=h.keywords + (kw,)) if h is g else h for h in after),
+                )
+            )
     return out
 
 
@@ -123,11 +140,15 @@ def ablations(runner: Runner, cfg: TokenizerConfig, groups, before_groups, base:
 
     for field in (f.name for f in dataclasses.fields(cfg.rules)):
         if getattr(cfg.rules, field) is not None:
-            row(f"rule `{field}`", runner.run(dataclasses.replace(
-                cfg, rules=dataclasses.replace(cfg.rules, **{field: None})), groups))
+            row(
+                f"rule `{field}`",
+                runner.run(dataclasses.replace(cfg, rules=dataclasses.replace(cfg.rules, **{field: None})), groups),
+            )
     for word in cfg.user_words:
-        row(f"dictionary `{word[0]}/{word[1]}`", runner.run(dataclasses.replace(
-            cfg, user_words=tuple(w for w in cfg.user_words if w != word)), groups))
+        row(
+            f"dictionary `{word[0]}/{word[1]}`",
+            runner.run(dataclasses.replace(cfg, user_words=tuple(w for w in cfg.user_words if w != word)), groups),
+        )
     for label, changed in _frame_changes(before_groups, groups):
         row(label, runner.run(cfg, changed))
     intro = "One text per fix, its tokens and groups without the fix and with it:"
@@ -137,9 +158,10 @@ def ablations(runner: Runner, cfg: TokenizerConfig, groups, before_groups, base:
 def score_sweep(runner: Runner, cfg: TokenizerConfig, groups) -> str:
     no_rule = dataclasses.replace(cfg.rules, fever_not_numeral=None)
     lines = ["| 열/NNG score | fever precision | fever recall | texts with a miss |", "|---|---:|---:|---:|"]
-    for label, words, rules in [("rule, no entry (chosen)", cfg.user_words, cfg.rules),
-                                ("no rule, no entry", cfg.user_words, no_rule)] + \
-            [(f"{s:+.1f}", cfg.user_words + (("열", "NNG", s),), no_rule) for s in SCORES]:
+    for label, words, rules in [
+        ("rule, no entry (chosen)", cfg.user_words, cfg.rules),
+        ("no rule, no entry", cfg.user_words, no_rule),
+    ] + [(f"{s:+.1f}", cfg.user_words + (("열", "NNG", s),), no_rule) for s in SCORES]:
         r = runner.run(dataclasses.replace(cfg, user_words=words, rules=rules), groups)
         f = r.scores["fever"]
         lines.append(f"| {label} | {f.precision:.3f} | {f.recall:.3f} | {_misses(r)} |")
@@ -155,8 +177,11 @@ def main(argv: list[str] | None = None) -> None:
     runner = Runner(rows)
     with tempfile.TemporaryDirectory() as old:
         for name in FILES:
-            blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.before}:src/cafelake/config/{name}"],
-                                  check=True, capture_output=True).stdout
+            blob = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{args.before}:src/cafelake/config/{name}"],
+                check=True,
+                capture_output=True,
+            ).stdout
             Path(old, name).write_bytes(_quote_descriptions(blob) if name == "keyword_groups.yaml" else blob)
         old_cfg, before_groups = _load(old)
         before = runner.run(old_cfg, before_groups)

@@ -60,20 +60,24 @@ class GlueArtifacts:
     @classmethod
     def load(cls, root: Path) -> GlueArtifacts:
         """The bundles `build/glue/manifest.json` lists, checked against their hashes."""
-        manifest = require(root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the wheels "
-                                                "the Glue jobs install)")
+        manifest = require(
+            root, GLUE_MANIFEST, f"run `{GLUE_BUILD_COMMAND}` first (it builds the wheels the Glue jobs install)"
+        )
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if not data.get("artifacts"):
             raise MissingBuildInput(f"{GLUE_MANIFEST} lists no wheels: re-run `{GLUE_BUILD_COMMAND}`")
         bundles = data.get("bundles")
         if not bundles:
-            raise MissingBuildInput(f"{GLUE_MANIFEST} has no zip of wheels per job (an older build): "
-                                    f"re-run `{GLUE_BUILD_COMMAND}`")
+            raise MissingBuildInput(
+                f"{GLUE_MANIFEST} has no zip of wheels per job (an older build): re-run `{GLUE_BUILD_COMMAND}`"
+            )
         found = {job: Bundle(manifest.parent / b["file"], b["sha256"]) for job, b in bundles.items()}
         stale = [b.path.name for b in found.values() if not b.path.is_file() or _sha256(b.path) != b.sha256]
         if stale:
-            raise MissingBuildInput(f"{GLUE_MANIFEST} names bundles missing from {GLUE_BUILD} or changed since "
-                                    f"the build: {stale}; re-run `{GLUE_BUILD_COMMAND}`")
+            raise MissingBuildInput(
+                f"{GLUE_MANIFEST} names bundles missing from {GLUE_BUILD} or changed since "
+                f"the build: {stale}; re-run `{GLUE_BUILD_COMMAND}`"
+            )
         return cls(found)
 
 
@@ -94,8 +98,10 @@ def named_file_asset(scope: Construct, bundle: Bundle) -> cdk.FileAssetLocation:
             shutil.copyfile(bundle.path, staged)
     stem, _ = os.path.splitext(bundle.path.name)  # the synthesizer appends the extension to the key
     return cdk.Stack.of(scope).synthesizer.add_file_asset(
-        source_hash=f"{bundle.sha256}-{stem}", file_name=os.path.relpath(staged, stage.outdir),
-        packaging=cdk.FileAssetPackaging.FILE)
+        source_hash=f"{bundle.sha256}-{stem}",
+        file_name=os.path.relpath(staged, stage.outdir),
+        packaging=cdk.FileAssetPackaging.FILE,
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -117,18 +123,36 @@ class ScraperBundling:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.requirements = require(root, SCRAPER_DIR / "requirements.txt",
-                                    "the scraper Lambda's pinned dependencies are needed to bundle it")
+        self.requirements = require(
+            root, SCRAPER_DIR / "requirements.txt", "the scraper Lambda's pinned dependencies are needed to bundle it"
+        )
 
     def cache_dir(self) -> Path:
         key = hashlib.sha256(self.requirements.read_bytes() + f"{LAMBDA_PYTHON}/{LAMBDA_PLATFORM}".encode())
         return self.root / "build" / "lambda" / key.hexdigest()[:16]
 
     def pip_command(self, target: Path) -> list[str]:
-        return [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-                "--target", str(target), "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
-                "--python-version", LAMBDA_PYTHON, "--only-binary=:all:", "--upgrade",
-                "-r", str(self.requirements)]
+        return [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(target),
+            "--platform",
+            LAMBDA_PLATFORM,
+            "--implementation",
+            "cp",
+            "--python-version",
+            LAMBDA_PYTHON,
+            "--only-binary=:all:",
+            "--upgrade",
+            "-r",
+            str(self.requirements),
+        ]
 
     def dependencies(self) -> Path:
         cache = self.cache_dir()
@@ -137,12 +161,14 @@ class ScraperBundling:
             shutil.rmtree(tmp, ignore_errors=True)
             done = subprocess.run(self.pip_command(tmp), capture_output=True, text=True)
             if done.returncode != 0:
-                raise RuntimeError(f"bundling the scraper: pip failed (a package index is needed the first "
-                                   f"time):\n{done.stderr[-2000:]}")
+                raise RuntimeError(
+                    f"bundling the scraper: pip failed (a package index is needed the first "
+                    f"time):\n{done.stderr[-2000:]}"
+                )
             tmp.rename(cache)
         return cache
 
-    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:  # noqa: ARG002 (jsii signature)
+    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
         out = Path(output_dir)
         shutil.copytree(self.dependencies(), out, dirs_exist_ok=True)
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "requirements.txt", "tests")

@@ -26,8 +26,7 @@ from cafelake.report.visuals import DEFAULT_GROUP, GROUP_COLUMN, Condition, Shee
 
 PERIOD_COLUMN = "post_date"
 PERIOD_FROM, PERIOD_TO, GROUP_PARAMETER = "PeriodFrom", "PeriodTo", "Group"
-PERIOD_DEFAULTS = {PERIOD_FROM: "addDateTime(-1, 'YYYY', truncDate('DD', now()))",
-                   PERIOD_TO: "truncDate('DD', now())"}
+PERIOD_DEFAULTS = {PERIOD_FROM: "addDateTime(-1, 'YYYY', truncDate('DD', now()))", PERIOD_TO: "truncDate('DD', now())"}
 TIMEZONE = "Asia/Seoul"  # the board's clock: post_date is a KST day, and `now()` in the defaults is read in it
 NUMERIC = ("INTEGER", "DECIMAL")
 GRID_WIDTH, ROW_SPAN = 36, 12  # QuickSight's grid is 36 columns wide: two visuals a row
@@ -36,8 +35,12 @@ WHOLE_HISTORY = "Whole history: the period does not apply · 전체 기간 (기�
 Json = dict[str, Any]
 
 
-def definition(visuals: Iterable[Visual], sheets: Iterable[Sheet], data_set_arns: Mapping[str, str],
-               columns: Mapping[str, Mapping[str, str]]) -> Json:
+def definition(
+    visuals: Iterable[Visual],
+    sheets: Iterable[Sheet],
+    data_set_arns: Mapping[str, str],
+    columns: Mapping[str, Mapping[str, str]],
+) -> Json:
     """The definition of the visuals that have a dashboard sheet. `columns`: view -> {column: QuickSight type}.
 
     Raises ValueError naming every field a visual takes from a column its data set does not have.
@@ -46,7 +49,8 @@ def definition(visuals: Iterable[Visual], sheets: Iterable[Sheet], data_set_arns
     if problems := missing_columns(shown, columns):
         raise ValueError("the dashboard's visuals name columns their data sets lack: " + "; ".join(problems))
     return _Definition(shown, [s for s in sheets if any(v.sheet == s.key for v in shown)], columns).build(
-        {view: data_set_arns[view] for view in dict.fromkeys(v.view for v in shown)})
+        {view: data_set_arns[view] for view in dict.fromkeys(v.view for v in shown)}
+    )
 
 
 class _Definition:
@@ -55,8 +59,9 @@ class _Definition:
 
     def build(self, data_set_arns: Mapping[str, str]) -> Json:
         out: Json = {
-            "DataSetIdentifierDeclarations": [{"Identifier": view, "DataSetArn": arn}
-                                              for view, arn in data_set_arns.items()],
+            "DataSetIdentifierDeclarations": [
+                {"Identifier": view, "DataSetArn": arn} for view, arn in data_set_arns.items()
+            ],
             "ParameterDeclarations": self._parameters(),
             "FilterGroups": self._period_filters() + [g for v in self.visuals for g in self._visual_filters(v)],
             "Sheets": [self._sheet(s) for s in self.sheets],
@@ -71,13 +76,26 @@ class _Definition:
         return PERIOD_COLUMN in self.columns[visual.view]
 
     def _parameters(self) -> list[Json]:
-        params: list[Json] = [{"DateTimeParameterDeclaration": {
-            "Name": name, "TimeGranularity": "DAY", "DefaultValues": {"RollingDate": {"Expression": expression}}}}
-            for name, expression in PERIOD_DEFAULTS.items()]
+        params: list[Json] = [
+            {
+                "DateTimeParameterDeclaration": {
+                    "Name": name,
+                    "TimeGranularity": "DAY",
+                    "DefaultValues": {"RollingDate": {"Expression": expression}},
+                }
+            }
+            for name, expression in PERIOD_DEFAULTS.items()
+        ]
         if any(v.by_group for v in self.visuals):
-            params.append({"StringParameterDeclaration": {
-                "Name": GROUP_PARAMETER, "ParameterValueType": "SINGLE_VALUED",
-                "DefaultValues": {"StaticValues": [DEFAULT_GROUP]}}})
+            params.append(
+                {
+                    "StringParameterDeclaration": {
+                        "Name": GROUP_PARAMETER,
+                        "ParameterValueType": "SINGLE_VALUED",
+                        "DefaultValues": {"StaticValues": [DEFAULT_GROUP]},
+                    }
+                }
+            )
         return params
 
     # --- filters ----------------------------------------------------------------------------------------
@@ -85,29 +103,74 @@ class _Definition:
         """One filter group per dated data set, on its visuals of every sheet, reading the two parameters."""
         groups = []
         for view in dict.fromkeys(v.view for v in self.visuals if self.dated(v)):
-            scope = [{"SheetId": s.key, "Scope": "SELECTED_VISUALS",
-                      "VisualIds": [v.slug for v in self.visuals if v.view == view and v.sheet == s.key]}
-                     for s in self.sheets if any(v.view == view and v.sheet == s.key for v in self.visuals)]
-            groups.append(_group(f"period-{view}", scope, [{"TimeRangeFilter": {
-                "FilterId": f"period-{view}-{PERIOD_COLUMN}", "Column": _column(view, PERIOD_COLUMN),
-                "RangeMinimumValue": {"Parameter": PERIOD_FROM}, "RangeMaximumValue": {"Parameter": PERIOD_TO},
-                "IncludeMinimum": True, "IncludeMaximum": True, "NullOption": "NON_NULLS_ONLY",
-                "TimeGranularity": "DAY"}}]))
+            scope = [
+                {
+                    "SheetId": s.key,
+                    "Scope": "SELECTED_VISUALS",
+                    "VisualIds": [v.slug for v in self.visuals if v.view == view and v.sheet == s.key],
+                }
+                for s in self.sheets
+                if any(v.view == view and v.sheet == s.key for v in self.visuals)
+            ]
+            groups.append(
+                _group(
+                    f"period-{view}",
+                    scope,
+                    [
+                        {
+                            "TimeRangeFilter": {
+                                "FilterId": f"period-{view}-{PERIOD_COLUMN}",
+                                "Column": _column(view, PERIOD_COLUMN),
+                                "RangeMinimumValue": {"Parameter": PERIOD_FROM},
+                                "RangeMaximumValue": {"Parameter": PERIOD_TO},
+                                "IncludeMinimum": True,
+                                "IncludeMaximum": True,
+                                "NullOption": "NON_NULLS_ONLY",
+                                "TimeGranularity": "DAY",
+                            }
+                        }
+                    ],
+                )
+            )
         return groups
 
     def _visual_filters(self, visual: Visual) -> list[Json]:
         filters = [_condition_filter(visual, cond) for cond in visual.where]
         if visual.by_group:
-            filters.append({"CategoryFilter": {
-                "FilterId": f"{visual.slug}-group", "Column": _column(visual.view, GROUP_COLUMN),
-                "Configuration": {"CustomFilterConfiguration": {
-                    "MatchOperator": "EQUALS", "ParameterName": GROUP_PARAMETER, "NullOption": "NON_NULLS_ONLY"}}}})
+            filters.append(
+                {
+                    "CategoryFilter": {
+                        "FilterId": f"{visual.slug}-group",
+                        "Column": _column(visual.view, GROUP_COLUMN),
+                        "Configuration": {
+                            "CustomFilterConfiguration": {
+                                "MatchOperator": "EQUALS",
+                                "ParameterName": GROUP_PARAMETER,
+                                "NullOption": "NON_NULLS_ONLY",
+                            }
+                        },
+                    }
+                }
+            )
         if visual.top and visual.series:  # the top lines: a top-N of the series by the value
-            filters.append({"TopBottomFilter": {
-                "FilterId": f"{visual.slug}-top", "Column": _column(visual.view, visual.series),
-                "Limit": visual.top, "AggregationSortConfigurations": [{
-                    "Column": _column(visual.view, visual.value), "SortDirection": "DESC",
-                    "AggregationFunction": {"NumericalAggregationFunction": _aggregation(visual.aggregation)}}]}})
+            filters.append(
+                {
+                    "TopBottomFilter": {
+                        "FilterId": f"{visual.slug}-top",
+                        "Column": _column(visual.view, visual.series),
+                        "Limit": visual.top,
+                        "AggregationSortConfigurations": [
+                            {
+                                "Column": _column(visual.view, visual.value),
+                                "SortDirection": "DESC",
+                                "AggregationFunction": {
+                                    "NumericalAggregationFunction": _aggregation(visual.aggregation)
+                                },
+                            }
+                        ],
+                    }
+                }
+            )
         if not filters:
             return []
         scope = [{"SheetId": visual.sheet, "Scope": "SELECTED_VISUALS", "VisualIds": [visual.slug]}]
@@ -118,51 +181,109 @@ class _Definition:
         visuals = [v for v in self.visuals if v.sheet == sheet.key]
         controls: list[Json] = []
         if any(self.dated(v) for v in visuals):
-            controls += [{"DateTimePicker": {"ParameterControlId": f"{sheet.key}-{name}", "Title": title,
-                                             "SourceParameterName": name}}
-                         for name, title in ((PERIOD_FROM, "From · 시작일"), (PERIOD_TO, "To · 종료일"))]
+            controls += [
+                {
+                    "DateTimePicker": {
+                        "ParameterControlId": f"{sheet.key}-{name}",
+                        "Title": title,
+                        "SourceParameterName": name,
+                    }
+                }
+                for name, title in ((PERIOD_FROM, "From · 시작일"), (PERIOD_TO, "To · 종료일"))
+            ]
         if grouped := [v for v in visuals if v.by_group]:
-            controls.append({"Dropdown": {
-                "ParameterControlId": f"{sheet.key}-{GROUP_PARAMETER}", "Title": "Keyword group · 키워드 그룹",
-                "SourceParameterName": GROUP_PARAMETER, "Type": "SINGLE_SELECT",
-                "SelectableValues": {"LinkToDataSetColumn": _column(grouped[0].view, GROUP_COLUMN)}}})
+            controls.append(
+                {
+                    "Dropdown": {
+                        "ParameterControlId": f"{sheet.key}-{GROUP_PARAMETER}",
+                        "Title": "Keyword group · 키워드 그룹",
+                        "SourceParameterName": GROUP_PARAMETER,
+                        "Type": "SINGLE_SELECT",
+                        "SelectableValues": {"LinkToDataSetColumn": _column(grouped[0].view, GROUP_COLUMN)},
+                    }
+                }
+            )
         half = GRID_WIDTH // 2
         return {
-            "SheetId": sheet.key, "Name": sheet.title, "Title": sheet.title,
+            "SheetId": sheet.key,
+            "Name": sheet.title,
+            "Title": sheet.title,
             **({"ParameterControls": controls} if controls else {}),
             "Visuals": [self._visual(v) for v in visuals],
-            "Layouts": [{"Configuration": {"GridLayout": {"Elements": [
-                {"ElementId": v.slug, "ElementType": "VISUAL", "ColumnIndex": half * (i % 2), "ColumnSpan": half,
-                 "RowIndex": ROW_SPAN * (i // 2), "RowSpan": ROW_SPAN} for i, v in enumerate(visuals)]}}}],
+            "Layouts": [
+                {
+                    "Configuration": {
+                        "GridLayout": {
+                            "Elements": [
+                                {
+                                    "ElementId": v.slug,
+                                    "ElementType": "VISUAL",
+                                    "ColumnIndex": half * (i % 2),
+                                    "ColumnSpan": half,
+                                    "RowIndex": ROW_SPAN * (i // 2),
+                                    "RowSpan": ROW_SPAN,
+                                }
+                                for i, v in enumerate(visuals)
+                            ]
+                        }
+                    }
+                }
+            ],
         }
 
     def _visual(self, visual: Visual) -> Json:
-        common: Json = {"VisualId": visual.slug, "VisualContentAltText": visual.title,
-                        "Title": {"Visibility": "VISIBLE", "FormatText": {"PlainText": visual.title}}}
+        common: Json = {
+            "VisualId": visual.slug,
+            "VisualContentAltText": visual.title,
+            "Title": {"Visibility": "VISIBLE", "FormatText": {"PlainText": visual.title}},
+        }
         if not self.dated(visual):
             common["Subtitle"] = {"Visibility": "VISIBLE", "FormatText": {"PlainText": WHOLE_HISTORY}}
         x = self._dimension(visual, visual.x)
         value = self._measure(visual, visual.value)
         if visual.kind == "heatmap":
             series = {"Columns": [self._dimension(visual, visual.series)]} if visual.series else {}
-            return {"HeatMapVisual": {**common, "ChartConfiguration": {
-                "FieldWells": {"HeatMapAggregatedFieldWells": {"Rows": [x], **series, "Values": [value]}},
-                "SortConfiguration": {"HeatMapRowSort": [_sort(visual, visual.x, "ASC")],
-                                      "HeatMapColumnSort": [_sort(visual, visual.series, "ASC")]}}}}
+            return {
+                "HeatMapVisual": {
+                    **common,
+                    "ChartConfiguration": {
+                        "FieldWells": {"HeatMapAggregatedFieldWells": {"Rows": [x], **series, "Values": [value]}},
+                        "SortConfiguration": {
+                            "HeatMapRowSort": [_sort(visual, visual.x, "ASC")],
+                            "HeatMapColumnSort": [_sort(visual, visual.series, "ASC")],
+                        },
+                    },
+                }
+            }
         if visual.kind == "line":
             values = [value] + ([self._rolling_mean(visual)] if visual.rolling_mean else [])
-            return {"LineChartVisual": {**common, "ChartConfiguration": {
-                "Type": "LINE",
-                "FieldWells": {"LineChartAggregatedFieldWells": {"Category": [x], **self._colors(visual),
-                                                                 "Values": values}},
-                "SortConfiguration": {"CategorySort": [_sort(visual, visual.x, "ASC")]}}}}
-        sort = ({"CategorySort": [_sort(visual, visual.value, "DESC")],
-                 "CategoryItemsLimit": {"ItemsLimit": visual.top, "OtherCategories": "EXCLUDE"}} if visual.top
-                else {"CategorySort": [_sort(visual, visual.x, "ASC")]})
-        chart: Json = {"Orientation": "HORIZONTAL" if visual.kind == "hbar" else "VERTICAL",
-                       "FieldWells": {"BarChartAggregatedFieldWells": {"Category": [x], **self._colors(visual),
-                                                                       "Values": [value]}},
-                       "SortConfiguration": sort}
+            return {
+                "LineChartVisual": {
+                    **common,
+                    "ChartConfiguration": {
+                        "Type": "LINE",
+                        "FieldWells": {
+                            "LineChartAggregatedFieldWells": {"Category": [x], **self._colors(visual), "Values": values}
+                        },
+                        "SortConfiguration": {"CategorySort": [_sort(visual, visual.x, "ASC")]},
+                    },
+                }
+            }
+        sort = (
+            {
+                "CategorySort": [_sort(visual, visual.value, "DESC")],
+                "CategoryItemsLimit": {"ItemsLimit": visual.top, "OtherCategories": "EXCLUDE"},
+            }
+            if visual.top
+            else {"CategorySort": [_sort(visual, visual.x, "ASC")]}
+        )
+        chart: Json = {
+            "Orientation": "HORIZONTAL" if visual.kind == "hbar" else "VERTICAL",
+            "FieldWells": {
+                "BarChartAggregatedFieldWells": {"Category": [x], **self._colors(visual), "Values": [value]}
+            },
+            "SortConfiguration": sort,
+        }
         if visual.tooltip:
             chart["Tooltip"] = self._tooltip(visual)
         return {"BarChartVisual": {**common, "ChartConfiguration": chart}}
@@ -180,18 +301,38 @@ class _Definition:
     def _measure(self, visual: Visual, column: str) -> Json:
         if self.columns[visual.view][column] not in NUMERIC:
             raise ValueError(f"{visual.slug}: the value {column} of {visual.view} is not a number")
-        return {"NumericalMeasureField": {"FieldId": _field_id(visual, column), "Column": _column(visual.view, column),
-                                          "AggregationFunction": _aggregation(visual.aggregation)}}
+        return {
+            "NumericalMeasureField": {
+                "FieldId": _field_id(visual, column),
+                "Column": _column(visual.view, column),
+                "AggregationFunction": _aggregation(visual.aggregation),
+            }
+        }
 
     def _tooltip(self, visual: Visual) -> Json:
-        items: list[Json] = [{"FieldTooltipItem": {"FieldId": _field_id(visual, c), "Visibility": "VISIBLE"}}
-                             for c in (visual.x, visual.value)]
-        items += [{"ColumnTooltipItem": {"Column": _column(visual.view, c), "Visibility": "VISIBLE",
-                                         "Aggregation": {"NumericalAggregationFunction": _aggregation("SUM")}}}
-                  for c in visual.tooltip]
-        return {"TooltipVisibility": "VISIBLE", "SelectedTooltipType": "DETAILED",
-                "FieldBasedTooltip": {"AggregationVisibility": "HIDDEN", "TooltipTitleType": "PRIMARY_VALUE",
-                                      "TooltipFields": items}}
+        items: list[Json] = [
+            {"FieldTooltipItem": {"FieldId": _field_id(visual, c), "Visibility": "VISIBLE"}}
+            for c in (visual.x, visual.value)
+        ]
+        items += [
+            {
+                "ColumnTooltipItem": {
+                    "Column": _column(visual.view, c),
+                    "Visibility": "VISIBLE",
+                    "Aggregation": {"NumericalAggregationFunction": _aggregation("SUM")},
+                }
+            }
+            for c in visual.tooltip
+        ]
+        return {
+            "TooltipVisibility": "VISIBLE",
+            "SelectedTooltipType": "DETAILED",
+            "FieldBasedTooltip": {
+                "AggregationVisibility": "HIDDEN",
+                "TooltipTitleType": "PRIMARY_VALUE",
+                "TooltipFields": items,
+            },
+        }
 
     # --- the trailing mean ------------------------------------------------------------------------------
     @staticmethod
@@ -201,8 +342,10 @@ class _Definition:
     def _rolling_mean_field(self, visual: Visual) -> Json:
         """The mean of the value over the day and the days before it, as the report's rolling mean (an analysis
         calculated field: windowAvg works on the aggregated rows of the visual, one per day)."""
-        expression = (f"windowAvg({visual.aggregation.lower()}({{{visual.value}}}), [{{{visual.x}}} ASC], "
-                      f"{visual.rolling_mean - 1}, 0)")
+        expression = (
+            f"windowAvg({visual.aggregation.lower()}({{{visual.value}}}), [{{{visual.x}}} ASC], "
+            f"{visual.rolling_mean - 1}, 0)"
+        )
         return {"DataSetIdentifier": visual.view, "Name": self._rolling_mean_name(visual), "Expression": expression}
 
     def _rolling_mean(self, visual: Visual) -> Json:
@@ -211,15 +354,31 @@ class _Definition:
 
 
 def _group(group_id: str, sheets: list[Json], filters: list[Json]) -> Json:
-    return {"FilterGroupId": group_id, "CrossDataset": "SINGLE_DATASET", "Status": "ENABLED", "Filters": filters,
-            "ScopeConfiguration": {"SelectedSheets": {"SheetVisualScopingConfigurations": sheets}}}
+    return {
+        "FilterGroupId": group_id,
+        "CrossDataset": "SINGLE_DATASET",
+        "Status": "ENABLED",
+        "Filters": filters,
+        "ScopeConfiguration": {"SelectedSheets": {"SheetVisualScopingConfigurations": sheets}},
+    }
 
 
 def _condition_filter(visual: Visual, cond: Condition) -> Json:
     fid, column = f"{visual.slug}-{cond.column}", _column(visual.view, cond.column)
     if cond.equals is not None:
-        return {"CategoryFilter": {"FilterId": fid, "Column": column, "Configuration": {"FilterListConfiguration": {
-            "MatchOperator": "CONTAINS", "CategoryValues": [cond.equals], "NullOption": "NON_NULLS_ONLY"}}}}
+        return {
+            "CategoryFilter": {
+                "FilterId": fid,
+                "Column": column,
+                "Configuration": {
+                    "FilterListConfiguration": {
+                        "MatchOperator": "CONTAINS",
+                        "CategoryValues": [cond.equals],
+                        "NullOption": "NON_NULLS_ONLY",
+                    }
+                },
+            }
+        }
     bounds: Json = {"FilterId": fid, "Column": column, "NullOption": "NON_NULLS_ONLY"}
     if cond.at_least is not None:
         bounds |= {"RangeMinimum": {"StaticValue": cond.at_least}, "IncludeMinimum": True}

@@ -55,34 +55,57 @@ JOB_SPECS = (
 class Jobs(Construct):
     """One Glue job per stage, each with a role that reaches only its own zones."""
 
-    def __init__(self, scope: Construct, cid: str, *, settings: Settings, storage: Storage,
-                 artifacts: GlueArtifacts, pseudonym_key: secretsmanager.ISecret) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        cid: str,
+        *,
+        settings: Settings,
+        storage: Storage,
+        artifacts: GlueArtifacts,
+        pseudonym_key: secretsmanager.ISecret,
+    ) -> None:
         super().__init__(scope, cid)
         encryption = glue.CfnSecurityConfiguration.EncryptionConfigurationProperty(
-            s3_encryptions=[glue.CfnSecurityConfiguration.S3EncryptionProperty(
-                s3_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn)],
+            s3_encryptions=[
+                glue.CfnSecurityConfiguration.S3EncryptionProperty(
+                    s3_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn
+                )
+            ],
             cloud_watch_encryption=glue.CfnSecurityConfiguration.CloudWatchEncryptionProperty(
-                cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn),
+                cloud_watch_encryption_mode="SSE-KMS", kms_key_arn=storage.key.key_arn
+            ),
             job_bookmarks_encryption=glue.CfnSecurityConfiguration.JobBookmarksEncryptionProperty(
-                job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn))
+                job_bookmarks_encryption_mode="CSE-KMS", kms_key_arn=storage.key.key_arn
+            ),
+        )
         # Every property of a security configuration is replaced, not updated: its name follows its
         # properties (and the stack), so a changed one is created beside the old, which is then deleted.
         self.security_configuration = glue.CfnSecurityConfiguration(
-            self, "SecurityConfiguration", name=per_stack(self, fingerprint(self, encryption)),
-            encryption_configuration=encryption)
+            self,
+            "SecurityConfiguration",
+            name=per_stack(self, fingerprint(self, encryption)),
+            encryption_configuration=encryption,
+        )
         self.security_configuration_name = self.security_configuration.ref  # its name, and the dependency
 
         self.modules: dict[str, cdk.FileAssetLocation] = {}  # job -> its zip of wheels in the assets bucket
         self.jobs: dict[str, glue.CfnJob] = {}
         self.roles: dict[str, iam.Role] = {}
         for spec in JOB_SPECS:
-            script = s3_assets.Asset(self, f"{spec.name.capitalize()}Script", path=str(
-                require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")))
+            script = s3_assets.Asset(
+                self,
+                f"{spec.name.capitalize()}Script",
+                path=str(
+                    require(settings.root, spec.script, f"the Glue {spec.name} job script is needed to deploy it")
+                ),
+            )
             role = self._role(spec, storage, pseudonym_key)
             bundle = artifacts.bundles.get(spec.name)
             if artifacts.bundles and bundle is None:
-                raise MissingBuildInput(f"{GLUE_MANIFEST} has no zip of wheels for the {spec.name} job: "
-                                        f"re-run `{GLUE_BUILD_COMMAND}`")
+                raise MissingBuildInput(
+                    f"{GLUE_MANIFEST} has no zip of wheels for the {spec.name} job: re-run `{GLUE_BUILD_COMMAND}`"
+                )
             objects = [script.bucket.arn_for_objects(script.s3_object_key)]
             if bundle is not None:
                 module = self.modules[spec.name] = named_file_asset(self, bundle)
@@ -114,22 +137,35 @@ class Jobs(Construct):
             if spec.needs_pseudonym_key:
                 args["--pseudonym_secret_id"] = pseudonym_key.secret_arn
             self.jobs[spec.name] = glue.CfnJob(
-                self, f"{spec.name.capitalize()}Job", name=f"cafelake-{spec.name}", role=role.role_arn,
+                self,
+                f"{spec.name.capitalize()}Job",
+                name=f"cafelake-{spec.name}",
+                role=role.role_arn,
                 description=f"cafelake {spec.name}: {'+'.join(spec.reads)} -> {'+'.join(spec.writes)}",
-                command=glue.CfnJob.JobCommandProperty(name="glueetl", python_version="3",
-                                                       script_location=script.s3_object_url),
-                glue_version=GLUE_VERSION, worker_type=settings.glue_worker_type,
-                number_of_workers=settings.glue_workers, timeout=JOB_TIMEOUT_MINUTES, max_retries=0,
+                command=glue.CfnJob.JobCommandProperty(
+                    name="glueetl", python_version="3", script_location=script.s3_object_url
+                ),
+                glue_version=GLUE_VERSION,
+                worker_type=settings.glue_worker_type,
+                number_of_workers=settings.glue_workers,
+                timeout=JOB_TIMEOUT_MINUTES,
+                max_retries=0,
                 # Two boards finishing together queue their runs instead of failing one.
                 execution_property=glue.CfnJob.ExecutionPropertyProperty(max_concurrent_runs=1),
                 job_run_queuing_enabled=True,
-                security_configuration=self.security_configuration_name, default_arguments=args)
+                security_configuration=self.security_configuration_name,
+                default_arguments=args,
+            )
             self.roles[spec.name] = role
 
     def _role(self, spec: JobSpec, storage: Storage, pseudonym_key: secretsmanager.ISecret) -> iam.Role:
         stack = Stack.of(self)
-        role = iam.Role(self, f"{spec.name.capitalize()}Role", assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
-                        description=f"cafelake Glue {spec.name} job")
+        role = iam.Role(
+            self,
+            f"{spec.name.capitalize()}Role",
+            assumed_by=iam.ServicePrincipal("glue.amazonaws.com"),
+            description=f"cafelake Glue {spec.name} job",
+        )
         zones: dict[str, s3.IBucket] = storage.zones
         for zone in spec.reads:
             zones[zone].grant_read(role)
@@ -140,11 +176,24 @@ class Jobs(Construct):
         storage.key.grant_encrypt_decrypt(role)  # security configuration: logs and bookmarks
         if spec.needs_pseudonym_key:
             pseudonym_key.grant_read(role)
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
-            resources=[stack.format_arn(service="logs", resource="log-group", resource_name="/aws-glue/*",
-                                        arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["cloudwatch:PutMetricData"], resources=["*"],
-            conditions={"StringEquals": {"cloudwatch:namespace": ["Glue", METRICS_NAMESPACE]}}))
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+                resources=[
+                    stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="/aws-glue/*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": ["Glue", METRICS_NAMESPACE]}},
+            )
+        )
         return role

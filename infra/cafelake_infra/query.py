@@ -31,8 +31,12 @@ class View:
 
 def views(database: str, storage: Storage) -> tuple[View, ...]:
     """The views' statements, in creation order, exactly as `cafelake athena apply` runs them."""
-    return tuple(View(name.removeprefix("view:"), sql) for name, sql in deploy.statements(
-        database, storage.cleansed.s3_url_for_object(), storage.tokenized.s3_url_for_object(), tables=False))
+    return tuple(
+        View(name.removeprefix("view:"), sql)
+        for name, sql in deploy.statements(
+            database, storage.cleansed.s3_url_for_object(), storage.tokenized.s3_url_for_object(), tables=False
+        )
+    )
 
 
 def views_fingerprint(items: tuple[View, ...]) -> str:
@@ -50,18 +54,27 @@ class Query(Construct):
         super().__init__(scope, cid)
         self.workgroup_name = per_stack(self)
         self.workgroup = athena.CfnWorkGroup(
-            self, "WorkGroup", name=self.workgroup_name, description="cafelake: lake queries, views and dashboards",
-            recursive_delete_option=True, state="ENABLED",
+            self,
+            "WorkGroup",
+            name=self.workgroup_name,
+            description="cafelake: lake queries, views and dashboards",
+            recursive_delete_option=True,
+            state="ENABLED",
             work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
                 engine_version=athena.CfnWorkGroup.EngineVersionProperty(
-                    selected_engine_version="Athena engine version 3"),
+                    selected_engine_version="Athena engine version 3"
+                ),
                 enforce_work_group_configuration=True,
                 publish_cloud_watch_metrics_enabled=True,
                 bytes_scanned_cutoff_per_query=bytes_scanned_cutoff_mb * MB,
                 result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
                     output_location=storage.athena_results.s3_url_for_object(RESULTS_PREFIX),
                     encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
-                        encryption_option="SSE_KMS", kms_key=storage.key.key_arn))))
+                        encryption_option="SSE_KMS", kms_key=storage.key.key_arn
+                    ),
+                ),
+            ),
+        )
         self.workgroup.apply_removal_policy(RemovalPolicy.DESTROY)
         self.results_bucket = storage.athena_results
         self.results_prefix = RESULTS_PREFIX

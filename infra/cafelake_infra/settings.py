@@ -100,8 +100,7 @@ class Settings:
             glue_worker_type=str(ctx("glueWorkerType", "G.1X")),
             glue_workers=int(ctx("glueWorkers", 2)),
             user_agent=ctx("userAgent"),
-            scraper_reserved_concurrency=_optional_int(ctx("scraperReservedConcurrency"),
-                                                       "scraperReservedConcurrency"),
+            scraper_reserved_concurrency=_optional_int(ctx("scraperReservedConcurrency"), "scraperReservedConcurrency"),
             root=root,
         )
         settings.validate()
@@ -111,26 +110,36 @@ class Settings:
         if self.alarm_email is not None and "@" not in self.alarm_email:
             raise SettingsError(f"context cafelake:alarmEmail is not an e-mail address: {self.alarm_email!r}")
         if self.quicksight and not _QUICKSIGHT_MEMBER.match(self.quicksight_principal_arn or ""):
-            raise SettingsError("context cafelake:quicksight is on: set cafelake:quicksightPrincipalArn "
-                                "to a QuickSight user or group ARN (arn:aws:quicksight:<region>:<account>:user/"
-                                f"<namespace>/<name>), got {self.quicksight_principal_arn!r}")
+            raise SettingsError(
+                "context cafelake:quicksight is on: set cafelake:quicksightPrincipalArn "
+                "to a QuickSight user or group ARN (arn:aws:quicksight:<region>:<account>:user/"
+                f"<namespace>/<name>), got {self.quicksight_principal_arn!r}"
+            )
         if bad := [a for a in self.quicksight_viewer_arns if not _QUICKSIGHT_MEMBER.match(a)]:
-            raise SettingsError("context cafelake:quicksightViewerArns lists QuickSight user or group ARNs "
-                                f"(no namespace, nothing public), got {bad}")
+            raise SettingsError(
+                "context cafelake:quicksightViewerArns lists QuickSight user or group ARNs "
+                f"(no namespace, nothing public), got {bad}"
+            )
         if not _ROLE_NAME.match(self.quicksight_service_role):
-            raise SettingsError("context cafelake:quicksightServiceRole is an IAM role name (no path, no ARN), "
-                                f"got {self.quicksight_service_role!r}")
+            raise SettingsError(
+                "context cafelake:quicksightServiceRole is an IAM role name (no path, no ARN), "
+                f"got {self.quicksight_service_role!r}"
+            )
         if self.bytes_scanned_cutoff_mb < 10:
             raise SettingsError("context cafelake:bytesScannedCutoffMb: Athena's minimum is 10 MB")
         if self.glue_worker_type not in _WORKER_TYPES:
             raise SettingsError(f"context cafelake:glueWorkerType must be one of {_WORKER_TYPES}")
-        if self.user_agent is not None and not (isinstance(self.user_agent, str) and self.user_agent.isascii()
-                                                and self.user_agent.isprintable()):
-            raise SettingsError("context cafelake:userAgent must be one line of printable ASCII, "
-                                f"got {self.user_agent!r}")
+        if self.user_agent is not None and not (
+            isinstance(self.user_agent, str) and self.user_agent.isascii() and self.user_agent.isprintable()
+        ):
+            raise SettingsError(
+                f"context cafelake:userAgent must be one line of printable ASCII, got {self.user_agent!r}"
+            )
         if self.scraper_reserved_concurrency is not None and self.scraper_reserved_concurrency < 1:
-            raise SettingsError("context cafelake:scraperReservedConcurrency: leave it out (the default) or reserve "
-                                f"at least 1, got {self.scraper_reserved_concurrency}")
+            raise SettingsError(
+                "context cafelake:scraperReservedConcurrency: leave it out (the default) or reserve "
+                f"at least 1, got {self.scraper_reserved_concurrency}"
+            )
         if self.glue_workers < 2:
             raise SettingsError("context cafelake:glueWorkers: a Glue 5.0 Spark job needs at least 2 workers")
 
@@ -169,9 +178,14 @@ def _board(raw: Any) -> Board:
     missing = [k for k in ("name", "club_id", "menu_id", "schedule") if k not in raw]
     if missing:
         raise SettingsError(f"context cafelake:boards: board {raw.get('name', raw)!r} lacks {missing}")
-    board = Board(name=str(raw["name"]), club_id=str(raw["club_id"]), menu_id=str(raw["menu_id"]),
-                  schedule=str(raw["schedule"]), timezone=str(raw.get("timezone", "Asia/Seoul")),
-                  source=str(raw.get("source") or sources.default_name()))
+    board = Board(
+        name=str(raw["name"]),
+        club_id=str(raw["club_id"]),
+        menu_id=str(raw["menu_id"]),
+        schedule=str(raw["schedule"]),
+        timezone=str(raw.get("timezone", "Asia/Seoul")),
+        source=str(raw.get("source") or sources.default_name()),
+    )
     try:
         sources.listing(board.source)
     except ConfigError as exc:
@@ -181,6 +195,5 @@ def _board(raw: Any) -> Board:
     if not (_DIGITS.match(board.club_id) and _DIGITS.match(board.menu_id)):
         raise SettingsError(f"board {board.name!r}: club_id and menu_id are numeric ids")
     if not _SCHEDULE.match(board.schedule):
-        raise SettingsError(f"board {board.name!r}: schedule must be cron(...) or rate(...), "
-                            f"got {board.schedule!r}")
+        raise SettingsError(f"board {board.name!r}: schedule must be cron(...) or rate(...), got {board.schedule!r}")
     return board

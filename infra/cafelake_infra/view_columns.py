@@ -27,8 +27,10 @@ def generate() -> Columns:
     from cafelake.athena.local import LocalAthena
 
     with tempfile.TemporaryDirectory() as empty, LocalAthena(empty) as local:
-        return {view.name: [(col, typ) for col, typ, *_ in local.con.execute(f'DESCRIBE "{view.name}"').fetchall()]
-                for view in sqlfiles.views()}
+        return {
+            view.name: [(col, typ) for col, typ, *_ in local.con.execute(f'DESCRIBE "{view.name}"').fetchall()]
+            for view in sqlfiles.views()
+        }
 
 
 def load(path: Path = COLUMNS_FILE) -> Columns:

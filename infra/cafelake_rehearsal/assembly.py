@@ -41,11 +41,21 @@ class Assembly:
         if not cli.exists():
             raise SynthFailed(f"{CLI} is missing: run `npm ci` (make install does)")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(CDK_DISABLE_CLI_TELEMETRY="true", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
-                   AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-                   AWS_CONFIG_FILE=os.devnull)
-        done = subprocess.run([str(cli), "synth", "--quiet", "--output", str(outdir)], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        env.update(
+            CDK_DISABLE_CLI_TELEMETRY="true",
+            JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+            AWS_EC2_METADATA_DISABLED="true",
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            AWS_CONFIG_FILE=os.devnull,
+        )
+        done = subprocess.run(
+            [str(cli), "synth", "--quiet", "--output", str(outdir)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if done.returncode != 0:
             raise SynthFailed(done.stderr[-4000:])
         return cls(outdir)

@@ -36,14 +36,20 @@ class Published:
 
 
 def placeholders(text: str, *, account: str, region: str, partition: str = "aws") -> str:
-    return (text.replace("${AWS::AccountId}", account).replace("${AWS::Region}", region)
-            .replace("${AWS::Partition}", partition))
+    return (
+        text.replace("${AWS::AccountId}", account)
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::Partition}", partition)
+    )
 
 
 def zip_directory(directory: Path) -> bytes:
     """The directory as cdk-assets zips it (see the module docstring)."""
-    files = sorted((Path(d) / f).relative_to(directory).as_posix()
-                   for d, _, names in os.walk(directory, followlinks=True) for f in names)
+    files = sorted(
+        (Path(d) / f).relative_to(directory).as_posix()
+        for d, _, names in os.walk(directory, followlinks=True)
+        for f in names
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in files:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .intrinsics import Resolver
@@ -53,11 +53,17 @@ class Response:
 
 def create_request(resolver: Resolver, lid: str, rtype: str, properties: dict, *, request_id: str) -> dict:
     """The Create request CloudFormation sends a custom resource's ServiceToken."""
-    return {"RequestType": "Create", "ServiceToken": properties["ServiceToken"],
-            "ResponseURL": f"https://cloudformation-custom-resource-response-{resolver.region}.s3.amazonaws.com/"
-                           f"rehearsal/{request_id}",
-            "StackId": resolver.stack_id, "RequestId": request_id, "LogicalResourceId": lid, "ResourceType": rtype,
-            "ResourceProperties": properties}
+    return {
+        "RequestType": "Create",
+        "ServiceToken": properties["ServiceToken"],
+        "ResponseURL": f"https://cloudformation-custom-resource-response-{resolver.region}.s3.amazonaws.com/"
+        f"rehearsal/{request_id}",
+        "StackId": resolver.stack_id,
+        "RequestId": request_id,
+        "LogicalResourceId": lid,
+        "ResourceType": rtype,
+        "ResourceProperties": properties,
+    }
 
 
 @dataclass
@@ -76,8 +82,9 @@ class ProviderFramework:
             props = self.resolver.resolve(self.resolver.resources[lid]["Properties"])
             env = props.get("Environment", {}).get("Variables", {})
             if props.get("Handler") != FRAMEWORK_HANDLER or USER_ON_EVENT not in env:
-                raise NotImplementedError(f"the ServiceToken {service_token} is not the CDK Provider framework's "
-                                          "onEvent: not rehearsed")
+                raise NotImplementedError(
+                    f"the ServiceToken {service_token} is not the CDK Provider framework's onEvent: not rehearsed"
+                )
             if USER_IS_COMPLETE in env:
                 raise NotImplementedError("a provider with an isComplete function (a waiter) is not rehearsed")
             return env
@@ -89,14 +96,20 @@ class ProviderFramework:
         env = self.framework_environment(properties["ServiceToken"])
         got = self.lambda_client.invoke(FunctionName=env[USER_ON_EVENT], Payload=json.dumps(request).encode())
         payload = json.loads(got["Payload"].read() or b"null")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if got.get("FunctionError"):
             message = (payload or {}).get("errorMessage", "error")
             response = Response("FAILED", request["RequestId"], {}, message, request, now)
         else:
             result = payload or {}
-            response = Response("SUCCESS", result.get("PhysicalResourceId") or request["RequestId"],
-                                {k: str(v) for k, v in (result.get("Data") or {}).items()}, "SUCCESS", request, now)
+            response = Response(
+                "SUCCESS",
+                result.get("PhysicalResourceId") or request["RequestId"],
+                {k: str(v) for k, v in (result.get("Data") or {}).items()},
+                "SUCCESS",
+                request,
+                now,
+            )
         self.responses.append(response)
         if response.status != "SUCCESS":
             raise CustomResourceFailed(f"{lid} ({rtype}): {response.reason}")

@@ -70,15 +70,28 @@ class Environments:
 
     def base(self, label: str, pins: Path) -> Path:
         """A venv with exactly the distributions `pins` lists (one `name==version` a line)."""
-        version = subprocess.run([self.interpreter, "-c", "import sys; print(sys.version)"], capture_output=True,
-                                 text=True, check=True).stdout
+        version = subprocess.run(
+            [self.interpreter, "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
+        ).stdout
         name = f"{label}-{digest(version, pins.read_bytes())}"
 
         def build(tmp: Path) -> None:
             _run([self.interpreter, "-m", "venv", str(tmp)], f"creating the {label} venv")
             # The registry is needed here, and only here: the environment is then cached.
-            _run([str(python(tmp)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                  "-r", str(pins)], f"installing {pins.name} into the {label} venv")
+            _run(
+                [
+                    str(python(tmp)),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-deps",
+                    "-r",
+                    str(pins),
+                ],
+                f"installing {pins.name} into the {label} venv",
+            )
 
         return self._built(name, build)
 
@@ -86,6 +99,7 @@ class Environments:
         """The base plus what `install(env)` adds, cached under `key` (a digest of everything
         `install` depends on). The base's files are hard-linked: an installer replacing a
         distribution unlinks and writes new files, so the base stays as it was."""
+
         def build(tmp: Path) -> None:
             shutil.copytree(base, tmp, symlinks=True, copy_function=os.link)
             (tmp / ".complete").unlink(missing_ok=True)

@@ -74,22 +74,29 @@ class RunResult:
 def split_s3(url: str) -> tuple[str, str]:
     if not url.startswith("s3://"):
         raise ValueError(f"not an s3:// URL: {url!r}")
-    bucket, _, key = url[len("s3://"):].partition("/")
+    bucket, _, key = url[len("s3://") :].partition("/")
     return bucket, key
 
 
 def glue_argv(run: JobRun) -> list[str]:
     """What the script gets after its own name: Glue's arguments, then the job's."""
-    argv = ["--JOB_ID", f"j_{hashlib.sha256(run.job_name.encode()).hexdigest()[:16]}", "--JOB_RUN_ID", run.run_id,
-            "--JOB_NAME", run.job_name]
+    argv = [
+        "--JOB_ID",
+        f"j_{hashlib.sha256(run.job_name.encode()).hexdigest()[:16]}",
+        "--JOB_RUN_ID",
+        run.run_id,
+        "--JOB_NAME",
+        run.job_name,
+    ]
     for name, value in sorted(run.arguments.items()):
         argv += [name, value]
     return argv
 
 
 class GlueRunner:
-    def __init__(self, envs: Environments, s3: Any, *, workdir: Path, environment: Mapping[str, str],
-                 region: str) -> None:
+    def __init__(
+        self, envs: Environments, s3: Any, *, workdir: Path, environment: Mapping[str, str], region: str
+    ) -> None:
         self.envs, self.s3, self.workdir, self.region = envs, s3, workdir, region
         self.environment = dict(environment)  # what the rehearsal adds to the job's environment (endpoint, credentials)
 
@@ -128,8 +135,14 @@ class GlueRunner:
         options = shlex.split(run.arguments.get(INSTALLER_OPTION, ""))
         pip_args, inputs = self.pip_arguments(modules, folder / "modules")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-        env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=NO_INDEX_URL, PIP_NO_CACHE_DIR="1",
-                   PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_RETRIES="0", PIP_TIMEOUT="5")
+        env.update(
+            PIP_CONFIG_FILE=os.devnull,
+            PIP_INDEX_URL=NO_INDEX_URL,
+            PIP_NO_CACHE_DIR="1",
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+            PIP_RETRIES="0",
+            PIP_TIMEOUT="5",
+        )
 
         def install(target: Path) -> None:
             cmd = [str(python(target)), "-m", "pip", "install", *pip_args, *options]
@@ -138,7 +151,8 @@ class GlueRunner:
             if done.returncode != 0:
                 raise EnvironmentBuildFailed(
                     "LAUNCH ERROR | Python Module Installer indicates modules that failed to install: "
-                    + (done.stderr.strip().splitlines() or ["(no output)"])[-1])
+                    + (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+                )
 
         return self.envs.derived(base, f"glue5-{run.job_name}", digest(*inputs, shlex.join(options)), install)
 
@@ -157,20 +171,27 @@ class GlueRunner:
             return RunResult("FAILED", time.monotonic() - start, str(err), log, time.monotonic() - start)
         installed = time.monotonic() - start
         script = self._download(run.script_location, folder / "script")
-        process_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "LANG": "C.UTF-8",
-                       "AWS_DEFAULT_REGION": self.region,
-                       "PYSPARK_PYTHON": str(python(env_dir)), "SPARK_LOCAL_IP": "127.0.0.1",
-                       **({"JAVA_HOME": os.environ["JAVA_HOME"]} if "JAVA_HOME" in os.environ else {}),
-                       **self.environment}
+        process_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(folder),
+            "LANG": "C.UTF-8",
+            "AWS_DEFAULT_REGION": self.region,
+            "PYSPARK_PYTHON": str(python(env_dir)),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            **({"JAVA_HOME": os.environ["JAVA_HOME"]} if "JAVA_HOME" in os.environ else {}),
+            **self.environment,
+        }
         timeout = 60 * run.timeout_minutes if run.timeout_minutes else None
         cmd = [str(python(env_dir)), "-s", str(script), *glue_argv(run)]
         try:
-            done = subprocess.run(cmd, cwd=script.parent, env=process_env, capture_output=True, text=True,
-                                  timeout=timeout)
+            done = subprocess.run(
+                cmd, cwd=script.parent, env=process_env, capture_output=True, text=True, timeout=timeout
+            )
         except subprocess.TimeoutExpired:
             log.write_text(f"$ {shlex.join(cmd)}\ntimed out after {timeout} s\n")
-            return RunResult("TIMEOUT", time.monotonic() - start, f"Job run timed out after {timeout} s", log,
-                             installed, env_dir)
+            return RunResult(
+                "TIMEOUT", time.monotonic() - start, f"Job run timed out after {timeout} s", log, installed, env_dir
+            )
         log.write_text(f"$ {shlex.join(cmd)}\n{done.stdout}\n{done.stderr}")
         if done.returncode == 0:
             return RunResult("SUCCEEDED", time.monotonic() - start, None, log, installed, env_dir)
@@ -182,8 +203,8 @@ class GlueRunner:
         """The installed versions of these distributions in a job's environment."""
         if env_dir is None:
             return {}
-        code = ("import importlib.metadata as m, json, sys; "
-                "print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))")
-        done = subprocess.run([str(python(env_dir)), "-s", "-c", code, *names], capture_output=True, text=True,
-                              check=True)
+        code = "import importlib.metadata as m, json, sys; print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))"
+        done = subprocess.run(
+            [str(python(env_dir)), "-s", "-c", code, *names], capture_output=True, text=True, check=True
+        )
         return json.loads(done.stdout)

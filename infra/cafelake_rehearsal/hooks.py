@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -76,9 +76,17 @@ from .athena import AthenaStandIn
 from .glue import GlueRunner, JobRun, RunResult
 from .lambda_runtime import Function, LambdaRuntime
 
-ATHENA_PARAMETERS = {"startqueryexecution": {"QueryString", "ClientRequestToken", "QueryExecutionContext",
-                                             "ResultConfiguration", "WorkGroup", "ExecutionParameters",
-                                             "ResultReuseConfiguration"}}
+ATHENA_PARAMETERS = {
+    "startqueryexecution": {
+        "QueryString",
+        "ClientRequestToken",
+        "QueryExecutionContext",
+        "ResultConfiguration",
+        "WorkGroup",
+        "ExecutionParameters",
+        "ResultReuseConfiguration",
+    }
+}
 
 
 @dataclass
@@ -115,8 +123,7 @@ class Crawls:
                 self.s3.head_bucket(Bucket=bucket)
             except self.s3.exceptions.ClientError:
                 error = error or f"S3 target {target['Path']} does not exist"
-        crawls.append(Crawl(datetime.now(timezone.utc), "RUNNING", "FAILED" if error else "SUCCEEDED", error,
-                            self.polls))
+        crawls.append(Crawl(datetime.now(UTC), "RUNNING", "FAILED" if error else "SUCCEEDED", error, self.polls))
 
     def describe(self, name: str) -> tuple[str, dict | None]:
         """(State, LastCrawl) as GetCrawler answers them; each look at a running crawl moves it on."""
@@ -133,8 +140,13 @@ class Crawls:
 
     @staticmethod
     def _last(crawl: Crawl, name: str) -> dict:
-        last = {"Status": crawl.status, "StartTime": crawl.start_time, "LogGroup": "/aws-glue/crawlers",
-                "LogStream": name, "MessagePrefix": f"rehearsal-{crawl.start_time:%H%M%S%f}"}
+        last = {
+            "Status": crawl.status,
+            "StartTime": crawl.start_time,
+            "LogGroup": "/aws-glue/crawlers",
+            "LogStream": name,
+            "MessagePrefix": f"rehearsal-{crawl.start_time:%H%M%S%f}",
+        }
         if crawl.error:
             last["ErrorMessage"] = crawl.error
         return last
@@ -154,19 +166,31 @@ class Services:
 class _SyncTask(StateTaskServiceCallback):
     """`.sync` as moto evaluates it, minus the clean-up of a callback endpoint that was never made."""
 
-    def _eval_integration_pattern(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict,
-                                  state_credentials: Any) -> None:
-        if (self.resource.condition != ResourceCondition.Sync
-                or ResourceCondition.WaitForTaskToken in self._supported_integration_patterns):
-            return super()._eval_integration_pattern(env, resource_runtime_part, normalised_parameters,
-                                                     state_credentials)
+    def _eval_integration_pattern(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+    ) -> None:
+        if (
+            self.resource.condition != ResourceCondition.Sync
+            or ResourceCondition.WaitForTaskToken in self._supported_integration_patterns
+        ):
+            return super()._eval_integration_pattern(
+                env, resource_runtime_part, normalised_parameters, state_credentials
+            )
         self.timeout.eval(env=env)
         timeout_seconds = env.stack.pop()
-        resolver = self._build_sync_resolver(env=env, resource_runtime_part=resource_runtime_part,
-                                             normalised_parameters=normalised_parameters,
-                                             state_credentials=state_credentials)
-        outcome = self._eval_sync(env=env, timeout_seconds=timeout_seconds, callback_endpoint=None,
-                                  heartbeat_endpoint=None, sync_resolver=resolver)
+        resolver = self._build_sync_resolver(
+            env=env,
+            resource_runtime_part=resource_runtime_part,
+            normalised_parameters=normalised_parameters,
+            state_credentials=state_credentials,
+        )
+        outcome = self._eval_sync(
+            env=env,
+            timeout_seconds=timeout_seconds,
+            callback_endpoint=None,
+            heartbeat_endpoint=None,
+            sync_resolver=resolver,
+        )
         env.stack.append(iso_timestamps(outcome))  # a job run's StartedOn, ...: see iso_timestamps
         return None
 
@@ -181,7 +205,7 @@ def iso_timestamps(value: Any) -> Any:
     output (a Glue run's `StartedOn`) its exact form is not rehearsed: the state machine reads only the
     run's Id, state and ExecutionTime."""
     if isinstance(value, datetime):
-        utc = value.astimezone(timezone.utc) if value.tzinfo else value
+        utc = value.astimezone(UTC) if value.tzinfo else value
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     if isinstance(value, dict):
         return {k: iso_timestamps(v) for k, v in value.items()}
@@ -191,8 +215,9 @@ def iso_timestamps(value: Any) -> Any:
 
 
 class AwsSdkTask(StateTaskServiceAwsSdk):
-    def _eval_service_task(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict,
-                           state_credentials: Any) -> None:
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+    ) -> None:
         super()._eval_service_task(env, resource_runtime_part, normalised_parameters, state_credentials)
         env.stack.append(iso_timestamps(env.stack.pop()))
 
@@ -208,25 +233,35 @@ class AthenaTask(_SyncTask):
     def _get_supported_parameters(self) -> set[str] | None:
         return ATHENA_PARAMETERS.get(self.resource.api_action.lower())
 
-    def _eval_service_task(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict,
-                           state_credentials: Any) -> None:
+    def _eval_service_task(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+    ) -> None:
         env.stack.append({"QueryExecutionId": self.standin.start(normalised_parameters)})
 
-    def _build_sync_resolver(self, env: Any, resource_runtime_part: Any, normalised_parameters: dict,
-                             state_credentials: Any) -> Any:
+    def _build_sync_resolver(
+        self, env: Any, resource_runtime_part: Any, normalised_parameters: dict, state_credentials: Any
+    ) -> Any:
         qid = env.stack.pop()["QueryExecutionId"]
 
         def resolve() -> dict:
             execution = self.standin.get(qid)
             if execution["Status"]["State"] == "SUCCEEDED":
                 return {"QueryExecution": execution}
-            raise FailureEventException(FailureEvent(
-                env=env, error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
-                event_type=HistoryEventType.TaskFailed,
-                event_details=EventDetails(taskFailedEventDetails=TaskFailedEventDetails(
-                    resource=self._get_sfn_resource(), resourceType=self._get_sfn_resource_type(),
-                    error=StatesErrorNameType.StatesTaskFailed.to_name(),
-                    cause=to_json_str({"QueryExecution": execution})))))
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+                            cause=to_json_str({"QueryExecution": execution}),
+                        )
+                    ),
+                )
+            )
 
         return resolve
 
@@ -241,10 +276,16 @@ def installed(services: Services) -> Iterator[Services]:
     original_environment = ExecutionWorker._get_evaluation_environment
     original_start_execution = StepFunctionsParserBackend.start_execution
 
-    def start_execution(backend: StepFunctionsParserBackend, state_machine_arn: str, name: str | None = None,
-                        execution_input: str | None = None, trace_header: str | None = None) -> Any:
-        return original_start_execution(backend, state_machine_arn, name or str(uuid.uuid4()), execution_input,
-                                        trace_header)
+    def start_execution(
+        backend: StepFunctionsParserBackend,
+        state_machine_arn: str,
+        name: str | None = None,
+        execution_input: str | None = None,
+        trace_header: str | None = None,
+    ) -> Any:
+        return original_start_execution(
+            backend, state_machine_arn, name or str(uuid.uuid4()), execution_input, trace_header
+        )
 
     def evaluation_environment(worker: ExecutionWorker) -> Any:
         env = original_environment(worker)
@@ -264,18 +305,30 @@ def installed(services: Services) -> Iterator[Services]:
         return original_service_for(service_name)
 
     def invoke_lambda(fn: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
-        function = Function(name=fn.function_name, arn=fn.function_arn, handler=fn.handler, runtime=fn.run_time,
-                            code=fn.code_bytes, environment=dict(fn.environment_vars or {}), timeout=int(fn.timeout),
-                            memory=int(fn.memory_size))
+        function = Function(
+            name=fn.function_name,
+            arn=fn.function_arn,
+            handler=fn.handler,
+            runtime=fn.run_time,
+            code=fn.code_bytes,
+            environment=dict(fn.environment_vars or {}),
+            timeout=int(fn.timeout),
+            memory=int(fn.memory_size),
+        )
         done = services.lambdas.invoke(function, event if event is not None else {})
         return json.dumps(done.payload), done.error, done.log
 
     def start_job_run(job: FakeJob, **kwargs: Any) -> str:
         run_id = original_start_job_run(job, **kwargs)
         fake = next(r for r in job.job_runs if r.job_run_id == run_id)
-        run = JobRun(job_name=job.name, run_id=run_id, script_location=job.command["ScriptLocation"],
-                     arguments=dict(fake.arguments or {}), glue_version=job.glue_version,
-                     timeout_minutes=fake.timeout)
+        run = JobRun(
+            job_name=job.name,
+            run_id=run_id,
+            script_location=job.command["ScriptLocation"],
+            arguments=dict(fake.arguments or {}),
+            glue_version=job.glue_version,
+            timeout_minutes=fake.timeout,
+        )
         result = services.glue.run(run)
         fake.status = result.state
         services.job_runs[run_id] = (run, result)
@@ -300,15 +353,16 @@ def installed(services: Services) -> Iterator[Services]:
 
     with ExitStack() as stack:
         for target, name, value in (
-                (state_task_factory, "state_task_service_for", service_for),
-                (LambdaFunction, "_invoke_lambda", invoke_lambda),
-                (FakeJob, "start_job_run", start_job_run),
-                (FakeJobRun, "as_dict", job_run_as_dict),
-                (FakeCrawler, "start_crawler", lambda crawler: services.crawls.start(crawler)),
-                (FakeCrawler, "as_dict", crawler_as_dict),
-                (ExecutionWorker, "_get_evaluation_environment", evaluation_environment),
-                (StepFunctionsParserBackend, "start_execution", start_execution),
-                (retrier_decl, "time", SimpleNamespace(sleep=services.retry_waits.append)),
-                (WaitFunction, "_wait_interval", lambda _self, env, wait_seconds: services.waits.append(wait_seconds))):
+            (state_task_factory, "state_task_service_for", service_for),
+            (LambdaFunction, "_invoke_lambda", invoke_lambda),
+            (FakeJob, "start_job_run", start_job_run),
+            (FakeJobRun, "as_dict", job_run_as_dict),
+            (FakeCrawler, "start_crawler", lambda crawler: services.crawls.start(crawler)),
+            (FakeCrawler, "as_dict", crawler_as_dict),
+            (ExecutionWorker, "_get_evaluation_environment", evaluation_environment),
+            (StepFunctionsParserBackend, "start_execution", start_execution),
+            (retrier_decl, "time", SimpleNamespace(sleep=services.retry_waits.append)),
+            (WaitFunction, "_wait_interval", lambda _self, env, wait_seconds: services.waits.append(wait_seconds)),
+        ):
             stack.enter_context(mock.patch.object(target, name, value))
         yield services

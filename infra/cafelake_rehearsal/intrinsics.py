@@ -64,8 +64,9 @@ class Resolver:
     def __post_init__(self) -> None:
         digest = hashlib.sha256(f"{self.stack_name}/{self.seed}".encode()).digest()
         stack_uuid = uuid.UUID(bytes=digest[:16], version=4)
-        self.stack_id = (f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/"
-                         f"{self.stack_name}/{stack_uuid}")
+        self.stack_id = (
+            f"arn:{self.partition}:cloudformation:{self.region}:{self.account}:stack/{self.stack_name}/{stack_uuid}"
+        )
         for lid in self.resources:
             self.plan(lid)
 
@@ -104,8 +105,9 @@ class Resolver:
                 given = self.resolve(given)
             except UnresolvedValue:
                 return
-        name = given or self.generated_name(lid, limit=63 if rtype == "AWS::S3::Bucket" else 64,
-                                            lower=rtype == "AWS::S3::Bucket")
+        name = given or self.generated_name(
+            lid, limit=63 if rtype == "AWS::S3::Bucket" else 64, lower=rtype == "AWS::S3::Bucket"
+        )
         arn = {
             "AWS::S3::Bucket": f"arn:{part}:s3:::{name}",
             "AWS::IAM::Role": f"arn:{part}:iam::{acct}:role/{name}",
@@ -141,8 +143,14 @@ class Resolver:
             self._attrs[(lid, attr)] = value
 
     def ref(self, lid: str) -> str:
-        pseudo = {"AWS::AccountId": self.account, "AWS::Region": self.region, "AWS::Partition": self.partition,
-                  "AWS::StackName": self.stack_name, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": self.stack_id}
+        pseudo = {
+            "AWS::AccountId": self.account,
+            "AWS::Region": self.region,
+            "AWS::Partition": self.partition,
+            "AWS::StackName": self.stack_name,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackId": self.stack_id,
+        }
         if lid in pseudo:
             return pseudo[lid]
         if lid in self._refs:
@@ -192,7 +200,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -235,7 +243,7 @@ def _references(value: Any, found: set[str]) -> None:
     if not isinstance(value, dict):
         return
     if len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref" and arg not in PSEUDO:
             found.add(arg)
             return

@@ -42,7 +42,7 @@ _EXTENSION = re.compile(r"^(?P<stem>[^.]+)(?P<suffix>(\.[^.]+)?\.(so|pyd))$")
 
 # Runs in the clean interpreter (`python -c`), so the current folder, the task root, comes first on
 # sys.path as /var/task does; it imports nothing but the standard library before the handler.
-BOOTSTRAP = r'''
+BOOTSTRAP = r"""
 import importlib, json, os, sys, time, traceback, uuid
 deadline = (time.monotonic() + float(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
             - float(os.environ["REHEARSAL_TIME_USED"]))
@@ -82,7 +82,7 @@ else:
 result["modules"] = {n: getattr(m, "__file__", None) for n, m in list(sys.modules.items())}
 with open(sys.argv[2], "w", encoding="utf-8") as f:
     json.dump(result, f)
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,11 @@ def unrehearsed(compiled: Iterable[CompiledModule], imported: Mapping[str, str |
     """Compiled modules the runtime would load that an invocation here imported other than from a
     pure-Python fallback: the rehearsal cannot have run them as the runtime does. (A compiled module
     nobody imported, or one whose `.py` twin was imported instead, is fine: see the module docstring.)"""
-    return [c for c in compiled if c.loads_on_runtime and c.module in imported
-            and not (imported[c.module] or "").endswith(".py")]
+    return [
+        c
+        for c in compiled
+        if c.loads_on_runtime and c.module in imported and not (imported[c.module] or "").endswith(".py")
+    ]
 
 
 class LambdaRuntime:
@@ -167,29 +170,55 @@ class LambdaRuntime:
         io_dir.mkdir(parents=True)
         (io_dir / "event.json").write_text(json.dumps(event), encoding="utf-8")
         region = fn.arn.split(":")[3]
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "TZ": ":UTC", "HOME": str(io_dir),
-               "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
-               "LAMBDA_TASK_ROOT": str(root), "PYTHONPATH": str(root), "_HANDLER": fn.handler,
-               "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}", "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-               "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
-               "AWS_LAMBDA_FUNCTION_TIMEOUT": str(fn.timeout), "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
-               "AWS_LAMBDA_LOG_STREAM_NAME": f"rehearsal/{request}", "REHEARSAL_FUNCTION_ARN": fn.arn,
-               "REHEARSAL_REQUEST_ID": request, "REHEARSAL_TIME_USED": str(used),
-               **self.environment, **fn.environment}
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "HOME": str(io_dir),
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "LAMBDA_TASK_ROOT": str(root),
+            "PYTHONPATH": str(root),
+            "_HANDLER": fn.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(fn.timeout),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{fn.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"rehearsal/{request}",
+            "REHEARSAL_FUNCTION_ARN": fn.arn,
+            "REHEARSAL_REQUEST_ID": request,
+            "REHEARSAL_TIME_USED": str(used),
+            **self.environment,
+            **fn.environment,
+        }
         start = time.monotonic()
         cmd = [str(python(env_dir)), "-s", "-c", BOOTSTRAP, str(io_dir / "event.json"), str(io_dir / "result.json")]
         try:
             done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=fn.timeout - used)
         except subprocess.TimeoutExpired as exc:
             log = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-            result = {"ok": False, "modules": {}, "payload": {
-                "errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {fn.timeout:.2f} seconds"}}
+            result = {
+                "ok": False,
+                "modules": {},
+                "payload": {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"Task timed out after {fn.timeout:.2f} seconds",
+                },
+            }
         else:
             log = done.stdout + done.stderr
             out = io_dir / "result.json"
-            result = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {
-                "ok": False, "modules": {}, "payload": {"errorType": "Runtime.ExitError",
-                                                        "errorMessage": f"exited with {done.returncode}"}}
+            result = (
+                json.loads(out.read_text(encoding="utf-8"))
+                if out.exists()
+                else {
+                    "ok": False,
+                    "modules": {},
+                    "payload": {"errorType": "Runtime.ExitError", "errorMessage": f"exited with {done.returncode}"},
+                }
+            )
         invocation = Invocation(result["payload"], not result["ok"], time.monotonic() - start, log, result["modules"])
         self.invocations.append((fn, invocation))
         (io_dir / "log.txt").write_text(log, encoding="utf-8")

@@ -34,7 +34,7 @@ def copy_zone(s3: Any, root: str, folder: Path) -> None:
         for obj in page.get("Contents", []):
             if obj["Key"].endswith("/"):  # a folder marker (pyarrow makes them), not data
                 continue
-            path = folder / obj["Key"][len(prefix):].lstrip("/")
+            path = folder / obj["Key"][len(prefix) :].lstrip("/")
             path.parent.mkdir(parents=True, exist_ok=True)
             s3.download_file(bucket, obj["Key"], str(path))
 
@@ -52,6 +52,7 @@ def local_run(s3: Any, raw_root: str, lake: Path, pseudonym_key: str) -> None:
 
 def canonical(frame: pd.DataFrame) -> list[tuple]:
     """Rows as sorted tuples of plain values (lists as tuples, floats rounded)."""
+
     def plain(v: object) -> object:
         if isinstance(v, float):
             return None if v != v else round(v, 9)
@@ -60,6 +61,7 @@ def canonical(frame: pd.DataFrame) -> list[tuple]:
         if isinstance(v, list):
             return tuple(v)
         return v if v is not None and v is not pd.NA else None
+
     rows = [tuple(plain(v) for v in row) for row in frame.astype(object).itertuples(index=False, name=None)]
     return sorted(rows, key=repr)
 

@@ -24,10 +24,23 @@ from typing import Any
 from .intrinsics import CUSTOM, Resolver
 
 # The types created (one method each, named after the type); the order is the template's dependencies'.
-SUPPORTED = ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::IAM::Role", "AWS::IAM::Policy",
-             "AWS::Glue::Database", "AWS::Glue::Table", "AWS::Glue::SecurityConfiguration", "AWS::Glue::Crawler",
-             "AWS::Glue::Job", "AWS::Athena::WorkGroup", "AWS::SNS::Topic", "AWS::SNS::Subscription",
-             "AWS::Lambda::Function", "AWS::StepFunctions::StateMachine")
+SUPPORTED = (
+    "AWS::KMS::Key",
+    "AWS::S3::Bucket",
+    "AWS::SecretsManager::Secret",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
+    "AWS::Glue::SecurityConfiguration",
+    "AWS::Glue::Crawler",
+    "AWS::Glue::Job",
+    "AWS::Athena::WorkGroup",
+    "AWS::SNS::Topic",
+    "AWS::SNS::Subscription",
+    "AWS::Lambda::Function",
+    "AWS::StepFunctions::StateMachine",
+)
 
 
 # A custom resource's creation: (logical id, type, resolved properties) -> (physical id, its Data).
@@ -50,8 +63,9 @@ def generated_secret(spec: dict, rng: random.Random) -> str:
 
 
 class Provisioner:
-    def __init__(self, resolver: Resolver, client: Callable[[str], Any], *, seed: int = 0,
-                 custom: CustomCreate | None = None) -> None:
+    def __init__(
+        self, resolver: Resolver, client: Callable[[str], Any], *, seed: int = 0, custom: CustomCreate | None = None
+    ) -> None:
         self.r, self.client, self.rng, self.custom = resolver, client, random.Random(seed), custom
         self.result = Provisioned()
 
@@ -79,36 +93,48 @@ class Provisioner:
 
     def _s3_bucket(self, lid: str, p: dict) -> None:
         name, s3 = self.r.ref(lid), self.client("s3")
-        config = {} if self.r.region == "us-east-1" else {
-            "CreateBucketConfiguration": {"LocationConstraint": self.r.region}}
+        config = (
+            {} if self.r.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.r.region}}
+        )
         s3.create_bucket(Bucket=name, **config)
         if p.get("VersioningConfiguration", {}).get("Status") == "Enabled":
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if "BucketEncryption" in p:
-            rules = [{("ApplyServerSideEncryptionByDefault" if k == "ServerSideEncryptionByDefault" else k): v
-                      for k, v in rule.items()} for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+            rules = [
+                {
+                    ("ApplyServerSideEncryptionByDefault" if k == "ServerSideEncryptionByDefault" else k): v
+                    for k, v in rule.items()
+                }
+                for rule in p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+            ]
             s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
 
     def _iam_role(self, lid: str, p: dict) -> None:
         iam, name = self.client("iam"), self.r.ref(lid)
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"]),
-                        Description=p.get("Description", ""))
+        iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"]),
+            Description=p.get("Description", ""),
+        )
         for policy in p.get("Policies", []):
-            iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"],
-                                PolicyDocument=json.dumps(policy["PolicyDocument"]))
+            iam.put_role_policy(
+                RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(policy["PolicyDocument"])
+            )
 
     def _iam_policy(self, lid: str, p: dict) -> None:
         for role in p.get("Roles", []):
-            self.client("iam").put_role_policy(RoleName=role, PolicyName=p["PolicyName"],
-                                               PolicyDocument=json.dumps(p["PolicyDocument"]))
+            self.client("iam").put_role_policy(
+                RoleName=role, PolicyName=p["PolicyName"], PolicyDocument=json.dumps(p["PolicyDocument"])
+            )
 
     def _secretsmanager_secret(self, lid: str, p: dict) -> None:
         value = p.get("SecretString")
         if value is None:
             value = generated_secret(p.get("GenerateSecretString", {}), self.rng)
         name = self.r.get_att(lid, "Name")
-        arn = self.client("secretsmanager").create_secret(Name=name, SecretString=value,
-                                                          Description=p.get("Description", ""))["ARN"]
+        arn = self.client("secretsmanager").create_secret(
+            Name=name, SecretString=value, Description=p.get("Description", "")
+        )["ARN"]
         self.r.set(lid, ref=arn, Id=arn)
 
     def _glue_database(self, lid: str, p: dict) -> None:
@@ -123,19 +149,55 @@ class Provisioner:
         self.client("glue").create_security_configuration(Name=p["Name"], EncryptionConfiguration=conf)
 
     def _glue_crawler(self, lid: str, p: dict) -> None:
-        self.client("glue").create_crawler(**{k: p[k] for k in (
-            "Name", "Role", "DatabaseName", "Description", "Targets", "TablePrefix", "SchemaChangePolicy",
-            "RecrawlPolicy", "CrawlerSecurityConfiguration", "Configuration", "Classifiers") if k in p})
+        self.client("glue").create_crawler(
+            **{
+                k: p[k]
+                for k in (
+                    "Name",
+                    "Role",
+                    "DatabaseName",
+                    "Description",
+                    "Targets",
+                    "TablePrefix",
+                    "SchemaChangePolicy",
+                    "RecrawlPolicy",
+                    "CrawlerSecurityConfiguration",
+                    "Configuration",
+                    "Classifiers",
+                )
+                if k in p
+            }
+        )
 
     def _glue_job(self, lid: str, p: dict) -> None:
-        self.client("glue").create_job(**{k: p[k] for k in (
-            "Name", "Role", "Command", "DefaultArguments", "GlueVersion", "WorkerType", "NumberOfWorkers",
-            "Timeout", "MaxRetries", "ExecutionProperty", "SecurityConfiguration", "Description",
-            "JobRunQueuingEnabled", "NonOverridableArguments", "ExecutionClass") if k in p})
+        self.client("glue").create_job(
+            **{
+                k: p[k]
+                for k in (
+                    "Name",
+                    "Role",
+                    "Command",
+                    "DefaultArguments",
+                    "GlueVersion",
+                    "WorkerType",
+                    "NumberOfWorkers",
+                    "Timeout",
+                    "MaxRetries",
+                    "ExecutionProperty",
+                    "SecurityConfiguration",
+                    "Description",
+                    "JobRunQueuingEnabled",
+                    "NonOverridableArguments",
+                    "ExecutionClass",
+                )
+                if k in p
+            }
+        )
 
     def _athena_workgroup(self, lid: str, p: dict) -> None:
-        self.client("athena").create_work_group(Name=p["Name"], Description=p.get("Description", ""),
-                                                Configuration=p.get("WorkGroupConfiguration", {}))
+        self.client("athena").create_work_group(
+            Name=p["Name"], Description=p.get("Description", ""), Configuration=p.get("WorkGroupConfiguration", {})
+        )
 
     def _sns_topic(self, lid: str, p: dict) -> None:
         attrs = {k: str(p[k]) for k in ("DisplayName", "KmsMasterKeyId") if k in p}
@@ -147,15 +209,35 @@ class Provisioner:
 
     def _lambda_function(self, lid: str, p: dict) -> None:
         lam, name = self.client("lambda"), self.r.ref(lid)
-        lam.create_function(FunctionName=name, Role=p["Role"], Code=p["Code"], **{k: p[k] for k in (
-            "Runtime", "Handler", "Description", "Timeout", "MemorySize", "Environment", "Architectures",
-            "TracingConfig") if k in p})
+        lam.create_function(
+            FunctionName=name,
+            Role=p["Role"],
+            Code=p["Code"],
+            **{
+                k: p[k]
+                for k in (
+                    "Runtime",
+                    "Handler",
+                    "Description",
+                    "Timeout",
+                    "MemorySize",
+                    "Environment",
+                    "Architectures",
+                    "TracingConfig",
+                )
+                if k in p
+            },
+        )
         if "ReservedConcurrentExecutions" in p:
-            lam.put_function_concurrency(FunctionName=name,
-                                         ReservedConcurrentExecutions=int(p["ReservedConcurrentExecutions"]))
+            lam.put_function_concurrency(
+                FunctionName=name, ReservedConcurrentExecutions=int(p["ReservedConcurrentExecutions"])
+            )
 
     def _stepfunctions_statemachine(self, lid: str, p: dict) -> None:
         definition = p.get("DefinitionString") or json.dumps(p["Definition"])
         self.client("stepfunctions").create_state_machine(
-            name=self.r.get_att(lid, "Name"), definition=definition, roleArn=p["RoleArn"],
-            type=p.get("StateMachineType", "STANDARD"))
+            name=self.r.get_att(lid, "Name"),
+            definition=definition,
+            roleArn=p["RoleArn"],
+            type=p.get("StateMachineType", "STANDARD"),
+        )

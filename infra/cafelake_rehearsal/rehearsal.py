@@ -43,8 +43,7 @@ ACCOUNT = "123456789012"  # moto's account
 REGION = "ap-northeast-2"  # Seoul, the docs' suggestion (and not us-east-1, every SDK's and pyarrow's fallback)
 # The functions' and jobs' credentials: in AWS their roles' (the Lambda runtime sets these variables; a Glue
 # job's environment has none, its SDKs ask the metadata service), here any, since moto checks none.
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal",
-               "AWS_SESSION_TOKEN": "rehearsal"}
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal", "AWS_SESSION_TOKEN": "rehearsal"}
 BOOTSTRAP_QUALIFIER = "hnb659fds"  # the CDK's default, which the synthesizer's asset bucket names
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -99,19 +98,33 @@ class Rehearsal:
         self.region_check = install_region_check(self._server, self.account)
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
-        self.resolver = Resolver(self.assembly.template, account=self.account, region=self.region,
-                                 stack_name=self.assembly.stack, seed=self.seed)
+        self.resolver = Resolver(
+            self.assembly.template,
+            account=self.account,
+            region=self.region,
+            stack_name=self.assembly.stack,
+            seed=self.seed,
+        )
         # What the rehearsal adds to every function's and job's environment: the local AWS.
         env = {**CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "CAFELAKE_S3_ENDPOINT": self.endpoint}
         self.services = Services(
-            glue=GlueRunner(self.envs, self.client("s3"), workdir=self.workdir / "glue", environment=env,
-                            region=self.region),
-            lambdas=LambdaRuntime(self.envs, workdir=self.workdir / "lambda", environment={
-                **env, "CAFELAKE_NAVER_BASE_URL": self.naver_base_url,
-                "CAFELAKE_RATE_LIMIT": self.scraper_rate_limit}),
-            athena=AthenaStandIn(self.client("glue"), self.client("athena"), self.client("s3"), self.endpoint,
-                                 self.region),
-            crawls=Crawls(self.client("s3")))
+            glue=GlueRunner(
+                self.envs, self.client("s3"), workdir=self.workdir / "glue", environment=env, region=self.region
+            ),
+            lambdas=LambdaRuntime(
+                self.envs,
+                workdir=self.workdir / "lambda",
+                environment={
+                    **env,
+                    "CAFELAKE_NAVER_BASE_URL": self.naver_base_url,
+                    "CAFELAKE_RATE_LIMIT": self.scraper_rate_limit,
+                },
+            ),
+            athena=AthenaStandIn(
+                self.client("glue"), self.client("athena"), self.client("s3"), self.endpoint, self.region
+            ),
+            crawls=Crawls(self.client("s3")),
+        )
         self._hooks = installed(self.services)
         self._hooks.__enter__()
         return self
@@ -123,15 +136,18 @@ class Rehearsal:
 
     def client(self, service: str) -> Any:
         """A client of the rehearsal's account (served in this process)."""
-        return boto3.client(service, region_name=self.region, aws_access_key_id="rehearsal",
-                            aws_secret_access_key="rehearsal")
+        return boto3.client(
+            service, region_name=self.region, aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal"
+        )
 
     # --- deploy ---------------------------------------------------------------------------
     def deploy(self) -> None:
         start = time.monotonic()
         s3 = self.client("s3")
-        s3.create_bucket(Bucket=f"cdk-{BOOTSTRAP_QUALIFIER}-assets-{self.account}-{self.region}",
-                         CreateBucketConfiguration={"LocationConstraint": self.region})  # what `cdk bootstrap` makes
+        s3.create_bucket(
+            Bucket=f"cdk-{BOOTSTRAP_QUALIFIER}-assets-{self.account}-{self.region}",
+            CreateBucketConfiguration={"LocationConstraint": self.region},
+        )  # what `cdk bootstrap` makes
         self.published = publish(self.assembly, s3, account=self.account, region=self.region)
         self.timings["publish assets"] = time.monotonic() - start
         start = time.monotonic()
@@ -172,10 +188,16 @@ class Rehearsal:
     def scraper(self, board: str) -> dict:
         """The resolved properties of the function the state machine invokes to scrape this board."""
         definition = json.loads(self.properties("AWS::StepFunctions::StateMachine")["DefinitionString"])
-        (arn,) = {s["Parameters"]["FunctionName"] for s in definition["States"].values()
-                  if s.get("Parameters", {}).get("Payload", {}).get("name") == board}
-        (lid,) = (lid for lid in self.resolver.of_type("AWS::Lambda::Function")
-                  if arn in (self.resolver.get_att(lid, "Arn"), self.resolver.ref(lid)))
+        (arn,) = {
+            s["Parameters"]["FunctionName"]
+            for s in definition["States"].values()
+            if s.get("Parameters", {}).get("Payload", {}).get("name") == board
+        }
+        (lid,) = (
+            lid
+            for lid in self.resolver.of_type("AWS::Lambda::Function")
+            if arn in (self.resolver.get_att(lid, "Arn"), self.resolver.ref(lid))
+        )
         return self.resolver.resolve(self.resolver.resources[lid]["Properties"])
 
     def job_argument(self, job: str, name: str) -> str:
@@ -217,9 +239,16 @@ class Rehearsal:
                 raise TimeoutError(f"{execution_arn} still {desc['status']} after {timeout} s")
             time.sleep(0.2)
         history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-        return Execution(execution_arn, desc["status"], json.loads(desc["input"]),
-                         json.loads(desc["output"]) if desc.get("output") else None, desc.get("error"),
-                         desc.get("cause"), history, time.monotonic() - start)
+        return Execution(
+            execution_arn,
+            desc["status"],
+            json.loads(desc["input"]),
+            json.loads(desc["output"]) if desc.get("output") else None,
+            desc.get("error"),
+            desc.get("cause"),
+            history,
+            time.monotonic() - start,
+        )
 
     def notifications(self, topic_arn: str) -> list[dict]:
         """What the topic published (moto keeps every message), oldest first."""
@@ -229,4 +258,3 @@ class Rehearsal:
     def topic_arn(self) -> str:
         (lid,) = self.resolver.of_type("AWS::SNS::Topic")
         return self.resolver.ref(lid)
-

@@ -36,9 +36,11 @@ def path_bucket(environ: dict) -> str | None:
 
 def moto_bucket_region(account: str) -> Callable[[str], str | None]:
     """A bucket's region in the moto account, None if there is no such bucket."""
+
     def region(bucket: str) -> str | None:
         found = s3_backends[account]["global"].buckets.get(bucket)
         return found.region_name if found else None
+
     return region
 
 
@@ -55,12 +57,23 @@ class RegionCheck:
         if expected is None or expected == signed:
             return self.app(environ, start_response)
         self.refused.append((bucket, signed, expected))
-        body = b"" if environ.get("REQUEST_METHOD") == "HEAD" else (
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>"
-            f"<Message>The authorization header is malformed; the region '{signed}' is wrong; expecting "
-            f"'{expected}'</Message><Region>{expected}</Region><RequestId>rehearsal</RequestId></Error>").encode()
-        start_response("400 Bad Request", [("Content-Type", "application/xml"), ("x-amz-bucket-region", expected),
-                                           ("Content-Length", str(len(body)))])
+        body = (
+            b""
+            if environ.get("REQUEST_METHOD") == "HEAD"
+            else (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code>'
+                f"<Message>The authorization header is malformed; the region '{signed}' is wrong; expecting "
+                f"'{expected}'</Message><Region>{expected}</Region><RequestId>rehearsal</RequestId></Error>"
+            ).encode()
+        )
+        start_response(
+            "400 Bad Request",
+            [
+                ("Content-Type", "application/xml"),
+                ("x-amz-bucket-region", expected),
+                ("Content-Length", str(len(body))),
+            ],
+        )
         return [body]
 
 

@@ -92,8 +92,9 @@ def pseudonym_key(r: Rehearsal) -> str:
 
 def local_differences(r: Rehearsal, folder: Path) -> dict[str, str]:
     local_run(r.client("s3"), r.lake().zone_roots["raw"], folder, pseudonym_key(r))
-    return differences(r.lake(), r.services.athena.engine(r.properties("AWS::Glue::Database")["DatabaseInput"]["Name"]),
-                       folder)
+    return differences(
+        r.lake(), r.services.athena.engine(r.properties("AWS::Glue::Database")["DatabaseInput"]["Name"]), folder
+    )
 
 
 @dataclass
@@ -130,9 +131,15 @@ class SparkRun:
 def spark_tokenize(r: Rehearsal, folder: Path) -> SparkRun:
     lake = r.lake()
     copy_zone(r.client("s3"), lake.zone_roots["cleansed"], folder / "cleansed")
-    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize", Arguments={
-        "--engine": "spark", "--full": "true", "--cleansed_uri": str(folder / "cleansed"),
-        "--tokenized_uri": str(folder / "tokenized")})["JobRunId"]
+    run_id = r.client("glue").start_job_run(
+        JobName="cafelake-tokenize",
+        Arguments={
+            "--engine": "spark",
+            "--full": "true",
+            "--cleansed_uri": str(folder / "cleansed"),
+            "--tokenized_uri": str(folder / "tokenized"),
+        },
+    )["JobRunId"]
     result = r.services.job_runs[run_id][1]
     out = SparkRun(result, r.services.glue.versions(result.environment, ("numpy", "pandas", "pyarrow", "pyspark")))
     if result.state == "SUCCEEDED":
@@ -173,10 +180,8 @@ def failed_glue_run(r: Rehearsal, board: str) -> FailedRun:
 
 def failed_crawl(r: Rehearsal, board: str) -> FailedRun:
     r.services.crawls.fail_next(CRAWL_ERROR)
-    execution, published = _with_notifications(
-        r, lambda: r.wait(r.start({"board": board, "backfill": True})))
+    execution, published = _with_notifications(r, lambda: r.wait(r.start({"board": board, "backfill": True})))
     return FailedRun(execution, published)
-
 
 
 @dataclass
@@ -190,17 +195,31 @@ class BusyRun:
 def busy_board_run(r: Rehearsal, board: str, source: str, club_id: str, menu_id: str) -> BusyRun:
     lake, key = r.lake(), lease_key(source, club_id, menu_id)
     now = utcnow()
-    lake.put_bytes("raw", key, json.dumps({"holder": OTHER_HOLDER, "taken_at": iso_z(now), "released": False,
-                                           "expires_at": iso_z(now + timedelta(seconds=LEASE_HELD_S))}).encode())
+    lake.put_bytes(
+        "raw",
+        key,
+        json.dumps(
+            {
+                "holder": OTHER_HOLDER,
+                "taken_at": iso_z(now),
+                "released": False,
+                "expires_at": iso_z(now + timedelta(seconds=LEASE_HELD_S)),
+            }
+        ).encode(),
+    )
     seen, waits = len(r.services.lambdas.invocations), len(r.services.retry_waits)
     execution = r.run_schedule(board)
-    busy = [inv for _, inv in r.services.lambdas.invocations[seen:]
-            if inv.error and inv.payload.get("errorType") == "BoardBusy"]
+    busy = [
+        inv
+        for _, inv in r.services.lambdas.invocations[seen:]
+        if inv.error and inv.payload.get("errorType") == "BoardBusy"
+    ]
     return BusyRun(execution, len(busy), r.services.retry_waits[waits:], json.loads(lake.get_bytes("raw", key)))
 
 
 def wrong_region_run(r: Rehearsal) -> RunResult:
     """The tokenize job told it runs in us-east-1 (see the module docstring)."""
-    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize",
-                                            Arguments={"--region": WRONG_REGION})["JobRunId"]
+    run_id = r.client("glue").start_job_run(JobName="cafelake-tokenize", Arguments={"--region": WRONG_REGION})[
+        "JobRunId"
+    ]
     return r.services.job_runs[run_id][1]

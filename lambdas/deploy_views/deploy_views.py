@@ -28,14 +28,19 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"PhysicalResourceId": event["PhysicalResourceId"]}
     props = event["ResourceProperties"]
     sfn = boto3.client("stepfunctions")
-    execution = sfn.start_execution(stateMachineArn=props["StateMachineArn"],
-                                    input=json.dumps({"viewsOnly": True}))["executionArn"]
+    execution = sfn.start_execution(stateMachineArn=props["StateMachineArn"], input=json.dumps({"viewsOnly": True}))[
+        "executionArn"
+    ]
     while (described := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
         if context.get_remaining_time_in_millis() < (POLL_S + MARGIN_S) * 1000:
-            raise TimeoutError(f"the views execution {execution} is still running as the deploy's wait ends: "
-                               "see it in the Step Functions console, then deploy again")
+            raise TimeoutError(
+                f"the views execution {execution} is still running as the deploy's wait ends: "
+                "see it in the Step Functions console, then deploy again"
+            )
         time.sleep(POLL_S)
     if described["status"] != "SUCCEEDED":
-        raise RuntimeError(f"the views execution {execution} ended {described['status']}: "
-                           f"{described.get('error', '')} {described.get('cause', '')}".rstrip())
+        raise RuntimeError(
+            f"the views execution {execution} ended {described['status']}: "
+            f"{described.get('error', '')} {described.get('cause', '')}".rstrip()
+        )
     return {"PhysicalResourceId": f"views-{props['Fingerprint']}", "Data": {"ExecutionArn": execution}}

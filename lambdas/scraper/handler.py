@@ -60,26 +60,51 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     margin = float(os.environ.get("CAFELAKE_BUDGET_MARGIN_S", "30"))
     budget = max(0.0, context.get_remaining_time_in_millis() / 1000 - margin)
     max_pages = event.get("max_pages")
-    logger.info("scraping board", extra={"source": source.name, "club_id": club_id, "menu_id": menu_id,
-                                         "board": event.get("name"),
-                                         "budget_s": budget, "member_session": cookies is not None})
+    logger.info(
+        "scraping board",
+        extra={
+            "source": source.name,
+            "club_id": club_id,
+            "menu_id": menu_id,
+            "board": event.get("name"),
+            "budget_s": budget,
+            "member_session": cookies is not None,
+        },
+    )
     lake = Lake.from_env()
-    with board_lease(lake, board, holder=context.aws_request_id,
-                     seconds=context.get_remaining_time_in_millis() / 1000 + LEASE_MARGIN_S):
+    with board_lease(
+        lake,
+        board,
+        holder=context.aws_request_id,
+        seconds=context.get_remaining_time_in_millis() / 1000 + LEASE_MARGIN_S,
+    ):
         summary = run_scrape(
-            lake, os.environ.get(source.base_url_env, source.default_base_url), club_id, menu_id, source=source.name,
-            cookies=cookies, rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
+            lake,
+            os.environ.get(source.base_url_env, source.default_base_url),
+            club_id,
+            menu_id,
+            source=source.name,
+            cookies=cookies,
+            rate_limit=float(_setting(event, "rate_limit", "CAFELAKE_RATE_LIMIT", "1")),
             lookback=float(_setting(event, "lookback_hours", "CAFELAKE_LOOKBACK_HOURS", "24")),
             lookback_max=int(_setting(event, "lookback_max", "CAFELAKE_LOOKBACK_MAX", "1000")),
-            backfill=bool(event.get("backfill")), per_page=int(event.get("per_page") or 50),
-            max_pages=int(max_pages) if max_pages is not None else None, time_budget_s=budget,
-            user_agent=os.environ.get(USER_AGENT_ENV) or None)
+            backfill=bool(event.get("backfill")),
+            per_page=int(event.get("per_page") or 50),
+            max_pages=int(max_pages) if max_pages is not None else None,
+            time_budget_s=budget,
+            user_agent=os.environ.get(USER_AGENT_ENV) or None,
+        )
     metrics.add_dimension(name="board", value=f"{club_id}/{menu_id}")
-    for name, value in (("ArticlesFetched", summary.articles_fetched), ("ArticlesSkipped", summary.skipped),
-                        ("RequestsRetried", summary.retries), ("Quarantined", summary.quarantined),
-                        ("PagesRead", summary.pages), ("PagesSkipped", summary.pages_skipped),
-                        ("RawObjectsWritten", summary.objects_written),
-                        ("CircuitOpened", int(summary.stopped == "circuit_open"))):
+    for name, value in (
+        ("ArticlesFetched", summary.articles_fetched),
+        ("ArticlesSkipped", summary.skipped),
+        ("RequestsRetried", summary.retries),
+        ("Quarantined", summary.quarantined),
+        ("PagesRead", summary.pages),
+        ("PagesSkipped", summary.pages_skipped),
+        ("RawObjectsWritten", summary.objects_written),
+        ("CircuitOpened", int(summary.stopped == "circuit_open")),
+    ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     for status, count in summary.statuses.items():
         metrics.add_metric(name=f"Articles_{status}", unit=MetricUnit.Count, value=count)

@@ -38,7 +38,6 @@ COMMANDS: dict[str, str] = {
 }
 
 
-
 class _Group(TyperGroup):
     """The root group: a CafelakeError from any sub-command becomes one line on stderr and its exit code."""
 

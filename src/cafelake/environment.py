@@ -31,12 +31,12 @@ def _uri(name: str, value: str) -> str:
 class Environment:
     """What the environment says: where the lake is and how to reach it, and the local engine's share."""
 
-    lake: str = DEFAULT_LAKE                                    # CAFELAKE_LAKE (or --lake)
+    lake: str = DEFAULT_LAKE  # CAFELAKE_LAKE (or --lake)
     zone_uris: Mapping[str, str] = field(default_factory=dict)  # CAFELAKE_RAW_URI, _CLEANSED_URI, _TOKENIZED_URI
-    s3_endpoint: str | None = None                              # CAFELAKE_S3_ENDPOINT: a local S3 (moto)
-    region: str | None = None                                   # AWS_REGION, else AWS_DEFAULT_REGION
-    duckdb_memory: str = DEFAULT_DUCKDB_MEMORY                  # CAFELAKE_DUCKDB_MEMORY
-    config_dir: Path | None = None                              # CAFELAKE_CONFIG_DIR: overrides file by file
+    s3_endpoint: str | None = None  # CAFELAKE_S3_ENDPOINT: a local S3 (moto)
+    region: str | None = None  # AWS_REGION, else AWS_DEFAULT_REGION
+    duckdb_memory: str = DEFAULT_DUCKDB_MEMORY  # CAFELAKE_DUCKDB_MEMORY
+    config_dir: Path | None = None  # CAFELAKE_CONFIG_DIR: overrides file by file
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None, *, lake: str | None = None) -> Environment:
@@ -52,8 +52,9 @@ class Environment:
         config_dir = get("CAFELAKE_CONFIG_DIR")
         return cls(
             lake=_uri("--lake" if lake else "CAFELAKE_LAKE", lake or get("CAFELAKE_LAKE") or DEFAULT_LAKE),
-            zone_uris={z: _uri(f"CAFELAKE_{z.upper()}_URI", v) for z in ZONES
-                       if (v := get(f"CAFELAKE_{z.upper()}_URI"))},
+            zone_uris={
+                z: _uri(f"CAFELAKE_{z.upper()}_URI", v) for z in ZONES if (v := get(f"CAFELAKE_{z.upper()}_URI"))
+            },
             s3_endpoint=get("CAFELAKE_S3_ENDPOINT"),
             region=get("AWS_REGION") or get("AWS_DEFAULT_REGION"),
             duckdb_memory=memory,

@@ -87,8 +87,7 @@ class Lake:
         if unknown := sorted(set(self.zone_roots) - set(ZONES)):
             raise ValueError(f"unknown zones {unknown}; zones are {', '.join(ZONES)}")
         self.zone_roots = {z: normalise(self.zone_roots.get(z) or posixpath.join(self.root, z)) for z in ZONES}
-        stores = open_stores([self.root, *self.zone_roots.values()], endpoint_url=self.endpoint_url,
-                             region=self.region)
+        stores = open_stores([self.root, *self.zone_roots.values()], endpoint_url=self.endpoint_url, region=self.region)
         self._root_store = stores[self.root]
         self._stores: dict[str, ObjectStore] = {z: stores[uri] for z, uri in self.zone_roots.items()}
 
@@ -180,7 +179,7 @@ class Lake:
         infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
         prefix = f"{PARTITION_KEY}="
         return sorted(
-            posixpath.basename(i.path)[len(prefix):]
+            posixpath.basename(i.path)[len(prefix) :]
             for i in infos
             if i.type == pafs.FileType.Directory and posixpath.basename(i.path).startswith(prefix)
         )
@@ -223,10 +222,16 @@ class Lake:
             folder = posixpath.join(base, sub) if sub else base
             fs.create_dir(folder, recursive=True)
             new = posixpath.join(folder, f"part-{token}.parquet")
-            pq.write_table(part, new, filesystem=fs, compression="zstd", row_group_size=ROW_GROUP_SIZE,
-                           use_dictionary=_dictionary_columns(part),
-                           write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
-                           store_schema=False)  # readers apply the TableDef schema; smaller footers
+            pq.write_table(
+                part,
+                new,
+                filesystem=fs,
+                compression="zstd",
+                row_group_size=ROW_GROUP_SIZE,
+                use_dictionary=_dictionary_columns(part),
+                write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
+                store_schema=False,
+            )  # readers apply the TableDef schema; smaller footers
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             for info in infos:
                 if info.type == pafs.FileType.File and info.path != new and info.path.endswith(".parquet"):
@@ -252,8 +257,13 @@ class Lake:
         files = []
         for folder in folders:
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
-            files += sorted(i.path for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet")
-                            and not is_hidden(posixpath.basename(i.path)))
+            files += sorted(
+                i.path
+                for i in infos
+                if i.type == pafs.FileType.File
+                and i.path.endswith(".parquet")
+                and not is_hidden(posixpath.basename(i.path))
+            )
         return files
 
     def dataset(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> ds.Dataset | None:
@@ -271,11 +281,18 @@ class Lake:
         if tdef.partitioned:
             schema = schema.append(pa.field(PARTITION_KEY, pa.string()))
             partitioning = ds.partitioning(pa.schema([pa.field(PARTITION_KEY, pa.string())]), flavor="hive")
-        return ds.dataset(files, schema=schema, format="parquet", filesystem=fs,
-                          partitioning=partitioning, partition_base_dir=base_path)
+        return ds.dataset(
+            files,
+            schema=schema,
+            format="parquet",
+            filesystem=fs,
+            partitioning=partitioning,
+            partition_base_dir=base_path,
+        )
 
-    def read_table(self, name: str | TableDef, *, dts: Iterable[str] | None = None,
-                   columns: list[str] | None = None) -> pa.Table:
+    def read_table(
+        self, name: str | TableDef, *, dts: Iterable[str] | None = None, columns: list[str] | None = None
+    ) -> pa.Table:
         """Read a table (optionally only some partitions and columns); empty if it has no data."""
         import pyarrow as pa
 
@@ -286,8 +303,14 @@ class Lake:
             return empty.empty_table().select(columns) if columns else empty.empty_table()
         return d.to_table(columns=columns)
 
-    def iter_batches(self, name: str | TableDef, *, dts: Iterable[str] | None = None,
-                     columns: list[str] | None = None, batch_size: int = 16_384) -> Iterator[pa.RecordBatch]:
+    def iter_batches(
+        self,
+        name: str | TableDef,
+        *,
+        dts: Iterable[str] | None = None,
+        columns: list[str] | None = None,
+        batch_size: int = 16_384,
+    ) -> Iterator[pa.RecordBatch]:
         """Stream a table in record batches, so memory stays flat as the lake grows."""
         d = self.dataset(name, dts=dts)
         if d is not None:

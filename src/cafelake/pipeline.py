@@ -69,23 +69,32 @@ class Pipeline:
         return cls(Lake.from_settings(settings.env), settings, key)
 
     # --- the stages, in order ------------------------------------------------------------
-    def collect(self, base_url: str, club_id: str | int, menu_id: str | int, *, progress: Progress | None = None,
-                **options: Any) -> ScrapeSummary:
+    def collect(
+        self, base_url: str, club_id: str | int, menu_id: str | int, *, progress: Progress | None = None, **options: Any
+    ) -> ScrapeSummary:
         """One invocation of the incremental scrape of a board into the raw zone (`run_scrape`'s options)."""
         from cafelake.collect import run_scrape
 
         return run_scrape(self.lake, base_url, club_id, menu_id, on_progress=progress, **options)
 
-    def cleanse(self, *, full: bool = False, ingest_dts: Iterable[str] | None = None,
-                progress: Progress | None = None) -> CleanseSummary:
+    def cleanse(
+        self, *, full: bool = False, ingest_dts: Iterable[str] | None = None, progress: Progress | None = None
+    ) -> CleanseSummary:
         """Raw objects not cleansed yet (or those of `ingest_dts`, or all) -> cleansed posts and quarantine."""
         from cafelake.cleanse import run_cleanse
 
-        return run_cleanse(self.lake, self.settings, ingest_dts=ingest_dts, full=full, on_progress=progress,
-                           key=self.key)
+        return run_cleanse(
+            self.lake, self.settings, ingest_dts=ingest_dts, full=full, on_progress=progress, key=self.key
+        )
 
-    def tokenize(self, *, full: bool = False, spark: SparkSession | None = None, progress: Progress | None = None,
-                 tfidf_progress: Progress | None = None) -> TokenizeSummary:
+    def tokenize(
+        self,
+        *,
+        full: bool = False,
+        spark: SparkSession | None = None,
+        progress: Progress | None = None,
+        tfidf_progress: Progress | None = None,
+    ) -> TokenizeSummary:
         """Changed cleansed partitions -> the mart; with `spark`, Kiwi runs in Spark's Python workers."""
         if spark is not None:
             from cafelake.tokenize.spark import run_spark

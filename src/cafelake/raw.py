@@ -13,7 +13,7 @@ from __future__ import annotations
 ENVELOPE_FIELDS: dict[str, str] = {
     "source": "the source that wrote it (a key of the source registry), e.g. 'naver_cafe', 'csv_import'",
     "origin": "optional: the source whose post it is (its post_id namespace) when another delivered it, "
-              "e.g. 'naver_cafe' for a row of an export of a Naver cafe; absent means `source`",
+    "e.g. 'naver_cafe' for a row of an export of a Naver cafe; absent means `source`",
     "club_id": "the community, as text (a Naver cafe's club id)",
     "menu_id": "the board within it, as text (the cafe's menu id)",
     "article_id": "the item's id as the source gave it (an integer; an export's unreadable id is kept as text)",
@@ -38,8 +38,7 @@ def object_key(source: str, club_id: str | int, menu_id: str | int, ingest_dt: s
     return f"{board_prefix(source, club_id, menu_id)}/ingest_dt={ingest_dt}/{run_id}-{seq:05d}.jsonl.gz"
 
 
-def quarantine_key(source: str, club_id: str | int, menu_id: str | int, ingest_dt: str, run_id: str,
-                   name: str) -> str:
+def quarantine_key(source: str, club_id: str | int, menu_id: str | int, ingest_dt: str, run_id: str, name: str) -> str:
     """Where collect keeps a response it could not parse, beside the board, hidden from readers."""
     return f"_quarantine/{board_prefix(source, club_id, menu_id)}/ingest_dt={ingest_dt}/{run_id}-{name}"
 

@@ -33,13 +33,29 @@ RUN_ZONES = {"scrape": "raw", "import": "raw", "cleanse": "cleansed", "tokenize"
 
 # stage -> {summary field: metric name}; the dashboard graphs RecordsQuarantined beside the scraper's Quarantined
 METRICS: dict[str, dict[str, str]] = {
-    "scrape": {"articles_fetched": "ArticlesFetched", "skipped": "ArticlesSkipped", "retries": "RequestsRetried",
-               "quarantined": "Quarantined", "pages": "PagesRead", "pages_skipped": "PagesSkipped",
-               "objects_written": "RawObjectsWritten"},
-    "cleanse": {"records_in": "RecordsIn", "cleansed": "RecordsCleansed", "quarantined": "RecordsQuarantined",
-                "duplicates": "RecordsDuplicate", "seconds": "StageSeconds"},
-    "tokenize": {"posts_in": "PostsIn", "posts_tokenized": "PostsTokenized", "posts_reused": "PostsReused",
-                 "tokens": "TokensWritten", "seconds": "StageSeconds"},
+    "scrape": {
+        "articles_fetched": "ArticlesFetched",
+        "skipped": "ArticlesSkipped",
+        "retries": "RequestsRetried",
+        "quarantined": "Quarantined",
+        "pages": "PagesRead",
+        "pages_skipped": "PagesSkipped",
+        "objects_written": "RawObjectsWritten",
+    },
+    "cleanse": {
+        "records_in": "RecordsIn",
+        "cleansed": "RecordsCleansed",
+        "quarantined": "RecordsQuarantined",
+        "duplicates": "RecordsDuplicate",
+        "seconds": "StageSeconds",
+    },
+    "tokenize": {
+        "posts_in": "PostsIn",
+        "posts_tokenized": "PostsTokenized",
+        "posts_reused": "PostsReused",
+        "tokens": "TokensWritten",
+        "seconds": "StageSeconds",
+    },
 }
 
 
@@ -63,19 +79,33 @@ def run_key(stage: str, run_id: str) -> str:
     return f"_runs/{stage}/{run_id}.json"
 
 
-def write_run(lake: Lake, stage: str, run_id: str, summary: Mapping[str, Any], *, started_at: datetime | str,
-              finished_at: datetime | None = None) -> dict[str, Any]:
+def write_run(
+    lake: Lake,
+    stage: str,
+    run_id: str,
+    summary: Mapping[str, Any],
+    *,
+    started_at: datetime | str,
+    finished_at: datetime | None = None,
+) -> dict[str, Any]:
     """Write a run's record to `_runs/<stage>/<run id>.json` in the stage's zone; returns the record.
 
     The record is the header (stage, run_id, started_at, finished_at) and the summary's fields.
     """
     if summary.get("run_id", run_id) != run_id:
         raise ValueError(f"{stage} run {run_id}: the summary names run {summary['run_id']}")
-    record = {"stage": stage, "run_id": run_id,
-              "started_at": started_at if isinstance(started_at, str) else iso_z(started_at),
-              "finished_at": iso_z(finished_at or utcnow()), **summary}
-    lake.put_bytes(RUN_ZONES[stage], run_key(stage, run_id),
-                   json.dumps(record, indent=1, ensure_ascii=False, default=str).encode("utf-8"))
+    record = {
+        "stage": stage,
+        "run_id": run_id,
+        "started_at": started_at if isinstance(started_at, str) else iso_z(started_at),
+        "finished_at": iso_z(finished_at or utcnow()),
+        **summary,
+    }
+    lake.put_bytes(
+        RUN_ZONES[stage],
+        run_key(stage, run_id),
+        json.dumps(record, indent=1, ensure_ascii=False, default=str).encode("utf-8"),
+    )
     return record
 
 
@@ -88,9 +118,16 @@ def read_runs(lake: Lake, stage: str) -> list[dict[str, Any]]:
 
 def metric_data(stage: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     """CloudWatch datums of a stage's summary: one per mapped field present, dimensioned by stage."""
-    return [{"MetricName": metric, "Dimensions": [{"Name": "stage", "Value": stage}],
-             "Unit": "Seconds" if name == "seconds" else "Count", "Value": float(summary[name])}
-            for name, metric in METRICS[stage].items() if summary.get(name) is not None]
+    return [
+        {
+            "MetricName": metric,
+            "Dimensions": [{"Name": "stage", "Value": stage}],
+            "Unit": "Seconds" if name == "seconds" else "Count",
+            "Value": float(summary[name]),
+        }
+        for name, metric in METRICS[stage].items()
+        if summary.get(name) is not None
+    ]
 
 
 def publish(stage: str, summary: Mapping[str, Any], *, client: Any = None, namespace: str = NAMESPACE) -> list[dict]:

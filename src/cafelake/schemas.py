@@ -49,8 +49,9 @@ class TableDef:
 # filter skip a file only on columns whose values cluster by file. With a file per KST day
 # those are the times and the ids (a cafe's article ids grow with time); on any other column
 # a day's min/max spans nearly every value and skips nothing, so the writer leaves them out.
-STATISTICS_COLUMNS = frozenset({"post_id", "article_id", "posted_at", "post_date", "fetched_at", "ingest_dt",
-                                "quarantined_at"})
+STATISTICS_COLUMNS = frozenset(
+    {"post_id", "article_id", "posted_at", "post_date", "fetched_at", "ingest_dt", "quarantined_at"}
+)
 
 
 def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
@@ -63,8 +64,12 @@ def _schema(*cols: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, s
 # --- cleansed zone ------------------------------------------------------------
 _POSTS, _POSTS_C = _schema(
     ("post_id", pa.string(), "stable post id: '<source>:<club_id>:<article_id>', e.g. 'naver_cafe:10050146:3500001'"),
-    ("source", pa.string(), "source system the post lives in (post_id's first part), e.g. naver_cafe; also for a "
-                            "post imported from an export of it"),
+    (
+        "source",
+        pa.string(),
+        "source system the post lives in (post_id's first part), e.g. naver_cafe; also for a "
+        "post imported from an export of it",
+    ),
     ("club_id", pa.string(), "cafe id"),
     ("menu_id", pa.string(), "board id"),
     ("article_id", pa.int64(), "the source's article id"),
@@ -81,8 +86,12 @@ _POSTS, _POSTS_C = _schema(
     ("read_count", pa.int64(), "views at fetch time"),
     ("comment_count", pa.int64(), "comments at fetch time"),
     ("content_hash", pa.string(), "hash of question_text: unchanged posts are not re-tokenized"),
-    ("fetched_at", UTC_TS, "when the kept version was fetched; null for a row of an export that does not say "
-                           "(such a version loses to any fetched one)"),
+    (
+        "fetched_at",
+        UTC_TS,
+        "when the kept version was fetched; null for a row of an export that does not say "
+        "(such a version loses to any fetched one)",
+    ),
     ("ingest_dt", pa.string(), "raw ingest date (YYYY-MM-DD) of the kept version"),
 )
 POSTS = TableDef("posts", "cleansed", _POSTS, "Cleansed posts, one row per post (latest fetch).", comments=_POSTS_C)
@@ -94,12 +103,19 @@ _QUARANTINE, _QUARANTINE_C = _schema(
     ("post_id", pa.string(), "post id if one could be read"),
     ("reason", pa.string(), "why it could not be used (a short code)"),
     ("detail", pa.string(), "human-readable detail"),
-    ("payload", pa.string(), "the raw record, author identities replaced by pseudonyms; for a deleted, blind "
-                             "or private post only its ids and status; null for an unreadable object"),
+    (
+        "payload",
+        pa.string(),
+        "the raw record, author identities replaced by pseudonyms; for a deleted, blind "
+        "or private post only its ids and status; null for an unreadable object",
+    ),
     ("quarantined_at", UTC_TS, "when the cleanse run quarantined it"),
 )
 QUARANTINE = TableDef(
-    "_quarantine", "cleansed", _QUARANTINE, "Records the cleanse could not use, with the reason.",
+    "_quarantine",
+    "cleansed",
+    _QUARANTINE,
+    "Records the cleanse could not use, with the reason.",
     comments=_QUARANTINE_C,
 )
 
@@ -125,8 +141,9 @@ _POSTS_DIM, _POSTS_DIM_C = _schema(
     ("token_count", pa.int32(), "kept token occurrences in tokens_fact"),
     ("content_hash", pa.string(), "hash of question_text"),
 )
-POSTS_DIM = TableDef("posts_dim", "tokenized", _POSTS_DIM, "One row per post: the mart's post dimension.",
-                     comments=_POSTS_DIM_C)
+POSTS_DIM = TableDef(
+    "posts_dim", "tokenized", _POSTS_DIM, "One row per post: the mart's post dimension.", comments=_POSTS_DIM_C
+)
 
 _TOKENS, _TOKENS_C = _schema(
     ("post_id", pa.string(), "post id"),
@@ -135,8 +152,7 @@ _TOKENS, _TOKENS_C = _schema(
     ("token_pos", pa.string(), "part of speech (Kiwi tag without suffix)"),
     ("is_stopword", pa.bool_(), "true if on a stopword list (kept, flagged)"),
 )
-TOKENS_FACT = TableDef("tokens_fact", "tokenized", _TOKENS, "One row per kept token occurrence.",
-                       comments=_TOKENS_C)
+TOKENS_FACT = TableDef("tokens_fact", "tokenized", _TOKENS, "One row per kept token occurrence.", comments=_TOKENS_C)
 
 _TOKEN_DAILY, _TOKEN_DAILY_C = _schema(
     ("token", pa.string(), "normalised form, as in tokens_fact"),
@@ -146,9 +162,12 @@ _TOKEN_DAILY, _TOKEN_DAILY_C = _schema(
     ("posts", pa.int64(), "distinct posts using the token that day; additive over days (a post has one dt)"),
 )
 TOKEN_DAILY_COUNTS = TableDef(
-    "token_daily_counts", "tokenized", _TOKEN_DAILY,
+    "token_daily_counts",
+    "tokenized",
+    _TOKEN_DAILY,
     "Token occurrences and posts per KST day: tokens_fact summed, written with it, for period top-token queries.",
-    comments=_TOKEN_DAILY_C)
+    comments=_TOKEN_DAILY_C,
+)
 
 _GROUPS, _GROUPS_C = _schema(
     ("group_id", pa.int32(), "group id"),
@@ -156,24 +175,27 @@ _GROUPS, _GROUPS_C = _schema(
     ("display_name", pa.string(), "Korean label, e.g. 피부"),
     ("description", pa.string(), "what the group covers"),
 )
-KEYWORD_GROUPS_DIM = TableDef("keyword_groups_dim", "tokenized", _GROUPS, "Keyword groups (frames).",
-                              partitioned=False, comments=_GROUPS_C)
+KEYWORD_GROUPS_DIM = TableDef(
+    "keyword_groups_dim", "tokenized", _GROUPS, "Keyword groups (frames).", partitioned=False, comments=_GROUPS_C
+)
 
 _KEYWORDS, _KEYWORDS_C = _schema(
     ("keyword", pa.string(), "a token that puts a post in the group"),
     ("group_id", pa.int32(), "group id"),
     ("is_stopword", pa.bool_(), "true if the keyword is also a stopword"),
 )
-KEYWORDS_DICTIONARY = TableDef("keywords_dictionary", "tokenized", _KEYWORDS, "Keyword to group map.",
-                               partitioned=False, comments=_KEYWORDS_C)
+KEYWORDS_DICTIONARY = TableDef(
+    "keywords_dictionary", "tokenized", _KEYWORDS, "Keyword to group map.", partitioned=False, comments=_KEYWORDS_C
+)
 
 _PKG, _PKG_C = _schema(
     ("post_id", pa.string(), "post id"),
     ("group_id", pa.int32(), "matched group"),
     ("matched_keywords", pa.list_(pa.string()), "the group's keywords found among the post's tokens"),
 )
-POST_KEYWORD_GROUPS = TableDef("post_keyword_groups", "tokenized", _PKG, "One row per (post, matched group).",
-                               comments=_PKG_C)
+POST_KEYWORD_GROUPS = TableDef(
+    "post_keyword_groups", "tokenized", _PKG, "One row per (post, matched group).", comments=_PKG_C
+)
 
 _TFIDF, _TFIDF_C = _schema(
     ("scope", pa.string(), "'all' or a group_name"),
@@ -183,18 +205,41 @@ _TFIDF, _TFIDF_C = _schema(
     ("term_freq", pa.int64(), "occurrences in scope"),
     ("tfidf_score", pa.float64(), "sum over the scope's posts of the L2-normalised TF-IDF weight"),
     ("rank", pa.int32(), "1 = first within the scope and ranking"),
-    ("ranking", pa.string(), "what rank orders by: 'sum' (tfidf_score; tracks frequency) or 'mean' (mean_tfidf "
-                             "of the terms in enough posts, see docs/querying.md: the distinctive terms)"),
-    ("mean_tfidf", pa.float64(), "mean weight in the scope's posts that use the token, weighed on the board's scale "
-                                 "('all' idf and norms); for 'all' tfidf_score / doc_freq"),
+    (
+        "ranking",
+        pa.string(),
+        "what rank orders by: 'sum' (tfidf_score; tracks frequency) or 'mean' (mean_tfidf "
+        "of the terms in enough posts, see docs/querying.md: the distinctive terms)",
+    ),
+    (
+        "mean_tfidf",
+        pa.float64(),
+        "mean weight in the scope's posts that use the token, weighed on the board's scale "
+        "('all' idf and norms); for 'all' tfidf_score / doc_freq",
+    ),
 )
-TOKEN_TFIDF = TableDef("token_tfidf", "tokenized", _TFIDF, "Top TF-IDF tokens per scope, two rankings.",
-                       partitioned=False, comments=_TFIDF_C)
+TOKEN_TFIDF = TableDef(
+    "token_tfidf",
+    "tokenized",
+    _TFIDF,
+    "Top TF-IDF tokens per scope, two rankings.",
+    partitioned=False,
+    comments=_TFIDF_C,
+)
 
 TABLES: dict[str, TableDef] = {
     t.name: t
-    for t in (POSTS, QUARANTINE, POSTS_DIM, TOKENS_FACT, TOKEN_DAILY_COUNTS, KEYWORD_GROUPS_DIM,
-              KEYWORDS_DICTIONARY, POST_KEYWORD_GROUPS, TOKEN_TFIDF)
+    for t in (
+        POSTS,
+        QUARANTINE,
+        POSTS_DIM,
+        TOKENS_FACT,
+        TOKEN_DAILY_COUNTS,
+        KEYWORD_GROUPS_DIM,
+        KEYWORDS_DICTIONARY,
+        POST_KEYWORD_GROUPS,
+        TOKEN_TFIDF,
+    )
 }
 # Tables exposed to Athena (the quarantine is an operator's table, not the analysts').
 CATALOG_TABLES: tuple[TableDef, ...] = tuple(t for t in TABLES.values() if not t.name.startswith("_"))
@@ -208,8 +253,13 @@ def table(name: str) -> TableDef:
 
 
 _ATHENA_TYPES = {
-    pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int", pa.bool_(): "boolean",
-    pa.float64(): "double", pa.date32(): "date", UTC_TS: "timestamp",
+    pa.string(): "string",
+    pa.int64(): "bigint",
+    pa.int32(): "int",
+    pa.bool_(): "boolean",
+    pa.float64(): "double",
+    pa.date32(): "date",
+    UTC_TS: "timestamp",
 }
 
 
@@ -266,10 +316,13 @@ def markdown() -> str:
     out = []
     for t in TABLES.values():
         part = f", partitioned by `{PARTITION_KEY}`" if t.partitioned else ""
-        out.append(f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
-                   "| column | type (Arrow / Athena) | meaning |\n|---|---|---|")
-        out += [f"| `{n}` | `{f}` / `{a}` | {c} |"
-                for (n, a, c), f in zip(athena_columns(t), t.schema.types, strict=True)]
+        out.append(
+            f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
+            "| column | type (Arrow / Athena) | meaning |\n|---|---|---|"
+        )
+        out += [
+            f"| `{n}` | `{f}` / `{a}` | {c} |" for (n, a, c), f in zip(athena_columns(t), t.schema.types, strict=True)
+        ]
         if t.partitioned:
             out.append(f"| `{PARTITION_KEY}` | partition / `string` | YYYY-MM-DD |")
         out.append("")

@@ -208,14 +208,14 @@ class S3Store(ObjectStore):
         bucket, key = self.split(uri)
         keys = [key] + [f"{key}/{k}" if key else k for k in self.list(uri)]
         for i in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
-            self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]]})
+            self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i : i + 1000]]})
 
     def list(self, uri: str) -> list[str]:
         bucket, key = self.split(uri)
         prefix = f"{key.rstrip('/')}/" if key else ""
         found = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            found += [o["Key"][len(prefix):] for o in page.get("Contents", [])]
+            found += [o["Key"][len(prefix) :] for o in page.get("Contents", [])]
         return sorted(found)
 
     def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:
@@ -240,8 +240,9 @@ def normalise(uri: str) -> str:
     return str(Path(uri).expanduser().resolve()) if is_local(uri) else uri
 
 
-def open_stores(uris: Iterable[str], *, endpoint_url: str | None = None,
-                region: str | None = None) -> dict[str, ObjectStore]:
+def open_stores(
+    uris: Iterable[str], *, endpoint_url: str | None = None, region: str | None = None
+) -> dict[str, ObjectStore]:
     """The store of each URI: S3 for s3:// URIs, else the local filesystem.
 
     URIs of one kind share one store (one S3 client, one pyarrow filesystem).

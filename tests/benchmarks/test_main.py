@@ -11,8 +11,13 @@ def _section(name: str, body: str) -> str:
 
 def test_only_the_rerun_sections_are_dropped(tmp_path):
     doc = tmp_path / "performance.md"
-    doc.write_text("# Performance\n\nheader\n\n" + _section("cleanse", "old cleanse")
-                   + "\n" + _section("tokenize", "tokenize numbers\nover lines"), encoding="utf-8")
+    doc.write_text(
+        "# Performance\n\nheader\n\n"
+        + _section("cleanse", "old cleanse")
+        + "\n"
+        + _section("tokenize", "tokenize numbers\nover lines"),
+        encoding="utf-8",
+    )
     kept = _kept_sections(doc, ["cleanse"])
     assert list(kept) == ["tokenize"]
     assert kept["tokenize"] == _section("tokenize", "tokenize numbers\nover lines")

@@ -13,12 +13,19 @@ from cafelake.cli import _register, app
 
 ROLE = '{"Version": "2012-10-17", "Statement": []}'
 DEFINITIONS = {
-    "ok": {"StartAt": "Which board?", "States": {
-        "Which board?": {"Type": "Choice", "Choices": [{"Variable": "$.board", "StringEquals": "baby-health",
-                                                        "Next": "Scrape"}], "Default": "Unknown"},
-        "Scrape": {"Type": "Pass", "Result": {"continue": False}, "ResultPath": "$.scrape", "Next": "Done"},
-        "Unknown": {"Type": "Fail", "Error": "UnknownBoard", "Cause": "not a board of cdk.json"},
-        "Done": {"Type": "Succeed"}}},
+    "ok": {
+        "StartAt": "Which board?",
+        "States": {
+            "Which board?": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.board", "StringEquals": "baby-health", "Next": "Scrape"}],
+                "Default": "Unknown",
+            },
+            "Scrape": {"Type": "Pass", "Result": {"continue": False}, "ResultPath": "$.scrape", "Next": "Done"},
+            "Unknown": {"Type": "Fail", "Error": "UnknownBoard", "Cause": "not a board of cdk.json"},
+            "Done": {"Type": "Succeed"},
+        },
+    },
     "slow": {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3, "End": True}}},
 }
 
@@ -28,10 +35,14 @@ def machines():
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=ROLE)["Role"]["Arn"]
         sfn = boto3.client("stepfunctions")
-        arns = {name: sfn.create_state_machine(name=name, definition=json.dumps(d), roleArn=role)["stateMachineArn"]
-                for name, d in DEFINITIONS.items()}
-        template = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}},
-                    "Outputs": {"StateMachineArn": {"Value": arns["ok"]}}}
+        arns = {
+            name: sfn.create_state_machine(name=name, definition=json.dumps(d), roleArn=role)["stateMachineArn"]
+            for name, d in DEFINITIONS.items()
+        }
+        template = {
+            "Resources": {"T": {"Type": "AWS::SNS::Topic"}},
+            "Outputs": {"StateMachineArn": {"Value": arns["ok"]}},
+        }
         boto3.client("cloudformation").create_stack(StackName="CafeLake", TemplateBody=json.dumps(template))
         yield arns
 

@@ -16,9 +16,22 @@ from cafelake.schemas import TABLES
 def test_demo_builds_the_whole_lake_and_report(tmp_path):
     lake_dir, report_dir = tmp_path / "lake", tmp_path / "report"
     res = subprocess.run(
-        [sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0]='cafelake'; main()",
-         "demo", "--posts", "400", "--lake", str(lake_dir), "--report-dir", str(report_dir)],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cafelake.cli import main; sys.argv[0]='cafelake'; main()",
+            "demo",
+            "--posts",
+            "400",
+            "--lake",
+            str(lake_dir),
+            "--report-dir",
+            str(report_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "all passed" in res.stderr
 
@@ -38,7 +51,19 @@ def test_demo_builds_the_whole_lake_and_report(tmp_path):
 def test_demo_refuses_to_wipe_a_folder_it_did_not_create(tmp_path):
     (tmp_path / "precious.txt").write_text("keep me")
     res = subprocess.run(
-        [sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0]='cafelake'; main()",
-         "demo", "--posts", "50", "--lake", str(tmp_path)], capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cafelake.cli import main; sys.argv[0]='cafelake'; main()",
+            "demo",
+            "--posts",
+            "50",
+            "--lake",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode != 0
     assert (tmp_path / "precious.txt").read_text() == "keep me"

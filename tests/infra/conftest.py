@@ -26,8 +26,10 @@ def _synth(outdir: Path, **context) -> Synth:
     from cafelake_infra.stack import build
 
     artifacts = glue_artifacts()
-    app = cdk.App(outdir=str(outdir), context=cdk_context(**{"cafelake:boards": BOARDS,
-                                                             "cafelake:alarmEmail": ALARM_EMAIL, **context}))
+    app = cdk.App(
+        outdir=str(outdir),
+        context=cdk_context(**{"cafelake:boards": BOARDS, "cafelake:alarmEmail": ALARM_EMAIL, **context}),
+    )
     try:
         stack = build(app, root=ROOT, artifacts=artifacts)
     except MissingBuildInput as err:
@@ -47,5 +49,3 @@ def quicksight_synth(tmp_path_factory) -> Synth:
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sys.modules, "duckdb", None)  # `import duckdb` now raises ImportError
         return _synth(tmp_path_factory.mktemp("cdk.out-quicksight"), **QUICKSIGHT_CONTEXT)
-
-

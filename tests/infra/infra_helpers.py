@@ -17,8 +17,13 @@ os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 BOARDS = [
-    {"name": "baby-health", "club_id": "10050146", "menu_id": "386", "schedule": "cron(0 18-23 * * ? *)",
-     "timezone": "Asia/Seoul"},
+    {
+        "name": "baby-health",
+        "club_id": "10050146",
+        "menu_id": "386",
+        "schedule": "cron(0 18-23 * * ? *)",
+        "timezone": "Asia/Seoul",
+    },
     {"name": "toddler-food", "club_id": "10050146", "menu_id": "412", "schedule": "rate(2 hours)"},
 ]
 ALARM_EMAIL = "ops@example.com"
@@ -26,8 +31,12 @@ ALARM_EMAIL = "ops@example.com"
 QS_PRINCIPAL = "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"
 QS_VIEWERS = ["arn:aws:quicksight:us-east-1:123456789012:group/default/parents-app-team"]
 QS_SERVICE_ROLE = "qs-analysts-role"
-QUICKSIGHT_CONTEXT = {"cafelake:quicksight": True, "cafelake:quicksightPrincipalArn": QS_PRINCIPAL,
-                      "cafelake:quicksightViewerArns": QS_VIEWERS, "cafelake:quicksightServiceRole": QS_SERVICE_ROLE}
+QUICKSIGHT_CONTEXT = {
+    "cafelake:quicksight": True,
+    "cafelake:quicksightPrincipalArn": QS_PRINCIPAL,
+    "cafelake:quicksightViewerArns": QS_VIEWERS,
+    "cafelake:quicksightServiceRole": QS_SERVICE_ROLE,
+}
 BUILD_SCRIPT = ROOT / "scripts" / "build_glue_artifacts.py"
 
 
@@ -74,8 +83,12 @@ def glue_artifacts():
 def cfn_lint_findings(template: dict, path: Path) -> list[str]:
     """The rule ids cfn-lint reports on a template (written to `path`)."""
     path.write_text(json.dumps(template), encoding="utf-8")
-    done = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(path)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode in range(0, 16, 2), done.stderr  # bit flags: errors, warnings, info; 1 is a crash
     return [f["Rule"]["Id"] for f in json.loads(done.stdout or "[]")]
 
@@ -98,8 +111,11 @@ def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
 
 # What moto's accounts and regions answer, and a stack id of the usual shape.
 PSEUDO_PARAMETERS = {
-    "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
-    "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "CafeLake",
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": "CafeLake",
     "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/CafeLake/51af3dc0-da77-11e4-872e-1234567db123",
 }
 
@@ -114,7 +130,7 @@ def resolve(value: Any, refs: dict[str, Any]) -> Any:
         return value
     if len(value) != 1 or not next(iter(value)).startswith(("Ref", "Fn::")):
         return {k: resolve(v, refs) for k, v in value.items()}
-    (fn, arg), = value.items()
+    ((fn, arg),) = value.items()
     if fn == "Ref":
         return refs[arg] if arg in refs else PSEUDO_PARAMETERS[arg]
     if fn == "Fn::GetAtt":

@@ -46,7 +46,8 @@ def test_each_jobs_bundle_is_loaded_with_its_hash(tmp_path):
     _manifest(tmp_path, entries, bundles)
     artifacts = GlueArtifacts.load(tmp_path)
     assert {job: (b.path.name, b.sha256) for job, b in artifacts.bundles.items()} == {
-        job: (b["file"], b["sha256"]) for job, b in bundles.items()}
+        job: (b["file"], b["sha256"]) for job, b in bundles.items()
+    }
 
 
 def test_a_manifest_without_bundles_is_refused(tmp_path):

@@ -18,8 +18,9 @@ def test_database_and_raw_crawler(synth):
     (target,) = crawler["Targets"]["S3Targets"]
     assert target["Path"]["Fn::Join"][1][1]["Ref"].startswith("StorageRaw")
     assert {"_state/**", "_quarantine/**"} <= set(target["Exclusions"])
-    assert crawler["CrawlerSecurityConfiguration"] == {"Ref": next(iter(synth.resources(
-        "AWS::Glue::SecurityConfiguration")))}
+    assert crawler["CrawlerSecurityConfiguration"] == {
+        "Ref": next(iter(synth.resources("AWS::Glue::SecurityConfiguration")))
+    }
 
 
 def _ddl_columns(name: str) -> list[tuple[str, str]]:
@@ -27,13 +28,16 @@ def _ddl_columns(name: str) -> list[tuple[str, str]]:
     text = (ROOT / "athena_queries" / "ddl" / f"{name}.sql").read_text(encoding="utf-8")
     create = sqlglot.parse_one(text, read="athena")
     schema = create.this
-    return [(c.name, c.args["kind"].sql(dialect="hive").lower()) for c in schema.expressions
-            if isinstance(c, exp.ColumnDef)]
+    return [
+        (c.name, c.args["kind"].sql(dialect="hive").lower()) for c in schema.expressions if isinstance(c, exp.ColumnDef)
+    ]
 
 
 def test_tables_match_the_committed_ddl(synth):
-    tables = {t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
-              for t in synth.resources("AWS::Glue::Table").values()}
+    tables = {
+        t["Properties"]["TableInput"]["Name"]: t["Properties"]["TableInput"]
+        for t in synth.resources("AWS::Glue::Table").values()
+    }
     assert set(tables) == {t.name for t in CATALOG_TABLES}
     for name, table in tables.items():
         glue_cols = [(c["Name"], c["Type"].replace(" ", "").lower()) for c in table["StorageDescriptor"]["Columns"]]

@@ -49,8 +49,12 @@ def test_every_acknowledgment_is_justified_and_scoped(synth):
 
 def _cfn_lint(template: dict, path: Path) -> list[str]:
     path.write_text(json.dumps(template), encoding="utf-8")
-    done = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(path)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode in (0, 2, 4, 6, 8, 10, 12, 14), done.stderr  # bit flags: errors, warnings, info
     return [f["Rule"]["Id"] for f in json.loads(done.stdout or "[]")]
 
@@ -76,14 +80,31 @@ def test_cfn_lint_finds_no_error_and_the_definition_is_valid_asl(synthesized, tm
 def test_cfn_lint_checks_inlined_definitions(tmp_path):
     """The ASL check is live: a state with an unknown field is reported."""
     definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Bogus": 1}}}
-    template = {"Resources": {"Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
-        "RoleArn": "arn:aws:iam::123456789012:role/r", "DefinitionString": json.dumps(definition)}}}}
+    template = {
+        "Resources": {
+            "Machine": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {
+                    "RoleArn": "arn:aws:iam::123456789012:role/r",
+                    "DefinitionString": json.dumps(definition),
+                },
+            }
+        }
+    }
     assert "E3601" in _cfn_lint(template, tmp_path / "probe.json")
 
 
-@pytest.mark.parametrize("extra", [{}, {"cafelake:quicksight": True, "cafelake:quicksightPrincipalArn":
-                                       "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst"}],
-                         ids=["default", "quicksight"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {
+            "cafelake:quicksight": True,
+            "cafelake:quicksightPrincipalArn": "arn:aws:quicksight:us-east-1:123456789012:user/default/analyst",
+        },
+    ],
+    ids=["default", "quicksight"],
+)
 def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extra):
     """Build the stack again without acknowledging anything: each acknowledgment must match a finding
     on the constructs it names (a stale one would silently cover a future wildcard)."""
@@ -95,8 +116,10 @@ def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extr
     from cafelake_infra import stack as stack_module
 
     monkeypatch.setattr(stack_module.nag, "acknowledge", lambda stack: [])
-    app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS,
-                                                               "cafelake:alarmEmail": ALARM_EMAIL, **extra}))
+    app = cdk.App(
+        outdir=str(tmp_path),
+        context=cdk_context(**{"cafelake:boards": BOARDS, "cafelake:alarmEmail": ALARM_EMAIL, **extra}),
+    )
     stack = stack_module.build(app, root=ROOT, artifacts=glue_artifacts())
     report = AwsSolutionsChecks().validate_scope(stack)
     found = {v.rule_name: [r.construct_path for r in v.violating_resources] for v in report.violations}
@@ -104,4 +127,5 @@ def test_every_acknowledgment_answers_a_real_finding(monkeypatch, tmp_path, extr
         paths = found.get(ack.id, [])
         for scope in ack.scopes:
             assert any(p == scope.node.path or p.startswith(scope.node.path + "/") for p in paths), (
-                f"{ack.id} is acknowledged on {scope.node.path} but not found there")
+                f"{ack.id} is acknowledged on {scope.node.path} but not found there"
+            )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from infra_helpers import BOARDS, ROOT, cdk_context, policy_statements
 
 
 def _functions(synth):
-    return {k: f["Properties"] for k, f in synth.resources("AWS::Lambda::Function").items()
-            if k.startswith("Collection")}
+    return {
+        k: f["Properties"] for k, f in synth.resources("AWS::Lambda::Function").items() if k.startswith("Collection")
+    }
 
 
 def test_one_arm64_function_per_board_without_reserved_concurrency(synth):
@@ -21,8 +21,7 @@ def test_one_arm64_function_per_board_without_reserved_concurrency(synth):
 
     functions = _functions(synth)
     assert len(functions) == len(BOARDS)
-    newest = max((r for r in dir(lambda_.Runtime) if r.startswith("PYTHON_3_")),
-                 key=lambda r: int(r.rsplit("_", 1)[1]))
+    newest = max((r for r in dir(lambda_.Runtime) if r.startswith("PYTHON_3_")), key=lambda r: int(r.rsplit("_", 1)[1]))
     for fn in functions.values():
         assert fn["Runtime"] == getattr(lambda_.Runtime, newest).name
         assert fn["Architectures"] == ["arm64"]
@@ -45,14 +44,21 @@ def _probe_functions(tmp_path, **context) -> dict[str, dict]:
 
     app = cdk.App(outdir=str(tmp_path), context=cdk_context(**{"cafelake:boards": BOARDS}, **context))
     stack = cdk.Stack(app, "Probe")
-    Collection(stack, "Collection", settings=Settings.from_context(app.node, root=ROOT),
-               storage=Storage(stack, "Storage", retain=False))
+    Collection(
+        stack,
+        "Collection",
+        settings=Settings.from_context(app.node, root=ROOT),
+        storage=Storage(stack, "Storage", retain=False),
+    )
     return Template.from_stack(stack).find_resources("AWS::Lambda::Function")
 
 
 def test_reserved_concurrency_is_opt_in_through_context(tmp_path):
-    functions = [f["Properties"] for k, f in _probe_functions(
-        tmp_path, **{"cafelake:scraperReservedConcurrency": 1}).items() if k.startswith("Collection")]
+    functions = [
+        f["Properties"]
+        for k, f in _probe_functions(tmp_path, **{"cafelake:scraperReservedConcurrency": 1}).items()
+        if k.startswith("Collection")
+    ]
     assert len(functions) == len(BOARDS) and all(f["ReservedConcurrentExecutions"] == 1 for f in functions)
 
 
@@ -61,8 +67,9 @@ def test_user_agent_comes_from_context_only_when_set(synth, tmp_path):
     for fn in _functions(synth).values():
         assert fn["Environment"]["Variables"].get("CAFELAKE_USER_AGENT") == committed
     agent = "cafelake/1.0 (+mailto:ops@example.com; baby-health study)"
-    functions = [f for k, f in _probe_functions(tmp_path, **{"cafelake:userAgent": agent}).items()
-                 if k.startswith("Collection")]
+    functions = [
+        f for k, f in _probe_functions(tmp_path, **{"cafelake:userAgent": agent}).items() if k.startswith("Collection")
+    ]
     assert len(functions) == len(BOARDS)
     assert all(f["Properties"]["Environment"]["Variables"]["CAFELAKE_USER_AGENT"] == agent for f in functions)
 
@@ -89,8 +96,11 @@ def test_scraper_puts_and_reads_raw_objects_but_never_deletes(synth):
     an object or a version of it (the board lease is given back by an overwrite)."""
     for board in BOARDS:
         ident = "".join(p.capitalize() for p in board["name"].split("-"))
-        actions = {a for st in policy_statements(synth, f"Collection{ident}Role")
-                   for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])}
+        actions = {
+            a
+            for st in policy_statements(synth, f"Collection{ident}Role")
+            for a in (st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+        }
         assert {"s3:PutObject", "s3:GetObject*"} <= actions
         assert not [a for a in actions if a.startswith("s3:") and ("Delete" in a or a in ("s3:*", "s3:Put*"))]
 
@@ -123,16 +133,20 @@ def test_one_schedule_per_board_starts_the_pipeline(synth):
 def test_bundler_targets_lambda_platform_without_heavy_dependencies(tmp_path):
     import re
 
-    from cafelake_infra.assets import LAMBDA_PLATFORM, LAMBDA_PYTHON, ScraperBundling
     from infra_helpers import ROOT
+
+    from cafelake_infra.assets import LAMBDA_PLATFORM, LAMBDA_PYTHON, ScraperBundling
 
     cmd = ScraperBundling(ROOT).pip_command(tmp_path)
     assert cmd[cmd.index("--platform") + 1] == LAMBDA_PLATFORM
     assert cmd[cmd.index("--python-version") + 1] == LAMBDA_PYTHON
     assert "--only-binary=:all:" in cmd
     lines = (ROOT / "lambdas/scraper/requirements.txt").read_text().splitlines()
-    names = {re.split(r"[=<>\[; ]", ln.strip(), maxsplit=1)[0].lower() for ln in lines
-             if ln.strip() and not ln.startswith("#")}
+    names = {
+        re.split(r"[=<>\[; ]", ln.strip(), maxsplit=1)[0].lower()
+        for ln in lines
+        if ln.strip() and not ln.startswith("#")
+    }
     assert names and not names & {"pyarrow", "pandas", "numpy", "kiwipiepy"}
 
 
@@ -140,8 +154,9 @@ def test_bundle_holds_handler_core_and_cached_dependencies(tmp_path):
     """The copy step, from a filled dependency cache (the pip step itself runs in the CLI synth test)."""
     import shutil
 
-    from cafelake_infra.assets import ScraperBundling
     from infra_helpers import ROOT
+
+    from cafelake_infra.assets import ScraperBundling
 
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "lambdas/scraper", root / "lambdas/scraper")

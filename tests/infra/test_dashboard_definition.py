@@ -40,15 +40,22 @@ def test_report_only_visuals_and_empty_sheets_stay_out(columns):
     assert "rising_tokens" not in ids and len(ids) == len([v for v in VISUALS if v.sheet])
     assert "spare" not in [s["SheetId"] for s in got["Sheets"]]
     assert [d["Identifier"] for d in got["DataSetIdentifierDeclarations"]] == list(
-        dict.fromkeys(v.view for v in VISUALS if v.sheet))
+        dict.fromkeys(v.view for v in VISUALS if v.sheet)
+    )
 
 
 def test_the_trailing_mean_is_the_reports_window(columns):
     """The report's 7-day mean is the day and the six before it: windowAvg from 6 rows back to the current one."""
     got = _definition([BY_SLUG["daily_trend"]], columns)
-    assert got["CalculatedFields"] == [{"DataSetIdentifier": "v_daily_posts", "Name": "posts_7d_mean",
-                                        "Expression": "windowAvg(sum({posts}), [{post_date} ASC], 6, 0)"}]
+    assert got["CalculatedFields"] == [
+        {
+            "DataSetIdentifier": "v_daily_posts",
+            "Name": "posts_7d_mean",
+            "Expression": "windowAvg(sum({posts}), [{post_date} ASC], 6, 0)",
+        }
+    ]
     (sheet,) = got["Sheets"]
     values = sheet["Visuals"][0]["LineChartVisual"]["ChartConfiguration"]["FieldWells"][
-        "LineChartAggregatedFieldWells"]["Values"]
+        "LineChartAggregatedFieldWells"
+    ]["Values"]
     assert [v["NumericalMeasureField"]["Column"]["ColumnName"] for v in values] == ["posts", "posts_7d_mean"]

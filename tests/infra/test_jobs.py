@@ -49,10 +49,13 @@ def test_security_configuration_encrypts_everything_with_the_key(synth):
 ZONE_BUCKETS = ("StorageRaw", "StorageCleansed", "StorageTokenized", "StorageArtifacts")
 
 
-@pytest.mark.parametrize("job, reads, writes", [
-    ("Cleanse", "StorageRaw", "StorageCleansed"),
-    ("Tokenize", "StorageCleansed", "StorageTokenized"),
-])
+@pytest.mark.parametrize(
+    "job, reads, writes",
+    [
+        ("Cleanse", "StorageRaw", "StorageCleansed"),
+        ("Tokenize", "StorageCleansed", "StorageTokenized"),
+    ],
+)
 def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
     reached, written = set(), set()
     for st in policy_statements(synth, f"Jobs{job}Role"):
@@ -142,5 +145,11 @@ def test_a_job_the_manifest_gives_no_bundle_is_refused(synth, tmp_path):
     stack = cdk.Stack(cdk.App(), "JobsProbe")
     artifacts = GlueArtifacts({"tokenize": Bundle(zipped, hashlib.sha256(b"zip").hexdigest())})
     with pytest.raises(MissingBuildInput, match="no zip of wheels for the cleanse job"):
-        Jobs(stack, "Jobs", settings=synth.stack.settings, storage=Storage(stack, "Storage", retain=False),
-             artifacts=artifacts, pseudonym_key=secretsmanager.Secret(stack, "Key"))
+        Jobs(
+            stack,
+            "Jobs",
+            settings=synth.stack.settings,
+            storage=Storage(stack, "Storage", retain=False),
+            artifacts=artifacts,
+            pseudonym_key=secretsmanager.Secret(stack, "Key"),
+        )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from cafelake.schemas import CATALOG_TABLES
 from infra_helpers import ALARM_EMAIL, BOARDS, policy_statements, state_machine_definition
+
+from cafelake.schemas import CATALOG_TABLES
 
 
 def _next(states, name):
@@ -24,7 +25,11 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
         payload = states[scrape]["Parameters"]["Payload"]
         board = next(b for b in BOARDS if b["name"] == choice["StringEquals"])
         assert (payload["source"], payload["club_id"], payload["menu_id"], payload["backfill.$"]) == (
-            board.get("source", "naver_cafe"), board["club_id"], board["menu_id"], "$.backfill")
+            board.get("source", "naver_cafe"),
+            board["club_id"],
+            board["menu_id"],
+            "$.backfill",
+        )
         more = states[_next(states, scrape)]
         wait = more["Choices"][0]["Next"]  # loops while the scraper says continue...
         assert "continue" in json.dumps(more["Choices"][0])
@@ -39,8 +44,9 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
     today = states[states[needed["Default"]]["Next"]]
     assert "$$.Execution.StartTime" in json.dumps(states[needed["Default"]])
     assert today["Default"] == start
-    crawl_done = next(s for s in states.values() if s["Type"] == "Choice"
-                      and s["Choices"][0].get("Variable") == "$.crawler.state")
+    crawl_done = next(
+        s for s in states.values() if s["Type"] == "Choice" and s["Choices"][0].get("Variable") == "$.crawler.state"
+    )
     succeeded = states[crawl_done["Choices"][0]["Next"]]  # READY: did the crawl succeed?
     failed = states[succeeded["Choices"][0]["Next"]]
     assert failed["Type"] == "Pass" and states[failed["Next"]]["Resource"].endswith(":states:::sns:publish")
@@ -66,8 +72,9 @@ def test_backfill_runs_jobs_full_and_views_only_mode(synth):
         (task,) = [s for s in states.values() if s.get("Parameters", {}).get("JobName") == job]
         assert task["Resource"].endswith("glue:startJobRun.sync")
         assert task["Parameters"]["Arguments"] == {"--full.$": "States.Format('{}', $.backfill)"}
-    mode = next(s for s in states.values() if s["Type"] == "Choice"
-                and s["Choices"][0].get("Variable") == "$.viewsOnly")
+    mode = next(
+        s for s in states.values() if s["Type"] == "Choice" and s["Choices"][0].get("Variable") == "$.viewsOnly"
+    )
     first_view = mode["Choices"][0]["Next"]
     assert states[first_view]["Resource"].endswith("athena:startQueryExecution.sync")
 
@@ -94,7 +101,7 @@ def test_state_machine_logs_everything_encrypted_and_traces(synth):
 
 
 def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
-    (topic_id, topic), = synth.resources("AWS::SNS::Topic").items()
+    ((topic_id, topic),) = synth.resources("AWS::SNS::Topic").items()
     assert "KmsMasterKeyId" in topic["Properties"]
     synth.template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": ALARM_EMAIL})
     alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
@@ -103,14 +110,20 @@ def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
     assert sum(a["MetricName"] == "Errors" for a in alarms) == len(BOARDS)
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
-    rules = {r["Properties"]["EventPattern"]["detail-type"][0]: r["Properties"]
-             for r in synth.resources("AWS::Events::Rule").values()}
+    rules = {
+        r["Properties"]["EventPattern"]["detail-type"][0]: r["Properties"]
+        for r in synth.resources("AWS::Events::Rule").values()
+    }
     assert set(rules) == {"Glue Job State Change", "Glue Crawler State Change"}
     assert set(rules["Glue Job State Change"]["EventPattern"]["detail"]["jobName"]) == {
-        "cafelake-cleanse", "cafelake-tokenize"}
+        "cafelake-cleanse",
+        "cafelake-tokenize",
+    }
     # a failed crawl alarms even when no execution started it
     assert rules["Glue Crawler State Change"]["EventPattern"]["detail"] == {
-        "crawlerName": [synth.one("AWS::Glue::Crawler")["Properties"]["Name"]], "state": ["Failed"]}
+        "crawlerName": [synth.one("AWS::Glue::Crawler")["Properties"]["Name"]],
+        "state": ["Failed"],
+    }
     for rule in rules.values():
         assert rule["Targets"][0]["Arn"] == {"Ref": topic_id}
         assert rule["Targets"][0]["RoleArn"]["Fn::GetAtt"][0].startswith("OrchestrationEventsPublisher")
@@ -118,8 +131,14 @@ def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
 
 def test_dashboard_shows_run_metrics(synth):
     body = json.dumps(synth.one("AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
-    for needle in ("ArticlesFetched", "Quarantined", "glue.driver.aggregate.elapsedTime", "ExecutionsSucceeded",
-                   "cafelake-cleanse", "cafelake-tokenize"):
+    for needle in (
+        "ArticlesFetched",
+        "Quarantined",
+        "glue.driver.aggregate.elapsedTime",
+        "ExecutionsSucceeded",
+        "cafelake-cleanse",
+        "cafelake-tokenize",
+    ):
         assert needle in body, needle
     # the run metrics carry dimensions (board, service, stage): a `{cafelake}` schema would match none
     assert 'Namespace="cafelake"' in body.replace("\\", ""), body[:2000]
@@ -186,7 +205,13 @@ def test_the_views_are_the_only_tables_the_state_machine_may_create_or_replace(s
     for actions, resources in _statements(synth, "OrchestrationPipelineRole"):
         for action in (a for a in actions if a.startswith("glue:") and "Crawler" not in a and "Job" not in a):
             granted.setdefault(action, set()).update(r.rsplit("/", 1)[1] for r in resources if ":table/" in r)
-    assert set(granted) == {"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
-                            "glue:CreateTable", "glue:UpdateTable"}
+    assert set(granted) == {
+        "glue:GetDatabase",
+        "glue:GetDatabases",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:CreateTable",
+        "glue:UpdateTable",
+    }
     assert granted["glue:CreateTable"] == granted["glue:UpdateTable"] == views  # CREATE OR REPLACE VIEW
     assert granted["glue:GetTable"] == views | tables  # what the views read, and the views themselves

@@ -32,7 +32,7 @@ def _zip() -> bytes:
 @pytest.fixture
 def pipeline(synth, monkeypatch):
     """The pipeline state machine in moto with the resources its tasks name: (its ARN, the crawl outcome to
-set, the messages the alarm topic delivered)."""
+    set, the messages the alarm topic delivered)."""
     from moto.glue.models import FakeCrawl
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
@@ -51,23 +51,33 @@ set, the messages the alarm topic delivered)."""
         refs: dict[str, str] = {}
         for logical_id in synth.resources("AWS::Lambda::Function"):
             refs[f"{logical_id}.Arn"] = boto3.client("lambda").create_function(
-                FunctionName=logical_id, Runtime="python3.12", Role=role, Handler="handler.handler",
-                Code={"ZipFile": _zip()})["FunctionArn"]
+                FunctionName=logical_id,
+                Runtime="python3.12",
+                Role=role,
+                Handler="handler.handler",
+                Code={"ZipFile": _zip()},
+            )["FunctionArn"]
         queue = boto3.client("sqs").create_queue(QueueName="alarm-mail")["QueueUrl"]
         queue_arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
         for logical_id in synth.resources("AWS::SNS::Topic"):  # the alarm topic, read through a queue
             refs[logical_id] = boto3.client("sns").create_topic(Name=logical_id)["TopicArn"]
-            boto3.client("sns").subscribe(TopicArn=refs[logical_id], Protocol="sqs", ReturnSubscriptionArn=True,
-                                          Endpoint=queue_arn["Attributes"]["QueueArn"],
-                                          Attributes={"RawMessageDelivery": "true"})
+            boto3.client("sns").subscribe(
+                TopicArn=refs[logical_id],
+                Protocol="sqs",
+                ReturnSubscriptionArn=True,
+                Endpoint=queue_arn["Attributes"]["QueueArn"],
+                Attributes={"RawMessageDelivery": "true"},
+            )
         for logical_id, resource in synth.raw["Resources"].items():
             refs.setdefault(logical_id, logical_id.lower())  # bucket names and the like: any name will do
         crawler = synth.one("AWS::Glue::Crawler")["Properties"]
-        boto3.client("glue").create_crawler(Name=crawler["Name"], Role=role, DatabaseName="cafelake",
-                                            Targets={"S3Targets": [{"Path": "s3://raw/"}]})
+        boto3.client("glue").create_crawler(
+            Name=crawler["Name"], Role=role, DatabaseName="cafelake", Targets={"S3Targets": [{"Path": "s3://raw/"}]}
+        )
         sm = synth.one("AWS::StepFunctions::StateMachine")["Properties"]
         arn = boto3.client("stepfunctions").create_state_machine(
-            name="pipeline", roleArn=role, definition=resolve(sm["DefinitionString"], refs))["stateMachineArn"]
+            name="pipeline", roleArn=role, definition=resolve(sm["DefinitionString"], refs)
+        )["stateMachineArn"]
         yield arn, outcome, lambda: _received(queue)
 
 

@@ -59,12 +59,23 @@ def test_everything_that_names_the_workgroup_names_the_stacks_workgroup(synth):
     name = _name(synth, "AWS::Athena::WorkGroup")
     assert resolve(synth.raw["Outputs"]["AthenaWorkGroup"]["Value"], refs) == name
     sm = synth.one("AWS::StepFunctions::StateMachine")["Properties"]
-    views = [s for s in json.loads(resolve(sm["DefinitionString"], refs))["States"].values()
-             if s.get("Resource", "").endswith("athena:startQueryExecution.sync")]
+    views = [
+        s
+        for s in json.loads(resolve(sm["DefinitionString"], refs))["States"].values()
+        if s.get("Resource", "").endswith("athena:startQueryExecution.sync")
+    ]
     assert views and {s["Parameters"]["WorkGroup"] for s in views} == {name}
-    grants = json.dumps(resolve([p["Properties"]["PolicyDocument"] for k, p in synth.resources(
-        "AWS::IAM::Policy").items() if k.startswith("OrchestrationPipelineRole")], refs))
-    assert f":workgroup/{name}\"" in grants and ":workgroup/cafelake\"" not in grants
+    grants = json.dumps(
+        resolve(
+            [
+                p["Properties"]["PolicyDocument"]
+                for k, p in synth.resources("AWS::IAM::Policy").items()
+                if k.startswith("OrchestrationPipelineRole")
+            ],
+            refs,
+        )
+    )
+    assert f':workgroup/{name}"' in grants and ':workgroup/cafelake"' not in grants
 
 
 def test_the_security_configuration_is_renamed_when_it_changes_and_only_then(synth):
@@ -73,15 +84,22 @@ def test_the_security_configuration_is_renamed_when_it_changes_and_only_then(syn
     import aws_cdk as cdk
     from aws_cdk import aws_secretsmanager as secretsmanager
     from aws_cdk.assertions import Template
+    from infra_helpers import resolve
+
     from cafelake_infra.assets import GlueArtifacts
     from cafelake_infra.jobs import Jobs
     from cafelake_infra.storage import Storage
-    from infra_helpers import resolve
 
     def configuration(storage_id: str) -> tuple[dict, str]:
         stack = cdk.Stack(cdk.App(), "CafeLake")
-        Jobs(stack, "Jobs", settings=synth.stack.settings, storage=Storage(stack, storage_id, retain=True),
-             artifacts=GlueArtifacts(), pseudonym_key=secretsmanager.Secret(stack, "Key"))
+        Jobs(
+            stack,
+            "Jobs",
+            settings=synth.stack.settings,
+            storage=Storage(stack, storage_id, retain=True),
+            artifacts=GlueArtifacts(),
+            pseudonym_key=secretsmanager.Secret(stack, "Key"),
+        )
         (conf,) = Template.from_stack(stack).find_resources("AWS::Glue::SecurityConfiguration").values()
         return conf["Properties"]["EncryptionConfiguration"], resolve(conf["Properties"]["Name"], {})
 

@@ -42,8 +42,9 @@ def test_one_spice_data_set_per_view_with_the_views_columns(synth, probe):
     (workgroup,) = [r["Properties"] for r in raw.values() if r["Type"] == "AWS::Athena::WorkGroup"]
     assert source["DataSourceParameters"]["AthenaParameters"]["WorkGroup"] == workgroup["Name"]
     assert source["Permissions"][0]["Principal"] == QS_PRINCIPAL
-    data_sets = {r["Properties"]["Name"]: r["Properties"] for r in raw.values()
-                 if r["Type"] == "AWS::QuickSight::DataSet"}
+    data_sets = {
+        r["Properties"]["Name"]: r["Properties"] for r in raw.values() if r["Type"] == "AWS::QuickSight::DataSet"
+    }
     assert set(data_sets) == {v.name for v in synth.stack.views}
     for view in synth.stack.views:
         ds = data_sets[view.name]
@@ -85,9 +86,10 @@ def test_every_data_set_refreshes_in_full_daily_after_the_evening_runs(probe):
 def test_date_and_count_columns_get_quicksight_types():
     from cafelake_infra.quicksight import quicksight_type
 
-    assert [quicksight_type(t) for t in ("VARCHAR", "BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE",
-                                         "DECIMAL(18,3)", "BOOLEAN")] == [
-        "STRING", "INTEGER", "DECIMAL", "DATETIME", "DATETIME", "DECIMAL", "BOOLEAN"]
+    assert [
+        quicksight_type(t)
+        for t in ("VARCHAR", "BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE", "DECIMAL(18,3)", "BOOLEAN")
+    ] == ["STRING", "INTEGER", "DECIMAL", "DATETIME", "DATETIME", "DECIMAL", "BOOLEAN"]
     with pytest.raises(TypeError, match="flatten"):
         quicksight_type("VARCHAR[]")
 
@@ -97,8 +99,9 @@ def test_the_deploy_creates_data_sets_only_after_the_views_exist_and_quicksight_
     once the views-only execution succeeded, and for the grants to QuickSight's service role."""
     raw = probe["Resources"]
     (views,) = [k for k, r in raw.items() if r["Type"] == "Custom::Views"]
-    (policy,) = [k for k, r in raw.items() if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [
-        QS_SERVICE_ROLE]]
+    (policy,) = [
+        k for k, r in raw.items() if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [QS_SERVICE_ROLE]
+    ]
     for key, res in raw.items():
         if res["Type"] in ("AWS::QuickSight::DataSet", "AWS::QuickSight::DataSource"):
             assert {views, policy} <= set(res["DependsOn"]), key
@@ -106,8 +109,11 @@ def test_the_deploy_creates_data_sets_only_after_the_views_exist_and_quicksight_
 
 def test_quicksights_service_role_reads_the_zones_and_writes_only_query_results(probe):
     raw = probe["Resources"]
-    (policy,) = [r["Properties"]["PolicyDocument"]["Statement"] for r in raw.values()
-                 if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [QS_SERVICE_ROLE]]
+    (policy,) = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in raw.values()
+        if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [QS_SERVICE_ROLE]
+    ]
     reads, writes, keys = set(), set(), set()
     for st in policy:
         actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
@@ -123,7 +129,8 @@ def test_quicksights_service_role_reads_the_zones_and_writes_only_query_results(
         if any(a.startswith("s3:Put") for a in actions):
             assert resources.count("/results/*") == 1 and resources.count("Fn::GetAtt") == 1, resources
     assert reads == {"StorageAthenaResults", "StorageCleansed", "StorageTokenized"} and writes == {
-        "StorageAthenaResults"}
+        "StorageAthenaResults"
+    }
     (key,) = [k for k, r in raw.items() if r["Type"] == "AWS::KMS::Key"]
     assert keys == {json.dumps({"Fn::GetAtt": [key, "Arn"]})}
 
@@ -167,15 +174,24 @@ def test_the_analysis_and_the_dashboard_hold_the_reports_visuals_on_their_sheets
     assert [s["SheetId"] for s in sheets] == [s.key for s in SHEETS]
     shown = {s["SheetId"]: [next(iter(v.values()))["VisualId"] for v in s["Visuals"]] for s in sheets}
     assert shown == {s.key: [v.slug for v in VISUALS if v.sheet == s.key] for s in SHEETS}
-    titles = {v["VisualId"]: v["Title"]["FormatText"]["PlainText"] for s in sheets for v in
-              (next(iter(x.values())) for x in s["Visuals"])}
+    titles = {
+        v["VisualId"]: v["Title"]["FormatText"]["PlainText"]
+        for s in sheets
+        for v in (next(iter(x.values())) for x in s["Visuals"])
+    }
     assert titles == {v.slug: v.title for v in VISUALS if v.sheet}
     assert all(re.search("[가-힣]", s["Name"]) and re.search("[A-Za-z]", s["Name"]) for s in sheets)
     kinds = {next(iter(v.values()))["VisualId"]: next(iter(v)) for s in sheets for v in s["Visuals"]}
-    assert kinds == {"daily_trend": "LineChartVisual", "posts_by_hour": "BarChartVisual",
-                     "authors_by_post_count": "BarChartVisual", "cohort_retention": "HeatMapVisual",
-                     "top_tokens": "BarChartVisual", "top_tfidf": "BarChartVisual",
-                     "group_top_tokens": "BarChartVisual", "group_daily_trend": "LineChartVisual"}
+    assert kinds == {
+        "daily_trend": "LineChartVisual",
+        "posts_by_hour": "BarChartVisual",
+        "authors_by_post_count": "BarChartVisual",
+        "cohort_retention": "HeatMapVisual",
+        "top_tokens": "BarChartVisual",
+        "top_tfidf": "BarChartVisual",
+        "group_top_tokens": "BarChartVisual",
+        "group_daily_trend": "LineChartVisual",
+    }
 
 
 def test_every_column_the_definition_names_exists_in_its_data_set_with_a_fitting_type(probe):
@@ -184,11 +200,16 @@ def test_every_column_the_definition_names_exists_in_its_data_set_with_a_fitting
     definition = _one(probe, "Dashboard")[1]["Properties"]["Definition"]
     columns = _data_set_columns(probe, definition)
     refs = [c for c in _walk(definition, "Column") if "ColumnName" in c] + list(
-        _walk(definition, "LinkToDataSetColumn"))
+        _walk(definition, "LinkToDataSetColumn")
+    )
     assert len(refs) > 30
     assert [r for r in refs if r["ColumnName"] not in columns[r["DataSetIdentifier"]]] == []
-    fitting = {"DateDimensionField": {"DATETIME"}, "NumericalDimensionField": {"INTEGER", "DECIMAL"},
-               "CategoricalDimensionField": {"STRING"}, "NumericalMeasureField": {"INTEGER", "DECIMAL", None}}
+    fitting = {
+        "DateDimensionField": {"DATETIME"},
+        "NumericalDimensionField": {"INTEGER", "DECIMAL"},
+        "CategoricalDimensionField": {"STRING"},
+        "NumericalMeasureField": {"INTEGER", "DECIMAL", None},
+    }
     for kind, types in fitting.items():
         for field in _walk(definition, kind):
             col = field["Column"]
@@ -208,14 +229,19 @@ def test_one_period_drives_every_dated_visual_on_every_sheet(probe):
             if "TimeRangeFilter" in f:
                 trf = f["TimeRangeFilter"]
                 assert (trf["RangeMinimumValue"], trf["RangeMaximumValue"]) == (
-                    {"Parameter": "PeriodFrom"}, {"Parameter": "PeriodTo"})
+                    {"Parameter": "PeriodFrom"},
+                    {"Parameter": "PeriodTo"},
+                )
                 assert trf["Column"]["ColumnName"] == DATED
                 for scope in group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"]:
                     covered |= {vid: trf["Column"]["DataSetIdentifier"] for vid in scope["VisualIds"]}
     assert covered == dated
     for sheet in definition["Sheets"]:
-        pickers = {c["DateTimePicker"]["SourceParameterName"] for c in sheet.get("ParameterControls", [])
-                   if "DateTimePicker" in c}
+        pickers = {
+            c["DateTimePicker"]["SourceParameterName"]
+            for c in sheet.get("ParameterControls", [])
+            if "DateTimePicker" in c
+        }
         visuals = [next(iter(v.values())) for v in sheet["Visuals"]]
         assert pickers == ({"PeriodFrom", "PeriodTo"} if any(v["VisualId"] in dated for v in visuals) else set())
         for v in visuals:  # the others say they show the whole history
@@ -232,8 +258,7 @@ def test_fixed_selections_limits_and_the_group_control_follow_the_description(pr
             by_visual[vid] = group["Filters"]
     tfidf = {next(iter(f.values()))["Column"]["ColumnName"]: f for f in by_visual["top_tfidf"]}
     assert tfidf["scope"]["CategoryFilter"]["Configuration"]["FilterListConfiguration"]["CategoryValues"] == ["all"]
-    assert tfidf["ranking"]["CategoryFilter"]["Configuration"]["FilterListConfiguration"]["CategoryValues"] == [
-        "mean"]
+    assert tfidf["ranking"]["CategoryFilter"]["Configuration"]["FilterListConfiguration"]["CategoryValues"] == ["mean"]
     (authors,) = by_visual["authors_by_post_count"]
     assert authors["NumericRangeFilter"]["RangeMinimum"] == {"StaticValue": 2}
     (group_filter,) = by_visual["group_top_tokens"]
@@ -242,12 +267,17 @@ def test_fixed_selections_limits_and_the_group_control_follow_the_description(pr
     assert top_groups["TopBottomFilter"]["Limit"] == 5
     params = {next(iter(p.values()))["Name"]: next(iter(p.values())) for p in definition["ParameterDeclarations"]}
     assert params["Group"]["DefaultValues"] == {"StaticValues": ["skin"]}
-    bars = {next(iter(v.values()))["VisualId"]: next(iter(v.values())) for s in definition["Sheets"]
-            for v in s["Visuals"] if "BarChartVisual" in v}
+    bars = {
+        next(iter(v.values()))["VisualId"]: next(iter(v.values()))
+        for s in definition["Sheets"]
+        for v in s["Visuals"]
+        if "BarChartVisual" in v
+    }
     assert bars["top_tokens"]["ChartConfiguration"]["SortConfiguration"]["CategoryItemsLimit"]["ItemsLimit"] == 20
     (groups_sheet,) = [s for s in definition["Sheets"] if s["SheetId"] == "groups"]
     assert [c["Dropdown"]["SourceParameterName"] for c in groups_sheet["ParameterControls"] if "Dropdown" in c] == [
-        "Group"]
+        "Group"
+    ]
 
 
 def test_shared_with_the_principal_as_owner_and_the_viewers_as_readers_only(probe):
@@ -256,10 +286,15 @@ def test_shared_with_the_principal_as_owner_and_the_viewers_as_readers_only(prob
     analysis, dashboard = _one(probe, "Analysis")[1]["Properties"], _one(probe, "Dashboard")[1]["Properties"]
     assert analysis["Permissions"] == [{"Principal": QS_PRINCIPAL, "Actions": list(ANALYSIS_OWNER_ACTIONS)}]
     granted = {p["Principal"]: set(p["Actions"]) for p in dashboard["Permissions"]}
-    assert granted == {QS_PRINCIPAL: set(DASHBOARD_OWNER_ACTIONS), **{v: set(DASHBOARD_READER_ACTIONS)
-                                                                      for v in QS_VIEWERS}}
-    assert {"quicksight:UpdateDashboardPublishedVersion", "quicksight:UpdateDashboardPermissions",
-            "quicksight:DeleteDashboard"} <= granted[QS_PRINCIPAL]
+    assert granted == {
+        QS_PRINCIPAL: set(DASHBOARD_OWNER_ACTIONS),
+        **{v: set(DASHBOARD_READER_ACTIONS) for v in QS_VIEWERS},
+    }
+    assert {
+        "quicksight:UpdateDashboardPublishedVersion",
+        "quicksight:UpdateDashboardPermissions",
+        "quicksight:DeleteDashboard",
+    } <= granted[QS_PRINCIPAL]
     for viewer in QS_VIEWERS:
         assert not [a for a in granted[viewer] if re.search("Update|Delete|Permissions", a)]
     # nothing public: no link sharing, no namespace-wide grant anywhere in QuickSight
@@ -279,8 +314,9 @@ def test_cfn_lint_rejects_a_definition_quicksight_would_not_take(probe, tmp_path
     sheets = template["Resources"][logical_id]["Properties"]["Definition"]["Sheets"]
     line = sheets[0]["Visuals"][0]["LineChartVisual"]["ChartConfiguration"]
     line["SmoothLines"] = True
-    line["FieldWells"]["LineChartAggregatedFieldWells"]["Category"][0]["DateDimensionField"]["DateGranularity"] = \
+    line["FieldWells"]["LineChartAggregatedFieldWells"]["Category"][0]["DateDimensionField"]["DateGranularity"] = (
         "FORTNIGHT"
+    )
     found = cfn_lint_findings(template, tmp_path / "planted.json")
     assert {"E3002", "E3030"} <= set(found), found
 

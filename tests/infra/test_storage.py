@@ -21,8 +21,11 @@ def test_six_private_buckets_retained_by_default(synth):
     assert len(buckets) == 6
     for bucket in buckets.values():
         assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True}
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
         assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
     assert not synth.resources("Custom::S3AutoDeleteObjects")
 
@@ -30,7 +33,7 @@ def test_six_private_buckets_retained_by_default(synth):
 def test_lake_buckets_use_the_one_key_with_bucket_keys(synth):
     keys = synth.resources("AWS::KMS::Key")
     assert len(keys) == 1
-    (key_id, key), = keys.items()
+    ((key_id, key),) = keys.items()
     assert key["Properties"]["EnableKeyRotation"] is True
     for name in ("StorageRaw", "StorageCleansed", "StorageTokenized", "StorageAthenaResults", "StorageArtifacts"):
         rule = _by_id(synth, name)["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
@@ -64,14 +67,29 @@ def test_only_raw_is_versioned_and_lifecycles_expire(synth):
 
 
 def test_key_lets_cloudwatch_logs_encrypt_only_this_accounts_groups(synth):
-    synth.template.has_resource_properties("AWS::KMS::Key", {"KeyPolicy": {"Statement": Match.array_with([
-        Match.object_like({"Principal": {"Service": Match.any_value()},
-                           "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": Match.any_value()}}})])}})
+    synth.template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": Match.any_value()},
+                                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": Match.any_value()}},
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
 
 
 def test_destroy_mode_deletes_buckets_and_their_objects():
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
+
     from cafelake_infra.storage import Storage
 
     stack = cdk.Stack(cdk.App())
@@ -96,8 +114,9 @@ def test_services_in_the_key_policy_act_only_for_this_account(synth):
         names = principal if isinstance(principal, list) else [principal]
         services += names
         condition = st.get("Condition", {})
-        bound = (condition.get("StringEquals", {}).get("aws:SourceAccount") == {"Ref": "AWS::AccountId"}
-                 or "kms:EncryptionContext:aws:logs:arn" in condition.get("ArnLike", {}))
+        bound = condition.get("StringEquals", {}).get("aws:SourceAccount") == {
+            "Ref": "AWS::AccountId"
+        } or "kms:EncryptionContext:aws:logs:arn" in condition.get("ArnLike", {})
         assert bound, st
     assert "cloudwatch.amazonaws.com" in services and "events.amazonaws.com" not in services
     text = json.dumps(synth.raw["Resources"])

@@ -11,7 +11,8 @@ def test_the_committed_columns_are_the_views_columns_on_the_local_engine():
     from cafelake_infra import view_columns
 
     assert view_columns.load() == view_columns.generate(), (
-        "a view's columns changed: run .venv/bin/python infra/cafelake_infra/view_columns.py and commit the file")
+        "a view's columns changed: run .venv/bin/python infra/cafelake_infra/view_columns.py and commit the file"
+    )
 
 
 def test_a_view_whose_sql_changes_its_columns_no_longer_matches(tmp_path, monkeypatch):
@@ -27,7 +28,8 @@ def test_a_view_whose_sql_changes_its_columns_no_longer_matches(tmp_path, monkey
     regenerated, committed = view_columns.generate(), view_columns.load()
     assert regenerated["v_daily_posts"] == [("extra", "INTEGER"), *committed["v_daily_posts"]]
     assert {k: v for k, v in regenerated.items() if k != "v_daily_posts"} == {
-        k: v for k, v in committed.items() if k != "v_daily_posts"}
+        k: v for k, v in committed.items() if k != "v_daily_posts"
+    }
 
 
 def test_every_view_the_stack_deploys_has_committed_columns(synth):

@@ -13,10 +13,14 @@ from infra_helpers import ROOT
 from moto import mock_aws
 
 HANDLER = ROOT / "lambdas" / "deploy_views" / "deploy_views.py"
-PASS = {"StartAt": "Views", "States": {"Views": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
-                                      "Done": {"Type": "Succeed"}}}
-FAIL = {"StartAt": "Views", "States": {"Views": {"Type": "Fail", "Error": "PipelineFailed",
-                                                 "Cause": "see the notification"}}}
+PASS = {
+    "StartAt": "Views",
+    "States": {"Views": {"Type": "Wait", "Seconds": 2, "Next": "Done"}, "Done": {"Type": "Succeed"}},
+}
+FAIL = {
+    "StartAt": "Views",
+    "States": {"Views": {"Type": "Fail", "Error": "PipelineFailed", "Cause": "see the notification"}},
+}
 
 
 @dataclass
@@ -40,7 +44,8 @@ def handler(monkeypatch):
 def _machine(definition: dict) -> str:
     role = boto3.client("iam").create_role(RoleName="sm", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     return boto3.client("stepfunctions").create_state_machine(
-        name="pipeline", roleArn=role, definition=json.dumps(definition))["stateMachineArn"]
+        name="pipeline", roleArn=role, definition=json.dumps(definition)
+    )["stateMachineArn"]
 
 
 def _event(kind: str, arn: str, **extra) -> dict:
@@ -77,20 +82,25 @@ def test_it_gives_up_with_a_message_before_its_own_timeout(handler):
 def test_delete_starts_nothing(handler):
     arn = _machine(PASS)
     assert handler.handler(_event("Delete", arn, PhysicalResourceId="views-abc123"), Context()) == {
-        "PhysicalResourceId": "views-abc123"}
+        "PhysicalResourceId": "views-abc123"
+    }
     assert _executions(arn) == []
 
 
 def test_the_stack_runs_the_handler_through_a_provider_after_the_tables_and_workgroup(synth):
-    (resource_id, resource), = synth.resources("Custom::Views").items()
+    ((resource_id, resource),) = synth.resources("Custom::Views").items()
     props = resource["Properties"]
     assert props["StateMachineArn"]["Ref"].startswith("OrchestrationPipeline")
     deps = set(resource.get("DependsOn", []))
     assert any(d.startswith("CatalogTable") for d in deps) and any(d.startswith("QueryWorkGroup") for d in deps)
     handler_fn = synth.stack.views_on_deploy.handler
     assert synth.stack.resolve(handler_fn.runtime.name) == "python3.14"
-    (framework,) = [f["Properties"] for k, f in synth.resources("AWS::Lambda::Function").items()
-                    if k.startswith("ViewsOnDeployProviderframeworkonEvent")]
+    (framework,) = [
+        f["Properties"]
+        for k, f in synth.resources("AWS::Lambda::Function").items()
+        if k.startswith("ViewsOnDeployProviderframeworkonEvent")
+    ]
     assert framework["Environment"]["Variables"]["USER_ON_EVENT_FUNCTION_ARN"]["Fn::GetAtt"][0].startswith(
-        "ViewsOnDeployHandler")
+        "ViewsOnDeployHandler"
+    )
     assert props["ServiceToken"]["Fn::GetAtt"][0].startswith("ViewsOnDeployProviderframeworkonEvent")

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the tests' helper module, under any import mode
 
-from rehearsal_helpers import ROOT, TIMINGS  # noqa: E402
+from rehearsal_helpers import ROOT, TIMINGS
 
 REPORT = ROOT / "build" / "rehearsal" / "timings.txt"
 

@@ -28,9 +28,12 @@ def timed(label: str, fn, *args, **kwargs):
 def wheel(name: str, version: str, files: dict[str, str]) -> tuple[str, bytes]:
     """(file name, bytes) of a pure-Python wheel holding these files, with a valid RECORD."""
     dist = f"{name.replace('-', '_')}-{version}"
-    entries = {**files, f"{dist}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-               f"{dist}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: rehearsal-tests\nRoot-Is-Purelib: true\n"
-                                          "Tag: py3-none-any\n"}
+    entries = {
+        **files,
+        f"{dist}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{dist}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: rehearsal-tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
 
     def record_line(path: str, text: str) -> str:
         data = text.encode()
@@ -43,8 +46,12 @@ def wheel(name: str, version: str, files: dict[str, str]) -> tuple[str, bytes]:
 
 def zip_of_wheels(wheels: list[tuple[str, bytes]], pins: list[str]) -> bytes:
     """A zip of wheels as Glue 5.0 documents it: wheels/<wheel> and wheels/requirements.txt."""
-    return _zip({"wheels/requirements.txt": "".join(f"{p}\n" for p in pins),
-                 **{f"wheels/{name}": data for name, data in wheels}})
+    return _zip(
+        {
+            "wheels/requirements.txt": "".join(f"{p}\n" for p in pins),
+            **{f"wheels/{name}": data for name, data in wheels},
+        }
+    )
 
 
 def _zip(files: dict[str, str | bytes]) -> bytes:

@@ -26,11 +26,19 @@ def assembly(tmp_path):
     (bundle / "pkg" / "__init__.py").write_text("")
     (bundle / ".hidden").write_text("dotfiles too")
     os.chmod(bundle / "handler.py", 0o755)
-    manifest = {"version": "48.0.0", "files": {
-        "abc": {"source": {"path": "asset.abc.whl", "packaging": "file"},
-                "destinations": {"d": {"bucketName": BUCKET, "objectKey": "abc-x.whl"}}},
-        "def": {"source": {"path": "asset.def", "packaging": "zip"},
-                "destinations": {"d": {"bucketName": BUCKET, "objectKey": "def.zip"}}}}}
+    manifest = {
+        "version": "48.0.0",
+        "files": {
+            "abc": {
+                "source": {"path": "asset.abc.whl", "packaging": "file"},
+                "destinations": {"d": {"bucketName": BUCKET, "objectKey": "abc-x.whl"}},
+            },
+            "def": {
+                "source": {"path": "asset.def", "packaging": "zip"},
+                "destinations": {"d": {"bucketName": BUCKET, "objectKey": "def.zip"}},
+            },
+        },
+    }
     (tmp_path / "CafeLake.assets.json").write_text(json.dumps(manifest))
     return Assembly(tmp_path)
 

@@ -14,8 +14,16 @@ ZONES = {"cleansed": "athena-cleansed", "tokenized": "athena-tokenized"}
 
 @pytest.fixture(scope="module")
 def catalog(moto_server):
-    c = {n: boto3.client(n, endpoint_url=moto_server, region_name="us-east-1", aws_access_key_id="testing",
-                         aws_secret_access_key="testing") for n in ("glue", "athena", "s3")}
+    c = {
+        n: boto3.client(
+            n,
+            endpoint_url=moto_server,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        for n in ("glue", "athena", "s3")
+    }
     for bucket in (*ZONES.values(), "athena-results"):
         c["s3"].create_bucket(Bucket=bucket)
     for db in ("cafelake", "shifted"):
@@ -27,8 +35,13 @@ def catalog(moto_server):
         if tdef.partitioned:
             shifted["Parameters"]["storage.location.template"] = f"s3://{ZONES[tdef.zone]}/elsewhere/dt=${{dt}}/"
         c["glue"].create_table(DatabaseName="shifted", TableInput=shifted)
-    c["athena"].create_work_group(Name="cafelake", Configuration={
-        "EnforceWorkGroupConfiguration": True, "ResultConfiguration": {"OutputLocation": "s3://athena-results/out/"}})
+    c["athena"].create_work_group(
+        Name="cafelake",
+        Configuration={
+            "EnforceWorkGroupConfiguration": True,
+            "ResultConfiguration": {"OutputLocation": "s3://athena-results/out/"},
+        },
+    )
     return c
 
 
@@ -39,8 +52,14 @@ def _standin(catalog, moto_server) -> AthenaStandIn:
 def test_a_view_statement_runs_and_its_result_lands_where_the_workgroup_enforces(catalog, moto_server):
     standin = _standin(catalog, moto_server)
     name, sql = next((n, s) for n, s in statements("cafelake", tables=False) if n == "view:v_daily_posts")
-    qid = standin.start({"QueryString": sql, "WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "cafelake"},
-                         "ResultConfiguration": {"OutputLocation": "s3://athena-tokenized/ignored/"}})
+    qid = standin.start(
+        {
+            "QueryString": sql,
+            "WorkGroup": "cafelake",
+            "QueryExecutionContext": {"Database": "cafelake"},
+            "ResultConfiguration": {"OutputLocation": "s3://athena-tokenized/ignored/"},
+        }
+    )
     done = standin.get(qid)
     assert done["Status"] == {"State": "SUCCEEDED"}, done
     assert done["ResultConfiguration"]["OutputLocation"] == f"s3://athena-results/out/{qid}.txt"
@@ -48,11 +67,14 @@ def test_a_view_statement_runs_and_its_result_lands_where_the_workgroup_enforces
     assert list(standin.engine("cafelake").view("v_daily_posts").columns) == ["dt", "post_date", "posts", "authors"]
 
 
-@pytest.mark.parametrize("params, reason", [
-    ({"WorkGroup": "nope", "QueryExecutionContext": {"Database": "cafelake"}}, "WorkGroup nope is not found"),
-    ({"WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "nowhere"}}, "nowhere"),
-    ({"WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "shifted"}}, "does not name"),
-])
+@pytest.mark.parametrize(
+    "params, reason",
+    [
+        ({"WorkGroup": "nope", "QueryExecutionContext": {"Database": "cafelake"}}, "WorkGroup nope is not found"),
+        ({"WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "nowhere"}}, "nowhere"),
+        ({"WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "shifted"}}, "does not name"),
+    ],
+)
 def test_what_athena_would_refuse_fails_the_query(catalog, moto_server, params, reason):
     standin = _standin(catalog, moto_server)
     done = standin.get(standin.start({"QueryString": "SELECT count(*) FROM posts_dim", **params}))

@@ -22,8 +22,10 @@ from cafelake_rehearsal.provision import Provisioner
 pytestmark = pytest.mark.slow
 REGION = "ap-northeast-2"
 CODE = "code-bucket"
-ASSUME = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                  "Principal": {"Service": "lambda.amazonaws.com"}}]}
+ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}],
+}
 HANDLER = """import json, os
 def handler(event, context):
     if event["ResourceProperties"].get("Fail"):
@@ -37,17 +39,36 @@ def handler(event, context):
 
 def template(framework_env: dict, **views: object) -> dict:
     role = {"Fn::GetAtt": ["Role", "Arn"]}
-    return {"Resources": {
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME}},
-        "Handler": {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": "python3.14", "Handler": "deploy_views.handler", "Role": role, "Timeout": 60,
-            "Code": {"S3Bucket": CODE, "S3Key": "handler.zip"}}},
-        "Framework": {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": "nodejs24.x", "Handler": "framework.onEvent", "Role": role, "Timeout": 900,
-            "Code": {"S3Bucket": CODE, "S3Key": "framework.zip"}, "Environment": {"Variables": framework_env}}},
-        "Views": {"Type": "Custom::Views", "Properties": {
-            "ServiceToken": {"Fn::GetAtt": ["Framework", "Arn"]}, "Fingerprint": "cc9e", **views}},
-    }}
+    return {
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME}},
+            "Handler": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.14",
+                    "Handler": "deploy_views.handler",
+                    "Role": role,
+                    "Timeout": 60,
+                    "Code": {"S3Bucket": CODE, "S3Key": "handler.zip"},
+                },
+            },
+            "Framework": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "nodejs24.x",
+                    "Handler": "framework.onEvent",
+                    "Role": role,
+                    "Timeout": 900,
+                    "Code": {"S3Bucket": CODE, "S3Key": "framework.zip"},
+                    "Environment": {"Variables": framework_env},
+                },
+            },
+            "Views": {
+                "Type": "Custom::Views",
+                "Properties": {"ServiceToken": {"Fn::GetAtt": ["Framework", "Arn"]}, "Fingerprint": "cc9e", **views},
+            },
+        }
+    }
 
 
 USER_FUNCTION = {"USER_ON_EVENT_FUNCTION_ARN": {"Fn::GetAtt": ["Handler", "Arn"]}}
@@ -57,6 +78,7 @@ USER_FUNCTION = {"USER_ON_EVENT_FUNCTION_ARN": {"Fn::GetAtt": ["Handler", "Arn"]
 def deploy(envs, tmp_path):
     """Deploy a template with the provider of custom_resources; returns (resolver, framework, services)."""
     with mock_aws():
+
         def client(name):
             return boto3.client(name, region_name=REGION)
 
@@ -67,10 +89,12 @@ def deploy(envs, tmp_path):
             with zipfile.ZipFile(buf, "w") as zf:
                 zf.writestr(name, text)
             s3.put_object(Bucket=CODE, Key=key, Body=buf.getvalue())
-        services = Services(glue=GlueRunner(envs, s3, workdir=tmp_path / "glue", environment={}, region=REGION),
-                            lambdas=LambdaRuntime(envs, workdir=tmp_path / "lambda", environment={}),
-                            athena=AthenaStandIn(client("glue"), client("athena"), s3, "http://127.0.0.1:9", REGION),
-                            crawls=Crawls(s3))
+        services = Services(
+            glue=GlueRunner(envs, s3, workdir=tmp_path / "glue", environment={}, region=REGION),
+            lambdas=LambdaRuntime(envs, workdir=tmp_path / "lambda", environment={}),
+            athena=AthenaStandIn(client("glue"), client("athena"), s3, "http://127.0.0.1:9", REGION),
+            crawls=Crawls(s3),
+        )
 
         def run(tmpl: dict):
             r = Resolver(tmpl, account="123456789012", region=REGION, stack_name="CafeLake")
@@ -87,9 +111,14 @@ def test_the_handler_answers_cloudformations_request_and_the_resource_is_its_ans
     r, framework = run(template(USER_FUNCTION))
     assert r.ref("Views") == "views-cc9e" and r.get_att("Views", "Region") == REGION
     request = json.loads(r.get_att("Views", "Request"))
-    assert request == {"RequestType": "Create", "LogicalResourceId": "Views", "ResourceType": "Custom::Views",
-                       "StackId": r.stack_id, "ResponseURL": framework.responses[0].request["ResponseURL"]}
-    (fn, invocation), = services.lambdas.invocations  # the user's function, run by the Lambda runtime
+    assert request == {
+        "RequestType": "Create",
+        "LogicalResourceId": "Views",
+        "ResourceType": "Custom::Views",
+        "StackId": r.stack_id,
+        "ResponseURL": framework.responses[0].request["ResponseURL"],
+    }
+    ((fn, invocation),) = services.lambdas.invocations  # the user's function, run by the Lambda runtime
     assert fn.name == r.ref("Handler") and not invocation.error
     assert framework.responses[0].status == "SUCCESS"
 
@@ -100,10 +129,13 @@ def test_a_handler_that_raises_fails_the_resource_with_its_message(deploy):
         run(template(USER_FUNCTION, Fail=True))
 
 
-@pytest.mark.parametrize(("env", "refusal"), [
-    ({}, "not the CDK Provider framework"),
-    ({**USER_FUNCTION, "USER_IS_COMPLETE_FUNCTION_ARN": "arn:is-complete"}, "isComplete"),
-])
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({}, "not the CDK Provider framework"),
+        ({**USER_FUNCTION, "USER_IS_COMPLETE_FUNCTION_ARN": "arn:is-complete"}, "isComplete"),
+    ],
+)
 def test_a_provider_that_is_not_rehearsed_is_refused(deploy, env, refusal):
     run, services = deploy
     with pytest.raises(NotImplementedError, match=refusal):

@@ -28,8 +28,11 @@ def test_a_derived_environment_replaces_a_distribution_and_the_base_keeps_its_ow
     (tmp_path / name).write_bytes(data)
 
     def install(env):
-        subprocess.run([str(python(env)), "-m", "pip", "install", "--no-index", "--quiet", str(tmp_path / name)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(python(env)), "-m", "pip", "install", "--no-index", "--quiet", str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+        )
 
     derived = envs.derived(base, "test-six", "six-99", install)
     assert _version(derived, "six") == "99.0" and _version(base, "six") == "1.16.0"

@@ -43,12 +43,22 @@ def _run(runner, *, script="x.py", body=SCRIPT, modules=None, options="--no-inde
 
 def test_the_jobs_python_holds_glues_modules_and_nothing_of_the_project(envs):
     env = envs.base("glue5", PROVIDED)
-    code = ("import importlib.metadata as m, importlib.util as u, json; print(json.dumps({**{n: m.version(n) for n in "
-            "('numpy', 'pandas', 'pyarrow', 'boto3', 'pyspark', 'pip')}, 'cafelake': bool(u.find_spec('cafelake'))}))")
-    got = json.loads(subprocess.run([str(python(env)), "-s", "-c", code], capture_output=True, text=True,
-                                    check=True).stdout)
-    assert got == {"numpy": "1.26.4", "pandas": "2.2.2", "pyarrow": "17.0.0", "boto3": "1.34.131", "pyspark": "3.5.4",
-                   "pip": "23.0.1", "cafelake": False}
+    code = (
+        "import importlib.metadata as m, importlib.util as u, json; print(json.dumps({**{n: m.version(n) for n in "
+        "('numpy', 'pandas', 'pyarrow', 'boto3', 'pyspark', 'pip')}, 'cafelake': bool(u.find_spec('cafelake'))}))"
+    )
+    got = json.loads(
+        subprocess.run([str(python(env)), "-s", "-c", code], capture_output=True, text=True, check=True).stdout
+    )
+    assert got == {
+        "numpy": "1.26.4",
+        "pandas": "2.2.2",
+        "pyarrow": "17.0.0",
+        "boto3": "1.34.131",
+        "pyspark": "3.5.4",
+        "pip": "23.0.1",
+        "cafelake": False,
+    }
 
 
 def test_the_job_finds_its_region_where_glue_puts_it(runner):
@@ -84,8 +94,9 @@ def test_a_wheel_under_a_hashed_name_is_refused_as_pip_refuses_it(runner):
 
 def test_without_no_index_a_missing_requirement_cannot_reach_an_index(runner):
     glue, s3 = runner
-    s3.put_object(Bucket=BUCKET, Key="m/open.gluewheels.zip",
-                  Body=zip_of_wheels([GREET], ["greet==1.0", "not-in-the-zip==1.0"]))
+    s3.put_object(
+        Bucket=BUCKET, Key="m/open.gluewheels.zip", Body=zip_of_wheels([GREET], ["greet==1.0", "not-in-the-zip==1.0"])
+    )
     result = _run(runner, modules=f"s3://{BUCKET}/m/open.gluewheels.zip", options="")
     assert result.state == "FAILED" and "LAUNCH ERROR" in result.error
 

@@ -18,11 +18,38 @@ TEMPLATE = {
         "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
         "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"StateMachineName": "pipe"}},
         "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
-        "WorkGroup": {"Type": "AWS::Athena::WorkGroup", "Properties": {"Name": {"Fn::Join": ["-", [
-            {"Ref": "AWS::StackName"}, {"Fn::Select": [0, {"Fn::Split": ["-", {"Fn::Select": [
-                2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]}]]}}},
-        "Views": {"Type": "Custom::Views", "DependsOn": ["WorkGroup"], "Properties": {
-            "ServiceToken": {"Fn::GetAtt": ["Machine", "Arn"]}, "Uses": {"Fn::Sub": "${Named}/${Secret.Name}"}}},
+        "WorkGroup": {
+            "Type": "AWS::Athena::WorkGroup",
+            "Properties": {
+                "Name": {
+                    "Fn::Join": [
+                        "-",
+                        [
+                            {"Ref": "AWS::StackName"},
+                            {
+                                "Fn::Select": [
+                                    0,
+                                    {
+                                        "Fn::Split": [
+                                            "-",
+                                            {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]},
+                                        ]
+                                    },
+                                ]
+                            },
+                        ],
+                    ]
+                }
+            },
+        },
+        "Views": {
+            "Type": "Custom::Views",
+            "DependsOn": ["WorkGroup"],
+            "Properties": {
+                "ServiceToken": {"Fn::GetAtt": ["Machine", "Arn"]},
+                "Uses": {"Fn::Sub": "${Named}/${Secret.Name}"},
+            },
+        },
     },
 }
 
@@ -46,10 +73,14 @@ def test_names_are_given_or_made_as_cloudformation_makes_them(r):
 def test_functions_and_pseudo_parameters(r):
     value = {"Fn::Join": ["", ["s3://", {"Ref": "Named"}, "/", {"Fn::Select": [1, {"Fn::Split": [",", "a,b,c"]}]}]]}
     assert r.resolve(value) == "s3://my-bucket/b"
-    assert r.resolve({"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}) == \
-        "cdk-hnb659fds-assets-123456789012-ap-northeast-2"
-    assert r.resolve({"Fn::Sub": ["${X}/${Named.Arn}/${!Literal}", {"X": {"Ref": "AWS::Partition"}}]}) == \
-        "aws/arn:aws:s3:::my-bucket/${Literal}"
+    assert (
+        r.resolve({"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"})
+        == "cdk-hnb659fds-assets-123456789012-ap-northeast-2"
+    )
+    assert (
+        r.resolve({"Fn::Sub": ["${X}/${Named.Arn}/${!Literal}", {"X": {"Ref": "AWS::Partition"}}]})
+        == "aws/arn:aws:s3:::my-bucket/${Literal}"
+    )
     assert r.resolve({"Fn::GetAtt": "Named.Arn"}) == "arn:aws:s3:::my-bucket"
     assert r.resolve({"Ref": "BootstrapVersion"}) == "/cdk-bootstrap/hnb659fds/version"
     assert r.resolve([{"a": {"Ref": "AWS::AccountId"}}]) == [{"a": "123456789012"}]

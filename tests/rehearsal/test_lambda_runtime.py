@@ -29,8 +29,16 @@ def _package(files: dict[str, str]) -> bytes:
 
 
 def _function(code: bytes, handler: str = "handler.handler") -> Function:
-    return Function(name="scraper", arn="arn:aws:lambda:ap-northeast-2:123456789012:function:scraper", handler=handler,
-                    runtime="python3.14", code=code, environment={"BOARD": "baby-health"}, timeout=900, memory=512)
+    return Function(
+        name="scraper",
+        arn="arn:aws:lambda:ap-northeast-2:123456789012:function:scraper",
+        handler=handler,
+        runtime="python3.14",
+        code=code,
+        environment={"BOARD": "baby-health"},
+        timeout=900,
+        memory=512,
+    )
 
 
 @pytest.fixture
@@ -50,9 +58,16 @@ def test_the_handler_string_names_the_function_called_with_the_event_and_a_conte
 
 
 def test_only_a_python_runtime_is_run(runtime):
-    node = Function(name="framework", arn="arn:aws:lambda:ap-northeast-2:123456789012:function:framework",
-                    handler="framework.onEvent", runtime="nodejs24.x", code=b"", environment={}, timeout=900,
-                    memory=128)
+    node = Function(
+        name="framework",
+        arn="arn:aws:lambda:ap-northeast-2:123456789012:function:framework",
+        handler="framework.onEvent",
+        runtime="nodejs24.x",
+        code=b"",
+        environment={},
+        timeout=900,
+        memory=128,
+    )
     with pytest.raises(NotImplementedError, match="nodejs24.x is not rehearsed"):
         runtime.invoke(node, {})
 
@@ -74,16 +89,23 @@ def test_errors_come_back_as_the_runtime_reports_them(runtime):
 
 
 def test_compiled_modules_and_the_ones_the_rehearsal_could_not_run(tmp_path):
-    for rel in ("charset_normalizer/md.cpython-314-aarch64-linux-gnu.so", "charset_normalizer/md.py",
-                "fast/core.cpython-314-aarch64-linux-gnu.so", "other/x.cpython-39-x86_64-linux-gnu.so",
-                "81d243bd2c585b0f4821__mypyc.cpython-314-aarch64-linux-gnu.so"):
+    for rel in (
+        "charset_normalizer/md.cpython-314-aarch64-linux-gnu.so",
+        "charset_normalizer/md.py",
+        "fast/core.cpython-314-aarch64-linux-gnu.so",
+        "other/x.cpython-39-x86_64-linux-gnu.so",
+        "81d243bd2c585b0f4821__mypyc.cpython-314-aarch64-linux-gnu.so",
+    ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"")
     found = {c.module: c for c in compiled_modules(tmp_path)}
     assert found["charset_normalizer.md"] == CompiledModule(
-        "charset_normalizer.md", "charset_normalizer/md.cpython-314-aarch64-linux-gnu.so", True, True)
+        "charset_normalizer.md", "charset_normalizer/md.cpython-314-aarch64-linux-gnu.so", True, True
+    )
     assert not found["fast.core"].fallback and not found["other.x"].loads_on_runtime
-    imported = {"charset_normalizer.md": str(tmp_path / "charset_normalizer/md.py"),
-                "fast.core": str(tmp_path / "fast/core.cpython-311-x86_64-linux-gnu.so")}
+    imported = {
+        "charset_normalizer.md": str(tmp_path / "charset_normalizer/md.py"),
+        "fast.core": str(tmp_path / "fast/core.cpython-311-x86_64-linux-gnu.so"),
+    }
     assert [c.module for c in unrehearsed(found.values(), imported)] == ["fast.core"]
     assert unrehearsed(found.values(), {}) == []  # nothing imported: nothing run differently

@@ -16,42 +16,92 @@ from cafelake_rehearsal.intrinsics import Resolver
 from cafelake_rehearsal.provision import Provisioner, generated_secret
 
 REGION = "ap-northeast-2"
-ASSUME = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                  "Principal": {"Service": "lambda.amazonaws.com"}}]}
-TEMPLATE = {"Resources": {
-    "Raw": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}},
-    "Key": {"Type": "AWS::SecretsManager::Secret", "Properties": {
-        "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}}},
-    "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME}},
-    "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}],
-        "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-                                          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["Raw", "Arn"]}, "/*"]]}}]}}},
-    "Job": {"Type": "AWS::Glue::Job", "Properties": {
-        "Name": "cafelake-cleanse", "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "GlueVersion": "5.0",
-        "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/s.py"},
-        "DefaultArguments": {"--raw_uri": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]},
-                             "--pseudonym_secret_id": {"Ref": "Key"}}}},
-    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "alarms"}},
-    "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.14", "Handler": "handler.handler",
-        "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"S3Bucket": "code-bucket", "S3Key": "fn.zip"},
-        "Environment": {"Variables": {"CAFELAKE_RAW_URI": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]}}}}},
-    "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
-}}
+ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}],
+}
+TEMPLATE = {
+    "Resources": {
+        "Raw": {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": {"Status": "Enabled"}}},
+        "Key": {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {"GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}},
+        },
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": ASSUME}},
+        "Policy": {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": "p",
+                "Roles": [{"Ref": "Role"}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["Raw", "Arn"]}, "/*"]]},
+                        }
+                    ],
+                },
+            },
+        },
+        "Job": {
+            "Type": "AWS::Glue::Job",
+            "Properties": {
+                "Name": "cafelake-cleanse",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "GlueVersion": "5.0",
+                "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/s.py"},
+                "DefaultArguments": {
+                    "--raw_uri": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]},
+                    "--pseudonym_secret_id": {"Ref": "Key"},
+                },
+            },
+        },
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "alarms"}},
+        "Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.14",
+                "Handler": "handler.handler",
+                "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                "Code": {"S3Bucket": "code-bucket", "S3Key": "fn.zip"},
+                "Environment": {"Variables": {"CAFELAKE_RAW_URI": {"Fn::Join": ["", ["s3://", {"Ref": "Raw"}]]}}},
+            },
+        },
+        "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+    }
+}
 # A name built from what another resource's creation records (a key's id), referenced by Ref before it in the
 # template; and a custom resource depending on both.
-KEYED = {"Resources": {
-    "Job": {"Type": "AWS::Glue::Job", "Properties": {
-        "Name": "cafelake-tokenize", "Role": "arn:aws:iam::123456789012:role/r", "GlueVersion": "5.0",
-        "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/t.py"},
-        "SecurityConfiguration": {"Ref": "Security"}}},
-    "Views": {"Type": "Custom::Views", "Properties": {"ServiceToken": "arn:token", "Job": {"Ref": "Job"},
-                                                      "Security": {"Ref": "Security"}}},
-    "Security": {"Type": "AWS::Glue::SecurityConfiguration", "Properties": {
-        "Name": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, {"Ref": "Key"}]]},
-        "EncryptionConfiguration": {"S3Encryptions": [{"S3EncryptionMode": "SSE-KMS",
-                                                       "KmsKeyArn": {"Fn::GetAtt": ["Key", "Arn"]}}]}}},
-    "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
-}}
+KEYED = {
+    "Resources": {
+        "Job": {
+            "Type": "AWS::Glue::Job",
+            "Properties": {
+                "Name": "cafelake-tokenize",
+                "Role": "arn:aws:iam::123456789012:role/r",
+                "GlueVersion": "5.0",
+                "Command": {"Name": "glueetl", "ScriptLocation": "s3://code-bucket/t.py"},
+                "SecurityConfiguration": {"Ref": "Security"},
+            },
+        },
+        "Views": {
+            "Type": "Custom::Views",
+            "Properties": {"ServiceToken": "arn:token", "Job": {"Ref": "Job"}, "Security": {"Ref": "Security"}},
+        },
+        "Security": {
+            "Type": "AWS::Glue::SecurityConfiguration",
+            "Properties": {
+                "Name": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, {"Ref": "Key"}]]},
+                "EncryptionConfiguration": {
+                    "S3Encryptions": [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": {"Fn::GetAtt": ["Key", "Arn"]}}]
+                },
+            },
+        },
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+    }
+}
 
 
 @mock_aws
@@ -105,8 +155,10 @@ def test_resources_are_created_in_dependency_order_and_a_custom_resource_gets_it
     assert security == f"CafeLake-{r.ref('Key')}"
     glue = boto3.client("glue", region_name=REGION)
     assert glue.get_security_configuration(Name=security)["SecurityConfiguration"]["EncryptionConfiguration"][
-        "S3Encryption"][0]["KmsKeyArn"] == r.get_att("Key", "Arn")
+        "S3Encryption"
+    ][0]["KmsKeyArn"] == r.get_att("Key", "Arn")
     assert glue.get_job(JobName="cafelake-tokenize")["Job"]["SecurityConfiguration"] == security
-    assert calls == [("Views", "Custom::Views", {"ServiceToken": "arn:token", "Job": "cafelake-tokenize",
-                                                "Security": security})]
+    assert calls == [
+        ("Views", "Custom::Views", {"ServiceToken": "arn:token", "Job": "cafelake-tokenize", "Security": security})
+    ]
     assert r.ref("Views") == "views-1" and r.get_att("Views", "ExecutionArn") == "arn:execution"

@@ -40,11 +40,20 @@ class Rehearsed:
 def assembly(tmp_path_factory) -> Assembly:
     # Always: the jobs run the cafelake wheel inside their zips, so the zips must hold today's code (the build
     # is reproducible, and reuses the third-party wheels it has).
-    timed("0 build the Glue jobs' zips of wheels", subprocess.run,
-          [sys.executable, str(ROOT / "scripts" / "build_glue_artifacts.py")], check=True, cwd=ROOT,
-          capture_output=True)
-    return timed("1 cdk synth (pinned CLI, Lambda bundling on)", Assembly.synth, ROOT,
-                 tmp_path_factory.mktemp("rehearsal") / "cdk.out")
+    timed(
+        "0 build the Glue jobs' zips of wheels",
+        subprocess.run,
+        [sys.executable, str(ROOT / "scripts" / "build_glue_artifacts.py")],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    return timed(
+        "1 cdk synth (pinned CLI, Lambda bundling on)",
+        Assembly.synth,
+        ROOT,
+        tmp_path_factory.mktemp("rehearsal") / "cdk.out",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +68,9 @@ def rehearsed(assembly, envs, tmp_path_factory):
             views = r.client("stepfunctions").describe_execution(executionArn=response.data["ExecutionArn"])
             ran = views["stopDate"] - views["startDate"]
             TIMINGS["      of which the views-only execution"] = ran.total_seconds()
-        first = timed("3 first scheduled run (scrape loop, crawl, cleanse, tokenize, views)", scenarios.first_run,
-                      r, board)
+        first = timed(
+            "3 first scheduled run (scrape loop, crawl, cleanse, tokenize, views)", scenarios.first_run, r, board
+        )
         for _, (run, result) in r.services.job_runs.items():
             TIMINGS[f"  3 {run.job_name}: install {result.install_seconds:.1f} s of"] = result.seconds
         yield Rehearsed(r, board, source, corpus, first, workdir)
@@ -95,8 +105,7 @@ def test_the_deploy_created_the_views_by_running_the_views_only_execution_and_wa
     views = [s for s in execution.entered() if s.startswith("View ")]
     assert len(views) == len(list((ROOT / "athena_queries" / "views").glob("*.sql")))
     assert "Which board?" not in execution.entered()
-    (invocation,) = [inv for fn, inv in r.services.lambdas.invocations
-                                  if fn.handler == "deploy_views.handler"]
+    (invocation,) = [inv for fn, inv in r.services.lambdas.invocations if fn.handler == "deploy_views.handler"]
     assert not invocation.error and invocation.payload["Data"]["ExecutionArn"] == execution.arn
     described = r.client("stepfunctions").describe_execution(executionArn=execution.arn)
     assert described["stopDate"] <= response.answered_at  # answered only after the execution had ended
@@ -122,8 +131,11 @@ def test_the_per_stack_names_are_the_ones_the_jobs_crawler_and_state_machine_use
     name = r.resolver.ref(crawler)
     assert glue.get_crawler(Name=name)["Crawler"]["CrawlerSecurityConfiguration"] == security
     definition = json.loads(r.properties("AWS::StepFunctions::StateMachine")["DefinitionString"])
-    assert {s["Parameters"]["WorkGroup"] for s in definition["States"].values()
-            if s.get("Resource", "").endswith(":athena:startQueryExecution.sync")} == {workgroup}
+    assert {
+        s["Parameters"]["WorkGroup"]
+        for s in definition["States"].values()
+        if s.get("Resource", "").endswith(":athena:startQueryExecution.sync")
+    } == {workgroup}
 
 
 def test_the_scheduled_run_goes_through_every_step(rehearsed):
@@ -174,8 +186,15 @@ def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
 @pytest.fixture(scope="module")
 def second(rehearsed) -> scenarios.SecondRun:
     corpus = rehearsed.corpus
-    return timed("5 second scheduled run (nothing new)", scenarios.second_run, rehearsed.r, rehearsed.board,
-                 rehearsed.source, corpus.club_id, corpus.menu_id)
+    return timed(
+        "5 second scheduled run (nothing new)",
+        scenarios.second_run,
+        rehearsed.r,
+        rehearsed.board,
+        rehearsed.source,
+        corpus.club_id,
+        corpus.menu_id,
+    )
 
 
 def test_a_second_run_with_nothing_new_changes_nothing(second):
@@ -191,10 +210,17 @@ def test_an_overlapping_invocation_is_waited_for_through_the_boards_lease(rehear
     (60 s, then longer: recorded, not waited); an invocation takes the lease over once it has run out, the run
     goes on, and the lease is given back."""
     corpus = rehearsed.corpus
-    run = timed("5b scheduled run while another invocation holds the lease", scenarios.busy_board_run,
-                rehearsed.r, rehearsed.board, rehearsed.source, corpus.club_id, corpus.menu_id)
+    run = timed(
+        "5b scheduled run while another invocation holds the lease",
+        scenarios.busy_board_run,
+        rehearsed.r,
+        rehearsed.board,
+        rehearsed.source,
+        corpus.club_id,
+        corpus.menu_id,
+    )
     assert run.execution.status == "SUCCEEDED", (run.execution.error, run.execution.cause)
-    assert run.busy_answers >= 1 and run.retry_waits == [60 * 1.5 ** i for i in range(run.busy_answers)]
+    assert run.busy_answers >= 1 and run.retry_waits == [60 * 1.5**i for i in range(run.busy_answers)]
     assert run.lease["holder"] != scenarios.OTHER_HOLDER and run.lease["released"] is True
 
 
@@ -204,9 +230,23 @@ def test_the_smoke_command_follows_the_deployed_state_machine(rehearsed, second,
     monkeypatch.setenv("AWS_DEFAULT_REGION", rehearsed.r.region)
     monkeypatch.setenv("AWS_REGION", rehearsed.r.region)
     _register("aws", "smoke test")
-    result = timed("6 cafelake aws smoke against the rehearsal", CliRunner().invoke, app, [
-        "aws", "smoke", "--board", rehearsed.board, "--state-machine-arn", rehearsed.r.state_machine_arn(),
-        "--poll", "0.2", "--timeout", "600"])
+    result = timed(
+        "6 cafelake aws smoke against the rehearsal",
+        CliRunner().invoke,
+        app,
+        [
+            "aws",
+            "smoke",
+            "--board",
+            rehearsed.board,
+            "--state-machine-arn",
+            rehearsed.r.state_machine_arn(),
+            "--poll",
+            "0.2",
+            "--timeout",
+            "600",
+        ],
+    )
     assert result.exit_code == 0, result.output
     for step in ("> Cleanse", "< Tokenize", "> Done"):
         assert step in result.output, step
@@ -216,8 +256,9 @@ def test_the_smoke_command_follows_the_deployed_state_machine(rehearsed, second,
 def test_the_spark_engine_runs_on_the_shipped_numpy_pandas_pyarrow(rehearsed, second):
     """Defect 9: in the job's Python the zip's pyarrow and pandas replace Glue's, and Spark's Arrow
     path (mapInArrow, the collect to Arrow) works on them and writes what the python engine wrote."""
-    run = timed("7 tokenize job with --engine spark", scenarios.spark_tokenize, rehearsed.r,
-                rehearsed.workdir / "spark")
+    run = timed(
+        "7 tokenize job with --engine spark", scenarios.spark_tokenize, rehearsed.r, rehearsed.workdir / "spark"
+    )
     log = run.result.log.read_text()
     assert run.result.state == "SUCCEEDED", log[-3000:]
     assert "--engine spark" in log and "sc.setLogLevel" in log  # a SparkSession started, in the job's Python
@@ -228,8 +269,9 @@ def test_the_spark_engine_runs_on_the_shipped_numpy_pandas_pyarrow(rehearsed, se
 
 
 def test_a_failed_glue_run_reaches_the_topic_through_the_catch(rehearsed, second):
-    run = timed("8 failed cleanse run (unreadable pseudonym key)", scenarios.failed_glue_run, rehearsed.r,
-                rehearsed.board)
+    run = timed(
+        "8 failed cleanse run (unreadable pseudonym key)", scenarios.failed_glue_run, rehearsed.r, rehearsed.board
+    )
     assert run.execution.status == "FAILED" and run.execution.error == "PipelineFailed"
     assert run.job_states == ["FAILED", "FAILED"]  # the catch comes after the one retry, a minute later
     assert rehearsed.r.services.retry_waits[-1] == 60
@@ -257,13 +299,17 @@ def test_the_jobs_run_in_the_stacks_region_and_a_job_signing_for_another_is_refu
     assert result.state == "FAILED" and "the region 'us-east-1' is wrong; expecting 'ap-northeast-2'" in result.error
     lake_buckets = {root.removeprefix("s3://").split("/")[0] for root in r.lake().zone_roots.values()}
     assert {(bucket, signed) for bucket, signed, _ in r.region_check.refused} <= {
-        (b, scenarios.WRONG_REGION) for b in lake_buckets}
+        (b, scenarios.WRONG_REGION) for b in lake_buckets
+    }
     assert r.region_check.refused
 
 
 def test_the_state_machine_role_reaches_only_the_lake_and_results_buckets(rehearsed):
     r = rehearsed.r
     lake = [url.removeprefix("s3://") for url in r.lake().zone_roots.values()]
-    results = r.properties("AWS::Athena::WorkGroup")["WorkGroupConfiguration"]["ResultConfiguration"][
-        "OutputLocation"].removeprefix("s3://").split("/")[0]
+    results = (
+        r.properties("AWS::Athena::WorkGroup")["WorkGroupConfiguration"]["ResultConfiguration"]["OutputLocation"]
+        .removeprefix("s3://")
+        .split("/")[0]
+    )
     assert state_machine_s3_outside(r.resolver, lake, results) == []

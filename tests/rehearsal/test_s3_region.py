@@ -48,8 +48,13 @@ def server():
 
 
 def _pyarrow(endpoint: str, region: str) -> pafs.S3FileSystem:
-    return pafs.S3FileSystem(region=region, endpoint_override=endpoint.removeprefix("http://"), scheme="http",
-                             access_key="rehearsal", secret_key="rehearsal")
+    return pafs.S3FileSystem(
+        region=region,
+        endpoint_override=endpoint.removeprefix("http://"),
+        scheme="http",
+        access_key="rehearsal",
+        secret_key="rehearsal",
+    )
 
 
 def test_a_client_signing_for_the_buckets_region_is_served(server):
@@ -88,8 +93,7 @@ def test_the_refusal_is_s3s(server):
 
 
 def test_what_a_request_names():
-    auth = ("AWS4-HMAC-SHA256 Credential=AKID/20261207/eu-west-1/s3/aws4_request, SignedHeaders=host, "
-            "Signature=00")
+    auth = "AWS4-HMAC-SHA256 Credential=AKID/20261207/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=00"
     assert signed_region({"HTTP_AUTHORIZATION": auth}) == "eu-west-1"
     other = auth.replace("/s3/", "/states/")
     assert signed_region({"HTTP_AUTHORIZATION": other}) is None  # only S3 requests are checked

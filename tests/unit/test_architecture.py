@@ -34,8 +34,11 @@ def importers(*folders: Path) -> dict[str, set[str]]:
 
 
 def _crossing(files: dict[str, set[str]], forbidden: tuple[str, ...]) -> dict[str, list[str]]:
-    return {f: sorted(m for m in mods if m.startswith(forbidden)) for f, mods in files.items()
-            if any(m.startswith(forbidden) for m in mods)}
+    return {
+        f: sorted(m for m in mods if m.startswith(forbidden))
+        for f, mods in files.items()
+        if any(m.startswith(forbidden) for m in mods)
+    }
 
 
 def _specific_sources(but: str | None = None) -> tuple[str, ...]:
@@ -44,8 +47,11 @@ def _specific_sources(but: str | None = None) -> tuple[str, ...]:
 
 def test_the_core_and_the_cloud_adapters_know_no_particular_source():
     """Only the registry names a source: collect, cleanse and the rest meet sources through `sources.base`."""
-    core = {f: m for f, m in importers(PACKAGE, ROOT / "lambdas", ROOT / "glue_jobs", ROOT / "infra" / "cafelake_infra")
-            .items() if not f.startswith(("src/cafelake/sources/", "src/cafelake/commands/"))}
+    core = {
+        f: m
+        for f, m in importers(PACKAGE, ROOT / "lambdas", ROOT / "glue_jobs", ROOT / "infra" / "cafelake_infra").items()
+        if not f.startswith(("src/cafelake/sources/", "src/cafelake/commands/"))
+    }
     assert _crossing(core, _specific_sources()) == {}
 
 
@@ -57,18 +63,24 @@ def test_a_source_uses_the_seam_and_nothing_of_the_pipeline_or_another_source(na
 
 
 def test_the_seam_and_the_registry_use_no_stage():
-    files = {f: m for f, m in importers(PACKAGE / "sources").items()
-             if f in ("src/cafelake/sources/base.py", "src/cafelake/sources/__init__.py")}
+    files = {
+        f: m
+        for f, m in importers(PACKAGE / "sources").items()
+        if f in ("src/cafelake/sources/base.py", "src/cafelake/sources/__init__.py")
+    }
     assert len(files) == 2
     assert _crossing(files, tuple(f"cafelake.{s}" for s in (*STAGES, "lake"))) == {}
 
 
-@pytest.mark.parametrize("stage, downstream", [
-    ("collect", ("cleanse", "tokenize", "athena", "report", "commands")),
-    ("cleanse", ("collect", "tokenize", "athena", "report", "commands")),
-    ("tokenize", ("collect", "athena", "report", "commands")),
-    ("athena", ("collect", "cleanse", "tokenize", "report", "commands")),
-])
+@pytest.mark.parametrize(
+    "stage, downstream",
+    [
+        ("collect", ("cleanse", "tokenize", "athena", "report", "commands")),
+        ("cleanse", ("collect", "tokenize", "athena", "report", "commands")),
+        ("tokenize", ("collect", "athena", "report", "commands")),
+        ("athena", ("collect", "cleanse", "tokenize", "report", "commands")),
+    ],
+)
 def test_a_stage_reaches_no_stage_after_it(stage, downstream):
     assert _crossing(importers(PACKAGE / stage), tuple(f"cafelake.{s}" for s in downstream)) == {}
 
@@ -76,8 +88,15 @@ def test_a_stage_reaches_no_stage_after_it(stage, downstream):
 def test_the_rules_can_fail():
     """The reader sees what a file imports, lazily or not, and `_crossing` reports it."""
     files = {"x.py": imports(PACKAGE / "commands" / "serve.py")}
-    assert _crossing(files, _specific_sources()) == {"x.py": [
-        "cafelake.sources.naver_cafe.corpus", "cafelake.sources.naver_cafe.corpus.Corpus",
-        "cafelake.sources.naver_cafe.corpus.jsonl", "cafelake.sources.naver_cafe.corpus.jsonl.CorpusFileError",
-        "cafelake.sources.naver_cafe.corpus.jsonl.JsonlCorpus", "cafelake.sources.naver_cafe.server",
-        "cafelake.sources.naver_cafe.server.FaultConfig", "cafelake.sources.naver_cafe.server.NaverServer"]}
+    assert _crossing(files, _specific_sources()) == {
+        "x.py": [
+            "cafelake.sources.naver_cafe.corpus",
+            "cafelake.sources.naver_cafe.corpus.Corpus",
+            "cafelake.sources.naver_cafe.corpus.jsonl",
+            "cafelake.sources.naver_cafe.corpus.jsonl.CorpusFileError",
+            "cafelake.sources.naver_cafe.corpus.jsonl.JsonlCorpus",
+            "cafelake.sources.naver_cafe.server",
+            "cafelake.sources.naver_cafe.server.FaultConfig",
+            "cafelake.sources.naver_cafe.server.NaverServer",
+        ]
+    }

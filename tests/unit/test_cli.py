@@ -14,22 +14,27 @@ from cafelake.cli import COMMANDS, _register, app
 def _python(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
 
 
 def test_every_stage_is_a_registered_command():
     """The command names the CLI registers, not words that may appear anywhere in the help."""
-    res = _python("import typer; from cafelake.cli import COMMANDS, _register, app\n"
-                  "for name, text in COMMANDS.items(): _register(name, text)\n"
-                  "print(' '.join(sorted(typer.main.get_command(app).commands)))")
+    res = _python(
+        "import typer; from cafelake.cli import COMMANDS, _register, app\n"
+        "for name, text in COMMANDS.items(): _register(name, text)\n"
+        "print(' '.join(sorted(typer.main.get_command(app).commands)))"
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == sorted(COMMANDS)
 
 
 def test_a_missing_command_module_fails_loudly():
-    res = _python("import sys; from cafelake import cli; cli.COMMANDS['nosuchstage'] = 'x'; "
-                  "sys.argv = ['cafelake', '--help']; cli.main()")
+    res = _python(
+        "import sys; from cafelake import cli; cli.COMMANDS['nosuchstage'] = 'x'; "
+        "sys.argv = ['cafelake', '--help']; cli.main()"
+    )
     assert res.returncode != 0
     assert "No module named 'cafelake.commands.nosuchstage'" in res.stderr
 
@@ -41,16 +46,32 @@ def test_each_command_has_help():
         assert "Usage" in res.stdout
 
 
-@pytest.mark.parametrize("args, env, code, message", [
-    (["cleanse", "--full", "--ingest-dt", "2026-01-01"], {}, 2,
-     "cafelake cleanse: --full already covers every ingest date; drop --ingest-dt"),
-    (["check"], {"CAFELAKE_DUCKDB_MEMORY": "plenty"}, 2,
-     "cafelake check: CAFELAKE_DUCKDB_MEMORY: expected a size such as 1GB or 512MiB, got 'plenty'"),
-    (["query", "--view", "v_nope"], {}, 2, "cafelake query: unknown view 'v_nope'"),
-])
+@pytest.mark.parametrize(
+    "args, env, code, message",
+    [
+        (
+            ["cleanse", "--full", "--ingest-dt", "2026-01-01"],
+            {},
+            2,
+            "cafelake cleanse: --full already covers every ingest date; drop --ingest-dt",
+        ),
+        (
+            ["check"],
+            {"CAFELAKE_DUCKDB_MEMORY": "plenty"},
+            2,
+            "cafelake check: CAFELAKE_DUCKDB_MEMORY: expected a size such as 1GB or 512MiB, got 'plenty'",
+        ),
+        (["query", "--view", "v_nope"], {}, 2, "cafelake query: unknown view 'v_nope'"),
+    ],
+)
 def test_a_cafelake_error_is_one_line_and_its_exit_code(tmp_path, args, env, code, message):
-    res = _python("import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()", *args,
-                  "--lake", str(tmp_path / "lake"), env=env)
+    res = _python(
+        "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()",
+        *args,
+        "--lake",
+        str(tmp_path / "lake"),
+        env=env,
+    )
     assert res.returncode == code
     assert res.stderr.startswith(message) and res.stderr.count("\n") == 1, res.stderr
     assert "Traceback" not in res.stderr
@@ -59,7 +80,8 @@ def test_a_cafelake_error_is_one_line_and_its_exit_code(tmp_path, args, env, cod
 def test_a_config_error_reaches_the_user_with_the_file_and_key(tmp_path):
     (tmp_path / "cleanse.yaml").write_text("keep_jamo: maybe\n")
     _register("cleanse", COMMANDS["cleanse"])
-    res = CliRunner().invoke(app, ["cleanse", "--lake", str(tmp_path / "lake")],
-                             env={"CAFELAKE_CONFIG_DIR": str(tmp_path)})
+    res = CliRunner().invoke(
+        app, ["cleanse", "--lake", str(tmp_path / "lake")], env={"CAFELAKE_CONFIG_DIR": str(tmp_path)}
+    )
     assert res.exit_code == 2
     assert f"cafelake cleanse: {tmp_path / 'cleanse.yaml'}: keep_jamo: input should be a valid boolean" in res.output

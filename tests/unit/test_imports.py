@@ -27,8 +27,9 @@ def _modules() -> dict[str, Path]:
 
 def _type_checking(node: ast.If) -> bool:
     test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _imported(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
@@ -98,8 +99,9 @@ def test_the_import_graph_has_no_cycles():
     modules = _modules()
     graph = {name: _imported(name, path, modules) for name, path in modules.items()}
     cycles = _cycles(graph)
-    assert not cycles, "\n".join(" <-> ".join(c) + ": " + "; ".join(
-        f"{v} -> {sorted(graph[v] & set(c))}" for v in c) for c in cycles)
+    assert not cycles, "\n".join(
+        " <-> ".join(c) + ": " + "; ".join(f"{v} -> {sorted(graph[v] & set(c))}" for v in c) for c in cycles
+    )
 
 
 def test_the_cycle_finder_finds_a_cycle():
@@ -120,7 +122,8 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
         "        failed[name] = traceback.format_exc(limit=3)\n"
         "print(json.dumps(failed))\n"
     )
-    res = subprocess.run([sys.executable, "-c", code, json.dumps(sorted(_modules()))], capture_output=True,
-                         text=True, timeout=600)
+    res = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(sorted(_modules()))], capture_output=True, text=True, timeout=600
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert json.loads(res.stdout.strip().splitlines()[-1]) == {}

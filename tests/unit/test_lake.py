@@ -11,10 +11,16 @@ from cafelake.schemas import TOKEN_TFIDF, TOKENS_FACT
 
 def _tokens(post_ids: list[str], day: str) -> pa.Table:
     n = len(post_ids)
-    return pa.table({
-        "post_id": post_ids, "token_position": list(range(n)), "token": ["열"] * n,
-        "token_pos": ["NNG"] * n, "is_stopword": [False] * n, "dt": [day] * n,
-    })
+    return pa.table(
+        {
+            "post_id": post_ids,
+            "token_position": list(range(n)),
+            "token": ["열"] * n,
+            "token_pos": ["NNG"] * n,
+            "is_stopword": [False] * n,
+            "dt": [day] * n,
+        }
+    )
 
 
 def test_write_replaces_only_the_partitions_it_holds(tmp_path):
@@ -24,7 +30,10 @@ def test_write_replaces_only_the_partitions_it_holds(tmp_path):
     lake.write_table(TOKENS_FACT, _tokens(["z"], "2024-01-02"))  # a re-run must not duplicate
     got = lake.read_table("tokens_fact").to_pydict()
     assert sorted(zip(got["dt"], got["post_id"], strict=True)) == [
-        ("2024-01-01", "a"), ("2024-01-01", "b"), ("2024-01-02", "z")]
+        ("2024-01-01", "a"),
+        ("2024-01-01", "b"),
+        ("2024-01-02", "z"),
+    ]
     assert lake.partitions("tokens_fact") == ["2024-01-01", "2024-01-02"]
 
 
@@ -37,8 +46,17 @@ def test_read_prunes_to_requested_partitions(tmp_path):
 
 def test_unpartitioned_table_is_replaced_whole(tmp_path):
     lake = Lake(str(tmp_path))
-    row = {"scope": ["all"], "token": ["열"], "token_pos": ["NNG"], "doc_freq": [1], "term_freq": [2],
-           "tfidf_score": [0.5], "rank": [1], "ranking": ["sum"], "mean_tfidf": [0.5]}
+    row = {
+        "scope": ["all"],
+        "token": ["열"],
+        "token_pos": ["NNG"],
+        "doc_freq": [1],
+        "term_freq": [2],
+        "tfidf_score": [0.5],
+        "rank": [1],
+        "ranking": ["sum"],
+        "mean_tfidf": [0.5],
+    }
     lake.write_table(TOKEN_TFIDF, pa.table(row))
     lake.write_table(TOKEN_TFIDF, pa.table(row | {"token": ["기침"]}))
     assert lake.read_table("token_tfidf").column("token").to_pylist() == ["기침"]
@@ -90,9 +108,11 @@ def test_objects_need_no_pyarrow(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from cafelake.lake import Lake; import cafelake.raw; "
-            f"l = Lake({str(tmp_path)!r}); l.put_bytes('raw', 'a/b', b'1'); l.list_keys('raw'); "
-            "assert 'pyarrow' not in sys.modules, 'pyarrow imported'")
+    code = (
+        "import sys; from cafelake.lake import Lake; import cafelake.raw; "
+        f"l = Lake({str(tmp_path)!r}); l.put_bytes('raw', 'a/b', b'1'); l.list_keys('raw'); "
+        "assert 'pyarrow' not in sys.modules, 'pyarrow imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -122,9 +142,14 @@ def test_footers_stay_small_and_reads_keep_the_schema_types(tmp_path):
     lake = Lake(str(tmp_path))
     n = 6
     row = {f.name: pa.nulls(n, f.type) for f in POSTS.schema} | {
-        "post_id": [f"1-{i}" for i in range(n)], "source": ["naver_cafe"] * n, "menu_id": ["386", "412"] * 3,
-        "question_text": [f"긴 글 {i} " * 50 for i in range(n)], "dt": ["2024-01-01"] * n,
-        "posted_at": pa.array(range(n), pa.timestamp("us", tz="UTC")), "post_hour": [9] * n}
+        "post_id": [f"1-{i}" for i in range(n)],
+        "source": ["naver_cafe"] * n,
+        "menu_id": ["386", "412"] * 3,
+        "question_text": [f"긴 글 {i} " * 50 for i in range(n)],
+        "dt": ["2024-01-01"] * n,
+        "posted_at": pa.array(range(n), pa.timestamp("us", tz="UTC")),
+        "post_hour": [9] * n,
+    }
     lake.write_table(POSTS, pa.table(row, schema=POSTS.schema.append(pa.field("dt", pa.string()))))
     (path,) = (tmp_path / "cleansed" / "posts" / "dt=2024-01-01").glob("*.parquet")
     pf = pq.ParquetFile(path)
@@ -147,9 +172,17 @@ def test_list_columns_get_their_dictionary_by_leaf_path(tmp_path):
     from cafelake.schemas import POST_KEYWORD_GROUPS
 
     lake = Lake(str(tmp_path))
-    lake.write_table(POST_KEYWORD_GROUPS, pa.table({
-        "post_id": ["1-1", "1-2", "1-3"], "group_id": pa.array([1, 2, 1], pa.int32()),
-        "matched_keywords": [["열", "기침"], ["열"], ["기침", "열", "기침"]], "dt": ["2024-01-01"] * 3}))
+    lake.write_table(
+        POST_KEYWORD_GROUPS,
+        pa.table(
+            {
+                "post_id": ["1-1", "1-2", "1-3"],
+                "group_id": pa.array([1, 2, 1], pa.int32()),
+                "matched_keywords": [["열", "기침"], ["열"], ["기침", "열", "기침"]],
+                "dt": ["2024-01-01"] * 3,
+            }
+        ),
+    )
     (path,) = (tmp_path / "tokenized" / "post_keyword_groups" / "dt=2024-01-01").glob("*.parquet")
     rg = pq.ParquetFile(path).metadata.row_group(0)
     chunks = {rg.column(i).path_in_schema: rg.column(i) for i in range(rg.num_columns)}

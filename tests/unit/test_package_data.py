@@ -12,8 +12,12 @@ PACKAGE = ROOT / "src" / "cafelake"
 
 def test_every_data_file_is_package_data():
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-data"]["cafelake"]
-    data = [p.relative_to(PACKAGE) for p in PACKAGE.rglob("*")
-            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+        "package-data"
+    ]["cafelake"]
+    data = [
+        p.relative_to(PACKAGE)
+        for p in PACKAGE.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    ]
     assert any(str(p) == "sources/sources.toml" for p in data)  # the source registry, read at run time
     assert [str(p) for p in data if not any(p.match(pattern) for pattern in patterns)] == []

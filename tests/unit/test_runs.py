@@ -48,8 +48,11 @@ def test_every_stage_that_records_runs_has_a_zone_and_the_metric_stages_are_amon
 @mock_aws
 def test_publish_puts_one_datum_per_count_dimensioned_by_stage():
     cw = boto3.client("cloudwatch", region_name="us-east-1")
-    sent = publish("cleanse", {"records_in": 10, "cleansed": 7, "quarantined": 2, "duplicates": 1,
-                               "seconds": 3.5, "run_id": "x"}, client=cw)
+    sent = publish(
+        "cleanse",
+        {"records_in": 10, "cleansed": 7, "quarantined": 2, "duplicates": 1, "seconds": 3.5, "run_id": "x"},
+        client=cw,
+    )
     assert len(sent) == 5
     names = {m["MetricName"] for m in cw.list_metrics(Namespace=NAMESPACE)["Metrics"]}
     assert names == {"RecordsIn", "RecordsCleansed", "RecordsQuarantined", "RecordsDuplicate", "StageSeconds"}
@@ -62,4 +65,3 @@ def test_nothing_to_publish_sends_nothing():
     cw = boto3.client("cloudwatch", region_name="us-east-1")
     assert publish("cleanse", {"run_id": "x"}, client=cw) == []
     assert cw.list_metrics(Namespace=NAMESPACE)["Metrics"] == []
-

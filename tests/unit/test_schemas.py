@@ -14,9 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The names and meanings analysts, views and dashboards rely on (issue: Foundation, item 4).
 CONTRACT = {
-    "posts_dim": ["post_id", "club_id", "menu_id", "url", "title", "content", "question_text", "raw_date",
-                  "posted_at", "post_date", "post_hour", "post_year", "post_month", "author_key",
-                  "read_count", "comment_count"],
+    "posts_dim": [
+        "post_id",
+        "club_id",
+        "menu_id",
+        "url",
+        "title",
+        "content",
+        "question_text",
+        "raw_date",
+        "posted_at",
+        "post_date",
+        "post_hour",
+        "post_year",
+        "post_month",
+        "author_key",
+        "read_count",
+        "comment_count",
+    ],
     "tokens_fact": ["post_id", "token_position", "token", "token_pos", "is_stopword"],
     "token_daily_counts": ["token", "token_pos", "is_stopword", "occurrences", "posts"],
     "keyword_groups_dim": ["group_id", "group_name", "display_name", "description"],
@@ -58,8 +73,17 @@ def test_projection_names_every_partition_key():
 
 
 def test_conform_casts_and_orders_columns():
-    t = pa.table({"is_stopword": [True], "token": ["열"], "token_pos": ["NNG"], "token_position": [3],
-                  "post_id": ["1-2"], "dt": ["2024-01-01"], "extra": [1]})
+    t = pa.table(
+        {
+            "is_stopword": [True],
+            "token": ["열"],
+            "token_pos": ["NNG"],
+            "token_position": [3],
+            "post_id": ["1-2"],
+            "dt": ["2024-01-01"],
+            "extra": [1],
+        }
+    )
     out = schemas.conform(t, schemas.TOKENS_FACT)
     assert out.column_names == [*schemas.TOKENS_FACT.schema.names, "dt"]
     assert out.schema.field("token_position").type == pa.int32()

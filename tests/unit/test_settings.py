@@ -16,11 +16,24 @@ from cafelake.settings import Settings
 
 
 def test_the_environment_names_the_lake_its_zones_and_its_engine():
-    env = Environment.read({"CAFELAKE_LAKE": "s3://lake/prefix", "CAFELAKE_RAW_URI": "s3://raw-bucket",
-                            "CAFELAKE_S3_ENDPOINT": "http://127.0.0.1:5000", "AWS_DEFAULT_REGION": "eu-west-1",
-                            "CAFELAKE_DUCKDB_MEMORY": "512MiB", "CAFELAKE_CONFIG_DIR": "/etc/cafelake"})
-    assert env == Environment("s3://lake/prefix", {"raw": "s3://raw-bucket"}, "http://127.0.0.1:5000", "eu-west-1",
-                              "512MiB", Path("/etc/cafelake"))
+    env = Environment.read(
+        {
+            "CAFELAKE_LAKE": "s3://lake/prefix",
+            "CAFELAKE_RAW_URI": "s3://raw-bucket",
+            "CAFELAKE_S3_ENDPOINT": "http://127.0.0.1:5000",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "CAFELAKE_DUCKDB_MEMORY": "512MiB",
+            "CAFELAKE_CONFIG_DIR": "/etc/cafelake",
+        }
+    )
+    assert env == Environment(
+        "s3://lake/prefix",
+        {"raw": "s3://raw-bucket"},
+        "http://127.0.0.1:5000",
+        "eu-west-1",
+        "512MiB",
+        Path("/etc/cafelake"),
+    )
     lake = Lake.from_settings(env)
     assert lake.uri("raw", "k") == "s3://raw-bucket/k" and lake.uri("cleansed") == "s3://lake/prefix/cleansed"
 
@@ -29,15 +42,22 @@ def test_an_empty_environment_gives_the_defaults_and_the_option_wins():
     assert Environment.read({}) == Environment()
     assert Environment.read({}).duckdb_memory == DEFAULT_DUCKDB_MEMORY
     assert Environment.read({"CAFELAKE_LAKE": "/a"}, lake="/b").lake == "/b"
-    assert Environment.read({"AWS_REGION": "ap-northeast-2", "AWS_DEFAULT_REGION": "eu-west-1"}).region == \
-        "ap-northeast-2"
+    assert (
+        Environment.read({"AWS_REGION": "ap-northeast-2", "AWS_DEFAULT_REGION": "eu-west-1"}).region == "ap-northeast-2"
+    )
 
 
-@pytest.mark.parametrize("environ, message", [
-    ({"CAFELAKE_DUCKDB_MEMORY": "lots"}, "CAFELAKE_DUCKDB_MEMORY: expected a size such as 1GB or 512MiB, got 'lots'"),
-    ({"CAFELAKE_LAKE": "gs://bucket"}, "CAFELAKE_LAKE: expected a folder or an s3:// URI, got 'gs://bucket'"),
-    ({"CAFELAKE_TOKENIZED_URI": "https://x"}, "CAFELAKE_TOKENIZED_URI: expected a folder or an s3:// URI"),
-])
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        (
+            {"CAFELAKE_DUCKDB_MEMORY": "lots"},
+            "CAFELAKE_DUCKDB_MEMORY: expected a size such as 1GB or 512MiB, got 'lots'",
+        ),
+        ({"CAFELAKE_LAKE": "gs://bucket"}, "CAFELAKE_LAKE: expected a folder or an s3:// URI, got 'gs://bucket'"),
+        ({"CAFELAKE_TOKENIZED_URI": "https://x"}, "CAFELAKE_TOKENIZED_URI: expected a folder or an s3:// URI"),
+    ],
+)
 def test_a_bad_variable_is_named_with_what_was_expected(environ, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Environment.read(environ)
@@ -54,15 +74,28 @@ def test_a_yaml_syntax_error_names_the_line_and_column(tmp_path):
         Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}).keyword_groups
 
 
-@pytest.mark.parametrize("groups, message", [
-    ("[{group_id: 1, group_name: a, display_name: A, keywords: []}]",
-     r"groups\[0\]\.keywords: tuple should have at least 1 item after validation"),
-    ("[{group_id: '1', group_name: a, display_name: A, keywords: [열]}]", r"groups\[0\]\.group_id: input should be"),
-    ("[{group_id: 1, group_name: a, display_name: A, keywords: [열], colour: red}]",
-     r"groups\[0\]\.colour: extra inputs are not permitted"),
-    ("[{group_id: 1, group_name: a, display_name: A, keywords: [열]}, "
-     "{group_id: 1, group_name: b, display_name: B, keywords: [피]}]", r"duplicate group_id \[1\]"),
-])
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        (
+            "[{group_id: 1, group_name: a, display_name: A, keywords: []}]",
+            r"groups\[0\]\.keywords: tuple should have at least 1 item after validation",
+        ),
+        (
+            "[{group_id: '1', group_name: a, display_name: A, keywords: [열]}]",
+            r"groups\[0\]\.group_id: input should be",
+        ),
+        (
+            "[{group_id: 1, group_name: a, display_name: A, keywords: [열], colour: red}]",
+            r"groups\[0\]\.colour: extra inputs are not permitted",
+        ),
+        (
+            "[{group_id: 1, group_name: a, display_name: A, keywords: [열]}, "
+            "{group_id: 1, group_name: b, display_name: B, keywords: [피]}]",
+            r"duplicate group_id \[1\]",
+        ),
+    ],
+)
 def test_keyword_groups_are_validated(tmp_path, groups, message):
     (tmp_path / "keyword_groups.yaml").write_text(f"groups: {groups}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"^{tmp_path}/keyword_groups\.yaml: .*{message}"):
@@ -94,9 +127,11 @@ def test_each_file_is_read_once_per_settings_object(tmp_path):
 
 def test_reading_the_environment_needs_no_pydantic():
     """The scraper Lambda reads the lake's location through Settings without pydantic-core (compiled, no fallback)."""
-    code = ("import sys; from cafelake.settings import Settings; from cafelake.lake import Lake; "
-            "Lake.from_settings(Settings.load({'CAFELAKE_LAKE': '/tmp/x'}).env); "
-            "import cafelake.runs, cafelake.pipeline, cafelake.errors, cafelake.collect, cafelake.collect.lease; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'pyarrow')))")
+    code = (
+        "import sys; from cafelake.settings import Settings; from cafelake.lake import Lake; "
+        "Lake.from_settings(Settings.load({'CAFELAKE_LAKE': '/tmp/x'}).env); "
+        "import cafelake.runs, cafelake.pipeline, cafelake.errors, cafelake.collect, cafelake.collect.lease; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core', 'pyarrow')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -61,9 +61,15 @@ def test_uris_of_one_kind_share_one_store():
     assert stores["s3://x"] is stores["s3://y/z"] and isinstance(stores["s3://x"], S3Store)
 
 
-@pytest.mark.parametrize("key, hidden", [
-    ("naver_cafe/club_id=1/a.jsonl.gz", False), ("_state/s.json", True), ("posts/dt=2024-01-01/.tmp-1", True),
-    ("posts/_quarantine/x", True), ("posts/dt=2024-01-01/part-1.parquet", False),
-])
+@pytest.mark.parametrize(
+    "key, hidden",
+    [
+        ("naver_cafe/club_id=1/a.jsonl.gz", False),
+        ("_state/s.json", True),
+        ("posts/dt=2024-01-01/.tmp-1", True),
+        ("posts/_quarantine/x", True),
+        ("posts/dt=2024-01-01/part-1.parquet", False),
+    ],
+)
 def test_the_hidden_key_rule(key, hidden):
     assert is_hidden(key) is hidden

@@ -30,8 +30,9 @@ class CheckResult:
     description: str = ""
 
 
-def run_checks(lake: Lake | str | LocalAthena, *, only: list[str] | None = None,
-               on_progress: Progress | None = None) -> list[CheckResult]:
+def run_checks(
+    lake: Lake | str | LocalAthena, *, only: list[str] | None = None, on_progress: Progress | None = None
+) -> list[CheckResult]:
     """Run every check (or those named in `only`) on the lake, in name order."""
     engine = lake if isinstance(lake, LocalAthena) else LocalAthena(lake, create_views=False)
     files = sqlfiles.checks()
@@ -44,8 +45,7 @@ def run_checks(lake: Lake | str | LocalAthena, *, only: list[str] | None = None,
     for i, check in enumerate(files, 1):
         body = check.parse().sql(dialect="athena")
         count = int(engine.query(f"SELECT count(*) AS n FROM ({body}) AS failing").iloc[0, 0])
-        sample = engine.query(f"SELECT * FROM ({body}) AS failing LIMIT {SAMPLE_ROWS}") if count else \
-            pd.DataFrame()
+        sample = engine.query(f"SELECT * FROM ({body}) AS failing LIMIT {SAMPLE_ROWS}") if count else pd.DataFrame()
         results.append(CheckResult(check.name, count == 0, count, sample, check.description))
         if on_progress:
             on_progress(i, len(files))

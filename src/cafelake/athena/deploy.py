@@ -48,8 +48,15 @@ def _uri(uri: str) -> str:
     return uri.rstrip("/")
 
 
-def statements(database: str, cleansed_uri: str | None = None, tokenized_uri: str | None = None, *,
-               tables: bool = True, views: bool = True, replace_tables: bool = False) -> list[tuple[str, str]]:
+def statements(
+    database: str,
+    cleansed_uri: str | None = None,
+    tokenized_uri: str | None = None,
+    *,
+    tables: bool = True,
+    views: bool = True,
+    replace_tables: bool = False,
+) -> list[tuple[str, str]]:
     """(name, sql) to run in order: the database, the tables, then the views (dependencies first).
 
     Table DDL is `IF NOT EXISTS`; `replace_tables` drops each table first (its data stays:
@@ -58,8 +65,9 @@ def statements(database: str, cleansed_uri: str | None = None, tokenized_uri: st
     """
     if tables and not (cleansed_uri and tokenized_uri):
         raise ValueError("the table DDL needs both cleansed_uri and tokenized_uri")
-    values = {"database": database} | {k: _uri(v) for k, v in
-                                       (("cleansed_uri", cleansed_uri), ("tokenized_uri", tokenized_uri)) if v}
+    values = {"database": database} | {
+        k: _uri(v) for k, v in (("cleansed_uri", cleansed_uri), ("tokenized_uri", tokenized_uri)) if v
+    }
     out: list[tuple[str, str]] = []
     if tables:
         out.append((f"database:{database}", f"CREATE DATABASE IF NOT EXISTS `{database}`"))
@@ -83,8 +91,9 @@ def glue_table_input(tdef: TableDef, location: str) -> dict[str, Any]:
         "Description": tdef.description,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": params,
-        "PartitionKeys": [{"Name": k, "Type": "string", "Comment": "post date in KST, YYYY-MM-DD"}
-                          for k in tdef.partition_keys],
+        "PartitionKeys": [
+            {"Name": k, "Type": "string", "Comment": "post date in KST, YYYY-MM-DD"} for k in tdef.partition_keys
+        ],
         "StorageDescriptor": {
             "Columns": [{"Name": n, "Type": t, "Comment": c} for n, t, c in athena_columns(tdef)],
             "Location": loc,
@@ -111,20 +120,29 @@ class ApplySummary:
     query_ids: list[str] = field(default_factory=list)
 
 
-def apply(database: str, workgroup: str, cleansed_uri: str | None = None, tokenized_uri: str | None = None, *,
-          s3_output: str | None = None, replace_tables: bool = False, tables: bool = True, views: bool = True,
-          boto3_session: Any = None,
-          on_progress: Progress | None = None) -> ApplySummary:
+def apply(
+    database: str,
+    workgroup: str,
+    cleansed_uri: str | None = None,
+    tokenized_uri: str | None = None,
+    *,
+    s3_output: str | None = None,
+    replace_tables: bool = False,
+    tables: bool = True,
+    views: bool = True,
+    boto3_session: Any = None,
+    on_progress: Progress | None = None,
+) -> ApplySummary:
     """Run `statements()` one by one on Athena, waiting for each; stop at the first failure."""
     import awswrangler as wr
 
-    todo = statements(database, cleansed_uri, tokenized_uri, tables=tables, views=views,
-                      replace_tables=replace_tables)
+    todo = statements(database, cleansed_uri, tokenized_uri, tables=tables, views=views, replace_tables=replace_tables)
     summary = ApplySummary(database, workgroup)
     for i, (name, sql) in enumerate(todo, 1):
         context = None if name.startswith("database:") else database
-        result = wr.athena.start_query_execution(sql, database=context, workgroup=workgroup, s3_output=s3_output,
-                                                 boto3_session=boto3_session, wait=True)
+        result = wr.athena.start_query_execution(
+            sql, database=context, workgroup=workgroup, s3_output=s3_output, boto3_session=boto3_session, wait=True
+        )
         state = result["Status"]["State"]
         if state != "SUCCEEDED":
             reason = result["Status"].get("StateChangeReason", "")
@@ -148,8 +166,10 @@ def stack_workgroup(stack_name: str = STACK_NAME, *, boto3_session: Any = None) 
     try:
         (stack,) = client.describe_stacks(StackName=stack_name)["Stacks"]
     except (ClientError, BotoCoreError) as exc:
-        raise LookupError(f"cannot read the workgroup of stack {stack_name!r} ({exc}); name the workgroup "
-                          "(the stack's AthenaWorkGroup output)") from None
+        raise LookupError(
+            f"cannot read the workgroup of stack {stack_name!r} ({exc}); name the workgroup "
+            "(the stack's AthenaWorkGroup output)"
+        ) from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     if WORKGROUP_OUTPUT not in outputs:
         raise LookupError(f"stack {stack_name!r} has no {WORKGROUP_OUTPUT} output; name the workgroup")

@@ -35,8 +35,13 @@ if TYPE_CHECKING:
 
 
 _DUCK_TYPES = {
-    pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.bool_(): "BOOLEAN",
-    pa.float64(): "DOUBLE", pa.date32(): "DATE", UTC_TS: "TIMESTAMPTZ",
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.bool_(): "BOOLEAN",
+    pa.float64(): "DOUBLE",
+    pa.date32(): "DATE",
+    UTC_TS: "TIMESTAMPTZ",
 }
 
 
@@ -131,8 +136,9 @@ class LocalAthena:
     moto) through the lake's pyarrow datasets, since DuckDB has no S3 access here.
     """
 
-    def __init__(self, lake: Lake | str | os.PathLike, *, create_views: bool = True,
-                 memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> None:
+    def __init__(
+        self, lake: Lake | str | os.PathLike, *, create_views: bool = True, memory_limit: str = DEFAULT_DUCKDB_MEMORY
+    ) -> None:
         """`memory_limit`: DuckDB's cap (the settings' CAFELAKE_DUCKDB_MEMORY); larger work spills to disk."""
         import duckdb
 
@@ -202,9 +208,12 @@ class LocalAthena:
             return pd.DataFrame()
         # DuckDB sums BIGINT into HUGEINT (float64 in pandas); Athena's sum(bigint) is bigint.
         if any(str(t) == "HUGEINT" for t in rel.types):
-            rel = rel.project(", ".join(
-                f"CAST({_ident(c)} AS BIGINT) AS {_ident(c)}" if str(t) == "HUGEINT" else _ident(c)
-                for c, t in zip(rel.columns, rel.types, strict=True)))
+            rel = rel.project(
+                ", ".join(
+                    f"CAST({_ident(c)} AS BIGINT) AS {_ident(c)}" if str(t) == "HUGEINT" else _ident(c)
+                    for c, t in zip(rel.columns, rel.types, strict=True)
+                )
+            )
         with warnings.catch_warnings():  # raised inside DuckDB's own pandas conversion, not ours to fix
             warnings.filterwarnings("ignore", message="The inplace keyword", category=pd.errors.Pandas4Warning)
             return rel.df()
@@ -213,8 +222,9 @@ class LocalAthena:
         if name not in self.views and name not in self.tables:
             raise KeyError(f"unknown view {name!r}; views: {', '.join(sorted(self.views))}")
 
-    def view(self, name: str, where: str | None = None, *, order_by: str | None = None,
-             limit: int | None = None) -> pd.DataFrame:
+    def view(
+        self, name: str, where: str | None = None, *, order_by: str | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
         """Rows of a view or table, optionally filtered by an Athena SQL predicate."""
         self._known(name)
         sql = f"SELECT * FROM {name}"
@@ -263,8 +273,9 @@ class LocalAthena:
                 files = tuple(self._filter_files(files, file_filter))
                 if len(files) != read:
                     raise RuntimeError(f"{tdef.name}: plan reads {read} files, its file filter selects {len(files)}")
-            out.append(Scan(tdef.name, files, len(self._files[tdef.name] or ()),
-                            tuple(sorted(columns - {PARTITION_KEY}))))
+            out.append(
+                Scan(tdef.name, files, len(self._files[tdef.name] or ()), tuple(sorted(columns - {PARTITION_KEY})))
+            )
         return out
 
     def _referenced_tables(self, statement: str) -> set[str]:
@@ -282,12 +293,16 @@ class LocalAthena:
 
     def _scanned_table(self, referenced: set[str], columns: set[str], total: int | None) -> TableDef:
         """The table a plan's scan reads: the only referenced one with those columns (and file count)."""
-        candidates = [self.tables[n] for n in sorted(referenced)
-                      if columns <= set(self.tables[n].schema.names) | set(self.tables[n].partition_keys)
-                      and (total is None or total == len(self._files[n] or ()))]
+        candidates = [
+            self.tables[n]
+            for n in sorted(referenced)
+            if columns <= set(self.tables[n].schema.names) | set(self.tables[n].partition_keys)
+            and (total is None or total == len(self._files[n] or ()))
+        ]
         if len(candidates) != 1:
-            raise RuntimeError(f"cannot tell which table a scan of {sorted(columns)} reads: "
-                               f"{[t.name for t in candidates]}")
+            raise RuntimeError(
+                f"cannot tell which table a scan of {sorted(columns)} reads: {[t.name for t in candidates]}"
+            )
         return candidates[0]
 
     def _filter_files(self, files: tuple[str, ...], file_filter: str) -> list[str]:

@@ -104,8 +104,9 @@ def author_keys(account: pa.Array, nickname: pa.Array, key: bytes) -> pa.Array:
     """
     member = pc.if_else(pc.equal(pc.fill_null(account, ""), ""), None, account)
     nick = pc.if_else(pc.equal(pc.fill_null(nickname, ""), ""), None, nickname)
-    identity = pc.coalesce(pc.binary_join_element_wise(ACCOUNT, member, ""),
-                           pc.binary_join_element_wise(NICKNAME, nick, ""))
+    identity = pc.coalesce(
+        pc.binary_join_element_wise(ACCOUNT, member, ""), pc.binary_join_element_wise(NICKNAME, nick, "")
+    )
     distinct = pc.unique(identity.drop_null())
     hashed = pa.array([pseudonym(v, key) for v in distinct.to_pylist()], type=pa.string())
     return pc.take(hashed, pc.index_in(identity, distinct))

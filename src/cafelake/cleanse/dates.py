@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -38,17 +38,19 @@ CLOCK_SKEW = timedelta(hours=1)
 # 00:00:00 sharp (the sample corpus's as_of) shows the day before as "today".
 RENDERED_BEFORE = timedelta(microseconds=1)
 
-MISSING, UNPARSEABLE, NO_DAY, OUT_OF_RANGE = "missing_date", "unparseable_date", "date_without_day", \
-    "date_out_of_range"
+MISSING, UNPARSEABLE, NO_DAY, OUT_OF_RANGE = "missing_date", "unparseable_date", "date_without_day", "date_out_of_range"
 NEEDS_FETCH_TIME = "date_needs_fetch_time"
 
 _EPOCH_MS = r"^\d{1,15}$"
 _AMPM = {"오전": 0, "AM": 0, "am": 0, "오후": 12, "PM": 12, "pm": 12}
 _ABSOLUTE = re.compile(
     r"(?P<y>\d{4}|\d{2})\s*[.\-/]\s*(?P<m>\d{1,2})\s*[.\-/]\s*(?P<d>\d{1,2})\.?"
-    r"(?:[\sT]+(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?")
-_CLOCK = re.compile(r"(?:(?P<day>어제|오늘)\s*)?(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?"
-                    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?")
+    r"(?:[\sT]+(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+)
+_CLOCK = re.compile(
+    r"(?:(?P<day>어제|오늘)\s*)?(?:(?P<ap>오전|오후|AM|PM|am|pm)\s*)?"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+)
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달|년)\s*전")
 _AGO_UNITS = {"초": timedelta(seconds=1), "분": timedelta(minutes=1), "시간": timedelta(hours=1)}
 _AGO_DAYS = {"일": 1, "주": 7}
@@ -117,8 +119,9 @@ def _parse_text_date(text: str, fetched_at: datetime | None) -> datetime | date:
     if not (ago or _CLOCK.fullmatch(s) or _JUST_NOW.fullmatch(s) or s in _DAY_ONLY):
         raise DateError(UNPARSEABLE, f"unknown date form {s[:80]!r}")
     if fetched_at is None:
-        raise DateError(NEEDS_FETCH_TIME, f"{s[:80]!r} counts from when the page was read, which the record "
-                                          "does not say")
+        raise DateError(
+            NEEDS_FETCH_TIME, f"{s[:80]!r} counts from when the page was read, which the record does not say"
+        )
     today = (fetched_at - RENDERED_BEFORE).astimezone(_KST).date()
     if m := _CLOCK.fullmatch(s):
         day = today - timedelta(days=1 if m["day"] == "어제" else 0)
@@ -181,8 +184,9 @@ def parse_dates(raw: pa.Array, fetched_at: pa.Array, now: datetime) -> ParsedDat
     bound = pc.fill_null(fetched_at, pa.scalar(now, UTC_TS)) if fetched_at.null_count else fetched_at
     latest = pc.add(bound, pa.scalar(CLOCK_SKEW, pa.duration("us")))
     too_early = pc.less(post_date, pa.scalar(EARLIEST.date(), pa.date32()))
-    too_late = pc.if_else(pc.is_valid(posted), pc.greater(posted, latest),
-                          pc.greater(post_date, kst_date_hour(latest)[0]))
+    too_late = pc.if_else(
+        pc.is_valid(posted), pc.greater(posted, latest), pc.greater(post_date, kst_date_hour(latest)[0])
+    )
     bad_range = pc.fill_null(pc.or_(too_early, too_late), False)
     if pc.any(bad_range).as_py():
         for i in pc.indices_nonzero(bad_range).to_pylist():

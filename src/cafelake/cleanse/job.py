@@ -107,8 +107,9 @@ def _parquet_bytes(tbl: pa.Table) -> bytes:
     return sink.getvalue()
 
 
-def _select(objects: list[tuple[str, str]], done: set[str], ingest_dts: Iterable[str] | None,
-            full: bool) -> list[tuple[str, str]]:
+def _select(
+    objects: list[tuple[str, str]], done: set[str], ingest_dts: Iterable[str] | None, full: bool
+) -> list[tuple[str, str]]:
     """Full: all. Ingest dates given: all of those dates (re-running one is safe). Else: the new ones."""
     if full:
         return objects
@@ -133,8 +134,15 @@ def _count(mask: pa.Array) -> int:
     return pc.sum(mask).as_py() or 0
 
 
-def run_cleanse(lake: Lake, settings: Settings | None = None, *, ingest_dts: Iterable[str] | None = None,
-                full: bool = False, on_progress: Progress | None = None, key: bytes | None = None) -> CleanseSummary:
+def run_cleanse(
+    lake: Lake,
+    settings: Settings | None = None,
+    *,
+    ingest_dts: Iterable[str] | None = None,
+    full: bool = False,
+    on_progress: Progress | None = None,
+    key: bytes | None = None,
+) -> CleanseSummary:
     """Cleanse raw objects into `cleansed/posts` and `cleansed/_quarantine`; see the module doc.
 
     The rules are `settings.cleanse` (cleanse.yaml). `key` is the pseudonym key (the Glue job
@@ -186,8 +194,9 @@ def run_cleanse(lake: Lake, settings: Settings | None = None, *, ingest_dts: Ite
     # --- state, then the manifest last -----------------------------------------------
     lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
     processed = {k for k, _ in selected} | (set() if full else done)
-    lake.put_bytes("cleansed", MANIFEST, json.dumps({"config": asdict(config), "objects": sorted(processed)},
-                                                    indent=0).encode())
+    lake.put_bytes(
+        "cleansed", MANIFEST, json.dumps({"config": asdict(config), "objects": sorted(processed)}, indent=0).encode()
+    )
     summary.seconds = round(time.monotonic() - started, 3)
     write_run(lake, "cleanse", summary.run_id, asdict(summary), started_at=now)
     return summary
@@ -197,14 +206,18 @@ def _verify(summary: CleanseSummary, expected_posts: int) -> None:
     """Fail the run, before it is marked done, unless the counted rows account for every record."""
     problems = []
     if not summary.reconciles():
-        problems.append(f"{summary.records_in} records in != {summary.cleansed} cleansed + "
-                        f"{summary.quarantined} quarantined + {summary.duplicates} duplicates")
+        problems.append(
+            f"{summary.records_in} records in != {summary.cleansed} cleansed + "
+            f"{summary.quarantined} quarantined + {summary.duplicates} duplicates"
+        )
     if summary.posts_in_partitions != expected_posts:
         problems.append(f"{summary.posts_in_partitions} posts in the written partitions, {expected_posts} expected")
     if problems:
-        raise ReconciliationError(f"cleanse run {summary.run_id} does not reconcile ({'; '.join(problems)}, "
-                                  "counted from the cleansed zone); no object is marked done, so the next run "
-                                  "re-reads every raw object")
+        raise ReconciliationError(
+            f"cleanse run {summary.run_id} does not reconcile ({'; '.join(problems)}, "
+            "counted from the cleansed zone); no object is marked done, so the next run "
+            "re-reads every raw object"
+        )
 
 
 def _write_quarantine(lake: Lake, new_q: pa.Table, selected: list[tuple[str, str]], full: bool) -> int:
@@ -217,8 +230,9 @@ def _write_quarantine(lake: Lake, new_q: pa.Table, selected: list[tuple[str, str
         old_q = lake.read_table(QUARANTINE, dts=q_dts)
         old_q = old_q.filter(pc.invert(pc.is_in(old_q.column("source_key"), value_set=keys)))
         q_touched = q_dts
-    all_q = pa.concat_tables([old_q.select(QUARANTINE.schema.names).cast(QUARANTINE.schema), new_q]) \
-        .sort_by([("ingest_dt", "ascending"), ("source_key", "ascending"), ("line_no", "ascending")])
+    all_q = pa.concat_tables([old_q.select(QUARANTINE.schema.names).cast(QUARANTINE.schema), new_q]).sort_by(
+        [("ingest_dt", "ascending"), ("source_key", "ascending"), ("line_no", "ascending")]
+    )
     all_q = all_q.append_column(PARTITION_KEY, all_q.column("ingest_dt"))
     q_written = lake.write_table(QUARANTINE, all_q) if all_q.num_rows else []
     lake.drop_partitions(QUARANTINE, sorted(q_touched - set(q_written)))
@@ -226,8 +240,9 @@ def _write_quarantine(lake: Lake, new_q: pa.Table, selected: list[tuple[str, str
     return _count(pc.is_in(on_disk.column("source_key"), value_set=keys))
 
 
-def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table, full: bool,
-                 summary: CleanseSummary) -> int:
+def _merge_posts(
+    lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table, full: bool, summary: CleanseSummary
+) -> int:
     """Replace every touched partition with the latest version of its posts; account for the rest.
 
     `new_tombs` are this run's deletions (they make partitions holding the post touched),
@@ -240,8 +255,9 @@ def _merge_posts(lake: Lake, spill: Spill, new_tombs: pa.Table, tombs: pa.Table,
         touched = set(lake.partitions(POSTS)) | new_dts
         existing = INDEX.empty_table()
     else:
-        affected = pc.unique(pa.concat_arrays([new.column("post_id").combine_chunks(),
-                                               new_tombs.column("post_id").combine_chunks()]))
+        affected = pc.unique(
+            pa.concat_arrays([new.column("post_id").combine_chunks(), new_tombs.column("post_id").combine_chunks()])
+        )
         touched = _touched(lake, affected, new_dts) if len(affected) else set()
         existing = existing_index(lake, touched)
     winners = Winners.pick(pa.concat_tables([existing, new]), tombs)

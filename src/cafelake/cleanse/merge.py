@@ -25,9 +25,17 @@ from cafelake.schemas import POSTS, UTC_TS
 
 SEQ = "_seq"  # a new version's number in the run; existing rows have -1
 # source_key is dictionary-encoded: one object key shared by its thousands of lines.
-INDEX = pa.schema([("post_id", pa.string()), ("fetched_at", UTC_TS), ("ingest_dt", pa.string()),
-                   ("source_key", pa.dictionary(pa.int32(), pa.string())), ("line_no", pa.int64()),
-                   (PARTITION_KEY, pa.string()), (SEQ, pa.int64())])
+INDEX = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("fetched_at", UTC_TS),
+        ("ingest_dt", pa.string()),
+        ("source_key", pa.dictionary(pa.int32(), pa.string())),
+        ("line_no", pa.int64()),
+        (PARTITION_KEY, pa.string()),
+        (SEQ, pa.int64()),
+    ]
+)
 SPILL_ROW_GROUP = 4_096  # small row groups, so a group of days reads little beyond its own rows
 WRITE_ROWS = 50_000  # posts per write: whole days are grouped until they reach this many
 OUT = POSTS.schema.append(pa.field(PARTITION_KEY, pa.string()))
@@ -73,11 +81,18 @@ def existing_index(lake: Lake, dts: set[str]) -> pa.Table:
     """The index rows of the posts already in these partitions (they lose ties to new versions)."""
     old = lake.read_table(POSTS, dts=sorted(dts), columns=["post_id", "fetched_at", "ingest_dt", PARTITION_KEY])
     n = old.num_rows
-    return pa.table({"post_id": old.column("post_id"), "fetched_at": old.column("fetched_at"),
-                     "ingest_dt": old.column("ingest_dt"),
-                     "source_key": pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), [""]),
-                     "line_no": pa.array([0] * n, pa.int64()), PARTITION_KEY: old.column(PARTITION_KEY),
-                     SEQ: pa.array([-1] * n, pa.int64())}, schema=INDEX)
+    return pa.table(
+        {
+            "post_id": old.column("post_id"),
+            "fetched_at": old.column("fetched_at"),
+            "ingest_dt": old.column("ingest_dt"),
+            "source_key": pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), [""]),
+            "line_no": pa.array([0] * n, pa.int64()),
+            PARTITION_KEY: old.column(PARTITION_KEY),
+            SEQ: pa.array([-1] * n, pa.int64()),
+        },
+        schema=INDEX,
+    )
 
 
 @dataclass
@@ -89,23 +104,30 @@ class Winners:
     @classmethod
     def pick(cls, index: pa.Table, tombstones: pa.Table) -> Winners:
         """Arrow cannot sort dictionaries, so source keys are compared by their rank among all keys."""
-        relevant = tombstones.filter(pc.is_in(tombstones.column("post_id"),
-                                              value_set=index.column("post_id").combine_chunks()))
+        relevant = tombstones.filter(
+            pc.is_in(tombstones.column("post_id"), value_set=index.column("post_id").combine_chunks())
+        )
         chunks = index.column("source_key").chunks
-        keys = pc.unique(pa.concat_arrays([relevant.column("source_key").combine_chunks(),
-                                           *[c.dictionary for c in chunks]]).cast(pa.string()))
+        keys = pc.unique(
+            pa.concat_arrays([relevant.column("source_key").combine_chunks(), *[c.dictionary for c in chunks]]).cast(
+                pa.string()
+            )
+        )
         universe = keys.take(pc.sort_indices(keys))
-        ranks = pa.chunked_array([pc.index_in(c.dictionary, value_set=universe).take(c.indices) for c in chunks],
-                                 pa.int32())
-        ranked_tombs = relevant.set_column(3, "source_key", pc.index_in(relevant.column("source_key"),
-                                                                       value_set=universe))
+        ranks = pa.chunked_array(
+            [pc.index_in(c.dictionary, value_set=universe).take(c.indices) for c in chunks], pa.int32()
+        )
+        ranked_tombs = relevant.set_column(
+            3, "source_key", pc.index_in(relevant.column("source_key"), value_set=universe)
+        )
         winners = latest(index.set_column(3, "source_key", ranks), ranked_tombs)
         return cls(winners.drop_columns(["source_key"]))
 
     def day_groups(self) -> Iterator[list[str]]:
         """Consecutive days, grouped until each group holds about WRITE_ROWS posts."""
-        counts = self.rows.group_by(PARTITION_KEY).aggregate([("post_id", "count")]) \
-            .sort_by([(PARTITION_KEY, "ascending")])
+        counts = (
+            self.rows.group_by(PARTITION_KEY).aggregate([("post_id", "count")]).sort_by([(PARTITION_KEY, "ascending")])
+        )
         group, size = [], 0
         for day, n in zip(counts.column(PARTITION_KEY).to_pylist(), counts.column("post_id_count").to_pylist()):
             group.append(day)
@@ -125,7 +147,9 @@ class Winners:
         parts = [fresh]
         if kept_old.num_rows:
             old = lake.read_table(POSTS, dts=sorted(set(kept_old.column(PARTITION_KEY).to_pylist())))
-            parts.append(old.filter(pc.is_in(old.column("post_id"),
-                                             value_set=kept_old.column("post_id").combine_chunks()))
-                         .select(OUT.names).cast(OUT))
+            parts.append(
+                old.filter(pc.is_in(old.column("post_id"), value_set=kept_old.column("post_id").combine_chunks()))
+                .select(OUT.names)
+                .cast(OUT)
+            )
         return pa.concat_tables(parts).sort_by([(PARTITION_KEY, "ascending"), ("post_id", "ascending")])

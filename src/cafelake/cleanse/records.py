@@ -37,21 +37,53 @@ from cafelake.schemas import UTC_TS
 from cafelake.sources.base import Candidate, Head, Reject, Source, article_id, ident, instant, post_id
 
 TOMBSTONE_REASONS = {"deleted": "source_deleted", "blind": "source_blind", "private": "source_private"}
-TOMBSTONE_PAYLOAD = ("source", "origin", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at",
-                     "article_status")
+TOMBSTONE_PAYLOAD = (
+    "source",
+    "origin",
+    "club_id",
+    "menu_id",
+    "article_id",
+    "run_id",
+    "seq",
+    "fetched_at",
+    "article_status",
+)
 
 # The line's identity, the head's ids, then the source's Candidate fields in their order.
-CANDIDATE = pa.schema([
-    ("source_key", pa.string()), ("line_no", pa.int64()), ("ingest_dt", pa.string()), ("payload", pa.string()),
-    ("post_id", pa.string()), ("source", pa.string()), ("club_id", pa.string()), ("article_id", pa.int64()),
-    ("menu_id", pa.string()), ("fetched_at", UTC_TS), ("url", pa.string()), ("title", pa.string()),
-    ("content", pa.string()), ("is_html", pa.bool_()), ("raw_date", pa.string()), ("raw_date_alt", pa.string()),
-    ("author_id", pa.string()), ("author_name", pa.string()), ("read_count", pa.int64()),
-    ("comment_count", pa.int64()),
-])
+CANDIDATE = pa.schema(
+    [
+        ("source_key", pa.string()),
+        ("line_no", pa.int64()),
+        ("ingest_dt", pa.string()),
+        ("payload", pa.string()),
+        ("post_id", pa.string()),
+        ("source", pa.string()),
+        ("club_id", pa.string()),
+        ("article_id", pa.int64()),
+        ("menu_id", pa.string()),
+        ("fetched_at", UTC_TS),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("content", pa.string()),
+        ("is_html", pa.bool_()),
+        ("raw_date", pa.string()),
+        ("raw_date_alt", pa.string()),
+        ("author_id", pa.string()),
+        ("author_name", pa.string()),
+        ("read_count", pa.int64()),
+        ("comment_count", pa.int64()),
+    ]
+)
 assert CANDIDATE.names[8:] == list(Candidate._fields), "CANDIDATE must end with the Candidate fields"
-TOMBSTONE = pa.schema([("post_id", pa.string()), ("fetched_at", UTC_TS), ("ingest_dt", pa.string()),
-                       ("source_key", pa.string()), ("line_no", pa.int64())])
+TOMBSTONE = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("fetched_at", UTC_TS),
+        ("ingest_dt", pa.string()),
+        ("source_key", pa.string()),
+        ("line_no", pa.int64()),
+    ]
+)
 
 
 @dataclass
@@ -66,8 +98,10 @@ class RawRecords:
 
     def candidates(self) -> pa.Table:
         columns = list(zip(*self.rows)) if self.rows else [[] for _ in CANDIDATE]
-        return pa.Table.from_arrays([string_array(c) if f.type == pa.string() else pa.array(c, f.type)
-                                     for c, f in zip(columns, CANDIDATE)], schema=CANDIDATE)
+        return pa.Table.from_arrays(
+            [string_array(c) if f.type == pa.string() else pa.array(c, f.type) for c, f in zip(columns, CANDIDATE)],
+            schema=CANDIDATE,
+        )
 
     def tombstone_table(self) -> pa.Table:
         columns = list(zip(*self.tombstones)) if self.tombstones else [[] for _ in TOMBSTONE]
@@ -104,9 +138,19 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
     lines = body.split(b"\n")
     if damage:
         acc.records += 1
-        acc.quarantine.append(_qrow(key, ingest_dt, 0, None, "unreadable_object",
-                                    f"{damage}; {len(body)} of {len(data)} bytes recovered and read line by line; "
-                                    "the object stays in the raw zone", None, quarantined_at))
+        acc.quarantine.append(
+            _qrow(
+                key,
+                ingest_dt,
+                0,
+                None,
+                "unreadable_object",
+                f"{damage}; {len(body)} of {len(data)} bytes recovered and read line by line; "
+                "the object stays in the raw zone",
+                None,
+                quarantined_at,
+            )
+        )
         if lines and lines[-1].strip():  # the cut-off last line is part of the damage
             lines = lines[:-1]
     for no, line in enumerate(lines, start=1):
@@ -116,25 +160,61 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            acc.quarantine.append(_qrow(key, ingest_dt, no, None, "bad_encoding", str(exc),
-                                        line.decode("utf-8", "backslashreplace"), quarantined_at))
+            acc.quarantine.append(
+                _qrow(
+                    key,
+                    ingest_dt,
+                    no,
+                    None,
+                    "bad_encoding",
+                    str(exc),
+                    line.decode("utf-8", "backslashreplace"),
+                    quarantined_at,
+                )
+            )
             continue
         text = text.rstrip("\r")
         try:
             head, cand = _candidate(acc, text)
         except Reject as rej:
-            acc.quarantine.append(_qrow(key, ingest_dt, no, rej.post_id, rej.reason, rej.detail,
-                                        text if rej.payload is None else rej.payload, quarantined_at))
+            acc.quarantine.append(
+                _qrow(
+                    key,
+                    ingest_dt,
+                    no,
+                    rej.post_id,
+                    rej.reason,
+                    rej.detail,
+                    text if rej.payload is None else rej.payload,
+                    quarantined_at,
+                )
+            )
             if rej.reason in TOMBSTONE_REASONS.values():
                 acc.tombstones.append((rej.post_id, rej.fetched_at, ingest_dt, key, no))
             continue
         acc.rows.append((key, no, ingest_dt, text, head.post_id, head.origin, head.club_id, head.article_id, *cand))
 
 
-def _qrow(key: str, ingest_dt: str, line_no: int, post_id: str | None, reason: str, detail: str,
-          payload: str | None, at: datetime) -> dict:
-    return {"ingest_dt": ingest_dt, "source_key": key, "line_no": line_no, "post_id": post_id,
-            "reason": reason, "detail": detail, "payload": payload, "quarantined_at": at}
+def _qrow(
+    key: str,
+    ingest_dt: str,
+    line_no: int,
+    post_id: str | None,
+    reason: str,
+    detail: str,
+    payload: str | None,
+    at: datetime,
+) -> dict:
+    return {
+        "ingest_dt": ingest_dt,
+        "source_key": key,
+        "line_no": line_no,
+        "post_id": post_id,
+        "reason": reason,
+        "detail": detail,
+        "payload": payload,
+        "quarantined_at": at,
+    }
 
 
 def read_head(env: dict[str, Any], known: RawRecords) -> tuple[Head, Source]:
@@ -156,12 +236,16 @@ def read_head(env: dict[str, Any], known: RawRecords) -> tuple[Head, Source]:
         raise Reject("unknown_status", f"article_status {str(status)[:40]!r}", pid)
     if status in TOMBSTONE_REASONS:
         ids = {k: env[k] for k in TOMBSTONE_PAYLOAD if k in env}
-        raise Reject(TOMBSTONE_REASONS[status], f"the source reports the article {status}", pid, received,
-                     json.dumps(ids, ensure_ascii=False, separators=(",", ":")))
+        raise Reject(
+            TOMBSTONE_REASONS[status],
+            f"the source reports the article {status}",
+            pid,
+            received,
+            json.dumps(ids, ensure_ascii=False, separators=(",", ":")),
+        )
     if status == "malformed":
         raise Reject("article_malformed", "the scraper could not parse the article body", pid)
-    head = Head(name, origin, club_id, ident(env.get("menu_id"), "menu_id", required=False), aid, pid, received,
-                status)
+    head = Head(name, origin, club_id, ident(env.get("menu_id"), "menu_id", required=False), aid, pid, received, status)
     return head, known.source(name)
 
 

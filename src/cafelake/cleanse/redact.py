@@ -64,6 +64,7 @@ class Identities:
     def pattern(self) -> re.Pattern[str]:
         """A key and its string or number value (cut short or not); a list value only for an identity key
         (hashed whole); a container's object or list is left to the scan of the keys inside it."""
+
         def alternatives(names: Iterable[str]) -> str:
             return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
 
@@ -71,7 +72,9 @@ class Identities:
             r'"(?P<lkey>' + alternatives(self.keys) + r')"(?P<lsep>\s*:\s*)'
             r'(?P<list>\[(?:[^\]"]|"(?:[^"\\]|\\.)*"?)*\]?)'
             r'|"(?P<key>' + alternatives({*self.keys, *self.containers}) + r')"(?P<sep>\s*:\s*)'
-            r'(?:"(?P<text>(?:[^"\\]|\\.)*)(?P<end>"?)|(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))', re.DOTALL)
+            r'(?:"(?P<text>(?:[^"\\]|\\.)*)(?P<end>"?)|(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))',
+            re.DOTALL,
+        )
 
 
 def _identity(value: Any) -> str:

@@ -24,8 +24,42 @@ import pyarrow.compute as pc
 
 # Elements whose boundaries are line breaks in the rendered page.
 _BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr "
-    "li main nav ol p pre section table tbody td th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 _DROP = ("script", "style", "noscript", "template", "head", "title")
 _TAG_ATTRS = r"(?:\s[^<>]*)?/?>"
@@ -35,8 +69,15 @@ _BLOCK_TAG = "</?(?:" + "|".join(sorted(_BLOCKS)) + ")" + _TAG_ATTRS
 _SIMPLE_TAG = "</?[a-z][a-z0-9]*" + _TAG_ATTRS
 _HARD_MARKUP = "<(?i:!|\\?|(?:" + "|".join(_DROP) + r")\b)|</?[A-Z]"
 # Entities decoded in the vector path, `&amp;` last so that `&amp;lt;` decodes once.
-_ENTITIES = (("&nbsp;", "\u00a0"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"),
-             ("&apos;", "'"), ("&amp;", "&"))
+_ENTITIES = (
+    ("&nbsp;", "\u00a0"),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+    ("&quot;", '"'),
+    ("&#39;", "'"),
+    ("&apos;", "'"),
+    ("&amp;", "&"),
+)
 _KNOWN_ENTITY = "&(?:nbsp|lt|gt|quot|#39|apos|amp);"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^>]*>")
@@ -47,9 +88,11 @@ _PUNCT = r".,!?'\"()\[\]\-:/%~+=*#@_\^"
 # Format characters, joiners, variation selectors and combining marks glue to their
 # neighbours: delete them (아\u200b기 -> 아기). Anything else off the list becomes a
 # space, so an emoji between two words does not fuse them.
-_GLUE = r"[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{180b}-\x{180f}\x{200b}-\x{200f}\x{202a}-\x{202e}" \
-        r"\x{2060}-\x{206f}\x{3164}\x{fe00}-\x{fe0f}\x{feff}\x{ffa0}\x{0300}-\x{036f}\x{1ab0}-\x{1aff}" \
-        r"\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{e0000}-\x{e0fff}]"
+_GLUE = (
+    r"[\x{00ad}\x{034f}\x{061c}\x{115f}\x{1160}\x{180b}-\x{180f}\x{200b}-\x{200f}\x{202a}-\x{202e}"
+    r"\x{2060}-\x{206f}\x{3164}\x{fe00}-\x{fe0f}\x{feff}\x{ffa0}\x{0300}-\x{036f}\x{1ab0}-\x{1aff}"
+    r"\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{e0000}-\x{e0fff}]"
+)
 # Decomposed Hangul (conjoining jamo) and combining marks: the rows NFC must compose.
 _DECOMPOSED = r"[\x{0300}-\x{036f}\x{1100}-\x{11ff}\x{a960}-\x{a97f}\x{d7b0}-\x{d7ff}]"
 _BREAK_CHARS = r"\r\x{2028}\x{2029}\x{0085}\x{000b}\x{000c}"  # line breaks other than \n (class body)
@@ -97,7 +140,7 @@ def html_to_text(markup: str | None) -> str:
             if el.tag != "br":
                 el.text = "\n" + (el.text or "")
         return "".join(root.itertext())
-    except Exception:  # noqa: BLE001 - a broken document must degrade, not stop the run
+    except Exception:
         return html.unescape(_TAG.sub("\n", markup))
 
 
@@ -107,8 +150,13 @@ def string_array(values: Iterable[str | None]) -> pa.Array:
     try:
         return pa.array(values, type=pa.string())
     except UnicodeEncodeError:
-        return pa.array([v.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if isinstance(v, str)
-                         else v for v in values], type=pa.string())
+        return pa.array(
+            [
+                v.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if isinstance(v, str) else v
+                for v in values
+            ],
+            type=pa.string(),
+        )
 
 
 def html_to_text_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
@@ -142,9 +190,10 @@ def _strip_markup(arr: pa.Array) -> pa.Array:
     if not pc.any(redo).as_py():
         return decoded
     idx = pc.indices_nonzero(redo)
-    fixed = [html_to_text(raw) if h else html.unescape(text)
-             for raw, text, h in zip(arr.take(idx).to_pylist(), stripped.take(idx).to_pylist(),
-                                     hard.take(idx).to_pylist())]
+    fixed = [
+        html_to_text(raw) if h else html.unescape(text)
+        for raw, text, h in zip(arr.take(idx).to_pylist(), stripped.take(idx).to_pylist(), hard.take(idx).to_pylist())
+    ]
     return pc.replace_with_mask(decoded, redo, string_array(fixed))
 
 

@@ -23,10 +23,12 @@ from cafelake.schemas import POSTS, QUARANTINE, UTC_TS
 
 # Columns that order versions of a post: a later fetch wins (an unknown fetch time, an export's, loses to any
 # known one: nulls sort last); ties go to the later object/line.
-ORDER = [("fetched_at", "ascending"), ("ingest_dt", "ascending"), ("source_key", "ascending"),
-         ("line_no", "ascending")]
-POSTS_WORK = POSTS.schema.append(pa.field(PARTITION_KEY, pa.string())) \
-    .append(pa.field("source_key", pa.string())).append(pa.field("line_no", pa.int64()))
+ORDER = [("fetched_at", "ascending"), ("ingest_dt", "ascending"), ("source_key", "ascending"), ("line_no", "ascending")]
+POSTS_WORK = (
+    POSTS.schema.append(pa.field(PARTITION_KEY, pa.string()))
+    .append(pa.field("source_key", pa.string()))
+    .append(pa.field("line_no", pa.int64()))
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,13 @@ def _sha256(values: pa.Array) -> pa.Array:
     n = len(values)
     if n == 0:  # an empty array may come without an offsets buffer
         return pa.array([], pa.string())
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset:values.offset + n + 1].tolist()
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + n + 1].tolist()
     data = memoryview(values.buffers()[2] or b"")
     sha256 = hashlib.sha256
     digests = b"".join([sha256(data[start:end]).digest() for start, end in zip(offsets, offsets[1:])])
-    return pa.StringArray.from_buffers(n, pa.py_buffer(np.arange(0, 64 * n + 1, 64, dtype=np.int32)),
-                                       pa.py_buffer(digests.hex().encode("ascii")))
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(np.arange(0, 64 * n + 1, 64, dtype=np.int32)), pa.py_buffer(digests.hex().encode("ascii"))
+    )
 
 
 def _visible_text(values: pa.ChunkedArray, is_html: pa.ChunkedArray) -> pa.Array:
@@ -91,8 +94,9 @@ def _visible_text(values: pa.ChunkedArray, is_html: pa.ChunkedArray) -> pa.Array
     return pc.replace_with_mask(values, is_html, html_to_text_array(values.filter(is_html)))
 
 
-def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
-            config: CleanseConfig = CleanseConfig()) -> Cleansed:
+def cleanse(
+    cand: pa.Table, *, key: bytes, quarantined_at: datetime, config: CleanseConfig = CleanseConfig()
+) -> Cleansed:
     """Dates, text, pseudonyms and checks over a batch of candidate rows (records.CANDIDATE)."""
     parsed = _dates_with_fallback(cand, quarantined_at)
     is_html = cand.column("is_html")
@@ -101,25 +105,31 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
     question = merge_question(title, content)
     length = pc.utf8_length(question)
     text_reason = pc.case_when(
-        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)),
-        "empty_text", "oversized_text")
+        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)), "empty_text", "oversized_text"
+    )
     text_detail = pc.case_when(
         pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)),
         "no text left after cleansing",
-        pc.binary_join_element_wise(pc.cast(length, pa.string()),
-                                    f"characters > limit {config.max_text_chars}", " "))
+        pc.binary_join_element_wise(pc.cast(length, pa.string()), f"characters > limit {config.max_text_chars}", " "),
+    )
     reason = pc.coalesce(parsed.reason, text_reason)
     detail = pc.coalesce(parsed.detail, text_detail)
     good = pc.is_null(reason)
 
     bad = cand.filter(pc.invert(good))
-    quarantine = pa.table({
-        "ingest_dt": bad.column("ingest_dt"), "source_key": bad.column("source_key"),
-        "line_no": bad.column("line_no"), "post_id": bad.column("post_id"),
-        "reason": reason.filter(pc.invert(good)), "detail": detail.filter(pc.invert(good)),
-        "payload": bad.column("payload"),
-        "quarantined_at": pa.array([quarantined_at] * bad.num_rows, type=UTC_TS),
-    }, schema=QUARANTINE.schema)
+    quarantine = pa.table(
+        {
+            "ingest_dt": bad.column("ingest_dt"),
+            "source_key": bad.column("source_key"),
+            "line_no": bad.column("line_no"),
+            "post_id": bad.column("post_id"),
+            "reason": reason.filter(pc.invert(good)),
+            "detail": detail.filter(pc.invert(good)),
+            "payload": bad.column("payload"),
+            "quarantined_at": pa.array([quarantined_at] * bad.num_rows, type=UTC_TS),
+        },
+        schema=QUARANTINE.schema,
+    )
 
     keep = cand.drop_columns(["payload", "title", "content"]).filter(good)
     posted_ok = parsed.posted_at.filter(good)
@@ -127,19 +137,36 @@ def cleanse(cand: pa.Table, *, key: bytes, quarantined_at: datetime,
     post_date = parsed.post_date.filter(good)
     post_hour = dates.kst_date_hour(posted_ok)[1]
     dt = pc.cast(post_date, pa.string())  # YYYY-MM-DD, as strftime would write it at a tenth of the cost
-    posts = pa.table({
-        "post_id": keep.column("post_id"), "source": keep.column("source"), "club_id": keep.column("club_id"),
-        "menu_id": keep.column("menu_id"), "article_id": keep.column("article_id"), "url": keep.column("url"),
-        "title": title.filter(good), "content": content.filter(good), "question_text": question_ok,
-        "raw_date": keep.column("raw_date"), "posted_at": posted_ok, "post_date": post_date,
-        "post_hour": post_hour, "time_known": pc.is_valid(posted_ok),
-        "author_key": author_keys(keep.column("author_id").combine_chunks(),
-                                  keep.column("author_name").combine_chunks(), key),
-        "read_count": keep.column("read_count"), "comment_count": keep.column("comment_count"),
-        "content_hash": _sha256(question_ok), "fetched_at": keep.column("fetched_at"),
-        "ingest_dt": keep.column("ingest_dt"), PARTITION_KEY: dt,
-        "source_key": keep.column("source_key"), "line_no": keep.column("line_no"),
-    }, schema=POSTS_WORK)
+    posts = pa.table(
+        {
+            "post_id": keep.column("post_id"),
+            "source": keep.column("source"),
+            "club_id": keep.column("club_id"),
+            "menu_id": keep.column("menu_id"),
+            "article_id": keep.column("article_id"),
+            "url": keep.column("url"),
+            "title": title.filter(good),
+            "content": content.filter(good),
+            "question_text": question_ok,
+            "raw_date": keep.column("raw_date"),
+            "posted_at": posted_ok,
+            "post_date": post_date,
+            "post_hour": post_hour,
+            "time_known": pc.is_valid(posted_ok),
+            "author_key": author_keys(
+                keep.column("author_id").combine_chunks(), keep.column("author_name").combine_chunks(), key
+            ),
+            "read_count": keep.column("read_count"),
+            "comment_count": keep.column("comment_count"),
+            "content_hash": _sha256(question_ok),
+            "fetched_at": keep.column("fetched_at"),
+            "ingest_dt": keep.column("ingest_dt"),
+            PARTITION_KEY: dt,
+            "source_key": keep.column("source_key"),
+            "line_no": keep.column("line_no"),
+        },
+        schema=POSTS_WORK,
+    )
     return Cleansed(posts, quarantine)
 
 
@@ -149,26 +176,37 @@ def latest(posts: pa.Table, tombstones: pa.Table) -> pa.Table:
     `posts` has POSTS_WORK columns, `tombstones` TOMBSTONE columns; both are ordered the
     same way (ORDER), and a tombstone wins only a complete tie (privacy first).
     """
-    marks = pa.table({
-        "post_id": pa.concat_arrays([posts.column("post_id").combine_chunks(),
-                                     tombstones.column("post_id").combine_chunks()]),
-        "fetched_at": pa.concat_arrays([posts.column("fetched_at").combine_chunks(),
-                                        tombstones.column("fetched_at").combine_chunks()]),
-        "ingest_dt": pa.concat_arrays([posts.column("ingest_dt").combine_chunks(),
-                                       tombstones.column("ingest_dt").combine_chunks()]),
-        "source_key": pa.concat_arrays([posts.column("source_key").combine_chunks(),
-                                        tombstones.column("source_key").combine_chunks()]),
-        "line_no": pa.concat_arrays([posts.column("line_no").combine_chunks(),
-                                     tombstones.column("line_no").combine_chunks()]),
-        "is_tomb": pa.array([False] * posts.num_rows + [True] * tombstones.num_rows, pa.bool_()),
-        "row": pa.concat_arrays([pa.array(np.arange(posts.num_rows, dtype=np.int64)),
-                                 pa.nulls(tombstones.num_rows, pa.int64())]),
-    })
-    order = marks.sort_by([("post_id", "ascending"), *[(c, "descending") for c, _ in ORDER],
-                           ("is_tomb", "descending")])
+    marks = pa.table(
+        {
+            "post_id": pa.concat_arrays(
+                [posts.column("post_id").combine_chunks(), tombstones.column("post_id").combine_chunks()]
+            ),
+            "fetched_at": pa.concat_arrays(
+                [posts.column("fetched_at").combine_chunks(), tombstones.column("fetched_at").combine_chunks()]
+            ),
+            "ingest_dt": pa.concat_arrays(
+                [posts.column("ingest_dt").combine_chunks(), tombstones.column("ingest_dt").combine_chunks()]
+            ),
+            "source_key": pa.concat_arrays(
+                [posts.column("source_key").combine_chunks(), tombstones.column("source_key").combine_chunks()]
+            ),
+            "line_no": pa.concat_arrays(
+                [posts.column("line_no").combine_chunks(), tombstones.column("line_no").combine_chunks()]
+            ),
+            "is_tomb": pa.array([False] * posts.num_rows + [True] * tombstones.num_rows, pa.bool_()),
+            "row": pa.concat_arrays(
+                [pa.array(np.arange(posts.num_rows, dtype=np.int64)), pa.nulls(tombstones.num_rows, pa.int64())]
+            ),
+        }
+    )
+    order = marks.sort_by([("post_id", "ascending"), *[(c, "descending") for c, _ in ORDER], ("is_tomb", "descending")])
     ids = order.column("post_id").combine_chunks()
-    first = pa.concat_arrays([pa.array([True] * min(1, len(ids)), pa.bool_()),
-                              pc.not_equal(ids[1:], ids[:-1]) if len(ids) > 1 else pa.array([], pa.bool_())])
+    first = pa.concat_arrays(
+        [
+            pa.array([True] * min(1, len(ids)), pa.bool_()),
+            pc.not_equal(ids[1:], ids[:-1]) if len(ids) > 1 else pa.array([], pa.bool_()),
+        ]
+    )
     winners = order.filter(first)
     rows = winners.filter(pc.invert(winners.column("is_tomb"))).column("row")
     return posts.take(rows)

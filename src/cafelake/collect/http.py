@@ -30,8 +30,14 @@ RETRYABLE_ERRORS = (requests.ConnectionError, requests.Timeout, requests.excepti
 class PoliteHttp:
     """GETs below one base URL: rate limited, retried with backoff, stopped by the circuit breaker."""
 
-    def __init__(self, base_url: str, *, cookies: Mapping[str, str] | None = None, policy: Policy | None = None,
-                 user_agent: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        cookies: Mapping[str, str] | None = None,
+        policy: Policy | None = None,
+        user_agent: str | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.policy = policy or Policy()
         self.limiter = RateLimiter(self.policy.rate_limit, self.policy.clock, self.policy.sleep)

@@ -58,9 +58,18 @@ def previous_run(lake: Lake, board: Board, digest: str) -> str | None:
     return hit.rsplit("/", 1)[-1].rsplit("-", 1)[0] if hit else None
 
 
-def run_import(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, Any]]], *, digest: str, origin: str,
-               file: str, batch: int = 5000, mark_scraped: bool = False,
-               now: Callable[[], datetime] = utcnow) -> ImportSummary:
+def run_import(
+    lake: Lake,
+    board: Board,
+    records: Iterable[tuple[Any, dict[str, Any]]],
+    *,
+    digest: str,
+    origin: str,
+    file: str,
+    batch: int = 5000,
+    mark_scraped: bool = False,
+    now: Callable[[], datetime] = utcnow,
+) -> ImportSummary:
     """Write `records` as envelopes of `board` (whose source is the file source), posts of `origin`.
 
     With `mark_scraped` the origin board's lease is held from before the first write (BoardBusy while
@@ -81,13 +90,30 @@ def run_import(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, 
     return summary
 
 
-def _write(lake: Lake, board: Board, records: Iterable[tuple[Any, dict[str, Any]]], summary: ImportSummary,
-           origin: str, batch: int, moment: datetime) -> None:
+def _write(
+    lake: Lake,
+    board: Board,
+    records: Iterable[tuple[Any, dict[str, Any]]],
+    summary: ImportSummary,
+    origin: str,
+    batch: int,
+    moment: datetime,
+) -> None:
     writer, day = RawWriter(lake, board, summary.run_id, now=lambda: moment), ingest_date(moment)
     pending: list[dict[str, Any]] = []
     for article_id, payload in records:
-        pending.append(envelope(board, article_id, "ok", payload, run_id=summary.run_id, seq=summary.objects_written,
-                                fetched_at=moment, origin=origin if origin != board.source else None))
+        pending.append(
+            envelope(
+                board,
+                article_id,
+                "ok",
+                payload,
+                run_id=summary.run_id,
+                seq=summary.objects_written,
+                fetched_at=moment,
+                origin=origin if origin != board.source else None,
+            )
+        )
         if isinstance(article_id, int):
             summary.newest_article_id = max(summary.newest_article_id or 0, article_id)
         if len(pending) >= batch:

@@ -42,8 +42,9 @@ class Lease:
 
 
 def _document(holder: str, taken_at: datetime, expires_at: datetime, *, released: bool = False) -> bytes:
-    return json.dumps({"holder": holder, "taken_at": iso_z(taken_at), "expires_at": iso_z(expires_at),
-                       "released": released}, indent=1).encode("utf-8")
+    return json.dumps(
+        {"holder": holder, "taken_at": iso_z(taken_at), "expires_at": iso_z(expires_at), "released": released}, indent=1
+    ).encode("utf-8")
 
 
 def _expired(text: bytes, moment: datetime) -> tuple[bool, str]:
@@ -57,8 +58,7 @@ def _expired(text: bytes, moment: datetime) -> tuple[bool, str]:
         return True, "an unreadable lease"
 
 
-def acquire(lake: Lake, board: Board, *, holder: str, seconds: float,
-            now: Callable[[], datetime] = utcnow) -> Lease:
+def acquire(lake: Lake, board: Board, *, holder: str, seconds: float, now: Callable[[], datetime] = utcnow) -> Lease:
     """Take the board's lease for `seconds`, or raise BoardBusy naming who holds it."""
     key, moment = lease_key(*board), now()
     until = moment + timedelta(seconds=seconds)
@@ -80,18 +80,20 @@ def acquire(lake: Lake, board: Board, *, holder: str, seconds: float,
 def release(lake: Lake, lease: Lease, *, now: Callable[[], datetime] = utcnow) -> bool:
     """Give the lease back (mark it expired now) if it is still ours; False if another holder took it over."""
     moment = now()
-    return lake.put_bytes_if("raw", lease.key, _document(lease.holder, moment, moment, released=True),
-                             etag=lease.etag) is not None
+    return (
+        lake.put_bytes_if("raw", lease.key, _document(lease.holder, moment, moment, released=True), etag=lease.etag)
+        is not None
+    )
 
 
 @contextmanager
-def board_lease(lake: Lake, board: Board, *, holder: str, seconds: float,
-                now: Callable[[], datetime] = utcnow) -> Iterator[Lease]:
+def board_lease(
+    lake: Lake, board: Board, *, holder: str, seconds: float, now: Callable[[], datetime] = utcnow
+) -> Iterator[Lease]:
     """Hold the board's lease while the block runs; give it back however the block ends."""
     lease = acquire(lake, board, holder=holder, seconds=seconds, now=now)
     try:
         yield lease
     finally:
         if not release(lake, lease, now=now):
-            log.warning("board %s: lease of %s was taken over before it was given back (it had expired)",
-                        board, holder)
+            log.warning("board %s: lease of %s was taken over before it was given back (it had expired)", board, holder)

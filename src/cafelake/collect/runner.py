@@ -85,14 +85,18 @@ def _seconds_until(moment: str | None, now: datetime) -> float:
     return max(0.0, (datetime.fromisoformat(moment) - now).total_seconds()) if moment else 0.0
 
 
-def _start(state: BoardState, moment: datetime, *, lookback: timedelta | float, per_page: int,
-           backfill: bool) -> bool:
+def _start(state: BoardState, moment: datetime, *, lookback: timedelta | float, per_page: int, backfill: bool) -> bool:
     """Give the state a checkpoint to work on; True when it must be saved before any write."""
     if state.checkpoint is None:
         horizon = moment - _as_lookback(lookback)
-        state.checkpoint = Checkpoint(new_run_id(moment), iso_z(moment), 0 if backfill else state.watermark,
-                                      int(horizon.timestamp() * 1000), per_page=per_page,
-                                      ingest_dt=ingest_date(moment))
+        state.checkpoint = Checkpoint(
+            new_run_id(moment),
+            iso_z(moment),
+            0 if backfill else state.watermark,
+            int(horizon.timestamp() * 1000),
+            per_page=per_page,
+            ingest_dt=ingest_date(moment),
+        )
         return True
     if not state.checkpoint.ingest_dt:  # saved by a version that did not fix the ingest date yet
         state.checkpoint.ingest_dt = ingest_date(moment)
@@ -100,12 +104,26 @@ def _start(state: BoardState, moment: datetime, *, lookback: timedelta | float, 
     return False
 
 
-def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int, *, source: str | None = None,
-               cookies: Mapping[str, str] | None = None, rate_limit: float = 1.0,
-               lookback: timedelta | float = timedelta(hours=24), lookback_max: int = 1000,
-               per_page: int = 50, time_budget_s: float | None = None, max_pages: int | None = None,
-               backfill: bool = False, on_progress: Progress | None = None, policy: Policy | None = None,
-               user_agent: str | None = None, now: Callable[[], datetime] = utcnow) -> ScrapeSummary:
+def run_scrape(
+    lake: Lake,
+    base_url: str,
+    club_id: str | int,
+    menu_id: str | int,
+    *,
+    source: str | None = None,
+    cookies: Mapping[str, str] | None = None,
+    rate_limit: float = 1.0,
+    lookback: timedelta | float = timedelta(hours=24),
+    lookback_max: int = 1000,
+    per_page: int = 50,
+    time_budget_s: float | None = None,
+    max_pages: int | None = None,
+    backfill: bool = False,
+    on_progress: Progress | None = None,
+    policy: Policy | None = None,
+    user_agent: str | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> ScrapeSummary:
     """Scrape new (and recently posted) articles of one board into the raw zone.
 
     `source` names a registered source the scraper can walk (default: the registry's default);
@@ -128,8 +146,18 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
     if _start(state, now(), lookback=lookback, per_page=per_page, backfill=backfill):
         save_state(lake, board, state)  # a re-run after a crash keeps the run id, hence the keys
     http = PoliteHttp(base_url, cookies=cookies, policy=policy, user_agent=user_agent)
-    invocation = _Invocation(lake, walker, board, state, http, resumed=resumed, lookback_max=lookback_max,
-                             max_pages=max_pages, on_progress=on_progress, now=now)
+    invocation = _Invocation(
+        lake,
+        walker,
+        board,
+        state,
+        http,
+        resumed=resumed,
+        lookback_max=lookback_max,
+        max_pages=max_pages,
+        on_progress=on_progress,
+        now=now,
+    )
     try:
         invocation.run()
     finally:
@@ -140,9 +168,20 @@ def run_scrape(lake: Lake, base_url: str, club_id: str | int, menu_id: str | int
 class _Invocation:
     """One invocation's share of a run: the page loop, its raw writes and its checkpoint."""
 
-    def __init__(self, lake: Lake, source: ListingSource, board: Board, state: BoardState, http: PoliteHttp, *,
-                 resumed: bool, lookback_max: int, max_pages: int | None, on_progress: Progress | None,
-                 now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        lake: Lake,
+        source: ListingSource,
+        board: Board,
+        state: BoardState,
+        http: PoliteHttp,
+        *,
+        resumed: bool,
+        lookback_max: int,
+        max_pages: int | None,
+        on_progress: Progress | None,
+        now: Callable[[], datetime],
+    ) -> None:
         assert state.checkpoint is not None
         self.lake, self.source, self.board, self.state = lake, source, board, state
         self.http, self.policy, self.cp = http, http.policy, state.checkpoint
@@ -171,8 +210,10 @@ class _Invocation:
 
     def _pages(self) -> None:
         while not self.summary.stopped:
-            if self.max_pages is not None and self.summary.pages + self.summary.pages_skipped >= \
-                    self.max_pages + self.overlap:  # the re-read page does not count against max_pages
+            if (
+                self.max_pages is not None
+                and self.summary.pages + self.summary.pages_skipped >= self.max_pages + self.overlap
+            ):  # the re-read page does not count against max_pages
                 return self._stop("max_pages")
             if self._out_of_budget():
                 return self._stop("time_budget")
@@ -233,8 +274,13 @@ class _Invocation:
             return self._stop("malformed_page", exc.reason)
         reason = f"{exc.reason}; malformed in {cp.stuck_page_runs} runs in a row: skipped"
         self._quarantine(f"page{self.page_no:05d}", reason, exc.text, page=self.page_no)
-        log.warning("board %s run %s: %s (its articles may be met on the neighbouring pages as the board "
-                    "shifts, or by a later run)", self.board, cp.run_id, reason)
+        log.warning(
+            "board %s run %s: %s (its articles may be met on the neighbouring pages as the board "
+            "shifts, or by a later run)",
+            self.board,
+            cp.run_id,
+            reason,
+        )
         self.summary.pages_skipped += 1
         cp.stuck_page, cp.stuck_page_runs = None, 0
         self.page_no += 1
@@ -277,10 +323,20 @@ class _Invocation:
     def _fetch(self, aid: int, item: dict[str, Any]) -> None:
         body = self._body(aid)
         if body.status == "malformed":
-            self._quarantine(f"article-{aid}", body.reason or "malformed", body.text, article_id=aid,
-                             http_status=body.http_status)
-        self.pending.append(envelope(self.board, aid, body.status, self.source.payload(item, body),
-                                     run_id=self.cp.run_id, seq=self.cp.seq, fetched_at=self.now()))
+            self._quarantine(
+                f"article-{aid}", body.reason or "malformed", body.text, article_id=aid, http_status=body.http_status
+            )
+        self.pending.append(
+            envelope(
+                self.board,
+                aid,
+                body.status,
+                self.source.payload(item, body),
+                run_id=self.cp.run_id,
+                seq=self.cp.seq,
+                fetched_at=self.now(),
+            )
+        )
         self.statuses[body.status] += 1
         self.summary.articles_fetched += 1
         self.low = aid
@@ -338,18 +394,33 @@ class _Invocation:
         summary.statuses = dict(self.statuses)
         summary.requests, summary.retries = self.http.counts["requests"], self.http.counts["retries"]
         totals = Counter(cp.totals)
-        totals.update({"articles_fetched": summary.articles_fetched, "quarantined": summary.quarantined,
-                       "skipped": summary.skipped, "pages": summary.pages, "pages_skipped": summary.pages_skipped,
-                       "objects_written": summary.objects_written, "requests": summary.requests,
-                       "retries": summary.retries, **self.statuses})
+        totals.update(
+            {
+                "articles_fetched": summary.articles_fetched,
+                "quarantined": summary.quarantined,
+                "skipped": summary.skipped,
+                "pages": summary.pages,
+                "pages_skipped": summary.pages_skipped,
+                "objects_written": summary.objects_written,
+                "requests": summary.requests,
+                "retries": summary.retries,
+                **self.statuses,
+            }
+        )
         cp.totals = dict(totals)
         if summary.complete:
             state.watermark = max(state.watermark, cp.ceiling or 0)
             state.checkpoint, state.last_run_id, state.last_completed_at = None, cp.run_id, iso_z(self.now())
         save_state(self.lake, self.board, state)
         summary.watermark = state.watermark
-        run_doc = {"run_id": cp.run_id, "started_at": cp.started_at, "invocations": cp.invocations,
-                   "complete": summary.complete, "totals": cp.totals, "last_invocation": summary.to_dict()}
+        run_doc = {
+            "run_id": cp.run_id,
+            "started_at": cp.started_at,
+            "invocations": cp.invocations,
+            "complete": summary.complete,
+            "totals": cp.totals,
+            "last_invocation": summary.to_dict(),
+        }
         self.lake.put_bytes("raw", f"_runs/scrape/{cp.run_id}.json", json.dumps(run_doc, indent=1).encode("utf-8"))
         log.info("scrape %s run %s: %s", self.board, cp.run_id, summary.to_dict())
         return summary

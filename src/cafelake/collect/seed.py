@@ -20,8 +20,16 @@ from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z
 from cafelake.sources.base import Board
 
 
-def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int = 5000,
-             on_progress: Callable[[int, int | None], None] | None = None, source: str | None = None) -> int:
+def seed_raw(
+    lake,
+    corpus: Any,
+    *,
+    run_id: str,
+    fetched_at: datetime,
+    batch: int = 5000,
+    on_progress: Callable[[int, int | None], None] | None = None,
+    source: str | None = None,
+) -> int:
     """Write every corpus article as raw envelopes (objects of `batch`); returns how many.
 
     `source` names the corpus's source (default: the registry's default)."""
@@ -36,10 +44,25 @@ def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int
         http_status, text = art.responses[-1]
         body = walker.classify(http_status, text)
         if body.status == "malformed":
-            writer.quarantine(f"article-{art.article_id}", body.reason or "malformed", body.text, ingest_dt=day,
-                              article_id=art.article_id, http_status=http_status)
-        pending.append(envelope(board, art.article_id, body.status, walker.payload(art.list_item, body),
-                                run_id=run_id, seq=seq, fetched_at=fetched_at))
+            writer.quarantine(
+                f"article-{art.article_id}",
+                body.reason or "malformed",
+                body.text,
+                ingest_dt=day,
+                article_id=art.article_id,
+                http_status=http_status,
+            )
+        pending.append(
+            envelope(
+                board,
+                art.article_id,
+                body.status,
+                walker.payload(art.list_item, body),
+                run_id=run_id,
+                seq=seq,
+                fetched_at=fetched_at,
+            )
+        )
         newest = max(newest, art.article_id)
         if len(pending) >= batch:
             writer.write(seq, pending, ingest_dt=day)
@@ -50,8 +73,11 @@ def seed_raw(lake, corpus: Any, *, run_id: str, fetched_at: datetime, batch: int
         writer.write(seq, pending, ingest_dt=day)
         written += len(pending)
     state = load_state(lake, board)
-    save_state(lake, board, BoardState(watermark=max(state.watermark, newest), last_run_id=run_id,
-                                       last_completed_at=iso_z(fetched_at)))
+    save_state(
+        lake,
+        board,
+        BoardState(watermark=max(state.watermark, newest), last_run_id=run_id, last_completed_at=iso_z(fetched_at)),
+    )
     if on_progress:
         on_progress(written, total)
     return written

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cafelake.lake import Lake
@@ -20,28 +20,46 @@ from cafelake.sources.base import Board
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ingest_date(moment: datetime) -> str:
     """The UTC date of `moment` as an `ingest_dt` value."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 def iso_z(moment: datetime) -> str:
     """ISO-8601 UTC with milliseconds and a 'Z', as the envelope's fetched_at wants."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def envelope(board: Board, article_id: Any, status: str, payload: dict[str, Any], *, run_id: str, seq: int,
-             fetched_at: datetime, origin: str | None = None) -> dict[str, Any]:
+def envelope(
+    board: Board,
+    article_id: Any,
+    status: str,
+    payload: dict[str, Any],
+    *,
+    run_id: str,
+    seq: int,
+    fetched_at: datetime,
+    origin: str | None = None,
+) -> dict[str, Any]:
     """One raw record: the common fields (cafelake.raw.ENVELOPE_FIELDS) around the source's `payload`."""
     if status not in STATUSES:
         raise ValueError(f"unknown article_status {status!r}")
-    return {"source": board.source, **({"origin": origin} if origin else {}), "club_id": board.club_id,
-            "menu_id": board.menu_id, "article_id": article_id, "run_id": run_id, "seq": seq,
-            "fetched_at": iso_z(fetched_at), **payload, "article_status": status}
+    return {
+        "source": board.source,
+        **({"origin": origin} if origin else {}),
+        "club_id": board.club_id,
+        "menu_id": board.menu_id,
+        "article_id": article_id,
+        "run_id": run_id,
+        "seq": seq,
+        "fetched_at": iso_z(fetched_at),
+        **payload,
+        "article_status": status,
+    }
 
 
 def encode(envelopes: Iterable[dict[str, Any]]) -> bytes:

@@ -14,8 +14,7 @@ console = Console(stderr=True)
 
 LakeOption = Annotated[
     str | None,
-    typer.Option("--lake",
-                 help="Lake root: a folder or s3://bucket/prefix [default: CAFELAKE_LAKE, else ./lake]."),
+    typer.Option("--lake", help="Lake root: a folder or s3://bucket/prefix [default: CAFELAKE_LAKE, else ./lake]."),
 ]
 
 

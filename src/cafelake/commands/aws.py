@@ -51,8 +51,14 @@ def steps(events: Iterable[dict], started: datetime) -> list[Step]:
         elif kind.endswith("Failed") or kind.endswith("TimedOut") or kind == "ExecutionAborted":
             details = next((v for k, v in e.items() if k.endswith("EventDetails")), {})
             cause = str(details.get("cause", ""))
-            out.append(Step(e["id"], at, f"{seconds:7.1f}s  ! {kind}: {details.get('error', '')} "
-                                         f"{cause[:500]}".rstrip(), failed=True))
+            out.append(
+                Step(
+                    e["id"],
+                    at,
+                    f"{seconds:7.1f}s  ! {kind}: {details.get('error', '')} {cause[:500]}".rstrip(),
+                    failed=True,
+                )
+            )
     return out
 
 
@@ -70,8 +76,15 @@ def _history(sfn: Any, execution_arn: str) -> list[dict]:
     return [e for page in pages for e in page["events"]]
 
 
-def follow(sfn: Any, execution_arn: str, *, timeout: float, poll: float,
-           report: Callable[[Step], None], sleep: Callable[[float], None] = time.sleep) -> str:
+def follow(
+    sfn: Any,
+    execution_arn: str,
+    *,
+    timeout: float,
+    poll: float,
+    report: Callable[[Step], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     """Report the execution's steps until it ends or `timeout` passes; its status."""
     deadline = time.monotonic() + timeout
     seen = 0
@@ -89,8 +102,9 @@ def follow(sfn: Any, execution_arn: str, *, timeout: float, poll: float,
 @app.command()
 def smoke(
     board: Annotated[str, typer.Option("--board", help="A board of cdk.json (cafelake:boards).")],
-    arn: Annotated[str | None, typer.Option("--state-machine-arn", help="Default: the stack's StateMachineArn "
-                                                                         "output.")] = None,
+    arn: Annotated[
+        str | None, typer.Option("--state-machine-arn", help="Default: the stack's StateMachineArn output.")
+    ] = None,
     stack: Annotated[str, typer.Option("--stack", help="The deployed stack.")] = STACK,
     backfill: Annotated[bool, typer.Option("--backfill", help="Walk the whole board (a first run).")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to follow the execution.")] = 3600,
@@ -103,9 +117,13 @@ def smoke(
     arn = arn or state_machine_arn(boto3.client("cloudformation"), stack)
     execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"board": board, "backfill": backfill}))
     console.print(f"execution {execution['executionArn']}")
-    status = follow(sfn, execution["executionArn"], timeout=timeout, poll=poll,
-                    report=lambda s: console.print(s.text, style="red" if s.failed else None, markup=False,
-                                                   highlight=False))
+    status = follow(
+        sfn,
+        execution["executionArn"],
+        timeout=timeout,
+        poll=poll,
+        report=lambda s: console.print(s.text, style="red" if s.failed else None, markup=False, highlight=False),
+    )
     if status not in _TERMINAL:
         console.print(f"still {status} after {timeout:.0f} s; follow it in the Step Functions console")
         raise typer.Exit(STILL_RUNNING)

@@ -25,8 +25,9 @@ def check(
     table = Table("check", "result", "failing rows", "what it asserts")
     table.columns[0].no_wrap = True
     for r in results:
-        table.add_row(r.name, "[green]pass[/green]" if r.passed else "[red]FAIL[/red]", str(r.failing_rows),
-                      r.description)
+        table.add_row(
+            r.name, "[green]pass[/green]" if r.passed else "[red]FAIL[/red]", str(r.failing_rows), r.description
+        )
     console.print(table)
     failed = [r for r in results if not r.passed]
     for r in failed:

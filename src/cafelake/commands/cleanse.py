@@ -13,8 +13,10 @@ from cafelake.errors import UsageError
 def cleanse(
     lake: LakeOption = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild the cleansed zone from every raw object.")] = False,
-    ingest_dt: Annotated[list[str] | None, typer.Option(
-        "--ingest-dt", help="Re-cleanse the raw objects of this ingest date (YYYY-MM-DD); repeatable.")] = None,
+    ingest_dt: Annotated[
+        list[str] | None,
+        typer.Option("--ingest-dt", help="Re-cleanse the raw objects of this ingest date (YYYY-MM-DD); repeatable."),
+    ] = None,
 ) -> None:
     """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full).
 
@@ -29,19 +31,36 @@ def cleanse(
     if full and ingest_dt:
         raise UsageError("--full already covers every ingest date; drop --ingest-dt")
     settings, the_lake = load(lake)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
         task = progress.add_task("Cleansing raw objects", total=None)
-        summary = run_cleanse(the_lake, settings, ingest_dts=ingest_dt or None, full=full,
-                              on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+        summary = run_cleanse(
+            the_lake,
+            settings,
+            ingest_dts=ingest_dt or None,
+            full=full,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
     table.add_row("full rebuild", "yes" if summary.full else "no")
     table.add_row("config", ", ".join(f"{k}={v}" for k, v in summary.config.items()))
-    for name in ("objects", "records_in", "cleansed", "quarantined", "duplicates", "superseded_by_deletion",
-                 "replaced", "removed", "posts_in_partitions", "seconds"):
+    for name in (
+        "objects",
+        "records_in",
+        "cleansed",
+        "quarantined",
+        "duplicates",
+        "superseded_by_deletion",
+        "replaced",
+        "removed",
+        "posts_in_partitions",
+        "seconds",
+    ):
         table.add_row(name, str(getattr(summary, name)))
-    table.add_row("partitions written / dropped",
-                  f"{len(summary.partitions_written)} / {len(summary.partitions_dropped)}")
+    table.add_row(
+        "partitions written / dropped", f"{len(summary.partitions_written)} / {len(summary.partitions_dropped)}"
+    )
     for reason, n in summary.quarantine_reasons.items():
         table.add_row(f"  quarantine: {reason}", str(n))
     console.print(table)

@@ -67,8 +67,11 @@ class DemoRun:
         finally:
             row.seconds = time.perf_counter() - start
             t = progress.tasks[task]
-            progress.update(task, completed=t.total if t.total is not None else t.completed,
-                            total=t.total if t.total is not None else max(t.completed, 1))
+            progress.update(
+                task,
+                completed=t.total if t.total is not None else t.completed,
+                total=t.total if t.total is not None else max(t.completed, 1),
+            )
             self.rows.append(row)
 
     def table(self) -> Table:
@@ -131,11 +134,20 @@ def demo(
                 # Naver's API caps a page at 50 items; loopback is unthrottled (rate_limit=0).
                 server.publish(publish)
                 with run.stage(progress, label, total=None) as (row, on_progress):
-                    s = pipeline.collect(server.base_url, corpus.club_id, corpus.menu_id, progress=on_progress,
-                                         rate_limit=0, lookback=DEMO_LOOKBACK, now=now, policy=Policy(**DEMO_POLICY))
+                    s = pipeline.collect(
+                        server.base_url,
+                        corpus.club_id,
+                        corpus.menu_id,
+                        progress=on_progress,
+                        rate_limit=0,
+                        lookback=DEMO_LOOKBACK,
+                        now=now,
+                        policy=Policy(**DEMO_POLICY),
+                    )
                     row.records_out, row.quarantined = s.articles_fetched, s.quarantined
-                    row.note = (f"{s.requests:,} requests, {s.retries:,} retried; "
-                                + ", ".join(f"{k} {v:,}" for k, v in sorted(s.statuses.items())))
+                    row.note = f"{s.requests:,} requests, {s.retries:,} retried; " + ", ".join(
+                        f"{k} {v:,}" for k, v in sorted(s.statuses.items())
+                    )
                     if not s.complete:
                         raise SourceError(f"the demo board's scrape stopped early: {s.stopped} {s.detail or ''}")
 

@@ -43,16 +43,25 @@ def _print(e) -> None:
 
 
 def explain(
-    text: Annotated[str | None, typer.Argument(help="A post's text, e.g. \"열 38도 넘어요 ㅠㅠ\".")] = None,
+    text: Annotated[str | None, typer.Argument(help='A post\'s text, e.g. "열 38도 넘어요 ㅠㅠ".')] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    raw: Annotated[bool, typer.Option("--raw", help="Skip the cleanse text rules (emoji, HTML) and analyse "
-                                                    "the text as given.")] = False,
-    gold: Annotated[Path | None, typer.Option("--gold", help="Score the keyword groups on a gold file instead "
-                                                             "(tests/data/gold_keyword_groups.tsv): precision, "
-                                                             "recall and every miss.", exists=True,
-                                              dir_okay=False)] = None,
-    minimum: Annotated[float, typer.Option("--min", help="With --gold: exit 1 if a group's precision or recall "
-                                                         "is below this.")] = 0.99,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Skip the cleanse text rules (emoji, HTML) and analyse the text as given.")
+    ] = False,
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            "--gold",
+            help="Score the keyword groups on a gold file instead "
+            "(tests/data/gold_keyword_groups.tsv): precision, "
+            "recall and every miss.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    minimum: Annotated[
+        float, typer.Option("--min", help="With --gold: exit 1 if a group's precision or recall is below this.")
+    ] = 0.99,
 ) -> None:
     """Show Kiwi's morphemes, the kept tokens with their flags and the keyword groups a text lands in."""
     if (text is None) == (gold is None):
@@ -68,8 +77,15 @@ def explain(
 
         report = evaluate(load_gold(gold), the_analyzer, matcher)
         if fmt is Format.json:
-            typer.echo(json.dumps({name: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision,
-                                          "recall": s.recall} for name, s in report.scores.items()}, indent=1))
+            typer.echo(
+                json.dumps(
+                    {
+                        name: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": s.precision, "recall": s.recall}
+                        for name, s in report.scores.items()
+                    },
+                    indent=1,
+                )
+            )
         else:
             typer.echo(report.format())
         low = [n for n, s in report.scores.items() if min(s.precision, s.recall) < minimum]

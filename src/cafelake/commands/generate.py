@@ -18,8 +18,12 @@ from cafelake.sources.naver_cafe.corpus import DEFAULT_END_DATE, Corpus, CorpusA
 
 def record(article: CorpusArticle, with_truth: bool = False) -> dict[str, Any]:
     """One output line: the article as served, and its ground truth if asked for."""
-    out: dict[str, Any] = {"article_id": article.article_id, "list_item": article.list_item,
-                           "responses": [list(r) for r in article.responses], "broken": article.broken}
+    out: dict[str, Any] = {
+        "article_id": article.article_id,
+        "list_item": article.list_item,
+        "responses": [list(r) for r in article.responses],
+        "broken": article.broken,
+    }
     if with_truth:
         out["truth"] = {k: v.isoformat() if isinstance(v, (date, datetime)) else v for k, v in article.truth.items()}
     return out
@@ -30,8 +34,9 @@ def open_output(path: Path) -> IO[str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".gz":
         raw = path.open("wb")
-        return io.TextIOWrapper(gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0), encoding="utf-8",
-                                newline="\n")
+        return io.TextIOWrapper(
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0), encoding="utf-8", newline="\n"
+        )
     return path.open("w", encoding="utf-8", newline="\n")
 
 

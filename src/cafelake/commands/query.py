@@ -50,10 +50,11 @@ def _print(df, fmt: Format) -> None:
 
 
 def query(
-    sql: Annotated[str | None, typer.Argument(help="Athena SQL, e.g. \"SELECT * FROM v_daily_posts\".")] = None,
+    sql: Annotated[str | None, typer.Argument(help='Athena SQL, e.g. "SELECT * FROM v_daily_posts".')] = None,
     view: Annotated[str | None, typer.Option("--view", "-v", help="Name of a view (or table) to show.")] = None,
-    where: Annotated[str | None, typer.Option("--where", help="Athena SQL predicate for --view, "
-                                                             "e.g. \"dt >= '2026-01-01'\".")] = None,
+    where: Annotated[
+        str | None, typer.Option("--where", help="Athena SQL predicate for --view, e.g. \"dt >= '2026-01-01'\".")
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="At most this many rows.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     list_views: Annotated[bool, typer.Option("--list", help="List the views and tables, then exit.")] = False,

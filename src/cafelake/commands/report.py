@@ -21,11 +21,22 @@ def report(
     lake: LakeOption = None,
     out: Annotated[Path, typer.Option("--out", help="Folder for report.html and the PNG charts.")] = Path("report"),
     group: Annotated[str, typer.Option("--group", help="Keyword group whose top tokens get a chart.")] = "skin",
-    engine: Annotated[str, typer.Option("--engine", help="local: the lake folder (DuckDB); athena: the deployed "
-                                        "views (CAFELAKE_DATABASE; CAFELAKE_WORKGROUP, by default the deployed "
-                                        "stack's).")] = "local",
-    allow_missing: Annotated[bool, typer.Option("--allow-missing", help="Exit 0 even if a chart's view could not "
-                                                "be read or lost a column (the page says so in its place).")] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local: the lake folder (DuckDB); athena: the deployed "
+            "views (CAFELAKE_DATABASE; CAFELAKE_WORKGROUP, by default the deployed "
+            "stack's).",
+        ),
+    ] = "local",
+    allow_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing",
+            help="Exit 0 even if a chart's view could not be read or lost a column (the page says so in its place).",
+        ),
+    ] = False,
 ) -> None:
     """Write the report and print the HTML path; exit 1 if a chart could not be drawn."""
     from cafelake.report.html import make_charts, write_report
@@ -59,8 +70,11 @@ def _fail_on_broken(drawn: list[Chart], allow_missing: bool) -> None:
     if not (failed := [c for c in drawn if c.failed]):
         return
     colour = "yellow" if allow_missing else "red"
-    console.print(f"[{colour}]cafelake report: {len(failed)} of {len(drawn)} charts could not be drawn: "
-                  f"{', '.join(c.slug for c in failed)}[/{colour}]", soft_wrap=True)
+    console.print(
+        f"[{colour}]cafelake report: {len(failed)} of {len(drawn)} charts could not be drawn: "
+        f"{', '.join(c.slug for c in failed)}[/{colour}]",
+        soft_wrap=True,
+    )
     for chart in failed:
         console.print(f"  {chart.slug}: {escape(chart.reading)}", soft_wrap=True)
     if not allow_missing:

@@ -12,24 +12,45 @@ from cafelake.commands._common import LakeOption, console, open_lake
 
 
 def scrape(
-    base_url: Annotated[str, typer.Option("--base-url", help="API base URL: https://apis.naver.com or the local server.")],
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="API base URL: https://apis.naver.com or the local server.")
+    ],
     club_id: Annotated[str, typer.Option("--club-id", help="The community (a Naver cafe's club id).")],
     menu_id: Annotated[str, typer.Option("--menu-id", help="The board within it (the cafe's menu id).")],
-    source: Annotated[str | None, typer.Option(
-        "--source", help="A registered source that can be scraped (default: the registry's default, naver_cafe).")
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="A registered source that can be scraped (default: the registry's default, naver_cafe)."
+        ),
     ] = None,
     lake: LakeOption = None,
-    cookies_file: Annotated[Path | None, typer.Option(
-        "--cookies-file", help="The source's session cookies (for Naver a member's: a JSON object or a Cookie header); "
-                               "else the source's environment variable ($CAFELAKE_NAVER_COOKIES).")] = None,
+    cookies_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--cookies-file",
+            help="The source's session cookies (for Naver a member's: a JSON object or a Cookie header); "
+            "else the source's environment variable ($CAFELAKE_NAVER_COOKIES).",
+        ),
+    ] = None,
     rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests per second; 0 = unlimited.")] = 1.0,
-    lookback_hours: Annotated[float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")] = 24.0,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")] = None,
-    time_budget: Annotated[float | None, typer.Option("--time-budget", help="Stop after this many seconds (resumable).")] = None,
+    lookback_hours: Annotated[
+        float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")
+    ] = 24.0,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")
+    ] = None,
+    time_budget: Annotated[
+        float | None, typer.Option("--time-budget", help="Stop after this many seconds (resumable).")
+    ] = None,
     backfill: Annotated[bool, typer.Option("--backfill", help="Walk the whole board, whatever the watermark.")] = False,
-    user_agent: Annotated[str | None, typer.Option(
-        "--user-agent", envvar="CAFELAKE_USER_AGENT",
-        help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)'.")] = None,
+    user_agent: Annotated[
+        str | None,
+        typer.Option(
+            "--user-agent",
+            envvar="CAFELAKE_USER_AGENT",
+            help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)'.",
+        ),
+    ] = None,
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
     from cafelake import sources
@@ -37,19 +58,38 @@ def scrape(
 
     walker = sources.listing(source or sources.default_name())
     cookies = walker.load_session(file=str(cookies_file) if cookies_file else None)
-    with Progress(SpinnerColumn(), TextColumn("[bold]scrape[/] {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]scrape[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
-        summary = run_scrape(open_lake(lake), base_url, club_id, menu_id, source=walker.name,
-                             cookies=cookies, rate_limit=rate_limit,
-                             lookback=lookback_hours, max_pages=max_pages, time_budget_s=time_budget, backfill=backfill,
-                             user_agent=user_agent,
-                             on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+        summary = run_scrape(
+            open_lake(lake),
+            base_url,
+            club_id,
+            menu_id,
+            source=walker.name,
+            cookies=cookies,
+            rate_limit=rate_limit,
+            lookback=lookback_hours,
+            max_pages=max_pages,
+            time_budget_s=time_budget,
+            backfill=backfill,
+            user_agent=user_agent,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
     skipped = f" ({summary.pages_skipped} malformed pages skipped, see the log)" if summary.pages_skipped else ""
-    console.print(f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages"
-                  f"{skipped}, {summary.retries} retries, {summary.quarantined} quarantined; "
-                  f"watermark {summary.watermark}")
+    console.print(
+        f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages"
+        f"{skipped}, {summary.retries} retries, {summary.quarantined} quarantined; "
+        f"watermark {summary.watermark}"
+    )
     if summary.complete:
         console.print("[green]complete[/]")
     elif summary.continue_:

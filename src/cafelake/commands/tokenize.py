@@ -21,14 +21,18 @@ def tokenize(
     from cafelake.tokenize import run_tokenize
 
     settings, the_lake = load(lake)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
         posts = progress.add_task("Tokenizing posts", total=None)
         tfidf = progress.add_task("TF-IDF (posts)", total=None)
         summary = run_tokenize(
-            the_lake, settings, full=full,
+            the_lake,
+            settings,
+            full=full,
             on_progress=lambda done, total: progress.update(posts, completed=done, total=total),
-            tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total))
+            tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total),
+        )
     table = Table("tokenize", "value", title="Tokenize summary")
     for key, value in asdict(summary).items():
         table.add_row(key, str(value))

@@ -148,5 +148,4 @@ class _KeywordGroupsFile(FileModel):
 def load_keyword_groups(files: ConfigFiles) -> tuple[KeywordGroup, ...]:
     """The keyword frames of keyword_groups.yaml, validated."""
     doc = files.load(KEYWORD_GROUPS_FILE, _KeywordGroupsFile)
-    return tuple(KeywordGroup(g.group_id, g.group_name, g.display_name, g.description, g.keywords)
-                 for g in doc.groups)
+    return tuple(KeywordGroup(g.group_id, g.group_name, g.display_name, g.description, g.keywords) for g in doc.groups)

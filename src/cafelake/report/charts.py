@@ -111,8 +111,10 @@ def authors_by_post_count(df: pd.DataFrame, *, max_bars: int = 15) -> Chart:
     ax.set_xlabel("posts per author")
     ax.set_ylabel("authors")
     ax.set_title(title)
-    reading = (f"{total:,} authors wrote two posts or more; {_pct(two_three / total)} of them wrote "
-               f"exactly 2–3, and the most active wrote {most:,}.")
+    reading = (
+        f"{total:,} authors wrote two posts or more; {_pct(two_three / total)} of them wrote "
+        f"exactly 2–3, and the most active wrote {most:,}."
+    )
     return Chart(slug, title, reading, fig)
 
 
@@ -136,8 +138,10 @@ def posts_by_hour(df: pd.DataFrame) -> Chart:
     ax.set_ylabel("posts")
     ax.set_title(title)
     quiet = int(by_hour.idxmin())
-    reading = (f"Posts peak at {peak:02d}:00–{(peak + 1) % 24:02d}:59 KST: {_pct(window[peak] / total)} of the "
-               f"day's questions ({int(window[peak]):,} of {total:,}); the quietest hour is {quiet:02d}:00.")
+    reading = (
+        f"Posts peak at {peak:02d}:00–{(peak + 1) % 24:02d}:59 KST: {_pct(window[peak] / total)} of the "
+        f"day's questions ({int(window[peak]):,} of {total:,}); the quietest hour is {quiet:02d}:00."
+    )
     return Chart(slug, title, reading, fig)
 
 
@@ -161,10 +165,12 @@ def daily_trend(df: pd.DataFrame, *, window: int = BY_SLUG["daily_trend"].rollin
     ax.set_title(title)
     fig.autofmt_xdate()
     n = len(days)
-    reading = (f"{int(days.sum()):,} questions over {n:,} days ({days.mean():.1f} a day); the busiest day was "
-               f"{busiest:%Y-%m-%d} with {int(days.max()):,}")
+    reading = (
+        f"{int(days.sum()):,} questions over {n:,} days ({days.mean():.1f} a day); the busiest day was "
+        f"{busiest:%Y-%m-%d} with {int(days.max()):,}"
+    )
     span = 28
-    if n >= 2 * span and (before := days.iloc[-2 * span:-span].sum()) > 0:
+    if n >= 2 * span and (before := days.iloc[-2 * span : -span].sum()) > 0:
         change = days.iloc[-span:].sum() / before - 1
         trend = f"{change:+.0%} on" if round(change, 2) else "level with"
         reading += f"; the last {span} days are {trend} the {span} before"
@@ -185,8 +191,12 @@ def top_tokens(df: pd.DataFrame, *, n: int = BY_SLUG["top_tokens"].top) -> Chart
     """v_top_tokens: the most frequent non-stopword tokens."""
     slug, title = BY_SLUG["top_tokens"].slug, BY_SLUG["top_tokens"].title
     df = _require(df, *BY_SLUG["top_tokens"].fields, "token_pos")
-    df = (df.groupby(["token", "token_pos"], as_index=False)[["occurrences", "posts"]].sum()  # per-day rows too
-          .sort_values(["occurrences", "token"], ascending=[False, True]).head(n))
+    df = (
+        df.groupby(["token", "token_pos"], as_index=False)[["occurrences", "posts"]]
+        .sum()  # per-day rows too
+        .sort_values(["occurrences", "token"], ascending=[False, True])
+        .head(n)
+    )
     if df.empty:
         return Chart(slug, title, "No tokens yet: the tokenized zone is empty.")
     fig, ax = _figure(height=0.28 * len(df) + 1.2)
@@ -194,7 +204,9 @@ def top_tokens(df: pd.DataFrame, *, n: int = BY_SLUG["top_tokens"].top) -> Chart
     ax.set_xlabel("occurrences")
     ax.set_title(title)
     first = df.iloc[0]
-    reading = f"'{first['token']}' leads with {int(first['occurrences']):,} occurrences in {int(first['posts']):,} posts"
+    reading = (
+        f"'{first['token']}' leads with {int(first['occurrences']):,} occurrences in {int(first['posts']):,} posts"
+    )
     if len(df) > 1:
         second = df.iloc[1]
         reading += f", {first['occurrences'] / second['occurrences']:.1f}× the runner-up '{second['token']}'"
@@ -202,8 +214,13 @@ def top_tokens(df: pd.DataFrame, *, n: int = BY_SLUG["top_tokens"].top) -> Chart
 
 
 @_korean
-def top_tfidf(df: pd.DataFrame, *, scope: str = BY_SLUG["top_tfidf"].condition("scope").equals,
-              n: int = BY_SLUG["top_tfidf"].top, frequent: pd.DataFrame | None = None) -> Chart:
+def top_tfidf(
+    df: pd.DataFrame,
+    *,
+    scope: str = BY_SLUG["top_tfidf"].condition("scope").equals,
+    n: int = BY_SLUG["top_tfidf"].top,
+    frequent: pd.DataFrame | None = None,
+) -> Chart:
     """v_top_tfidf's distinctive ('mean') ranking for one scope, read against the summed one and frequency.
 
     The summed ranking tracks frequency (감기 near the top); the mean ranking is what TF-IDF
@@ -227,24 +244,29 @@ def top_tfidf(df: pd.DataFrame, *, scope: str = BY_SLUG["top_tfidf"].condition("
     if not pushed.empty:
         means = df[df["ranking"] == "mean"]
         mean_rank, last = dict(zip(means["token"], means["rank"])), int(means["rank"].max())
-        where = ", ".join(f"'{t}' (#{r}; #{mean_rank[t]} by mean)" if t in mean_rank else f"'{t}' (#{r}; below "
-                          f"#{last} by mean)" for t, r in zip(pushed["token"], pushed["rank"]))
+        where = ", ".join(
+            f"'{t}' (#{r}; #{mean_rank[t]} by mean)" if t in mean_rank else f"'{t}' (#{r}; below #{last} by mean)"
+            for t, r in zip(pushed["token"], pushed["rank"])
+        )
         reading += f"; summed scores, which track frequency, rank high {where}"
     if frequent is not None and not frequent.empty:
         top_freq = set(frequent.sort_values("occurrences", ascending=False).head(len(top))["token"])
         novel = [t for t in top["token"] if t not in top_freq]
         if novel:
             verb = "is" if len(novel) == 1 else "are"
-            reading += (f"; {len(novel)} of these {len(top)} {verb} not among the {len(top)} most frequent tokens "
-                        f"(e.g. '{novel[0]}')")
+            reading += (
+                f"; {len(novel)} of these {len(top)} {verb} not among the {len(top)} most frequent tokens "
+                f"(e.g. '{novel[0]}')"
+            )
         else:
             reading += f"; all {len(top)} are also among the {len(top)} most frequent tokens"
     return Chart(slug, title, reading + ".", fig)
 
 
 @_korean
-def group_top_tokens(df: pd.DataFrame, *, group: str = DEFAULT_GROUP,
-                     n: int = BY_SLUG["group_top_tokens"].top) -> Chart:
+def group_top_tokens(
+    df: pd.DataFrame, *, group: str = DEFAULT_GROUP, n: int = BY_SLUG["group_top_tokens"].top
+) -> Chart:
     """v_group_top_tokens for one keyword group (default skin)."""
     slug = BY_SLUG["group_top_tokens"].slug
     df = _require(df, *BY_SLUG["group_top_tokens"].fields, "display_name", "rank")
@@ -260,8 +282,10 @@ def group_top_tokens(df: pd.DataFrame, *, group: str = DEFAULT_GROUP,
     ax.set_title(title)
     share = rows["occurrences"].head(3).sum() / rows["occurrences"].sum()
     first = rows.iloc[0]
-    reading = (f"In {label} posts '{first['token']}' comes first ({int(first['occurrences']):,} occurrences); "
-               f"the top 3 hold {_pct(share)} of the occurrences of these {len(rows)} tokens.")
+    reading = (
+        f"In {label} posts '{first['token']}' comes first ({int(first['occurrences']):,} occurrences); "
+        f"the top 3 hold {_pct(share)} of the occurrences of these {len(rows)} tokens."
+    )
     return Chart(slug, title, reading, fig)
 
 
@@ -274,15 +298,23 @@ def group_daily_trend(df: pd.DataFrame, *, n: int = BY_SLUG["group_daily_trend"]
     if df.empty or df["posts"].sum() == 0:
         return Chart(slug, title, "No post is in a keyword group yet.")
     weeks = pd.to_datetime(df["post_date"]).dt.to_period("W-SUN").dt.start_time
-    weekly = df.assign(week=weeks).pivot_table(index="week", columns=visual.series, values="posts", aggfunc="sum",
-                                               fill_value=0)
+    weekly = df.assign(week=weeks).pivot_table(
+        index="week", columns=visual.series, values="posts", aggfunc="sum", fill_value=0
+    )
     weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"), fill_value=0)
     totals = weekly.sum().sort_values(ascending=False, kind="stable")
     top = list(totals.index[:n])
     fig, ax = _figure()
     for i, group in enumerate(top):
-        ax.plot(weekly.index, weekly[group], marker="o", markersize=3, linewidth=2.2 if i == 0 else 1.2,
-                color=ACCENT if i == 0 else None, label=group)
+        ax.plot(
+            weekly.index,
+            weekly[group],
+            marker="o",
+            markersize=3,
+            linewidth=2.2 if i == 0 else 1.2,
+            color=ACCENT if i == 0 else None,
+            label=group,
+        )
     ax.set_ylim(bottom=0)
     ax.set_ylabel("posts per week")
     ax.legend(frameon=False, ncols=min(len(top), 5), loc="upper left")
@@ -290,9 +322,11 @@ def group_daily_trend(df: pd.DataFrame, *, n: int = BY_SLUG["group_daily_trend"]
     fig.autofmt_xdate()
     first = top[0]
     busiest = weekly[first].idxmax()
-    reading = (f"'{first}' is the largest group: {int(totals[first]):,} posts, {_pct(totals[first] / totals.sum())} "
-               f"of the group tallies (a post in two groups counts in both); its busiest week began "
-               f"{busiest:%Y-%m-%d} with {int(weekly[first].max()):,} posts.")
+    reading = (
+        f"'{first}' is the largest group: {int(totals[first]):,} posts, {_pct(totals[first] / totals.sum())} "
+        f"of the group tallies (a post in two groups counts in both); its busiest week began "
+        f"{busiest:%Y-%m-%d} with {int(weekly[first].max()):,} posts."
+    )
     return Chart(slug, title, reading, fig)
 
 
@@ -309,8 +343,9 @@ def retention_matrix(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     df = df.assign(cohort=pd.to_datetime(df["cohort_month"].astype(str)).dt.to_period("M"))
     active = df[df["authors"] > 0]
     last = max(c + int(k) for c, k in zip(active["cohort"], active["months_since_first"]))  # latest month seen
-    counts = df.pivot_table(index="cohort", columns="months_since_first", values="authors", aggfunc="sum",
-                            fill_value=0).sort_index()
+    counts = df.pivot_table(
+        index="cohort", columns="months_since_first", values="authors", aggfunc="sum", fill_value=0
+    ).sort_index()
     counts = counts.reindex(columns=range(int(counts.columns.max()) + 1), fill_value=0)
     sizes = counts[0].where(counts[0] > 0)
     observable = np.array([[c + k <= last for k in counts.columns] for c in counts.index])
@@ -328,8 +363,9 @@ def _weighted(share: pd.DataFrame, sizes: pd.Series, k: int) -> float | None:
 
 
 @_korean
-def cohort_retention(df: pd.DataFrame, *,
-                     max_months: int = BY_SLUG["cohort_retention"].condition("months_since_first").at_most) -> Chart:
+def cohort_retention(
+    df: pd.DataFrame, *, max_months: int = BY_SLUG["cohort_retention"].condition("months_since_first").at_most
+) -> Chart:
     """v_author_cohort_retention as a heatmap: rows are first-post months, columns months since.
 
     The view's `retention` is what the dashboard draws; here it is recomputed from `authors` so that a
@@ -352,7 +388,9 @@ def cohort_retention(df: pd.DataFrame, *,
     if share.size <= 200:
         for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
             if not np.isnan(v) and j > 0:
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
+                ax.text(
+                    j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 * top else "black"
+                )
     fig.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), shrink=0.8)
     ax.set_title(title)
     reading = f"{_pct(month1)} of a month's new authors post again the next month"
@@ -363,8 +401,14 @@ def cohort_retention(df: pd.DataFrame, *,
 
 # --- trends --------------------------------------------------------------------------
 @_korean
-def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: int = BY_SLUG["rising_tokens"].top,
-                  span: int = 4, min_recent: int = 5) -> Chart:
+def rising_tokens(
+    df: pd.DataFrame,
+    *,
+    last_day: pd.Timestamp | None = None,
+    n: int = BY_SLUG["rising_tokens"].top,
+    span: int = 4,
+    min_recent: int = 5,
+) -> Chart:
     """v_token_trends: the tokens whose last `span` weeks rose most clearly over the `span` weeks before.
 
     The view has a row, 0 included, for every week of each token it reports. A missing row
@@ -377,15 +421,17 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     df = _require(df, *BY_SLUG["rising_tokens"].fields)
     if df.empty:
         return Chart(slug, title, "No weekly token counts yet.")
-    weekly = (df.assign(week_start=pd.to_datetime(df["week_start"]))
-              .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum")  # NaN: no row
-              .sort_index())
+    weekly = (
+        df.assign(week_start=pd.to_datetime(df["week_start"]))
+        .pivot_table(index="week_start", columns="token", values="occurrences", aggfunc="sum")  # NaN: no row
+        .sort_index()
+    )
     weekly = weekly.reindex(pd.date_range(weekly.index.min(), weekly.index.max(), freq="7D"))
     if last_day is not None and weekly.index[-1] + pd.Timedelta(days=6) > pd.Timestamp(last_day):
         weekly = weekly.iloc[:-1]
     if len(weekly) < 2 * span:
         return Chart(slug, title, f"Fewer than {2 * span} complete weeks of data: too early to call a token rising.")
-    compared = weekly.iloc[-2 * span:]
+    compared = weekly.iloc[-2 * span :]
     complete = compared.columns[compared.notna().all()]
     gaps = len(compared.columns) - len(complete)
     note = f" ({gaps} token{'s' if gaps > 1 else ''} with weeks missing from the view not compared)" if gaps else ""
@@ -396,10 +442,17 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     if rising.empty:
         return Chart(slug, title, f"No token grew over the last {span} weeks against the {span} before{note}.")
     fig, ax = _figure()
-    shown = weekly.iloc[-4 * span:]
+    shown = weekly.iloc[-4 * span :]
     for i, token in enumerate(rising.index):
-        ax.plot(shown.index, shown[token], marker="o", markersize=3, linewidth=2.2 if i == 0 else 1.2,
-                color=ACCENT if i == 0 else None, label=token)
+        ax.plot(
+            shown.index,
+            shown[token],
+            marker="o",
+            markersize=3,
+            linewidth=2.2 if i == 0 else 1.2,
+            color=ACCENT if i == 0 else None,
+            label=token,
+        )
     ax.axvspan(shown.index[-span], shown.index[-1], color=MUTED, alpha=0.3, linewidth=0)
     ax.set_ylabel("occurrences per week")
     ax.legend(frameon=False, ncols=min(len(rising), 5), loc="upper left")
@@ -407,8 +460,10 @@ def rising_tokens(df: pd.DataFrame, *, last_day: pd.Timestamp | None = None, n: 
     fig.autofmt_xdate()
     top = rising.index[0]
     ratio = f" (×{recent[top] / before[top]:.1f})" if before[top] else ""
-    reading = (f"'{top}' rose most: {int(recent[top]):,} occurrences in the last {span} weeks against "
-               f"{int(before[top]):,} in the {span} before{ratio}")
+    reading = (
+        f"'{top}' rose most: {int(recent[top]):,} occurrences in the last {span} weeks against "
+        f"{int(before[top]):,} in the {span} before{ratio}"
+    )
     if len(rising) > 1:
         reading += "; also rising: " + ", ".join(f"'{t}'" for t in rising.index[1:])
     return Chart(slug, title, reading + note + ".", fig)

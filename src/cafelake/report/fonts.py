@@ -20,7 +20,7 @@ def font_dir() -> Path:
     """Folder of the packaged Nanum fonts; a clear error if the package is missing."""
     spec = importlib.util.find_spec(FONT_PACKAGE)  # finds the package without running it
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the Korean font package is not installed: pip install koreanize-matplotlib==0.1.1")
+        raise RuntimeError("the Korean font package is not installed: pip install koreanize-matplotlib==0.1.1")
     folder = Path(next(iter(spec.submodule_search_locations))) / "fonts"
     if not (folder / REGULAR).is_file():
         raise RuntimeError(f"{folder / REGULAR} is missing: reinstall koreanize-matplotlib")

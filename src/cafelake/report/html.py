@@ -12,7 +12,7 @@ import base64
 import html
 import io
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -52,8 +52,9 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = D
         try:
             out.append(draw[slug](data))
         except charts.ViewShapeError as exc:
-            out.append(charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}",
-                                    failed=True))
+            out.append(
+                charts.Chart(slug, title, f"The view {view} does not have the expected shape: {exc}", failed=True)
+            )
     return out
 
 
@@ -76,8 +77,13 @@ def png_bytes(fig) -> bytes:
     return buf.getvalue()
 
 
-def render_report(views: Mapping[str, pd.DataFrame | Exception], out_dir: str | Path, *, group: str = DEFAULT_GROUP,
-                  source: str = "the cafelake views") -> Path:
+def render_report(
+    views: Mapping[str, pd.DataFrame | Exception],
+    out_dir: str | Path,
+    *,
+    group: str = DEFAULT_GROUP,
+    source: str = "the cafelake views",
+) -> Path:
     """Write `report.html` and one PNG per drawn chart into `out_dir`; return the HTML path."""
     return write_report(make_charts(views, group=group), out_dir, source=source)
 
@@ -95,14 +101,21 @@ def write_report(drawn: list[charts.Chart], out_dir: str | Path, *, source: str 
         else:
             png = png_bytes(chart.figure)
             png_path.write_bytes(png)
-            body = (f'<p class="reading">{html.escape(chart.reading, quote=False)}</p>\n'
-                    f'<img id="img-{chart.slug}" alt="{html.escape(chart.title)}" '
-                    f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+            body = (
+                f'<p class="reading">{html.escape(chart.reading, quote=False)}</p>\n'
+                f'<img id="img-{chart.slug}" alt="{html.escape(chart.title)}" '
+                f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+            )
         sections.append(f'<section id="{chart.slug}">\n<h2>{html.escape(chart.title)}</h2>\n{body}\n</section>')
     path = out / REPORT_FILE
-    path.write_text(_PAGE.format(
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        source=html.escape(source), sections="\n".join(sections)), encoding="utf-8")
+    path.write_text(
+        _PAGE.format(
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            source=html.escape(source),
+            sections="\n".join(sections),
+        ),
+        encoding="utf-8",
+    )
     return path
 
 

@@ -19,21 +19,21 @@ log = logging.getLogger(__name__)
 
 QUERIES: dict[str, str] = {
     "v_daily_posts": "SELECT post_date, sum(posts) AS posts, sum(authors) AS authors "
-                     "FROM v_daily_posts GROUP BY post_date",
+    "FROM v_daily_posts GROUP BY post_date",
     "v_posts_by_hour": "SELECT post_hour, sum(posts) AS posts FROM v_posts_by_hour GROUP BY post_hour",
     "v_author_post_frequency": "SELECT post_count, authors FROM v_author_post_frequency",
     "v_author_cohort_retention": "SELECT cohort_month, months_since_first, authors, retention "
-                                 "FROM v_author_cohort_retention",
+    "FROM v_author_cohort_retention",
     "v_top_tokens": "SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
-                    "FROM v_top_tokens GROUP BY token, token_pos ORDER BY occurrences DESC, token LIMIT 200",
+    "FROM v_top_tokens GROUP BY token, token_pos ORDER BY occurrences DESC, token LIMIT 200",
     "v_top_tfidf": "SELECT scope, ranking, token, token_pos, tfidf_score, mean_tfidf, rank FROM v_top_tfidf "
-                   "WHERE rank <= 50",
+    "WHERE rank <= 50",
     "v_group_top_tokens": "SELECT group_name, display_name, token, token_pos, occurrences, rank "
-                          "FROM v_group_top_tokens WHERE rank <= 50",
+    "FROM v_group_top_tokens WHERE rank <= 50",
     "v_group_daily_posts": "SELECT post_date, group_name, display_name, sum(posts) AS posts "
-                           "FROM v_group_daily_posts GROUP BY post_date, group_name, display_name",
+    "FROM v_group_daily_posts GROUP BY post_date, group_name, display_name",
     "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "
-                      "FROM v_token_trends GROUP BY week_start, token",
+    "FROM v_token_trends GROUP BY week_start, token",
 }
 
 
@@ -47,7 +47,7 @@ def run_queries(query: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame 
     for view, sql in QUERIES.items():
         try:
             out[view] = query(sql)
-        except Exception as exc:  # noqa: BLE001 - reported in the page, and logged
+        except Exception as exc:
             log.warning("report query on %s failed: %s", view, exc)
             out[view] = exc
     return out
@@ -57,8 +57,13 @@ Query = Callable[[str], pd.DataFrame]
 ENGINES = ("local", "athena")
 
 
-def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, database: str | None = None,
-                 workgroup: str | None = None) -> Query:
+def query_engine(
+    engine: str | None = None,
+    *,
+    lake: Lake | str | None = None,
+    database: str | None = None,
+    workgroup: str | None = None,
+) -> Query:
     """Athena SQL in, DataFrame out, on the local lake (DuckDB) or on Athena (awswrangler).
 
     The one switch of the notebook: `engine` or CAFELAKE_ENGINE (local|athena). Athena
@@ -80,9 +85,11 @@ def query_engine(engine: str | None = None, *, lake: Lake | str | None = None, d
         database = database or os.environ.get("CAFELAKE_DATABASE", "cafelake")
         from cafelake.athena.deploy import STACK_NAME, stack_workgroup
 
-        workgroup = (workgroup or os.environ.get("CAFELAKE_WORKGROUP")
-                     or stack_workgroup(os.environ.get("CAFELAKE_STACK", STACK_NAME)))
+        workgroup = (
+            workgroup
+            or os.environ.get("CAFELAKE_WORKGROUP")
+            or stack_workgroup(os.environ.get("CAFELAKE_STACK", STACK_NAME))
+        )
         # ctas_approach=False: plain SELECTs, no temporary tables to create or clean up; results are small
-        return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup,
-                                                    ctas_approach=False)
+        return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup, ctas_approach=False)
     raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")

@@ -42,8 +42,9 @@ def default_name() -> str:
     data = _registry()
     name = data.get("default")
     if name not in data["sources"]:
-        raise ConfigError(f"{REGISTRY}: 'default' must name a registered source ({', '.join(data['sources'])}), "
-                          f"got {name!r}")
+        raise ConfigError(
+            f"{REGISTRY}: 'default' must name a registered source ({', '.join(data['sources'])}), got {name!r}"
+        )
     return name
 
 
@@ -53,8 +54,11 @@ def get(name: str) -> Source:
     entry = entries.get(name)
     if not isinstance(entry, dict) or not isinstance(entry.get("package"), str):
         known = ", ".join(entries)
-        raise ConfigError(f"no source {name!r} in {REGISTRY} (known: {known})" if entry is None else
-                          f"{REGISTRY}: [sources.{name}] needs package = \"cafelake.sources.<folder>\"")
+        raise ConfigError(
+            f"no source {name!r} in {REGISTRY} (known: {known})"
+            if entry is None
+            else f'{REGISTRY}: [sources.{name}] needs package = "cafelake.sources.<folder>"'
+        )
     source = getattr(importlib.import_module(entry["package"]), "SOURCE", None)
     if not isinstance(source, Source) or source.name != name:
         raise ConfigError(f"{REGISTRY}: {entry['package']}.SOURCE must be a Source named {name!r}")

@@ -87,8 +87,14 @@ class Candidate(NamedTuple):
 class Reject(Exception):
     """A record that cannot be used: `reason` is the quarantine code, `detail` says why in a line."""
 
-    def __init__(self, reason: str, detail: str, post_id: str | None = None,
-                 fetched_at: datetime | None = None, payload: str | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        detail: str,
+        post_id: str | None = None,
+        fetched_at: datetime | None = None,
+        payload: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.reason, self.detail, self.post_id, self.fetched_at = reason, detail, post_id, fetched_at
         self.payload = payload  # what the quarantine keeps instead of the raw line, if set
@@ -264,7 +270,8 @@ class ListingSource(Source, Protocol):
         """The envelope fields that keep what was received: the list item and the body, untouched."""
         ...
 
-    def load_session(self, *, file: str | None = None, secret_id: str | None = None,
-                     secrets_client: Any = None) -> Mapping[str, str] | None:
+    def load_session(
+        self, *, file: str | None = None, secret_id: str | None = None, secrets_client: Any = None
+    ) -> Mapping[str, str] | None:
         """The session cookies from a secret, a file or the environment; None to read without a session."""
         ...

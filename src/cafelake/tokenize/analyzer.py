@@ -56,8 +56,11 @@ class Analyzer:
         self._ids: dict[tuple[str, str], int] = {}  # Kiwi (form, tag) -> token id
         # Tags decide first, so unbounded forms of dropped tags (URLs, numbers) are never numbered.
         self._kept = _KeptTags(self.kept_tag)
-        self._arrays: tuple[pa.Array, ...] = (pa.array([], pa.string()), pa.array([], pa.string()),
-                                              pa.array([], pa.bool_()))
+        self._arrays: tuple[pa.Array, ...] = (
+            pa.array([], pa.string()),
+            pa.array([], pa.string()),
+            pa.array([], pa.bool_()),
+        )
 
     def kept_tag(self, tag: str) -> bool:
         pos = tag.split("-", 1)[0]  # VA-I, VV-R...: irregular conjugation marks
@@ -142,9 +145,11 @@ class Analyzer:
 
     def vocab_arrays(self) -> tuple[pa.Array, ...]:
         """(token, token_pos, is_stopword) of every token id, as Arrow arrays to `take` from."""
-        if new := self.vocab[len(self._arrays[0]):]:  # only tokens numbered since the last call are converted
-            self._arrays = tuple(pa.concat_arrays([old, pa.array(col, old.type)])
-                                 for old, col in zip(self._arrays, zip(*new, strict=True), strict=True))
+        if new := self.vocab[len(self._arrays[0]) :]:  # only tokens numbered since the last call are converted
+            self._arrays = tuple(
+                pa.concat_arrays([old, pa.array(col, old.type)])
+                for old, col in zip(self._arrays, zip(*new, strict=True), strict=True)
+            )
         return self._arrays
 
 
@@ -163,7 +168,9 @@ def analyzer(cfg: TokenizerConfig) -> Analyzer:
     global _analyzer
     with _lock:
         if _analyzer is None or _analyzer.cfg != cfg:
-            same_words = _analyzer is not None and (_analyzer.cfg.user_words, _analyzer.cfg.load_multi_dict) == \
-                (cfg.user_words, cfg.load_multi_dict)
+            same_words = _analyzer is not None and (_analyzer.cfg.user_words, _analyzer.cfg.load_multi_dict) == (
+                cfg.user_words,
+                cfg.load_multi_dict,
+            )
             _analyzer = Analyzer(cfg, kiwi=_analyzer.kiwi if same_words else None)
         return _analyzer

@@ -31,15 +31,15 @@ Chunk = tuple[pa.Table, pa.Table]
 class CommonWord:
     token: str
     pos: str
-    posts: int            # posts that use it
-    share: float          # posts that use it / posts with any token
-    evenness: float       # 1.0 = the same rate in every group
-    spread: float         # highest / lowest rate across groups (inf if a group never uses it)
-    top_group: str        # the group where its rate is highest
-    top_lift: float       # that rate / its rate over all posts
-    is_stopword: bool     # flagged already
-    is_keyword: bool      # a keyword of keyword_groups.yaml
-    suggested: bool       # meets the thresholds and is neither flagged nor a keyword
+    posts: int  # posts that use it
+    share: float  # posts that use it / posts with any token
+    evenness: float  # 1.0 = the same rate in every group
+    spread: float  # highest / lowest rate across groups (inf if a group never uses it)
+    top_group: str  # the group where its rate is highest
+    top_lift: float  # that rate / its rate over all posts
+    is_stopword: bool  # flagged already
+    is_keyword: bool  # a keyword of keyword_groups.yaml
+    suggested: bool  # meets the thresholds and is neither flagged nor a keyword
 
 
 def _count(tbl: pa.Table, keys: list[str], col: str = "posts", flag: str | None = None) -> pa.Table:
@@ -50,9 +50,16 @@ def _count(tbl: pa.Table, keys: list[str], col: str = "posts", flag: str | None 
     return out.rename_columns([names.get(n, n) for n in out.column_names])
 
 
-def common_words(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[KeywordGroup], *,
-                 pos: Sequence[str] = ("NNG", "NNP"), min_share: float = 0.02, min_group_posts: int = 50,
-                 min_evenness: float = 0.95, max_lift: float = 2.5) -> list[CommonWord]:
+def common_words(
+    chunks: Callable[[], Iterable[Chunk]],
+    groups: Sequence[KeywordGroup],
+    *,
+    pos: Sequence[str] = ("NNG", "NNP"),
+    min_share: float = 0.02,
+    min_group_posts: int = 50,
+    min_evenness: float = 0.95,
+    max_lift: float = 2.5,
+) -> list[CommonWord]:
     """Every noun in >= `min_share` of the posts, with its spread over the groups; most used first."""
     n_posts = 0
     df_parts, size_parts, group_parts = [], [], []
@@ -87,9 +94,21 @@ def common_words(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keyword
         top = max(range(len(scored)), key=rates.__getitem__)
         lift = rates[top] / (posts / n_posts)
         flagged, keyword = bool(r["is_stopword"]), r["token"] in keywords
-        out.append(CommonWord(r["token"], r["token_pos"], posts, posts / n_posts, evenness, spread,
-                              names[scored[top]], lift, flagged, keyword,
-                              evenness >= min_evenness and lift <= max_lift and not flagged and not keyword))
+        out.append(
+            CommonWord(
+                r["token"],
+                r["token_pos"],
+                posts,
+                posts / n_posts,
+                evenness,
+                spread,
+                names[scored[top]],
+                lift,
+                flagged,
+                keyword,
+                evenness >= min_evenness and lift <= max_lift and not flagged and not keyword,
+            )
+        )
     return sorted(out, key=lambda w: (-w.posts, w.token))
 
 

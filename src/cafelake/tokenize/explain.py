@@ -21,20 +21,20 @@ from cafelake.tokenize.transform import match_groups, tokenize_posts
 class Morpheme:
     form: str
     tag: str
-    start: int     # character offset in the analysed text
+    start: int  # character offset in the analysed text
     length: int
-    score: float   # Kiwi's score for the morpheme in this reading
+    score: float  # Kiwi's score for the morpheme in this reading
     lemma: str
 
 
 @dataclass(frozen=True)
 class KeptToken:
-    position: int             # token_position in tokens_fact
+    position: int  # token_position in tokens_fact
     token: str
     pos: str
     is_stopword: bool
-    synonym_of: str | None    # the token before synonyms.yaml rewrote it (애기 -> 아기)
-    rule: str | None          # the context rule that wrote it (rules.py), if any
+    synonym_of: str | None  # the token before synonyms.yaml rewrote it (애기 -> 아기)
+    rule: str | None  # the context rule that wrote it (rules.py), if any
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,13 @@ class GroupHit:
     group_id: int
     group_name: str
     display_name: str
-    keywords: list[str]       # the group's keywords among the kept tokens
+    keywords: list[str]  # the group's keywords among the kept tokens
 
 
 @dataclass(frozen=True)
 class Explanation:
     text: str
-    analysed: str             # after the cleanse text rules (what question_text would hold)
+    analysed: str  # after the cleanse text rules (what question_text would hold)
     morphemes: list[Morpheme]
     tokens: list[KeptToken]
     groups: list[GroupHit]
@@ -70,12 +70,27 @@ def explain(text: str, analyzer: Analyzer, matcher: KeywordMatcher, *, cleanse: 
     kept = []
     for row, tid, rule in zip(tokens.to_pylist(), ids, fired, strict=True):
         before = analyzer.unmapped[tid]
-        kept.append(KeptToken(row["token_position"], row["token"], row["token_pos"], row["is_stopword"],
-                              before if before != row["token"] else None, rule))
+        kept.append(
+            KeptToken(
+                row["token_position"],
+                row["token"],
+                row["token_pos"],
+                row["is_stopword"],
+                before if before != row["token"] else None,
+                rule,
+            )
+        )
     by_id = {g.group_id: g for g in matcher.groups}
-    hits = [GroupHit(gid, by_id[gid].group_name, by_id[gid].display_name, kws)
-            for gid, kws in zip(groups.column("group_id").to_pylist(), groups.column("matched_keywords").to_pylist(),
-                                strict=True)]
-    return Explanation(text, analysed,
-                       [Morpheme(m.form, m.tag, m.start, m.len, round(float(m.score), 4), m.lemma) for m in morphs],
-                       kept, hits)
+    hits = [
+        GroupHit(gid, by_id[gid].group_name, by_id[gid].display_name, kws)
+        for gid, kws in zip(
+            groups.column("group_id").to_pylist(), groups.column("matched_keywords").to_pylist(), strict=True
+        )
+    ]
+    return Explanation(
+        text,
+        analysed,
+        [Morpheme(m.form, m.tag, m.start, m.len, round(float(m.score), 4), m.lemma) for m in morphs],
+        kept,
+        hits,
+    )

@@ -27,10 +27,10 @@ COLUMNS = ("text", "groups", "not", "may", "whole")
 class GoldRow:
     line: int
     text: str
-    groups: frozenset[str]     # every group the text belongs to
+    groups: frozenset[str]  # every group the text belongs to
     not_groups: frozenset[str]  # hard negatives (a trap the text sets)
-    may: frozenset[str]        # ambiguous: counted neither way
-    whole: tuple[str, ...]     # tokens that must come out whole
+    may: frozenset[str]  # ambiguous: counted neither way
+    whole: tuple[str, ...]  # tokens that must come out whole
 
 
 def _names(cell: str) -> frozenset[str]:
@@ -53,16 +53,25 @@ def load_gold(path: str | Path) -> list[GoldRow]:
         if len(cells) > len(COLUMNS) or not cells[0].strip():
             raise ValueError(f"{path}:{n}: want text<TAB>groups<TAB>not<TAB>may<TAB>whole, got {ln!r}")
         cells += [""] * (len(COLUMNS) - len(cells))
-        rows.append(GoldRow(n, cells[0].strip(), _names(cells[1]), _names(cells[2]), _names(cells[3]),
-                            tuple(sorted(_names(cells[4])))))
+        rows.append(
+            GoldRow(
+                n,
+                cells[0].strip(),
+                _names(cells[1]),
+                _names(cells[2]),
+                _names(cells[3]),
+                tuple(sorted(_names(cells[4]))),
+            )
+        )
     return rows
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What the pipeline made of one gold text."""
+
     row: GoldRow
-    tokens: tuple[str, ...]              # kept tokens, in order (stopwords included)
+    tokens: tuple[str, ...]  # kept tokens, in order (stopwords included)
     matched: dict[str, tuple[str, ...]]  # group_name -> the keywords that put the text there
 
     @property
@@ -108,14 +117,18 @@ class GoldReport:
         """The per-group table, then every miss with the kept tokens."""
         lines = [f"{'group':<12} {'pos':>4} {'hard-':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}"]
         for name, s in self.scores.items():
-            lines.append(f"{name:<12} {s.tp + s.fn:>4} {s.hard_negatives:>5} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
-                         f"{s.precision:>9.3f} {s.recall:>7.3f}")
+            lines.append(
+                f"{name:<12} {s.tp + s.fn:>4} {s.hard_negatives:>5} {s.tp:>4} {s.fp:>4} {s.fn:>4} "
+                f"{s.precision:>9.3f} {s.recall:>7.3f}"
+            )
         misses = self.misses
         lines.append(f"\n{len(self.outcomes)} texts, {len(misses)} with a miss")
         for o in misses:
             got = ", ".join(f"{g}({'/'.join(kws)})" for g, kws in o.matched.items()) or "-"
-            lines.append(f"\nline {o.row.line}: {o.row.text}\n  expected: {', '.join(sorted(o.row.groups)) or '-'}"
-                         f"\n  got:      {got}")
+            lines.append(
+                f"\nline {o.row.line}: {o.row.text}\n  expected: {', '.join(sorted(o.row.groups)) or '-'}"
+                f"\n  got:      {got}"
+            )
             if o.missed:
                 lines.append(f"  missed:   {', '.join(sorted(o.missed))}")
             if o.extra:
@@ -129,8 +142,9 @@ class GoldReport:
 def evaluate(rows: Sequence[GoldRow], analyzer: Analyzer, matcher: KeywordMatcher) -> GoldReport:
     """Run every gold text through the pipeline and score each group of `matcher`."""
     texts = clean_text(html_to_text_array([r.text for r in rows]))
-    posts = pa.table({"post_id": [str(i) for i in range(len(rows))], "question_text": texts,
-                      "dt": ["2024-01-01"] * len(rows)})
+    posts = pa.table(
+        {"post_id": [str(i) for i in range(len(rows))], "question_text": texts, "dt": ["2024-01-01"] * len(rows)}
+    )
     tokens = tokenize_posts(posts, analyzer)
     groups = match_groups(tokens, matcher)
     names = {g.group_id: g.group_name for g in matcher.groups}
@@ -138,8 +152,9 @@ def evaluate(rows: Sequence[GoldRow], analyzer: Analyzer, matcher: KeywordMatche
     for pid, tok in zip(tokens.column("post_id").to_pylist(), tokens.column("token").to_pylist(), strict=True):
         kept.setdefault(int(pid), []).append(tok)
     matched: dict[int, dict[str, tuple[str, ...]]] = {}
-    for pid, gid, kws in zip(*(groups.column(c).to_pylist() for c in ("post_id", "group_id", "matched_keywords")),
-                             strict=True):
+    for pid, gid, kws in zip(
+        *(groups.column(c).to_pylist() for c in ("post_id", "group_id", "matched_keywords")), strict=True
+    ):
         matched.setdefault(int(pid), {})[names[gid]] = tuple(kws)
     outcomes = [Outcome(r, tuple(kept.get(i, [])), matched.get(i, {})) for i, r in enumerate(rows)]
     return GoldReport(outcomes, score(outcomes, matcher.groups))

@@ -48,13 +48,13 @@ PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POSTS_DIM) 
 class TokenizeSummary:
     run_id: str
     full: bool
-    partitions_changed: int   # cleansed dt partitions (re)processed
-    partitions_dropped: int   # mart partitions whose cleansed partition is gone
-    posts_in: int             # posts in the changed partitions
-    posts_tokenized: int      # sent to Kiwi
-    posts_reused: int         # content_hash unchanged: tokens kept
-    tokens: int               # tokens_fact rows written
-    group_matches: int        # post_keyword_groups rows written
+    partitions_changed: int  # cleansed dt partitions (re)processed
+    partitions_dropped: int  # mart partitions whose cleansed partition is gone
+    posts_in: int  # posts in the changed partitions
+    posts_tokenized: int  # sent to Kiwi
+    posts_reused: int  # content_hash unchanged: tokens kept
+    tokens: int  # tokens_fact rows written
+    group_matches: int  # post_keyword_groups rows written
     tfidf_rows: int
     seconds: float
 
@@ -154,8 +154,11 @@ def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]
 
     def chunks() -> Iterator[tuple[pa.Table, pa.Table]]:
         for dts in months:
-            yield (lake.read_table(TOKENS_FACT, dts=dts, columns=["post_id", "token", "token_pos", "is_stopword"]),
-                   lake.read_table(POST_KEYWORD_GROUPS, dts=dts, columns=["post_id", "group_id"]))
+            yield (
+                lake.read_table(TOKENS_FACT, dts=dts, columns=["post_id", "token", "token_pos", "is_stopword"]),
+                lake.read_table(POST_KEYWORD_GROUPS, dts=dts, columns=["post_id", "group_id"]),
+            )
+
     return chunks
 
 
@@ -168,8 +171,14 @@ def write_posts_dim(lake: Lake, dts: list[str]) -> None:
         write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), set(month))
 
 
-def finish(lake: Lake, settings: Settings, p: Plan, summary: TokenizeSummary, started: float,
-           tfidf_progress: Progress | None = None) -> TokenizeSummary:
+def finish(
+    lake: Lake,
+    settings: Settings,
+    p: Plan,
+    summary: TokenizeSummary,
+    started: float,
+    tfidf_progress: Progress | None = None,
+) -> TokenizeSummary:
     """Dimensions, TF-IDF, the manifest and the run summary: what every engine does last.
 
     With the same configuration and no partition changed or dropped, the dimensions and TF-IDF in the
@@ -195,8 +204,14 @@ def finish(lake: Lake, settings: Settings, p: Plan, summary: TokenizeSummary, st
     return summary
 
 
-def run_tokenize(lake: Lake, settings: Settings | None = None, *, full: bool = False,
-                 on_progress: Progress | None = None, tfidf_progress: Progress | None = None) -> TokenizeSummary:
+def run_tokenize(
+    lake: Lake,
+    settings: Settings | None = None,
+    *,
+    full: bool = False,
+    on_progress: Progress | None = None,
+    tfidf_progress: Progress | None = None,
+) -> TokenizeSummary:
     """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF (`settings.tokenizer`)."""
     from cafelake.tokenize.analyzer import analyzer
 
@@ -221,11 +236,13 @@ def run_tokenize(lake: Lake, settings: Settings | None = None, *, full: bool = F
             key_cols = ["post_id", "content_hash", PARTITION_KEY]
             old = lake.read_table(POSTS_DIM, dts=dts, columns=key_cols)
             seen = set(zip(*(old.column(c).to_pylist() for c in key_cols), strict=True))
-            keep = pa.array([k in seen for k in zip(*(posts.column(c).to_pylist() for c in key_cols), strict=True)],
-                            pa.bool_())
+            keep = pa.array(
+                [k in seen for k in zip(*(posts.column(c).to_pylist() for c in key_cols), strict=True)], pa.bool_()
+            )
             old_tokens = lake.read_table(TOKENS_FACT, dts=dts)
-            old_tokens = old_tokens.filter(pc.is_in(old_tokens.column("post_id"),
-                                                    value_set=posts.column("post_id").filter(keep)))
+            old_tokens = old_tokens.filter(
+                pc.is_in(old_tokens.column("post_id"), value_set=posts.column("post_id").filter(keep))
+            )
         todo = posts.filter(pc.invert(keep))
         parts = [old_tokens.select(TOKENS_SCHEMA.names).cast(TOKENS_SCHEMA)] if old_tokens.num_rows else []
         done = posts_in + posts.num_rows - todo.num_rows
@@ -234,8 +251,9 @@ def run_tokenize(lake: Lake, settings: Settings | None = None, *, full: bool = F
             if on_progress:
                 on_progress(done + min(i + cfg.batch_size, todo.num_rows), total)
         tokens = pa.concat_tables(parts) if parts else TOKENS_SCHEMA.empty_table()
-        tokens = tokens.sort_by([(PARTITION_KEY, "ascending"), ("post_id", "ascending"),
-                                 ("token_position", "ascending")])
+        tokens = tokens.sort_by(
+            [(PARTITION_KEY, "ascending"), ("post_id", "ascending"), ("token_position", "ascending")]
+        )
         pkg = match_groups(tokens, matcher)
         write_tokens(lake, tokens, dts)
         write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
@@ -247,6 +265,17 @@ def run_tokenize(lake: Lake, settings: Settings | None = None, *, full: bool = F
         n_groups += pkg.num_rows
         if on_progress:
             on_progress(posts_in, total)
-    summary = TokenizeSummary(new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, tokenized,
-                              reused, n_tokens, n_groups, 0, 0.0)
+    summary = TokenizeSummary(
+        new_run_id(p.started),
+        p.full,
+        len(p.changed),
+        len(p.dropped),
+        posts_in,
+        tokenized,
+        reused,
+        n_tokens,
+        n_groups,
+        0,
+        0.0,
+    )
     return finish(lake, settings, p, summary, start, tfidf_progress)

@@ -52,12 +52,24 @@ class KeywordMatcher:
 
 def groups_dim(groups: Sequence[KeywordGroup]) -> pa.Table:
     return pa.Table.from_pylist(
-        [{"group_id": g.group_id, "group_name": g.group_name, "display_name": g.display_name,
-          "description": g.description} for g in groups], schema=KEYWORD_GROUPS_DIM.schema)
+        [
+            {
+                "group_id": g.group_id,
+                "group_name": g.group_name,
+                "display_name": g.display_name,
+                "description": g.description,
+            }
+            for g in groups
+        ],
+        schema=KEYWORD_GROUPS_DIM.schema,
+    )
 
 
 def keywords_dictionary(groups: Sequence[KeywordGroup], is_stopword) -> pa.Table:
     """One row per (keyword, group); `is_stopword(keyword)` says if the keyword is flagged too."""
-    rows = [{"keyword": kw, "group_id": g.group_id, "is_stopword": bool(is_stopword(kw))}
-            for g in groups for kw in dict.fromkeys(g.keywords)]
+    rows = [
+        {"keyword": kw, "group_id": g.group_id, "is_stopword": bool(is_stopword(kw))}
+        for g in groups
+        for kw in dict.fromkeys(g.keywords)
+    ]
     return pa.Table.from_pylist(rows, schema=KEYWORDS_DICTIONARY.schema)

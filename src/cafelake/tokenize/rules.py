@@ -42,21 +42,21 @@ def parse_spec(value: str) -> Spec:
 
 @dataclass(frozen=True)
 class Numeral:
-    counters: frozenset[str]      # nouns that 열 (ten) counts: 열 숟가락
-    days: frozenset[str]          # day counts that make a numeral with 열 written together: 열이틀
+    counters: frozenset[str]  # nouns that 열 (ten) counts: 열 숟가락
+    days: frozenset[str]  # day counts that make a numeral with 열 written together: 열이틀
     not_counters: frozenset[str]  # NNB that follow a noun without counting it: 열 때문에
-    particles: frozenset[str]     # numerals Kiwi reads where a particle is meant: 열만 나요
+    particles: frozenset[str]  # numerals Kiwi reads where a particle is meant: 열만 나요
 
 
 @dataclass(frozen=True)
 class Adverb:
-    concessive: frozenset[str]    # endings of the clause that the adverb 설사 ('even if') governs
-    quotative: frozenset[str]     # endings read through on the way (감기라 해도)
+    concessive: frozenset[str]  # endings of the clause that the adverb 설사 ('even if') governs
+    quotative: frozenset[str]  # endings read through on the way (감기라 해도)
 
 
 @dataclass(frozen=True)
 class Weekday:
-    days: dict[str, str]          # 토 -> 토요일
+    days: dict[str, str]  # 토 -> 토요일
     separators: frozenset[str]
 
 
@@ -64,8 +64,8 @@ class Weekday:
 class Temperature:
     low: float
     high: float
-    token: str                    # the token a body-temperature reading adds
-    not_with: frozenset[str]      # nouns that make a reading a water, room or weather temperature
+    token: str  # the token a body-temperature reading adds
+    not_with: frozenset[str]  # nouns that make a reading a water, room or weather temperature
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,27 @@ class RuleConfig:
     weekday: Weekday | None = None
     temperature_reading: Temperature | None = None
     collocations: dict[tuple[str, str], tuple[Spec | None, ...]] | None = None  # (a, b) -> new tokens, None keeps
-    only_after: dict[str, tuple[frozenset[str], Spec]] | None = None         # token -> (must follow, else)
+    only_after: dict[str, tuple[frozenset[str], Spec]] | None = None  # token -> (must follow, else)
 
     @classmethod
     def from_file(cls, rules: RulesFile) -> RuleConfig:
         """The `rules:` section of tokenizer.yaml, validated; a rule without its key does not run."""
         n, a, w, t = rules.fever_not_numeral, rules.diarrhea_not_adverb, rules.weekday, rules.temperature_reading
         return cls(
-            Numeral(frozenset(n.counters), frozenset(n.days), frozenset(n.not_counters),
-                    frozenset(n.particle_numerals)) if n is not None else None,
+            Numeral(frozenset(n.counters), frozenset(n.days), frozenset(n.not_counters), frozenset(n.particle_numerals))
+            if n is not None
+            else None,
             Adverb(frozenset(a.concessive), frozenset(a.quotative)) if a is not None else None,
             Weekday(dict(w.days), frozenset(w.separators)) if w is not None else None,
             Temperature(t.min, t.max, t.token, frozenset(t.not_with)) if t is not None else None,
-            None if rules.collocations is None else {
-                pair: tuple(None if r is None else parse_spec(r) for r in result)
-                for pair, result in rules.collocations},
-            None if rules.only_after is None else {
-                tok: (frozenset(v.after), parse_spec(v.otherwise)) for tok, v in rules.only_after.items()},
+            None
+            if rules.collocations is None
+            else {
+                pair: tuple(None if r is None else parse_spec(r) for r in result) for pair, result in rules.collocations
+            },
+            None
+            if rules.only_after is None
+            else {tok: (frozenset(v.after), parse_spec(v.otherwise)) for tok, v in rules.only_after.items()},
         )
 
 
@@ -149,8 +153,9 @@ class RulesFile(FileModel):
     diarrhea_not_adverb: _AdverbFile | None = None
     weekday: _WeekdayFile | None = None
     temperature_reading: _TemperatureFile | None = None
-    collocations: tuple[Annotated[tuple[tuple[str, str], tuple[str | None, ...]],
-                                  BeforeValidator(_collocation)], ...] | None = None
+    collocations: (
+        tuple[Annotated[tuple[tuple[str, str], tuple[str | None, ...]], BeforeValidator(_collocation)], ...] | None
+    ) = None
     only_after: dict[str, _OnlyAfterFile] | None = None
 
 
@@ -169,8 +174,12 @@ class Rules:
     def rewrite(self, morphs: Sequence) -> Iterator[Morph]:
         """One post's Kiwi morphemes with the rules applied (a reading also adds a token after it)."""
         cfg = self.cfg
-        numeral, adverb, weekday, temperature = (cfg.fever_not_numeral, cfg.diarrhea_not_adverb, cfg.weekday,
-                                                 cfg.temperature_reading)
+        numeral, adverb, weekday, temperature = (
+            cfg.fever_not_numeral,
+            cfg.diarrhea_not_adverb,
+            cfg.weekday,
+            cfg.temperature_reading,
+        )
         for i, m in enumerate(morphs):
             form, tag = m.form, m.tag
             if numeral and form == "열" and tag == "NR" and not self._counts(morphs, i):
@@ -181,8 +190,15 @@ class Rules:
                 yield weekday.days[form], "NNG", None, WEEKDAY
             else:
                 yield form, tag, m.lemma, None
-                if (temperature and form == "도" and tag in ("NNB", "JX") and i and morphs[i - 1].tag == "SN"
-                        and _touch(morphs[i - 1], m) and self._reading(morphs, i)):  # Kiwi: 36.4도 -> 도/JX
+                if (
+                    temperature
+                    and form == "도"
+                    and tag in ("NNB", "JX")
+                    and i
+                    and morphs[i - 1].tag == "SN"
+                    and _touch(morphs[i - 1], m)
+                    and self._reading(morphs, i)
+                ):  # Kiwi: 36.4도 -> 도/JX
                     yield temperature.token, "NNG", None, TEMPERATURE_READING
 
     def _counts(self, morphs: Sequence, i: int) -> bool:
@@ -207,7 +223,7 @@ class Rules:
         """Is 설사/MAG at i the adverb ('설사 그렇다 해도'): does its clause end in a concessive ending?"""
         if i + 1 < len(morphs) and morphs[i + 1].form == "하" and morphs[i + 1].tag.startswith(("VV", "XSV")):
             return False  # 설사 했어요, 설사 해도: the noun with its light verb
-        for m in morphs[i + 1:i + 12]:
+        for m in morphs[i + 1 : i + 12]:
             if m.tag == "EC":
                 if m.form in self.cfg.diarrhea_not_adverb.concessive:
                     return True
@@ -233,8 +249,12 @@ class Rules:
         if morphs[j].form in days and morphs[j].tag.startswith("NN"):
             gap = 1 if {morphs[i].form, morphs[j].form} == {"토", "일"} else 0
             return morphs[j].form if _touch(morphs[i], morphs[j], gap) else None
-        if not (morphs[j].form in seps and 0 <= k < len(morphs) and morphs[k].form in days
-                and morphs[k].tag.startswith("NN")):
+        if not (
+            morphs[j].form in seps
+            and 0 <= k < len(morphs)
+            and morphs[k].form in days
+            and morphs[k].tag.startswith("NN")
+        ):
             return None
         before_sep, after_sep = (morphs[i], morphs[k]) if step > 0 else (morphs[k], morphs[i])
         # a space may follow the separator (토, 일), never precede it

@@ -44,16 +44,16 @@ class SynonymsFile(FileModel):
 
 @dataclass(frozen=True)
 class TokenizerConfig:
-    kept_pos: tuple[str, ...]                       # kept as the surface form
-    lemma_pos: tuple[str, ...]                      # kept as the lemma (가렵다)
-    load_multi_dict: bool                           # Kiwi's multi-word proper nouns
+    kept_pos: tuple[str, ...]  # kept as the surface form
+    lemma_pos: tuple[str, ...]  # kept as the lemma (가렵다)
+    load_multi_dict: bool  # Kiwi's multi-word proper nouns
     tfidf_top_n: int
     batch_size: int
     user_words: tuple[tuple[str, str, float], ...]  # (word, tag, score)
-    synonyms: dict[str, tuple[str, str | None]]     # token -> (token, new POS or None)
-    stop_forms: frozenset[str]                      # a token on any POS
-    stop_pairs: frozenset[tuple[str, str]]          # a (token, POS) pair
-    rules: RuleConfig                               # context rules (tokenizer.yaml `rules:`)
+    synonyms: dict[str, tuple[str, str | None]]  # token -> (token, new POS or None)
+    stop_forms: frozenset[str]  # a token on any POS
+    stop_pairs: frozenset[tuple[str, str]]  # a (token, POS) pair
+    rules: RuleConfig  # context rules (tokenizer.yaml `rules:`)
 
     @classmethod
     def load(cls, files: ConfigFiles) -> TokenizerConfig:
@@ -70,8 +70,18 @@ class TokenizerConfig:
                     pairs.add((form, pos))
                 else:
                     forms.add(form)
-        return cls(cfg.kept_pos, cfg.lemma_pos, cfg.load_multi_dict, cfg.tfidf_top_n, cfg.batch_size,
-                   _user_words(files), synonyms, frozenset(forms), frozenset(pairs), RuleConfig.from_file(cfg.rules))
+        return cls(
+            cfg.kept_pos,
+            cfg.lemma_pos,
+            cfg.load_multi_dict,
+            cfg.tfidf_top_n,
+            cfg.batch_size,
+            _user_words(files),
+            synonyms,
+            frozenset(forms),
+            frozenset(pairs),
+            RuleConfig.from_file(cfg.rules),
+        )
 
 
 def _user_words(files: ConfigFiles) -> tuple[tuple[str, str, float], ...]:
@@ -84,8 +94,9 @@ def _user_words(files: ConfigFiles) -> tuple[tuple[str, str, float], ...]:
                 raise ValueError
             words.append((parts[0], parts[1], float(parts[2]) if len(parts) == 3 else 0.0))
         except ValueError:
-            raise files.error(USER_DICTIONARY_FILE, f"line {n}: expected 'word<TAB>tag[<TAB>score]' with a "
-                                                    f"numeric score, got {ln!r}") from None
+            raise files.error(
+                USER_DICTIONARY_FILE, f"line {n}: expected 'word<TAB>tag[<TAB>score]' with a numeric score, got {ln!r}"
+            ) from None
     return tuple(words)
 
 

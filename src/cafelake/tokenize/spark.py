@@ -28,14 +28,23 @@ if TYPE_CHECKING:
     from cafelake.tokenize.job import TokenizeSummary
     from cafelake.tokenize.settings import TokenizerConfig
 
-_OUT = pa.schema([
-    pa.field("kind", pa.string()), pa.field("post_id", pa.string()), pa.field("token_position", pa.int32()),
-    pa.field("token", pa.string()), pa.field("token_pos", pa.string()), pa.field("is_stopword", pa.bool_()),
-    pa.field("group_id", pa.int32()), pa.field("matched_keywords", pa.list_(pa.string())),
-    pa.field(PARTITION_KEY, pa.string()),
-])
-OUT_DDL = ("kind string, post_id string, token_position int, token string, token_pos string, is_stopword boolean, "
-           "group_id int, matched_keywords array<string>, dt string")
+_OUT = pa.schema(
+    [
+        pa.field("kind", pa.string()),
+        pa.field("post_id", pa.string()),
+        pa.field("token_position", pa.int32()),
+        pa.field("token", pa.string()),
+        pa.field("token_pos", pa.string()),
+        pa.field("is_stopword", pa.bool_()),
+        pa.field("group_id", pa.int32()),
+        pa.field("matched_keywords", pa.list_(pa.string())),
+        pa.field(PARTITION_KEY, pa.string()),
+    ]
+)
+OUT_DDL = (
+    "kind string, post_id string, token_position int, token string, token_pos string, is_stopword boolean, "
+    "group_id int, matched_keywords array<string>, dt string"
+)
 TOKENS = "tokens"
 GROUPS = "groups"
 
@@ -44,12 +53,14 @@ def _tagged(kind: str, tbl: pa.Table) -> pa.RecordBatch:
     n = tbl.num_rows
     cols = [pa.array([kind] * n, pa.string())] + [
         tbl.column(f.name).combine_chunks() if f.name in tbl.column_names else pa.nulls(n, f.type)
-        for f in list(_OUT)[1:]]
+        for f in list(_OUT)[1:]
+    ]
     return pa.RecordBatch.from_arrays(cols, schema=_OUT)
 
 
-def _transform_batches(cfg: TokenizerConfig, keyword_groups: Sequence[KeywordGroup],
-                       batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _transform_batches(
+    cfg: TokenizerConfig, keyword_groups: Sequence[KeywordGroup], batches: Iterator[pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
     """Runs in the Python worker: posts batches in, tagged tokens_fact/post_keyword_groups rows out.
 
     The configuration comes from the driver, pickled with the function: the workers read no files.
@@ -116,8 +127,9 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
             n_groups += groups.num_rows
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
-    summary = job.TokenizeSummary(new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, posts_in,
-                                  0, n_tokens, n_groups, 0, 0.0)
+    summary = job.TokenizeSummary(
+        new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0, n_tokens, n_groups, 0, 0.0
+    )
     return job.finish(lake, settings, p, summary, start)
 
 

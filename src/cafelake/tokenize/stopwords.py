@@ -18,11 +18,16 @@ class StopwordFlags:
 
     def flag(self, token: str, pos: str, kiwi_form: str | None = None) -> bool:
         """On a project list (by token, or token/POS), or its Kiwi morpheme on kiwipiepy's list."""
-        return (token in self.cfg.stop_forms or (token, pos) in self.cfg.stop_pairs
-                or (kiwi_form or token, pos) in self.kiwi_pairs)
+        return (
+            token in self.cfg.stop_forms
+            or (token, pos) in self.cfg.stop_pairs
+            or (kiwi_form or token, pos) in self.kiwi_pairs
+        )
 
     def flag_any(self, token: str) -> bool:
         """Whether a bare token (e.g. a keyword) would be flagged under some kept POS."""
         lemma_pos = self.cfg.lemma_pos
-        return any(self.flag(token, p, token[:-1] if p in lemma_pos and token.endswith("다") else token)
-                   for p in self.cfg.kept_pos + lemma_pos)
+        return any(
+            self.flag(token, p, token[:-1] if p in lemma_pos and token.endswith("다") else token)
+            for p in self.cfg.kept_pos + lemma_pos
+        )

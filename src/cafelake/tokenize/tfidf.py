@@ -57,8 +57,11 @@ class _Vocab:
         if t.num_rows == 0:
             return None
         docs = pc.dictionary_encode(t.column("post_id").combine_chunks())
-        keys = pc.dictionary_encode(pc.binary_join_element_wise(
-            t.column("token").combine_chunks(), t.column("token_pos").combine_chunks(), "\x1f"))
+        keys = pc.dictionary_encode(
+            pc.binary_join_element_wise(
+                t.column("token").combine_chunks(), t.column("token_pos").combine_chunks(), "\x1f"
+            )
+        )
         local = []
         for key in keys.dictionary.to_pylist():
             if key not in self.ids:
@@ -69,8 +72,9 @@ class _Vocab:
             local.append(self.ids[key])
         cols = np.asarray(local, dtype=np.int64)[keys.indices.to_numpy(zero_copy_only=False)]
         rows = docs.indices.to_numpy(zero_copy_only=False)
-        counts = sparse.csr_array((np.ones(len(rows), dtype=np.float64), (rows, cols)),
-                                  shape=(len(docs.dictionary), len(self.terms)))
+        counts = sparse.csr_array(
+            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(docs.dictionary), len(self.terms))
+        )
         counts.sum_duplicates()
         return counts, docs.dictionary
 
@@ -92,8 +96,12 @@ def _pad(v: np.ndarray, n: int) -> np.ndarray:
     return np.pad(v, (0, n - len(v))) if len(v) < n else v
 
 
-def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[KeywordGroup], top_n: int,
-                  on_progress: Progress | None = None) -> pa.Table:
+def compute_tfidf(
+    chunks: Callable[[], Iterable[Chunk]],
+    groups: Sequence[KeywordGroup],
+    top_n: int,
+    on_progress: Progress | None = None,
+) -> pa.Table:
     """token_tfidf rows: the top `top_n` terms of each scope and ranking. `chunks()` is called twice (two passes)."""
     names = {g.group_id: g.group_name for g in groups}
     vocab = _Vocab()
@@ -145,13 +153,35 @@ def compute_tfidf(chunks: Callable[[], Iterable[Chunk]], groups: Sequence[Keywor
         present = df[scope] > 0
         frequent = (df[scope] >= MEAN_MIN_DOCS) & (df[scope] * MEAN_MIN_SHARE >= n[scope])
         for ranking, key, candidates in ((SUM, score[scope], present), (MEAN, mean, frequent)):
-            out.append(_top(scope, ranking, key, np.flatnonzero(candidates), score[scope], mean, df[scope],
-                            tf[scope], vocab.terms, top_n))
+            out.append(
+                _top(
+                    scope,
+                    ranking,
+                    key,
+                    np.flatnonzero(candidates),
+                    score[scope],
+                    mean,
+                    df[scope],
+                    tf[scope],
+                    vocab.terms,
+                    top_n,
+                )
+            )
     return pa.concat_tables(out) if out else TOKEN_TFIDF.empty()
 
 
-def _top(scope: str, ranking: str, key: np.ndarray, candidates: np.ndarray, score: np.ndarray, mean: np.ndarray,
-         df: np.ndarray, tf: np.ndarray, terms: list[tuple[str, str]], top_n: int) -> pa.Table:
+def _top(
+    scope: str,
+    ranking: str,
+    key: np.ndarray,
+    candidates: np.ndarray,
+    score: np.ndarray,
+    mean: np.ndarray,
+    df: np.ndarray,
+    tf: np.ndarray,
+    terms: list[tuple[str, str]],
+    top_n: int,
+) -> pa.Table:
     """The candidates ranked by key desc, token asc, token_pos asc; ranks <= top_n kept.
 
     Keys are compared rounded to RANK_DECIMALS: terms that tie exactly in arithmetic
@@ -160,17 +190,20 @@ def _top(scope: str, ranking: str, key: np.ndarray, candidates: np.ndarray, scor
     """
     if len(candidates) > top_n:
         cut = np.partition(key[candidates], len(candidates) - top_n)[len(candidates) - top_n]
-        candidates = candidates[key[candidates] >= cut - 10.0 ** -RANK_DECIMALS]
+        candidates = candidates[key[candidates] >= cut - 10.0**-RANK_DECIMALS]
     rounded = np.round(key, RANK_DECIMALS)
     ranked = sorted(candidates.tolist(), key=lambda i: (-rounded[i], terms[i][0], terms[i][1]))[:top_n]
-    return pa.table({
-        "scope": pa.array([scope] * len(ranked), pa.string()),
-        "token": pa.array([terms[i][0] for i in ranked], pa.string()),
-        "token_pos": pa.array([terms[i][1] for i in ranked], pa.string()),
-        "doc_freq": pa.array(df[ranked], pa.int64()),
-        "term_freq": pa.array(tf[ranked], pa.int64()),
-        "tfidf_score": pa.array(score[ranked], pa.float64()),
-        "rank": pa.array(np.arange(1, len(ranked) + 1), pa.int32()),
-        "ranking": pa.array([ranking] * len(ranked), pa.string()),
-        "mean_tfidf": pa.array(mean[ranked], pa.float64()),
-    }, schema=TOKEN_TFIDF.schema)
+    return pa.table(
+        {
+            "scope": pa.array([scope] * len(ranked), pa.string()),
+            "token": pa.array([terms[i][0] for i in ranked], pa.string()),
+            "token_pos": pa.array([terms[i][1] for i in ranked], pa.string()),
+            "doc_freq": pa.array(df[ranked], pa.int64()),
+            "term_freq": pa.array(tf[ranked], pa.int64()),
+            "tfidf_score": pa.array(score[ranked], pa.float64()),
+            "rank": pa.array(np.arange(1, len(ranked) + 1), pa.int32()),
+            "ranking": pa.array([ranking] * len(ranked), pa.string()),
+            "mean_tfidf": pa.array(mean[ranked], pa.float64()),
+        },
+        schema=TOKEN_TFIDF.schema,
+    )

@@ -44,9 +44,16 @@ def tokenize_posts(posts: pa.Table | pa.RecordBatch, analyzer: Analyzer) -> pa.T
     post, position = _repeat_index(counts)
     token, token_pos, is_stopword = analyzer.vocab_arrays()  # after Kiwi: it holds the batch's new tokens
     return pa.Table.from_arrays(
-        [_take(posts.column("post_id"), post), pa.array(position, pa.int32()), token.take(ids),
-         token_pos.take(ids), is_stopword.take(ids), _take(posts.column("dt"), post)],
-        schema=TOKENS_SCHEMA)
+        [
+            _take(posts.column("post_id"), post),
+            pa.array(position, pa.int32()),
+            token.take(ids),
+            token_pos.take(ids),
+            is_stopword.take(ids),
+            _take(posts.column("dt"), post),
+        ],
+        schema=TOKENS_SCHEMA,
+    )
 
 
 def match_groups(tokens: pa.Table, matcher: KeywordMatcher) -> pa.Table:
@@ -59,17 +66,22 @@ def match_groups(tokens: pa.Table, matcher: KeywordMatcher) -> pa.Table:
     hit = pc.is_valid(keyword)
     source, group_id = matcher.groups_of(keyword.filter(hit).to_numpy())
     pairs = tokens.select(["post_id", "dt", "token"]).filter(hit).take(pa.array(source))
-    pairs = pairs.append_column("group_id", pa.array(group_id, pa.int32())).sort_by(
-        [(c, "ascending") for c in ("post_id", "dt", "group_id", "token")]).combine_chunks()
+    pairs = (
+        pairs.append_column("group_id", pa.array(group_id, pa.int32()))
+        .sort_by([(c, "ascending") for c in ("post_id", "dt", "group_id", "token")])
+        .combine_chunks()
+    )
     new_group = _run_starts(pairs, ["post_id", "dt", "group_id"])
     distinct = new_group | _run_starts(pairs, ["token"])  # a keyword once per (post, group)
     pairs, new_group = pairs.filter(pa.array(distinct)), new_group[distinct]
     starts = np.flatnonzero(new_group)
     first = pairs.take(pa.array(starts))
-    keywords = pa.ListArray.from_arrays(pa.array(np.r_[starts, len(new_group)], pa.int32()),
-                                        pairs.column("token").combine_chunks())
-    return pa.Table.from_arrays([first.column("post_id"), first.column("group_id"), keywords, first.column("dt")],
-                                schema=GROUPS_SCHEMA)
+    keywords = pa.ListArray.from_arrays(
+        pa.array(np.r_[starts, len(new_group)], pa.int32()), pairs.column("token").combine_chunks()
+    )
+    return pa.Table.from_arrays(
+        [first.column("post_id"), first.column("group_id"), keywords, first.column("dt")], schema=GROUPS_SCHEMA
+    )
 
 
 def _run_starts(tbl: pa.Table, cols: list[str]) -> np.ndarray:
@@ -82,8 +94,9 @@ def _run_starts(tbl: pa.Table, cols: list[str]) -> np.ndarray:
     return new
 
 
-def transform(posts: pa.Table | pa.RecordBatch, analyzer: Analyzer,
-              matcher: KeywordMatcher) -> tuple[pa.Table, pa.Table]:
+def transform(
+    posts: pa.Table | pa.RecordBatch, analyzer: Analyzer, matcher: KeywordMatcher
+) -> tuple[pa.Table, pa.Table]:
     """(tokens_fact, post_keyword_groups) rows for a batch of posts."""
     tokens = tokenize_posts(posts, analyzer)
     return tokens, match_groups(tokens, matcher)

@@ -19,14 +19,40 @@ from cafelake.tokenize.mart import token_daily_counts
 
 _KST = timezone(timedelta(hours=9))
 _POS = ["NNG", "NNP", "VA", "XR", "SL"]
-_FILLER = ["아기", "생후", "개월", "오늘", "밤", "엄마", "걱정", "어린이집", "분유", "이유식", "낮잠", "가렵다",
-           "붓다", "RSV", "BCG", "목", "배", "얼굴", "손", "발", "다리", "등", "머리", "눈", "귀"]
+_FILLER = [
+    "아기",
+    "생후",
+    "개월",
+    "오늘",
+    "밤",
+    "엄마",
+    "걱정",
+    "어린이집",
+    "분유",
+    "이유식",
+    "낮잠",
+    "가렵다",
+    "붓다",
+    "RSV",
+    "BCG",
+    "목",
+    "배",
+    "얼굴",
+    "손",
+    "발",
+    "다리",
+    "등",
+    "머리",
+    "눈",
+    "귀",
+]
 _STOPWORDS = ["것", "거", "수", "요", "때", "좀"]
 _RARE = [f"드문말{i}" for i in range(40)]  # in a few posts each: below the mean TF-IDF ranking's minimum df
 
 
-def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = date(2025, 9, 1),
-               days: int = 150) -> dict[str, pa.Table]:
+def build_mart(
+    lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = date(2025, 9, 1), days: int = 150
+) -> dict[str, pa.Table]:
     """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
     rare = np.random.default_rng(seed + 1)  # its own stream: the other draws stay as they were
@@ -51,25 +77,52 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
         words += list(rare.choice(_RARE, size=int(rare.random() < 0.06)))
         for pos, w in enumerate(words):
             tag = "NNG" if w in keywords or w in _STOPWORDS or w in _RARE else _POS[vocab.index(w) % len(_POS)]
-            tokens.append({"post_id": post_id, "token_position": pos, "token": str(w), "token_pos": tag,
-                           "is_stopword": w in _STOPWORDS, "dt": d.isoformat()})
+            tokens.append(
+                {
+                    "post_id": post_id,
+                    "token_position": pos,
+                    "token": str(w),
+                    "token_pos": tag,
+                    "is_stopword": w in _STOPWORDS,
+                    "dt": d.isoformat(),
+                }
+            )
         matched: dict[int, list[str]] = {}
         for w in dict.fromkeys(words):
             if w in keywords:
                 matched.setdefault(keywords[w], []).append(str(w))
-        pkg += [{"post_id": post_id, "group_id": gid, "matched_keywords": kws, "dt": d.isoformat()}
-                for gid, kws in sorted(matched.items())]
-        rows.append({
-            "post_id": post_id, "source": "naver_cafe", "club_id": "10050146", "menu_id": "386",
-            "article_id": 1000 + i * 3, "url": f"https://cafe.naver.com/x/{1000 + i * 3}",
-            "title": f"질문 {i}", "content": " ".join(map(str, words)), "question_text": " ".join(map(str, words)),
-            "raw_date": local.strftime("%Y.%m.%d. %H:%M"), "posted_at": local.astimezone(UTC),
-            "post_date": d, "post_hour": int(hours[i]), "time_known": True, "post_year": d.year, "post_month": d.month,
-            "author_key": f"a{authors[i]:05d}", "read_count": int(rng.integers(0, 500)),
-            "comment_count": int(rng.integers(0, 4)), "token_count": len(words),
-            "content_hash": f"h{i}", "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
-            "ingest_dt": "2026-02-01", "dt": d.isoformat(),
-        })
+        pkg += [
+            {"post_id": post_id, "group_id": gid, "matched_keywords": kws, "dt": d.isoformat()}
+            for gid, kws in sorted(matched.items())
+        ]
+        rows.append(
+            {
+                "post_id": post_id,
+                "source": "naver_cafe",
+                "club_id": "10050146",
+                "menu_id": "386",
+                "article_id": 1000 + i * 3,
+                "url": f"https://cafe.naver.com/x/{1000 + i * 3}",
+                "title": f"질문 {i}",
+                "content": " ".join(map(str, words)),
+                "question_text": " ".join(map(str, words)),
+                "raw_date": local.strftime("%Y.%m.%d. %H:%M"),
+                "posted_at": local.astimezone(UTC),
+                "post_date": d,
+                "post_hour": int(hours[i]),
+                "time_known": True,
+                "post_year": d.year,
+                "post_month": d.month,
+                "author_key": f"a{authors[i]:05d}",
+                "read_count": int(rng.integers(0, 500)),
+                "comment_count": int(rng.integers(0, 4)),
+                "token_count": len(words),
+                "content_hash": f"h{i}",
+                "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
+                "ingest_dt": "2026-02-01",
+                "dt": d.isoformat(),
+            }
+        )
     out = {
         "posts": pa.Table.from_pylist(rows),
         "posts_dim": pa.Table.from_pylist(rows),
@@ -77,10 +130,19 @@ def build_mart(lake: Lake, *, posts: int = 1500, seed: int = 7, start: date = da
         "token_daily_counts": token_daily_counts(pa.Table.from_pylist(tokens)),
         "post_keyword_groups": pa.Table.from_pylist(pkg),
         "keyword_groups_dim": pa.Table.from_pylist(
-            [{"group_id": g.group_id, "group_name": g.group_name, "display_name": g.display_name,
-              "description": g.description} for g in groups]),
+            [
+                {
+                    "group_id": g.group_id,
+                    "group_name": g.group_name,
+                    "display_name": g.display_name,
+                    "description": g.description,
+                }
+                for g in groups
+            ]
+        ),
         "keywords_dictionary": pa.Table.from_pylist(
-            [{"keyword": k, "group_id": v, "is_stopword": False} for k, v in keywords.items()]),
+            [{"keyword": k, "group_id": v, "is_stopword": False} for k, v in keywords.items()]
+        ),
     }
     for name, tbl in out.items():
         lake.write_table(name, tbl)

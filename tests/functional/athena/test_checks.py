@@ -72,9 +72,13 @@ def test_hour_24_and_dt_not_post_date(small_mart):
     # move one whole post (row and its tokens) to the wrong partition
     shifted = "2030-01-01"
     victim = p.column("post_id")[10].as_py()
-    moved = bad.set_column(bad.schema.get_field_index("dt"), "dt",
-                           pa.array([shifted if pid == victim else d
-                                     for pid, d in zip(p.column("post_id").to_pylist(), dts, strict=True)]))
+    moved = bad.set_column(
+        bad.schema.get_field_index("dt"),
+        "dt",
+        pa.array(
+            [shifted if pid == victim else d for pid, d in zip(p.column("post_id").to_pylist(), dts, strict=True)]
+        ),
+    )
     lake.drop_partitions("posts_dim", lake.partitions("posts_dim"))
     lake.write_table("posts_dim", moved)
     failing = _failing(lake)
@@ -112,18 +116,24 @@ def test_daily_token_counts_that_disagree_with_tokens_fact(small_mart):
     counts = t["token_daily_counts"]
     occurrences = counts.column("occurrences").to_pylist()
     occurrences[0] += 1
-    counts = counts.set_column(counts.schema.get_field_index("occurrences"), "occurrences",
-                               pa.array(occurrences, pa.int64()))
+    counts = counts.set_column(
+        counts.schema.get_field_index("occurrences"), "occurrences", pa.array(occurrences, pa.int64())
+    )
     lake.write_table("token_daily_counts", counts.slice(0, counts.num_rows - 1))  # and one token left out
-    extra = t["tokens_fact"].slice(0, 1).set_column(t["tokens_fact"].schema.get_field_index("token"), "token",
-                                                    pa.array(["새말"]))
+    extra = (
+        t["tokens_fact"]
+        .slice(0, 1)
+        .set_column(t["tokens_fact"].schema.get_field_index("token"), "token", pa.array(["새말"]))
+    )
     lake.write_table("tokens_fact", pa.concat_tables([t["tokens_fact"], extra]))  # a token never counted
     [result] = run_checks(lake, only=["token_daily_counts_match_tokens_fact"])
     assert result.failing_rows == 3
     last = counts.slice(counts.num_rows - 1).to_pylist()[0]
     assert {(r["dt"], r["token"], r["counted_occurrences"]) for r in result.sample.to_dict("records")} == {
         (counts.column("dt")[0].as_py(), counts.column("token")[0].as_py(), occurrences[0]),
-        (last["dt"], last["token"], None), (extra.column("dt")[0].as_py(), "새말", None)}
+        (last["dt"], last["token"], None),
+        (extra.column("dt")[0].as_py(), "새말", None),
+    }
 
 
 def test_sample_shows_the_failing_rows(small_mart):
@@ -148,8 +158,8 @@ def test_token_tfidf_ranks_run_once_per_scope_and_ranking(small_mart):
     assert "token_tfidf_ranks" not in _failing(lake)
     rows = tfidf.to_pylist()
     first_mean = next(r for r in rows if (r["scope"], r["ranking"]) == ("all", "mean"))
-    rows.append(first_mean | {"token": "다른말"})                      # rank 1 of 'all'/'mean' twice
-    rows.append(first_mean | {"ranking": "median", "rank": 1})       # a ranking nobody knows
+    rows.append(first_mean | {"token": "다른말"})  # rank 1 of 'all'/'mean' twice
+    rows.append(first_mean | {"ranking": "median", "rank": 1})  # a ranking nobody knows
     lake.write_table("token_tfidf", pa.Table.from_pylist(rows, schema=tfidf.schema))
     assert _failing(lake) == {"token_tfidf_ranks": 2}
 

@@ -31,8 +31,9 @@ def test_query_sql_as_csv_and_json(cli, mart_lake):
     df = pd.read_csv(io.StringIO(res.stdout))
     assert list(df.columns) == ["post_hour", "posts"]
     assert df["posts"].sum() == mart_lake.read_table("posts_dim").num_rows
-    res = cli("query", "--view", "v_daily_posts", "--where", "dt = '2025-10-07'", "--lake", mart_lake.root,
-              "-f", "json")
+    res = cli(
+        "query", "--view", "v_daily_posts", "--where", "dt = '2025-10-07'", "--lake", mart_lake.root, "-f", "json"
+    )
     [row] = json.loads(res.stdout)
     assert row["post_date"] == "2025-10-07" and row["posts"] > 0
 
@@ -63,8 +64,9 @@ def test_check_exit_code(cli, small_mart):
     hours = tables["posts_dim"].column("post_hour").to_pylist()
     hours[0] = 24
     p = tables["posts_dim"]
-    lake.write_table("posts_dim", p.set_column(p.schema.get_field_index("post_hour"), "post_hour",
-                                               pa.array(hours, pa.int32())))
+    lake.write_table(
+        "posts_dim", p.set_column(p.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
+    )
     res = cli("check", "--lake", lake.root)
     assert res.exit_code == 1
     assert "posts_dim_post_hour_range" in res.output and "FAIL" in res.output
@@ -93,8 +95,17 @@ def _submitted() -> set[str]:
 @mock_aws
 def test_athena_apply_views_only_needs_no_zone_uris(cli, no_zone_env):
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
-    res = cli("athena", "apply", "--database", "db", "--workgroup", "primary", "--output-uri", "s3://results/q/",
-              "--views-only")
+    res = cli(
+        "athena",
+        "apply",
+        "--database",
+        "db",
+        "--workgroup",
+        "primary",
+        "--output-uri",
+        "s3://results/q/",
+        "--views-only",
+    )
     assert res.exit_code == 0, res.output
     assert _submitted() == {sql for _, sql in statements("db", tables=False)}
 
@@ -114,10 +125,13 @@ def test_athena_apply_with_tables_requires_both_zone_uris(cli, no_zone_env):
 
 def _deployed_stack(workgroup: str) -> None:
     """A CafeLake stack in moto's CloudFormation whose outputs name its workgroup, as the CDK stack's do."""
-    template = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
-                "Outputs": {"AthenaWorkGroup": {"Value": workgroup}, "RawBucket": {"Value": "raw-bkt"}}}
+    template = {
+        "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {"AthenaWorkGroup": {"Value": workgroup}, "RawBucket": {"Value": "raw-bkt"}},
+    }
     boto3.client("cloudformation", region_name="us-east-1").create_stack(
-        StackName="CafeLake", TemplateBody=json.dumps(template))
+        StackName="CafeLake", TemplateBody=json.dumps(template)
+    )
     boto3.client("athena", region_name="us-east-1").create_work_group(Name=workgroup)
 
 

@@ -17,8 +17,10 @@ def test_dt_filter_prunes_partitions_and_columns(mart_lake):
     with LocalAthena(mart_lake) as engine:
         days = mart_lake.partitions("posts_dim")
         month = [d for d in days if d.startswith("2025-10")]
-        [scan] = engine.scans("SELECT post_hour, sum(posts) FROM v_posts_by_hour "
-                              "WHERE dt BETWEEN '2025-10-01' AND '2025-10-31' GROUP BY 1")
+        [scan] = engine.scans(
+            "SELECT post_hour, sum(posts) FROM v_posts_by_hour "
+            "WHERE dt BETWEEN '2025-10-01' AND '2025-10-31' GROUP BY 1"
+        )
         assert scan.table == "posts_dim" and scan.files_total == len(days)
         assert [Path(f).parent.name for f in scan.files] == [f"dt={d}" for d in month]
         assert scan.columns == ("post_date", "post_hour")
@@ -28,8 +30,9 @@ def test_dt_filter_prunes_partitions_and_columns(mart_lake):
             SELECT k, count(*) AS n FROM g CROSS JOIN UNNEST(matched_keywords) AS u(k) GROUP BY k""")
         assert len(scan.files) == 1 and scan.columns == ("matched_keywords",)
         whole = engine.explain_bytes("SELECT post_hour, count(*) FROM posts_dim GROUP BY 1")
-        one_month = engine.explain_bytes("SELECT post_hour, count(*) FROM posts_dim "
-                                         "WHERE dt LIKE '2025-10-%' GROUP BY 1")
+        one_month = engine.explain_bytes(
+            "SELECT post_hour, count(*) FROM posts_dim WHERE dt LIKE '2025-10-%' GROUP BY 1"
+        )
         all_columns = engine.explain_bytes("SELECT * FROM posts_dim WHERE dt LIKE '2025-10-%'")
         assert 0 < one_month < whole and one_month < all_columns
 

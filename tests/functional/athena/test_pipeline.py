@@ -19,8 +19,7 @@ def engine(pipeline_lake):
 
 
 def test_every_check_passes_on_the_pipeline_output(engine):
-    failed = [(r.name, r.failing_rows, r.sample.head(2).to_dict("records")) for r in run_checks(engine)
-              if not r.passed]
+    failed = [(r.name, r.failing_rows, r.sample.head(2).to_dict("records")) for r in run_checks(engine) if not r.passed]
     assert failed == []
 
 

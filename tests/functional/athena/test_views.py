@@ -31,8 +31,10 @@ def lake(request):
 @pytest.fixture(scope="module")
 def frames(lake):
     """The mart as pandas, read with pyarrow (not DuckDB)."""
-    out = {name: lake.read_table(name).to_pandas()
-           for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim")}
+    out = {
+        name: lake.read_table(name).to_pandas()
+        for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim")
+    }
     out["posts_dim"]["post_date"] = out["posts_dim"]["post_date"].map(lambda d: d.isoformat())
     return out
 
@@ -47,6 +49,7 @@ def _chunks(lake):
     def chunks():
         for dts in np.array_split(lake.partitions("tokens_fact"), 4):
             yield (lake.read_table("tokens_fact", dts=list(dts)), lake.read_table("post_keyword_groups", dts=list(dts)))
+
     return chunks
 
 
@@ -81,7 +84,7 @@ def _non_stop(frames):
 
 
 def test_every_view_file_is_tested_here():
-    tested = {name[len("test_"):] for name in globals() if name.startswith("test_v_")}
+    tested = {name[len("test_") :] for name in globals() if name.startswith("test_v_")}
     assert {v.name for v in sqlfiles.views()} <= tested
 
 
@@ -95,8 +98,11 @@ def test_v_posts_by_hour_leaves_out_posts_whose_hour_is_unknown(small_mart):
     lake, t = small_mart
     p = t["posts_dim"]
     unknown = pa.array([i % 10 == 0 for i in range(p.num_rows)])  # the source showed only their day
-    for name, value in (("post_hour", pa.scalar(None, pa.int32())), ("posted_at", pa.scalar(None, p["posted_at"].type)),
-                        ("time_known", pa.scalar(False))):
+    for name, value in (
+        ("post_hour", pa.scalar(None, pa.int32())),
+        ("posted_at", pa.scalar(None, p["posted_at"].type)),
+        ("time_known", pa.scalar(False)),
+    ):
         p = p.set_column(p.schema.get_field_index(name), name, pc.if_else(unknown, value, p[name]))
     lake.write_table("posts_dim", p)
     known = p.filter(pc.invert(unknown)).to_pandas()
@@ -130,8 +136,11 @@ def test_v_author_post_frequency(engine, frames):
 
 def test_v_top_tokens(engine, frames):
     t = _non_stop(frames)
-    expected = t.groupby(["dt", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
-                                                           posts=("post_id", "nunique")).reset_index()
+    expected = (
+        t.groupby(["dt", "token", "token_pos"])
+        .agg(occurrences=("post_id", "size"), posts=("post_id", "nunique"))
+        .reset_index()
+    )
     expected["post_date"] = expected["dt"]
     assert_same(engine.view("v_top_tokens"), expected, ["dt", "token", "token_pos"])
 
@@ -139,10 +148,16 @@ def test_v_top_tokens(engine, frames):
 def test_v_top_tokens_summed_over_a_month_counts_distinct_posts(engine, frames):
     t = _non_stop(frames)
     month = sorted(t["dt"].str[:7].unique())[1]
-    expected = t[t["dt"].str.startswith(month)].groupby(["token", "token_pos"]).agg(
-        occurrences=("post_id", "size"), posts=("post_id", "nunique")).reset_index()
-    actual = engine.query("SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
-                          f"FROM v_top_tokens WHERE dt BETWEEN '{month}-01' AND '{month}-31' GROUP BY 1, 2")
+    expected = (
+        t[t["dt"].str.startswith(month)]
+        .groupby(["token", "token_pos"])
+        .agg(occurrences=("post_id", "size"), posts=("post_id", "nunique"))
+        .reset_index()
+    )
+    actual = engine.query(
+        "SELECT token, token_pos, sum(occurrences) AS occurrences, sum(posts) AS posts "
+        f"FROM v_top_tokens WHERE dt BETWEEN '{month}-01' AND '{month}-31' GROUP BY 1, 2"
+    )
     assert_same(actual, expected, ["token", "token_pos"])
 
 
@@ -152,8 +167,11 @@ def _rank(df: pd.DataFrame, by: list[str], ascending: list[bool], within: str) -
 
 def test_v_group_top_tokens(engine, frames):
     j = _non_stop(frames).merge(frames["post_keyword_groups"][["post_id", "group_id"]], on="post_id")
-    c = j.groupby(["group_id", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
-                                                          posts=("post_id", "nunique")).reset_index()
+    c = (
+        j.groupby(["group_id", "token", "token_pos"])
+        .agg(occurrences=("post_id", "size"), posts=("post_id", "nunique"))
+        .reset_index()
+    )
     c = c.merge(frames["keyword_groups_dim"][["group_id", "group_name", "display_name"]], on="group_id")
     c["rank"] = _rank(c, ["occurrences", "token", "token_pos"], [False, True, True], "group_id")
     assert_same(engine.view("v_group_top_tokens"), c, ["group_id", "rank"])
@@ -167,7 +185,8 @@ def test_v_author_cohort_retention(engine, frames):
     am["months_since_first"] = [(m - c).n for m, c in zip(am["month"], am["cohort"], strict=True)]
     e = am.groupby(["cohort", "months_since_first"]).size().rename("authors").reset_index()
     e["cohort_authors"] = e.groupby("cohort")["authors"].transform(
-        lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum())
+        lambda s: s[e.loc[s.index, "months_since_first"] == 0].sum()
+    )
     e["retention"] = e["authors"] / e["cohort_authors"]
     e["cohort_month"] = e["cohort"].map(lambda m: m.start_time.date().isoformat())
     e = e.drop(columns="cohort")
@@ -178,10 +197,18 @@ def test_v_author_cohort_retention(engine, frames):
 def test_v_posts_enriched(engine, frames):
     p = frames["posts_dim"]
     g = frames["post_keyword_groups"].merge(frames["keyword_groups_dim"], on="group_id").sort_values("group_id")
-    per_post = g.groupby("post_id").agg(group_count=("group_id", "size"), group_names=("group_name", ",".join),
-                                        display_names=("display_name", ",".join)).reset_index()
+    per_post = (
+        g.groupby("post_id")
+        .agg(
+            group_count=("group_id", "size"),
+            group_names=("group_name", ",".join),
+            display_names=("display_name", ",".join),
+        )
+        .reset_index()
+    )
     e = p[["dt", "post_id", "post_date", "post_hour", "time_known", "author_key", "comment_count"]].merge(
-        per_post, on="post_id", how="left")
+        per_post, on="post_id", how="left"
+    )
     e["group_count"] = e["group_count"].fillna(0)
     e["has_group"] = e["group_names"].notna()
     e["is_multi_group"] = e["group_count"] > 1
@@ -201,8 +228,11 @@ def _token_trends(tokens: pd.DataFrame, top: int = 100) -> pd.DataFrame:
     t = tokens[~tokens["is_stopword"]].copy()
     day = pd.to_datetime(t["dt"])
     t["week_start"] = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
-    w = t.groupby(["week_start", "token", "token_pos"]).agg(occurrences=("post_id", "size"),
-                                                            posts=("post_id", "nunique")).reset_index()
+    w = (
+        t.groupby(["week_start", "token", "token_pos"])
+        .agg(occurrences=("post_id", "size"), posts=("post_id", "nunique"))
+        .reset_index()
+    )
     w["rank"] = _rank(w, ["occurrences", "token", "token_pos"], [False, True, True], "week_start")
     totals = w.groupby("week_start")["occurrences"].sum().rename("total").reset_index()
     candidates = w.loc[w["rank"] <= top, ["token", "token_pos"]].drop_duplicates()
@@ -227,9 +257,15 @@ def test_v_token_trends_keeps_every_week_of_a_token_crossing_rank_100(tmp_path):
         return {"dt": day, "token": token, "token_pos": "NNG", "is_stopword": stop, "occurrences": n, "posts": n}
 
     rows = [row(day, f"f{i:03d}", 1000 - i) for day in ("2026-03-02", "2026-03-09") for i in range(99)]
-    rows += [row("2026-03-02", "경계", 500), row("2026-03-10", "경계", 200), row("2026-03-11", "경계", 200),
-             row("2026-03-09", "신규", 450), row("2026-03-02", "밖", 10), row("2026-03-09", "밖", 10),
-             row("2026-03-03", "것", 5000, stop=True)]
+    rows += [
+        row("2026-03-02", "경계", 500),
+        row("2026-03-10", "경계", 200),
+        row("2026-03-11", "경계", 200),
+        row("2026-03-09", "신규", 450),
+        row("2026-03-02", "밖", 10),
+        row("2026-03-09", "밖", 10),
+        row("2026-03-03", "것", 5000, stop=True),
+    ]
     lake = Lake(str(tmp_path / "lake"))
     lake.write_table("token_daily_counts", pa.Table.from_pylist(rows))
     with LocalAthena(lake) as local:
@@ -275,8 +311,16 @@ def tfidf_numpy(frames) -> pd.DataFrame:
             continue
         n = s["post_id"].nunique()
         s = weighed(s).merge(board, on=["post_id", "token", "token_pos"])
-        agg = s.groupby(["token", "token_pos"]).agg(doc_freq=("doc_freq", "first"), term_freq=("tf", "sum"),
-                                                    tfidf_score=("w", "sum"), board=("w_board", "sum")).reset_index()
+        agg = (
+            s.groupby(["token", "token_pos"])
+            .agg(
+                doc_freq=("doc_freq", "first"),
+                term_freq=("tf", "sum"),
+                tfidf_score=("w", "sum"),
+                board=("w_board", "sum"),
+            )
+            .reset_index()
+        )
         agg["scope"] = scope
         agg["mean_tfidf"] = agg.pop("board") / agg["doc_freq"]
         rows.append(agg.assign(ranking="sum"))

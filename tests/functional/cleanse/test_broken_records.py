@@ -68,8 +68,10 @@ def broken_cases(e):
         ("source_blind", e(125, status="blind")),
         ("source_private", e(126, status="private")),
         ("article_malformed", e(127, status="malformed")),
-        ("missing_date", _without(_without(e(128), "article", "result", "article", "writeDate"),
-                                  "list_item", "writeDateTimestamp")),
+        (
+            "missing_date",
+            _without(_without(e(128), "article", "result", "article", "writeDate"), "list_item", "writeDateTimestamp"),
+        ),
         ("unparseable_date", _both_dates(e(129), "어느 날")),
         ("unparseable_date", _both_dates(e(130), "2024.13.45.")),
         ("date_without_day", _both_dates(e(131), "3개월 전")),
@@ -118,17 +120,28 @@ def test_payload_is_the_raw_line_with_pseudonyms_and_a_deletion_keeps_only_ids(l
     assert kept["list_item"].pop("writerNickname") != "비밀닉" and kept["list_item"].pop("memberKey") != "mk-secret"
     del malformed["list_item"]["writerNickname"], malformed["list_item"]["memberKey"]
     assert kept == malformed  # all else as the source sent it
-    assert json.loads(rows["naver_cafe:10050146:5"]["payload"]) == {k: deleted[k] for k in (
-        "source", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at", "article_status")}
+    assert json.loads(rows["naver_cafe:10050146:5"]["payload"]) == {
+        k: deleted[k]
+        for k in ("source", "club_id", "menu_id", "article_id", "run_id", "seq", "fetched_at", "article_status")
+    }
 
 
 def test_dates_without_a_time_are_kept_with_the_hour_unknown(lake, make_envelope, write_raw):
-    write_raw(lake, [_both_dates(make_envelope(1), "24.04.29."), _both_dates(make_envelope(2), "어제"),
-                     _both_dates(make_envelope(3), "3일 전"), make_envelope(4, write_ms=1_709_640_780_000)])
+    write_raw(
+        lake,
+        [
+            _both_dates(make_envelope(1), "24.04.29."),
+            _both_dates(make_envelope(2), "어제"),
+            _both_dates(make_envelope(3), "3일 전"),
+            make_envelope(4, write_ms=1_709_640_780_000),
+        ],
+    )
     summary = run_cleanse(lake)
     assert (summary.cleansed, summary.quarantined) == (4, 0)
-    got = {r["article_id"]: (r["raw_date"], str(r["post_date"]), r["dt"], r["time_known"], r["posted_at"],
-                             r["post_hour"]) for r in lake.read_table("posts").to_pylist()}
+    got = {
+        r["article_id"]: (r["raw_date"], str(r["post_date"]), r["dt"], r["time_known"], r["posted_at"], r["post_hour"])
+        for r in lake.read_table("posts").to_pylist()
+    }
     assert got[1] == ("24.04.29.", "2024-04-29", "2024-04-29", False, None, None)
     assert got[2] == ("어제", "2026-11-19", "2026-11-19", False, None, None)  # fetched 2026-11-20 10:00 KST
     assert got[3] == ("3일 전", "2026-11-17", "2026-11-17", False, None, None)
@@ -146,16 +159,27 @@ def test_damaged_gzip_keeps_the_readable_lines(lake, make_envelope):
     assert summary.reconciles()
 
 
-HOUR_CHECKS = ["posts_post_hour_range", "posts_post_hour_known", "posts_dim_post_hour_range",
-               "posts_dim_post_hour_known"]
+HOUR_CHECKS = [
+    "posts_post_hour_range",
+    "posts_post_hour_known",
+    "posts_dim_post_hour_range",
+    "posts_dim_post_hour_known",
+]
 
 
 def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(lake, make_envelope, write_raw):
     from cafelake.athena.checks import run_checks
     from cafelake.tokenize.mart import posts_dim
 
-    write_raw(lake, [_both_dates(make_envelope(1), "24.04.29."), _both_dates(make_envelope(2), "어제"),
-                     make_envelope(3), make_envelope(4)])
+    write_raw(
+        lake,
+        [
+            _both_dates(make_envelope(1), "24.04.29."),
+            _both_dates(make_envelope(2), "어제"),
+            make_envelope(3),
+            make_envelope(4),
+        ],
+    )
     run_cleanse(lake)
     posts = lake.read_table("posts").sort_by("article_id")
     no_tokens = pa.table({"post_id": pa.array([], pa.string()), "token_position": pa.array([], pa.int32())})
@@ -167,10 +191,12 @@ def test_unknown_hours_pass_the_hour_checks_and_a_false_time_known_fails_them(la
     def planted(tbl: pa.Table) -> pa.Table:
         """Post 1 claims a known time it lacks; post 3 gets hour 24."""
         ids = tbl.column("post_id").to_pylist()
-        known = [True if pid.endswith(":1") else v
-                 for pid, v in zip(ids, tbl.column("time_known").to_pylist(), strict=True)]
-        hours = [24 if pid.endswith(":3") else v
-                 for pid, v in zip(ids, tbl.column("post_hour").to_pylist(), strict=True)]
+        known = [
+            True if pid.endswith(":1") else v for pid, v in zip(ids, tbl.column("time_known").to_pylist(), strict=True)
+        ]
+        hours = [
+            24 if pid.endswith(":3") else v for pid, v in zip(ids, tbl.column("post_hour").to_pylist(), strict=True)
+        ]
         tbl = tbl.set_column(tbl.schema.get_field_index("time_known"), "time_known", pa.array(known))
         return tbl.set_column(tbl.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
 

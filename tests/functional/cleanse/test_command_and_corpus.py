@@ -32,8 +32,13 @@ def test_command_cleanses_and_prints_a_summary(lake, make_envelope, write_raw):
 def test_command_applies_cleanse_yaml_from_the_config_dir(lake, make_envelope, write_raw, tmp_path, monkeypatch):
     (tmp_path / "cleanse.yaml").write_text("max_text_chars: 12\n")
     monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path))
-    write_raw(lake, [make_envelope(1, subject="열", html="<p>짧아요</p>"),
-                     make_envelope(2, subject="열", html="<p>이 글은 열두 글자보다 길어요</p>")])
+    write_raw(
+        lake,
+        [
+            make_envelope(1, subject="열", html="<p>짧아요</p>"),
+            make_envelope(2, subject="열", html="<p>이 글은 열두 글자보다 길어요</p>"),
+        ],
+    )
     result = _cli("--lake", lake.root)
     assert result.exit_code == 0, result.output
     assert "max_text_chars=12" in result.output and "oversized_text" in result.output
@@ -77,5 +82,12 @@ def test_sample_corpus_is_cleansed_as_its_truth_says(lake):
     assert all(len(keys) == 1 for keys in keys_by_author.values())  # one pseudonym per author
     assert len({k for keys in keys_by_author.values() for k in keys}) == len(keys_by_author)
     assert {"odd_date_short", "odd_date_yesterday"} <= set(outcomes)  # both kinds were seen, and kept
-    assert set(outcomes) <= {"article_malformed", "unparseable_date", "empty_text", "oversized_text", "wrong_type",
-                             "odd_date_short", "odd_date_yesterday"}
+    assert set(outcomes) <= {
+        "article_malformed",
+        "unparseable_date",
+        "empty_text",
+        "oversized_text",
+        "wrong_type",
+        "odd_date_short",
+        "odd_date_yesterday",
+    }

@@ -29,8 +29,13 @@ def job():
 def test_parse_args_defaults_and_options(job):
     base = ["cleanse.py", "--JOB_NAME", "cleanse", "--raw_uri", "s3://raw", "--cleansed_uri", "s3://cl"]
     args = job.parse_args(base)
-    assert (args.raw_uri, args.cleansed_uri, args.ingest_dts, args.full, args.pseudonym_secret_id) == \
-        ("s3://raw", "s3://cl", None, False, None)
+    assert (args.raw_uri, args.cleansed_uri, args.ingest_dts, args.full, args.pseudonym_secret_id) == (
+        "s3://raw",
+        "s3://cl",
+        None,
+        False,
+        None,
+    )
     args = job.parse_args([*base, "--ingest_dts", "2026-11-20, 2026-11-21", "--pseudonym_secret_id", "pk"])
     assert args.ingest_dts == ["2026-11-20", "2026-11-21"] and args.pseudonym_secret_id == "pk"
     assert job.parse_args([*base, "--full", "true"]).full is True
@@ -50,13 +55,29 @@ def test_job_cleanses_s3_with_the_secret_key(job, moto_server, monkeypatch, make
     for bucket in ("glue-raw", "glue-cleansed"):
         s3.create_bucket(Bucket=bucket)
     boto3.client("secretsmanager", endpoint_url=moto_server).create_secret(
-        Name="cafelake/pseudonym", SecretString=json.dumps({"key": "cloud-key"}))
-    lake = Lake("s3://glue-cleansed", zone_roots={"raw": "s3://glue-raw", "cleansed": "s3://glue-cleansed"},
-                endpoint_url=moto_server)
+        Name="cafelake/pseudonym", SecretString=json.dumps({"key": "cloud-key"})
+    )
+    lake = Lake(
+        "s3://glue-cleansed",
+        zone_roots={"raw": "s3://glue-raw", "cleansed": "s3://glue-cleansed"},
+        endpoint_url=moto_server,
+    )
     write_raw(lake, [make_envelope(i, member=f"m{i % 3}") for i in range(1, 11)] + ["{bad"])
-    argv = ["cleanse.py", "--JOB_NAME", "cleanse", "--raw_uri", "s3://glue-raw", "--cleansed_uri",
-            "s3://glue-cleansed", "--tokenized_uri", "s3://unused", "--pseudonym_secret_id", "cafelake/pseudonym",
-            "--metrics_namespace", "cafelake-test"]
+    argv = [
+        "cleanse.py",
+        "--JOB_NAME",
+        "cleanse",
+        "--raw_uri",
+        "s3://glue-raw",
+        "--cleansed_uri",
+        "s3://glue-cleansed",
+        "--tokenized_uri",
+        "s3://unused",
+        "--pseudonym_secret_id",
+        "cafelake/pseudonym",
+        "--metrics_namespace",
+        "cafelake-test",
+    ]
 
     summary = job.main(argv)
     assert (summary["records_in"], summary["cleansed"], summary["quarantined"]) == (11, 10, 1)
@@ -64,7 +85,8 @@ def test_job_cleanses_s3_with_the_secret_key(job, moto_server, monkeypatch, make
     assert {r["article_id"]: r["author_key"] for r in posts}[4] == pseudonym("m:m1", b"cloud-key")
     assert lake.read_table("_quarantine").column("reason").to_pylist() == ["bad_json"]
     published = boto3.client("cloudwatch", endpoint_url=moto_server).list_metrics(
-        Namespace="cafelake-test", MetricName="RecordsQuarantined")["Metrics"]
+        Namespace="cafelake-test", MetricName="RecordsQuarantined"
+    )["Metrics"]
     assert published and published[0]["Dimensions"] == [{"Name": "stage", "Value": "cleanse"}]
     assert job.main([*argv, "--full", "false"])["objects"] == 0  # by default only raw objects not cleansed yet
     assert job.main([*argv, "--full", "true"])["cleansed"] == 10
@@ -86,12 +108,18 @@ def test_job_reads_cleanse_yaml_from_the_config_dir(job, tmp_path, monkeypatch, 
     assert lake.read_table("posts").column("question_text").to_pylist() == ["기침\n밤에 심해요"]
 
 
-@pytest.mark.parametrize("argv, env, expected", [
-    (["--region", "ap-northeast-2"], {}, "ap-northeast-2"),  # what the stack passes
-    (["--region", "ap-northeast-2"], {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1"},
-     "ap-northeast-2"),  # the argument first
-    ([], {"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),  # then the environment
-])
+@pytest.mark.parametrize(
+    "argv, env, expected",
+    [
+        (["--region", "ap-northeast-2"], {}, "ap-northeast-2"),  # what the stack passes
+        (
+            ["--region", "ap-northeast-2"],
+            {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1"},
+            "ap-northeast-2",
+        ),  # the argument first
+        ([], {"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),  # then the environment
+    ],
+)
 def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, expected):
     """pyarrow's S3 filesystem does not follow S3's region redirect: without the job's region it would
     talk to us-east-1."""
@@ -102,8 +130,11 @@ def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, e
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     lakes = []
-    monkeypatch.setattr(cafelake.cleanse, "run_cleanse", lambda lake, settings, **kw:
-                        lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False))
+    monkeypatch.setattr(
+        cafelake.cleanse,
+        "run_cleanse",
+        lambda lake, settings, **kw: lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False),
+    )
     job.main(["cleanse.py", "--raw_uri", "s3://raw-bkt", "--cleansed_uri", "s3://cleansed-bkt", *argv])
     (lake,) = lakes
     for zone in ("raw", "cleansed"):

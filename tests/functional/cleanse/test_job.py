@@ -29,22 +29,30 @@ def _posts(lake):
 
 
 def _quarantine(lake):
-    return lake.read_table("_quarantine").drop_columns(["quarantined_at"]).sort_by(
-        [("source_key", "ascending"), ("line_no", "ascending")])
+    return (
+        lake.read_table("_quarantine")
+        .drop_columns(["quarantined_at"])
+        .sort_by([("source_key", "ascending"), ("line_no", "ascending")])
+    )
 
 
 def _batches(make_envelope):
     """Three ingest days: new posts, edits, a deletion, a post whose date changes, a member-only post."""
     e = make_envelope
     day1 = [e(i, fetched_at="2026-11-18T01:00:00Z") for i in range(1, 31)] + [
-        e(31, status="member_only", fetched_at="2026-11-18T01:00:00Z"), "{broken"]
-    day2 = [e(5, fetched_at="2026-11-19T01:00:00Z", html="<p>수정한 본문</p>"),
-            e(6, status="deleted", fetched_at="2026-11-19T01:00:00Z"),
-            e(7, fetched_at="2026-11-19T01:00:00Z", write_ms=e(7)["list_item"]["writeDateTimestamp"] + 3 * DAY_MS)] + \
-        [e(i, fetched_at="2026-11-19T01:00:00Z") for i in range(40, 50)]
-    day3 = [e(5, fetched_at="2026-11-18T00:00:00Z", html="<p>더 오래된 사본</p>"),  # older than day2's edit
-            e(41, fetched_at="2026-11-20T01:00:00Z", html="<p>또 수정</p>"),
-            e(6, fetched_at="2026-11-18T12:00:00Z")]  # an ok fetch older than the deletion
+        e(31, status="member_only", fetched_at="2026-11-18T01:00:00Z"),
+        "{broken",
+    ]
+    day2 = [
+        e(5, fetched_at="2026-11-19T01:00:00Z", html="<p>수정한 본문</p>"),
+        e(6, status="deleted", fetched_at="2026-11-19T01:00:00Z"),
+        e(7, fetched_at="2026-11-19T01:00:00Z", write_ms=e(7)["list_item"]["writeDateTimestamp"] + 3 * DAY_MS),
+    ] + [e(i, fetched_at="2026-11-19T01:00:00Z") for i in range(40, 50)]
+    day3 = [
+        e(5, fetched_at="2026-11-18T00:00:00Z", html="<p>더 오래된 사본</p>"),  # older than day2's edit
+        e(41, fetched_at="2026-11-20T01:00:00Z", html="<p>또 수정</p>"),
+        e(6, fetched_at="2026-11-18T12:00:00Z"),
+    ]  # an ok fetch older than the deletion
     return day1, day2, day3
 
 
@@ -155,9 +163,10 @@ def _identity_records(e, people):
         json.dumps(e(202, member=m1, nick=n1))[:-60],  # truncated, \u-escaped names
         e(203, status="malformed", member=m2, nick=n2),
         e(204, status="deleted", member=m3, nick=n3),
-        wrong_type, bare_writer,
+        wrong_type,
+        bare_writer,
         e(207, status="member_only", subject="", member=m6, nick=n6),  # empty_text
-        ('{"article_id": 208, "list_item": {"writerNickname": "' + n6 + '"}, "x": "').encode() + b"\xff\"}",
+        ('{"article_id": 208, "list_item": {"writerNickname": "' + n6 + '"}, "x": "').encode() + b'\xff"}',
     ]
 
 
@@ -175,13 +184,24 @@ def _readable(lake) -> str:
 
 def test_no_nickname_or_member_key_reaches_the_cleansed_zone(lake, make_envelope, write_raw):
     people = [(f"member-key-{i:03d}", f"닉네임{i:03d}") for i in range(27)]
-    write_raw(lake, [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people[:20])]
-              + [make_envelope(99, member=None, nick="닉만있음")] + _identity_records(make_envelope, people[20:]))
+    write_raw(
+        lake,
+        [make_envelope(i + 1, member=m, nick=n) for i, (m, n) in enumerate(people[:20])]
+        + [make_envelope(99, member=None, nick="닉만있음")]
+        + _identity_records(make_envelope, people[20:]),
+    )
     damaged = gzip.compress(json.dumps(make_envelope(300, member="member-key-gz", nick="압축닉")).encode() * 40)
     lake.put_bytes("raw", object_key(*BOARD, "2026-11-20", "r1", 1), damaged[: len(damaged) // 2])
     s = run_cleanse(lake)
-    assert s.quarantine_reasons == {"bad_encoding": 1, "bad_json": 2, "article_malformed": 1, "empty_text": 1,
-                                    "source_deleted": 1, "unreadable_object": 1, "wrong_type": 2}
+    assert s.quarantine_reasons == {
+        "bad_encoding": 1,
+        "bad_json": 2,
+        "article_malformed": 1,
+        "empty_text": 1,
+        "source_deleted": 1,
+        "unreadable_object": 1,
+        "wrong_type": 2,
+    }
     key = Path(lake.root, KEY_FILE).read_text().strip().encode()
     text = _readable(lake)
     assert pseudonym("m:member-key-020", key) in text  # the truncated line's author, pseudonymised
@@ -231,18 +251,28 @@ def _losing_one_row(lake, table: str, post_id: str | None = None):
 
     def write_table(name, tbl):
         if getattr(name, "name", name) == table and tbl.num_rows:
-            keep = pc.not_equal(tbl.column("post_id"), post_id) if post_id else \
-                pa.array([False] + [True] * (tbl.num_rows - 1))
+            keep = (
+                pc.not_equal(tbl.column("post_id"), post_id)
+                if post_id
+                else pa.array([False] + [True] * (tbl.num_rows - 1))
+            )
             tbl = tbl.filter(pc.fill_null(keep, True))
         return real(name, tbl)
+
     return write_table
 
 
-@pytest.mark.parametrize(("table", "lost"), [("posts", "naver_cafe:10050146:4"),  # a post of this run
-                                             ("posts", "naver_cafe:10050146:1"),  # a post an earlier run wrote
-                                             ("_quarantine", None)])
-def test_a_row_lost_on_write_fails_the_run_and_the_next_run_redoes_it(lake, make_envelope, write_raw,
-                                                                      monkeypatch, table, lost):
+@pytest.mark.parametrize(
+    ("table", "lost"),
+    [
+        ("posts", "naver_cafe:10050146:4"),  # a post of this run
+        ("posts", "naver_cafe:10050146:1"),  # a post an earlier run wrote
+        ("_quarantine", None),
+    ],
+)
+def test_a_row_lost_on_write_fails_the_run_and_the_next_run_redoes_it(
+    lake, make_envelope, write_raw, monkeypatch, table, lost
+):
     write_raw(lake, [make_envelope(i) for i in (1, 2, 3)], ingest_dt="2026-11-19")
     run_cleanse(lake)
     write_raw(lake, [make_envelope(4), "{broken"], ingest_dt="2026-11-20")
@@ -261,8 +291,11 @@ def test_the_config_is_recorded_and_a_change_rebuilds(lake, make_envelope, write
     long_html = "<p>" + "가" * 300 + "</p>"
     write_raw(lake, [make_envelope(1, html="<p>열이 나요 ㅠㅠ</p>"), make_envelope(2, html=long_html)])
     first = run_cleanse(lake)
-    assert json.loads(lake.get_bytes("cleansed", MANIFEST))["config"] == first.config == \
-        {"keep_jamo": True, "max_text_chars": 50_000}
+    assert (
+        json.loads(lake.get_bytes("cleansed", MANIFEST))["config"]
+        == first.config
+        == {"keep_jamo": True, "max_text_chars": 50_000}
+    )
     assert _posts(lake).column("content")[0].as_py() == "열이 나요 ㅠㅠ"
     assert run_cleanse(lake).objects == 0  # unchanged config: nothing to do
     (tmp_path / "cfg").mkdir()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 KINDS = {3: "member_only", 5: "deleted", 7: "blind", 11: "malformed", 13: "private", 4: "edited"}
 
@@ -27,8 +27,13 @@ class TinyArticle:
 class TinyCorpus:
     """`n` articles, ids ascending with gaps, one every 30 minutes up to `end`."""
 
-    def __init__(self, n: int = 60, club_id: str = "10050146", menu_id: str = "386",
-                 end: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc)) -> None:
+    def __init__(
+        self,
+        n: int = 60,
+        club_id: str = "10050146",
+        menu_id: str = "386",
+        end: datetime = datetime(2026, 11, 1, tzinfo=UTC),
+    ) -> None:
         self.club_id, self.menu_id = club_id, menu_id
         self.article_ids = [1000 + 3 * i + (i % 2) for i in range(n)]
         self._end = end
@@ -45,17 +50,39 @@ class TinyCorpus:
         i = self._pos[aid]
         posted = self._end - timedelta(minutes=30 * (len(self) - 1 - i))
         ms = int(posted.timestamp() * 1000)
-        item = {"articleId": aid, "subject": f"질문 {i}", "writerNickname": f"엄마{i % 7}",
-                "memberKey": f"mk{i % 7}", "writeDateTimestamp": ms, "readCount": i * 3,
-                "commentCount": i % 4, "menuId": int(self.menu_id)}
+        item = {
+            "articleId": aid,
+            "subject": f"질문 {i}",
+            "writerNickname": f"엄마{i % 7}",
+            "memberKey": f"mk{i % 7}",
+            "writeDateTimestamp": ms,
+            "readCount": i * 3,
+            "commentCount": i % 4,
+            "menuId": int(self.menu_id),
+        }
 
         def body(rev: int, **flags) -> str:
-            return json.dumps({"result": {"article": {
-                "id": aid, "subject": item["subject"], "writer": {"memberKey": item["memberKey"],
-                                                                 "nick": item["writerNickname"]},
-                "writeDate": ms, "readCount": item["readCount"], "commentCount": item["commentCount"],
-                "contentHtml": f"<p>아기가 열이 나요 {i} rev{rev}</p>", "isReadable": True, "isOpen": True,
-                "isBlind": False, "menu": {"id": int(self.menu_id)}} | flags}}, ensure_ascii=False)
+            return json.dumps(
+                {
+                    "result": {
+                        "article": {
+                            "id": aid,
+                            "subject": item["subject"],
+                            "writer": {"memberKey": item["memberKey"], "nick": item["writerNickname"]},
+                            "writeDate": ms,
+                            "readCount": item["readCount"],
+                            "commentCount": item["commentCount"],
+                            "contentHtml": f"<p>아기가 열이 나요 {i} rev{rev}</p>",
+                            "isReadable": True,
+                            "isOpen": True,
+                            "isBlind": False,
+                            "menu": {"id": int(self.menu_id)},
+                        }
+                        | flags
+                    }
+                },
+                ensure_ascii=False,
+            )
 
         kind = self.kind(aid)
         responses = {
@@ -66,8 +93,13 @@ class TinyCorpus:
             "malformed": [(200, body(0)[:40])],
             "edited": [(200, body(0)), (200, body(1))],
         }.get(kind, [(200, body(0))])
-        return TinyArticle(aid, item, responses, kind if kind in ("malformed",) else None,
-                           {"status": kind or "ok", "posted_at": posted})
+        return TinyArticle(
+            aid,
+            item,
+            responses,
+            kind if kind in ("malformed",) else None,
+            {"status": kind or "ok", "posted_at": posted},
+        )
 
     def iter_articles(self):
         for aid in self.article_ids:

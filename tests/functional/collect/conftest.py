@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.functional.collect.collect_helpers import TinyCorpus
 
 

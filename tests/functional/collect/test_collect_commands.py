@@ -27,8 +27,18 @@ def _cli() -> typer.Typer:
 def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
     lake = str(tmp_path / "lake")
     with NaverServer(tiny_corpus) as server:
-        args = ["--base-url", server.base_url, "--club-id", tiny_corpus.club_id, "--menu-id", tiny_corpus.menu_id,
-                "--lake", lake, "--rate-limit", "0"]
+        args = [
+            "--base-url",
+            server.base_url,
+            "--club-id",
+            tiny_corpus.club_id,
+            "--menu-id",
+            tiny_corpus.menu_id,
+            "--lake",
+            lake,
+            "--rate-limit",
+            "0",
+        ]
         paused = CliRunner().invoke(_cli(), [*args, "--max-pages", "0"])
         assert paused.exit_code == 0 and "paused (max_pages)" in paused.output
         done = CliRunner().invoke(_cli(), args)
@@ -44,26 +54,57 @@ def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
 
 def test_scrape_command_says_how_long_the_source_asked_to_wait(tmp_path, tiny_corpus):
     with NaverServer(tiny_corpus, faults=FaultConfig(schedule={2: "429"}, retry_after=200)) as server:
-        paused = CliRunner().invoke(_cli(), ["--base-url", server.base_url, "--club-id", tiny_corpus.club_id,
-                                             "--menu-id", tiny_corpus.menu_id, "--lake", str(tmp_path),
-                                             "--rate-limit", "0", "--time-budget", "60"])
+        paused = CliRunner().invoke(
+            _cli(),
+            [
+                "--base-url",
+                server.base_url,
+                "--club-id",
+                tiny_corpus.club_id,
+                "--menu-id",
+                tiny_corpus.menu_id,
+                "--lake",
+                str(tmp_path),
+                "--rate-limit",
+                "0",
+                "--time-budget",
+                "60",
+            ],
+        )
     assert paused.exit_code == 0 and "paused (time_budget)" in paused.output
     assert "in 200 s" in " ".join(paused.output.split())
 
 
 def test_serve_command_serves_until_interrupted():
     env = os.environ | {"COLUMNS": "250"}
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; "
-                             "main()", "serve", "--posts", "40", "--port", "0", "--faults", "seed=3"],
-                            stderr=subprocess.PIPE, text=True, env=env,
-                            # as from a terminal: a job started in the background inherits Ctrl-C ignored
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()",
+            "serve",
+            "--posts",
+            "40",
+            "--port",
+            "0",
+            "--faults",
+            "seed=3",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        # as from a terminal: a job started in the background inherits Ctrl-C ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         line = proc.stderr.readline()
         base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
         assert "serving 40 articles" in line
-        page = requests.get(base + "/cafe-web/cafe2/ArticleListV2dot1.json", timeout=5, params={
-            "search.clubid": "10050146", "search.menuid": "386", "search.page": 1, "search.perPage": 50}).json()
+        page = requests.get(
+            base + "/cafe-web/cafe2/ArticleListV2dot1.json",
+            timeout=5,
+            params={"search.clubid": "10050146", "search.menuid": "386", "search.page": 1, "search.perPage": 50},
+        ).json()
         assert len(page["message"]["result"]["articleList"]) == 40
     finally:
         proc.send_signal(signal.SIGINT)
@@ -75,8 +116,11 @@ def test_scrape_command_takes_the_user_agent_from_option_or_environment(tmp_path
     import cafelake.collect
 
     seen = []
-    monkeypatch.setattr(cafelake.collect, "run_scrape", lambda *a, **kw: seen.append(kw["user_agent"]) or
-                        cafelake.collect.ScrapeSummary("r", "1", "2", complete=True))
+    monkeypatch.setattr(
+        cafelake.collect,
+        "run_scrape",
+        lambda *a, **kw: seen.append(kw["user_agent"]) or cafelake.collect.ScrapeSummary("r", "1", "2", complete=True),
+    )
     args = ["--base-url", "http://127.0.0.1:9", "--club-id", "1", "--menu-id", "2", "--lake", str(tmp_path)]
     assert CliRunner().invoke(_cli(), [*args, "--user-agent", "mine/1.0"]).exit_code == 0
     assert CliRunner(env={"CAFELAKE_USER_AGENT": "env/2.0"}).invoke(_cli(), args).exit_code == 0

@@ -56,10 +56,15 @@ def cloud(monkeypatch):
         arn = boto3.client("secretsmanager").create_secret(Name="cafelake/naver", SecretString=COOKIES)["ARN"]
         corpus = TinyCorpus(40)
         with AgentServer(corpus) as server:
-            for key, value in {"CAFELAKE_RAW_URI": "s3://cafelake-raw", "CAFELAKE_NAVER_BASE_URL": server.base_url,
-                               "CAFELAKE_COOKIE_SECRET": arn, "CAFELAKE_RATE_LIMIT": "0",
-                               "CAFELAKE_BUDGET_MARGIN_S": "20", "POWERTOOLS_DEV": "false",
-                               "CAFELAKE_USER_AGENT": AGENT}.items():
+            for key, value in {
+                "CAFELAKE_RAW_URI": "s3://cafelake-raw",
+                "CAFELAKE_NAVER_BASE_URL": server.base_url,
+                "CAFELAKE_COOKIE_SECRET": arn,
+                "CAFELAKE_RATE_LIMIT": "0",
+                "CAFELAKE_BUDGET_MARGIN_S": "20",
+                "POWERTOOLS_DEV": "false",
+                "CAFELAKE_USER_AGENT": AGENT,
+            }.items():
                 monkeypatch.setenv(key, value)
             spec = importlib.util.spec_from_file_location("scraper_handler", HANDLER)
             module = importlib.util.module_from_spec(spec)
@@ -75,8 +80,13 @@ def _objects(prefix: str = "") -> dict[str, bytes]:
 
 def test_invocations_continue_until_the_board_is_done(cloud, capsys):
     handler, corpus, server = cloud
-    event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id, "name": "baby health", "max_pages": 1,
-             "per_page": 10}
+    event = {
+        "club_id": corpus.club_id,
+        "menu_id": corpus.menu_id,
+        "name": "baby health",
+        "max_pages": 1,
+        "per_page": 10,
+    }
     results = [handler.handler(event, Context(60_000))]
     while results[-1]["continue"]:
         results.append(handler.handler(event, Context(60_000)))
@@ -88,7 +98,9 @@ def test_invocations_continue_until_the_board_is_done(cloud, capsys):
     objects = _objects("naver_cafe/")
     ids = sorted(e["article_id"] for k, v in objects.items() for e in decode(v))
     assert ids == corpus.article_ids
-    state = json.loads(_objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/state.json"])
+    state = json.loads(
+        _objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/state.json"]
+    )
     assert state["watermark"] == corpus.article_ids[-1] and state["checkpoint"] is None
     assert server.stats["with_member_cookies"] == server.stats["requests"]
     everything = b"".join(gzip.decompress(v) if k.endswith(".gz") else v for k, v in _objects().items())
@@ -135,6 +147,7 @@ def test_a_second_invocation_of_a_busy_board_is_refused_before_it_fetches(cloud)
     assert release(lake, holder)
     done = handler.handler(event, Context(120_000))
     assert done["complete"] and done["articles_fetched"] == len(corpus)
-    lease = json.loads(_objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/"
-                                          "lease.json"])
+    lease = json.loads(
+        _objects("_state/")[f"_state/naver_cafe/club_id={corpus.club_id}/menu_id={corpus.menu_id}/lease.json"]
+    )
     assert lease["holder"] == "req-1" and lease["released"] is True  # given back by the invocation

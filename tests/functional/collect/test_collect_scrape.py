@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +18,7 @@ from cafelake.sources.base import Board
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
-END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+END = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def _board(corpus) -> Board:
@@ -32,7 +32,16 @@ def _fast(**kw) -> Policy:
 def _scrape(lake, server, corpus, **kw):
     kw.setdefault("policy", _fast())
     kw.setdefault("per_page", 7)
-    return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0, now=lambda: END + timedelta(hours=1), **kw)
+    return run_scrape(
+        lake,
+        server.base_url,
+        corpus.club_id,
+        corpus.menu_id,
+        rate_limit=0,
+        lookback=0,
+        now=lambda: END + timedelta(hours=1),
+        **kw,
+    )
 
 
 def _expected_status(corpus, aid):
@@ -43,7 +52,9 @@ def _expected_status(corpus, aid):
 def _assert_exact(lake, corpus, ids):
     latest = latest_by_id(lake)
     assert sorted(latest) == sorted(ids)
-    assert {aid: e["article_status"] for aid, e in latest.items()} == {aid: _expected_status(corpus, aid) for aid in ids}
+    assert {aid: e["article_status"] for aid, e in latest.items()} == {
+        aid: _expected_status(corpus, aid) for aid in ids
+    }
     for aid, env in latest.items():
         assert env["list_item"] == corpus.article(aid).list_item
         assert env["club_id"] == corpus.club_id and env["menu_id"] == corpus.menu_id
@@ -62,9 +73,14 @@ def test_full_scrape_is_exact_with_statuses_and_quarantine(tmp_path, tiny_corpus
         if env["article"] is not None:
             assert env["article"] == json.loads(tiny_corpus.article(env["article_id"]).responses[0][1])
     malformed = sorted(a for a in tiny_corpus.article_ids if tiny_corpus.kind(a) == "malformed")
-    quarantined = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)]
-    assert sorted(q["article_id"] for q in quarantined) == malformed == sorted(
-        aid for aid, e in latest_by_id(lake).items() if e["article_status"] == "malformed")
+    quarantined = [
+        json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+    ]
+    assert (
+        sorted(q["article_id"] for q in quarantined)
+        == malformed
+        == sorted(aid for aid, e in latest_by_id(lake).items() if e["article_status"] == "malformed")
+    )
     assert all("invalid JSON" in q["reason"] and q["text"] for q in quarantined)
     assert summary.quarantined == len(malformed)
     assert summary.statuses["malformed"] == len(malformed) and sum(summary.statuses.values()) == len(tiny_corpus)
@@ -85,8 +101,17 @@ def test_incremental_runs_fetch_only_new_and_the_lookback(tmp_path):
         # look-back: now is END+1h, so 5h covers what was posted from END-4h (one per 30 min):
         # indices 51..59, of which 51..54 are at or below the watermark (index 54)
         server.publish(5)
-        fourth = run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, per_page=7,
-                            lookback=5, now=lambda: END + timedelta(hours=1), policy=_fast())
+        fourth = run_scrape(
+            lake,
+            server.base_url,
+            corpus.club_id,
+            corpus.menu_id,
+            rate_limit=0,
+            per_page=7,
+            lookback=5,
+            now=lambda: END + timedelta(hours=1),
+            policy=_fast(),
+        )
     assert fourth.articles_fetched == 5 + 4 and fourth.complete
     assert fourth.watermark == corpus.article_ids[-1]
     _assert_exact(lake, corpus, corpus.article_ids)
@@ -101,8 +126,16 @@ def test_lookback_picks_up_edits(tmp_path):
     with NaverServer(corpus) as server:
         _scrape(lake, server, corpus)
         assert "rev0" in latest_by_id(lake)[edited]["article"]["result"]["article"]["contentHtml"]
-        again = run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=2,
-                           now=lambda: END + timedelta(hours=1, minutes=1), policy=_fast())
+        again = run_scrape(
+            lake,
+            server.base_url,
+            corpus.club_id,
+            corpus.menu_id,
+            rate_limit=0,
+            lookback=2,
+            now=lambda: END + timedelta(hours=1, minutes=1),
+            policy=_fast(),
+        )
         assert server.fetch_count(edited) == 2
     assert again.articles_fetched == 2  # posted END-30min and END: within 2 h of END+1h
     assert "rev1" in latest_by_id(lake)[edited]["article"]["result"]["article"]["contentHtml"]
@@ -111,9 +144,13 @@ def test_lookback_picks_up_edits(tmp_path):
 def test_faults_and_shifting_pages_lose_nothing(tmp_path):
     corpus = TinyCorpus(120)
     lake = Lake(str(tmp_path))
-    faults = FaultConfig(rates={"429": 0.05, "500": 0.04, "503": 0.04, "truncate": 0.05, "drop": 0.05, "slow": 0.02},
-                         schedule={3: "slow", 5: "drop", 8: "truncate", 11: "429", 14: "500", 17: "503"},
-                         seed=3, slow_s=0.3, publish_per_list=4)
+    faults = FaultConfig(
+        rates={"429": 0.05, "500": 0.04, "503": 0.04, "truncate": 0.05, "drop": 0.05, "slow": 0.02},
+        schedule={3: "slow", 5: "drop", 8: "truncate", 11: "429", 14: "500", 17: "503"},
+        seed=3,
+        slow_s=0.3,
+        publish_per_list=4,
+    )
     with NaverServer(corpus, visible=60, faults=faults) as server:
         summaries = [_scrape(lake, server, corpus, policy=_fast(timeout_s=0.15, breaker_threshold=20))]
         while summaries[-1].watermark < corpus.article_ids[-1]:
@@ -174,8 +211,9 @@ def test_tiny_time_budgets_continue_until_done(tmp_path):
     summaries = []
     with NaverServer(corpus, faults=FaultConfig(publish_per_list=1), visible=40) as server:
         while not summaries or summaries[-1].watermark < corpus.article_ids[-1]:
-            summaries.append(_scrape(lake, server, corpus, time_budget_s=12,
-                                     policy=_fast(clock=lambda: float(next(ticks)))))
+            summaries.append(
+                _scrape(lake, server, corpus, time_budget_s=12, policy=_fast(clock=lambda: float(next(ticks))))
+            )
             assert len(summaries) < 100
     assert len({s.run_id for s in summaries}) >= 2 and sum(s.continue_ for s in summaries) >= 3
     assert all(s.stopped == "time_budget" for s in summaries if s.continue_)
@@ -227,8 +265,11 @@ def test_an_article_failing_forever_is_quarantined_after_a_few_runs(tmp_path):
     assert [r.stopped for r in runs] == ["circuit_open", "circuit_open", None] and runs[2].complete
     latest = latest_by_id(lake)
     assert sorted(latest) == corpus.article_ids and latest[bad]["article_status"] == "malformed"
-    [q] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
-           if json.loads(lake.get_bytes("raw", k))["article_id"] == bad]
+    [q] = [
+        json.loads(lake.get_bytes("raw", k))
+        for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+        if json.loads(lake.get_bytes("raw", k))["article_id"] == bad
+    ]
     assert "unavailable in 3 runs" in q["reason"]
 
 
@@ -308,10 +349,17 @@ def test_a_resumed_run_keeps_its_page_size(tmp_path):
 
 @pytest.mark.slow
 @settings(max_examples=12, deadline=None)
-@given(n=st.integers(1, 60), first=st.integers(0, 60), per_page=st.integers(1, 12), publish=st.integers(0, 5),
-       kills=st.lists(st.integers(0, 5), max_size=6), budget=st.sampled_from([None, 5, 9]))
-def test_property_any_paging_shift_and_kill_schedule_converges(tmp_path_factory, n, first, per_page, publish, kills,
-                                                               budget):
+@given(
+    n=st.integers(1, 60),
+    first=st.integers(0, 60),
+    per_page=st.integers(1, 12),
+    publish=st.integers(0, 5),
+    kills=st.lists(st.integers(0, 5), max_size=6),
+    budget=st.sampled_from([None, 5, 9]),
+)
+def test_property_any_paging_shift_and_kill_schedule_converges(
+    tmp_path_factory, n, first, per_page, publish, kills, budget
+):
     """Any board size, page size, publishing rate, kill schedule and time budget: exact."""
     corpus = TinyCorpus(n)
     lake = DyingLake(str(tmp_path_factory.mktemp("lake")))
@@ -321,8 +369,14 @@ def test_property_any_paging_shift_and_kill_schedule_converges(tmp_path_factory,
         for _ in range(300):
             lake.arm(next(plan, None))
             try:
-                summary = _scrape(lake, server, corpus, per_page=per_page, time_budget_s=budget,
-                                  policy=_fast(clock=lambda: float(next(ticks))))
+                summary = _scrape(
+                    lake,
+                    server,
+                    corpus,
+                    per_page=per_page,
+                    time_budget_s=budget,
+                    policy=_fast(clock=lambda: float(next(ticks))),
+                )
             except Killed:
                 continue
             if summary.complete and summary.watermark == corpus.article_ids[-1]:
@@ -350,8 +404,11 @@ def test_a_non_object_list_item_is_quarantined_and_the_rest_of_its_page_kept(tmp
     with NaverServer(corpus) as server:
         summary = _scrape(lake, server, corpus, per_page=50)
     assert summary.complete and summary.stopped is None
-    [doc] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
-             if "list-item" in k]
+    [doc] = [
+        json.loads(lake.get_bytes("raw", k))
+        for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+        if "list-item" in k
+    ]
     assert doc["reason"] == "list item is not an object" and json.loads(doc["text"]) == ["질문 5"]
     assert sorted(latest_by_id(lake)) == [a for a in corpus.article_ids if a != corpus.article_ids[5]]
 
@@ -370,8 +427,9 @@ class BrokenPageServer(NaverServer):
         return (status, text[: len(text) // 2]) if self.answer == "truncated" else (403, '{"message": "forbidden"}')
 
 
-@pytest.mark.parametrize("answer, reason", [("truncated", "list page 2: Unterminated string"),
-                                            ("forbidden", "list page 2: HTTP 403")])
+@pytest.mark.parametrize(
+    "answer, reason", [("truncated", "list page 2: Unterminated string"), ("forbidden", "list page 2: HTTP 403")]
+)
 def test_a_page_malformed_in_stuck_runs_runs_is_quarantined_and_passed(tmp_path, caplog, answer, reason):
     corpus = TinyCorpus(30)  # 7 a page: page 2 holds indices 22..16
     lake = Lake(str(tmp_path))
@@ -381,8 +439,11 @@ def test_a_page_malformed_in_stuck_runs_runs_is_quarantined_and_passed(tmp_path,
     assert [r.pages_skipped for r in runs] == [0, 0, 1]
     lost = set(corpus.article_ids[16:23])
     assert sorted(latest_by_id(lake)) == sorted(set(corpus.article_ids) - lost)  # exactly the page, nothing else
-    [doc] = [json.loads(lake.get_bytes("raw", k)) for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
-             if k.endswith("page00002.json")]
+    [doc] = [
+        json.loads(lake.get_bytes("raw", k))
+        for k in lake.list_keys("raw", "_quarantine", include_hidden=True)
+        if k.endswith("page00002.json")
+    ]
     assert doc["page"] == 2 and doc["reason"].startswith(reason) and "3 runs in a row: skipped" in doc["reason"]
     assert "skipped" in caplog.text and "neighbouring pages" in caplog.text
     run = json.loads(lake.get_bytes("raw", f"_runs/scrape/{runs[2].run_id}.json"))
@@ -423,15 +484,23 @@ def test_retry_after_past_the_budget_is_honoured_by_the_next_invocations(tmp_pat
     slept: list[float] = []
 
     def scrape():
-        return run_scrape(lake, server.base_url, tiny_corpus.club_id, tiny_corpus.menu_id, rate_limit=0, lookback=0,
-                          per_page=7, time_budget_s=30, now=lambda: clock["now"],
-                          policy=Policy(sleep=slept.append, rng=random.Random(0)))
+        return run_scrape(
+            lake,
+            server.base_url,
+            tiny_corpus.club_id,
+            tiny_corpus.menu_id,
+            rate_limit=0,
+            lookback=0,
+            per_page=7,
+            time_budget_s=30,
+            now=lambda: clock["now"],
+            policy=Policy(sleep=slept.append, rng=random.Random(0)),
+        )
 
     with NaverServer(tiny_corpus, faults=FaultConfig(schedule={3: "429"}, retry_after=120)) as server:
         asked = scrape()  # request 3 is answered 429, Retry-After 120 s: more than the budget
         assert asked.continue_ and asked.stopped == "time_budget" and asked.wait_seconds == 120 and slept == []
-        assert load_state(lake, _board(tiny_corpus)).checkpoint.not_before == \
-            "2026-11-01T01:02:00.000Z"
+        assert load_state(lake, _board(tiny_corpus)).checkpoint.not_before == "2026-11-01T01:02:00.000Z"
         requests_so_far = server.stats["requests"]
         clock["now"] = t0 + timedelta(seconds=30)  # the state machine came back early: 90 s still owed
         early = scrape()
@@ -447,11 +516,20 @@ def test_retry_after_past_the_budget_is_honoured_by_the_next_invocations(tmp_pat
 def test_a_write_retried_after_utc_midnight_rewrites_the_same_key(tmp_path):
     corpus = TinyCorpus(20)
     lake = DyingLake(str(tmp_path))
-    clock = {"now": datetime(2026, 11, 1, 23, 59, 50, tzinfo=timezone.utc)}
+    clock = {"now": datetime(2026, 11, 1, 23, 59, 50, tzinfo=UTC)}
 
     def scrape():
-        return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0,
-                          per_page=7, now=lambda: clock["now"], policy=_fast())
+        return run_scrape(
+            lake,
+            server.base_url,
+            corpus.club_id,
+            corpus.menu_id,
+            rate_limit=0,
+            lookback=0,
+            per_page=7,
+            now=lambda: clock["now"],
+            policy=_fast(),
+        )
 
     with NaverServer(corpus) as server:
         lake.arm(2)  # the run's first state and its first object land; it dies saving the state after it
@@ -492,8 +570,9 @@ def test_a_member_session_reads_member_only_bodies(tmp_path, tiny_corpus):
         _scrape(lake, server, tiny_corpus, cookies=MemberCookies({"NID_AUT": "a", "NID_SES": "s"}))
     latest = latest_by_id(lake)
     assert member_only and all(latest[a]["article_status"] == "ok" for a in member_only)
-    assert all(latest[a]["article"]["result"]["article"]["subject"] == latest[a]["list_item"]["subject"]
-               for a in member_only)
+    assert all(
+        latest[a]["article"]["result"]["article"]["subject"] == latest[a]["list_item"]["subject"] for a in member_only
+    )
 
 
 class AgentServer(NaverServer):

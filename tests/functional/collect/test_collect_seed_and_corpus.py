@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cafelake.collect import run_scrape, seed_raw
 from cafelake.collect.politeness import Policy
@@ -12,7 +12,7 @@ from cafelake.sources.base import Board
 from cafelake.sources.naver_cafe.server import NaverServer
 from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
 
-WHEN = datetime(2026, 11, 2, 3, 4, 5, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def _fast() -> Policy:
@@ -23,8 +23,12 @@ def test_seed_raw_writes_what_a_scrape_would(tmp_path):
     corpus = TinyCorpus(45)
     seeded, scraped = Lake(str(tmp_path / "seeded")), Lake(str(tmp_path / "scraped"))
     progress = []
-    assert seed_raw(seeded, corpus, run_id="seed-1", fetched_at=WHEN, batch=20,
-                    on_progress=lambda d, t: progress.append((d, t))) == 45
+    assert (
+        seed_raw(
+            seeded, corpus, run_id="seed-1", fetched_at=WHEN, batch=20, on_progress=lambda d, t: progress.append((d, t))
+        )
+        == 45
+    )
     assert len(seeded.list_keys("raw")) == 3 and progress[-1] == (45, 45)
     with NaverServer(corpus) as server:
         run_scrape(scraped, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, policy=_fast())
@@ -33,13 +37,17 @@ def test_seed_raw_writes_what_a_scrape_would(tmp_path):
     assert {k: v["article_status"] for k, v in a.items()} == {k: v["article_status"] for k, v in b.items()}
     assert all(a[k]["list_item"] == b[k]["list_item"] for k in a)
     assert {e["fetched_at"] for e in raw_envelopes(seeded)} == {"2026-11-02T03:04:05.000Z"}
-    assert len(seeded.list_keys("raw", "_quarantine", include_hidden=True)) == len(
-        scraped.list_keys("raw", "_quarantine", include_hidden=True)) > 0
+    assert (
+        len(seeded.list_keys("raw", "_quarantine", include_hidden=True))
+        == len(scraped.list_keys("raw", "_quarantine", include_hidden=True))
+        > 0
+    )
     assert load_state(seeded, Board("naver_cafe", corpus.club_id, corpus.menu_id)).watermark == corpus.article_ids[-1]
     # a scrape after the seed is incremental: nothing new, nothing posted in the look-back
     with NaverServer(corpus) as server:
-        after = run_scrape(seeded, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0,
-                           policy=_fast())
+        after = run_scrape(
+            seeded, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0, policy=_fast()
+        )
     assert after.complete and after.articles_fetched == 0 and after.pages == 1
 
 
@@ -51,8 +59,9 @@ def test_generated_corpus_scrapes_exactly(tmp_path):
     with NaverServer(corpus, visible=250) as server:
         run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, policy=_fast())
         server.publish(50)
-        second = run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0,
-                            policy=_fast())
+        second = run_scrape(
+            lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, lookback=0, policy=_fast()
+        )
     assert second.articles_fetched == 50
     latest = latest_by_id(lake)
     ids = list(corpus.article_ids)
@@ -74,8 +83,16 @@ def test_lookback_refetches_every_in_window_article_of_the_generated_corpus(tmp_
     undated = {a.article_id for a in articles if "writeDateTimestamp" not in a.list_item}
 
     def scrape(**kw):
-        return run_scrape(lake, server.base_url, corpus.club_id, corpus.menu_id, rate_limit=0, policy=_fast(),
-                          now=lambda: corpus.as_of, **kw)
+        return run_scrape(
+            lake,
+            server.base_url,
+            corpus.club_id,
+            corpus.menu_id,
+            rate_limit=0,
+            policy=_fast(),
+            now=lambda: corpus.as_of,
+            **kw,
+        )
 
     def refetched(run) -> set[int]:
         return {e["article_id"] for e in raw_envelopes(lake) if e["run_id"] == run.run_id}

@@ -6,7 +6,7 @@ the rising tokens, small enough for Kiwi to take seconds.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ from cafelake.tokenize.job import run_tokenize
 def report_lake(tmp_path_factory) -> Lake:
     lake = Lake(str(tmp_path_factory.mktemp("report-lake")))
     corpus = Corpus(posts=1500, days=120, end_date=date(2026, 10, 31))
-    seed_raw(lake, corpus, run_id="report-test", fetched_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    seed_raw(lake, corpus, run_id="report-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
     cleansed = run_cleanse(lake)
     assert cleansed.cleansed > 1000, cleansed
     run_tokenize(lake)

@@ -16,8 +16,17 @@ from cafelake.lake import Lake
 from cafelake.report import build_report
 from tests.unit.report.pngs import is_blank
 
-SLUGS = {"daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
-         "group_top_tokens", "group_daily_trend", "rising_tokens"}
+SLUGS = {
+    "daily_trend",
+    "posts_by_hour",
+    "authors_by_post_count",
+    "cohort_retention",
+    "top_tokens",
+    "top_tfidf",
+    "group_top_tokens",
+    "group_daily_trend",
+    "rising_tokens",
+}
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +42,10 @@ def built(report_lake, tmp_path_factory) -> tuple[Path, str, str]:
 
 
 def _readings(page: str) -> dict[str, str]:
-    return {slug: html.unescape(text) for slug, text in
-            re.findall(r'<section id="(\w+)">\n<h2>.*?</h2>\n<p class="reading">(.*?)</p>', page)}
+    return {
+        slug: html.unescape(text)
+        for slug, text in re.findall(r'<section id="(\w+)">\n<h2>.*?</h2>\n<p class="reading">(.*?)</p>', page)
+    }
 
 
 def test_the_command_prints_the_html_path(built):
@@ -70,7 +81,8 @@ def test_readings_agree_with_the_lake(report_lake, built):
     names = report_lake.read_table("keyword_groups_dim", columns=["group_id", "display_name"]).to_pandas()
     per_group = tagged.drop_duplicates().merge(names, on="group_id")["display_name"].value_counts()
     assert readings["group_daily_trend"].startswith(
-        f"'{per_group.index[0]}' is the largest group: {per_group.iloc[0]:,} posts")
+        f"'{per_group.index[0]}' is the largest group: {per_group.iloc[0]:,} posts"
+    )
 
 
 def test_an_empty_lake_gives_a_report_of_messages(tmp_path):

@@ -19,10 +19,15 @@ def kernel_spec(tmp_path, monkeypatch) -> str:
     """A kernelspec for sys.executable in a temp Jupyter path: works on a fresh machine, no manual step."""
     folder = tmp_path / "jupyter" / "kernels" / KERNEL
     folder.mkdir(parents=True)
-    (folder / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "cafelake test", "language": "python",
-    }))
+    (folder / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "cafelake test",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -25,15 +25,30 @@ def posts_table(rows: list[tuple[int, str | None, str]], club_id: str = "1005014
         d = date.fromisoformat(day)
         posted = datetime(d.year, d.month, d.day, 1, 0, tzinfo=UTC) + timedelta(minutes=article_id % 600)
         title, _, content = (text or "").partition(" ")
-        out.append({
-            "post_id": f"{club_id}-{article_id}", "source": "naver_cafe", "club_id": club_id, "menu_id": "386",
-            "article_id": article_id, "url": f"https://cafe.naver.com/x/{article_id}", "title": title,
-            "content": content, "question_text": text, "raw_date": posted.isoformat(), "posted_at": posted,
-            "post_date": d, "post_hour": (posted.hour + 9) % 24, "author_key": f"a{article_id % 7}",
-            "read_count": article_id % 100, "comment_count": article_id % 5,
-            "content_hash": hashlib.sha256((text or "").encode()).hexdigest(),
-            "fetched_at": posted + timedelta(days=1), "ingest_dt": day, "dt": day,
-        })
+        out.append(
+            {
+                "post_id": f"{club_id}-{article_id}",
+                "source": "naver_cafe",
+                "club_id": club_id,
+                "menu_id": "386",
+                "article_id": article_id,
+                "url": f"https://cafe.naver.com/x/{article_id}",
+                "title": title,
+                "content": content,
+                "question_text": text,
+                "raw_date": posted.isoformat(),
+                "posted_at": posted,
+                "post_date": d,
+                "post_hour": (posted.hour + 9) % 24,
+                "author_key": f"a{article_id % 7}",
+                "read_count": article_id % 100,
+                "comment_count": article_id % 5,
+                "content_hash": hashlib.sha256((text or "").encode()).hexdigest(),
+                "fetched_at": posted + timedelta(days=1),
+                "ingest_dt": day,
+                "dt": day,
+            }
+        )
     return pa.Table.from_pylist(out, schema=POSTS.schema.append(pa.field("dt", pa.string())))
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from cafelake.collect.seed import seed_raw
-from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.lake import Lake
 from cafelake.pipeline import Pipeline
 from cafelake.settings import Settings
+from cafelake.sources.naver_cafe.corpus import Corpus
 
 pytestmark = pytest.mark.slow
 

@@ -90,8 +90,11 @@ def counts(board) -> tuple[int, dict[str, GroupCount]]:
 
 
 def _table(compared: int, counts: dict[str, GroupCount]) -> str:
-    return "\n".join(f"{g:11s} planted {c.planted / compared:6.1%} found {c.found / compared:6.1%} "
-                     f"(x{c.found / max(c.planted, 1):.3f})" for g, c in sorted(counts.items()))
+    return "\n".join(
+        f"{g:11s} planted {c.planted / compared:6.1%} found {c.found / compared:6.1%} "
+        f"(x{c.found / max(c.planted, 1):.3f})"
+        for g, c in sorted(counts.items())
+    )
 
 
 def test_the_comparison_has_enough_posts(counts):
@@ -104,10 +107,14 @@ def test_the_comparison_has_enough_posts(counts):
 def test_group_comes_out_at_its_planted_share(counts, group):
     compared, by_group = counts
     c = by_group[group]
-    detail = (f"{group}: planted in {c.planted} posts, found in {c.found} ({c.both} of them planted)\n"
-              + "\n".join(f"  missed: {t[:160]}" for t in c.misses[:15])
-              + "\n" + "\n".join(f"  stray:  {t[:160]}" for t in c.strays[:15])
-              + "\nall groups:\n" + _table(compared, by_group))
+    detail = (
+        f"{group}: planted in {c.planted} posts, found in {c.found} ({c.both} of them planted)\n"
+        + "\n".join(f"  missed: {t[:160]}" for t in c.misses[:15])
+        + "\n"
+        + "\n".join(f"  stray:  {t[:160]}" for t in c.strays[:15])
+        + "\nall groups:\n"
+        + _table(compared, by_group)
+    )
     assert abs(c.found - c.planted) <= TOLERANCE * c.planted, detail
     assert len(c.misses) <= TOLERANCE * c.planted and len(c.strays) <= TOLERANCE * c.planted, detail
 

@@ -30,8 +30,7 @@ def test_json_output(kiwi_analyzer):
     result = CliRunner().invoke(_app(), ["토/일 진료하는 피부과 있나요", "--format", "json"])
     assert result.exit_code == 0, result.output
     e = json.loads(result.output)
-    assert {g["group_name"]: g["keywords"] for g in e["groups"]} == {"hospital": ["진료", "피부과"],
-                                                                     "skin": ["피부과"]}
+    assert {g["group_name"]: g["keywords"] for g in e["groups"]} == {"hospital": ["진료", "피부과"], "skin": ["피부과"]}
     assert [(t["token"], t["rule"]) for t in e["tokens"]][:2] == [("토요일", "weekday"), ("일요일", "weekday")]
     assert {"form", "tag", "start", "length", "score"} <= set(e["morphemes"][0])
 

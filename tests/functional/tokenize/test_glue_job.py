@@ -23,17 +23,36 @@ def job():
 
 
 def test_parses_glue_style_arguments(job):
-    args = job.parse_args(["--JOB_ID", "j_1", "--cleansed_uri", "s3://c/", "--tokenized_uri", "s3://t",
-                           "--full", "true", "--engine", "spark", "--TempDir", "s3://tmp/"])
+    args = job.parse_args(
+        [
+            "--JOB_ID",
+            "j_1",
+            "--cleansed_uri",
+            "s3://c/",
+            "--tokenized_uri",
+            "s3://t",
+            "--full",
+            "true",
+            "--engine",
+            "spark",
+            "--TempDir",
+            "s3://tmp/",
+        ]
+    )
     assert (args.cleansed_uri, args.tokenized_uri, args.full, args.engine) == ("s3://c", "s3://t", True, "spark")
     defaults = job.parse_args(["--cleansed_uri", "s3://c", "--tokenized_uri", "s3://t"])
     assert (defaults.full, defaults.engine) == (False, "python")
     assert job.parse_args(["--cleansed_uri", "a", "--tokenized_uri", "b", "--full", "false"]).full is False
 
 
-@pytest.mark.parametrize("argv", [["--tokenized_uri", "s3://t"],
-                                  ["--cleansed_uri", "a", "--tokenized_uri", "b", "--engine", "dask"],
-                                  ["--cleansed_uri", "a", "--tokenized_uri", "b", "--full", "maybe"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--tokenized_uri", "s3://t"],
+        ["--cleansed_uri", "a", "--tokenized_uri", "b", "--engine", "dask"],
+        ["--cleansed_uri", "a", "--tokenized_uri", "b", "--full", "maybe"],
+    ],
+)
 def test_rejects_bad_arguments(job, argv):
     with pytest.raises(SystemExit):
         job.parse_args(argv)
@@ -53,8 +72,9 @@ def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     lakes = []
-    monkeypatch.setattr(cafelake.tokenize, "run_tokenize",
-                        lambda lake, settings, **kw: lakes.append(lake) or _Summary())
+    monkeypatch.setattr(
+        cafelake.tokenize, "run_tokenize", lambda lake, settings, **kw: lakes.append(lake) or _Summary()
+    )
     job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt", *argv])
     (lake,) = lakes
     return {zone: lake.filesystem(zone, "posts")[0].region for zone in ("cleansed", "tokenized")}
@@ -64,7 +84,9 @@ def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
 def test_reads_and_writes_s3_in_the_jobs_region(job, monkeypatch, variable):
     """pyarrow's S3 filesystem does not follow S3's region redirect: it must be given Glue's region."""
     assert _lake_regions(job, monkeypatch, [], {variable: "ap-northeast-2"}) == {
-        "cleansed": "ap-northeast-2", "tokenized": "ap-northeast-2"}
+        "cleansed": "ap-northeast-2",
+        "tokenized": "ap-northeast-2",
+    }
 
 
 def test_the_region_argument_comes_before_the_environment(job, monkeypatch):
@@ -72,7 +94,9 @@ def test_the_region_argument_comes_before_the_environment(job, monkeypatch):
     in their region, and the argument wins over a different environment."""
     for env in ({}, {"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "eu-west-1"}):
         assert _lake_regions(job, monkeypatch, ["--region", "ap-northeast-2"], env) == {
-            "cleansed": "ap-northeast-2", "tokenized": "ap-northeast-2"}, env
+            "cleansed": "ap-northeast-2",
+            "tokenized": "ap-northeast-2",
+        }, env
 
 
 def test_runs_on_s3(job, moto_server, monkeypatch, make_posts, sample_rows, kiwi_analyzer):
@@ -82,7 +106,8 @@ def test_runs_on_s3(job, moto_server, monkeypatch, make_posts, sample_rows, kiwi
     monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
     zones = {"cleansed": "s3://cleansed-bkt", "tokenized": "s3://tokenized-bkt"}
     Lake("s3://tokenized-bkt", zone_roots=dict(zones), endpoint_url=moto_server).write_table(
-        "posts", make_posts(sample_rows))
+        "posts", make_posts(sample_rows)
+    )
 
     result = job.main(["--cleansed_uri", zones["cleansed"], "--tokenized_uri", zones["tokenized"]])
 

@@ -15,10 +15,15 @@ from cafelake.settings import Settings
 from cafelake.tokenize import run_tokenize
 from cafelake.tokenize.job import MANIFEST_KEY
 
-MART = {"posts_dim": ["post_id"], "tokens_fact": ["post_id", "token_position"],
-        "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
-        "post_keyword_groups": ["post_id", "group_id"], "token_tfidf": ["scope", "ranking", "rank"],
-        "keyword_groups_dim": ["group_id"], "keywords_dictionary": ["keyword", "group_id"]}
+MART = {
+    "posts_dim": ["post_id"],
+    "tokens_fact": ["post_id", "token_position"],
+    "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
+    "post_keyword_groups": ["post_id", "group_id"],
+    "token_tfidf": ["scope", "ranking", "rank"],
+    "keyword_groups_dim": ["group_id"],
+    "keywords_dictionary": ["keyword", "group_id"],
+}
 
 
 def _snapshot(lake: Lake) -> dict[str, list[tuple]]:
@@ -47,8 +52,9 @@ def test_mart_is_consistent(lake, sample_rows):
     assert summary.tokens == tokens.num_rows and summary.group_matches == pkg.num_rows
     assert set(tokens.column("post_id").to_pylist()) <= post_ids
     assert set(pkg.column("post_id").to_pylist()) <= post_ids
-    assert set(pkg.column("group_id").to_pylist()) <= set(lake.read_table("keyword_groups_dim")
-                                                         .column("group_id").to_pylist())
+    assert set(pkg.column("group_id").to_pylist()) <= set(
+        lake.read_table("keyword_groups_dim").column("group_id").to_pylist()
+    )
     # token_count is the post's tokens_fact rows; positions run 0..n-1
     counts = {r["post_id"]: r["token_count"] for r in dim.to_pylist()}
     per_post = {}
@@ -67,8 +73,10 @@ def test_mart_is_consistent(lake, sample_rows):
         key = (r["dt"], r["token"], r["token_pos"], r["is_stopword"])
         occurrences[key] = occurrences.get(key, 0) + 1
         posts.setdefault(key, set()).add(r["post_id"])
-    counted = {(r["dt"], r["token"], r["token_pos"], r["is_stopword"]): (r["occurrences"], r["posts"])
-               for r in lake.read_table("token_daily_counts").to_pylist()}
+    counted = {
+        (r["dt"], r["token"], r["token_pos"], r["is_stopword"]): (r["occurrences"], r["posts"])
+        for r in lake.read_table("token_daily_counts").to_pylist()
+    }
     assert counted == {k: (n, len(posts[k])) for k, n in occurrences.items()}
 
 
@@ -80,14 +88,14 @@ def test_groups_follow_tokens_not_substrings(lake):
         groups.setdefault(r["post_id"].split("-")[1], {})[names[r["group_id"]]] = r["matched_keywords"]
     assert "blood" not in groups["101"] and "fever" not in groups["101"]  # 피부, 열심히, 태열
     assert groups["101"]["skin"] == ["오돌토돌", "피부"] and groups["101"]["seborrheic"] == ["태열"]
-    assert "vomit" not in groups["102"]                                    # 토요일
-    assert groups["104"]["vomit"] == ["게우다", "토"]                        # 토했어요, 게워내는
+    assert "vomit" not in groups["102"]  # 토요일
+    assert groups["104"]["vomit"] == ["게우다", "토"]  # 토했어요, 게워내는
     assert groups["105"]["blood"] == ["피", "혈변"] and groups["105"]["stool"] == ["변"]
     assert groups["117"]["fever"] == ["고열"]
-    assert "118" not in groups                                             # 피곤, 열심히, 토요일마다
+    assert "118" not in groups  # 피곤, 열심히, 토요일마다
     assert groups["119"] == {"fever": ["열", "체온"], "diarrhea": ["설사"]}  # 열 38도 (not 열 살), 설사 했어요
     assert groups["120"] == {"hospital": ["소아과", "진료"], "runny_nose": ["코막힘"]}  # 토/일, 코가 막혀서
-    assert groups["121"] == {"fever": ["체온"]}                            # 39도 찍었어요; 방이 건조해서
+    assert groups["121"] == {"fever": ["체온"]}  # 39도 찍었어요; 방이 건조해서
 
 
 def test_no_function_words_among_top_tokens(lake):
@@ -120,7 +128,7 @@ def test_rerun_changes_nothing_and_duplicates_nothing(lake):
 def test_incremental_equals_full_rebuild(lake, tmp_path, make_posts, sample_rows):
     run_tokenize(lake)
     edited = [(a, "열이 펄펄 끓어요 해열제 먹여도 안 내려요" if a == 102 else t, d) for a, t, d in sample_rows]
-    edited = [r for r in edited if r[2] != "2024-03-05"]                   # a day vanishes
+    edited = [r for r in edited if r[2] != "2024-03-05"]  # a day vanishes
     edited.append((201, "기침 콧물 때문에 소아과 다녀왔어요", "2024-05-01"))  # a new day
     lake.drop_partitions("posts", ["2024-03-05"])
     changed = make_posts(edited)
@@ -128,8 +136,8 @@ def test_incremental_equals_full_rebuild(lake, tmp_path, make_posts, sample_rows
     lake.write_table("posts", changed.filter(pc.is_in(changed.column("dt"), value_set=touched)))
     inc = run_tokenize(lake)
     assert inc.partitions_changed == 2 and inc.partitions_dropped == 1
-    assert inc.posts_tokenized == 2                                        # the edit and the new post
-    assert inc.posts_reused == 2                                           # 101 and 103 kept their tokens
+    assert inc.posts_tokenized == 2  # the edit and the new post
+    assert inc.posts_reused == 2  # 101 and 103 kept their tokens
 
     rebuilt = Lake(str(tmp_path / "rebuilt"))
     shutil.copytree(lake.uri("cleansed"), rebuilt.uri("cleansed"))

@@ -19,9 +19,14 @@ def spark():
     os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers must import cafelake and kiwipiepy
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[1]").appName("cafelake-test")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-               .config("spark.driver.memory", "1g").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("cafelake-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
     yield session
     session.stop()
 
@@ -42,7 +47,11 @@ def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_r
     assert got.posts_in == expected.posts_in == len(sample_rows)
     assert got.tokens == expected.tokens > 0
     assert got.group_matches == expected.group_matches > 0
-    for name, keys in {"tokens_fact": ["post_id", "token_position"], "post_keyword_groups": ["post_id", "group_id"],
-                       "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
-                       "posts_dim": ["post_id"], "token_tfidf": ["scope", "ranking", "rank"]}.items():
+    for name, keys in {
+        "tokens_fact": ["post_id", "token_position"],
+        "post_keyword_groups": ["post_id", "group_id"],
+        "token_daily_counts": ["dt", "token", "token_pos", "is_stopword"],
+        "posts_dim": ["post_id"],
+        "token_tfidf": ["scope", "ranking", "rank"],
+    }.items():
         assert _rows(distributed, name, keys) == _rows(single, name, keys), name

@@ -38,13 +38,19 @@ def test_ddl_parses_and_declares_the_schema(tdef: TableDef):
     assert tree.args["exists"], "IF NOT EXISTS"
     assert tree.find(exp.ExternalProperty) is not None
     assert tree.this.this.name == tdef.name
-    cols = [(c.name, c.args["kind"].sql("hive").lower(), c.find(exp.CommentColumnConstraint).this.this)
-            for c in tree.this.expressions]
-    expected = [(n, sqlglot.exp.DataType.build(t, dialect="hive").sql("hive").lower(), c)
-                for n, t, c in athena_columns(tdef)]
+    cols = [
+        (c.name, c.args["kind"].sql("hive").lower(), c.find(exp.CommentColumnConstraint).this.this)
+        for c in tree.this.expressions
+    ]
+    expected = [
+        (n, sqlglot.exp.DataType.build(t, dialect="hive").sql("hive").lower(), c) for n, t, c in athena_columns(tdef)
+    ]
     assert cols == expected
-    props = {p.this.this: p.args["value"].this for p in tree.find_all(exp.Property)
-             if type(p) is exp.Property and isinstance(p.this, exp.Literal)}
+    props = {
+        p.this.this: p.args["value"].this
+        for p in tree.find_all(exp.Property)
+        if type(p) is exp.Property and isinstance(p.this, exp.Literal)
+    }
     location = tree.find(exp.LocationProperty).this.this
     assert location == f"${{{tdef.zone}_uri}}/{tdef.name}/"
     partitioned = tree.find(exp.PartitionedByProperty)

@@ -98,8 +98,10 @@ def test_deploy_imports_neither_the_cdk_nor_the_local_engine():
     import subprocess
     import sys
 
-    code = ("import sys, cafelake.athena.deploy; "
-            "print(','.join(m for m in ('aws_cdk', 'duckdb', 'pandas') if m in sys.modules))")
+    code = (
+        "import sys, cafelake.athena.deploy; "
+        "print(','.join(m for m in ('aws_cdk', 'duckdb', 'pandas') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert result.stdout.strip() == ""
 
@@ -109,8 +111,14 @@ def test_apply_submits_every_statement_in_order():
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="query-results")
     done = []
-    summary = deploy.apply("analytics", "primary", C, T, s3_output="s3://query-results/athena/",
-                           on_progress=lambda i, n: done.append((i, n)))
+    summary = deploy.apply(
+        "analytics",
+        "primary",
+        C,
+        T,
+        s3_output="s3://query-results/athena/",
+        on_progress=lambda i, n: done.append((i, n)),
+    )
     expected = deploy.statements("analytics", C, T)
     assert summary.applied == [n for n, _ in expected]
     assert done[-1] == (len(expected), len(expected))

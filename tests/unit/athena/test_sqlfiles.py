@@ -9,8 +9,16 @@ from cafelake.athena import sqlfiles
 from cafelake.schemas import CATALOG_TABLES
 
 REQUIRED_VIEWS = {
-    "v_posts_by_hour", "v_author_post_frequency", "v_top_tokens", "v_top_tfidf", "v_group_top_tokens",
-    "v_daily_posts", "v_group_daily_posts", "v_author_cohort_retention", "v_posts_enriched", "v_token_trends",
+    "v_posts_by_hour",
+    "v_author_post_frequency",
+    "v_top_tokens",
+    "v_top_tfidf",
+    "v_group_top_tokens",
+    "v_daily_posts",
+    "v_group_daily_posts",
+    "v_author_cohort_retention",
+    "v_posts_enriched",
+    "v_token_trends",
     "v_tfidf_sql",
 }
 # Functions sqlglot passes through that DuckDB lacks (FIELD_NOTES); the views must avoid them.
@@ -45,8 +53,9 @@ def test_views_come_after_the_views_they_read(tmp_path, monkeypatch):
     views = tmp_path / "views"
     views.mkdir()
     (views / "a_top.sql").write_text("CREATE OR REPLACE VIEW a_top AS SELECT * FROM m_mid")
-    (views / "m_mid.sql").write_text("CREATE OR REPLACE VIEW m_mid AS WITH z_base AS (SELECT 1 AS x) "
-                                     "SELECT * FROM z_base JOIN z_base2 ON true")
+    (views / "m_mid.sql").write_text(
+        "CREATE OR REPLACE VIEW m_mid AS WITH z_base AS (SELECT 1 AS x) SELECT * FROM z_base JOIN z_base2 ON true"
+    )
     (views / "z_base2.sql").write_text("CREATE OR REPLACE VIEW z_base2 AS SELECT * FROM posts_dim")
     monkeypatch.setenv("CAFELAKE_SQL_DIR", str(tmp_path))
     assert [v.name for v in sqlfiles.views()] == ["z_base2", "m_mid", "a_top"]

@@ -17,8 +17,13 @@ from cafelake.lake import Lake
 
 def test_member_key_first_then_nickname_then_null():
     got = author_keys(pa.array(["mk1", None, "", "mk1", None]), pa.array(["a", "b", "b", "z", None]), b"k")
-    assert got.to_pylist() == [pseudonym("m:mk1", b"k"), pseudonym("n:b", b"k"), pseudonym("n:b", b"k"),
-                               pseudonym("m:mk1", b"k"), None]
+    assert got.to_pylist() == [
+        pseudonym("m:mk1", b"k"),
+        pseudonym("n:b", b"k"),
+        pseudonym("n:b", b"k"),
+        pseudonym("m:mk1", b"k"),
+        None,
+    ]
     assert all(len(v) == 16 for v in got.to_pylist()[:4])
 
 
@@ -30,8 +35,9 @@ def test_pseudonym_is_hmac_sha256(key):
 
 def test_the_key_matters():
     ids = pa.array(["mk1"])
-    assert author_keys(ids, pa.array([None], pa.string()), b"one") != author_keys(ids, pa.array([None], pa.string()),
-                                                                                   b"two")
+    assert author_keys(ids, pa.array([None], pa.string()), b"one") != author_keys(
+        ids, pa.array([None], pa.string()), b"two"
+    )
 
 
 def test_lake_key_file_is_created_once_and_reused(tmp_path, monkeypatch):

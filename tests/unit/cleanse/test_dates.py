@@ -81,8 +81,9 @@ def test_every_date_form():
     raw = pa.array([text for text, _ in FORMS], pa.string())
     fetched = pa.array([FETCHED] * len(FORMS), UTC_TS)
     got = parse_dates(raw, fetched, FETCHED)
-    rows = zip(FORMS, got.posted_at.to_pylist(), got.post_date.to_pylist(), got.reason.to_pylist(),
-               got.detail.to_pylist())
+    rows = zip(
+        FORMS, got.posted_at.to_pylist(), got.post_date.to_pylist(), got.reason.to_pylist(), got.detail.to_pylist()
+    )
     for (text, expected), at, day, why, note in rows:
         if isinstance(expected, datetime):
             assert (at, day, why) == (expected.astimezone(UTC), expected.date(), None), text
@@ -100,8 +101,13 @@ def test_kst_date_and_hour_cross_midnight():
     assert hour.to_pylist() == [23, 0, 9] and hour.type == pa.int32() and day.type == pa.date32()
 
 
-@pytest.mark.parametrize("fetched_utc", [datetime(2026, 11, 22, 15, 10, tzinfo=UTC),  # 00:10 KST
-                                         datetime(2026, 11, 22, 14, 50, tzinfo=UTC)])  # 23:50 KST
+@pytest.mark.parametrize(
+    "fetched_utc",
+    [
+        datetime(2026, 11, 22, 15, 10, tzinfo=UTC),  # 00:10 KST
+        datetime(2026, 11, 22, 14, 50, tzinfo=UTC),
+    ],
+)  # 23:50 KST
 def test_relative_forms_use_the_kst_day_of_the_fetch(fetched_utc):
     got = parse_dates(pa.array(["00:05", "23:40"]), pa.array([fetched_utc] * 2, UTC_TS), fetched_utc)
     assert got.reason.null_count == 2
@@ -118,11 +124,26 @@ def test_a_page_fetched_at_midnight_sharp_was_rendered_the_day_before():
 
 def test_without_a_fetch_time_only_absolute_dates_are_dated_and_the_run_bounds_them():
     """A row of an export says nothing of when it was read: `21:13` or `어제` cannot be placed on a day."""
-    texts = ["2024.03.05. 21:13", "24.03.05.", "21:13", "어제", "3시간 전", "방금", "3개월 전", "2026.11.23. 10:00",
-             "1709640780000"]
+    texts = [
+        "2024.03.05. 21:13",
+        "24.03.05.",
+        "21:13",
+        "어제",
+        "3시간 전",
+        "방금",
+        "3개월 전",
+        "2026.11.23. 10:00",
+        "1709640780000",
+    ]
     run = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     got = parse_dates(pa.array(texts), pa.nulls(len(texts), UTC_TS), run)
-    assert got.reason.to_pylist() == [None, None, *["date_needs_fetch_time"] * 4, "date_without_day",
-                                      "date_out_of_range", None]
+    assert got.reason.to_pylist() == [
+        None,
+        None,
+        *["date_needs_fetch_time"] * 4,
+        "date_without_day",
+        "date_out_of_range",
+        None,
+    ]
     assert got.posted_at[0].as_py() == kst(2024, 3, 5, 21, 13) and str(got.post_date[1]) == "2024-03-05"
     assert "does not say" in got.detail[2].as_py()

@@ -12,13 +12,35 @@ NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
 def _env(status="ok", **body):
-    article = {"id": 7, "subject": "본문 제목", "writer": {"memberKey": "mk-body", "nick": "본문닉"},
-               "writeDate": 1_700_000_000_000, "readCount": 9, "contentHtml": "<p>x</p>", **body}
-    return {"source": "naver_cafe", "club_id": "1", "menu_id": "2", "article_id": 7, "run_id": "r", "seq": 0,
-            "fetched_at": "2026-11-20T00:00:00.5Z", "article_status": status,
-            "list_item": {"articleId": 7, "subject": "목록 제목", "memberKey": "mk-list", "writerNickname": "목록닉",
-                          "writeDateTimestamp": 1_700_000_001_000, "readCount": 3, "commentCount": 4},
-            "article": {"result": {"article": {k: v for k, v in article.items() if v is not None}}}}
+    article = {
+        "id": 7,
+        "subject": "본문 제목",
+        "writer": {"memberKey": "mk-body", "nick": "본문닉"},
+        "writeDate": 1_700_000_000_000,
+        "readCount": 9,
+        "contentHtml": "<p>x</p>",
+        **body,
+    }
+    return {
+        "source": "naver_cafe",
+        "club_id": "1",
+        "menu_id": "2",
+        "article_id": 7,
+        "run_id": "r",
+        "seq": 0,
+        "fetched_at": "2026-11-20T00:00:00.5Z",
+        "article_status": status,
+        "list_item": {
+            "articleId": 7,
+            "subject": "목록 제목",
+            "memberKey": "mk-list",
+            "writerNickname": "목록닉",
+            "writeDateTimestamp": 1_700_000_001_000,
+            "readCount": 3,
+            "commentCount": 4,
+        },
+        "article": {"result": {"article": {k: v for k, v in article.items() if v is not None}}},
+    }
 
 
 def _read(*envs) -> dict:
@@ -31,7 +53,11 @@ def test_body_first_then_list_item_field_by_field():
     (row,) = _read(_env(subject=None, commentCount=None))
     assert row["title"] == "목록 제목" and row["content"] == "<p>x</p>" and row["is_html"] is True
     assert (row["author_id"], row["author_name"], row["read_count"], row["comment_count"]) == (
-        "mk-body", "본문닉", 9, 4)
+        "mk-body",
+        "본문닉",
+        9,
+        4,
+    )
     assert (row["raw_date"], row["raw_date_alt"]) == ("1700000000000", "1700000001000")
     assert row["fetched_at"] == datetime(2026, 11, 20, 0, 0, 0, 500_000, tzinfo=UTC)
     assert row["post_id"] == "naver_cafe:1:7" and row["source"] == "naver_cafe" and row["payload"].startswith("{")
@@ -50,9 +76,16 @@ def test_deletions_become_tombstones_and_keep_only_ids_and_status():
     assert [q["reason"] for q in acc.quarantine] == ["source_deleted", "source_blind", "source_private"]
     assert acc.records == 3 and acc.tombstone_table().column("post_id").to_pylist() == ["naver_cafe:1:7"] * 3
     for q, status in zip(acc.quarantine, ("deleted", "blind", "private")):
-        assert json.loads(q["payload"]) == {"source": "naver_cafe", "club_id": "1", "menu_id": "2", "article_id": 7,
-                                            "run_id": "r", "seq": 0, "fetched_at": "2026-11-20T00:00:00.5Z",
-                                            "article_status": status}  # the author removed the text: none is kept
+        assert json.loads(q["payload"]) == {
+            "source": "naver_cafe",
+            "club_id": "1",
+            "menu_id": "2",
+            "article_id": 7,
+            "run_id": "r",
+            "seq": 0,
+            "fetched_at": "2026-11-20T00:00:00.5Z",
+            "article_status": status,
+        }  # the author removed the text: none is kept
 
 
 def test_an_unreadable_object_keeps_no_payload():
@@ -80,9 +113,15 @@ def test_blank_lines_are_not_records():
 def test_the_post_id_is_the_origins_and_an_unknown_source_is_quarantined():
     env = _env()
     acc = RawRecords()
-    lines = [{**env, "source": "somewhere"}, {**env, "origin": "elsewhere"},
-             {k: v for k, v in env.items() if k != "source"}]
+    lines = [
+        {**env, "source": "somewhere"},
+        {**env, "origin": "elsewhere"},
+        {k: v for k, v in env.items() if k != "source"},
+    ]
     read_object(acc, "k", "d", gzip.compress("\n".join(json.dumps(e) for e in lines).encode()), NOW)
     assert [(q["reason"], q["post_id"]) for q in acc.quarantine] == [
-        ("unknown_source", "somewhere:1:7"), ("unknown_source", "elsewhere:1:7"), ("missing_id", None)]
+        ("unknown_source", "somewhere:1:7"),
+        ("unknown_source", "elsewhere:1:7"),
+        ("missing_id", None),
+    ]
     assert acc.rows == [] and acc.records == 3

@@ -18,14 +18,21 @@ from cafelake.schemas import QUARANTINE
 
 KEY = b"k"
 IDS = Identities.registered()
-NICK, MEMBER = "콩이맘\"1", "mk-Secret_22"  # a quote in the nickname: escaping must not leak it
+NICK, MEMBER = '콩이맘"1', "mk-Secret_22"  # a quote in the nickname: escaping must not leak it
 
 
 def _envelope() -> dict:
-    return {"club_id": "1", "article_id": 7, "article_status": "malformed",
-            "list_item": {"articleId": 7, "writerNickname": NICK, "memberKey": MEMBER, "subject": "열"},
-            "article": {"result": {"article": {"writer": {"memberKey": MEMBER, "nick": NICK},
-                                               "comments": [{"writer": {"nick": "댓글닉"}}]}}}}
+    return {
+        "club_id": "1",
+        "article_id": 7,
+        "article_status": "malformed",
+        "list_item": {"articleId": 7, "writerNickname": NICK, "memberKey": MEMBER, "subject": "열"},
+        "article": {
+            "result": {
+                "article": {"writer": {"memberKey": MEMBER, "nick": NICK}, "comments": [{"writer": {"nick": "댓글닉"}}]}
+            }
+        },
+    }
 
 
 def _leaks(text: str) -> list[str]:
@@ -61,8 +68,7 @@ def test_a_value_cut_short_is_hashed_too():
 
 def test_numbers_bare_writers_and_empty_values():
     got = json.loads(redact_payload('{"memberKey": 12345, "writer": "닉네임", "nick": "", "x": null}', KEY, IDS))
-    assert got == {"memberKey": pseudonym("m:12345", KEY), "writer": pseudonym("n:닉네임", KEY), "nick": "",
-                   "x": None}
+    assert got == {"memberKey": pseudonym("m:12345", KEY), "writer": pseudonym("n:닉네임", KEY), "nick": "", "x": None}
     broken = redact_payload('{"memberKey": 12345, "writer": "닉네임", "cut', KEY, IDS)
     assert "12345" not in broken and "닉네임" not in broken
     listed = redact_payload('{"writer": [{"nick": "닉네임"}, "별명"], "cut', KEY, IDS)  # a container's list is scanned
@@ -70,10 +76,28 @@ def test_numbers_bare_writers_and_empty_values():
 
 
 def test_redact_quarantine_replaces_only_the_payload_column():
-    rows = [{"ingest_dt": "d", "source_key": "k", "line_no": 1, "post_id": None, "reason": "bad_json",
-             "detail": "x", "payload": '{"nick": "' + "비밀닉", "quarantined_at": datetime(2026, 1, 1, tzinfo=UTC)},
-            {"ingest_dt": "d", "source_key": "k", "line_no": 0, "post_id": None, "reason": "unreadable_object",
-             "detail": "x", "payload": None, "quarantined_at": datetime(2026, 1, 1, tzinfo=UTC)}]
+    rows = [
+        {
+            "ingest_dt": "d",
+            "source_key": "k",
+            "line_no": 1,
+            "post_id": None,
+            "reason": "bad_json",
+            "detail": "x",
+            "payload": '{"nick": "' + "비밀닉",
+            "quarantined_at": datetime(2026, 1, 1, tzinfo=UTC),
+        },
+        {
+            "ingest_dt": "d",
+            "source_key": "k",
+            "line_no": 0,
+            "post_id": None,
+            "reason": "unreadable_object",
+            "detail": "x",
+            "payload": None,
+            "quarantined_at": datetime(2026, 1, 1, tzinfo=UTC),
+        },
+    ]
     q = pa.Table.from_pylist(rows, schema=QUARANTINE.schema)
     got = redact_quarantine(q, KEY)
     assert got.schema == q.schema and got.drop_columns(["payload"]).equals(q.drop_columns(["payload"]))
@@ -81,11 +105,17 @@ def test_redact_quarantine_replaces_only_the_payload_column():
 
 
 def test_an_envelope_declares_its_own_identity_keys_parsed_or_cut():
-    env = {"source": "csv_import", "identity_keys": {"작성자": "n:", "회원": "m:"},
-           "record": {"row": {"제목": "열이 나요", "작성자": NICK, "회원": MEMBER}}}
+    env = {
+        "source": "csv_import",
+        "identity_keys": {"작성자": "n:", "회원": "m:"},
+        "record": {"row": {"제목": "열이 나요", "작성자": NICK, "회원": MEMBER}},
+    }
     got = json.loads(redact_payload(json.dumps(env, ensure_ascii=False), KEY, IDS))
-    assert got["record"]["row"] == {"제목": "열이 나요", "작성자": pseudonym("n:" + NICK, KEY),
-                                    "회원": pseudonym("m:" + MEMBER, KEY)}
+    assert got["record"]["row"] == {
+        "제목": "열이 나요",
+        "작성자": pseudonym("n:" + NICK, KEY),
+        "회원": pseudonym("m:" + MEMBER, KEY),
+    }
     line = json.dumps(env, ensure_ascii=False)
     for cut in range(line.index('"record"'), len(line)):
         assert not _leaks(redact_payload(line[:cut], KEY, IDS)), cut
@@ -96,7 +126,8 @@ def test_a_declared_list_is_hashed_whole_parsed_or_cut():
     env = {"identity_keys": {"cells": "n:"}, "record": {"cells": ["1", NICK, "a,b"]}}
     line = json.dumps(env, ensure_ascii=False)
     assert json.loads(redact_payload(line, KEY, IDS))["record"]["cells"] == pseudonym(
-        "n:" + json.dumps(["1", NICK, "a,b"], ensure_ascii=False), KEY)
+        "n:" + json.dumps(["1", NICK, "a,b"], ensure_ascii=False), KEY
+    )
     for cut in range(line.index('"record"'), len(line)):
         assert not _leaks(redact_payload(line[:cut], KEY, IDS)), cut
 

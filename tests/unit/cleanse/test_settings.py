@@ -29,14 +29,17 @@ def test_config_dir_overrides_the_file(tmp_path):
     assert _settings(tmp_path).cleanse == CleanseConfig(keep_jamo=False, max_text_chars=120)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("keep_jamos: false\n", "keep_jamos: extra inputs are not permitted"),
-    ("keep_jamo: 'no'\n", "keep_jamo: input should be a valid boolean (got 'no')"),
-    ("max_text_chars: 0\n", "max_text_chars: input should be greater than 0 (got 0)"),
-    ("max_text_chars: true\n", "max_text_chars: input should be a valid integer (got True)"),
-    ("max_text_chars: 1e4\n", "max_text_chars: input should be a valid integer (got '1e4')"),
-    ("- keep_jamo\n", "(the whole file): input should be a valid dictionary"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("keep_jamos: false\n", "keep_jamos: extra inputs are not permitted"),
+        ("keep_jamo: 'no'\n", "keep_jamo: input should be a valid boolean (got 'no')"),
+        ("max_text_chars: 0\n", "max_text_chars: input should be greater than 0 (got 0)"),
+        ("max_text_chars: true\n", "max_text_chars: input should be a valid integer (got True)"),
+        ("max_text_chars: 1e4\n", "max_text_chars: input should be a valid integer (got '1e4')"),
+        ("- keep_jamo\n", "(the whole file): input should be a valid dictionary"),
+    ],
+)
 def test_bad_settings_name_the_file_the_key_and_what_was_expected(tmp_path, text, message):
     (tmp_path / "cleanse.yaml").write_text(text)
     with pytest.raises(ConfigError) as err:

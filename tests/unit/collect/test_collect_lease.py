@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -15,7 +15,7 @@ from cafelake.lake import Lake
 from cafelake.raw import lease_key
 from cafelake.sources.base import Board
 
-T0 = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 BOARD = Board("naver_cafe", "10050146", "386")
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from cafelake.collect.politeness import (CircuitBreaker, CircuitOpen, Policy, RateLimiter, backoff_delay,
-                                         parse_retry_after)
+from cafelake.collect.politeness import (
+    CircuitBreaker,
+    CircuitOpen,
+    Policy,
+    RateLimiter,
+    backoff_delay,
+    parse_retry_after,
+)
 
 
 class FakeClock:
@@ -48,7 +54,7 @@ def test_parse_retry_after_seconds(value, expected):
 
 
 def test_parse_retry_after_http_date():
-    now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Sun, 22 Nov 2026 12:00:30 GMT", now) == 30.0
     assert parse_retry_after("Sun, 22 Nov 2026 11:00:00 GMT", now) == 0.0
 

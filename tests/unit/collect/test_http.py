@@ -34,13 +34,21 @@ def _http(script, **policy) -> tuple[PoliteHttp, list[float]]:
 
 
 def test_retries_honour_retry_after_then_succeed():
-    http, slept = _http([FakeResponse(429, "", {"Retry-After": "7"}), FakeResponse(503),
-                         requests.ConnectionError("reset"), requests.Timeout("slow"), FakeResponse(200, "done")],
-                        retry_after_scale=0.01, backoff_base_s=0.5)
+    http, slept = _http(
+        [
+            FakeResponse(429, "", {"Retry-After": "7"}),
+            FakeResponse(503),
+            requests.ConnectionError("reset"),
+            requests.Timeout("slow"),
+            FakeResponse(200, "done"),
+        ],
+        retry_after_scale=0.01,
+        backoff_base_s=0.5,
+    )
     resp = http.get("/a", {"p": 1})
     assert (resp.status, resp.content) == (200, b"done")
     assert slept[0] == pytest.approx(0.07)  # Retry-After, scaled by the test hook
-    assert all(0 <= s <= 0.5 * 2 ** i for i, s in enumerate(slept[1:], start=1))
+    assert all(0 <= s <= 0.5 * 2**i for i, s in enumerate(slept[1:], start=1))
     assert http.counts["retries"] == 4 and http.counts["requests"] == 5
     assert http.session.calls[-1] == ("http://source.test/a", {"p": 1})
 

@@ -24,8 +24,9 @@ def _records(n: int):
 
 def test_records_become_envelopes_in_batches_with_the_run_and_seq(tmp_path):
     lake = Lake(str(tmp_path))
-    s = run_import(lake, BOARD, _records(7), digest="ab" * 32, origin="naver_cafe", file="f.csv", batch=3,
-                   now=lambda: AT)
+    s = run_import(
+        lake, BOARD, _records(7), digest="ab" * 32, origin="naver_cafe", file="f.csv", batch=3, now=lambda: AT
+    )
     assert (s.rows, s.objects_written, s.newest_article_id) == (7, 3, 7)  # x4 is not an id, 7 is the newest
     keys = lake.list_keys("raw", "csv_import")
     assert [k.rsplit("/", 1)[-1] for k in keys] == [f"20261201T093000Z-{'ab' * 8}-{i:05d}.jsonl.gz" for i in range(3)]

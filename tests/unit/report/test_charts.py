@@ -60,30 +60,47 @@ def test_daily_trend_compares_the_last_four_weeks_when_there_are_eight():
 
 
 def test_top_tokens_sums_per_day_rows_and_names_the_leader():
-    df = pd.DataFrame({
-        "dt": ["2026-01-01", "2026-01-02", "2026-01-01", "2026-01-02"],
-        "token": ["열", "열", "기침", "기침"], "token_pos": ["NNG"] * 4,
-        "occurrences": [30, 30, 20, 20], "posts": [20, 25, 10, 10],
-    })
+    df = pd.DataFrame(
+        {
+            "dt": ["2026-01-01", "2026-01-02", "2026-01-01", "2026-01-02"],
+            "token": ["열", "열", "기침", "기침"],
+            "token_pos": ["NNG"] * 4,
+            "occurrences": [30, 30, 20, 20],
+            "posts": [20, 25, 10, 10],
+        }
+    )
     chart = charts.top_tokens(df)
     assert chart.reading == "'열' leads with 60 occurrences in 45 posts, 1.5× the runner-up '기침'."
 
 
 def test_top_tokens_labels_one_form_with_two_tags_apart():
-    df = pd.DataFrame({"token": ["열", "열", "기침"], "token_pos": ["NNG", "VV", "NNG"],
-                       "occurrences": [9, 5, 7], "posts": [9, 5, 7]})
+    df = pd.DataFrame(
+        {"token": ["열", "열", "기침"], "token_pos": ["NNG", "VV", "NNG"], "occurrences": [9, 5, 7], "posts": [9, 5, 7]}
+    )
     labels = [t.get_text() for t in charts.top_tokens(df).figure.axes[0].get_yticklabels()]
     assert sorted(labels) == ["기침", "열 (NNG)", "열 (VV)"]
 
 
 def test_top_tfidf_draws_the_mean_ranking_of_one_scope_and_names_what_the_sum_and_frequency_miss():
-    rows = [("all", "mean", "땀띠", 0.9, 1), ("all", "mean", "아토피", 0.8, 2), ("all", "mean", "기침", 0.7, 3),
-            ("all", "mean", "열", 0.2, 4),
-            ("all", "sum", "감기", 90.0, 1), ("all", "sum", "열", 80.0, 2), ("all", "sum", "기침", 70.0, 3),
-            ("skin", "mean", "보습", 0.99, 1)]
+    rows = [
+        ("all", "mean", "땀띠", 0.9, 1),
+        ("all", "mean", "아토피", 0.8, 2),
+        ("all", "mean", "기침", 0.7, 3),
+        ("all", "mean", "열", 0.2, 4),
+        ("all", "sum", "감기", 90.0, 1),
+        ("all", "sum", "열", 80.0, 2),
+        ("all", "sum", "기침", 70.0, 3),
+        ("skin", "mean", "보습", 0.99, 1),
+    ]
     tfidf = pd.DataFrame(rows, columns=["scope", "ranking", "token", "mean_tfidf", "rank"]).assign(token_pos="NNG")
-    frequent = pd.DataFrame({"token": ["감기", "열", "기침", "아기"], "token_pos": ["NNG"] * 4,
-                             "occurrences": [60, 50, 40, 30], "posts": [9, 9, 9, 9]})
+    frequent = pd.DataFrame(
+        {
+            "token": ["감기", "열", "기침", "아기"],
+            "token_pos": ["NNG"] * 4,
+            "occurrences": [60, 50, 40, 30],
+            "posts": [9, 9, 9, 9],
+        }
+    )
     chart = charts.top_tfidf(tfidf, frequent=frequent, n=3)
     labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
     assert labels == ["땀띠", "아토피", "기침"]  # the mean ranking of scope 'all', in rank order
@@ -93,9 +110,16 @@ def test_top_tfidf_draws_the_mean_ranking_of_one_scope_and_names_what_the_sum_an
 
 
 def test_group_top_tokens_for_the_chosen_group_and_a_clear_message_for_an_unknown_one():
-    df = pd.DataFrame({"group_name": ["skin"] * 4 + ["fever"], "display_name": ["피부"] * 4 + ["열"],
-                       "token": ["피부", "건조", "각질", "로션", "해열제"], "token_pos": ["NNG"] * 5,
-                       "occurrences": [50, 30, 10, 10, 99], "rank": [1, 2, 3, 4, 1]})
+    df = pd.DataFrame(
+        {
+            "group_name": ["skin"] * 4 + ["fever"],
+            "display_name": ["피부"] * 4 + ["열"],
+            "token": ["피부", "건조", "각질", "로션", "해열제"],
+            "token_pos": ["NNG"] * 5,
+            "occurrences": [50, 30, 10, 10, 99],
+            "rank": [1, 2, 3, 4, 1],
+        }
+    )
     chart = charts.group_top_tokens(df, group="skin")
     assert "피부 (skin)" in chart.title
     assert "'피부' comes first (50 occurrences)" in chart.reading and "top 3 hold 90%" in chart.reading
@@ -104,12 +128,14 @@ def test_group_top_tokens_for_the_chosen_group_and_a_clear_message_for_an_unknow
 
 
 def test_retention_separates_not_yet_observable_from_nobody_came_back():
-    df = pd.DataFrame({
-        "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1), date(2026, 3, 1)],
-        "months_since_first": [0, 1, 2, 0, 0],
-        "authors": [10, 3, 1, 5, 4],
-        "retention": [1.0, 0.3, 0.1, 1.0, 1.0],
-    })
+    df = pd.DataFrame(
+        {
+            "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1), date(2026, 3, 1)],
+            "months_since_first": [0, 1, 2, 0, 0],
+            "authors": [10, 3, 1, 5, 4],
+            "retention": [1.0, 0.3, 0.1, 1.0, 1.0],
+        }
+    )
     share, sizes = charts.retention_matrix(df)
     assert share.loc["2026-01", 1] == pytest.approx(0.3) and share.loc["2026-01", 2] == pytest.approx(0.1)
     assert share.loc["2026-02", 1] == 0  # March is in the data: February's authors did not return
@@ -122,16 +148,22 @@ def test_retention_separates_not_yet_observable_from_nobody_came_back():
 def test_group_daily_trend_sums_days_into_monday_weeks_and_names_the_largest_group():
     days = pd.date_range("2026-03-02", periods=21, freq="D")  # three weeks, from a Monday
     rows = [{"post_date": d, "group_name": "skin", "display_name": "피부", "posts": 2} for d in days]
-    rows += [{"post_date": d, "group_name": "fever", "display_name": "열", "posts": 5 if i == 9 else 1}
-             for i, d in enumerate(days)]
+    rows += [
+        {"post_date": d, "group_name": "fever", "display_name": "열", "posts": 5 if i == 9 else 1}
+        for i, d in enumerate(days)
+    ]
     rows += [{"post_date": days[0], "group_name": g, "display_name": g, "posts": 1} for g in "abcde"]
     chart = charts.group_daily_trend(pd.DataFrame(rows))
-    assert chart.reading == ("'피부' is the largest group: 42 posts, 58% of the group tallies (a post in two groups "
-                             "counts in both); its busiest week began 2026-03-02 with 14 posts.")
+    assert chart.reading == (
+        "'피부' is the largest group: 42 posts, 58% of the group tallies (a post in two groups "
+        "counts in both); its busiest week began 2026-03-02 with 14 posts."
+    )
     lines = {line.get_label(): list(line.get_ydata()) for line in chart.figure.axes[0].lines}
     assert len(lines) == 5 and lines["열"] == [7, 11, 7]  # day 9 (a Wednesday) is in the second week
     assert charts.group_daily_trend(pd.DataFrame(rows), n=2).figure.axes[0].get_legend_handles_labels()[1] == [
-        "피부", "열"]
+        "피부",
+        "열",
+    ]
 
 
 def _trends(weeks: int, rising_from: int) -> pd.DataFrame:
@@ -139,8 +171,13 @@ def _trends(weeks: int, rising_from: int) -> pd.DataFrame:
     rows = []
     for w in range(weeks):
         rows.append({"week_start": start + pd.Timedelta(weeks=w), "token": "열", "occurrences": 20})
-        rows.append({"week_start": start + pd.Timedelta(weeks=w), "token": "수족구",
-                     "occurrences": 30 if w >= rising_from else 5})
+        rows.append(
+            {
+                "week_start": start + pd.Timedelta(weeks=w),
+                "token": "수족구",
+                "occurrences": 30 if w >= rising_from else 5,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -158,17 +195,20 @@ def test_rising_tokens_leaves_out_a_week_in_progress():
     assert unfinished.figure is None and "No token grew" in unfinished.reading
 
 
-@pytest.mark.parametrize("draw, columns", [
-    (charts.authors_by_post_count, ["post_count", "authors"]),
-    (charts.posts_by_hour, ["post_date", "post_hour", "posts"]),
-    (charts.daily_trend, ["post_date", "posts", "authors"]),
-    (charts.top_tokens, ["token", "token_pos", "occurrences", "posts"]),
-    (charts.top_tfidf, ["scope", "ranking", "token", "mean_tfidf", "rank"]),
-    (charts.group_top_tokens, ["group_name", "display_name", "token", "occurrences", "rank"]),
-    (charts.cohort_retention, ["cohort_month", "months_since_first", "authors", "retention"]),
-    (charts.group_daily_trend, ["post_date", "display_name", "posts"]),
-    (charts.rising_tokens, ["week_start", "token", "occurrences"]),
-])
+@pytest.mark.parametrize(
+    "draw, columns",
+    [
+        (charts.authors_by_post_count, ["post_count", "authors"]),
+        (charts.posts_by_hour, ["post_date", "post_hour", "posts"]),
+        (charts.daily_trend, ["post_date", "posts", "authors"]),
+        (charts.top_tokens, ["token", "token_pos", "occurrences", "posts"]),
+        (charts.top_tfidf, ["scope", "ranking", "token", "mean_tfidf", "rank"]),
+        (charts.group_top_tokens, ["group_name", "display_name", "token", "occurrences", "rank"]),
+        (charts.cohort_retention, ["cohort_month", "months_since_first", "authors", "retention"]),
+        (charts.group_daily_trend, ["post_date", "display_name", "posts"]),
+        (charts.rising_tokens, ["week_start", "token", "occurrences"]),
+    ],
+)
 def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_an_error(draw, columns):
     chart = draw(pd.DataFrame({c: [] for c in columns}))
     assert chart.figure is None and chart.reading
@@ -179,8 +219,13 @@ def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_a
 def test_rising_tokens_prefers_a_clear_rise_to_a_jump_from_almost_nothing():
     start = pd.Timestamp("2026-01-05")
     weekly = {"열": [50] * 4 + [65] * 4, "땀띠": [0, 0, 1, 0, 1, 2, 1, 2]}  # 200 -> 260 against 1 -> 6
-    df = pd.DataFrame([{"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
-                       for t, counts in weekly.items() for w, c in enumerate(counts)])
+    df = pd.DataFrame(
+        [
+            {"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
+            for t, counts in weekly.items()
+            for w, c in enumerate(counts)
+        ]
+    )
     reading = charts.rising_tokens(df).reading
     assert reading.startswith("'열' rose most: 260 occurrences in the last 4 weeks against 200 in the 4 before (×1.3)")
     assert "also rising: '땀띠'" in reading
@@ -189,16 +234,24 @@ def test_rising_tokens_prefers_a_clear_rise_to_a_jump_from_almost_nothing():
 def _weekly(counts: dict[str, list[int | None]]) -> pd.DataFrame:
     """v_token_trends rows from weekly counts per token; None = no row for that week."""
     start = pd.Timestamp("2026-01-05")
-    return pd.DataFrame([{"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
-                         for t, cs in counts.items() for w, c in enumerate(cs) if c is not None])
+    return pd.DataFrame(
+        [
+            {"week_start": start + pd.Timedelta(weeks=w), "token": t, "occurrences": c}
+            for t, cs in counts.items()
+            for w, c in enumerate(cs)
+            if c is not None
+        ]
+    )
 
 
 def test_rising_tokens_does_not_read_a_missing_week_as_zero():
     """Rows missing from two 'before' weeks would look like 200 -> 400 if they counted as 0."""
     chart = charts.rising_tokens(_weekly({"열": [20] * 8, "경계": [100, None, 100, None] + [100] * 4}))
     assert chart.figure is None
-    assert chart.reading == ("No token grew over the last 4 weeks against the 4 before "
-                             "(1 token with weeks missing from the view not compared).")
+    assert chart.reading == (
+        "No token grew over the last 4 weeks against the 4 before "
+        "(1 token with weeks missing from the view not compared)."
+    )
 
 
 def test_rising_tokens_counts_a_real_zero_and_breaks_the_line_at_a_missing_week():

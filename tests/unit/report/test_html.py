@@ -19,8 +19,17 @@ from cafelake.report.html import make_charts, png_bytes
 from cafelake.report.queries import QUERIES
 from tests.unit.report.pngs import is_blank
 
-SLUGS = ["daily_trend", "posts_by_hour", "authors_by_post_count", "cohort_retention", "top_tokens", "top_tfidf",
-         "group_top_tokens", "group_daily_trend", "rising_tokens"]
+SLUGS = [
+    "daily_trend",
+    "posts_by_hour",
+    "authors_by_post_count",
+    "cohort_retention",
+    "top_tokens",
+    "top_tfidf",
+    "group_top_tokens",
+    "group_daily_trend",
+    "rising_tokens",
+]
 
 
 def _views() -> dict[str, pd.DataFrame]:
@@ -34,30 +43,68 @@ def _views() -> dict[str, pd.DataFrame]:
         "v_daily_posts": daily,
         "v_posts_by_hour": pd.DataFrame({"post_hour": range(24), "posts": rng.integers(1, 30, 24)}),
         "v_author_post_frequency": pd.DataFrame({"post_count": [2, 3, 4], "authors": [40, 12, 3]}),
-        "v_author_cohort_retention": pd.DataFrame({
-            "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1)] * 2 + [date(2026, 3, 1)],
-            "months_since_first": [0, 1, 2, 0, 1, 0], "authors": [50, 12, 8, 40, 9, 30],
-            "retention": [1.0, 0.24, 0.16, 1.0, 0.225, 1.0]}),
-        "v_top_tokens": pd.DataFrame({"token": tokens, "token_pos": "NNG", "occurrences": [90, 70, 40, 30, 20],
-                                      "posts": [60, 50, 30, 20, 15]}),
-        "v_top_tfidf": pd.DataFrame({"scope": "all", "ranking": ["sum"] * 5 + ["mean"] * 5, "token": tokens * 2,
-                                     "token_pos": "NNG", "tfidf_score": [5.0, 4.0, 3.0, 2.0, 1.0] * 2,
-                                     "mean_tfidf": [0.1, 0.2, 0.3, 0.4, 0.5] * 2,
-                                     "rank": [*range(1, 6), *range(5, 0, -1)]}),
-        "v_group_top_tokens": pd.DataFrame({"group_name": "skin", "display_name": "피부", "token": ["피부", "건조"],
-                                            "token_pos": "NNG", "occurrences": [12, 7], "rank": [1, 2]}),
-        "v_group_daily_posts": pd.DataFrame({"post_date": days[:14] * 2, "group_name": ["skin"] * 14 + ["fever"] * 14,
-                                             "display_name": ["피부"] * 14 + ["열"] * 14,
-                                             "posts": rng.integers(1, 6, 28)}),
-        "v_token_trends": pd.DataFrame([{"week_start": w, "token": t, "occurrences": 5 + (i * 3 if t == "수족구" else 0)}
-                                        for i, w in enumerate(weeks) for t in tokens]),
+        "v_author_cohort_retention": pd.DataFrame(
+            {
+                "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1)] * 2 + [date(2026, 3, 1)],
+                "months_since_first": [0, 1, 2, 0, 1, 0],
+                "authors": [50, 12, 8, 40, 9, 30],
+                "retention": [1.0, 0.24, 0.16, 1.0, 0.225, 1.0],
+            }
+        ),
+        "v_top_tokens": pd.DataFrame(
+            {"token": tokens, "token_pos": "NNG", "occurrences": [90, 70, 40, 30, 20], "posts": [60, 50, 30, 20, 15]}
+        ),
+        "v_top_tfidf": pd.DataFrame(
+            {
+                "scope": "all",
+                "ranking": ["sum"] * 5 + ["mean"] * 5,
+                "token": tokens * 2,
+                "token_pos": "NNG",
+                "tfidf_score": [5.0, 4.0, 3.0, 2.0, 1.0] * 2,
+                "mean_tfidf": [0.1, 0.2, 0.3, 0.4, 0.5] * 2,
+                "rank": [*range(1, 6), *range(5, 0, -1)],
+            }
+        ),
+        "v_group_top_tokens": pd.DataFrame(
+            {
+                "group_name": "skin",
+                "display_name": "피부",
+                "token": ["피부", "건조"],
+                "token_pos": "NNG",
+                "occurrences": [12, 7],
+                "rank": [1, 2],
+            }
+        ),
+        "v_group_daily_posts": pd.DataFrame(
+            {
+                "post_date": days[:14] * 2,
+                "group_name": ["skin"] * 14 + ["fever"] * 14,
+                "display_name": ["피부"] * 14 + ["열"] * 14,
+                "posts": rng.integers(1, 6, 28),
+            }
+        ),
+        "v_token_trends": pd.DataFrame(
+            [
+                {"week_start": w, "token": t, "occurrences": 5 + (i * 3 if t == "수족구" else 0)}
+                for i, w in enumerate(weeks)
+                for t in tokens
+            ]
+        ),
     }
 
 
 def test_the_views_the_report_reads_are_the_views_it_draws():
-    assert set(QUERIES) == {"v_daily_posts", "v_posts_by_hour", "v_author_post_frequency", "v_author_cohort_retention",
-                            "v_top_tokens", "v_top_tfidf", "v_group_top_tokens", "v_group_daily_posts",
-                            "v_token_trends"}
+    assert set(QUERIES) == {
+        "v_daily_posts",
+        "v_posts_by_hour",
+        "v_author_post_frequency",
+        "v_author_cohort_retention",
+        "v_top_tokens",
+        "v_top_tfidf",
+        "v_group_top_tokens",
+        "v_group_daily_posts",
+        "v_token_trends",
+    }
     assert all(re.search(rf"\bFROM {view}\b", sql) for view, sql in QUERIES.items())
 
 
@@ -86,8 +133,13 @@ def test_blank_check_detects_a_blank_png(tmp_path):
 def test_blank_check_rejects_axes_title_and_labels_without_data(tmp_path):
     with matplotlib.rc_context(fonts.rc()):
         fig, ax = charts._figure()
-        ax.set(title="Rising tokens, weekly · 주간 급상승 토큰", xlabel="week", ylabel="occurrences per week",
-               xlim=(0, 10), ylim=(0, 100))
+        ax.set(
+            title="Rising tokens, weekly · 주간 급상승 토큰",
+            xlabel="week",
+            ylabel="occurrences per week",
+            xlim=(0, 10),
+            ylim=(0, 100),
+        )
     (tmp_path / "axes.png").write_bytes(png_bytes(fig))
     assert (imread(tmp_path / "axes.png")[..., :3].min(axis=2) < 0.9).mean() > 0.01  # ink enough to fool a count
     assert is_blank(tmp_path / "axes.png")
@@ -98,8 +150,10 @@ def test_blank_check_rejects_axes_title_and_labels_without_data(tmp_path):
 
 def test_failed_and_empty_views_become_messages_and_no_stale_png_stays(tmp_path):
     render_report(_views(), tmp_path)
-    views = _views() | {"v_top_tokens": RuntimeError("table tokens_fact not found"),
-                        "v_posts_by_hour": pd.DataFrame({"post_hour": [], "posts": []})}
+    views = _views() | {
+        "v_top_tokens": RuntimeError("table tokens_fact not found"),
+        "v_posts_by_hour": pd.DataFrame({"post_hour": [], "posts": []}),
+    }
     views.pop("v_token_trends")
     assert [c.slug for c in make_charts(views) if c.failed] == ["top_tokens", "rising_tokens"]  # empty is no failure
     page = render_report(views, tmp_path).read_text(encoding="utf-8")

@@ -52,8 +52,14 @@ def test_athena_engine_defaults_to_the_deployed_stacks_workgroup(monkeypatch):
     monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
     monkeypatch.setenv("CAFELAKE_STACK", "LakeStaging")
     with mock_aws():
-        boto3.client("cloudformation").create_stack(StackName="LakeStaging", TemplateBody=json.dumps({
-            "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
-            "Outputs": {"AthenaWorkGroup": {"Value": "LakeStaging-0b1c2d3e"}}}))
+        boto3.client("cloudformation").create_stack(
+            StackName="LakeStaging",
+            TemplateBody=json.dumps(
+                {
+                    "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+                    "Outputs": {"AthenaWorkGroup": {"Value": "LakeStaging-0b1c2d3e"}},
+                }
+            ),
+        )
         query_engine("athena")("SELECT 1")
     assert calls[0]["workgroup"] == "LakeStaging-0b1c2d3e"

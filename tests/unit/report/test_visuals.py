@@ -33,7 +33,9 @@ def test_a_visual_naming_a_column_its_view_lacks_is_caught(view_columns):
     drifted = dataclasses.replace(BY_SLUG["posts_by_hour"], value="questions")
     elsewhere = dataclasses.replace(BY_SLUG["daily_trend"], view="v_daily_questions")
     assert missing_columns([drifted, elsewhere], view_columns) == [
-        "posts_by_hour: v_posts_by_hour has no column questions", "daily_trend: no view v_daily_questions"]
+        "posts_by_hour: v_posts_by_hour has no column questions",
+        "daily_trend: no view v_daily_questions",
+    ]
 
 
 def test_the_reports_query_of_each_visual_returns_the_visuals_fields(engine):

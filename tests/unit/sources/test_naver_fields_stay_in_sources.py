@@ -20,7 +20,8 @@ SOURCES = Path("src/cafelake/sources")
 NAVER_FIELDS = re.compile(
     r"articleId|refArticleId|articleList|hasNext|writerNickname|memberKey|writeDateTimestamp|writeDate|contentHtml"
     r"|clubid|menuid|menuId|cafeId|readCount|commentCount|likeItCount|isBlind|isOpen|isReadable|NID_AUT|NID_SES"
-    r"|ArticleListV2|cafe-articleapi|[\"'](?:subject|nick|writer)[\"']")
+    r"|ArticleListV2|cafe-articleapi|[\"'](?:subject|nick|writer)[\"']"
+)
 
 
 def naver_fields(root: Path, under: tuple[str, ...] = SCANNED) -> dict[str, list[str]]:
@@ -29,8 +30,11 @@ def naver_fields(root: Path, under: tuple[str, ...] = SCANNED) -> dict[str, list
     for folder in under:
         for path in sorted((root / folder).rglob("*")):
             rel = path.relative_to(root)
-            if not path.is_file() or rel.is_relative_to(SOURCES) or path.suffix not in (".py", ".sql", ".yaml", ".toml",
-                                                                                           ".json", ".txt", ".tsv"):
+            if (
+                not path.is_file()
+                or rel.is_relative_to(SOURCES)
+                or path.suffix not in (".py", ".sql", ".yaml", ".toml", ".json", ".txt", ".tsv")
+            ):
                 continue
             if hits := sorted(set(NAVER_FIELDS.findall(path.read_text(encoding="utf-8", errors="replace")))):
                 found[str(rel)] = hits
@@ -52,9 +56,16 @@ def test_the_scan_finds_them_where_they_are(tmp_path):
     assert {"articleId", "memberKey", "contentHtml"} <= set(found["src/cafelake/collect/mapping.py"])
 
 
-@pytest.mark.parametrize("text, hit", [
-    ('item.get("articleId")', True), ("# the writeDateTimestamp of a list item", True), ("body['subject']", True),
-    ('SnsPublish(subject="pipeline failed")', False), ("a subject line", False), ('{"title": "x"}', False),
-])
+@pytest.mark.parametrize(
+    "text, hit",
+    [
+        ('item.get("articleId")', True),
+        ("# the writeDateTimestamp of a list item", True),
+        ("body['subject']", True),
+        ('SnsPublish(subject="pipeline failed")', False),
+        ("a subject line", False),
+        ('{"title": "x"}', False),
+    ],
+)
 def test_what_counts_as_naming_a_field(text, hit):
     assert bool(NAVER_FIELDS.search(text)) is hit

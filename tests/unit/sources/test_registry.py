@@ -14,8 +14,9 @@ def test_every_registered_source_is_a_source_named_as_its_entry():
     for name in sources.names():
         source = sources.get(name)
         assert isinstance(source, Source) and source.name == name
-        assert all(kind in ("m:", "n:") for kind in [*source.identity_keys.values(),
-                                                      *source.identity_containers.values()])
+        assert all(
+            kind in ("m:", "n:") for kind in [*source.identity_keys.values(), *source.identity_containers.values()]
+        )
 
 
 def test_only_a_source_with_a_board_can_be_scraped():

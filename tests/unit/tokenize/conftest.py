@@ -15,4 +15,5 @@ def kiwi_analyzer(settings):
 def tokens_of(kiwi_analyzer):
     def run(text: str) -> list[tuple[str, str, bool]]:
         return next(kiwi_analyzer.tokenize([text]))
+
     return run

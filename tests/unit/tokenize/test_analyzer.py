@@ -22,8 +22,8 @@ def test_every_user_dictionary_word_is_whole_in_a_sentence(kiwi_analyzer):
 
 def test_verbs_and_adjectives_become_lemmas_with_suffixless_tags(tokens_of):
     toks = tokens_of("다리가 가려워서 긁었더니 부었어요")
-    assert ("가렵다", "VA") in [(t, p) for t, p, _ in toks]   # Kiwi tags it VA-I
-    assert ("붓다", "VV") in [(t, p) for t, p, _ in toks]     # Kiwi tags it VV-I
+    assert ("가렵다", "VA") in [(t, p) for t, p, _ in toks]  # Kiwi tags it VA-I
+    assert ("붓다", "VV") in [(t, p) for t, p, _ in toks]  # Kiwi tags it VV-I
     assert all("-" not in p for _, p, _ in toks)
 
 
@@ -44,8 +44,8 @@ def test_synonyms_normalise_tokens(tokens_of):
 
 def test_stopwords_are_flagged_not_dropped(tokens_of):
     toks = {(t, p): s for t, p, s in tokens_of("아기가 병원에 가서 진료를 했어요")}
-    assert toks[("아기", "NNG")] is True      # the board's domain list
-    assert toks[("가다", "VV")] is True       # generic list / kiwipiepy's (가, VV)
+    assert toks[("아기", "NNG")] is True  # the board's domain list
+    assert toks[("가다", "VV")] is True  # generic list / kiwipiepy's (가, VV)
     assert toks[("병원", "NNG")] is False
     assert toks[("진료", "NNG")] is False
 

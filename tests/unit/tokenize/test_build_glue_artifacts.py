@@ -55,8 +55,20 @@ def _check(builder, out: Path, data: dict, names: dict[str, bytes]) -> None:
 def test_each_job_ships_the_closure_of_what_it_imports(builder):
     _, jobs = builder.job_wheels()
     ships = {job: {n for n, js in jobs.items() if job in js} for job in ("cleanse", "tokenize")}
-    core = {"cafelake", "pyarrow", "pandas", "numpy", "lxml", "beautifulsoup4", "soupsieve", "requests", "urllib3",
-            "pyyaml", "python-dateutil", "six"}
+    core = {
+        "cafelake",
+        "pyarrow",
+        "pandas",
+        "numpy",
+        "lxml",
+        "beautifulsoup4",
+        "soupsieve",
+        "requests",
+        "urllib3",
+        "pyyaml",
+        "python-dateutil",
+        "six",
+    }
     nlp = {"kiwipiepy", "kiwipiepy-model", "tqdm", "scikit-learn", "scipy", "joblib", "threadpoolctl"}
     assert core <= ships["cleanse"] and not nlp & ships["cleanse"]
     assert ships["cleanse"] | nlp <= ships["tokenize"]
@@ -83,27 +95,33 @@ def test_what_glue_must_keep_is_never_shipped_and_says_why(builder):
     assert not set(builder.GLUE_PROVIDED) & (set(graph) | set().union(*graph.values()))
 
 
-@pytest.mark.parametrize("req, extras, applies", [
-    ('tzdata; sys_platform == "win32"', (), False),
-    ('colorama; platform_system == "Windows"', (), False),
-    ('numpy>=2.0.2; python_version < "3.14"', (), True),
-    ('soupsieve; python_full_version >= "3.11.5"', (), True),
-    ('kiwipiepy==0.24.1; extra == "nlp"', (), False),
-    ('kiwipiepy==0.24.1; extra == "nlp"', ("nlp",), True),
-])
+@pytest.mark.parametrize(
+    "req, extras, applies",
+    [
+        ('tzdata; sys_platform == "win32"', (), False),
+        ('colorama; platform_system == "Windows"', (), False),
+        ('numpy>=2.0.2; python_version < "3.14"', (), True),
+        ('soupsieve; python_full_version >= "3.11.5"', (), True),
+        ('kiwipiepy==0.24.1; extra == "nlp"', (), False),
+        ('kiwipiepy==0.24.1; extra == "nlp"', ("nlp",), True),
+    ],
+)
 def test_markers_are_evaluated_as_on_glue(builder, req, extras, applies):
     assert builder.on_glue(Requirement(req), extras) is applies
 
 
-@pytest.mark.parametrize("wheel, ok", [
-    ("numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", True),
-    ("kiwipiepy-0.24.1-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", True),
-    ("six-1.17.0-py2.py3-none-any.whl", True),
-    ("numpy-2.4.6-cp311-cp311-manylinux_2_35_x86_64.whl", False),  # newer glibc than Glue's 2.34
-    ("numpy-2.4.6-cp312-cp312-manylinux_2_28_x86_64.whl", False),
-    ("numpy-2.4.6-cp311-cp311-musllinux_1_2_x86_64.whl", False),
-    ("numpy-2.4.6-cp311-cp311-manylinux_2_28_aarch64.whl", False),
-])
+@pytest.mark.parametrize(
+    "wheel, ok",
+    [
+        ("numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", True),
+        ("kiwipiepy-0.24.1-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", True),
+        ("six-1.17.0-py2.py3-none-any.whl", True),
+        ("numpy-2.4.6-cp311-cp311-manylinux_2_35_x86_64.whl", False),  # newer glibc than Glue's 2.34
+        ("numpy-2.4.6-cp312-cp312-manylinux_2_28_x86_64.whl", False),
+        ("numpy-2.4.6-cp311-cp311-musllinux_1_2_x86_64.whl", False),
+        ("numpy-2.4.6-cp311-cp311-manylinux_2_28_aarch64.whl", False),
+    ],
+)
 def test_only_wheels_glue_can_install_count(builder, wheel, ok):
     assert builder.glue_compatible(Path(wheel)) is ok
 
@@ -129,8 +147,16 @@ def test_missing_wheels_are_fetched_for_glue_platform(builder, tmp_path, monkeyp
     monkeypatch.setattr(builder, "_pip", fake_pip)
     _check(builder, tmp_path, builder.build(tmp_path, cafelake=False), names)
     (download,) = [c for c in calls if c[0] == "download"]
-    assert {"--no-deps", "--only-binary=:all:", "manylinux_2_34_x86_64", "manylinux_2_28_x86_64",
-            "manylinux2014_x86_64", "cp", "3.11.6", f"numpy=={builder.installed_version('numpy')}"} <= set(download)
+    assert {
+        "--no-deps",
+        "--only-binary=:all:",
+        "manylinux_2_34_x86_64",
+        "manylinux_2_28_x86_64",
+        "manylinux2014_x86_64",
+        "cp",
+        "3.11.6",
+        f"numpy=={builder.installed_version('numpy')}",
+    } <= set(download)
     (wheel,) = [c for c in calls if c[0] == "wheel"]
     assert "--no-deps" in wheel and f"kiwipiepy-model=={builder.installed_version('kiwipiepy-model')}" in wheel
 
@@ -157,6 +183,7 @@ def test_fetch_that_yields_nothing_is_an_error(builder, tmp_path, monkeypatch):
 
 
 # --- the real build/glue artefacts -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def built(builder) -> dict:
@@ -199,8 +226,9 @@ def test_each_jobs_wheels_are_closed_by_their_own_metadata(builder, built, job):
         meta = _metadata(builder.DEFAULT_OUT / wheels[name]["file"])
         assert (canonicalize_name(meta["Name"]), Version(meta["Version"])) == (name, Version(wheels[name]["version"]))
         assert Version(builder.PYTHON_FULL) in SpecifierSet(meta["Requires-Python"] or ""), name
-        todo += [(name, r) for r in map(Requirement, meta.get_all("Requires-Dist") or [])
-                 if builder.on_glue(r, req.extras)]
+        todo += [
+            (name, r) for r in map(Requirement, meta.get_all("Requires-Dist") or []) if builder.on_glue(r, req.extras)
+        ]
     assert {k.partition("[")[0] for k in reached} == set(wheels)
     assert all(builder.glue_compatible(Path(a["file"])) for a in wheels.values())
 
@@ -210,11 +238,33 @@ def test_pip_installs_each_jobs_wheels_for_glue_without_an_index(builder, built,
     """What Glue runs at job start, as a dry run for Glue's platform: pip --no-index on the job's wheels."""
     files = [str(builder.DEFAULT_OUT / a["file"]) for a in _job_set(built, job).values()]
     platforms = [a for p in builder.PLATFORMS for a in ("--platform", p)]
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--dry-run",
-                           "--quiet", "--no-index", "--ignore-installed", "--only-binary=:all:", *platforms,
-                           "--implementation", "cp", "--python-version", builder.PYTHON_FULL,
-                           "--target", str(tmp_path), "--report", "-", *files],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--dry-run",
+            "--quiet",
+            "--no-index",
+            "--ignore-installed",
+            "--only-binary=:all:",
+            *platforms,
+            "--implementation",
+            "cp",
+            "--python-version",
+            builder.PYTHON_FULL,
+            "--target",
+            str(tmp_path),
+            "--report",
+            "-",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     installs = {canonicalize_name(i["metadata"]["name"]) for i in json.loads(done.stdout)["install"]}
     assert installs == set(_job_set(built, job))

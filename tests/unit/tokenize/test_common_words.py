@@ -10,8 +10,11 @@ import pytest
 from cafelake.config import KeywordGroup
 from cafelake.tokenize.common_words import common_words
 
-GROUPS = [KeywordGroup(1, "fever", "열", "", ("열",)), KeywordGroup(2, "cough", "기침", "", ("기침",)),
-          KeywordGroup(3, "skin", "피부", "", ("피부",))]
+GROUPS = [
+    KeywordGroup(1, "fever", "열", "", ("열",)),
+    KeywordGroup(2, "cough", "기침", "", ("기침",)),
+    KeywordGroup(3, "skin", "피부", "", ("피부",)),
+]
 
 
 def _month(first: int, posts: int) -> tuple[pa.Table, pa.Table]:
@@ -29,8 +32,10 @@ def _month(first: int, posts: int) -> tuple[pa.Table, pa.Table]:
             words += [("사진", False), ("사진", False)]  # twice in a post: counted once
         tokens += [(pid, w, "NNG", s) for w, s in words] + [(pid, "가다", "VV", True)]
     columns = ["post_id", "token", "token_pos", "is_stopword"]
-    return (pa.table({k: [t[i] for t in tokens] for i, k in enumerate(columns)}),
-            pa.table({"post_id": [g[0] for g in groups], "group_id": pa.array([g[1] for g in groups], pa.int32())}))
+    return (
+        pa.table({k: [t[i] for t in tokens] for i, k in enumerate(columns)}),
+        pa.table({"post_id": [g[0] for g in groups], "group_id": pa.array([g[1] for g in groups], pa.int32())}),
+    )
 
 
 @pytest.fixture

@@ -41,8 +41,11 @@ def test_gold_set_is_well_formed(rows):
 
 
 def test_every_group_has_precision_and_recall_of_at_least_0_99(report):
-    low = {name: (round(s.precision, 3), round(s.recall, 3)) for name, s in report.scores.items()
-           if s.precision < 0.99 or s.recall < 0.99}
+    low = {
+        name: (round(s.precision, 3), round(s.recall, 3))
+        for name, s in report.scores.items()
+        if s.precision < 0.99 or s.recall < 0.99
+    }
     assert not low, f"groups below 0.99 (precision, recall): {low}\n\n{report.format()}"
 
 
@@ -63,8 +66,7 @@ def test_the_report_lists_every_miss_with_its_tokens(rows, kiwi_analyzer):
 
 def test_scores_count_may_groups_neither_way():
     row = GoldRow(1, "t", frozenset({"fever"}), frozenset({"vomit"}), frozenset({"stool"}), ())
-    outcomes = [Outcome(row, (), {"fever": ("열",), "stool": ("변",), "vomit": ("토",)}),
-                Outcome(row, (), {})]
+    outcomes = [Outcome(row, (), {"fever": ("열",), "stool": ("변",), "vomit": ("토",)}), Outcome(row, (), {})]
     s = score(outcomes, [])
     assert (s["fever"].tp, s["fever"].fn, s["fever"].fp) == (1, 1, 0)
     assert (s["vomit"].fp, s["vomit"].hard_negatives) == (1, 2)
@@ -72,11 +74,14 @@ def test_scores_count_may_groups_neither_way():
     assert s["fever"].recall == 0.5 and s["vomit"].precision == 0.0
 
 
-@pytest.mark.parametrize("content, error", [
-    ("text\tgroups\n", "header"),
-    ("text\tgroups\tnot\tmay\twhole\n열\tfever\t\t\t\textra\n", "want text"),
-    ("text\tgroups\tnot\tmay\twhole\n\tfever\n", "want text"),
-])
+@pytest.mark.parametrize(
+    "content, error",
+    [
+        ("text\tgroups\n", "header"),
+        ("text\tgroups\tnot\tmay\twhole\n열\tfever\t\t\t\textra\n", "want text"),
+        ("text\tgroups\tnot\tmay\twhole\n\tfever\n", "want text"),
+    ],
+)
 def test_malformed_gold_files_are_refused(tmp_path, content, error):
     path = tmp_path / "gold.tsv"
     path.write_text("# comment\n" + content, encoding="utf-8")

@@ -13,10 +13,23 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from cafelake.config import KeywordGroup
 from cafelake.tokenize.tfidf import ALL, MEAN, MEAN_MIN_DOCS, MEAN_MIN_SHARE, SUM, compute_tfidf
 
-GROUPS = [KeywordGroup(1, "fever", "열", "", ("열",)), KeywordGroup(2, "skin", "피부", "", ("피부",)),
-          KeywordGroup(3, "empty", "없음", "", ("없음",))]
-VOCAB = [("열", "NNG"), ("피부", "NNG"), ("기침", "NNG"), ("가렵다", "VA"), ("붓다", "VV"), ("RSV", "SL"),
-         ("열", "NNP"), ("콧물", "NNG"), ("아기", "NNG"), ("하다", "VV")]
+GROUPS = [
+    KeywordGroup(1, "fever", "열", "", ("열",)),
+    KeywordGroup(2, "skin", "피부", "", ("피부",)),
+    KeywordGroup(3, "empty", "없음", "", ("없음",)),
+]
+VOCAB = [
+    ("열", "NNG"),
+    ("피부", "NNG"),
+    ("기침", "NNG"),
+    ("가렵다", "VA"),
+    ("붓다", "VV"),
+    ("RSV", "SL"),
+    ("열", "NNP"),
+    ("콧물", "NNG"),
+    ("아기", "NNG"),
+    ("하다", "VV"),
+]
 STOP = {("아기", "NNG"), ("하다", "VV")}
 
 
@@ -39,15 +52,26 @@ def _corpus(seed: int, n_posts: int):
 def _chunks(posts, groups, size):
     def chunks():
         for start in range(0, len(posts), size):
-            part = posts[start:start + size]
+            part = posts[start : start + size]
             ids = {pid for pid, _ in part}
             rows = [(pid, t, p, s) for pid, toks in part for t, p, s in toks]
-            yield (pa.table({"post_id": pa.array([r[0] for r in rows], pa.string()),
-                             "token": pa.array([r[1] for r in rows], pa.string()),
-                             "token_pos": pa.array([r[2] for r in rows], pa.string()),
-                             "is_stopword": pa.array([r[3] for r in rows], pa.bool_())}),
-                   pa.table({"post_id": pa.array([g[0] for g in groups if g[0] in ids], pa.string()),
-                             "group_id": pa.array([g[1] for g in groups if g[0] in ids], pa.int32())}))
+            yield (
+                pa.table(
+                    {
+                        "post_id": pa.array([r[0] for r in rows], pa.string()),
+                        "token": pa.array([r[1] for r in rows], pa.string()),
+                        "token_pos": pa.array([r[2] for r in rows], pa.string()),
+                        "is_stopword": pa.array([r[3] for r in rows], pa.bool_()),
+                    }
+                ),
+                pa.table(
+                    {
+                        "post_id": pa.array([g[0] for g in groups if g[0] in ids], pa.string()),
+                        "group_id": pa.array([g[1] for g in groups if g[0] in ids], pa.int32()),
+                    }
+                ),
+            )
+
     return chunks
 
 
@@ -99,8 +123,9 @@ def test_matches_independent_recomputation(chunk_size):
                 assert r["mean_tfidf"] == pytest.approx(mean[term], abs=1e-9)
                 assert (r["doc_freq"], r["term_freq"]) == (df[term], tf[term])
             expected_order = sorted(key, key=lambda t: (-round(key[t], 10), t[0], t[1]))
-            assert [(r["token"], r["token_pos"]) for r in sorted(rows.values(), key=lambda r: r["rank"])] == \
-                expected_order
+            assert [
+                (r["token"], r["token_pos"]) for r in sorted(rows.values(), key=lambda r: r["rank"])
+            ] == expected_order
     assert "empty" not in {r["scope"] for r in out}  # a group with no posts has no rows
     assert not {(r["token"], r["token_pos"]) for r in out} & STOP
 
@@ -108,8 +133,10 @@ def test_matches_independent_recomputation(chunk_size):
 def test_mean_ranking_favours_the_distinctive_term_over_the_frequent_one():
     """감기 in every post, once, beside other words; 아토피 in a few, dominating them: sum and mean disagree."""
     posts = [(f"p{i}", [("감기", "NNG", False), ("기침", "NNG", False), ("콧물", "NNG", False)]) for i in range(40)]
-    posts += [(f"q{i}", [("감기", "NNG", False), ("아토피", "NNG", False), ("아토피", "NNG", False)])
-              for i in range(MEAN_MIN_DOCS + 1)]
+    posts += [
+        (f"q{i}", [("감기", "NNG", False), ("아토피", "NNG", False), ("아토피", "NNG", False)])
+        for i in range(MEAN_MIN_DOCS + 1)
+    ]
     posts += [(f"r{i}", [("감기", "NNG", False), ("오타", "NNG", False)]) for i in range(MEAN_MIN_DOCS - 1)]
     out = compute_tfidf(_chunks(posts, [], 10), GROUPS, top_n=10).to_pylist()
     ranks = {(r["ranking"], r["token"]): r["rank"] for r in out}
@@ -146,9 +173,12 @@ def test_no_documents_no_rows():
 
 
 def test_ties_rank_by_token_then_pos():
-    posts = [(f"p{i}", [(t, p, False) for t, p in (("다", "NNG"), ("나", "NNG"), ("가", "NNP"), ("가", "NNG"))])
-             for i in range(MEAN_MIN_DOCS + 2)]
+    posts = [
+        (f"p{i}", [(t, p, False) for t, p in (("다", "NNG"), ("나", "NNG"), ("가", "NNP"), ("가", "NNG"))])
+        for i in range(MEAN_MIN_DOCS + 2)
+    ]
     out = compute_tfidf(_chunks(posts, [], 3), GROUPS, top_n=10).to_pylist()
     for ranking in (SUM, MEAN):
-        assert [(r["token"], r["token_pos"]) for r in sorted(out, key=lambda r: r["rank"]) if r["ranking"] == ranking] \
-            == [("가", "NNG"), ("가", "NNP"), ("나", "NNG"), ("다", "NNG")]
+        assert [
+            (r["token"], r["token_pos"]) for r in sorted(out, key=lambda r: r["rank"]) if r["ranking"] == ranking
+        ] == [("가", "NNG"), ("가", "NNP"), ("나", "NNG"), ("다", "NNG")]

@@ -32,8 +32,14 @@ ROLES = {
 }
 REQUIRED = ("article_id", "date")
 # The old study's export: pandas to_csv(encoding='utf-8-sig') of what Selenium read off the board.
-EXPORT_COLUMNS = {"url": "URL", "article_id": "글번호", "date": "날짜", "author": "작성자", "title": "제목",
-                  "content": "내용"}
+EXPORT_COLUMNS = {
+    "url": "URL",
+    "article_id": "글번호",
+    "date": "날짜",
+    "author": "작성자",
+    "title": "제목",
+    "content": "내용",
+}
 EXPORT_ORIGIN = "naver_cafe"
 
 
@@ -89,6 +95,8 @@ def _from_yaml(path: Path, origin: str | None) -> Layout:
     if not isinstance(columns, dict):
         raise UsageError(f"--columns: {path} needs `columns:`, a map of role to header name")
     if odd := {k: v for k, v in columns.items() if not isinstance(v, str)}:
-        raise UsageError(f"--columns: {path}: header names must be text, got {odd}; quote those YAML reads as "
-                         "something else (no, yes, on, 1)")
+        raise UsageError(
+            f"--columns: {path}: header names must be text, got {odd}; quote those YAML reads as "
+            "something else (no, yes, on, 1)"
+        )
     return Layout({str(k): v for k, v in columns.items()}, origin or str(data.get("origin") or EXPORT_ORIGIN))

@@ -31,9 +31,13 @@ def candidate(env: dict[str, Any], head: Head) -> Candidate:
     if not isinstance(row, dict):
         cells = record.get(RAGGED)
         ids = {k: env[k] for k in IDS if k in env} | {"line": record.get("line")}
-        raise Reject("ragged_row", f"line {record.get('line')}: {len(cells) if isinstance(cells, list) else '?'} "
-                                   f"cells, the header has {len(record.get('header') or [])}", pid,
-                     payload=json.dumps(ids, ensure_ascii=False, separators=(",", ":")))
+        raise Reject(
+            "ragged_row",
+            f"line {record.get('line')}: {len(cells) if isinstance(cells, list) else '?'} "
+            f"cells, the header has {len(record.get('header') or [])}",
+            pid,
+            payload=json.dumps(ids, ensure_ascii=False, separators=(",", ":")),
+        )
     try:
         layout = Layout(columns, head.origin)
     except UsageError as exc:  # a layout the import accepted; only a hand-edited envelope gets here

@@ -53,8 +53,9 @@ class Export:
             try:
                 yield from self._rows(reader)
             except UnicodeDecodeError as exc:
-                raise SourceError(f"{self.path}: not UTF-8 text near line {reader.line_num + 1} "
-                                  f"({exc.reason}); re-save it as UTF-8") from None
+                raise SourceError(
+                    f"{self.path}: not UTF-8 text near line {reader.line_num + 1} ({exc.reason}); re-save it as UTF-8"
+                ) from None
             except csv.Error as exc:
                 raise SourceError(f"{self.path}:{reader.line_num}: not readable as CSV ({exc})") from None
 
@@ -66,10 +67,15 @@ class Export:
         if len(set(self.header)) != len(self.header):
             raise SourceError(f"{self.path}: the header names a column twice: {self.header}")
         if missing := [h for h in self.layout.columns.values() if h not in self.header]:
-            raise SourceError(f"{self.path}: no column {missing} (its header: {', '.join(self.header)}); "
-                              "give the layout with --columns")
-        identities = {self.layout.columns[r]: kind for r, kind in (("author", NICKNAME), ("author_id", ACCOUNT))
-                      if r in self.layout.columns}
+            raise SourceError(
+                f"{self.path}: no column {missing} (its header: {', '.join(self.header)}); "
+                "give the layout with --columns"
+            )
+        identities = {
+            self.layout.columns[r]: kind
+            for r, kind in (("author", NICKNAME), ("author_id", ACCOUNT))
+            if r in self.layout.columns
+        }
         at = self.header.index(self.layout.columns["article_id"])
         line = reader.line_num + 1
         for cells in reader:
@@ -81,13 +87,24 @@ class Export:
                 continue
             if len(cells) == len(self.header):
                 row = dict(zip(self.header, cells))
-                yield _article_id(cells[at]), {
-                    DECLARED_IDENTITIES: identities, "columns": self.layout.columns,
-                    "record": {"file": self.path.name, "line": start, "row": row}}
+                yield (
+                    _article_id(cells[at]),
+                    {
+                        DECLARED_IDENTITIES: identities,
+                        "columns": self.layout.columns,
+                        "record": {"file": self.path.name, "line": start, "row": row},
+                    },
+                )
             else:  # which cell is the author is unknown: the quarantine keeps none of them
                 found = _article_id(cells[at]) if at < len(cells) else None
-                yield found, {DECLARED_IDENTITIES: {RAGGED: NICKNAME}, "columns": self.layout.columns,
-                              "record": {"file": self.path.name, "line": start, "header": self.header, RAGGED: cells}}
+                yield (
+                    found,
+                    {
+                        DECLARED_IDENTITIES: {RAGGED: NICKNAME},
+                        "columns": self.layout.columns,
+                        "record": {"file": self.path.name, "line": start, "header": self.header, RAGGED: cells},
+                    },
+                )
 
 
 def _article_id(cell: str) -> int | str | None:

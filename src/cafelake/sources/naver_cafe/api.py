@@ -34,8 +34,11 @@ def classify(http_status: int, content: bytes | str) -> Body:
         data = json.loads(text)
     except ValueError as exc:
         return Body("malformed", None, http_status, f"invalid JSON: {exc}", text, retryable=True)
-    article = data.get("result", {}).get("article") if isinstance(data, dict) and isinstance(
-        data.get("result"), dict) else None
+    article = (
+        data.get("result", {}).get("article")
+        if isinstance(data, dict) and isinstance(data.get("result"), dict)
+        else None
+    )
     if not isinstance(article, dict):
         return Body("malformed", None, http_status, "no result.article object", text)
     if article.get("isBlind") is True:
@@ -62,8 +65,12 @@ def parse_list(text: str) -> ListPage:
 
 def list_page(http: Http, board: Board, page: int, per_page: int = 50) -> ListPage:
     """One page of the board, newest first; MalformedPage (retryable when it did not parse)."""
-    params = {"search.clubid": board.club_id, "search.menuid": board.menu_id, "search.page": page,
-              "search.perPage": per_page}
+    params = {
+        "search.clubid": board.club_id,
+        "search.menuid": board.menu_id,
+        "search.page": page,
+        "search.perPage": per_page,
+    }
     resp = http.get(LIST_PATH, params)
     text = _decode(resp.content)
     if resp.status != 200:  # e.g. a board that does not exist: no use asking again

@@ -40,26 +40,41 @@ def candidate(env: dict[str, Any], head: Head) -> Candidate:
     writer = body.get("writer") or {}
     if not isinstance(writer, dict):
         raise Reject("wrong_type", f"article.writer is {type(writer).__name__}", post_id)
-    dates = [d for d in (date_text(body.get("writeDate"), "article.writeDate", post_id),
-                         date_text(item.get("writeDateTimestamp"), "writeDateTimestamp", post_id),
-                         date_text(item.get("writeDate"), "list_item.writeDate", post_id)) if d is not None]
+    dates = [
+        d
+        for d in (
+            date_text(body.get("writeDate"), "article.writeDate", post_id),
+            date_text(item.get("writeDateTimestamp"), "writeDateTimestamp", post_id),
+            date_text(item.get("writeDate"), "list_item.writeDate", post_id),
+        )
+        if d is not None
+    ]
     return Candidate(
-        menu_id=first(head.menu_id, ident(item.get("menuId"), "menuId", required=False),
-                      ident(get(body, "menu", "id"), "menu.id", required=False)),
+        menu_id=first(
+            head.menu_id,
+            ident(item.get("menuId"), "menuId", required=False),
+            ident(get(body, "menu", "id"), "menu.id", required=False),
+        ),
         fetched_at=head.received_at,
         url=URL.format(club_id=head.club_id, article_id=head.article_id),
-        title=first(text(body.get("subject"), "article.subject", post_id),
-                    text(item.get("subject"), "subject", post_id)),
+        title=first(
+            text(body.get("subject"), "article.subject", post_id), text(item.get("subject"), "subject", post_id)
+        ),
         content=text(body.get("contentHtml"), "article.contentHtml", post_id) if status == "ok" else None,
         is_html=True,
         raw_date=dates[0] if dates else None,
         raw_date_alt=next((d for d in dates[1:] if d != dates[0]), None),
-        author_id=first(ident(writer.get("memberKey"), "writer.memberKey", False),
-                        ident(item.get("memberKey"), "memberKey", False)),
-        author_name=first(ident(writer.get("nick"), "writer.nick", False),
-                          ident(item.get("writerNickname"), "writerNickname", False)),
-        read_count=first(count(body.get("readCount"), "readCount", post_id),
-                         count(item.get("readCount"), "readCount", post_id)),
-        comment_count=first(count(body.get("commentCount"), "commentCount", post_id),
-                            count(item.get("commentCount"), "commentCount", post_id)),
+        author_id=first(
+            ident(writer.get("memberKey"), "writer.memberKey", False), ident(item.get("memberKey"), "memberKey", False)
+        ),
+        author_name=first(
+            ident(writer.get("nick"), "writer.nick", False), ident(item.get("writerNickname"), "writerNickname", False)
+        ),
+        read_count=first(
+            count(body.get("readCount"), "readCount", post_id), count(item.get("readCount"), "readCount", post_id)
+        ),
+        comment_count=first(
+            count(body.get("commentCount"), "commentCount", post_id),
+            count(item.get("commentCount"), "commentCount", post_id),
+        ),
     )

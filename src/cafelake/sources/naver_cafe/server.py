@@ -83,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _HTTPServer
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.server.app._handle(self)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: 20,000 requests per demo
@@ -97,14 +97,15 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 def _error(code: int, message: str) -> str:
-    return json.dumps({"message": {"status": str(code), "error": {"code": str(code), "msg": message}}},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"message": {"status": str(code), "error": {"code": str(code), "msg": message}}}, ensure_ascii=False
+    )
 
 
 def _member_session(cookie_header: str) -> bool:
     """Both of Naver's session cookies are present (a member is logged in)."""
     names = {part.split("=", 1)[0].strip() for part in cookie_header.split(";") if "=" in part}
-    return MEMBER_COOKIES <= names
+    return names >= MEMBER_COOKIES
 
 
 def _member_view(club_id: str, art: Any) -> str:
@@ -115,23 +116,42 @@ def _member_view(club_id: str, art: Any) -> str:
     """
     item = art.list_item
     paragraphs = art.truth.get("sentences") or [item.get("subject", "")]
-    article = {"id": art.article_id, "refArticleId": art.article_id, "menu": {"id": item.get("menuId")},
-               "subject": item.get("subject"), "writer": {"memberKey": item.get("memberKey"),
-                                                          "nick": item.get("writerNickname")},
-               "writeDate": item.get("writeDateTimestamp"), "readCount": item.get("readCount"),
-               "commentCount": item.get("commentCount"), "likeItCount": item.get("likeItCount", 0),
-               "contentHtml": "".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs),
-               "isReadable": True, "isOpen": True, "isBlind": False, "isNotice": False}
-    return json.dumps({"result": {"cafeId": int(club_id), "articleId": art.article_id, "article": article}},
-                      ensure_ascii=False, separators=(",", ":"))
+    article = {
+        "id": art.article_id,
+        "refArticleId": art.article_id,
+        "menu": {"id": item.get("menuId")},
+        "subject": item.get("subject"),
+        "writer": {"memberKey": item.get("memberKey"), "nick": item.get("writerNickname")},
+        "writeDate": item.get("writeDateTimestamp"),
+        "readCount": item.get("readCount"),
+        "commentCount": item.get("commentCount"),
+        "likeItCount": item.get("likeItCount", 0),
+        "contentHtml": "".join(f"<p>{escape(p, quote=False)}</p>" for p in paragraphs),
+        "isReadable": True,
+        "isOpen": True,
+        "isBlind": False,
+        "isNotice": False,
+    }
+    return json.dumps(
+        {"result": {"cafeId": int(club_id), "articleId": art.article_id, "article": article}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 class NaverServer:
     """Serve `corpus` until closed: anything with club_id, menu_id, article_ids (ascending) and article(id),
     such as the generated `corpus.Corpus` or a file's `corpus.jsonl.JsonlCorpus` (of this package)."""
 
-    def __init__(self, corpus: Any, host: str = "127.0.0.1", port: int = 0, faults: FaultConfig | None = None,
-                 visible: int | None = None, article_cache: int = ARTICLE_CACHE) -> None:
+    def __init__(
+        self,
+        corpus: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultConfig | None = None,
+        visible: int | None = None,
+        article_cache: int = ARTICLE_CACHE,
+    ) -> None:
         self.corpus = corpus
         self.club_id, self.menu_id = str(corpus.club_id), str(corpus.menu_id)
         self._ids: list[int] = list(corpus.article_ids)
@@ -155,8 +175,9 @@ class NaverServer:
         return f"http://{host}:{port}"
 
     def start(self) -> NaverServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="naver-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="naver-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -182,7 +203,7 @@ class NaverServer:
 
     @property
     def visible_ids(self) -> list[int]:
-        return self._ids[:self.visible]
+        return self._ids[: self.visible]
 
     def fetch_count(self, article_id: int) -> int:
         return self._fetches[article_id]
@@ -211,8 +232,9 @@ class NaverServer:
             if scheduled is not None:
                 kind = scheduled if scheduled in kinds else None
             else:
-                kind = next((k for k in kinds if (rate := self.faults.rates.get(k, 0.0))
-                             and self._rng.random() < rate), None)
+                kind = next(
+                    (k for k in kinds if (rate := self.faults.rates.get(k, 0.0)) and self._rng.random() < rate), None
+                )
             if kind:
                 self.stats[f"fault_{kind}"] += 1
             return kind
@@ -263,10 +285,12 @@ class NaverServer:
         with self._lock:
             visible = self.visible
         top = visible - (page - 1) * per_page  # ids[:visible], newest first
-        ids = self._ids[max(0, top - per_page):max(0, top)][::-1]
+        ids = self._ids[max(0, top - per_page) : max(0, top)][::-1]
         items = [self._article(aid).list_item for aid in ids]
-        return 200, json.dumps({"message": {"status": "200", "result": {
-            "articleList": items, "hasNext": top - per_page > 0}}}, ensure_ascii=False)
+        return 200, json.dumps(
+            {"message": {"status": "200", "result": {"articleList": items, "hasNext": top - per_page > 0}}},
+            ensure_ascii=False,
+        )
 
     def _body(self, club: str, aid: int, member: bool) -> tuple[int, str, Any]:
         index = self._index.get(aid)
@@ -285,11 +309,15 @@ class NaverServer:
 
         return status, text, served
 
-    def _send(self, req: _Handler, status: int, text: str, headers: dict[str, str] | None = None,
-              drop: bool = False) -> None:
+    def _send(
+        self, req: _Handler, status: int, text: str, headers: dict[str, str] | None = None, drop: bool = False
+    ) -> None:
         body = text.encode("utf-8")
-        head = [f"HTTP/1.1 {status} {req.responses.get(status, ('',))[0]}",
-                "Content-Type: application/json;charset=UTF-8", f"Content-Length: {len(body)}"]
+        head = [
+            f"HTTP/1.1 {status} {req.responses.get(status, ('',))[0]}",
+            "Content-Type: application/json;charset=UTF-8",
+            f"Content-Length: {len(body)}",
+        ]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         if drop:  # promise the whole body, send half, hang up
             body = body[: len(body) // 2]

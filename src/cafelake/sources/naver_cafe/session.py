@@ -54,8 +54,13 @@ class MemberCookies(Mapping[str, str]):
         return cls(dict(p.split("=", 1) for p in pairs))
 
 
-def load_cookies(*, file: str | Path | None = None, secret_id: str | None = None,
-                 env: Mapping[str, str] | None = None, secrets_client=None) -> MemberCookies | None:
+def load_cookies(
+    *,
+    file: str | Path | None = None,
+    secret_id: str | None = None,
+    env: Mapping[str, str] | None = None,
+    secrets_client=None,
+) -> MemberCookies | None:
     """Cookies from a Secrets Manager secret, a file, or the environment (first one given).
 
     None if none is given or it holds no cookie (`{}`: scrape without a member session).

@@ -13,8 +13,10 @@ class NaverCafe:
     name = "naver_cafe"
     default_base_url = api.DEFAULT_BASE_URL
     base_url_env = "CAFELAKE_NAVER_BASE_URL"
-    session_help = ("Naver member session cookies as JSON {\"NID_AUT\": ..., \"NID_SES\": ...}; '{}' scrapes "
-                    "without a session (member-only posts are recorded as such)")
+    session_help = (
+        'Naver member session cookies as JSON {"NID_AUT": ..., "NID_SES": ...}; \'{}\' scrapes '
+        "without a session (member-only posts are recorded as such)"
+    )
     identity_keys = mapping.IDENTITY_KEYS
     identity_containers = mapping.IDENTITY_CONTAINERS
 
@@ -39,8 +41,9 @@ class NaverCafe:
     def payload(self, item: dict[str, Any], body: Body) -> dict[str, Any]:
         return {"list_item": item, "article": body.payload}
 
-    def load_session(self, *, file: str | None = None, secret_id: str | None = None,
-                     secrets_client: Any = None) -> Mapping[str, str] | None:
+    def load_session(
+        self, *, file: str | None = None, secret_id: str | None = None, secrets_client: Any = None
+    ) -> Mapping[str, str] | None:
         return session.load_cookies(file=file, secret_id=secret_id, secrets_client=secrets_client)
 
     def candidate(self, envelope: dict[str, Any], head: Head) -> Candidate:

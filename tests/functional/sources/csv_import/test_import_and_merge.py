@@ -39,8 +39,11 @@ ROWS = 13  # data rows in the export: 15 lines less the header and its repeat
 
 def _import(lake: Lake, *args: str):
     app = importlib.import_module("cafelake.commands.import").app
-    return CliRunner().invoke(app, ["csv", str(EXPORT), "--club-id", CLUB, "--menu-id", MENU, "--lake", lake.root,
-                                    *args], env={"COLUMNS": "200"})
+    return CliRunner().invoke(
+        app,
+        ["csv", str(EXPORT), "--club-id", CLUB, "--menu-id", MENU, "--lake", lake.root, *args],
+        env={"COLUMNS": "200"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +162,7 @@ def test_mark_scraped_lets_the_next_scrape_start_above_the_export(tmp_path):
     assert done.exit_code == 0 and "watermark" in done.output and "is now 910" in " ".join(done.output.split())
     assert load_state(lake, Board("naver_cafe", CLUB, MENU)).watermark == 910
     with JsonlCorpus(BOARD) as corpus, NaverServer(corpus) as server:
-        summary = run_scrape(lake, server.base_url, CLUB, MENU, rate_limit=0, lookback=0,
-                             now=lambda: datetime(2026, 3, 6, tzinfo=UTC))
+        summary = run_scrape(
+            lake, server.base_url, CLUB, MENU, rate_limit=0, lookback=0, now=lambda: datetime(2026, 3, 6, tzinfo=UTC)
+        )
     assert summary.complete and summary.articles_fetched == 2 and summary.watermark == 915

@@ -22,11 +22,14 @@ BOARD = Path(__file__).parent / "data" / "hand_board.jsonl"  # six articles of c
 
 
 def _cafelake(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "import sys; from cafelake.cli import main; "
-                             "sys.argv[0] = 'cafelake'; main()", *args],
-                            stderr=subprocess.PIPE, text=True, env=os.environ | {"COLUMNS": "250"},
-                            # as from a terminal: a job started in the background inherits Ctrl-C ignored
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [sys.executable, "-c", "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"COLUMNS": "250"},
+        # as from a terminal: a job started in the background inherits Ctrl-C ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _app(command) -> typer.Typer:
@@ -42,8 +45,10 @@ def test_a_hand_written_board_is_served_scraped_and_cleansed(tmp_path):
         assert f"serving 6 articles of cafe 27182818 menu 31 from {BOARD}" in " ".join(line.split()), line
         base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
         lake = str(tmp_path / "lake")
-        done = CliRunner().invoke(_app(scrape), ["--base-url", base, "--club-id", "27182818", "--menu-id", "31",
-                                                 "--lake", lake, "--rate-limit", "0"])
+        done = CliRunner().invoke(
+            _app(scrape),
+            ["--base-url", base, "--club-id", "27182818", "--menu-id", "31", "--lake", lake, "--rate-limit", "0"],
+        )
     finally:
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=20)
@@ -53,7 +58,13 @@ def test_a_hand_written_board_is_served_scraped_and_cleansed(tmp_path):
     raw = latest_by_id(Lake(lake))
     assert sorted(raw) == [901, 904, 907, 910, 912, 915]
     assert {aid: env["article_status"] for aid, env in raw.items()} == {
-        901: "ok", 904: "ok", 907: "member_only", 910: "deleted", 912: "ok", 915: "malformed"}
+        901: "ok",
+        904: "ok",
+        907: "member_only",
+        910: "deleted",
+        912: "ok",
+        915: "malformed",
+    }
 
     summary = run_cleanse(Lake(lake))
     posts = {r["article_id"]: r for r in Lake(lake).read_table("posts").to_pylist()}
@@ -67,8 +78,10 @@ def test_a_hand_written_board_is_served_scraped_and_cleansed(tmp_path):
 def test_a_malformed_line_stops_serve_with_the_file_the_line_and_the_fault(tmp_path):
     bad = tmp_path / "board.jsonl"
     lines = BOARD.read_text(encoding="utf-8").splitlines()
-    bad.write_text("\n".join([*lines[:2], lines[2].replace('"articleId":907', '"articleId":"907"'), *lines[3:]]) + "\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "\n".join([*lines[:2], lines[2].replace('"articleId":907', '"articleId":"907"'), *lines[3:]]) + "\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(_app(serve), ["--corpus", str(bad), "--port", "0"], env={"COLUMNS": "400"})
     assert result.exit_code == 2
     text = " ".join(result.output.split())

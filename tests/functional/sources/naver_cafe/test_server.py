@@ -14,8 +14,12 @@ LIST = "/cafe-web/cafe2/ArticleListV2dot1.json"
 
 
 def _list(session, server, corpus, page, per_page=10, **over):
-    params = {"search.clubid": corpus.club_id, "search.menuid": corpus.menu_id, "search.page": page,
-              "search.perPage": per_page} | over
+    params = {
+        "search.clubid": corpus.club_id,
+        "search.menuid": corpus.menu_id,
+        "search.page": page,
+        "search.perPage": per_page,
+    } | over
     return session.get(server.base_url + LIST, params=params, timeout=5)
 
 
@@ -43,8 +47,9 @@ def test_unknown_board_and_bad_paging_are_errors():
 
 def test_article_revisions_statuses_and_visibility():
     corpus = TinyCorpus(12)
-    edited, member, deleted = (next(a for a in corpus.article_ids if corpus.kind(a) == k)
-                               for k in ("edited", "member_only", "deleted"))
+    edited, member, deleted = (
+        next(a for a in corpus.article_ids if corpus.kind(a) == k) for k in ("edited", "member_only", "deleted")
+    )
     with NaverServer(corpus, visible=10) as server, requests.Session() as s:
         texts = [_body(s, server, corpus, edited).text for _ in range(3)]
         assert [json.loads(t)["result"]["article"]["contentHtml"][-8:-4] for t in texts] == ["rev0", "rev1", "rev1"]
@@ -53,8 +58,10 @@ def test_article_revisions_statuses_and_visibility():
         assert _body(s, server, corpus, deleted).status_code == 404
         hidden = corpus.article_ids[11]  # index 11: member-only once published
         assert _body(s, server, corpus, hidden).status_code == 404
-        assert _list(s, server, corpus, 1).json()["message"]["result"]["articleList"][0]["articleId"] == \
-            corpus.article_ids[9]
+        assert (
+            _list(s, server, corpus, 1).json()["message"]["result"]["articleList"][0]["articleId"]
+            == corpus.article_ids[9]
+        )
         assert server.publish(5) == 2 and server.visible == 12
         assert _body(s, server, corpus, hidden).status_code == corpus.article(hidden).responses[0][0]
 
@@ -62,8 +69,9 @@ def test_article_revisions_statuses_and_visibility():
 def test_injected_faults():
     corpus = TinyCorpus(5)
     aid = corpus.article_ids[0]
-    faults = FaultConfig(schedule={1: "429", 2: "500", 3: "503", 4: "truncate", 5: "drop", 7: "401", 8: "401"},
-                         retry_after=3)
+    faults = FaultConfig(
+        schedule={1: "429", 2: "500", 3: "503", 4: "truncate", 5: "drop", 7: "401", 8: "401"}, retry_after=3
+    )
     with NaverServer(corpus, faults=faults) as server, requests.Session() as s:
         first = _body(s, server, corpus, aid)
         assert first.status_code == 429 and first.headers["Retry-After"] == "3"
@@ -86,8 +94,12 @@ def test_injected_faults():
 def test_publish_between_list_pages_shifts_boundaries():
     corpus = TinyCorpus(30)
     with NaverServer(corpus, visible=10, faults=FaultConfig(publish_per_list=3)) as server, requests.Session() as s:
-        p1 = [i["articleId"] for i in _list(s, server, corpus, 1, per_page=5).json()["message"]["result"]["articleList"]]
-        p2 = [i["articleId"] for i in _list(s, server, corpus, 2, per_page=5).json()["message"]["result"]["articleList"]]
+        p1 = [
+            i["articleId"] for i in _list(s, server, corpus, 1, per_page=5).json()["message"]["result"]["articleList"]
+        ]
+        p2 = [
+            i["articleId"] for i in _list(s, server, corpus, 2, per_page=5).json()["message"]["result"]["articleList"]
+        ]
     assert p1 == corpus.article_ids[5:10][::-1]
     assert p2 == corpus.article_ids[3:8][::-1]  # three new posts on top pushed three of p1 onto p2
     assert server.stats["published"] == 6
@@ -102,8 +114,10 @@ def test_fault_spec_parsing():
             FaultConfig.parse(bad)
 
 
-@pytest.mark.parametrize("cookies, status", [({}, 401), ({"NID_SES": "s"}, 401), ({"NID_AUT": "a"}, 401),
-                                             ({"NID_AUT": "a", "NID_SES": "s"}, 200)])
+@pytest.mark.parametrize(
+    "cookies, status",
+    [({}, 401), ({"NID_SES": "s"}, 401), ({"NID_AUT": "a"}, 401), ({"NID_AUT": "a", "NID_SES": "s"}, 200)],
+)
 def test_member_only_bodies_are_served_to_a_member_session_only(cookies, status):
     corpus = TinyCorpus(12)
     member = next(a for a in corpus.article_ids if corpus.kind(a) == "member_only")
@@ -117,7 +131,10 @@ def test_member_only_bodies_are_served_to_a_member_session_only(cookies, status)
         item = corpus.article(member).list_item
         assert article["id"] == member and article["isReadable"] is True and article["contentHtml"]
         assert (article["subject"], article["writer"]["nick"], article["writeDate"]) == (
-            item["subject"], item["writerNickname"], item["writeDateTimestamp"])
+            item["subject"],
+            item["writerNickname"],
+            item["writeDateTimestamp"],
+        )
 
 
 class CountingCorpus(TinyCorpus):

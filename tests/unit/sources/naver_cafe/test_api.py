@@ -15,16 +15,42 @@ from cafelake.sources.base import Board, MalformedPage
 from cafelake.sources.naver_cafe import SOURCE
 from cafelake.sources.naver_cafe.api import classify, item_id, item_posted_ms, parse_list
 
-LIST = {"message": {"status": "200", "result": {"articleList": [
-    {"articleId": 123457, "subject": "열이 나요", "writerNickname": "엄마", "memberKey": "abc",
-     "writeDateTimestamp": 1709640780000, "readCount": 5, "commentCount": 1, "menuId": 386}],
-    "hasNext": True}}}
+LIST = {
+    "message": {
+        "status": "200",
+        "result": {
+            "articleList": [
+                {
+                    "articleId": 123457,
+                    "subject": "열이 나요",
+                    "writerNickname": "엄마",
+                    "memberKey": "abc",
+                    "writeDateTimestamp": 1709640780000,
+                    "readCount": 5,
+                    "commentCount": 1,
+                    "menuId": 386,
+                }
+            ],
+            "hasNext": True,
+        },
+    }
+}
 
 
 def _article(**flags) -> str:
-    art = {"id": 123457, "subject": "열", "writer": {"memberKey": "abc", "nick": "엄마"}, "writeDate": 1709640780000,
-           "readCount": 5, "commentCount": 1, "contentHtml": "<p>열</p>", "isReadable": True, "isOpen": True,
-           "isBlind": False, "menu": {"id": 386}}
+    art = {
+        "id": 123457,
+        "subject": "열",
+        "writer": {"memberKey": "abc", "nick": "엄마"},
+        "writeDate": 1709640780000,
+        "readCount": 5,
+        "commentCount": 1,
+        "contentHtml": "<p>열</p>",
+        "isReadable": True,
+        "isOpen": True,
+        "isBlind": False,
+        "menu": {"id": 386},
+    }
     return json.dumps({"result": {"article": art | flags}})
 
 
@@ -34,8 +60,16 @@ def test_parse_list_reads_article_list_and_has_next():
     assert page.items == LIST["message"]["result"]["articleList"]
 
 
-@pytest.mark.parametrize("text", ['{"message": {}}', "[]", '{"message": "x"}', '{"message": {"result": 3}}',
-                                  '{"message": {"result": {"articleList": {}}}}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"message": {}}',
+        "[]",
+        '{"message": "x"}',
+        '{"message": {"result": 3}}',
+        '{"message": {"result": {"articleList": {}}}}',
+    ],
+)
 def test_parse_list_rejects_other_shapes(text):
     with pytest.raises(ValueError):
         parse_list(text)
@@ -47,18 +81,21 @@ def test_parse_list_keeps_odd_entries_for_the_runner_to_quarantine():
     assert page.items == items and page.has_next is False
 
 
-@pytest.mark.parametrize("status, text, expected", [
-    (200, _article(), "ok"),
-    (200, _article(isBlind=True), "blind"),
-    (200, _article(isOpen=False), "private"),
-    (200, _article(isReadable=False), "member_only"),
-    (401, '{"error": "login"}', "member_only"),
-    (403, "", "member_only"),
-    (404, '{"errorCode": "0002"}', "deleted"),
-    (200, _article()[:30], "malformed"),
-    (200, '{"result": {}}', "malformed"),
-    (418, "teapot", "malformed"),
-])
+@pytest.mark.parametrize(
+    "status, text, expected",
+    [
+        (200, _article(), "ok"),
+        (200, _article(isBlind=True), "blind"),
+        (200, _article(isOpen=False), "private"),
+        (200, _article(isReadable=False), "member_only"),
+        (401, '{"error": "login"}', "member_only"),
+        (403, "", "member_only"),
+        (404, '{"errorCode": "0002"}', "deleted"),
+        (200, _article()[:30], "malformed"),
+        (200, '{"result": {}}', "malformed"),
+        (418, "teapot", "malformed"),
+    ],
+)
 def test_classify(status, text, expected):
     body = classify(status, text.encode())
     assert body.status == expected
@@ -104,8 +141,14 @@ def _http(script, **policy) -> tuple[PoliteHttp, list[float]]:
 
 
 def test_list_page_asks_the_list_api_for_the_board_and_page():
-    http, _ = _http([FakeResponse(429, "", {"Retry-After": "1"}), requests.ConnectionError("reset"),
-                     FakeResponse(200, json.dumps(LIST))], retry_after_scale=0.01)
+    http, _ = _http(
+        [
+            FakeResponse(429, "", {"Retry-After": "1"}),
+            requests.ConnectionError("reset"),
+            FakeResponse(200, json.dumps(LIST)),
+        ],
+        retry_after_scale=0.01,
+    )
     page = fetch.list_page(SOURCE, http, BOARD, 3, per_page=20)
     assert page.items[0]["articleId"] == 123457
     url, params = http.session.calls[-1]
@@ -156,13 +199,16 @@ def test_member_only_is_not_retried():
     assert slept == [] and http.counts["requests"] == 1
 
 
-@pytest.mark.parametrize("item, aid, ms", [
-    ({"articleId": 7, "writeDateTimestamp": 1709640780000}, 7, 1709640780000),
-    ({"articleId": "7", "writeDateTimestamp": "1709640780000"}, 7, 1709640780000),
-    ({"articleId": True, "writeDate": "어제"}, None, None),
-    ({"articleId": "x", "writeDateTimestamp": 0}, None, None),
-    ("not an item", None, None),
-])
+@pytest.mark.parametrize(
+    "item, aid, ms",
+    [
+        ({"articleId": 7, "writeDateTimestamp": 1709640780000}, 7, 1709640780000),
+        ({"articleId": "7", "writeDateTimestamp": "1709640780000"}, 7, 1709640780000),
+        ({"articleId": True, "writeDate": "어제"}, None, None),
+        ({"articleId": "x", "writeDateTimestamp": 0}, None, None),
+        ("not an item", None, None),
+    ],
+)
 def test_list_item_id_and_posting_time(item, aid, ms):
     assert (item_id(item), item_posted_ms(item)) == (aid, ms)
 
@@ -170,4 +216,6 @@ def test_list_item_id_and_posting_time(item, aid, ms):
 def test_the_envelope_payload_keeps_both_responses_untouched():
     body = classify(200, _article())
     assert SOURCE.payload(LIST["message"]["result"]["articleList"][0], body) == {
-        "list_item": LIST["message"]["result"]["articleList"][0], "article": json.loads(_article())}
+        "list_item": LIST["message"]["result"]["articleList"][0],
+        "article": json.loads(_article()),
+    }

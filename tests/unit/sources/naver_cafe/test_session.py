@@ -13,8 +13,14 @@ from cafelake.sources.naver_cafe.session import ENV_VAR, MemberCookies, load_coo
 SECRETS = {"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}
 
 
-@pytest.mark.parametrize("text", ['{"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}',
-                                  "NID_AUT=aut-value-123; NID_SES=ses-value-456", "NID_AUT=aut-value-123;NID_SES=ses-value-456;"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}',
+        "NID_AUT=aut-value-123; NID_SES=ses-value-456",
+        "NID_AUT=aut-value-123;NID_SES=ses-value-456;",
+    ],
+)
 def test_parse_forms(text):
     assert dict(MemberCookies.parse(text)) == SECRETS
 
@@ -48,7 +54,8 @@ def test_load_from_file_and_env(tmp_path):
 @mock_aws
 def test_load_from_secrets_manager():
     sm = boto3.client("secretsmanager", region_name="us-east-1")
-    arn = sm.create_secret(Name="cafelake/naver-cookies", SecretString='{"NID_AUT": "aut-value-123", '
-                                                                      '"NID_SES": "ses-value-456"}')["ARN"]
+    arn = sm.create_secret(
+        Name="cafelake/naver-cookies", SecretString='{"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}'
+    )["ARN"]
     assert dict(load_cookies(secret_id=arn)) == SECRETS
     assert dict(load_cookies(secret_id="cafelake/naver-cookies")) == SECRETS

@@ -18,10 +18,58 @@ KST = timezone(timedelta(hours=9))
 
 # Relative weight of each KST hour 0..23. Evening peak at 21-22 (after the children are
 # asleep), a morning bump, a trough at 3-5. Weekends: the morning bump comes later.
-WEEKDAY_HOURS = (3.0, 1.8, 1.1, 0.7, 0.6, 0.8, 1.8, 3.0, 3.6, 3.8, 3.6, 3.3,
-                 3.2, 3.3, 3.4, 3.4, 3.3, 3.2, 3.0, 3.4, 4.8, 6.8, 6.6, 4.8)
-WEEKEND_HOURS = (3.4, 2.1, 1.2, 0.7, 0.6, 0.6, 1.0, 1.8, 2.6, 3.4, 4.0, 3.8,
-                 3.4, 3.3, 3.3, 3.3, 3.2, 3.1, 3.0, 3.4, 4.8, 6.8, 6.6, 5.0)
+WEEKDAY_HOURS = (
+    3.0,
+    1.8,
+    1.1,
+    0.7,
+    0.6,
+    0.8,
+    1.8,
+    3.0,
+    3.6,
+    3.8,
+    3.6,
+    3.3,
+    3.2,
+    3.3,
+    3.4,
+    3.4,
+    3.3,
+    3.2,
+    3.0,
+    3.4,
+    4.8,
+    6.8,
+    6.6,
+    4.8,
+)
+WEEKEND_HOURS = (
+    3.4,
+    2.1,
+    1.2,
+    0.7,
+    0.6,
+    0.6,
+    1.0,
+    1.8,
+    2.6,
+    3.4,
+    4.0,
+    3.8,
+    3.4,
+    3.3,
+    3.3,
+    3.3,
+    3.2,
+    3.1,
+    3.0,
+    3.4,
+    4.8,
+    6.8,
+    6.6,
+    5.0,
+)
 # Daily volume by weekday, Monday first: Sunday evening and Monday carry the weekend's
 # illnesses (clinics closed), Friday and Saturday are quieter.
 WEEKDAY_FACTORS = (1.10, 1.00, 0.98, 0.97, 0.93, 0.92, 1.10)
@@ -65,8 +113,11 @@ def daily_counts(posts: int, start: date, days: int, seed: int) -> list[int]:
     weights = []
     for d in range(days):
         day = start + timedelta(days=d)
-        weights.append(WEEKDAY_FACTORS[day.weekday()] * season_factor(day, VOLUME_AMPLITUDE, VOLUME_PEAK)
-                       * math.exp(rng.gauss(0.0, DAILY_NOISE_SIGMA)))
+        weights.append(
+            WEEKDAY_FACTORS[day.weekday()]
+            * season_factor(day, VOLUME_AMPLITUDE, VOLUME_PEAK)
+            * math.exp(rng.gauss(0.0, DAILY_NOISE_SIGMA))
+        )
     total = sum(weights)
     exact = [posts * w / total for w in weights]
     counts = [int(x) for x in exact]
@@ -95,8 +146,9 @@ def build_day(seed: int, index: int, day: date, count: int, first_index: int, fi
     ids = tuple(first_id + x for x in sorted(rng.sample(range(span), count)))
     cum = _HOUR_CUM[day.weekday() >= 5]
     total = cum[-1]
-    offsets = sorted(bisect_right(cum, rng.random() * total) * 3_600_000 + int(rng.random() * 3_600_000)
-                     for _ in range(count))
+    offsets = sorted(
+        bisect_right(cum, rng.random() * total) * 3_600_000 + int(rng.random() * 3_600_000) for _ in range(count)
+    )
     midnight = int(datetime(day.year, day.month, day.day, tzinfo=KST).timestamp()) * 1000
     return Day(index, day, first_index, midnight, ids, tuple(offsets))
 

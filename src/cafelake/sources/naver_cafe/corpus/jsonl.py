@@ -50,8 +50,7 @@ def _check(record: Any) -> str | None:
     if not isinstance(responses, list) or not responses:
         return "'responses' must be a non-empty list of [http_status, body_text] pairs"
     for k, r in enumerate(responses):
-        if not (isinstance(r, list) and len(r) == 2 and _is_int(r[0]) and 100 <= r[0] <= 599
-                and isinstance(r[1], str)):
+        if not (isinstance(r, list) and len(r) == 2 and _is_int(r[0]) and 100 <= r[0] <= 599 and isinstance(r[1], str)):
             return f"'responses[{k}]' must be [http_status, body_text], got {str(r)[:80]}"
     if record.get("truth") is not None and not isinstance(record["truth"], dict):
         return "'truth' must be an object when present"
@@ -126,13 +125,17 @@ class JsonlCorpus:
             raise CorpusFileError(self.path, None, "no articles (an empty file)")
         if menu_id is None and len(menus) > 1:
             (first, _), (other, line) = sorted(menus.items(), key=lambda kv: kv[1])[:2]
-            raise CorpusFileError(self.path, line, f"list_item.menuId {other} is another board than {first} "
-                                                   "(one file is one board)")
+            raise CorpusFileError(
+                self.path, line, f"list_item.menuId {other} is another board than {first} (one file is one board)"
+            )
         self.club_id = club_id or cafe
         self.menu_id = menu_id or next(iter(menus), None)
         if self.club_id is None or self.menu_id is None:
-            missing = "no article body has result.cafeId: give the cafe id" if self.club_id is None else \
-                "no list item has menuId: give the menu id"
+            missing = (
+                "no article body has result.cafeId: give the cafe id"
+                if self.club_id is None
+                else "no list item has menuId: give the menu id"
+            )
             raise CorpusFileError(self.path, None, missing)
         self.article_ids = sorted(spans)  # Naver's ids grow with time: ascending = oldest first
         self._spans = spans
@@ -146,8 +149,13 @@ class JsonlCorpus:
     def article(self, article_id: int) -> CorpusArticle:
         start, length = self._spans[article_id]
         record = json.loads(os.pread(self._fd, length, start))
-        return CorpusArticle(article_id, record["list_item"], [tuple(r) for r in record["responses"]],
-                             record.get("broken"), record.get("truth") or {})
+        return CorpusArticle(
+            article_id,
+            record["list_item"],
+            [tuple(r) for r in record["responses"]],
+            record.get("broken"),
+            record.get("truth") or {},
+        )
 
     def close(self) -> None:
         if self._tmp is not None:

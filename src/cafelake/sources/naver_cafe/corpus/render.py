@@ -9,23 +9,35 @@ from __future__ import annotations
 
 import json
 import random
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from datetime import datetime
 from html import escape
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from cafelake.sources.naver_cafe.corpus.calendar import KST
 from cafelake.sources.naver_cafe.corpus.model import OVERSIZED_CHARS
 
 MENU_NAME = "아기 건강 Q&A"
-_SE_OPEN = ('<div class="se-main-container"><div class="se-component se-text se-l-default">'
-            '<div class="se-component-content"><div class="se-section se-section-text se-l-default">'
-            '<div class="se-module se-module-text">')
+_SE_OPEN = (
+    '<div class="se-main-container"><div class="se-component se-text se-l-default">'
+    '<div class="se-component-content"><div class="se-section se-section-text se-l-default">'
+    '<div class="se-module se-module-text">'
+)
 _SE_CLOSE = "</div></div></div></div></div>"
 _SE_P = '<p class="se-text-paragraph se-text-paragraph-align-"><span style="" class="se-fs- se-ff-">{}</span></p>'
-_STYLES = ('<span style="color:#ff0000;">{}</span>', "<b>{}</b>", '<span style="font-size:15px;">{}</span>',
-           "<strong>{}</strong>", '<font color="#0000ff">{}</font>')
-_ASIDES = ("(사진 첨부해요 >_<)", "Q&A 게시판이 맞는지 모르겠네요", "\"괜찮다\"는 말만 들었어요", "병원 & 약국 다 닫았어요")
+_STYLES = (
+    '<span style="color:#ff0000;">{}</span>',
+    "<b>{}</b>",
+    '<span style="font-size:15px;">{}</span>',
+    "<strong>{}</strong>",
+    '<font color="#0000ff">{}</font>',
+)
+_ASIDES = (
+    "(사진 첨부해요 >_<)",
+    "Q&A 게시판이 맞는지 모르겠네요",
+    '"괜찮다"는 말만 들었어요',
+    "병원 & 약국 다 닫았어요",
+)
 _SCRIPT = '<script type="text/javascript">window.__cafeAd = {slot: "article_bottom"};</script>'
 
 
@@ -94,39 +106,100 @@ def date_text(kind: str, posted_ms: int, as_of_ms: int) -> str:
     raise ValueError(f"not a date form: {kind}")
 
 
-def list_item(*, article_id: int, menu_id: str, subject: str, nick: str, member_key: str, level: int,
-              posted_ms: int, read: int, comments: int, likes: int, is_new: bool, image: bool,
-              is_open: bool, is_blind: bool) -> dict[str, Any]:
+def list_item(
+    *,
+    article_id: int,
+    menu_id: str,
+    subject: str,
+    nick: str,
+    member_key: str,
+    level: int,
+    posted_ms: int,
+    read: int,
+    comments: int,
+    likes: int,
+    is_new: bool,
+    image: bool,
+    is_open: bool,
+    is_blind: bool,
+) -> dict[str, Any]:
     return {
-        "articleId": article_id, "refArticleId": article_id, "menuId": int(menu_id), "menuName": MENU_NAME,
-        "menuType": "B", "boardType": "L", "subject": subject, "writerNickname": nick,
-        "memberKey": member_key, "memberLevel": level, "writeDateTimestamp": posted_ms,
-        "readCount": read, "commentCount": comments, "likeItCount": likes, "newArticle": is_new,
-        "attachImage": image, "attachMovie": False, "attachFile": False, "openArticle": is_open,
+        "articleId": article_id,
+        "refArticleId": article_id,
+        "menuId": int(menu_id),
+        "menuName": MENU_NAME,
+        "menuType": "B",
+        "boardType": "L",
+        "subject": subject,
+        "writerNickname": nick,
+        "memberKey": member_key,
+        "memberLevel": level,
+        "writeDateTimestamp": posted_ms,
+        "readCount": read,
+        "commentCount": comments,
+        "likeItCount": likes,
+        "newArticle": is_new,
+        "attachImage": image,
+        "attachMovie": False,
+        "attachFile": False,
+        "openArticle": is_open,
         "blindArticle": is_blind,
     }
 
 
-_ARTICLE = ('{"result":{"cafeId":%d,"articleId":%d,"article":{"id":%d,"refArticleId":%d,'
-            '"menu":{"id":%d,"name":%s,"menuType":"B"},"subject":%s,'
-            '"writer":{"memberKey":%s,"nick":%s,"memberLevel":%d},"writeDate":%d,"readCount":%d,'
-            '"commentCount":%d,"likeItCount":%d,"contentHtml":%s,"isReadable":%s,"isOpen":%s,"isBlind":%s,'
-            '"isNotice":false}}}')
+_ARTICLE = (
+    '{"result":{"cafeId":%d,"articleId":%d,"article":{"id":%d,"refArticleId":%d,'
+    '"menu":{"id":%d,"name":%s,"menuType":"B"},"subject":%s,'
+    '"writer":{"memberKey":%s,"nick":%s,"memberLevel":%d},"writeDate":%d,"readCount":%d,'
+    '"commentCount":%d,"likeItCount":%d,"contentHtml":%s,"isReadable":%s,"isOpen":%s,"isBlind":%s,'
+    '"isNotice":false}}}'
+)
 _BOOL = {True: "true", False: "false"}
 
 
-def article_text(*, club_id: str, menu_id: str, article_id: int, subject: str, nick: str, member_key: str,
-                 level: int, posted_ms: int, read: int, comments: int, likes: int, html: str,
-                 is_open: bool, is_blind: bool) -> str:
+def article_text(
+    *,
+    club_id: str,
+    menu_id: str,
+    article_id: int,
+    subject: str,
+    nick: str,
+    member_key: str,
+    level: int,
+    posted_ms: int,
+    read: int,
+    comments: int,
+    likes: int,
+    html: str,
+    is_open: bool,
+    is_blind: bool,
+) -> str:
     """The article API's 200 response, byte for byte what dumps() of the same object gives.
 
     Filled from a template because it is the generator's hot path (json.dumps of the
     whole object costs twice as much); defects are applied to its parsed form.
     """
     q = encode_basestring
-    return _ARTICLE % (int(club_id), article_id, article_id, article_id, int(menu_id), q(MENU_NAME), q(subject),
-                       q(member_key), q(nick), level, posted_ms, read, comments, likes, q(html),
-                       _BOOL[is_open], _BOOL[is_open], _BOOL[is_blind])
+    return _ARTICLE % (
+        int(club_id),
+        article_id,
+        article_id,
+        article_id,
+        int(menu_id),
+        q(MENU_NAME),
+        q(subject),
+        q(member_key),
+        q(nick),
+        level,
+        posted_ms,
+        read,
+        comments,
+        likes,
+        q(html),
+        _BOOL[is_open],
+        _BOOL[is_open],
+        _BOOL[is_blind],
+    )
 
 
 def error_body(club_id: str, article_id: int, code: str, reason: str) -> str:

@@ -12,7 +12,7 @@ import math
 import random
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from typing import overload
@@ -41,15 +41,23 @@ from cafelake.sources.naver_cafe.corpus.text import compose, edit, phrasing, pic
 DEFAULT_END_DATE = date(2026, 10, 31)
 _BLIND_HTML = "<p>이 게시글은 카페 운영 원칙에 따라 블라인드 처리되었습니다.</p>"
 _STATUS_CUM = tuple(zip(STATUS_SHARES, accumulate(STATUS_SHARES.values())))
-_DEFECT_CUM = tuple(zip((*BROKEN_SHARES, *ODD_DATE_SHARES),
-                        accumulate((*BROKEN_SHARES.values(), *ODD_DATE_SHARES.values()))))
+_DEFECT_CUM = tuple(
+    zip((*BROKEN_SHARES, *ODD_DATE_SHARES), accumulate((*BROKEN_SHARES.values(), *ODD_DATE_SHARES.values())))
+)
 
 
 class Corpus:
     """`posts` questions on one board over `days` days ending at `end_date` (KST)."""
 
-    def __init__(self, posts: int = 20_000, seed: int = 42, end_date: date = DEFAULT_END_DATE, days: int = 365,
-                 club_id: str = "10050146", menu_id: str = "386") -> None:
+    def __init__(
+        self,
+        posts: int = 20_000,
+        seed: int = 42,
+        end_date: date = DEFAULT_END_DATE,
+        days: int = 365,
+        club_id: str = "10050146",
+        menu_id: str = "386",
+    ) -> None:
         if posts < 0 or days < 1:
             raise ValueError("posts must be >= 0 and days >= 1")
         self.posts, self.seed, self.end_date, self.days = posts, seed, end_date, days
@@ -71,12 +79,20 @@ class Corpus:
         return self.posts
 
     def __repr__(self) -> str:
-        return (f"Corpus(posts={self.posts}, seed={self.seed}, end_date={self.end_date}, days={self.days}, "
-                f"club_id={self.club_id!r}, menu_id={self.menu_id!r})")
+        return (
+            f"Corpus(posts={self.posts}, seed={self.seed}, end_date={self.end_date}, days={self.days}, "
+            f"club_id={self.club_id!r}, menu_id={self.menu_id!r})"
+        )
 
     def _build_day(self, index: int) -> Day:
-        return build_day(self.seed, index, self.start_date + timedelta(days=index), self.counts[index],
-                         self._first_index[index], self._first_id[index])
+        return build_day(
+            self.seed,
+            index,
+            self.start_date + timedelta(days=index),
+            self.counts[index],
+            self._first_index[index],
+            self._first_id[index],
+        )
 
     def locate(self, article_id: int) -> tuple[Day, int]:
         """(day, index within the day) of an article id; KeyError if the board has no such id."""
@@ -111,7 +127,7 @@ class Corpus:
         order = range(self.days - 1, -1, -1) if newest_first else range(self.days)
         for d in order:
             day = self._build_day(d)
-            for i in (range(len(day.ids) - 1, -1, -1) if newest_first else range(len(day.ids))):
+            for i in range(len(day.ids) - 1, -1, -1) if newest_first else range(len(day.ids)):
                 yield self._article(day, i)
 
     def _article(self, day: Day, i: int) -> CorpusArticle:
@@ -134,17 +150,31 @@ class Corpus:
         likes = int(rng.expovariate(1.5))
         is_open, is_blind = status != "private", status == "blind"
         html, image = render.content_html(rng, post.paragraphs, article_id)
-        item = render.list_item(article_id=article_id, menu_id=self.menu_id, subject=post.subject, nick=nick,
-                                member_key=member_key, level=level, posted_ms=posted_ms, read=read,
-                                comments=comments, likes=likes, is_new=self._as_of_ms - posted_ms < 86_400_000,
-                                image=image, is_open=is_open, is_blind=is_blind)
+        item = render.list_item(
+            article_id=article_id,
+            menu_id=self.menu_id,
+            subject=post.subject,
+            nick=nick,
+            member_key=member_key,
+            level=level,
+            posted_ms=posted_ms,
+            read=read,
+            comments=comments,
+            likes=likes,
+            is_new=self._as_of_ms - posted_ms < 86_400_000,
+            image=image,
+            is_open=is_open,
+            is_blind=is_blind,
+        )
         responses: list[tuple[int, str]] = []
         if status == "member_only":
-            responses.append((401, render.error_body(self.club_id, article_id, "0004",
-                                                     "카페 멤버만 볼 수 있는 게시글입니다.")))
+            responses.append(
+                (401, render.error_body(self.club_id, article_id, "0004", "카페 멤버만 볼 수 있는 게시글입니다."))
+            )
         elif status == "deleted":
-            responses.append((404, render.error_body(self.club_id, article_id, "0002",
-                                                     "삭제되었거나 존재하지 않는 게시글입니다.")))
+            responses.append(
+                (404, render.error_body(self.club_id, article_id, "0002", "삭제되었거나 존재하지 않는 게시글입니다."))
+            )
         else:
             for k, rev in enumerate(revisions):
                 if k:
@@ -152,21 +182,44 @@ class Corpus:
                     read += rng.randint(10, 300)
                     comments += rng.randint(1, 6)
                 text = render.article_text(
-                    club_id=self.club_id, menu_id=self.menu_id, article_id=article_id, subject=rev.subject,
-                    nick=nick, member_key=member_key, level=level, posted_ms=posted_ms, read=read,
-                    comments=comments, likes=likes,
-                    html=_BLIND_HTML if is_blind else html if is_open else "", is_open=is_open, is_blind=is_blind)
+                    club_id=self.club_id,
+                    menu_id=self.menu_id,
+                    article_id=article_id,
+                    subject=rev.subject,
+                    nick=nick,
+                    member_key=member_key,
+                    level=level,
+                    posted_ms=posted_ms,
+                    read=read,
+                    comments=comments,
+                    likes=likes,
+                    html=_BLIND_HTML if is_blind else html if is_open else "",
+                    is_open=is_open,
+                    is_blind=is_blind,
+                )
                 if defect is not None:
                     text = self._defective(text, item, defect, posted_ms, rng)
                 responses.append((200, text))
-        posted_at = datetime.fromtimestamp(posted_ms / 1000, timezone.utc)
+        posted_at = datetime.fromtimestamp(posted_ms / 1000, UTC)
         final = revisions[-1]
         truth = {
-            "posted_at": posted_at, "posted_ms": posted_ms, "kst_date": day.date,
-            "kst_hour": day.offsets_ms[i] // 3_600_000, "author": author, "member_key": member_key,
-            "nickname": nick, "topic": post.topic, "topics": post.topics, "groups": sorted(final.groups),
-            "age_months": post.age_months, "status": status, "broken": defect, "revisions": len(revisions),
-            "subject": final.subject, "sentences": [s for p in final.paragraphs for s in p], "has_image": image,
+            "posted_at": posted_at,
+            "posted_ms": posted_ms,
+            "kst_date": day.date,
+            "kst_hour": day.offsets_ms[i] // 3_600_000,
+            "author": author,
+            "member_key": member_key,
+            "nickname": nick,
+            "topic": post.topic,
+            "topics": post.topics,
+            "groups": sorted(final.groups),
+            "age_months": post.age_months,
+            "status": status,
+            "broken": defect,
+            "revisions": len(revisions),
+            "subject": final.subject,
+            "sentences": [s for p in final.paragraphs for s in p],
+            "has_image": image,
         }
         return CorpusArticle(article_id, item, responses, defect, truth)
 
@@ -180,8 +233,11 @@ class Corpus:
         defect = next((name for name, edge in _DEFECT_CUM if u < edge), None)
         age_ms = self._as_of_ms - posted_ms
         if defect is None and age_ms <= 2 * 86_400_000 and rng.random() < RECENT_ODD_DATE_SHARE:
-            defect = ("odd_date_yesterday" if age_ms > 86_400_000
-                      else rng.choice(("odd_date_time", "odd_date_ampm", "odd_date_ago")))
+            defect = (
+                "odd_date_yesterday"
+                if age_ms > 86_400_000
+                else rng.choice(("odd_date_time", "odd_date_ampm", "odd_date_ago"))
+            )
         return status, defect
 
     def _defective(self, text: str, item: dict, defect: str, posted_ms: int, rng: random.Random) -> str:

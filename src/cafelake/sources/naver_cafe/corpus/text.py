@@ -84,9 +84,16 @@ def phrasing() -> Phrasing:
         return tuple(parse_phrase(str(x), groups_of) for x in items)
 
     topics = {
-        name: Topic(name, float(t["weight"]), float(t["season"]["amplitude"]), str(t["season"]["peak"]),
-                    (int(t["ages"][0]), int(t["ages"][1])), tuple(t["related"]),
-                    phrases(t["titles"]), phrases(t["lines"]))
+        name: Topic(
+            name,
+            float(t["weight"]),
+            float(t["season"]["amplitude"]),
+            str(t["season"]["peak"]),
+            (int(t["ages"][0]), int(t["ages"][1])),
+            tuple(t["related"]),
+            phrases(t["titles"]),
+            phrases(t["lines"]),
+        )
         for name, t in data["topics"].items()
     }
     for t in topics.values():
@@ -94,9 +101,14 @@ def phrasing() -> Phrasing:
             raise ValueError(f"corpus_topics.yaml: topic {t.name} relates to unknown topics {missing}")
     return Phrasing(
         slots={k: tuple(str(v) for v in vs) for k, vs in data["slots"].items()},
-        openers=phrases(data["openers"]), contexts=phrases(data["contexts"]), details=phrases(data["details"]),
-        questions=phrases(data["questions"]), closers=phrases(data["closers"]), edits=phrases(data["edits"]),
-        edit_title_marks=tuple(data["edit_title_marks"]), topics=topics,
+        openers=phrases(data["openers"]),
+        contexts=phrases(data["contexts"]),
+        details=phrases(data["details"]),
+        questions=phrases(data["questions"]),
+        closers=phrases(data["closers"]),
+        edits=phrases(data["edits"]),
+        edit_title_marks=tuple(data["edit_title_marks"]),
+        topics=topics,
     )
 
 
@@ -152,9 +164,15 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
     babies = ph.slots["baby"]
     baby = babies[int(r() * len(babies))]
     bat = has_final_consonant(baby)
-    slots = _Slots(rng, ph.slots, age=age, baby=baby, baby_topic=baby + ("은" if bat else "는"),
-                   baby_subj=baby + ("이" if bat else "가"),
-                   age_cop=age + ("이에요." if has_final_consonant(age) else "예요."))
+    slots = _Slots(
+        rng,
+        ph.slots,
+        age=age,
+        baby=baby,
+        baby_topic=baby + ("은" if bat else "는"),
+        baby_subj=baby + ("이" if bat else "가"),
+        age_cop=age + ("이에요." if has_final_consonant(age) else "예요."),
+    )
     groups: set[str] = set()
 
     def say(options: tuple[Phrase, ...]) -> str:
@@ -185,9 +203,9 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
         intro.append(say(ph.contexts))
     lines = topic.lines
     first = int(r() * len(lines))
-    body = [say(lines[first:first + 1])]
+    body = [say(lines[first : first + 1])]
     if r() < 0.5 and len(lines) > 1:  # a second, different line of the same topic
-        body.append(say(lines[:first] + lines[first + 1:]))
+        body.append(say(lines[:first] + lines[first + 1 :]))
     u = r()
     related = list(topic.related)
     chosen = []
@@ -220,6 +238,4 @@ def edit(rng: random.Random, ph: Phrasing, post: Post) -> Post:
     subject = post.subject
     if rng.random() < 0.5:
         subject = f"{rng.choice(ph.edit_title_marks)} {subject}"
-    return Post(subject, [*post.paragraphs, [p.text]], post.topic, post.topics, post.groups | p.groups,
-                post.age_months)
-
+    return Post(subject, [*post.paragraphs, [p.text]], post.topic, post.topics, post.groups | p.groups, post.age_months)

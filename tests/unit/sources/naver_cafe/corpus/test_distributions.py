@@ -62,8 +62,13 @@ def test_topics_shift_with_the_seasons(articles):
     expected_winter, expected_summer = Counter(), Counter()
     for a in articles:
         month = a.truth["kst_date"].month
-        season, expected = (winter, expected_winter) if month in (12, 1, 2) else \
-            (summer, expected_summer) if month in (6, 7, 8) else (None, None)
+        season, expected = (
+            (winter, expected_winter)
+            if month in (12, 1, 2)
+            else (summer, expected_summer)
+            if month in (6, 7, 8)
+            else (None, None)
+        )
         if season is None:
             continue
         season[a.truth["topic"]] += 1

@@ -34,8 +34,12 @@ def test_generate_writes_the_corpus_deterministically(tmp_path):
     lines = [json.loads(x) for x in plain.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 400
     for line, art in zip(lines, corpus.iter_articles()):
-        assert line == {"article_id": art.article_id, "list_item": art.list_item,
-                        "responses": [list(r) for r in art.responses], "broken": art.broken}
+        assert line == {
+            "article_id": art.article_id,
+            "list_item": art.list_item,
+            "responses": [list(r) for r in art.responses],
+            "broken": art.broken,
+        }
 
 
 def test_generate_with_truth_and_a_bad_date(tmp_path):
@@ -52,7 +56,23 @@ def test_output_does_not_depend_on_the_process_hash_seed(tmp_path):
     for hash_seed in ("1", "4242"):
         out = tmp_path / f"h{hash_seed}.jsonl"
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        subprocess.run([sys.executable, "-c", "from cafelake.cli import main; main()", "generate", "--posts", "300",
-                        "--days", "20", "--truth", "--out", str(out)], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from cafelake.cli import main; main()",
+                "generate",
+                "--posts",
+                "300",
+                "--days",
+                "20",
+                "--truth",
+                "--out",
+                str(out),
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0].count(b"\n") == 300

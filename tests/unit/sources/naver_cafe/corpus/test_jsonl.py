@@ -41,15 +41,23 @@ def test_a_generated_file_reads_back_as_the_corpus_it_came_from(tmp_path, corpus
 
 def test_the_server_answers_a_file_as_it_answers_the_generated_corpus(tmp_path, corpus):
     """Every list page and body of the file, byte for byte what the same board generated in memory gives."""
-    with JsonlCorpus(_write(tmp_path / "board.jsonl", corpus)) as board, \
-            NaverServer(board) as from_file, NaverServer(corpus) as generated:
+    with (
+        JsonlCorpus(_write(tmp_path / "board.jsonl", corpus)) as board,
+        NaverServer(board) as from_file,
+        NaverServer(corpus) as generated,
+    ):
+
         def fetch(server, path, **params):
             r = requests.get(server.base_url + path, params=params, timeout=5)
             return r.status_code, r.content
 
         for page in (1, 2, 3):
-            params = {"search.clubid": corpus.club_id, "search.menuid": corpus.menu_id, "search.page": page,
-                      "search.perPage": 50}
+            params = {
+                "search.clubid": corpus.club_id,
+                "search.menuid": corpus.menu_id,
+                "search.page": page,
+                "search.perPage": 50,
+            }
             assert fetch(from_file, LIST_PATH, **params) == fetch(generated, LIST_PATH, **params)
         for aid in corpus.article_ids:
             path = ARTICLE_PATH.format(club_id=corpus.club_id, article_id=aid)
@@ -64,30 +72,54 @@ def _lines(tmp_path, *lines: str, name: str = "bad.jsonl"):
 
 def _line(aid: int = 7, menu: int = 31, cafe: int | None = 99, item_id: int | None = None) -> str:
     body = {"result": {"articleId": aid, "article": {}} | ({"cafeId": cafe} if cafe else {})}
-    return json.dumps({"article_id": aid, "responses": [[200, json.dumps(body)]],
-                       "list_item": {"articleId": item_id or aid, "menuId": menu, "subject": "열나요"}},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "article_id": aid,
+            "responses": [[200, json.dumps(body)]],
+            "list_item": {"articleId": item_id or aid, "menuId": menu, "subject": "열나요"},
+        },
+        ensure_ascii=False,
+    )
 
 
 GOOD = _line()
 
 
-@pytest.mark.parametrize("bad, line, says", [
-    ('{"article_id": 8, "list_item": ', 2, "not JSON"),
-    ('[1, 2]', 2, "expected a JSON object, got list"),
-    ('{"article_id": "8", "list_item": {"articleId": 8}, "responses": [[200, "{}"]]}', 2,
-     "'article_id' must be a positive integer"),
-    ('{"article_id": 8, "list_item": [], "responses": [[200, "{}"]]}', 2, "'list_item' must be an object"),
-    ('{"article_id": 8, "list_item": {"articleId": 9}, "responses": [[200, "{}"]]}', 2,
-     "'list_item.articleId' is 9, not the line's article_id 8"),
-    ('{"article_id": 8, "list_item": {"articleId": 8}, "responses": []}', 2, "'responses' must be a non-empty list"),
-    ('{"article_id": 8, "list_item": {"articleId": 8}, "responses": [[200, {"result": {}}]]}', 2,
-     "'responses[0]' must be [http_status, body_text]"),
-    ('{"article_id": 8, "list_item": {"articleId": 8}, "responses": [[200, "{}"]], "truth": "x"}', 2,
-     "'truth' must be an object"),
-    (GOOD, 2, "article_id 7 again (first on line 1)"),
-    (_line(aid=8, menu=32), 2, "menuId 32 is another board than 31"),
-])
+@pytest.mark.parametrize(
+    "bad, line, says",
+    [
+        ('{"article_id": 8, "list_item": ', 2, "not JSON"),
+        ("[1, 2]", 2, "expected a JSON object, got list"),
+        (
+            '{"article_id": "8", "list_item": {"articleId": 8}, "responses": [[200, "{}"]]}',
+            2,
+            "'article_id' must be a positive integer",
+        ),
+        ('{"article_id": 8, "list_item": [], "responses": [[200, "{}"]]}', 2, "'list_item' must be an object"),
+        (
+            '{"article_id": 8, "list_item": {"articleId": 9}, "responses": [[200, "{}"]]}',
+            2,
+            "'list_item.articleId' is 9, not the line's article_id 8",
+        ),
+        (
+            '{"article_id": 8, "list_item": {"articleId": 8}, "responses": []}',
+            2,
+            "'responses' must be a non-empty list",
+        ),
+        (
+            '{"article_id": 8, "list_item": {"articleId": 8}, "responses": [[200, {"result": {}}]]}',
+            2,
+            "'responses[0]' must be [http_status, body_text]",
+        ),
+        (
+            '{"article_id": 8, "list_item": {"articleId": 8}, "responses": [[200, "{}"]], "truth": "x"}',
+            2,
+            "'truth' must be an object",
+        ),
+        (GOOD, 2, "article_id 7 again (first on line 1)"),
+        (_line(aid=8, menu=32), 2, "menuId 32 is another board than 31"),
+    ],
+)
 def test_a_bad_line_is_named_with_its_file_line_and_fault(tmp_path, bad, line, says):
     path = _lines(tmp_path, GOOD, bad)
     with pytest.raises(CorpusFileError) as exc:
@@ -106,8 +138,9 @@ def test_ids_come_from_the_file_or_are_asked_for(tmp_path):
         assert (board.club_id, board.menu_id) == ("5", "6")
 
 
-@pytest.mark.parametrize("content, says", [(None, "no such file"), (b"", "no articles"),
-                                           (b"not gzip at all", "not a readable gzip file")])
+@pytest.mark.parametrize(
+    "content, says", [(None, "no such file"), (b"", "no articles"), (b"not gzip at all", "not a readable gzip file")]
+)
 def test_an_unusable_file_says_why(tmp_path, content, says):
     path = tmp_path / ("board.jsonl.gz" if content and content.startswith(b"not") else "board.jsonl")
     if content is not None:

@@ -12,9 +12,18 @@ from cafelake.sources.naver_cafe.corpus import BROKEN_KINDS, ODD_DATE_KINDS
 from cafelake.sources.naver_cafe.corpus.calendar import KST
 from cafelake.sources.naver_cafe.corpus.model import OVERSIZED_CHARS
 
-LIST_FIELDS = {"articleId": int, "subject": str, "writerNickname": str, "memberKey": str,
-               "writeDateTimestamp": int, "readCount": int, "commentCount": int, "menuId": int,
-               "newArticle": bool, "attachImage": bool}
+LIST_FIELDS = {
+    "articleId": int,
+    "subject": str,
+    "writerNickname": str,
+    "memberKey": str,
+    "writeDateTimestamp": int,
+    "readCount": int,
+    "commentCount": int,
+    "menuId": int,
+    "newArticle": bool,
+    "attachImage": bool,
+}
 
 
 def body(text: str) -> dict:

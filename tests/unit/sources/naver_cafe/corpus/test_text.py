@@ -12,9 +12,36 @@ from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus.text import has_final_consonant, parse_phrase
 
 # Words that contain a one-letter keyword without meaning it (the keyword matcher's traps).
-TRAP_WORDS = ("토요일", "세토펜", "토끼", "토마토", "토닥토닥", "열심히", "열어", "열흘", "열꽃", "열 살", "열 번",
-              "열 개", "열두", "열받", "변경", "변화", "변했", "답변", "주변", "소변", "변기", "배변", "피곤", "피하고",
-              "방이 건조", "설사 별일", "가래떡", "폐렴구균")
+TRAP_WORDS = (
+    "토요일",
+    "세토펜",
+    "토끼",
+    "토마토",
+    "토닥토닥",
+    "열심히",
+    "열어",
+    "열흘",
+    "열꽃",
+    "열 살",
+    "열 번",
+    "열 개",
+    "열두",
+    "열받",
+    "변경",
+    "변화",
+    "변했",
+    "답변",
+    "주변",
+    "소변",
+    "변기",
+    "배변",
+    "피곤",
+    "피하고",
+    "방이 건조",
+    "설사 별일",
+    "가래떡",
+    "폐렴구균",
+)
 
 
 def written_keywords() -> dict[str, list[str]]:
@@ -24,13 +51,17 @@ def written_keywords() -> dict[str, list[str]]:
     for form, keywords in re.findall(r"\[\[([^|\]]+)\|([^\]]+)\]\]", raw):
         for kw in keywords.split(","):
             written.setdefault(kw, set()).add(form)
-    return {g.group_name: [f for k in g.keywords for f in written.get(k, {k}) | {k}] for g in Settings.load({}).keyword_groups}
+    return {
+        g.group_name: [f for k in g.keywords for f in written.get(k, {k}) | {k}]
+        for g in Settings.load({}).keyword_groups
+    }
 
 
 def _patterns(keywords: dict[str, list[str]]) -> dict[str, re.Pattern]:
     """Each group's written forms as one regex; a form with a {slot} matches any filling."""
-    return {g: re.compile("|".join(re.sub(r"\\\{\w+\\\}", r"\\S+", re.escape(k)) for k in ks))
-            for g, ks in keywords.items()}
+    return {
+        g: re.compile("|".join(re.sub(r"\\\{\w+\\\}", r"\\S+", re.escape(k)) for k in ks)) for g, ks in keywords.items()
+    }
 
 
 def all_text(a) -> str:
@@ -62,9 +93,32 @@ def test_every_keyword_in_the_phrasing_is_marked():
 
 def test_trap_and_domain_words_appear(articles):
     text = "\n".join(all_text(a) for a in articles)
-    for word in ("피부", "토요일", "열심히", "변화", "변경", "오돌토돌", "태열", "땀띠", "돌발진", "수족구",
-                 "모세기관지염", "세기관지염", "애기", "이유식", "분유", "예방접종", "BCG", "RSV", "어린이집",
-                 "장난감", "생후", "개월", "돌", "감기"):
+    for word in (
+        "피부",
+        "토요일",
+        "열심히",
+        "변화",
+        "변경",
+        "오돌토돌",
+        "태열",
+        "땀띠",
+        "돌발진",
+        "수족구",
+        "모세기관지염",
+        "세기관지염",
+        "애기",
+        "이유식",
+        "분유",
+        "예방접종",
+        "BCG",
+        "RSV",
+        "어린이집",
+        "장난감",
+        "생후",
+        "개월",
+        "돌",
+        "감기",
+    ):
         assert word in text, word
     for noise in ("ㅠㅠ", "ㅜㅜ", "ㅋㅋ", "😭", "🙏", "💦"):
         assert noise in text, noise
@@ -73,10 +127,16 @@ def test_trap_and_domain_words_appear(articles):
 def test_trap_words_do_not_make_truth(articles):
     """Once 피부/토요일/열심히/변화-like words are blanked out, a group with no keyword left is not truth."""
     keywords = written_keywords()
-    traps = {"blood": "피부|피곤|피하고", "vomit": "토요일|토리|토끼|토마토|토닥토닥",
-             "fever": "열심히|열어|열흘|열꽃|열 살|열 번|열 개|열두|열받|목욕물은 38도|방은 23도",
-             "stool": "변화|변경|변했|소변|주변|답변|변기|배변", "skin": "방이 건조", "phlegm": "가래떡",
-             "pneumonia": "폐렴구균", "diarrhea": "설사 별일"}
+    traps = {
+        "blood": "피부|피곤|피하고",
+        "vomit": "토요일|토리|토끼|토마토|토닥토닥",
+        "fever": "열심히|열어|열흘|열꽃|열 살|열 번|열 개|열두|열받|목욕물은 38도|방은 23도",
+        "stool": "변화|변경|변했|소변|주변|답변|변기|배변",
+        "skin": "방이 건조",
+        "phlegm": "가래떡",
+        "pneumonia": "폐렴구균",
+        "diarrhea": "설사 별일",
+    }
     checked = 0
     patterns = _patterns(keywords)
     for a in articles:
@@ -91,22 +151,62 @@ def test_trap_words_do_not_make_truth(articles):
 # The board's forms, by the gold set's categories (tests/data/gold_keyword_groups.tsv): the sample corpus
 # must exercise each one, the keyword and its look-alikes alike, so `make demo` meets them.
 BOARD_FORMS = {
-    "fever: a number after 열": r"열 ?\d+(\.\d)?도 넘", "fever: 38.5도": r"38\.5도", "fever: 38도5부": r"38도5부",
-    "fever: 열나요": r"열나요", "fever: 열이나요": r"열이나요", "fever: 열 나요": r"열 나요", "fever: 열감": r"열감",
-    "fever: 고열": r"고열", "fever: 미열": r"미열", "fever: a bare reading": r"재보니 \d+(\.\d)?도까지 찍었어요", "fever: 체온계": r"체온계",
-    "not fever: 태열": r"태열", "not fever: 열흘": r"열흘", "not fever: 열꽃": r"열꽃", "not fever: 열심히": r"열심히",
-    "not fever: 열 살": r"열 살", "not fever: 열 번": r"열 번", "not fever: 열 개": r"열 개", "not fever: 열받다": r"열받",
-    "not fever: bath water": r"목욕물은 \d+도", "diarrhoea: 설사 했어요": r"^설사 했", "diarrhoea: 설사해요": r"설사해요",
-    "diarrhoea: 물설사": r"물설사", "diarrhoea: 설사 하네요": r"설사 하네요", "not diarrhoea: 설사 the adverb": r"설사 별일",
-    "vomit: 토했어요": r"토했어요", "vomit: 토 했는데": r"토 했는데", "not vomit: 토요일": r"토요일",
-    "not vomit: 토마토": r"토마토", "skin: 피부": r"피부가", "skin and hospital: 피부과": r"피부과", "blood: 피": r"피가",
-    "not skin: dry air": r"방이 건조", "stool: 변": r"(^| )변[이을에 ]", "stool: 변비": r"변비", "stool: 녹변": r"녹변",
-    "not stool: 주변": r"주변", "not stool: 소변": r"소변", "not stool: 답변": r"답변", "not stool: 변기": r"변기",
-    "hand_foot: 수족구": r"수족구", "pneumonia: 모세기관지염": r"모세기관지염", "not pneumonia: 폐렴구균": r"폐렴구균",
-    "rash: 돌발진": r"돌발진", "otitis: 중이염": r"중이염", "enteritis: 장염": r"장염", "not phlegm: 가래떡": r"가래떡",
-    "cough: 잔기침": r"잔기침", "symptom: 증세": r"증세", "not hospital: 약국": r"약국", "flu and 감기": r"감기",
-    "a noun-run title": r"장염 설사 구토", "spacing slip": r"병원가봐야할까요|열이안떨어져요|소아과다녀왔는데",
-    "구어체": r"어케|넘 걱정|급질문", "emoji": r"[😭🙏💦🥲😢]", "ㅠㅠ": r"ㅠㅠ",
+    "fever: a number after 열": r"열 ?\d+(\.\d)?도 넘",
+    "fever: 38.5도": r"38\.5도",
+    "fever: 38도5부": r"38도5부",
+    "fever: 열나요": r"열나요",
+    "fever: 열이나요": r"열이나요",
+    "fever: 열 나요": r"열 나요",
+    "fever: 열감": r"열감",
+    "fever: 고열": r"고열",
+    "fever: 미열": r"미열",
+    "fever: a bare reading": r"재보니 \d+(\.\d)?도까지 찍었어요",
+    "fever: 체온계": r"체온계",
+    "not fever: 태열": r"태열",
+    "not fever: 열흘": r"열흘",
+    "not fever: 열꽃": r"열꽃",
+    "not fever: 열심히": r"열심히",
+    "not fever: 열 살": r"열 살",
+    "not fever: 열 번": r"열 번",
+    "not fever: 열 개": r"열 개",
+    "not fever: 열받다": r"열받",
+    "not fever: bath water": r"목욕물은 \d+도",
+    "diarrhoea: 설사 했어요": r"^설사 했",
+    "diarrhoea: 설사해요": r"설사해요",
+    "diarrhoea: 물설사": r"물설사",
+    "diarrhoea: 설사 하네요": r"설사 하네요",
+    "not diarrhoea: 설사 the adverb": r"설사 별일",
+    "vomit: 토했어요": r"토했어요",
+    "vomit: 토 했는데": r"토 했는데",
+    "not vomit: 토요일": r"토요일",
+    "not vomit: 토마토": r"토마토",
+    "skin: 피부": r"피부가",
+    "skin and hospital: 피부과": r"피부과",
+    "blood: 피": r"피가",
+    "not skin: dry air": r"방이 건조",
+    "stool: 변": r"(^| )변[이을에 ]",
+    "stool: 변비": r"변비",
+    "stool: 녹변": r"녹변",
+    "not stool: 주변": r"주변",
+    "not stool: 소변": r"소변",
+    "not stool: 답변": r"답변",
+    "not stool: 변기": r"변기",
+    "hand_foot: 수족구": r"수족구",
+    "pneumonia: 모세기관지염": r"모세기관지염",
+    "not pneumonia: 폐렴구균": r"폐렴구균",
+    "rash: 돌발진": r"돌발진",
+    "otitis: 중이염": r"중이염",
+    "enteritis: 장염": r"장염",
+    "not phlegm: 가래떡": r"가래떡",
+    "cough: 잔기침": r"잔기침",
+    "symptom: 증세": r"증세",
+    "not hospital: 약국": r"약국",
+    "flu and 감기": r"감기",
+    "a noun-run title": r"장염 설사 구토",
+    "spacing slip": r"병원가봐야할까요|열이안떨어져요|소아과다녀왔는데",
+    "구어체": r"어케|넘 걱정|급질문",
+    "emoji": r"[😭🙏💦🥲😢]",
+    "ㅠㅠ": r"ㅠㅠ",
 }
 
 
@@ -124,16 +224,30 @@ def test_the_corpus_does_not_copy_the_gold_set(articles):
     def norm(text: str) -> str:  # spacing, punctuation and ㅠㅠ/emoji tails do not make a sentence new
         return re.sub(r"[\s.,?!~^ㅠㅜㅋㅎ]|[\U0001F300-\U0001FAFF]", "", text)
 
-    gold_sentences = {norm(ln.split("\t", 1)[0]) for ln in gold.read_text(encoding="utf-8").splitlines()
-                      if ln.strip() and not ln.startswith("#")}
+    gold_sentences = {
+        norm(ln.split("\t", 1)[0])
+        for ln in gold.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    }
     written = {norm(t) for a in articles for t in (a.truth["subject"], *a.truth["sentences"])}
     assert not sorted(gold_sentences & written)
 
 
 def test_html_carries_the_noise_of_the_wild(articles):
     html = "\n".join(a.responses[-1][1] for a in articles if a.status == "ok" and a.broken is None)
-    for mark in ("se-text-paragraph", "<p>&nbsp;</p>", "<br>", "&nbsp;", "<img ", "<script", "<a href=",
-                 "\u200b", "&gt;", "&amp;", "style=\\\"color"):
+    for mark in (
+        "se-text-paragraph",
+        "<p>&nbsp;</p>",
+        "<br>",
+        "&nbsp;",
+        "<img ",
+        "<script",
+        "<a href=",
+        "\u200b",
+        "&gt;",
+        "&amp;",
+        'style=\\"color',
+    ):
         assert mark in html, mark
 
 
