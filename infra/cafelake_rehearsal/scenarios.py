@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from cafelake.collect.writer import iso_z, utcnow
 from cafelake.lake import Lake
 from cafelake.raw import lease_key, state_key
+from cafelake.runs import iso_z, utcnow
 from cafelake.sources.naver_cafe.corpus import Corpus
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 

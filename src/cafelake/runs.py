@@ -2,7 +2,8 @@
 
 - A run id is `YYYYMMDDTHHMMSSZ-<8 hex>` (UTC start, then random): runs sort by start time and
   two runs started in the same second differ. A scrape run keeps its id across the Lambda
-  invocations that share it (the id is in its checkpoint).
+  invocations that share it (the id is in its checkpoint); an import's id ends with a digest of
+  what it imported instead of random digits, so importing the same file again is recognised.
 - Each run writes `_runs/<stage>/<run id>.json` in the zone the stage writes (`RUN_ZONES`),
   hidden from readers: the stage's summary with the record's header (stage, run id, start and end).
   `write_run` is the only writer.
@@ -17,6 +18,7 @@ Plain Python (boto3 imported when publishing): the scraper Lambda imports it.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -69,9 +71,11 @@ def iso_z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def new_run_id(started: datetime | None = None) -> str:
-    """A run id: the UTC start to the second, then 8 random hex digits."""
-    return f"{(started or utcnow()).astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+def new_run_id(started: datetime | None = None, *, tag: str | None = None) -> str:
+    """A run id: the UTC start to the second, then `tag` (hex digits naming the run's input) or 8 random ones."""
+    if tag is not None and not re.fullmatch(r"[0-9a-f]{8,}", tag):
+        raise ValueError(f"a run id's tag is 8 or more lowercase hex digits, got {tag!r}")
+    return f"{(started or utcnow()).astimezone(UTC):%Y%m%dT%H%M%SZ}-{tag or secrets.token_hex(4)}"
 
 
 def run_key(stage: str, run_id: str) -> str:

@@ -14,7 +14,6 @@ scrape finds them).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass
@@ -23,12 +22,12 @@ from typing import Any
 
 from cafelake.collect.lease import board_lease
 from cafelake.collect.state import load_state, save_state
-from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z, utcnow
+from cafelake.collect.writer import RawWriter, envelope, ingest_date
 from cafelake.lake import Lake
 from cafelake.raw import board_prefix
+from cafelake.runs import iso_z, new_run_id, utcnow, write_run
 from cafelake.sources.base import Board
 
-RUNS = "_runs/import"
 DIGEST_CHARS = 16
 LEASE_S = 600  # the origin board's lease while an import with mark_scraped runs (given back when it ends)
 
@@ -76,7 +75,7 @@ def run_import(
     a scrape of it runs, before anything is written) until its watermark is raised.
     """
     moment = now()
-    run_id = f"{moment:%Y%m%dT%H%M%SZ}-{digest[:DIGEST_CHARS]}"
+    run_id = new_run_id(moment, tag=digest[:DIGEST_CHARS])
     summary = ImportSummary(run_id, board.source, origin, board.club_id, board.menu_id, file)
     if done := previous_run(lake, board, digest):
         summary.run_id, summary.already_imported = done, done
@@ -86,7 +85,7 @@ def run_import(
         _write(lake, board, records, summary, origin, batch, moment)
         if mark_scraped and summary.newest_article_id:
             summary.watermark = _raise_watermark(lake, scraped, summary.newest_article_id, run_id, moment)
-    lake.put_bytes("raw", f"{RUNS}/{run_id}.json", json.dumps(summary.to_dict(), indent=1).encode("utf-8"))
+    write_run(lake, "import", run_id, summary.to_dict(), started_at=moment, finished_at=now())
     return summary
 
 

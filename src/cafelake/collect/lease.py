@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cafelake.collect.writer import iso_z, utcnow
 from cafelake.lake import Lake
 from cafelake.raw import lease_key
+from cafelake.runs import iso_z, utcnow
 from cafelake.sources.base import Board
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import math
-import secrets
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -32,13 +31,12 @@ from cafelake.collect.cursor import Cursor, Decision, decide
 from cafelake.collect.http import PoliteHttp
 from cafelake.collect.politeness import CircuitOpen, OutOfTime, Policy
 from cafelake.collect.state import BoardState, Checkpoint, load_state, save_state
-from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z, utcnow
+from cafelake.collect.writer import RawWriter, envelope, ingest_date
 from cafelake.lake import Lake
+from cafelake.runs import Progress, iso_z, new_run_id, utcnow, write_run
 from cafelake.sources.base import Board, Body, ListingSource, ListPage, MalformedPage
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -71,10 +69,6 @@ class ScrapeSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"continue": self.continue_}
-
-
-def new_run_id(now: datetime) -> str:
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def _as_lookback(lookback: timedelta | float) -> timedelta:
@@ -413,14 +407,19 @@ class _Invocation:
             state.checkpoint, state.last_run_id, state.last_completed_at = None, cp.run_id, iso_z(self.now())
         save_state(self.lake, self.board, state)
         summary.watermark = state.watermark
-        run_doc = {
-            "run_id": cp.run_id,
-            "started_at": cp.started_at,
-            "invocations": cp.invocations,
-            "complete": summary.complete,
-            "totals": cp.totals,
-            "last_invocation": summary.to_dict(),
-        }
-        self.lake.put_bytes("raw", f"_runs/scrape/{cp.run_id}.json", json.dumps(run_doc, indent=1).encode("utf-8"))
+        # One record per run, rewritten by each of its invocations: the run's totals so far and the last invocation.
+        write_run(
+            self.lake,
+            "scrape",
+            cp.run_id,
+            {
+                "invocations": cp.invocations,
+                "complete": summary.complete,
+                "totals": cp.totals,
+                "last_invocation": summary.to_dict(),
+            },
+            started_at=cp.started_at,
+            finished_at=self.now(),
+        )
         log.info("scrape %s run %s: %s", self.board, cp.run_id, summary.to_dict())
         return summary

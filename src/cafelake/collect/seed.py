@@ -10,24 +10,25 @@ local server serves: `club_id`, `menu_id` and `iter_articles()` of items with `a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from cafelake import sources
 from cafelake.collect.state import BoardState, load_state, save_state
-from cafelake.collect.writer import RawWriter, envelope, ingest_date, iso_z
+from cafelake.collect.writer import RawWriter, envelope, ingest_date
+from cafelake.lake import Lake
+from cafelake.runs import Progress, iso_z
 from cafelake.sources.base import Board
 
 
 def seed_raw(
-    lake,
+    lake: Lake,
     corpus: Any,
     *,
     run_id: str,
     fetched_at: datetime,
     batch: int = 5000,
-    on_progress: Callable[[int, int | None], None] | None = None,
+    on_progress: Progress | None = None,
     source: str | None = None,
 ) -> int:
     """Write every corpus article as raw envelopes (objects of `batch`); returns how many.

@@ -16,22 +16,13 @@ from typing import Any
 
 from cafelake.lake import Lake
 from cafelake.raw import STATUSES, object_key, quarantine_key
+from cafelake.runs import iso_z, utcnow
 from cafelake.sources.base import Board
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def ingest_date(moment: datetime) -> str:
     """The UTC date of `moment` as an `ingest_dt` value."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d")
-
-
-def iso_z(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and a 'Z', as the envelope's fetched_at wants."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def envelope(

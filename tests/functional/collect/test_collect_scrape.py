@@ -14,6 +14,7 @@ from cafelake.collect import run_scrape
 from cafelake.collect.politeness import Policy
 from cafelake.collect.state import load_state
 from cafelake.lake import Lake
+from cafelake.runs import read_runs
 from cafelake.sources.base import Board
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from tests.functional.collect.collect_helpers import TinyCorpus, latest_by_id, raw_envelopes
@@ -84,8 +85,9 @@ def test_full_scrape_is_exact_with_statuses_and_quarantine(tmp_path, tiny_corpus
     assert all("invalid JSON" in q["reason"] and q["text"] for q in quarantined)
     assert summary.quarantined == len(malformed)
     assert summary.statuses["malformed"] == len(malformed) and sum(summary.statuses.values()) == len(tiny_corpus)
-    run = json.loads(lake.get_bytes("raw", f"_runs/scrape/{summary.run_id}.json"))
-    assert run["complete"] and run["totals"]["articles_fetched"] == len(tiny_corpus)
+    [run] = read_runs(lake, "scrape")  # the one run record's header, then the run's own fields
+    assert (run["stage"], run["run_id"], run["complete"]) == ("scrape", summary.run_id, True)
+    assert run["totals"]["articles_fetched"] == len(tiny_corpus) and run["finished_at"] >= run["started_at"]
 
 
 def test_incremental_runs_fetch_only_new_and_the_lookback(tmp_path):
@@ -541,7 +543,8 @@ def test_a_write_retried_after_utc_midnight_rewrites_the_same_key(tmp_path):
     keys = lake.list_keys("raw")
     seqs = [k.rsplit("-", 1)[1] for k in keys]
     assert done.complete and len(seqs) == len(set(seqs)) == 3
-    assert [k for k in keys if k.endswith("-00000.jsonl.gz")][0].split("/")[-2] == "ingest_dt=2026-11-01"
+    [first] = [k for k in keys if k.endswith("-00000.jsonl.gz")]
+    assert first.split("/")[-2] == "ingest_dt=2026-11-01"
     assert len(raw_envelopes(lake)) == len(corpus)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +11,7 @@ from cafelake.collect.lease import BoardBusy, acquire
 from cafelake.collect.state import load_state
 from cafelake.collect.writer import decode
 from cafelake.lake import Lake
+from cafelake.runs import read_runs
 from cafelake.sources.base import Board
 
 BOARD = Board("csv_import", "1", "2")
@@ -33,7 +33,8 @@ def test_records_become_envelopes_in_batches_with_the_run_and_seq(tmp_path):
     envs = [e for k in keys for e in decode(lake.get_bytes("raw", k))]
     assert [e["seq"] for e in envs] == [0, 0, 0, 1, 1, 1, 2] and {e["origin"] for e in envs} == {"naver_cafe"}
     assert envs[3]["article_id"] == "x4" and envs[0]["fetched_at"] == "2026-12-01T09:30:00.000Z"
-    run = json.loads(lake.get_bytes("raw", f"_runs/import/{s.run_id}.json"))
+    [run] = read_runs(lake, "import")
+    assert (run["stage"], run["run_id"], run["started_at"]) == ("import", s.run_id, "2026-12-01T09:30:00.000Z")
     assert run["rows"] == 7 and run["file"] == "f.csv"
 
 
