@@ -10,6 +10,7 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import importlib
+import keyword
 import sys
 from typing import Any
 
@@ -19,7 +20,8 @@ from typer.core import TyperGroup
 
 from cafelake.errors import CafelakeError
 
-# sub-command -> module in cafelake.commands exposing a function of the same name
+# sub-command -> its help; `cafelake.commands.<sub-command>` exposes a function of the same name or a Typer
+# `app` (a sub-command named after a Python keyword lives in `<name>_`: `import` in commands/import_.py)
 COMMANDS: dict[str, str] = {
     "generate": "Generate the deterministic sample corpus (Naver JSON shapes).",
     "serve": "Serve a corpus from the Naver-compatible HTTP server on loopback.",
@@ -60,7 +62,9 @@ def _root() -> None:
 
 def _register(name: str, help_text: str) -> None:
     """Register the stage's command from `cafelake.commands.<name>`; a missing module fails loudly."""
-    module = importlib.import_module(f"cafelake.commands.{name}")
+    module = importlib.import_module(
+        f"cafelake.commands.{name}_" if keyword.iskeyword(name) else f"cafelake.commands.{name}"
+    )
     target = getattr(module, "app", None)
     if isinstance(target, typer.Typer):
         app.add_typer(target, name=name, help=help_text)

@@ -96,12 +96,6 @@ class Lake:
         """The lake the environment names: its root, the zones' own URIs, the S3 endpoint and region."""
         return cls(root=env.lake, zone_roots=dict(env.zone_uris), endpoint_url=env.s3_endpoint, region=env.region)
 
-    @classmethod
-    def from_env(cls, root: str | None = None) -> Lake:
-        """The lake of this process's environment (`root` wins over CAFELAKE_LAKE), for adapters that
-        need nothing else of the settings (the scraper Lambda)."""
-        return cls.from_settings(Environment.read(lake=root))
-
     # --- paths -------------------------------------------------------------------
     def uri(self, zone: str, *parts: str) -> str:
         """Full URI (local path or s3://) of a key below a zone root."""

@@ -9,15 +9,18 @@ through it, so no caller wires a stage by hand:
 | stage    | reads                  | writes                         | given                               |
 |----------|------------------------|--------------------------------|-------------------------------------|
 | collect  | a source (HTTP)        | raw, raw/_state, raw/_runs     | lake; source, board, politeness     |
+| (import) | a file source's rows   | raw, raw/_runs                 | lake; board, records, their digest  |
 | cleanse  | raw                    | cleansed/posts, _quarantine    | lake, settings.cleanse, key         |
 | tokenize | cleansed/posts         | tokenized (the mart)           | lake, settings.tokenizer and frames |
 | views    | the mart (Athena SQL)  | nothing (rows counted)         | lake, settings.env.duckdb_memory    |
 | checks   | the mart (Athena SQL)  | nothing (failing rows)         | lake, settings.env.duckdb_memory    |
 | report   | the views              | report.html and PNG charts     | lake, settings.env.duckdb_memory    |
 
-Every stage is incremental on its own; `transform` runs the two that follow a collect
-(cleanse, then tokenize), as the cloud's state machine does after its crawl. Stage modules
-are imported when their stage runs: the scraper Lambda can use `collect` without pyarrow.
+An import (`import_records`) is the other way into the raw zone: what a file source read, written
+as envelopes; the stages after it are those after a collect. Every stage is incremental on its
+own; `transform` runs the two that follow a collect (cleanse, then tokenize), as the cloud's
+state machine does after its crawl. Stage modules are imported when their stage runs: the
+scraper Lambda can use `collect` without pyarrow.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ if TYPE_CHECKING:
     from cafelake.athena.local import LocalAthena
     from cafelake.cleanse import CleanseSummary
     from cafelake.collect import ScrapeSummary
+    from cafelake.collect.importer import ImportSummary
     from cafelake.report.charts import Chart
+    from cafelake.sources.base import Board
     from cafelake.tokenize import TokenizeSummary
 
 STAGES = ("collect", "cleanse", "tokenize", "views", "checks", "report")
@@ -76,6 +81,14 @@ class Pipeline:
         from cafelake.collect import run_scrape
 
         return run_scrape(self.lake, base_url, club_id, menu_id, on_progress=progress, **options)
+
+    def import_records(
+        self, board: Board, records: Iterable[tuple[Any, dict[str, Any]]], **options: Any
+    ) -> ImportSummary:
+        """A file source's records (article id as found, payload) into the raw zone (`run_import`'s options)."""
+        from cafelake.collect.importer import run_import
+
+        return run_import(self.lake, board, records, **options)
 
     def cleanse(
         self, *, full: bool = False, ingest_dts: Iterable[str] | None = None, progress: Progress | None = None

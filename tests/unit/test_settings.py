@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cafelake.environment import DEFAULT_DUCKDB_MEMORY, Environment
+from cafelake.environment import DEFAULT_DUCKDB_MEMORY, Environment, Scraping, Warehouse
 from cafelake.errors import ConfigError
 from cafelake.lake import Lake
 from cafelake.settings import Settings
@@ -56,11 +56,45 @@ def test_an_empty_environment_gives_the_defaults_and_the_option_wins():
         ),
         ({"CAFELAKE_LAKE": "gs://bucket"}, "CAFELAKE_LAKE: expected a folder or an s3:// URI, got 'gs://bucket'"),
         ({"CAFELAKE_TOKENIZED_URI": "https://x"}, "CAFELAKE_TOKENIZED_URI: expected a folder or an s3:// URI"),
+        ({"CAFELAKE_ENGINE": "Spark"}, "CAFELAKE_ENGINE: expected one of local, athena, got 'spark'"),
+        ({"CAFELAKE_RATE_LIMIT": "fast"}, "CAFELAKE_RATE_LIMIT: expected a number >= 0, got 'fast'"),
+        ({"CAFELAKE_LOOKBACK_HOURS": "nan"}, "CAFELAKE_LOOKBACK_HOURS: expected a number >= 0, got 'nan'"),
+        ({"CAFELAKE_LOOKBACK_MAX": "1.5"}, "CAFELAKE_LOOKBACK_MAX: expected a whole number >= 0, got '1.5'"),
+        ({"CAFELAKE_BUDGET_MARGIN_S": "-1"}, "CAFELAKE_BUDGET_MARGIN_S: expected a number >= 0, got '-1'"),
     ],
 )
 def test_a_bad_variable_is_named_with_what_was_expected(environ, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Environment.read(environ)
+
+
+def test_every_variable_is_read_here_into_a_typed_field():
+    env = Environment.read(
+        {
+            "CAFELAKE_SQL_DIR": "/srv/sql",
+            "CAFELAKE_PSEUDONYM_KEY": "k3y",
+            "CAFELAKE_RATE_LIMIT": "0.5",
+            "CAFELAKE_LOOKBACK_HOURS": "48",
+            "CAFELAKE_LOOKBACK_MAX": "20",
+            "CAFELAKE_BUDGET_MARGIN_S": "60",
+            "CAFELAKE_USER_AGENT": "cafelake/1 (+mailto:ops@example.com)",
+            "CAFELAKE_COOKIE_SECRET": "arn:secret",
+            "CAFELAKE_ENGINE": "Athena",
+            "CAFELAKE_DATABASE": "lakedb",
+            "CAFELAKE_WORKGROUP": "analysts",
+            "CAFELAKE_STACK": "LakeStaging",
+            "CAFELAKE_NAVER_BASE_URL": "http://127.0.0.1:8000",
+            "HOME": "/root",
+        }
+    )
+    assert (env.sql_dir, env.pseudonym_key) == (Path("/srv/sql"), "k3y")
+    assert env.scraping == Scraping(0.5, 48.0, 20, 60.0, "cafelake/1 (+mailto:ops@example.com)", "arn:secret")
+    assert env.warehouse == Warehouse("athena", "lakedb", "analysts", "LakeStaging")
+    assert env.variable("CAFELAKE_NAVER_BASE_URL") == "http://127.0.0.1:8000" and env.variable("CAFELAKE_X") is None
+    assert "HOME" not in env.variables and "k3y" not in repr(env)  # only ours, and the key never printed
+    with pytest.raises(ValueError, match="starts with CAFELAKE_"):
+        env.variable("HOME")
+    assert Environment.read({}).scraping == Scraping() and Environment.read({}).warehouse == Warehouse()
 
 
 def test_a_config_dir_that_is_not_a_folder_is_refused(tmp_path):

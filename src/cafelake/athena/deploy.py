@@ -19,11 +19,12 @@ from typing import Any
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
+from cafelake.environment import DEFAULT_STACK
 from cafelake.runs import Progress
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 
 # The CDK app's stack and the output naming its Athena workgroup (infra/cafelake_infra/stack.py).
-STACK_NAME = "CafeLake"
+STACK_NAME = DEFAULT_STACK
 WORKGROUP_OUTPUT = "AthenaWorkGroup"
 
 PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"

@@ -7,7 +7,6 @@ it reads from.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,15 +15,21 @@ from pathlib import Path
 import sqlglot
 from sqlglot import exp
 
+from cafelake.environment import Environment
+
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 # The placeholders DDL and views may hold, filled in by `render` (the DDL generator writes them).
 PLACEHOLDERS = ("database", "cleansed_uri", "tokenized_uri")
 
 
-def sql_dir() -> Path:
-    """`athena_queries/`: CAFELAKE_SQL_DIR if set, else the one at the root of the source tree."""
-    if env := os.environ.get("CAFELAKE_SQL_DIR"):
-        return Path(env)
+def sql_dir(env: Environment | None = None) -> Path:
+    """`athena_queries/`: CAFELAKE_SQL_DIR if set (`env`, else this process's), else the one of the source tree.
+
+    Read when asked, not passed down: views, checks and DDL are read by the local engine, the
+    Athena deploy and the CDK app alike, none of which holds the settings.
+    """
+    if configured := (env or Environment.read()).sql_dir:
+        return configured
     for parent in Path(__file__).resolve().parents:
         if (parent / "athena_queries").is_dir():
             return parent / "athena_queries"

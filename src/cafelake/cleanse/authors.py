@@ -2,8 +2,8 @@
 without the key can recompute it from a nickname.
 
 The key comes, in order, from: an explicit argument (the Glue job reads it from
-Secrets Manager), the env var CAFELAKE_PSEUDONYM_KEY, or a key file the lake keeps at
-`<lake root>/_config/pseudonym.key`, created with 32 random bytes (hex) on first use.
+Secrets Manager), CAFELAKE_PSEUDONYM_KEY (the settings' `env.pseudonym_key`), or a key file the
+lake keeps at `<lake root>/_config/pseudonym.key`, created with 32 random bytes (hex) on first use.
 The same lake therefore gives the same author_key across runs; deleting that file
 re-keys every author on the next full rebuild. The key is the text's UTF-8 bytes, so
 the same string in Secrets Manager and in the env var gives the same pseudonyms.
@@ -22,10 +22,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cafelake.errors import ConfigError
 from cafelake.lake import Lake
 from cafelake.sources.base import ACCOUNT, NICKNAME
 
-KEY_ENV = "CAFELAKE_PSEUDONYM_KEY"
 KEY_FILE = "_config/pseudonym.key"
 HEX_CHARS = 16  # 64 bits: collision-free at any realistic author count
 _IPAD, _OPAD = bytes(b ^ 0x36 for b in range(256)), bytes(b ^ 0x5C for b in range(256))  # byte translations
@@ -56,12 +56,12 @@ def secret_key(secret_id: str, client: Any = None) -> bytes:
     return _key_bytes(value)
 
 
-def local_key(lake: Lake) -> bytes:
-    """The key from CAFELAKE_PSEUDONYM_KEY, else the lake's key file (created if absent)."""
-    if env := os.environ.get(KEY_ENV):
-        return _key_bytes(env)
+def local_key(lake: Lake, configured: str | None = None) -> bytes:
+    """The `configured` key (CAFELAKE_PSEUDONYM_KEY), else the lake's key file (created if absent)."""
+    if configured:
+        return _key_bytes(configured)
     if lake.root.startswith("s3://"):
-        raise ValueError(f"no pseudonym key: set {KEY_ENV} or pass a Secrets Manager id for an S3 lake")
+        raise ConfigError("no pseudonym key: set CAFELAKE_PSEUDONYM_KEY or pass a Secrets Manager id for an S3 lake")
     path = Path(lake.root) / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

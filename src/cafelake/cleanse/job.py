@@ -153,12 +153,13 @@ def run_cleanse(
         raise UsageError("a full rebuild covers every ingest date: give either full or ingest dates")
     started = time.monotonic()
     now = utcnow()
-    config = (settings or Settings.load()).cleanse
+    settings = settings or Settings.load()
+    config = settings.cleanse
     manifest = load_manifest(lake)
     if manifest and manifest.get("config") != asdict(config):
         full, ingest_dts = True, None  # new rules: every post must follow them
     summary = CleanseSummary(run_id=new_run_id(now), full=full, config=asdict(config))
-    key = key or local_key(lake)
+    key = key or local_key(lake, settings.env.pseudonym_key)
     done = set(manifest.get("objects", []))
     selected = _select(raw_objects(lake), done, ingest_dts, full)
     summary.objects = len(selected)

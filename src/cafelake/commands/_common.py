@@ -22,8 +22,3 @@ def load(lake: str | None) -> tuple[Settings, Lake]:
     """The command's settings (the environment, `--lake` first) and the lake they name: read once, passed on."""
     settings = Settings.load(lake=lake)
     return settings, Lake.from_settings(settings.env)
-
-
-def open_lake(lake: str | None) -> Lake:
-    """The lake of the environment and `--lake`, for commands that need nothing else of the settings."""
-    return Lake.from_env(lake)

@@ -7,45 +7,51 @@ from typing import Annotated
 import typer
 
 from cafelake.commands._common import console
+from cafelake.environment import Environment
 from cafelake.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
 
-Database = Annotated[str, typer.Option("--database", envvar="CAFELAKE_DATABASE", help="Glue database.")]
+Database = Annotated[
+    str | None, typer.Option("--database", help="Glue database [default: CAFELAKE_DATABASE, else cafelake].")
+]
 Cleansed = Annotated[
     str | None,
     typer.Option(
         "--cleansed-uri",
-        envvar="CAFELAKE_CLEANSED_URI",
-        help="s3:// URI of the cleansed zone (not needed with --views-only).",
+        help="s3:// URI of the cleansed zone (not needed with --views-only) [default: CAFELAKE_CLEANSED_URI].",
     ),
 ]
 Tokenized = Annotated[
     str | None,
     typer.Option(
         "--tokenized-uri",
-        envvar="CAFELAKE_TOKENIZED_URI",
-        help="s3:// URI of the tokenized zone, the mart (not needed with --views-only).",
+        help="s3:// URI of the tokenized zone, the mart (not needed with --views-only) "
+        "[default: CAFELAKE_TOKENIZED_URI].",
     ),
 ]
 
 
 @app.command()
 def apply(
-    database: Database = "cafelake",
+    database: Database = None,
     cleansed_uri: Cleansed = None,
     tokenized_uri: Tokenized = None,
     workgroup: Annotated[
         str | None,
         typer.Option(
             "--workgroup",
-            envvar="CAFELAKE_WORKGROUP",
-            help="Athena workgroup (default: the one the stack created, its AthenaWorkGroup output).",
+            help="Athena workgroup [default: CAFELAKE_WORKGROUP, else the one the stack created, its "
+            "AthenaWorkGroup output].",
         ),
     ] = None,
     stack: Annotated[
-        str, typer.Option("--stack", envvar="CAFELAKE_STACK", help="The deployed stack whose workgroup is the default.")
-    ] = "CafeLake",
+        str | None,
+        typer.Option(
+            "--stack",
+            help="The deployed stack whose workgroup is the default [default: CAFELAKE_STACK, else CafeLake].",
+        ),
+    ] = None,
     output_uri: Annotated[
         str | None, typer.Option("--output-uri", help="s3:// URI for query results, if the workgroup does not set one.")
     ] = None,
@@ -63,6 +69,12 @@ def apply(
     from cafelake.athena.deploy import apply as run_apply
     from cafelake.athena.deploy import stack_workgroup
 
+    env = Environment.read()
+    database = database or env.warehouse.database
+    cleansed_uri = cleansed_uri or env.zone_uris.get("cleansed")
+    tokenized_uri = tokenized_uri or env.zone_uris.get("tokenized")
+    workgroup = workgroup or env.warehouse.workgroup
+    stack = stack or env.warehouse.stack
     if not views_only:
         _require_zones(cleansed_uri, tokenized_uri)
     if workgroup is None:
@@ -99,13 +111,13 @@ def _require_zones(cleansed_uri: str | None, tokenized_uri: str | None) -> None:
 
 
 @app.command()
-def sql(
-    database: Database = "cafelake",
-    cleansed_uri: Cleansed = "s3://CLEANSED-BUCKET",
-    tokenized_uri: Tokenized = "s3://TOKENIZED-BUCKET",
-) -> None:
-    """Print the statements `apply` would run, in order (nothing is sent to AWS)."""
+def sql(database: Database = None, cleansed_uri: Cleansed = None, tokenized_uri: Tokenized = None) -> None:
+    """Print the statements `apply` would run, in order (nothing is sent to AWS; zones not given are placeholders)."""
     from cafelake.athena.deploy import statements
 
+    env = Environment.read()
+    database = database or env.warehouse.database
+    cleansed_uri = cleansed_uri or env.zone_uris.get("cleansed", "s3://CLEANSED-BUCKET")
+    tokenized_uri = tokenized_uri or env.zone_uris.get("tokenized", "s3://TOKENIZED-BUCKET")
     for name, text in statements(database, cleansed_uri, tokenized_uri):
         typer.echo(f"-- {name}\n{text};\n")

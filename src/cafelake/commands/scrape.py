@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
+from cafelake.errors import SourceError
 
 
 def scrape(
@@ -32,10 +33,17 @@ def scrape(
             "else the source's environment variable ($CAFELAKE_NAVER_COOKIES).",
         ),
     ] = None,
-    rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests per second; 0 = unlimited.")] = 1.0,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option("--rate-limit", help="Requests per second; 0 = unlimited [default: CAFELAKE_RATE_LIMIT, else 1]."),
+    ] = None,
     lookback_hours: Annotated[
-        float, typer.Option("--lookback-hours", help="Re-fetch articles posted this recently.")
-    ] = 24.0,
+        float | None,
+        typer.Option(
+            "--lookback-hours",
+            help="Re-fetch articles posted this recently [default: CAFELAKE_LOOKBACK_HOURS, else 24].",
+        ),
+    ] = None,
     max_pages: Annotated[
         int | None, typer.Option("--max-pages", help="Stop after this many list pages (resumable).")
     ] = None,
@@ -47,17 +55,19 @@ def scrape(
         str | None,
         typer.Option(
             "--user-agent",
-            envvar="CAFELAKE_USER_AGENT",
-            help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)'.",
+            help="User-Agent header; name a way to reach you, e.g. 'cafelake/1.0 (+mailto:you@example.com)' "
+            "[default: CAFELAKE_USER_AGENT].",
         ),
     ] = None,
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
     from cafelake import sources
-    from cafelake.collect import run_scrape
+    from cafelake.pipeline import Pipeline
 
+    settings, the_lake = load(lake)
+    scraping = settings.env.scraping
     walker = sources.listing(source or sources.default_name())
-    cookies = walker.load_session(file=str(cookies_file) if cookies_file else None)
+    cookies = walker.load_session(file=str(cookies_file) if cookies_file else None, environ=settings.env.variables)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]scrape[/] {task.description}"),
@@ -68,20 +78,20 @@ def scrape(
         transient=False,
     ) as bar:
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
-        summary = run_scrape(
-            open_lake(lake),
+        summary = Pipeline(the_lake, settings).collect(
             base_url,
             club_id,
             menu_id,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
             source=walker.name,
             cookies=cookies,
-            rate_limit=rate_limit,
-            lookback=lookback_hours,
+            rate_limit=scraping.rate_limit if rate_limit is None else rate_limit,
+            lookback=scraping.lookback_hours if lookback_hours is None else lookback_hours,
+            lookback_max=scraping.lookback_max,
             max_pages=max_pages,
             time_budget_s=time_budget,
             backfill=backfill,
-            user_agent=user_agent,
-            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            user_agent=user_agent or scraping.user_agent,
         )
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
     skipped = f" ({summary.pages_skipped} malformed pages skipped, see the log)" if summary.pages_skipped else ""
@@ -96,5 +106,4 @@ def scrape(
         wait = f" (in {summary.wait_seconds} s: the source asked to wait)" if summary.wait_seconds else ""
         console.print(f"[yellow]paused ({summary.stopped})[/]: run the same command again to resume{wait}")
     else:
-        console.print(f"[red]stopped ({summary.stopped})[/]: {summary.detail}; state saved, resume later")
-        raise typer.Exit(1)
+        raise SourceError(f"stopped ({summary.stopped}): {summary.detail}; state saved, resume later")

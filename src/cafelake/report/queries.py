@@ -8,12 +8,14 @@ travel to pandas, whether the engine is the local lake or Athena.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 
 import pandas as pd
 
+from cafelake.environment import ENGINES
+from cafelake.errors import UsageError
 from cafelake.lake import Lake
+from cafelake.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,6 @@ def run_queries(query: Callable[[str], pd.DataFrame]) -> dict[str, pd.DataFrame 
 
 
 Query = Callable[[str], pd.DataFrame]
-ENGINES = ("local", "athena")
 
 
 def query_engine(
@@ -63,33 +64,30 @@ def query_engine(
     lake: Lake | str | None = None,
     database: str | None = None,
     workgroup: str | None = None,
+    settings: Settings | None = None,
 ) -> Query:
     """Athena SQL in, DataFrame out, on the local lake (DuckDB) or on Athena (awswrangler).
 
-    The one switch of the notebook: `engine` or CAFELAKE_ENGINE (local|athena). Athena
-    reads the views of CAFELAKE_DATABASE (default cafelake) through CAFELAKE_WORKGROUP
-    (default: the workgroup of the deployed stack CAFELAKE_STACK, default CafeLake, which
-    sets the result location and the scan cutoff).
+    The one switch of the notebook: `engine`, else the settings' (CAFELAKE_ENGINE, local|athena).
+    Athena reads the views of the settings' database (CAFELAKE_DATABASE, default cafelake)
+    through their workgroup (CAFELAKE_WORKGROUP, default: the workgroup of the deployed stack
+    CAFELAKE_STACK, default CafeLake, which sets the result location and the scan cutoff).
     """
-    engine = (engine or os.environ.get("CAFELAKE_ENGINE") or "local").lower()
+    settings = settings or Settings.load(lake=None if isinstance(lake, Lake) else lake)
+    warehouse = settings.env.warehouse
+    engine = (engine or warehouse.engine).lower()
     if engine == "local":
         from cafelake.athena.local import LocalAthena
-        from cafelake.settings import Settings
 
-        settings = Settings.load(lake=None if isinstance(lake, Lake) else lake)
         the_lake = lake if isinstance(lake, Lake) else Lake.from_settings(settings.env)
         return LocalAthena(the_lake, memory_limit=settings.env.duckdb_memory).query
     if engine == "athena":
         import awswrangler as wr
 
-        database = database or os.environ.get("CAFELAKE_DATABASE", "cafelake")
-        from cafelake.athena.deploy import STACK_NAME, stack_workgroup
+        from cafelake.athena.deploy import stack_workgroup
 
-        workgroup = (
-            workgroup
-            or os.environ.get("CAFELAKE_WORKGROUP")
-            or stack_workgroup(os.environ.get("CAFELAKE_STACK", STACK_NAME))
-        )
+        database = database or warehouse.database
+        workgroup = workgroup or warehouse.workgroup or stack_workgroup(warehouse.stack)
         # ctas_approach=False: plain SELECTs, no temporary tables to create or clean up; results are small
         return lambda sql: wr.athena.read_sql_query(sql, database=database, workgroup=workgroup, ctas_approach=False)
-    raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")

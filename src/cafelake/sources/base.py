@@ -271,7 +271,13 @@ class ListingSource(Source, Protocol):
         ...
 
     def load_session(
-        self, *, file: str | None = None, secret_id: str | None = None, secrets_client: Any = None
+        self,
+        *,
+        file: str | None = None,
+        secret_id: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        secrets_client: Any = None,
     ) -> Mapping[str, str] | None:
-        """The session cookies from a secret, a file or the environment; None to read without a session."""
+        """The session cookies from a secret, a file or the source's variable in `environ` (the settings'
+        `Environment.variables`: a source reads no environment itself); None to read without a session."""
         ...

@@ -123,6 +123,24 @@ def test_athena_apply_with_tables_requires_both_zone_uris(cli, no_zone_env):
     assert _submitted() == {sql for _, sql in statements("db", "s3://c1", "s3://t1")}
 
 
+@mock_aws
+def test_athena_apply_takes_what_the_options_do_not_say_from_the_environment(cli, monkeypatch):
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results")
+    boto3.client("athena", region_name="us-east-1").create_work_group(Name="analysts")
+    for name, value in {
+        "CAFELAKE_DATABASE": "lakedb",
+        "CAFELAKE_WORKGROUP": "analysts",
+        "CAFELAKE_CLEANSED_URI": "s3://c2",
+        "CAFELAKE_TOKENIZED_URI": "s3://t2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    res = cli("athena", "apply", "--output-uri", "s3://results/q/")
+    assert res.exit_code == 0, res.output
+    assert _submitted() == {sql for _, sql in statements("lakedb", "s3://c2", "s3://t2")}
+    ids = boto3.client("athena", region_name="us-east-1").list_query_executions(WorkGroup="analysts")
+    assert len(ids["QueryExecutionIds"]) == len(_submitted())
+
+
 def _deployed_stack(workgroup: str) -> None:
     """A CafeLake stack in moto's CloudFormation whose outputs name its workgroup, as the CDK stack's do."""
     template = {

@@ -9,6 +9,7 @@ import pytest
 
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
+from cafelake.environment import Environment
 from cafelake.lake import Lake
 from cafelake.schemas import CATALOG_TABLES
 
@@ -97,7 +98,7 @@ def test_an_s3_lake_is_queried_through_pyarrow(moto_server, mart_builder, monkey
 
     monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
     boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1").create_bucket(Bucket="athena-s3-lake")
-    lake = Lake.from_env("s3://athena-s3-lake/lake")
+    lake = Lake.from_settings(Environment.read(lake="s3://athena-s3-lake/lake"))
     with LocalAthena(lake) as engine:
         assert engine.view("v_daily_posts").empty
         tables = mart_builder(lake, posts=60, days=6)

@@ -19,6 +19,7 @@ from cafelake.errors import UsageError
 from cafelake.raw import object_key
 from cafelake.runs import read_runs, run_key
 from cafelake.schemas import POSTS
+from cafelake.settings import Settings
 
 BOARD = ("naver_cafe", "10050146", "386")
 DAY_MS = 86_400_000
@@ -220,6 +221,14 @@ def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, wr
     again = {r["post_id"]: r["author_key"] for r in lake.read_table("posts").to_pylist()}
     assert first == again
     assert first["naver_cafe:10050146:1"] == first["naver_cafe:10050146:2"] != first["naver_cafe:10050146:3"]
+
+
+def test_the_configured_key_is_the_one_used_and_no_key_file_is_made(lake, make_envelope, write_raw):
+    write_raw(lake, [make_envelope(1, member="A")])
+    run_cleanse(lake, Settings.load({"CAFELAKE_PSEUDONYM_KEY": "the-operators-key"}))
+    [row] = lake.read_table("posts").to_pylist()
+    assert row["author_key"] == pseudonym("m:A", b"the-operators-key")
+    assert not (lake.local_root() / KEY_FILE).exists()
 
 
 def test_full_and_ingest_dts_are_exclusive(lake):

@@ -12,15 +12,15 @@ import requests
 import typer
 from typer.testing import CliRunner
 
-from cafelake.commands.scrape import scrape
+from cafelake.cli import COMMANDS, _register, app
 from cafelake.lake import Lake
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from tests.functional.collect.collect_helpers import latest_by_id
 
 
 def _cli() -> typer.Typer:
-    app = typer.Typer()
-    app.command()(scrape)
+    """The console script's group with `scrape` registered: its errors read as they do for a user."""
+    _register("scrape", COMMANDS["scrape"])
     return app
 
 
@@ -39,16 +39,17 @@ def test_scrape_command_pauses_resumes_and_fails_clearly(tmp_path, tiny_corpus):
             "--rate-limit",
             "0",
         ]
-        paused = CliRunner().invoke(_cli(), [*args, "--max-pages", "0"])
+        paused = CliRunner().invoke(_cli(), ["scrape", *args, "--max-pages", "0"])
         assert paused.exit_code == 0 and "paused (max_pages)" in paused.output
-        done = CliRunner().invoke(_cli(), args)
+        done = CliRunner().invoke(_cli(), ["scrape", *args])
         assert done.exit_code == 0, done.output
         assert "complete" in done.output and f"{len(tiny_corpus)} articles" in done.output
-        again = CliRunner().invoke(_cli(), [*args, "--backfill", "--lookback-hours", "0"])
+        again = CliRunner().invoke(_cli(), ["scrape", *args, "--backfill", "--lookback-hours", "0"])
         assert again.exit_code == 0 and f"{len(tiny_corpus)} articles" in again.output
         server.faults = FaultConfig(rates={"truncate": 1.0})
-        failed = CliRunner().invoke(_cli(), args)
-    assert failed.exit_code == 1 and "malformed_page" in failed.output
+        failed = CliRunner().invoke(_cli(), ["scrape", *args])
+    assert failed.exit_code == 3  # a SourceError: the run failed on its way, said in one line
+    assert "cafelake scrape: stopped (malformed_page): " in failed.output and "state saved" in failed.output
     assert sorted(latest_by_id(Lake(lake))) == tiny_corpus.article_ids
 
 
@@ -57,6 +58,7 @@ def test_scrape_command_says_how_long_the_source_asked_to_wait(tmp_path, tiny_co
         paused = CliRunner().invoke(
             _cli(),
             [
+                "scrape",
                 "--base-url",
                 server.base_url,
                 "--club-id",
@@ -112,17 +114,22 @@ def test_serve_command_serves_until_interrupted():
     assert proc.returncode == 0 and "stopped; served" in err
 
 
-def test_scrape_command_takes_the_user_agent_from_option_or_environment(tmp_path, tiny_corpus, monkeypatch):
+def test_scrape_command_takes_its_knobs_from_options_else_the_environment(tmp_path, monkeypatch):
     import cafelake.collect
 
     seen = []
+    knobs = ("user_agent", "rate_limit", "lookback", "lookback_max")
     monkeypatch.setattr(
         cafelake.collect,
         "run_scrape",
-        lambda *a, **kw: seen.append(kw["user_agent"]) or cafelake.collect.ScrapeSummary("r", "1", "2", complete=True),
+        lambda *a, **kw: (
+            seen.append(tuple(kw[k] for k in knobs)) or cafelake.collect.ScrapeSummary("r", "1", "2", complete=True)
+        ),
     )
-    args = ["--base-url", "http://127.0.0.1:9", "--club-id", "1", "--menu-id", "2", "--lake", str(tmp_path)]
-    assert CliRunner().invoke(_cli(), [*args, "--user-agent", "mine/1.0"]).exit_code == 0
-    assert CliRunner(env={"CAFELAKE_USER_AGENT": "env/2.0"}).invoke(_cli(), args).exit_code == 0
-    assert CliRunner(env={"CAFELAKE_USER_AGENT": None}).invoke(_cli(), args).exit_code == 0
-    assert seen == ["mine/1.0", "env/2.0", None]
+    args = ["scrape", "--base-url", "http://127.0.0.1:9", "--club-id", "1", "--menu-id", "2", "--lake", str(tmp_path)]
+    env = {"CAFELAKE_USER_AGENT": "env/2.0", "CAFELAKE_RATE_LIMIT": "0.5", "CAFELAKE_LOOKBACK_HOURS": "6"}
+    options = ["--user-agent", "mine/1.0", "--rate-limit", "2", "--lookback-hours", "1"]
+    assert CliRunner(env=env).invoke(_cli(), [*args, *options]).exit_code == 0
+    assert CliRunner(env=env | {"CAFELAKE_LOOKBACK_MAX": "7"}).invoke(_cli(), args).exit_code == 0
+    assert CliRunner(env=dict.fromkeys(env)).invoke(_cli(), args).exit_code == 0
+    assert seen == [("mine/1.0", 2.0, 1.0, 1000), ("env/2.0", 0.5, 6.0, 7), (None, 1.0, 24.0, 1000)]

@@ -14,7 +14,10 @@ from moto import mock_aws
 
 from cafelake.collect.lease import BoardBusy, acquire, release
 from cafelake.collect.writer import decode
+from cafelake.environment import Environment
+from cafelake.errors import UsageError
 from cafelake.lake import Lake
+from cafelake.runs import METRICS, NAMESPACE
 from cafelake.sources.base import Board
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
 from tests.functional.collect.collect_helpers import TinyCorpus
@@ -106,7 +109,9 @@ def test_invocations_continue_until_the_board_is_done(cloud, capsys):
     everything = b"".join(gzip.decompress(v) if k.endswith(".gz") else v for k, v in _objects().items())
     out = capsys.readouterr().out
     assert b"SECRET" not in everything and "SECRET" not in out
-    assert '"ArticlesFetched"' in out and '"PagesSkipped"' in out and '"cafelake"' in out  # EMF metrics flushed
+    emitted = [json.loads(line) for line in out.splitlines() if line.startswith('{"_aws"')]  # EMF metrics flushed
+    assert emitted and all(m["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE for m in emitted)
+    assert {*METRICS["scrape"].values(), "CircuitOpened", "Articles_ok"} <= set(emitted[-1])
 
 
 def test_no_time_left_returns_a_continuation_without_losing_state(cloud):
@@ -119,10 +124,12 @@ def test_no_time_left_returns_a_continuation_without_losing_state(cloud):
     assert done["articles_fetched"] == len(corpus)
 
 
-def test_an_event_without_a_board_is_a_clear_error(cloud):
-    handler, _, server = cloud
-    with pytest.raises(ValueError, match="club_id and menu_id"):
+def test_an_event_without_a_board_or_with_a_bad_option_is_a_clear_error(cloud):
+    handler, corpus, server = cloud
+    with pytest.raises(UsageError, match="club_id and menu_id"):
         handler.handler({"name": "x", "menu_id": "386"}, Context(60_000))
+    with pytest.raises(UsageError, match="the event's rate_limit must be a number, got 'fast'"):
+        handler.handler({"club_id": corpus.club_id, "menu_id": corpus.menu_id, "rate_limit": "fast"}, Context(60_000))
     assert server.stats["requests"] == 0
 
 
@@ -137,7 +144,7 @@ def test_a_second_invocation_of_a_busy_board_is_refused_before_it_fetches(cloud)
     """What reserved concurrency 1 used to ensure: while one invocation holds the board's lease, another
     raises BoardBusy (the error the state machine retries) without a request or a write; it runs after."""
     handler, corpus, server = cloud
-    lake = Lake.from_env()
+    lake = Lake.from_settings(Environment.read())
     holder = acquire(lake, Board("naver_cafe", corpus.club_id, corpus.menu_id), holder="req-running", seconds=900)
     event = {"club_id": corpus.club_id, "menu_id": corpus.menu_id}
     with pytest.raises(BoardBusy, match="req-running"):

@@ -14,8 +14,8 @@ def _run(*args: str):
 
 def test_unknown_engine(tmp_path):
     result = _run("--lake", str(tmp_path), "--out", str(tmp_path / "out"), "--engine", "spark")
-    assert result.exit_code == 1
-    assert "unknown engine 'spark'" in result.output
+    assert result.exit_code == 2  # a UsageError: the call is wrong
+    assert "cafelake report: unknown engine 'spark'; use one of local, athena" in result.output
     assert not (tmp_path / "out" / "report.html").exists()
 
 

@@ -11,7 +11,9 @@ import pyarrow as pa
 import pytest
 from moto import mock_aws
 
-from cafelake.cleanse.authors import KEY_ENV, KEY_FILE, author_keys, local_key, pseudonym, secret_key
+from cafelake.cleanse.authors import KEY_FILE, author_keys, local_key, pseudonym, secret_key
+from cafelake.environment import Environment
+from cafelake.errors import ConfigError
 from cafelake.lake import Lake
 
 
@@ -40,8 +42,7 @@ def test_the_key_matters():
     )
 
 
-def test_lake_key_file_is_created_once_and_reused(tmp_path, monkeypatch):
-    monkeypatch.delenv(KEY_ENV, raising=False)
+def test_lake_key_file_is_created_once_and_reused(tmp_path):
     lake = Lake(str(tmp_path))
     first = local_key(lake)
     assert (tmp_path / KEY_FILE).exists() and len(first) == 64
@@ -49,12 +50,11 @@ def test_lake_key_file_is_created_once_and_reused(tmp_path, monkeypatch):
     assert local_key(Lake(str(tmp_path / "other"))) != first
 
 
-def test_env_key_wins_and_s3_lake_needs_one(tmp_path, monkeypatch):
-    monkeypatch.setenv(KEY_ENV, "from-env")
-    assert local_key(Lake(str(tmp_path))) == b"from-env" and not (tmp_path / KEY_FILE).exists()
-    monkeypatch.delenv(KEY_ENV)
-    with pytest.raises(ValueError, match=KEY_ENV):
-        local_key(Lake("s3://bucket/lake"))
+def test_env_key_wins_and_s3_lake_needs_one(tmp_path):
+    configured = Environment.read({"CAFELAKE_PSEUDONYM_KEY": " from-env\n"}).pseudonym_key
+    assert local_key(Lake(str(tmp_path)), configured) == b"from-env" and not (tmp_path / KEY_FILE).exists()
+    with pytest.raises(ConfigError, match="CAFELAKE_PSEUDONYM_KEY"):
+        local_key(Lake("s3://bucket/lake"), Environment.read({}).pseudonym_key)
 
 
 @mock_aws

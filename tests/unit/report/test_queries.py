@@ -6,6 +6,7 @@ import awswrangler as wr
 import pandas as pd
 import pytest
 
+from cafelake.errors import UsageError
 from cafelake.report.queries import query_engine, run_queries
 
 
@@ -26,7 +27,7 @@ def test_local_engine_runs_athena_sql_on_the_lake(tmp_path, monkeypatch):
 
 
 def test_unknown_engine_is_a_clear_error():
-    with pytest.raises(ValueError, match="local, athena"):
+    with pytest.raises(UsageError, match="local, athena"):
         query_engine("spark")
 
 

@@ -9,7 +9,6 @@ and logs show names with redacted values, and nothing of them reaches the lake.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -58,11 +57,12 @@ def load_cookies(
     *,
     file: str | Path | None = None,
     secret_id: str | None = None,
-    env: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
     secrets_client=None,
 ) -> MemberCookies | None:
-    """Cookies from a Secrets Manager secret, a file, or the environment (first one given).
+    """Cookies from a Secrets Manager secret, a file, or CAFELAKE_NAVER_COOKIES in `environ` (first one given).
 
+    `environ` is the settings' reading of the environment (`Environment.variables`), not read here.
     None if none is given or it holds no cookie (`{}`: scrape without a member session).
     """
     if secret_id:
@@ -73,5 +73,5 @@ def load_cookies(
     elif file:
         text = Path(file).read_text(encoding="utf-8")
     else:
-        text = (os.environ if env is None else env).get(ENV_VAR, "")
+        text = (environ or {}).get(ENV_VAR, "")
     return (MemberCookies.parse(text) or None) if text.strip() else None

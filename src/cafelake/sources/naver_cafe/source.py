@@ -42,9 +42,14 @@ class NaverCafe:
         return {"list_item": item, "article": body.payload}
 
     def load_session(
-        self, *, file: str | None = None, secret_id: str | None = None, secrets_client: Any = None
+        self,
+        *,
+        file: str | None = None,
+        secret_id: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        secrets_client: Any = None,
     ) -> Mapping[str, str] | None:
-        return session.load_cookies(file=file, secret_id=secret_id, secrets_client=secrets_client)
+        return session.load_cookies(file=file, secret_id=secret_id, environ=environ, secrets_client=secrets_client)
 
     def candidate(self, envelope: dict[str, Any], head: Head) -> Candidate:
         return mapping.candidate(envelope, head)

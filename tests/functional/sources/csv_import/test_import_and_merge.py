@@ -38,7 +38,7 @@ ROWS = 13  # data rows in the export: 15 lines less the header and its repeat
 
 
 def _import(lake: Lake, *args: str):
-    app = importlib.import_module("cafelake.commands.import").app
+    app = importlib.import_module("cafelake.commands.import_").app
     return CliRunner().invoke(
         app,
         ["csv", str(EXPORT), "--club-id", CLUB, "--menu-id", MENU, "--lake", lake.root, *args],
@@ -100,7 +100,7 @@ def test_counts_reconcile_and_every_unreadable_row_has_its_reason(merged):
 
 
 def test_the_same_article_imported_and_scraped_is_one_post_and_the_scrape_wins(merged):
-    lake, *_, posts = merged
+    *_, posts = merged
     assert sorted(posts) == [850, 863, 895, 901, 904, 907, 912]
     scraped, exported = posts[901], posts[850]
     assert scraped["post_id"] == f"naver_cafe:{CLUB}:901" and scraped["source"] == "naver_cafe"

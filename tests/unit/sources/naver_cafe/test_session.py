@@ -45,8 +45,8 @@ def test_load_from_file_and_env(tmp_path):
     path = tmp_path / "cookies.txt"
     path.write_text("NID_AUT=aut-value-123; NID_SES=ses-value-456")
     assert dict(load_cookies(file=path)) == SECRETS
-    assert dict(load_cookies(env={ENV_VAR: '{"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}'})) == SECRETS
-    assert load_cookies(env={}) is None
+    assert dict(load_cookies(environ={ENV_VAR: '{"NID_AUT": "aut-value-123", "NID_SES": "ses-value-456"}'})) == SECRETS
+    assert load_cookies(environ={}) is None
     path.write_text("{}")  # the deployed secret's default: no member session
     assert load_cookies(file=path) is None
 

@@ -1,4 +1,7 @@
-"""`cafelake import csv FILE`: an export of an earlier scrape into the raw zone, then cleanse as usual."""
+"""`cafelake import csv FILE`: an export of an earlier scrape into the raw zone, then cleanse as usual.
+
+The module's name has a trailing underscore: `import` is a Python keyword (cafelake.cli maps the command to it).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, open_lake
+from cafelake.commands._common import LakeOption, console, load
 
 app = typer.Typer(no_args_is_help=True, help="Import exports of earlier scrapes into the raw zone.")
 
@@ -48,20 +51,20 @@ def csv(
 ) -> None:
     """Import a CSV export: every row lands in the raw zone untouched, then `cafelake cleanse` reads it like a post."""
     from cafelake import sources
-    from cafelake.collect.importer import run_import
+    from cafelake.pipeline import Pipeline
     from cafelake.sources.base import Board
     from cafelake.sources.csv_import import SOURCE
     from cafelake.sources.csv_import.layout import parse_layout
     from cafelake.sources.csv_import.reader import Export
 
+    settings, the_lake = load(lake)
     layout = parse_layout(columns, origin)
     origin_source = sources.get(layout.origin)  # a post id namespace must be a registered source
     if mark_scraped:
         sources.listing(origin_source.name)
     export = Export(file, layout)
     board = Board(SOURCE.name, club_id, menu_id)
-    summary = run_import(
-        open_lake(lake),
+    summary = Pipeline(the_lake, settings).import_records(
         board,
         export,
         digest=export.digest(),
