@@ -119,7 +119,7 @@ def demo(
             # The board's year ends yesterday (KST); the demo visits it at the corpus's "now",
             # so "21:13"-style, "어제" and "3시간 전" dates mean what they would live.
             yesterday = (datetime.now(KST) - timedelta(days=1)).date()
-            corpus = Corpus(posts=posts, seed=seed, end_date=yesterday)
+            corpus = Corpus(posts=posts, seed=seed, end_date=yesterday, settings=pipeline.settings)
             now = board_clock(corpus.as_of)
             on_progress(len(corpus), len(corpus))
             row.records_out = len(corpus)

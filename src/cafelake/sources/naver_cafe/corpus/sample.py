@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import overload
 
+from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus import render
 from cafelake.sources.naver_cafe.corpus.authors import author_identity, author_slots
 from cafelake.sources.naver_cafe.corpus.calendar import (
@@ -47,7 +48,11 @@ _DEFECT_CUM = tuple(
 
 
 class Corpus:
-    """`posts` questions on one board over `days` days ending at `end_date` (KST)."""
+    """`posts` questions on one board over `days` days ending at `end_date` (KST).
+
+    Phrased from the settings' corpus_topics.yaml and keyword groups (`settings`, by default this
+    process's: a CAFELAKE_CONFIG_DIR override applies).
+    """
 
     def __init__(
         self,
@@ -57,6 +62,7 @@ class Corpus:
         days: int = 365,
         club_id: str = "10050146",
         menu_id: str = "386",
+        settings: Settings | None = None,
     ) -> None:
         if posts < 0 or days < 1:
             raise ValueError("posts must be >= 0 and days >= 1")
@@ -70,7 +76,8 @@ class Corpus:
         self._first_index = [0, *accumulate(self.counts)][:-1]
         self._first_id = [FIRST_ARTICLE_ID + s for s in [0, *accumulate(id_span(c) for c in self.counts)][:-1]]
         self._authors = author_slots(posts, seed)
-        self._phrasing = phrasing()
+        settings = settings or Settings.load()
+        self._phrasing = phrasing(settings.keyword_groups, settings.files)
         self.day = lru_cache(maxsize=64)(self._build_day)
         self._topics = lru_cache(maxsize=64)(self._phrasing.topic_cum_weights)
         self.article_ids = ArticleIds(self)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import random
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus.calendar import season_factor
+
+if TYPE_CHECKING:
+    from cafelake.config import ConfigFiles, KeywordGroup
 
 _MARK = re.compile(r"\[\[([^|\]]+)(?:\|([^\]]+))?\]\]")  # [[word]], [[written form|keyword]] or [[form|kw1,kw2]]
 TAILS = ("ㅠㅠ", "ㅜㅜ", "ㅠ", "ㅠㅠㅠ", "😭", "💦", "🙏", "ㅎㅎ", "ㅋㅋ", "..", "!!", "ㅠㅠ 😢", "^^;")
@@ -71,14 +74,13 @@ def parse_phrase(raw: str, groups_of: dict[str, set[str]]) -> Phrase:
     return Phrase(text, frozenset(g for w in words for g in groups_of[w]), "{" in text)
 
 
-@cache
-def phrasing() -> Phrasing:
+def phrasing(keyword_groups: Iterable[KeywordGroup], files: ConfigFiles) -> Phrasing:
+    """The phrases of `files`' corpus_topics.yaml, each marked keyword checked against `keyword_groups`."""
     groups_of: dict[str, set[str]] = {}
-    settings = Settings.load()
-    for g in settings.keyword_groups:
+    for g in keyword_groups:
         for k in g.keywords:
             groups_of.setdefault(k, set()).add(g.group_name)
-    data = settings.files.yaml("corpus_topics.yaml")
+    data = files.yaml("corpus_topics.yaml")
 
     def phrases(items: list[str]) -> tuple[Phrase, ...]:
         return tuple(parse_phrase(str(x), groups_of) for x in items)

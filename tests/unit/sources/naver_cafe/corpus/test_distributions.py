@@ -56,8 +56,8 @@ def test_weekday_volumes_follow_the_factors(corpus):
     assert observed[6] > observed[5] and observed[0] > observed[4]
 
 
-def test_topics_shift_with_the_seasons(articles):
-    ph = phrasing()
+def test_topics_shift_with_the_seasons(articles, settings):
+    ph = phrasing(settings.keyword_groups, settings.files)
     winter, summer = Counter(), Counter()
     expected_winter, expected_summer = Counter(), Counter()
     for a in articles:

@@ -276,3 +276,17 @@ def test_the_documented_planted_shares_are_the_generators(articles):
     documented = {g: float(v) for g, v in re.findall(r"([a-z_]+) (\d+\.\d)", text)}
     planted = Counter(g for a in articles for g in a.truth["groups"])
     assert documented == {g: round(100 * k / len(articles), 1) for g, k in planted.items()}
+
+
+def test_a_corpus_is_phrased_from_the_settings_it_is_given(tmp_path):
+    """No phrasing is cached in a module: a corpus built from other settings reads their files."""
+    from cafelake.sources.naver_cafe.corpus import Corpus
+
+    topics = Path(Settings.load({}).files.path("corpus_topics.yaml")).read_text(encoding="utf-8")
+    (tmp_path / "corpus_topics.yaml").write_text(
+        topics.replace("openers:\n", 'openers:\n  - "[[없는말]] 있어요."\n', 1), encoding="utf-8"
+    )
+    assert len(Corpus(posts=3, days=1)) == 3
+    with pytest.raises(ValueError, match=r"\['없는말'\] marked as keywords but in no keyword group"):
+        Corpus(posts=3, days=1, settings=Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}))
+    assert len(Corpus(posts=3, days=1, settings=Settings.load({}))) == 3
