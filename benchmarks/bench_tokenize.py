@@ -21,6 +21,8 @@ def posts_table(n: int, seed: int = 42):
     import pyarrow as pa
 
     from cafelake.schemas import POSTS
+    from cafelake.sources.base import post_id
+    from cafelake.sources.naver_cafe import SOURCE
     from cafelake.sources.naver_cafe.corpus import Corpus
 
     corpus = Corpus(posts=n, seed=seed, days=max(365, n * 365 // POSTS_PER_YEAR))
@@ -29,17 +31,17 @@ def posts_table(n: int, seed: int = 42):
         t = art.truth
         if t["status"] != "ok":
             continue
-        text = t["subject"] + "\n" + " ".join(t["sentences"])
+        text = t["title"] + "\n" + " ".join(t["sentences"])
         day = t["kst_date"]
         rows.append(
             {
-                "post_id": f"{corpus.club_id}-{art.article_id}",
-                "source": "naver_cafe",
+                "post_id": post_id(SOURCE.name, corpus.club_id, art.article_id),
+                "source": SOURCE.name,
                 "club_id": corpus.club_id,
                 "menu_id": corpus.menu_id,
                 "article_id": art.article_id,
                 "url": "",
-                "title": t["subject"],
+                "title": t["title"],
                 "content": " ".join(t["sentences"]),
                 "question_text": text,
                 "raw_date": "",

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from cafelake.schemas import POSTS
+from cafelake.sources.base import post_id
 from cafelake.tokenize.analyzer import analyzer
 
 
@@ -16,6 +17,9 @@ from cafelake.tokenize.analyzer import analyzer
 def kiwi_analyzer(settings):
     """The process's one Analyzer: Kiwi loads once per test session."""
     return analyzer(settings.tokenizer)
+
+
+SOURCE = "naver_cafe"
 
 
 def posts_table(rows: list[tuple[int, str | None, str]], club_id: str = "10050146") -> pa.Table:
@@ -27,8 +31,8 @@ def posts_table(rows: list[tuple[int, str | None, str]], club_id: str = "1005014
         title, _, content = (text or "").partition(" ")
         out.append(
             {
-                "post_id": f"{club_id}-{article_id}",
-                "source": "naver_cafe",
+                "post_id": post_id(SOURCE, club_id, article_id),
+                "source": SOURCE,
                 "club_id": club_id,
                 "menu_id": "386",
                 "article_id": article_id,

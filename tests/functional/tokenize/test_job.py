@@ -63,7 +63,7 @@ def test_mart_is_consistent(lake, sample_rows):
         assert r["dt"] == dim.filter(pc.equal(dim.column("post_id"), r["post_id"])).column("dt")[0].as_py()
     assert {p: len(v) for p, v in per_post.items()} == {p: c for p, c in counts.items() if c}
     assert all(sorted(v) == list(range(len(v))) for v in per_post.values())
-    assert counts["10050146-115"] == counts["10050146-116"] == 0  # empty and null texts
+    assert counts["naver_cafe:10050146:115"] == counts["naver_cafe:10050146:116"] == 0  # empty and null texts
     # post_year/post_month follow post_date
     for r in dim.to_pylist():
         assert (r["post_year"], r["post_month"]) == (r["post_date"].year, r["post_date"].month)
@@ -85,7 +85,7 @@ def test_groups_follow_tokens_not_substrings(lake):
     names = {r["group_id"]: r["group_name"] for r in lake.read_table("keyword_groups_dim").to_pylist()}
     groups = {}
     for r in lake.read_table("post_keyword_groups").to_pylist():
-        groups.setdefault(r["post_id"].split("-")[1], {})[names[r["group_id"]]] = r["matched_keywords"]
+        groups.setdefault(r["post_id"].rsplit(":", 1)[1], {})[names[r["group_id"]]] = r["matched_keywords"]
     assert "blood" not in groups["101"] and "fever" not in groups["101"]  # 피부, 열심히, 태열
     assert groups["101"]["skin"] == ["오돌토돌", "피부"] and groups["101"]["seborrheic"] == ["태열"]
     assert "vomit" not in groups["102"]  # 토요일
@@ -180,9 +180,11 @@ def test_a_rule_change_rebuilds_and_the_tokens_follow_it(lake, tmp_path, setting
     (override / "tokenizer.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
     summary = run_tokenize(lake, Settings.load({"CAFELAKE_CONFIG_DIR": str(override)}))
     after = {r["post_id"] for r in lake.read_table("post_keyword_groups").to_pylist() if r["group_id"] == 4}
-    tokens = {r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["post_id"] == "10050146-121"}
+    tokens = {
+        r["token"] for r in lake.read_table("tokens_fact").to_pylist() if r["post_id"] == "naver_cafe:10050146:121"
+    }
     assert summary.full and summary.posts_tokenized == summary.posts_in
-    assert fever - after == {"10050146-121"} and "체온" not in tokens
+    assert fever - after == {"naver_cafe:10050146:121"} and "체온" not in tokens
 
 
 def test_duplicate_post_ids_are_refused(tmp_path, make_posts, kiwi_analyzer):

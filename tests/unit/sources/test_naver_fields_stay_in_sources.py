@@ -1,6 +1,7 @@
 """Outside `cafelake.sources` no module names a Naver field: the rest of the pipeline is source-agnostic.
 
-Scans the package, the Lambda and Glue adapters and the CDK app, code and comments alike. The
+Scans the package, the Lambda and Glue adapters, the CDK app, the benchmarks and the scripts, code
+and comments alike (a benchmark that reads a source's field measures that source only). The
 camelCase names are Naver's own and unmistakable anywhere; English words Naver also uses as keys
 (`subject`, `nick`, `writer`) count only as quoted keys (an SNS message has a subject too). On the
 code before the seam (main at 3319dfd) this finds 17 files; `test_the_scan_finds_them_where_they_are`
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SCANNED = ("src/cafelake", "lambdas", "glue_jobs", "infra/cafelake_infra")
+SCANNED = ("src/cafelake", "lambdas", "glue_jobs", "infra/cafelake_infra", "benchmarks", "scripts")
 SOURCES = Path("src/cafelake/sources")
 NAVER_FIELDS = re.compile(
     r"articleId|refArticleId|articleList|hasNext|writerNickname|memberKey|writeDateTimestamp|writeDate|contentHtml"

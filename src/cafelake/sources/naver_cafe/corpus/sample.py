@@ -224,7 +224,7 @@ class Corpus:
             "status": status,
             "broken": defect,
             "revisions": len(revisions),
-            "subject": final.subject,
+            "title": final.subject,
             "sentences": [s for p in final.paragraphs for s in p],
             "has_image": image,
         }
