@@ -12,8 +12,9 @@ state, manifest: a run that dies midway is simply redone. Before the state is wr
 the rows are counted back from the cleansed zone and must reconcile with the records
 read; if they do not, the run fails and the manifest is removed, so the next run
 re-reads every raw object (a lost row may be one an earlier run wrote).
-The manifest also records the settings (cleanse.yaml): a changed setting makes the
-next run a full rebuild.
+The manifest also records the settings (cleanse.yaml) and the contract the rows were written
+under (`CONTRACT`): a changed setting, or rows of another contract, make the next run a full
+rebuild (which rewrites every partition, so the next tokenize run rebuilds the mart from them).
 One run at a time per lake (the Glue job allows no concurrency).
 """
 
@@ -44,6 +45,10 @@ from cafelake.runs import Progress, new_run_id, utcnow, write_run
 from cafelake.schemas import POSTS, QUARANTINE
 from cafelake.settings import Settings
 
+# What a cleansed row means, as a number written into the manifest. 1 (a manifest without one): post ids
+# were <club_id>-<article_id>; 2: <source>:<club_id>:<article_id> (issue 17). Raise it when rows written
+# before a change would be wrong after it: a lake cleansed under another contract is rebuilt from raw.
+CONTRACT = 2
 STATE = "_state/cleanse"
 MANIFEST = f"{STATE}/manifest.json"
 TOMBSTONES = f"{STATE}/tombstones.parquet"
@@ -89,7 +94,7 @@ def raw_objects(lake: Lake) -> list[tuple[str, str]]:
 
 
 def load_manifest(lake: Lake) -> dict[str, Any]:
-    """The last run's {"objects": raw keys cleansed, "config": settings}; {} before the first run."""
+    """The last run's {"contract": CONTRACT, "config": settings, "objects": raw keys cleansed}; {} before the first."""
     if not lake.exists("cleansed", MANIFEST):
         return {}
     return json.loads(lake.get_bytes("cleansed", MANIFEST))
@@ -156,8 +161,8 @@ def run_cleanse(
     settings = settings or Settings.load()
     config = settings.cleanse
     manifest = load_manifest(lake)
-    if manifest and manifest.get("config") != asdict(config):
-        full, ingest_dts = True, None  # new rules: every post must follow them
+    if manifest and (manifest.get("config") != asdict(config) or manifest.get("contract", 1) != CONTRACT):
+        full, ingest_dts = True, None  # new rules or another contract: every post must follow them
     summary = CleanseSummary(run_id=new_run_id(now), full=full, config=asdict(config))
     key = key or local_key(lake, settings.env.pseudonym_key)
     done = set(manifest.get("objects", []))
@@ -195,9 +200,8 @@ def run_cleanse(
     # --- state, then the manifest last -----------------------------------------------
     lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
     processed = {k for k, _ in selected} | (set() if full else done)
-    lake.put_bytes(
-        "cleansed", MANIFEST, json.dumps({"config": asdict(config), "objects": sorted(processed)}, indent=0).encode()
-    )
+    manifest = {"contract": CONTRACT, "config": asdict(config), "objects": sorted(processed)}
+    lake.put_bytes("cleansed", MANIFEST, json.dumps(manifest, indent=0).encode())
     summary.seconds = round(time.monotonic() - started, 3)
     write_run(lake, "cleanse", summary.run_id, asdict(summary), started_at=now)
     return summary
