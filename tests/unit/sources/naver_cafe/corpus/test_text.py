@@ -65,7 +65,7 @@ def _patterns(keywords: dict[str, list[str]]) -> dict[str, re.Pattern]:
 
 
 def all_text(a) -> str:
-    return a.truth["subject"] + " " + " ".join(a.truth["sentences"])
+    return a.truth["title"] + " " + " ".join(a.truth["sentences"])
 
 
 def test_truth_groups_are_carried_by_their_keywords(articles):
@@ -211,7 +211,7 @@ BOARD_FORMS = {
 
 
 def test_the_corpus_exercises_every_form_of_the_board(articles):
-    texts = [t for a in articles for t in (a.truth["subject"], *a.truth["sentences"])]
+    texts = [t for a in articles for t in (a.truth["title"], *a.truth["sentences"])]
     absent = [name for name, form in BOARD_FORMS.items() if not any(re.search(form, t) for t in texts)]
     assert not absent
 
@@ -229,7 +229,7 @@ def test_the_corpus_does_not_copy_the_gold_set(articles):
         for ln in gold.read_text(encoding="utf-8").splitlines()
         if ln.strip() and not ln.startswith("#")
     }
-    written = {norm(t) for a in articles for t in (a.truth["subject"], *a.truth["sentences"])}
+    written = {norm(t) for a in articles for t in (a.truth["title"], *a.truth["sentences"])}
     assert not sorted(gold_sentences & written)
 
 
