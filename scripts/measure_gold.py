@@ -122,7 +122,7 @@ def _frame_changes(before, after) -> list[tuple[str, tuple]]:
             out.append(
                 (
                     f"frame {g.group_name} -{kw}",
-                    tuple(dataclasses.replace(h, keywords=h.keywords + (kw,)) if h is g else h for h in after),
+                    tuple(dataclasses.replace(h, keywords=(*h.keywords, kw)) if h is g else h for h in after),
                 )
             )
     return out
@@ -152,7 +152,7 @@ def ablations(runner: Runner, cfg: TokenizerConfig, groups, before_groups, base:
     for label, changed in _frame_changes(before_groups, groups):
         row(label, runner.run(cfg, changed))
     intro = "One text per fix, its tokens and groups without the fix and with it:"
-    return "\n".join(lines + ["", intro, ""] + examples)
+    return "\n".join([*lines, "", intro, "", *examples])
 
 
 def score_sweep(runner: Runner, cfg: TokenizerConfig, groups) -> str:
@@ -161,7 +161,7 @@ def score_sweep(runner: Runner, cfg: TokenizerConfig, groups) -> str:
     for label, words, rules in [
         ("rule, no entry (chosen)", cfg.user_words, cfg.rules),
         ("no rule, no entry", cfg.user_words, no_rule),
-    ] + [(f"{s:+.1f}", cfg.user_words + (("열", "NNG", s),), no_rule) for s in SCORES]:
+    ] + [(f"{s:+.1f}", (*cfg.user_words, ("열", "NNG", s)), no_rule) for s in SCORES]:
         r = runner.run(dataclasses.replace(cfg, user_words=words, rules=rules), groups)
         f = r.scores["fever"]
         lines.append(f"| {label} | {f.precision:.3f} | {f.recall:.3f} | {_misses(r)} |")

@@ -93,15 +93,12 @@ class Storage(Construct):
     def _allow_log_service(self) -> None:
         """CloudWatch Logs encrypts the Glue and Step Functions log groups with this key."""
         stack = Stack.of(self)
+        log_groups = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
                 actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                 resources=["*"],  # in a key policy "*" means this key
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
-                    }
-                },
+                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
             )
         )

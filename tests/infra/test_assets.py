@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import pytest
 
@@ -32,7 +33,7 @@ def _bundle(folder, job, data):
 def test_missing_manifest_names_the_build_step(tmp_path):
     from cafelake_infra.assets import GLUE_BUILD_COMMAND, GlueArtifacts, MissingBuildInput
 
-    with pytest.raises(MissingBuildInput, match="build_glue_artifacts.py") as err:
+    with pytest.raises(MissingBuildInput, match=re.escape("build_glue_artifacts.py")) as err:
         GlueArtifacts.load(tmp_path)
     assert GLUE_BUILD_COMMAND in str(err.value)
 
@@ -69,7 +70,7 @@ def test_a_missing_or_changed_bundle_is_refused(tmp_path, damage):
     _manifest(tmp_path, [_wheel(out, "cafelake-1-py3-none-any.whl")], {"cleanse": bundle})
     zipped = out / bundle["file"]
     zipped.unlink() if damage == "delete" else zipped.write_bytes(b"rebuilt since")
-    with pytest.raises(MissingBuildInput, match="cleanse.gluewheels.zip"):
+    with pytest.raises(MissingBuildInput, match=re.escape("cleanse.gluewheels.zip")):
         GlueArtifacts.load(tmp_path)
 
 
@@ -84,5 +85,5 @@ def test_an_empty_manifest_is_refused(tmp_path):
 def test_missing_scraper_requirements_are_named(tmp_path):
     from cafelake_infra.assets import MissingBuildInput, ScraperBundling
 
-    with pytest.raises(MissingBuildInput, match="lambdas/scraper/requirements.txt"):
+    with pytest.raises(MissingBuildInput, match=re.escape("lambdas/scraper/requirements.txt")):
         ScraperBundling(tmp_path)

@@ -68,7 +68,7 @@ def pipeline(synth, monkeypatch):
                 Endpoint=queue_arn["Attributes"]["QueueArn"],
                 Attributes={"RawMessageDelivery": "true"},
             )
-        for logical_id, resource in synth.raw["Resources"].items():
+        for logical_id in synth.raw["Resources"]:
             refs.setdefault(logical_id, logical_id.lower())  # bucket names and the like: any name will do
         crawler = synth.one("AWS::Glue::Crawler")["Properties"]
         boto3.client("glue").create_crawler(

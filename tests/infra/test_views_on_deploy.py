@@ -88,7 +88,7 @@ def test_delete_starts_nothing(handler):
 
 
 def test_the_stack_runs_the_handler_through_a_provider_after_the_tables_and_workgroup(synth):
-    ((resource_id, resource),) = synth.resources("Custom::Views").items()
+    (resource,) = synth.resources("Custom::Views").values()
     props = resource["Properties"]
     assert props["StateMachineArn"]["Ref"].startswith("OrchestrationPipeline")
     deps = set(resource.get("DependsOn", []))

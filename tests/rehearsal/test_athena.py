@@ -51,7 +51,7 @@ def _standin(catalog, moto_server) -> AthenaStandIn:
 
 def test_a_view_statement_runs_and_its_result_lands_where_the_workgroup_enforces(catalog, moto_server):
     standin = _standin(catalog, moto_server)
-    name, sql = next((n, s) for n, s in statements("cafelake", tables=False) if n == "view:v_daily_posts")
+    sql = next(s for n, s in statements("cafelake", tables=False) if n == "view:v_daily_posts")
     qid = standin.start(
         {
             "QueryString": sql,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import boto3
@@ -125,7 +126,9 @@ def test_the_handler_answers_cloudformations_request_and_the_resource_is_its_ans
 
 def test_a_handler_that_raises_fails_the_resource_with_its_message(deploy):
     run, _ = deploy
-    with pytest.raises(CustomResourceFailed, match="Views .Custom::Views.: the views execution ended FAILED"):
+    with pytest.raises(
+        CustomResourceFailed, match=re.escape("Views (Custom::Views): the views execution ended FAILED")
+    ):
         run(template(USER_FUNCTION, Fail=True))
 
 

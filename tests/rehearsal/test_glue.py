@@ -69,7 +69,7 @@ def test_the_job_finds_its_region_where_glue_puts_it(runner):
 
 
 def test_a_zip_of_wheels_is_installed_and_the_script_gets_glues_arguments(runner):
-    glue, s3 = runner
+    _, s3 = runner
     s3.put_object(Bucket=BUCKET, Key="m/deps.gluewheels.zip", Body=zip_of_wheels([GREET], ["greet==1.0"]))
     result = _run(runner, modules=f"s3://{BUCKET}/m/deps.gluewheels.zip")
     log = result.log.read_text()
@@ -83,7 +83,7 @@ def test_a_zip_of_wheels_is_installed_and_the_script_gets_glues_arguments(runner
 
 def test_a_wheel_under_a_hashed_name_is_refused_as_pip_refuses_it(runner):
     """Defect 1 as Glue meets it: a CDK asset of a single wheel is stored as <sha256>.whl."""
-    glue, s3 = runner
+    _, s3 = runner
     name, data = GREET
     s3.put_object(Bucket=BUCKET, Key=f"{hashlib.sha256(data).hexdigest()}.whl", Body=data)
     s3.put_object(Bucket=BUCKET, Key=f"named/{name}", Body=data)
@@ -93,7 +93,7 @@ def test_a_wheel_under_a_hashed_name_is_refused_as_pip_refuses_it(runner):
 
 
 def test_without_no_index_a_missing_requirement_cannot_reach_an_index(runner):
-    glue, s3 = runner
+    _, s3 = runner
     s3.put_object(
         Bucket=BUCKET, Key="m/open.gluewheels.zip", Body=zip_of_wheels([GREET], ["greet==1.0", "not-in-the-zip==1.0"])
     )

@@ -128,7 +128,7 @@ def test_a_crawl_runs_then_reports_its_outcome_and_waits_take_no_time(aws):
 
 
 def test_a_crawl_already_running_is_refused(aws):
-    c, services = aws
+    c, _ = aws
     c["glue"].create_crawler(
         Name="crawler", Role=c["role"], DatabaseName="db", Targets={"S3Targets": [{"Path": "s3://no-such-bucket/"}]}
     )
@@ -170,7 +170,7 @@ def test_a_lambda_task_runs_the_package_the_function_was_created_from(aws):
 
 
 def test_an_athena_task_fails_as_athena_fails_it(aws):
-    c, services = aws
+    c, _ = aws
     states = {
         "View": {
             "Type": "Task",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from cafelake_rehearsal.intrinsics import Resolver, UnresolvedValue
@@ -115,7 +117,7 @@ def test_a_custom_resource_answers_what_its_provider_answered(r):
 def test_service_made_values_wait_for_the_resource(r):
     with pytest.raises(UnresolvedValue, match="not created yet"):
         r.ref("Secret")
-    with pytest.raises(UnresolvedValue, match="Key.Arn"):
+    with pytest.raises(UnresolvedValue, match=re.escape("Fn::GetAtt Key.Arn")):
         r.get_att("Key", "Arn")
     r.set("Secret", ref="arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:x-AbCdEf")
     r.set("Key", ref="k-1", Arn="arn:aws:kms:ap-northeast-2:123456789012:key/k-1")

@@ -167,7 +167,7 @@ def parse_dates(raw: pa.Array, fetched_at: pa.Array, now: datetime) -> ParsedDat
     if others:
         texts, fetched = raw.take(others).to_pylist(), fetched_at.take(others).to_pylist()
         parsed: list[datetime | None] = []
-        for i, text, at in zip(others, texts, fetched):
+        for i, text, at in zip(others, texts, fetched, strict=True):
             try:
                 if text is None:
                     raise DateError(MISSING, "no date in the record")

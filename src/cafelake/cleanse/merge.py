@@ -129,7 +129,9 @@ class Winners:
             self.rows.group_by(PARTITION_KEY).aggregate([("post_id", "count")]).sort_by([(PARTITION_KEY, "ascending")])
         )
         group, size = [], 0
-        for day, n in zip(counts.column(PARTITION_KEY).to_pylist(), counts.column("post_id_count").to_pylist()):
+        for day, n in zip(
+            counts.column(PARTITION_KEY).to_pylist(), counts.column("post_id_count").to_pylist(), strict=True
+        ):
             group.append(day)
             size += n
             if size >= WRITE_ROWS:

@@ -97,15 +97,20 @@ class RawRecords:
     sources: dict[str, Source | None] = field(default_factory=dict)  # the registry's answers, asked once per name
 
     def candidates(self) -> pa.Table:
-        columns = list(zip(*self.rows)) if self.rows else [[] for _ in CANDIDATE]
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [[] for _ in CANDIDATE]
         return pa.Table.from_arrays(
-            [string_array(c) if f.type == pa.string() else pa.array(c, f.type) for c, f in zip(columns, CANDIDATE)],
+            [
+                string_array(c) if f.type == pa.string() else pa.array(c, f.type)
+                for c, f in zip(columns, CANDIDATE, strict=True)
+            ],
             schema=CANDIDATE,
         )
 
     def tombstone_table(self) -> pa.Table:
-        columns = list(zip(*self.tombstones)) if self.tombstones else [[] for _ in TOMBSTONE]
-        return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, TOMBSTONE)], schema=TOMBSTONE)
+        columns = list(zip(*self.tombstones, strict=True)) if self.tombstones else [[] for _ in TOMBSTONE]
+        return pa.Table.from_arrays(
+            [pa.array(c, f.type) for c, f in zip(columns, TOMBSTONE, strict=True)], schema=TOMBSTONE
+        )
 
     def source(self, name: str) -> Source | None:
         if name not in self.sources:

@@ -192,7 +192,9 @@ def _strip_markup(arr: pa.Array) -> pa.Array:
     idx = pc.indices_nonzero(redo)
     fixed = [
         html_to_text(raw) if h else html.unescape(text)
-        for raw, text, h in zip(arr.take(idx).to_pylist(), stripped.take(idx).to_pylist(), hard.take(idx).to_pylist())
+        for raw, text, h in zip(
+            arr.take(idx).to_pylist(), stripped.take(idx).to_pylist(), hard.take(idx).to_pylist(), strict=True
+        )
     ]
     return pc.replace_with_mask(decoded, redo, string_array(fixed))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -76,7 +77,7 @@ def _sha256(values: pa.Array) -> pa.Array:
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + n + 1].tolist()
     data = memoryview(values.buffers()[2] or b"")
     sha256 = hashlib.sha256
-    digests = b"".join([sha256(data[start:end]).digest() for start, end in zip(offsets, offsets[1:])])
+    digests = b"".join([sha256(data[start:end]).digest() for start, end in pairwise(offsets)])
     return pa.StringArray.from_buffers(
         n, pa.py_buffer(np.arange(0, 64 * n + 1, 64, dtype=np.int32)), pa.py_buffer(digests.hex().encode("ascii"))
     )

@@ -183,7 +183,7 @@ def _labels(df: pd.DataFrame) -> list[str]:
     if "token_pos" not in df.columns:
         return list(df["token"])
     twice = df["token"].duplicated(keep=False)
-    return [f"{t} ({p})" if d else t for t, p, d in zip(df["token"], df["token_pos"], twice)]
+    return [f"{t} ({p})" if d else t for t, p, d in zip(df["token"], df["token_pos"], twice, strict=True)]
 
 
 @_korean
@@ -243,10 +243,10 @@ def top_tfidf(
     pushed = summed[~summed["token"].isin(set(top["token"]))].head(3)
     if not pushed.empty:
         means = df[df["ranking"] == "mean"]
-        mean_rank, last = dict(zip(means["token"], means["rank"])), int(means["rank"].max())
+        mean_rank, last = dict(zip(means["token"], means["rank"], strict=True)), int(means["rank"].max())
         where = ", ".join(
             f"'{t}' (#{r}; #{mean_rank[t]} by mean)" if t in mean_rank else f"'{t}' (#{r}; below #{last} by mean)"
-            for t, r in zip(pushed["token"], pushed["rank"])
+            for t, r in zip(pushed["token"], pushed["rank"], strict=True)
         )
         reading += f"; summed scores, which track frequency, rank high {where}"
     if frequent is not None and not frequent.empty:
@@ -342,7 +342,9 @@ def retention_matrix(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
         return pd.DataFrame(dtype=float), pd.Series(dtype=float)
     df = df.assign(cohort=pd.to_datetime(df["cohort_month"].astype(str)).dt.to_period("M"))
     active = df[df["authors"] > 0]
-    last = max(c + int(k) for c, k in zip(active["cohort"], active["months_since_first"]))  # latest month seen
+    last = max(
+        c + int(k) for c, k in zip(active["cohort"], active["months_since_first"], strict=True)
+    )  # latest month seen
     counts = df.pivot_table(
         index="cohort", columns="months_since_first", values="authors", aggfunc="sum", fill_value=0
     ).sort_index()

@@ -168,7 +168,7 @@ def test_a_post_id_that_does_not_name_its_source_fails(small_mart):
     """A lake cleansed before post ids named their source: its old rows are found, the new ones pass."""
     lake, t = small_mart
     posts = t["posts"]
-    ids = zip(*(posts.column(c).to_pylist() for c in ("post_id", "club_id", "article_id")))
+    ids = zip(*(posts.column(c).to_pylist() for c in ("post_id", "club_id", "article_id")), strict=True)
     old = [f"{c}-{a}" if i < 3 else p for i, (p, c, a) in enumerate(ids)]
     lake.write_table("posts", posts.set_column(0, "post_id", pa.array(old)))
     assert _failing(lake) == {"posts_post_id_names_its_source": 3}

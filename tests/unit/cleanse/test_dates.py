@@ -82,7 +82,12 @@ def test_every_date_form():
     fetched = pa.array([FETCHED] * len(FORMS), UTC_TS)
     got = parse_dates(raw, fetched, FETCHED)
     rows = zip(
-        FORMS, got.posted_at.to_pylist(), got.post_date.to_pylist(), got.reason.to_pylist(), got.detail.to_pylist()
+        FORMS,
+        got.posted_at.to_pylist(),
+        got.post_date.to_pylist(),
+        got.reason.to_pylist(),
+        got.detail.to_pylist(),
+        strict=True,
     )
     for (text, expected), at, day, why, note in rows:
         if isinstance(expected, datetime):

@@ -75,7 +75,7 @@ def test_deletions_become_tombstones_and_keep_only_ids_and_status():
         read_object(acc, "k", "d", gzip.compress(json.dumps(_env(status=status), ensure_ascii=False).encode()), NOW)
     assert [q["reason"] for q in acc.quarantine] == ["source_deleted", "source_blind", "source_private"]
     assert acc.records == 3 and acc.tombstone_table().column("post_id").to_pylist() == ["naver_cafe:1:7"] * 3
-    for q, status in zip(acc.quarantine, ("deleted", "blind", "private")):
+    for q, status in zip(acc.quarantine, ("deleted", "blind", "private"), strict=True):
         assert json.loads(q["payload"]) == {
             "source": "naver_cafe",
             "club_id": "1",

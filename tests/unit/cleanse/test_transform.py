@@ -67,7 +67,10 @@ def test_a_later_deletion_removes_the_post_an_earlier_one_does_not():
 
 def test_latest_tombstone_per_post():
     got = latest_tombstones(_tombs([("a", T[1]), ("a", T[3]), ("b", T[0])]))
-    assert dict(zip(got.column("post_id").to_pylist(), got.column("fetched_at").to_pylist())) == {"a": T[3], "b": T[0]}
+    assert dict(zip(got.column("post_id").to_pylist(), got.column("fetched_at").to_pylist(), strict=True)) == {
+        "a": T[3],
+        "b": T[0],
+    }
 
 
 def _candidates(raw_date, raw_date_alt, **columns):

@@ -81,5 +81,5 @@ def test_breaker_opens_after_consecutive_failures_only():
     breaker.success()
     breaker.failure("c")
     breaker.failure("d")
-    with pytest.raises(CircuitOpen, match="3 consecutive.*last: e"):
+    with pytest.raises(CircuitOpen, match=r"3 consecutive.*last: e"):
         breaker.failure("e")

@@ -86,7 +86,7 @@ class Export:
                 self.header_repeats += 1
                 continue
             if len(cells) == len(self.header):
-                row = dict(zip(self.header, cells))
+                row = dict(zip(self.header, cells, strict=True))
                 yield (
                     _article_id(cells[at]),
                     {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from cafelake.sources.base import Candidate, Head
@@ -12,8 +14,8 @@ class CsvImport:
     name = "csv_import"
     # The author columns have whatever names a file gives them: each envelope declares its own
     # (base.DECLARED_IDENTITIES), so there are no fixed keys.
-    identity_keys: dict[str, str] = {}
-    identity_containers: dict[str, str] = {}
+    identity_keys: Mapping[str, str] = MappingProxyType({})
+    identity_containers: Mapping[str, str] = MappingProxyType({})
 
     def __repr__(self) -> str:
         return "CsvImport()"

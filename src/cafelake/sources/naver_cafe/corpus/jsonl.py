@@ -16,8 +16,9 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from cafelake.sources.naver_cafe.corpus.model import CorpusArticle
 
@@ -74,26 +75,31 @@ class JsonlCorpus:
 
     def __init__(self, path: str | Path, club_id: str | None = None, menu_id: str | None = None) -> None:
         self.path = Path(path)
-        self._tmp: IO[bytes] | None = None
         if not self.path.is_file():
             raise CorpusFileError(self.path, None, "no such file")
-        if self.path.suffix == ".gz":
-            self._tmp = tempfile.TemporaryFile()
-            try:
-                with gzip.open(self.path, "rb") as src:
-                    shutil.copyfileobj(src, self._tmp)
-            except (OSError, EOFError) as exc:
-                self._tmp.close()
-                raise CorpusFileError(self.path, None, f"not a readable gzip file ({exc})") from None
-            self._tmp.flush()
-            self._fd = self._tmp.fileno()
-        else:
-            self._fd = os.open(self.path, os.O_RDONLY)
+        self._held = ExitStack()  # the open file the articles are read from, given back by close()
         try:
+            self._fd = self._unpacked() if self.path.suffix == ".gz" else self._hold(os.open(self.path, os.O_RDONLY))
             self._index(club_id, menu_id)
         except BaseException:
             self.close()
             raise
+
+    def _unpacked(self) -> int:
+        """The .gz file unpacked into a temporary file that has no name (it is gone once closed)."""
+        fd, name = tempfile.mkstemp(prefix="cafelake-corpus-")
+        os.unlink(name)
+        self._hold(fd)
+        try:
+            with gzip.open(self.path, "rb") as src, os.fdopen(os.dup(fd), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        except (OSError, EOFError) as exc:
+            raise CorpusFileError(self.path, None, f"not a readable gzip file ({exc})") from None
+        return fd
+
+    def _hold(self, fd: int) -> int:
+        self._held.callback(os.close, fd)
+        return fd
 
     def _index(self, club_id: str | None, menu_id: str | None) -> None:
         spans: dict[int, tuple[int, int]] = {}
@@ -158,11 +164,7 @@ class JsonlCorpus:
         )
 
     def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.close()
-        elif getattr(self, "_fd", None) is not None:
-            os.close(self._fd)
-        self._fd = None
+        self._held.close()
 
     def __enter__(self) -> JsonlCorpus:
         return self

@@ -41,9 +41,13 @@ from cafelake.sources.naver_cafe.corpus.text import compose, edit, phrasing, pic
 
 DEFAULT_END_DATE = date(2026, 10, 31)
 _BLIND_HTML = "<p>이 게시글은 카페 운영 원칙에 따라 블라인드 처리되었습니다.</p>"
-_STATUS_CUM = tuple(zip(STATUS_SHARES, accumulate(STATUS_SHARES.values())))
+_STATUS_CUM = tuple(zip(STATUS_SHARES, accumulate(STATUS_SHARES.values()), strict=True))
 _DEFECT_CUM = tuple(
-    zip((*BROKEN_SHARES, *ODD_DATE_SHARES), accumulate((*BROKEN_SHARES.values(), *ODD_DATE_SHARES.values())))
+    zip(
+        (*BROKEN_SHARES, *ODD_DATE_SHARES),
+        accumulate((*BROKEN_SHARES.values(), *ODD_DATE_SHARES.values())),
+        strict=True,
+    )
 )
 
 

@@ -73,7 +73,7 @@ def test_topics_shift_with_the_seasons(articles, settings):
             continue
         season[a.truth["topic"]] += 1
         names, cum = ph.topic_cum_weights(a.truth["kst_date"])
-        for name, lo, hi in zip(names, (0.0, *cum), cum):
+        for name, lo, hi in zip(names, (0.0, *cum[:-1]), cum, strict=True):
             expected[name] += (hi - lo) / cum[-1]
     nw, ns = sum(winter.values()), sum(summer.values())
     for name in ph.topics:

@@ -33,7 +33,7 @@ def test_generate_writes_the_corpus_deterministically(tmp_path):
     corpus = Corpus(posts=400, seed=9, days=30, end_date=date(2026, 6, 30))
     lines = [json.loads(x) for x in plain.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 400
-    for line, art in zip(lines, corpus.iter_articles()):
+    for line, art in zip(lines, corpus.iter_articles(), strict=True):
         assert line == {
             "article_id": art.article_id,
             "list_item": art.list_item,

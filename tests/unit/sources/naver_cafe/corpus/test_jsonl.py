@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,7 +133,7 @@ def test_ids_come_from_the_file_or_are_asked_for(tmp_path):
     with JsonlCorpus(_lines(tmp_path, "", GOOD, "")) as board:  # blank lines are allowed
         assert (board.club_id, board.menu_id, board.article_ids) == ("99", "31", [7])
     no_cafe = _lines(tmp_path, _line(cafe=None), name="no_cafe.jsonl")
-    with pytest.raises(CorpusFileError, match="no article body has result.cafeId: give the cafe id"):
+    with pytest.raises(CorpusFileError, match=re.escape("no article body has result.cafeId: give the cafe id")):
         JsonlCorpus(no_cafe)
     with JsonlCorpus(no_cafe, club_id="5", menu_id="6") as board:
         assert (board.club_id, board.menu_id) == ("5", "6")

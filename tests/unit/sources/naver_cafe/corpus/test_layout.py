@@ -5,7 +5,7 @@ from __future__ import annotations
 import tracemalloc
 import types
 from datetime import date
-from itertools import islice
+from itertools import islice, pairwise
 
 import pytest
 
@@ -33,8 +33,8 @@ def test_ids_ascend_with_gaps_and_invert_to_positions():
     corpus = Corpus(posts=4000, seed=11, days=90)
     ids = list(corpus.article_ids)
     assert len(ids) == len(corpus) == 4000
-    assert all(x < y for x, y in zip(ids, ids[1:]))
-    assert any(y - x > 1 for x, y in zip(ids, ids[1:]))
+    assert all(x < y for x, y in pairwise(ids))
+    assert any(y - x > 1 for x, y in pairwise(ids))
     for pos in (0, 1, 999, 2500, 3999):
         aid = corpus.id_at(pos)
         assert ids[pos] == aid == corpus.article_ids[pos]
@@ -44,7 +44,7 @@ def test_ids_ascend_with_gaps_and_invert_to_positions():
     assert corpus.id_at(-1) == ids[-1]
     assert corpus.article_ids[10:13] == ids[10:13]
     assert list(reversed(corpus.article_ids)) == ids[::-1]
-    gap = next(x + 1 for x, y in zip(ids, ids[1:]) if y - x > 1)
+    gap = next(x + 1 for x, y in pairwise(ids) if y - x > 1)
     assert gap not in corpus.article_ids and ids[5] in corpus.article_ids
     with pytest.raises(KeyError):
         corpus.article(gap)
