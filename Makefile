@@ -15,7 +15,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 demo: $(PY_STAMP)
 	$(BIN)/cafelake demo $(DEMO_ARGS)
 
-test: $(PY_STAMP) $(NODE_STAMP)
+# The lint first: a finding or an unformatted file fails the tests before they run (CI runs `make test`).
+test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (pinned in the dev extra; rules in pyproject.toml): the lint rules, then the formatting, checked, not applied.
