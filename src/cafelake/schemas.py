@@ -252,25 +252,38 @@ def table(name: str) -> TableDef:
         raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}") from None
 
 
-_ATHENA_TYPES = {
-    pa.string(): "string",
-    pa.int64(): "bigint",
-    pa.int32(): "int",
-    pa.bool_(): "boolean",
-    pa.float64(): "double",
-    pa.date32(): "date",
-    UTC_TS: "timestamp",
+# Every Arrow type a table may hold, as Athena (Glue/Hive) and as DuckDB (the local engine) name it: one
+# row per type, so a type the tables start using is given to both engines or to neither.
+_SQL_TYPES = {
+    pa.string(): ("string", "VARCHAR"),
+    pa.int64(): ("bigint", "BIGINT"),
+    pa.int32(): ("int", "INTEGER"),
+    pa.bool_(): ("boolean", "BOOLEAN"),
+    pa.float64(): ("double", "DOUBLE"),
+    pa.date32(): ("date", "DATE"),
+    UTC_TS: ("timestamp", "TIMESTAMPTZ"),
 }
+_ENGINES = ("Athena", "DuckDB")
+
+
+def _sql_type(t: pa.DataType, engine: int) -> str:
+    if pa.types.is_list(t):
+        element = _sql_type(t.value_type, engine)
+        return f"array<{element}>" if engine == 0 else f"{element}[]"
+    try:
+        return _SQL_TYPES[t][engine]
+    except KeyError:
+        raise TypeError(f"no {_ENGINES[engine]} type for {t}") from None
 
 
 def athena_type(t: pa.DataType) -> str:
     """Glue/Athena (Hive) type of an Arrow type; the one mapping DDL and CDK both use."""
-    if pa.types.is_list(t):
-        return f"array<{athena_type(t.value_type)}>"
-    try:
-        return _ATHENA_TYPES[t]
-    except KeyError:
-        raise TypeError(f"no Athena type for {t}") from None
+    return _sql_type(t, 0)
+
+
+def duck_type(t: pa.DataType) -> str:
+    """DuckDB type of an Arrow type, for the local engine's empty tables."""
+    return _sql_type(t, 1)
 
 
 def athena_columns(tdef: TableDef) -> list[tuple[str, str, str]]:

@@ -21,37 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 
 from cafelake.athena import sqlfiles
 from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.lake import PARTITION_KEY, Lake
-from cafelake.schemas import CATALOG_TABLES, UTC_TS, TableDef
+from cafelake.schemas import CATALOG_TABLES, TableDef, duck_type
 
 if TYPE_CHECKING:
     import duckdb
-
-
-_DUCK_TYPES = {
-    pa.string(): "VARCHAR",
-    pa.int64(): "BIGINT",
-    pa.int32(): "INTEGER",
-    pa.bool_(): "BOOLEAN",
-    pa.float64(): "DOUBLE",
-    pa.date32(): "DATE",
-    UTC_TS: "TIMESTAMPTZ",
-}
-
-
-def duck_type(t: pa.DataType) -> str:
-    if pa.types.is_list(t):
-        return f"{duck_type(t.value_type)}[]"
-    try:
-        return _DUCK_TYPES[t]
-    except KeyError:
-        raise TypeError(f"no DuckDB type for {t}") from None
 
 
 def _literal(text: str) -> str:

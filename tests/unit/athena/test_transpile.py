@@ -6,8 +6,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from cafelake.athena.local import duck_type, transpile
-from cafelake.schemas import TABLES
+from cafelake.athena.local import transpile
+from cafelake.schemas import TABLES, duck_type
 
 
 def test_at_timezone_becomes_at_time_zone():
