@@ -1,6 +1,6 @@
 """Glue 5.0 (Python 3.11) job: cleanse the raw zone into the cleansed zone.
 
-A thin adapter over `cafelake.cleanse.run_cleanse` (the cafelake wheel ships with
+A thin adapter over the pipeline's cleanse stage (`Pipeline.cleanse`; the cafelake wheel ships with
 `--additional-python-modules`). Arguments:
 
   --raw_uri s3://...        raw zone root (required)

@@ -1,6 +1,6 @@
 """Glue 5.0 job: cleansed posts -> Kiwi tokens, keyword groups, TF-IDF and the mart.
 
-A thin adapter over `cafelake.tokenize`. Job arguments:
+A thin adapter over the pipeline's tokenize stage (`Pipeline.tokenize`). Job arguments:
     --cleansed_uri s3://…   cleansed zone root      --tokenized_uri s3://…   tokenized zone root
     --full true|false        rebuild every partition (default false: incremental)
     --engine python|spark    python (default): Kiwi in the driver, incremental by content_hash;

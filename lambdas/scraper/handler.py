@@ -1,4 +1,4 @@
-"""Scraper Lambda: one time-budgeted invocation of `run_scrape` for one board of one source.
+"""Scraper Lambda: one time-budgeted invocation of the collect stage for one board of one source.
 
 The board comes in the event (one EventBridge schedule per board, its input the board's
 configuration): `{"source": "naver_cafe", "club_id": "10050146", "menu_id": "386", "name": "...", ...}`;

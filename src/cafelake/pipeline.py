@@ -25,7 +25,7 @@ scraper Lambda can use `collect` without pyarrow.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from cafelake.runs import Progress
 from cafelake.settings import Settings
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pyspark.sql import SparkSession
 
     from cafelake.athena.checks import CheckResult
@@ -147,9 +148,19 @@ class Pipeline:
         with self.query_engine(create_views=False) as engine:
             return run_checks(engine, only=only, on_progress=progress)
 
-    def report(self, out_dir: str | Path, *, group: str = "skin") -> Report:
-        """The HTML report and PNG charts of the local views."""
+    def report(
+        self,
+        out_dir: str | Path,
+        *,
+        group: str = "skin",
+        views: Mapping[str, pd.DataFrame | Exception] | None = None,
+        source: str = "the cafelake views",
+    ) -> Report:
+        """The HTML report and PNG charts of the local lake's views, or of `views` read elsewhere (Athena)."""
         from cafelake.report.html import local_source, make_charts, read_views, write_report
 
-        charts = make_charts(read_views(self.lake, memory_limit=self.settings.env.duckdb_memory), group=group)
-        return Report(Path(write_report(charts, out_dir, source=local_source(self.lake))), charts)
+        if views is None:
+            views = read_views(self.lake, memory_limit=self.settings.env.duckdb_memory)
+            source = local_source(self.lake)
+        charts = make_charts(views, group=group)
+        return Report(Path(write_report(charts, out_dir, source=source)), charts)

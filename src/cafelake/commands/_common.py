@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cafelake.lake import Lake
+from cafelake.pipeline import Pipeline
 from cafelake.settings import Settings
 
 console = Console(stderr=True)
@@ -18,7 +18,6 @@ LakeOption = Annotated[
 ]
 
 
-def load(lake: str | None) -> tuple[Settings, Lake]:
-    """The command's settings (the environment, `--lake` first) and the lake they name: read once, passed on."""
-    settings = Settings.load(lake=lake)
-    return settings, Lake.from_settings(settings.env)
+def pipeline(lake: str | None) -> Pipeline:
+    """The command's pipeline: the settings read once (the environment, `--lake` first) and the lake they name."""
+    return Pipeline.from_settings(Settings.load(lake=lake))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 
 
 def check(
@@ -16,12 +16,7 @@ def check(
     """Run every check in athena_queries/checks/ and print a table of the results."""
     from rich.table import Table
 
-    from cafelake.athena.checks import run_checks
-    from cafelake.athena.local import LocalAthena
-
-    settings, the_lake = load(lake)
-    with LocalAthena(the_lake, create_views=False, memory_limit=settings.env.duckdb_memory) as engine:
-        results = run_checks(engine, only=only)
+    results = pipeline(lake).checks(only=only)
     table = Table("check", "result", "failing rows", "what it asserts")
     table.columns[0].no_wrap = True
     for r in results:

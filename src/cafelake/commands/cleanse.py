@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 from cafelake.errors import UsageError
 
 
@@ -26,21 +26,17 @@ def cleanse(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from cafelake.cleanse import run_cleanse
-
     if full and ingest_dt:
         raise UsageError("--full already covers every ingest date; drop --ingest-dt")
-    settings, the_lake = load(lake)
+    stages = pipeline(lake)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
         task = progress.add_task("Cleansing raw objects", total=None)
-        summary = run_cleanse(
-            the_lake,
-            settings,
+        summary = stages.cleanse(
             ingest_dts=ingest_dt or None,
             full=full,
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
     table.add_row("full rebuild", "yes" if summary.full else "no")

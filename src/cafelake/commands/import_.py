@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 
 app = typer.Typer(no_args_is_help=True, help="Import exports of earlier scrapes into the raw zone.")
 
@@ -51,20 +51,19 @@ def csv(
 ) -> None:
     """Import a CSV export: every row lands in the raw zone untouched, then `cafelake cleanse` reads it like a post."""
     from cafelake import sources
-    from cafelake.pipeline import Pipeline
     from cafelake.sources.base import Board
     from cafelake.sources.csv_import import SOURCE
     from cafelake.sources.csv_import.layout import parse_layout
     from cafelake.sources.csv_import.reader import Export
 
-    settings, the_lake = load(lake)
+    stages = pipeline(lake)
     layout = parse_layout(columns, origin)
     origin_source = sources.get(layout.origin)  # a post id namespace must be a registered source
     if mark_scraped:
         sources.listing(origin_source.name)
     export = Export(file, layout)
     board = Board(SOURCE.name, club_id, menu_id)
-    summary = Pipeline(the_lake, settings).import_records(
+    summary = stages.import_records(
         board,
         export,
         digest=export.digest(),

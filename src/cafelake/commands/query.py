@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, load
+from cafelake.commands._common import LakeOption, pipeline
 from cafelake.errors import UsageError
 
 
@@ -61,8 +61,6 @@ def query(
     lake: LakeOption = None,
 ) -> None:
     """Run SQL written for Athena on the local lake; print the result."""
-    from cafelake.athena.local import LocalAthena
-
     if (sql is None) == (view is None) and not list_views:
         raise UsageError("give either SQL or --view NAME (or --list)")
     if where and not view:
@@ -70,8 +68,7 @@ def query(
     import duckdb
     import sqlglot
 
-    settings, the_lake = load(lake)
-    with LocalAthena(the_lake, memory_limit=settings.env.duckdb_memory) as engine:
+    with pipeline(lake).query_engine() as engine:
         if list_views:
             for name, v in engine.views.items():
                 typer.echo(f"{name}\t{v.description}")

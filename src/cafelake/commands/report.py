@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from cafelake.report.charts import Chart
 
 
@@ -39,30 +36,22 @@ def report(
     ] = False,
 ) -> None:
     """Write the report and print the HTML path; exit 1 if a chart could not be drawn."""
-    from cafelake.report.html import make_charts, write_report
+    from cafelake.report.queries import query_engine, run_queries
 
+    stages = pipeline(lake)
     with console.status("Drawing the charts..."):
         try:
-            views, source = _read(engine, lake)
-            drawn = make_charts(views, group=group)
-            path = write_report(drawn, out, source=source)
-        # an unknown engine, a lake that cannot be read, or no workgroup to query Athena through
+            if engine == "local":
+                drawn = stages.report(out, group=group)
+            else:
+                views = run_queries(query_engine(engine, settings=stages.settings))
+                drawn = stages.report(out, group=group, views=views, source="the views on Athena")
+        # a lake that cannot be read, or no workgroup to query Athena through
         except (ValueError, OSError, LookupError) as exc:
             console.print(f"[red]cafelake report: {escape(str(exc))}[/red]")
             raise typer.Exit(1) from None
-    typer.echo(str(path))
-    _fail_on_broken(drawn, allow_missing)
-
-
-def _read(engine: str, lake: str | None) -> tuple[Mapping[str, pd.DataFrame | Exception], str]:
-    """The views the report reads, and how the page names their source."""
-    from cafelake.report.html import local_source, read_views
-    from cafelake.report.queries import query_engine, run_queries
-
-    if engine == "local":
-        settings, the_lake = load(lake)
-        return read_views(the_lake, memory_limit=settings.env.duckdb_memory), local_source(the_lake)
-    return run_queries(query_engine(engine)), "the views on Athena"
+    typer.echo(str(drawn.path))
+    _fail_on_broken(drawn.charts, allow_missing)
 
 
 def _fail_on_broken(drawn: list[Chart], allow_missing: bool) -> None:

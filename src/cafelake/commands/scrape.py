@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 from cafelake.errors import SourceError
 
 
@@ -62,12 +62,12 @@ def scrape(
 ) -> None:
     """Fetch the board's new articles (plus the look-back window); resumes an unfinished run."""
     from cafelake import sources
-    from cafelake.pipeline import Pipeline
 
-    settings, the_lake = load(lake)
-    scraping = settings.env.scraping
+    stages = pipeline(lake)
+    env = stages.settings.env
+    scraping = env.scraping
     walker = sources.listing(source or sources.default_name())
-    cookies = walker.load_session(file=str(cookies_file) if cookies_file else None, environ=settings.env.variables)
+    cookies = walker.load_session(file=str(cookies_file) if cookies_file else None, environ=env.variables)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]scrape[/] {task.description}"),
@@ -78,7 +78,7 @@ def scrape(
         transient=False,
     ) as bar:
         task = bar.add_task(f"{club_id}/{menu_id}", total=None)
-        summary = Pipeline(the_lake, settings).collect(
+        summary = stages.collect(
             base_url,
             club_id,
             menu_id,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 from cafelake.errors import UsageError
 
 app = typer.Typer(no_args_is_help=True)
@@ -62,7 +62,8 @@ def suggest(
     from cafelake.tokenize.common_words import common_words
     from cafelake.tokenize.job import by_month
 
-    settings, store = load(lake)
+    stages = pipeline(lake)
+    settings, store = stages.settings, stages.lake
     months = by_month(store.partitions(TOKENS_FACT))
     if not months:
         raise UsageError("the lake has no tokens_fact yet: run `cafelake tokenize` first")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, load
+from cafelake.commands._common import LakeOption, console, pipeline
 
 
 def tokenize(
@@ -18,19 +18,15 @@ def tokenize(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from cafelake.tokenize import run_tokenize
-
-    settings, the_lake = load(lake)
+    stages = pipeline(lake)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
         posts = progress.add_task("Tokenizing posts", total=None)
         tfidf = progress.add_task("TF-IDF (posts)", total=None)
-        summary = run_tokenize(
-            the_lake,
-            settings,
+        summary = stages.tokenize(
             full=full,
-            on_progress=lambda done, total: progress.update(posts, completed=done, total=total),
+            progress=lambda done, total: progress.update(posts, completed=done, total=total),
             tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total),
         )
     table = Table("tokenize", "value", title="Tokenize summary")

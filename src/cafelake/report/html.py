@@ -1,9 +1,9 @@
 """The report: one self-contained HTML file (charts embedded as base64 PNG) and the PNGs beside it.
 
 `render_report` is pure (DataFrames of the views in, files out), so the notebook can
-feed it Athena results; `build_report` reads the views from the local lake.
-`make_charts` + `write_report` are the same in two steps, for a caller that must know
-which charts failed (`cafelake report`).
+feed it Athena results; `read_views` reads them from the local lake. `make_charts` +
+`write_report` are the same in two steps, for a caller that must know which charts failed
+(`Pipeline.report`, which `cafelake report` and the demo run).
 """
 
 from __future__ import annotations
@@ -125,11 +125,6 @@ def read_views(lake: Lake, *, memory_limit: str = DEFAULT_DUCKDB_MEMORY) -> dict
 
     with LocalAthena(lake, memory_limit=memory_limit) as engine:
         return run_queries(engine.query)
-
-
-def build_report(lake: Lake, out_dir: str | Path, *, group: str = DEFAULT_GROUP) -> Path:
-    """The report of the local lake's views: HTML path returned, PNGs beside it."""
-    return render_report(read_views(lake), out_dir, group=group, source=local_source(lake))
 
 
 def local_source(lake: Lake) -> str:

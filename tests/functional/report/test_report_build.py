@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cafelake.athena.local import LocalAthena
 from cafelake.cli import _register, app
 from cafelake.lake import Lake
-from cafelake.report import build_report
+from cafelake.pipeline import Pipeline
 from tests.unit.report.pngs import is_blank
 
 SLUGS = {
@@ -86,7 +86,7 @@ def test_readings_agree_with_the_lake(report_lake, built):
 
 
 def test_an_empty_lake_gives_a_report_of_messages(tmp_path):
-    page = build_report(Lake(str(tmp_path / "empty")), tmp_path / "out").read_text(encoding="utf-8")
+    page = Pipeline(Lake(str(tmp_path / "empty"))).report(tmp_path / "out").path.read_text(encoding="utf-8")
     assert "<img" not in page
     assert len(re.findall(r'<p class="empty">', page)) == len(SLUGS)
     assert "No posts yet, so no hourly pattern." in page
