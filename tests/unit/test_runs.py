@@ -22,6 +22,15 @@ def test_run_ids_sort_by_start_and_differ_within_a_second():
     assert new_run_id(datetime(2026, 11, 20, 3, 4, 4, tzinfo=UTC)) < min(ids)
 
 
+def test_a_run_named_by_its_input_keeps_the_scheme():
+    """An import's id ends with its file's digest (the same file is imported once), not with random digits."""
+    moment = datetime(2026, 11, 20, 3, 4, 5, tzinfo=UTC)
+    assert new_run_id(moment, tag="0123456789abcdef") == "20261120T030405Z-0123456789abcdef"
+    for bad in ("short", "0123456789ABCDEF", "0123-4567"):
+        with pytest.raises(ValueError, match="8 or more lowercase hex digits"):
+            new_run_id(moment, tag=bad)
+
+
 def test_a_run_is_recorded_hidden_in_its_stage_zone(tmp_path):
     lake = Lake(str(tmp_path))
     started = datetime(2026, 11, 20, 3, 4, 5, 678_000, tzinfo=UTC)
