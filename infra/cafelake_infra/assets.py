@@ -175,3 +175,19 @@ class ScraperBundling:
         shutil.copytree(self.root / SCRAPER_DIR, out, dirs_exist_ok=True, ignore=ignore)
         shutil.copytree(self.root / CORE_PACKAGE, out / "cafelake", dirs_exist_ok=True, ignore=ignore)
         return True
+
+
+@jsii.implements(ILocalBundling)
+class CoreBundling:
+    """Bundles a function that needs only boto3 (the runtime's) and the core package: its handler folder and
+    `src/cafelake`, copied, no package index (the alert function)."""
+
+    def __init__(self, root: Path, handler_dir: Path) -> None:
+        self.root, self.handler_dir = root, handler_dir
+
+    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
+        out = Path(output_dir)
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "tests")
+        shutil.copytree(self.root / self.handler_dir, out, dirs_exist_ok=True, ignore=ignore)
+        shutil.copytree(self.root / CORE_PACKAGE, out / "cafelake", dirs_exist_ok=True, ignore=ignore)
+        return True

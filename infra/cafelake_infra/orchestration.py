@@ -2,9 +2,9 @@
 
 One execution = one board: scrape (looping while the scraper answers `continue`, after
 waiting the `wait_seconds` the source asked for) -> crawl raw -> cleanse -> tokenize ->
-refresh views. Input: {"board": name, "backfill": bool}
+refresh views -> send the groups newly rising (once each). Input: {"board": name, "backfill": bool}
 (backfill: the scraper walks the whole board and both jobs run with --full true), or
-{"viewsOnly": true} to re-create the views alone (what a deploy does).
+{"viewsOnly": true} to re-create the views alone (what a deploy does; it sends no alert).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from cafelake.alerts.notify import LATEST_RISING_SQL
 from cafelake.collect.lease import BoardBusy
 
+from .alerts import AlertFunction
 from .catalog import Catalog
 from .jobs import METRICS_NAMESPACE, Jobs
 from .query import Query, View
@@ -72,7 +74,8 @@ class Orchestration(Construct):
             self.topic.add_subscription(subs.EmailSubscription(settings.alarm_email))
 
         failed = self._failure_branch()
-        refresh = self._refresh_views(catalog, query, views, failed)
+        self.alerts = AlertFunction(self, "Alerts", settings=settings, storage=storage, query=query, topic=self.topic)
+        refresh = self._refresh_views(catalog, query, views, failed, then=self._alert(catalog, query, failed))
         cleanse = self._job("Cleanse", jobs, "cleanse", failed)
         crawl = self._crawl(catalog, failed, then=cleanse)
         cleanse.next(self._job("Tokenize", jobs, "tokenize", failed)).next(refresh)
@@ -142,7 +145,7 @@ class Orchestration(Construct):
             timeout=EXECUTION_TIMEOUT,
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
-            comment="cafelake: scrape -> crawl raw -> cleanse -> tokenize -> refresh views",
+            comment="cafelake: scrape -> crawl raw -> cleanse -> tokenize -> refresh views -> alert",
         )
         # Athena writes the view statements' results with the workgroup's enforced SSE-KMS key.
         self.state_machine.add_to_role_policy(
@@ -344,10 +347,41 @@ class Orchestration(Construct):
         task.add_retry(errors=[sfn.Errors.TASKS_FAILED], interval=Duration.minutes(1), max_attempts=1)
         return self._catch(task, failed)
 
-    def _refresh_views(
-        self, catalog: Catalog, query: Query, views: tuple[View, ...], failed: sfn.IChainable
-    ) -> sfn.IChainable:
+    def _alert(self, catalog: Catalog, query: Query, failed: sfn.IChainable) -> sfn.IChainable:
+        """After a board's run (not a views-only one): the rising groups of the latest complete week, queried in
+        Athena, then the alert function, which publishes each one not sent before (`lambdas/alerts`)."""
         done = sfn.Succeed(self, "Done")
+        rising = self._athena_task("Rising groups", LATEST_RISING_SQL, "$.rising", catalog, query)
+        rising.add_retry(
+            errors=["Athena.TooManyRequestsException"], interval=Duration.seconds(10), max_attempts=5, backoff_rate=2
+        )
+        rising.add_catch(failed, errors=[sfn.Errors.ALL], result_path="$.error")
+        send = tasks.LambdaInvoke(
+            self,
+            "Send new alerts",
+            lambda_function=self.alerts.function,
+            payload=sfn.TaskInput.from_object(
+                {
+                    "results": sfn.JsonPath.string_at("$.rising.QueryExecution.ResultConfiguration.OutputLocation"),
+                    "topic": self.topic.topic_arn,
+                }
+            ),
+            result_selector={"result.$": "$.Payload"},
+            result_path="$.alerts",
+            retry_on_service_exceptions=True,
+        )
+        self._catch(send, failed)
+        rising.next(send).next(done)
+        return (
+            sfn.Choice(self, "Alert?")
+            .when(sfn.Condition.boolean_equals("$.viewsOnly", True), sfn.Succeed(self, "Views done"))
+            .otherwise(rising)
+        )
+
+    def _refresh_views(
+        self, catalog: Catalog, query: Query, views: tuple[View, ...], failed: sfn.IChainable, then: sfn.IChainable
+    ) -> sfn.IChainable:
+        done = then
         if not views:
             return done
         steps = []
@@ -370,22 +404,25 @@ class Orchestration(Construct):
         """`athena:startQueryExecution.sync`, written out: CDK's AthenaStartQueryExecution task would also
         grant the state machine s3:GetObject, ListBucket and CreateBucket on every bucket of the account and
         Glue table and database deletes. What the views need is granted once, in `_grant_views`."""
+        # Each view's result replaces the last one's here (jsii drops a null ResultPath, so it cannot discard).
+        return self._athena_task(f"View {view.name}", view.sql, "$.view", catalog, query)
+
+    def _athena_task(self, label: str, sql: str, result_path: str, catalog: Catalog, query: Query) -> sfn.CustomState:
         return sfn.CustomState(
             self,
-            f"View {view.name}",
+            label,
             state_json={
                 "Type": "Task",
                 "Resource": f"arn:{Aws.PARTITION}:states:::athena:startQueryExecution.sync",
                 "Parameters": {
-                    "QueryString": view.sql,
+                    "QueryString": sql,
                     "WorkGroup": query.workgroup_name,
                     "QueryExecutionContext": {"Database": catalog.database_name},
                     "ResultConfiguration": {
                         "OutputLocation": query.results_bucket.s3_url_for_object(query.results_prefix)
                     },
                 },
-                # Each view's result replaces the last one's here (jsii drops a null ResultPath, so it cannot discard).
-                "ResultPath": "$.view",
+                "ResultPath": result_path,
             },
         )
 

@@ -8,7 +8,8 @@ they are (each table's `Location`, and the partition projection's `storage.locat
 which must name the `dt=` folders below it, since that is where Athena would look); the
 statement is translated by the local engine (`cafelake.athena.local`: sqlglot, DuckDB) and run
 over the rehearsal's S3 through pyarrow. Views created by one query are there for the next, as in
-the catalog. A DDL statement's (empty) result is written where Athena writes it.
+the catalog. A DDL statement's (empty) result is written where Athena writes it, `<id>.txt`; a query's
+rows as Athena writes them, `<id>.csv` (a header, every value in double quotes, NULL as nothing).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
+import sqlglot
+from sqlglot import exp
 
 from cafelake.athena.local import LocalAthena
 from cafelake.lake import PARTITION_KEY, Lake
@@ -86,13 +91,16 @@ class AthenaStandIn:
             if config.get("EnforceWorkGroupConfiguration") or not output:
                 output = config.get("ResultConfiguration", {}).get("OutputLocation") or output
             self.glue.get_database(Name=database)
-            self.engine(database).query(params["QueryString"])
+            rows = self.engine(database).query(params["QueryString"])
             if not output:
                 raise QueryFailed("no output location: neither the query nor the workgroup names one")
+            is_query = isinstance(sqlglot.parse_one(params["QueryString"], read="athena"), exp.Query)
+            name, body = (f"{qid}.csv", _csv(rows)) if is_query else (f"{qid}.txt", b"")
+            record["StatementType"] = "DML" if is_query else "DDL"
             bucket, _, prefix = output[len("s3://") :].partition("/")
-            self.s3.put_object(Bucket=bucket, Key=f"{prefix.rstrip('/')}/{qid}.txt".lstrip("/"), Body=b"")
+            self.s3.put_object(Bucket=bucket, Key=f"{prefix.rstrip('/')}/{name}".lstrip("/"), Body=body)
             record["Status"] = {"State": "SUCCEEDED"}
-            record["ResultConfiguration"] = {"OutputLocation": f"{output.rstrip('/')}/{qid}.txt"}
+            record["ResultConfiguration"] = {"OutputLocation": f"{output.rstrip('/')}/{name}"}
         except Exception as err:
             record["Status"] = {"State": "FAILED", "StateChangeReason": f"{type(err).__name__}: {err}"}
         self.executions[qid] = record
@@ -100,3 +108,14 @@ class AthenaStandIn:
 
     def get(self, qid: str) -> dict:
         return self.executions[qid]
+
+
+def _csv(rows: pd.DataFrame) -> bytes:
+    """A query's result as Athena's CSV: a header, each value quoted, a NULL an empty field without quotes."""
+
+    def field(v: object) -> str:
+        return "" if v is None or v != v else '"' + str(v).replace('"', '""') + '"'
+
+    lines = [",".join(field(c) for c in rows.columns)]
+    lines += [",".join(field(v) for v in row) for row in rows.itertuples(index=False)]
+    return ("\n".join(lines) + "\n").encode("utf-8")

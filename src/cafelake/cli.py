@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "stopwords": "Suggest the board's too-common nouns from the mart, for review.",
     "query": "Run Athena SQL or a view on the local lake (DuckDB).",
     "check": "Run the data-quality checks; exit non-zero on a failure.",
+    "alerts": "Print the keyword groups rising in the latest complete week.",
     "report": "Write the HTML report and PNG charts from the views.",
     "athena": "Apply the DDL and views to the Glue catalog / Athena (AWS).",
     "aws": "After `cdk deploy`: a smoke test of the deployed pipeline (AWS).",

@@ -84,8 +84,13 @@ def checks() -> list[SqlFile]:
 
 
 def views() -> list[SqlFile]:
-    """The views in creation order: every view after the views it reads from."""
-    pending = {v.name: v for v in load("views")}
+    """The views in creation order: every view after the views it reads from.
+
+    Their settings placeholders (`${rising_z}` …, `cafelake.alerts.settings`) are filled in from the
+    configuration files here, so every place that creates the views creates them alike.
+    """
+    values = view_settings()
+    pending = {v.name: SqlFile(v.name, v.path, render(v.text, **values)) for v in load("views")}
     deps = {name: v.tables() & set(pending) for name, v in pending.items()}
     ordered: list[SqlFile] = []
     while pending:
@@ -95,6 +100,14 @@ def views() -> list[SqlFile]:
         for name in ready:
             ordered.append(pending.pop(name))
     return ordered
+
+
+def view_settings(env: Environment | None = None) -> dict[str, str]:
+    """The values of the views' settings placeholders, from alerts.yaml (CAFELAKE_CONFIG_DIR overrides it)."""
+    from cafelake.alerts.settings import load_config
+    from cafelake.config import ConfigFiles
+
+    return load_config(ConfigFiles((env or Environment.read()).config_dir)).sql_values()
 
 
 def render(text: str, **values: str) -> str:

@@ -469,3 +469,104 @@ def rising_tokens(
     if len(rising) > 1:
         reading += "; also rising: " + ", ".join(f"'{t}'" for t in rising.index[1:])
     return Chart(slug, title, reading + note + ".", fig)
+
+
+# --- symptoms together and rising ------------------------------------------------------
+@_korean
+def group_cooccurrence(
+    df: pd.DataFrame, *, n: int = 12, min_both: int = 10, period: str = BY_SLUG["group_cooccurrence"].where[0].equals
+) -> Chart:
+    """v_group_cooccurrence over one period (the whole history): the lift of each pair of the `n` largest groups.
+
+    Cells of pairs with fewer than `min_both` posts in both are left blank: a lift of 4 from three posts is
+    noise. Colours are log-scaled around 1 (independence): red above, blue below.
+    """
+    visual = BY_SLUG["group_cooccurrence"]
+    slug, title = visual.slug, visual.title
+    df = _require(df, *visual.fields, "group_a", "group_b", "posts_a")
+    df = df[df["period"] == period]
+    if df.empty:
+        return Chart(slug, title, "No post is in two keyword groups yet.")
+    sizes = df.groupby("display_a")["posts_a"].max().sort_values(ascending=False, kind="stable")
+    shown = list(sizes.index[:n])
+    cells = df[df["display_a"].isin(shown) & df["display_b"].isin(shown) & (df["posts_both"] >= min_both)]
+    lift = cells.pivot_table(index="display_a", columns="display_b", values="lift", aggfunc="max").reindex(
+        index=shown, columns=shown
+    )
+    fig, ax = _figure(width=8.5, height=7.0)
+    log_lift = np.log2(lift.to_numpy(dtype=float))
+    image = ax.imshow(log_lift, cmap="RdBu_r", vmin=-2, vmax=2, aspect="auto")
+    ax.set_xticks(range(len(shown)), shown, rotation=45, ha="right")
+    ax.set_yticks(range(len(shown)), shown)
+    for (i, j), v in np.ndenumerate(lift.to_numpy(dtype=float)):
+        if not np.isnan(v):
+            ax.text(
+                j,
+                i,
+                f"{v:.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if abs(np.log2(v)) > 1.2 else "black",
+            )
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, ticks=[-2, -1, 0, 1, 2])
+    bar.ax.set_yticklabels(["¼", "½", "1", "2", "4"])
+    bar.set_label("lift (× what independence gives)")
+    ax.set_title(title)
+    pairs = df[(df["group_a"] < df["group_b"]) & (df["posts_both"] >= min_both)]
+    top = pairs.sort_values(["lift", "posts_both"], ascending=[False, False]).head(3)
+    if top.empty:
+        return Chart(slug, title, f"No two groups share {min_both} posts or more yet.", fig)
+    named = "; ".join(
+        f"{r.display_a} + {r.display_b} ×{r.lift:.1f} ({int(r.posts_both):,} posts)" for r in top.itertuples()
+    )
+    reading = (
+        f"Among pairs with at least {min_both} posts in both, the groups asked about together most beyond chance "
+        f"(lift = P(both) / (P(a) P(b))) are {named}."
+    )
+    return Chart(slug, title, reading, fig)
+
+
+@_korean
+def rising_groups(df: pd.DataFrame, *, n: int = BY_SLUG["rising_groups"].top) -> Chart:
+    """v_rising_groups: weekly posts of the groups that rose (else the highest-scoring), each against its expectation
+    (dashed), the weeks flagged rising marked."""
+    visual = BY_SLUG["rising_groups"]
+    slug, title = visual.slug, visual.title
+    df = _require(df, *visual.fields, "rising")
+    if df.empty:
+        return Chart(slug, title, "No complete week yet, so nothing to compare.")
+    df = df.assign(week_start=pd.to_datetime(df["week_start"]), rising=df["rising"].fillna(False).astype(bool))
+    flagged = df[df["rising"]].sort_values(["week_start", "score"], ascending=[True, False])
+    best = df.groupby(visual.series)["score"].max().sort_values(ascending=False, kind="stable")
+    chosen = list(dict.fromkeys([*flagged[visual.series], *best.index]))[:n]
+    fig, ax = _figure()
+    for i, group in enumerate(chosen):
+        rows = df[df[visual.series] == group].sort_values("week_start")
+        (line,) = ax.plot(rows["week_start"], rows["posts"], linewidth=2.0 if i == 0 else 1.2, label=group)
+        ax.plot(rows["week_start"], rows["expected"], linestyle="--", linewidth=0.9, color=line.get_color())
+        hits = rows[rows["rising"]]
+        ax.scatter(hits["week_start"], hits["posts"], color=ACCENT, s=45, zorder=3, edgecolor="black", linewidth=0.5)
+    ax.scatter([], [], color=ACCENT, s=45, edgecolor="black", linewidth=0.5, label="rising (alert)")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("posts per week (dashed: expected)")
+    ax.legend(frameon=False, ncols=3, loc="upper left")
+    ax.set_title(title)
+    fig.autofmt_xdate()
+    weeks = df["week_start"].nunique()
+    latest = df["week_start"].max()
+    now = flagged[flagged["week_start"] == latest][visual.series].tolist()
+    if flagged.empty:
+        reading = f"No group was rising in any of the {weeks} complete weeks."
+    else:
+        first = flagged.drop_duplicates(visual.series)
+        named = "; ".join(
+            f"{r.display_name} in the week of {r.week_start:%Y-%m-%d} ({int(r.posts)} posts against "
+            f"{r.expected:.1f} expected)"
+            for r in first.head(3).itertuples()
+        )
+        reading = f"{len(flagged)} rising group-week(s) in {weeks} complete weeks; first flagged: {named}"
+    reading += f". Latest complete week ({latest:%Y-%m-%d}): " + (
+        ", ".join(now) + " rising." if now else "no group rising."
+    )
+    return Chart(slug, title, reading, fig)

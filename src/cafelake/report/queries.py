@@ -36,6 +36,10 @@ QUERIES: dict[str, str] = {
     "FROM v_group_daily_posts GROUP BY post_date, group_name, display_name",
     "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "
     "FROM v_token_trends GROUP BY week_start, token",
+    "v_group_cooccurrence": "SELECT period, group_a, display_a, group_b, display_b, posts_both, posts_a, posts_b, "
+    "posts, lift FROM v_group_cooccurrence WHERE period = 'all'",
+    "v_rising_groups": "SELECT week_start, group_name, display_name, posts, expected, score, rising "
+    "FROM v_rising_groups",
 }
 
 

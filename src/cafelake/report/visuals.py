@@ -7,8 +7,8 @@ QuickSight visual on its sheet, with the same fields, limits and fixed selection
 added, renamed or pointed at another column in one and not the other, and a test holds every field to
 the columns its view really has on the local engine.
 
-Not here yet: issue 20 ("Insights") brings `v_rising_groups`, `v_group_by_age` and `v_group_body_parts`;
-their visuals (rising groups, age × group, body parts) belong in `VISUALS` once those views exist.
+Not here yet: issue 20 ("Insights") brings `v_group_by_age` and `v_group_body_parts`; their visuals
+(age × group, body parts) belong in `VISUALS` once those views exist.
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ SHEETS = (
     Sheet("overview", "Questions and authors", "질문과 작성자"),
     Sheet("words", "Words", "단어"),
     Sheet("groups", "Keyword groups", "키워드 그룹"),
+    Sheet("symptoms", "Symptoms together and rising", "함께 나타나는 증상과 급상승"),
 )
 
 VISUALS = (
@@ -220,7 +221,35 @@ VISUALS = (
         top=5,
         report_only="the rise score (the last four complete weeks against the four before, scaled by "
         "their Poisson noise) is computed in pandas; a dashboard needs it in a view, as "
-        "issue 20's v_rising_groups will have it for groups",
+        "v_rising_groups has it for groups (rising_groups)",
+    ),
+    Visual(
+        "group_cooccurrence",
+        "v_group_cooccurrence",
+        "heatmap",
+        "Keyword groups asked about together (lift)",
+        "함께 묻는 키워드 그룹 (향상도)",
+        x="display_a",
+        series="display_b",
+        value="lift",
+        aggregation="MAX",
+        tooltip=("posts_both",),
+        where=(Condition("period", equals="all"),),
+        sheet="symptoms",
+    ),
+    Visual(
+        "rising_groups",
+        "v_rising_groups",
+        "line",
+        "Keyword groups per week, against their expectation",
+        "키워드 그룹 주간 질문 수와 기대값",
+        x="week_start",
+        value="posts",
+        series="display_name",
+        tooltip=("expected", "score"),
+        granularity="WEEK",
+        top=5,
+        sheet="symptoms",
     ),
 )
 

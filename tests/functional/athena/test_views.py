@@ -378,3 +378,130 @@ def test_v_tfidf_sql_equals_the_tokenize_stage_top_n(engine, lake):
         if len(rows) >= 20:
             lead = {r: set(rows[(rows["ranking"] == r) & (rows["rank"] <= 10)]["token"]) for r in ("sum", "mean")}
             assert lead["sum"] != lead["mean"], scope
+
+
+def _cooccurrence(frames) -> pd.DataFrame:
+    """Both orders of every pair of groups that met in a post, per month and over all, with the lift."""
+    pkg = frames["post_keyword_groups"][["dt", "post_id", "group_id"]].drop_duplicates()
+    posts = frames["posts_dim"]
+    out = []
+    for period_of in (lambda dts: dts.str[:7], lambda dts: pd.Series("all", index=dts.index)):
+        k = pkg.assign(period=period_of(pkg["dt"]))
+        pairs = k.merge(k, on=["period", "post_id"], suffixes=("_a", "_b"))
+        pairs = pairs[pairs["group_id_a"] != pairs["group_id_b"]]
+        e = pairs.groupby(["period", "group_id_a", "group_id_b"]).size().rename("posts_both").reset_index()
+        single = k.groupby(["period", "group_id"]).size()
+        e["posts_a"] = [single[m, g] for m, g in zip(e["period"], e["group_id_a"], strict=True)]
+        e["posts_b"] = [single[m, g] for m, g in zip(e["period"], e["group_id_b"], strict=True)]
+        e["posts"] = e["period"].map(period_of(posts["dt"]).value_counts())
+        out.append(e)
+    e = pd.concat(out, ignore_index=True)
+    e["month_start"] = (e["period"] + "-01").where(e["period"] != "all", None)
+    e["lift"] = e["posts_both"] * e["posts"] / (e["posts_a"] * e["posts_b"])
+    g = frames["keyword_groups_dim"].set_index("group_id")
+    for side in ("a", "b"):
+        ids = e.pop(f"group_id_{side}")
+        e[f"group_{side}"] = ids.map(g["group_name"])
+        e[f"display_{side}"] = ids.map(g["display_name"])
+    return e
+
+
+def test_v_group_cooccurrence(engine, frames):
+    expected = _cooccurrence(frames)
+    assert (expected["lift"] != 1).any() and expected["period"].nunique() > 3
+    assert_same(engine.view("v_group_cooccurrence"), expected, ["period", "group_a", "group_b"])
+
+
+def _weeks(dts: pd.Series) -> pd.Series:
+    day = pd.to_datetime(dts)
+    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+
+
+def _rising_groups(frames) -> pd.DataFrame:
+    """v_rising_groups from the frames: complete weeks, 0 counts included, the reference's test on them."""
+    from cafelake.alerts.settings import load_config
+    from tests.unit.alerts.rising_reference import rising
+
+    cfg = load_config(Settings.load({}).files)
+    days = pd.to_datetime(frames["posts_dim"]["dt"])
+    board = _weeks(frames["posts_dim"]["dt"]).value_counts().sort_index()
+    board = board[(board.index >= days.min()) & (board.index + pd.Timedelta(days=6) <= days.max())]
+    assert (np.diff(board.index.to_numpy()) == np.timedelta64(7, "D")).all(), "the reference needs every week"
+    pkg = frames["post_keyword_groups"]
+    groups = frames["keyword_groups_dim"].sort_values("group_id")
+    counts = (
+        pkg.assign(week=_weeks(pkg["dt"]))
+        .groupby(["group_id", "week"])["post_id"]
+        .nunique()
+        .unstack(fill_value=0)
+        .reindex(index=groups["group_id"], columns=board.index, fill_value=0)
+    )
+    r = rising(
+        counts.to_numpy(),
+        board.to_numpy(),
+        trailing=cfg.trailing_weeks,
+        z=cfg.z_threshold,
+        min_posts=cfg.min_posts,
+    )
+    board_trailing = pd.Series(board.to_numpy()).rolling(cfg.trailing_weeks).sum().shift(1).to_numpy()
+    out = []
+    for i, g in enumerate(groups.itertuples()):
+        out.append(
+            pd.DataFrame(
+                {
+                    "week_start": board.index.strftime("%Y-%m-%d"),
+                    "group_id": g.group_id,
+                    "group_name": g.group_name,
+                    "display_name": g.display_name,
+                    "posts": counts.iloc[i].to_numpy(),
+                    "board_posts": board.to_numpy(),
+                    "trailing_posts": r.trailing_posts[i],
+                    "trailing_board_posts": np.where(np.isnan(r.trailing_posts[i]), np.nan, board_trailing),
+                    "expected": r.expected[i],
+                    "seasonal_factor": r.seasonal_factor[i],
+                    "score": r.score[i],
+                    "rising": r.rising[i],
+                }
+            )
+        )
+    return pd.concat(out, ignore_index=True)
+
+
+def test_v_rising_groups(engine, frames):
+    expected = _rising_groups(frames)
+    assert expected["score"].notna().sum() > 100 and (expected["score"] > 1).any()
+    assert_same(engine.view("v_rising_groups"), expected, ["week_start", "group_id"])
+
+
+def test_v_rising_groups_expects_last_years_season_again(tmp_path, mart_builder):
+    """Two years of board: a group that surged for three weeks of the first year is expected to surge again in the
+    same weeks of the second (the seasonal factor), so only a surge at a new time is rising there."""
+    from cafelake.lake import Lake
+
+    lake = Lake(str(tmp_path / "lake"))
+    t = mart_builder(lake, posts=16_000, days=742, start=dt.date(2024, 1, 1))
+    posts = t["posts_dim"].to_pandas()[["post_id", "dt"]]
+    week = _weeks(posts["dt"])
+    first = [pd.Timestamp("2024-07-01") + pd.Timedelta(weeks=k) for k in range(3)]
+    again = [w + pd.Timedelta(weeks=52) for w in first]
+    new = pd.Timestamp("2025-04-07")
+    surge = posts[week.isin([*first, *again, new]) & (posts.index % 4 == 0)]
+    pkg = t["post_keyword_groups"].to_pandas()
+    hand_foot = 8
+    extra = surge[~surge["post_id"].isin(pkg.loc[pkg["group_id"] == hand_foot, "post_id"])]
+    pkg = pd.concat(
+        [pkg, extra.assign(group_id=hand_foot, matched_keywords=[["수족구"]] * len(extra))], ignore_index=True
+    )
+    lake.write_table("post_keyword_groups", pa.Table.from_pandas(pkg, preserve_index=False))
+    frames = {name: lake.read_table(name).to_pandas() for name in ("posts_dim", "post_keyword_groups")}
+    frames["keyword_groups_dim"] = t["keyword_groups_dim"].to_pandas()
+    expected = _rising_groups(frames)
+    with LocalAthena(lake) as e:
+        got = e.view("v_rising_groups")
+    assert_same(got, expected, ["week_start", "group_id"])
+    hf = got[got["group_name"] == "hand_foot"].set_index(got.loc[got["group_name"] == "hand_foot", "week_start"])
+    hf.index = pd.to_datetime(hf.index)
+    assert hf.loc[first[0], "rising"] and hf.loc[first[0], "seasonal_factor"] == 1.0
+    assert (hf.loc[again, "seasonal_factor"] > 1.5).all() and not hf.loc[again, "rising"].any()
+    assert hf.loc[new, "rising"]
+    assert set(hf.index[hf["rising"]]) <= {*first, new}

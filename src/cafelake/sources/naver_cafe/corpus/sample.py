@@ -37,6 +37,7 @@ from cafelake.sources.naver_cafe.corpus.model import (
     STATUS_SHARES,
     CorpusArticle,
 )
+from cafelake.sources.naver_cafe.corpus.outbreak import Outbreak
 from cafelake.sources.naver_cafe.corpus.text import compose, edit, phrasing, pick_topic
 
 DEFAULT_END_DATE = date(2026, 10, 31)
@@ -55,7 +56,8 @@ class Corpus:
     """`posts` questions on one board over `days` days ending at `end_date` (KST).
 
     Phrased from the settings' corpus_topics.yaml and keyword groups (`settings`, by default this
-    process's: a CAFELAKE_CONFIG_DIR override applies).
+    process's: a CAFELAKE_CONFIG_DIR override applies). The outbreak is the one corpus_topics.yaml
+    places by the seed (`self.outbreak`, None if it fits nowhere), or `outbreak` if given.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Corpus:
         club_id: str = "10050146",
         menu_id: str = "386",
         settings: Settings | None = None,
+        outbreak: Outbreak | None = None,
     ) -> None:
         if posts < 0 or days < 1:
             raise ValueError("posts must be >= 0 and days >= 1")
@@ -83,7 +86,9 @@ class Corpus:
         settings = settings or Settings.load()
         self._phrasing = phrasing(settings.keyword_groups, settings.files)
         self.day = lru_cache(maxsize=64)(self._build_day)
-        self._topics = lru_cache(maxsize=64)(self._phrasing.topic_cum_weights)
+        plan = self._phrasing.outbreak
+        self.outbreak = outbreak or (plan.place(seed, self.start_date, end_date) if plan else None)
+        self._topics = lru_cache(maxsize=64)(self.topic_cum_weights)
         self.article_ids = ArticleIds(self)
 
     def __len__(self) -> int:
@@ -94,6 +99,10 @@ class Corpus:
             f"Corpus(posts={self.posts}, seed={self.seed}, end_date={self.end_date}, days={self.days}, "
             f"club_id={self.club_id!r}, menu_id={self.menu_id!r})"
         )
+
+    def topic_cum_weights(self, day: date) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        """The topics' cumulative weights on `day`: their seasons, and the planted outbreak while it lasts."""
+        return self._phrasing.topic_cum_weights(day, self.outbreak.boost(day) if self.outbreak else None)
 
     def _build_day(self, index: int) -> Day:
         return build_day(

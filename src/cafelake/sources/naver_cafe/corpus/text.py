@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from cafelake.sources.naver_cafe.corpus.calendar import season_factor
+from cafelake.sources.naver_cafe.corpus.outbreak import OutbreakPlan
 
 if TYPE_CHECKING:
     from cafelake.config import ConfigFiles, KeywordGroup
@@ -57,10 +58,18 @@ class Phrasing:
     edit_title_marks: tuple[str, ...]
     topics: dict[str, Topic]
 
-    def topic_cum_weights(self, day: date) -> tuple[tuple[str, ...], tuple[float, ...]]:
-        """Topic names and cumulative weights on `day` (base weight x seasonal factor)."""
+    outbreak: OutbreakPlan | None = None
+
+    def topic_cum_weights(
+        self, day: date, boost: Mapping[str, float] | None = None
+    ) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        """Topic names and cumulative weights on `day` (base weight x seasonal factor x any `boost`)."""
         names = tuple(self.topics)
-        weights = (max(0.0, t.weight * season_factor(day, t.amplitude, t.peak)) for t in self.topics.values())
+        boost = boost or {}
+        weights = (
+            max(0.0, t.weight * season_factor(day, t.amplitude, t.peak) * boost.get(t.name, 1.0))
+            for t in self.topics.values()
+        )
         return names, tuple(accumulate(weights))
 
 
@@ -111,6 +120,7 @@ def phrasing(keyword_groups: Iterable[KeywordGroup], files: ConfigFiles) -> Phra
         edits=phrases(data["edits"]),
         edit_title_marks=tuple(data["edit_title_marks"]),
         topics=topics,
+        outbreak=OutbreakPlan.parse(data.get("outbreak"), set(topics)),
     )
 
 

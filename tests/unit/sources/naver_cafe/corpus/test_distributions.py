@@ -56,7 +56,7 @@ def test_weekday_volumes_follow_the_factors(corpus):
     assert observed[6] > observed[5] and observed[0] > observed[4]
 
 
-def test_topics_shift_with_the_seasons(articles, settings):
+def test_topics_shift_with_the_seasons(corpus, articles, settings):
     ph = phrasing(settings.keyword_groups, settings.files)
     winter, summer = Counter(), Counter()
     expected_winter, expected_summer = Counter(), Counter()
@@ -72,7 +72,7 @@ def test_topics_shift_with_the_seasons(articles, settings):
         if season is None:
             continue
         season[a.truth["topic"]] += 1
-        names, cum = ph.topic_cum_weights(a.truth["kst_date"])
+        names, cum = corpus.topic_cum_weights(a.truth["kst_date"])  # the planted outbreak included
         for name, lo, hi in zip(names, (0.0, *cum[:-1]), cum, strict=True):
             expected[name] += (hi - lo) / cum[-1]
     nw, ns = sum(winter.values()), sum(summer.values())
@@ -123,3 +123,29 @@ def test_status_and_defect_shares(articles):
     clean_ok = [a for a in articles if a.status == "ok" and a.broken is None]
     edited = sum(a.truth["revisions"] == 2 for a in clean_ok)
     assert close(edited, len(clean_ok), EDIT_SHARE)
+
+
+def test_the_planted_outbreak_triples_its_topic_for_three_summer_weeks(corpus, articles):
+    """The seed puts the hand_foot wave on a summer Monday with ten weeks of board before it; in its weeks the
+    topic's share is about three times what its season alone gives (docs/sample-corpus.md#planted-outbreak)."""
+    wave = corpus.outbreak
+    assert wave is not None and wave.topic == "hand_foot" and wave.factor == 3.0
+    assert wave.start.weekday() == 0 and wave.start.month in (6, 7, 8) and (wave.end - wave.start).days == 21
+    assert wave.start >= corpus.start_date + timedelta(weeks=10)
+    inside = [a for a in articles if wave.start <= a.truth["kst_date"] < wave.end]
+    observed = sum(a.truth["topic"] == "hand_foot" for a in inside)
+    seasonal = expected = 0.0
+    for a in inside:
+        names, cum = corpus.topic_cum_weights(a.truth["kst_date"])
+        expected += (
+            dict(zip(names, (h - lo for lo, h in zip((0.0, *cum[:-1]), cum, strict=True)), strict=True))["hand_foot"]
+            / cum[-1]
+        )
+        base = corpus._phrasing.topic_cum_weights(a.truth["kst_date"])[1]
+        names0 = corpus._phrasing.topic_cum_weights(a.truth["kst_date"])[0]
+        i = names0.index("hand_foot")
+        seasonal += (base[i] - (base[i - 1] if i else 0.0)) / base[-1]
+    assert close(observed, len(inside), expected / len(inside))
+    assert 2.3 < observed / seasonal < 3.2
+    before = [a for a in articles if wave.start - timedelta(weeks=3) <= a.truth["kst_date"] < wave.start]
+    assert sum(a.truth["topic"] == "hand_foot" for a in before) * 2 < observed
