@@ -20,6 +20,8 @@ REQUIRED_VIEWS = {
     "v_posts_enriched",
     "v_token_trends",
     "v_tfidf_sql",
+    "v_group_cooccurrence",
+    "v_rising_groups",
 }
 # Functions sqlglot passes through that DuckDB lacks (FIELD_NOTES); the views must avoid them.
 UNPORTABLE = {"format_datetime", "to_iso8601", "with_timezone", "map_agg"}
@@ -77,3 +79,14 @@ def test_two_statements_in_one_file_are_refused(tmp_path):
     f.write_text("SELECT 1; SELECT 2")
     with pytest.raises(ValueError, match="one statement"):
         sqlfiles.SqlFile("two", f, f.read_text()).parse()
+
+
+def test_the_views_settings_come_from_alerts_yaml(tmp_path, monkeypatch):
+    """The rising view is created with alerts.yaml's values (CAFELAKE_CONFIG_DIR overrides it): no placeholder
+    is left, and another false-alarm rate gives another threshold."""
+    (rising,) = (v for v in sqlfiles.views() if v.name == "v_rising_groups")
+    assert "${" not in rising.text and "score >= 4.264891" in rising.text and ">= 5" in rising.text
+    (tmp_path / "alerts.yaml").write_text("false_alarm_rate: 0.001\nmin_posts: 3\ntrailing_weeks: 6\n")
+    monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path))
+    (rising,) = (v for v in sqlfiles.views() if v.name == "v_rising_groups")
+    assert "score >= 3.090232" in rising.text and "posts >= 3" in rising.text and "-7 * 6" in rising.text

@@ -207,6 +207,11 @@ def test_rising_tokens_leaves_out_a_week_in_progress():
         (charts.cohort_retention, ["cohort_month", "months_since_first", "authors", "retention"]),
         (charts.group_daily_trend, ["post_date", "display_name", "posts"]),
         (charts.rising_tokens, ["week_start", "token", "occurrences"]),
+        (
+            charts.group_cooccurrence,
+            ["period", "group_a", "display_a", "group_b", "display_b", "posts_both", "posts_a", "lift"],
+        ),
+        (charts.rising_groups, ["week_start", "display_name", "posts", "expected", "score", "rising"]),
     ],
 )
 def test_every_chart_turns_an_empty_view_into_a_message_and_a_drifted_one_into_an_error(draw, columns):
@@ -261,3 +266,28 @@ def test_rising_tokens_counts_a_real_zero_and_breaks_the_line_at_a_missing_week(
     line = chart.figure.axes[0].lines[0]
     assert line.get_label() == "경계"
     assert np.isnan(line.get_ydata()[0]) and line.get_ydata()[1] == 0
+
+
+def test_group_cooccurrence_names_the_pairs_asked_about_together_beyond_chance():
+    from tests.unit.report.test_html import _pairs
+
+    chart = charts.group_cooccurrence(_pairs())
+    assert chart.figure is not None
+    assert chart.reading.index("설사 + 구토 ×10.0 (40 posts)") < chart.reading.index("열 + 구토 ×1.2")
+    assert "열 + 피부" in chart.reading  # lift 1.0: listed third, as chance has it
+    few = charts.group_cooccurrence(_pairs(), min_both=100)
+    assert "No two groups share 100 posts" in few.reading
+
+
+def test_rising_groups_marks_the_flagged_weeks_and_names_the_first():
+    from tests.unit.report.test_html import _weekly_groups
+
+    chart = charts.rising_groups(_weekly_groups())
+    assert "1 rising group-week(s) in 12 complete weeks" in chart.reading
+    assert "수족구 in the week of 2026-07-13 (45 posts against 12.0 expected)" in chart.reading
+    assert "Latest complete week (2026-07-20): no group rising." in chart.reading
+    ax = chart.figure.axes[0]
+    marked = [c for c in ax.collections if len(c.get_offsets())]
+    assert len(marked) == 1 and marked[0].get_offsets()[0][1] == 45
+    quiet = _weekly_groups().assign(rising=False)
+    assert "No group was rising in any of the 12 complete weeks" in charts.rising_groups(quiet).reading

@@ -29,6 +29,8 @@ SLUGS = [
     "group_top_tokens",
     "group_daily_trend",
     "rising_tokens",
+    "group_cooccurrence",
+    "rising_groups",
 ]
 
 
@@ -90,7 +92,66 @@ def _views() -> dict[str, pd.DataFrame]:
                 for t in tokens
             ]
         ),
+        "v_group_cooccurrence": _pairs(),
+        "v_rising_groups": _weekly_groups(),
     }
+
+
+def _pairs() -> pd.DataFrame:
+    """v_group_cooccurrence over all: 설사 + 구토 together far beyond chance, 열 + 피부 about as chance has it."""
+    rows = []
+    for (a, da, na), (b, db, nb), both in (
+        (("diarrhea", "설사", 100), ("vomit", "구토", 80), 40),
+        (("fever", "열", 400), ("skin", "피부", 300), 60),
+        (("fever", "열", 400), ("vomit", "구토", 80), 20),
+    ):
+        for (g1, d1, n1), (g2, d2, n2) in (((a, da, na), (b, db, nb)), ((b, db, nb), (a, da, na))):
+            rows.append(
+                {
+                    "period": "all",
+                    "group_a": g1,
+                    "display_a": d1,
+                    "group_b": g2,
+                    "display_b": d2,
+                    "posts_both": both,
+                    "posts_a": n1,
+                    "posts_b": n2,
+                    "posts": 2000,
+                    "lift": both * 2000 / (n1 * n2),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _weekly_groups() -> pd.DataFrame:
+    """v_rising_groups: 수족구 flagged in one week of twelve, 열 flat."""
+    rows = []
+    for w in range(12):
+        week = pd.Timestamp("2026-05-04") + pd.Timedelta(weeks=w)
+        rows.append(
+            {
+                "week_start": week,
+                "group_name": "fever",
+                "display_name": "열",
+                "posts": 40,
+                "expected": 40.0,
+                "score": 0.0,
+                "rising": False,
+            }
+        )
+        surge = w == 10
+        rows.append(
+            {
+                "week_start": week,
+                "group_name": "hand_foot",
+                "display_name": "수족구",
+                "posts": 45 if surge else 12,
+                "expected": 12.0,
+                "score": 7.1 if surge else 0.3,
+                "rising": surge,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def test_the_views_the_report_reads_are_the_views_it_draws():
@@ -104,6 +165,8 @@ def test_the_views_the_report_reads_are_the_views_it_draws():
         "v_group_top_tokens",
         "v_group_daily_posts",
         "v_token_trends",
+        "v_group_cooccurrence",
+        "v_rising_groups",
     }
     assert all(re.search(rf"\bFROM {view}\b", sql) for view, sql in QUERIES.items())
 
