@@ -1,7 +1,7 @@
 """The alert function: after the daily run, each keyword group newly rising goes to the alarm topic, once.
 
 The state machine runs `cafelake.alerts.notify.LATEST_RISING_SQL` in Athena and invokes this function with
-the query's result object and the topic (`lambdas/alerts/handler.py`). Its role may read the workgroup's
+the query's result object and the topic (`lambdas/alerts/send_alerts.py`). Its role may read the workgroup's
 results, read and write the alert ledger (`_alerts/` in the tokenized zone, conditional puts) and publish
 to the topic; nothing else.
 """
@@ -34,7 +34,7 @@ class AlertFunction(Construct):
         self, scope: Construct, cid: str, *, settings: Settings, storage: Storage, query: Query, topic: sns.ITopic
     ) -> None:
         super().__init__(scope, cid)
-        require(settings.root, HANDLER_DIR / "handler.py", "the alert Lambda's handler is needed to deploy it")
+        require(settings.root, HANDLER_DIR / "send_alerts.py", "the alert Lambda's handler is needed to deploy it")
         log_group = logs.LogGroup(
             self, "Logs", encryption_key=storage.key, retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
         )
@@ -71,7 +71,7 @@ class AlertFunction(Construct):
             description="cafelake: publish each newly rising keyword group once",
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
-            handler="handler.handler",
+            handler="send_alerts.handler",
             code=lambda_.Code.from_asset(
                 str(settings.root / HANDLER_DIR),
                 asset_hash_type=AssetHashType.OUTPUT,

@@ -100,9 +100,11 @@ def state_machine_definition(synth: Synth) -> dict:
 
 
 def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
-    """Statements of the inline policies attached to roles whose logical id starts with the prefix."""
+    """Statements of the policies attached to roles whose logical id starts with the prefix: the inline ones, and
+    the managed ones CDK moves statements to when a role's inline policy would pass IAM's size limit."""
     out = []
-    for policy in synth.resources("AWS::IAM::Policy").values():
+    policies = synth.resources("AWS::IAM::Policy") | synth.resources("AWS::IAM::ManagedPolicy")
+    for policy in policies.values():
         roles = [r["Ref"] for r in policy["Properties"].get("Roles", [])]
         if any(r.startswith(role_logical_prefix) for r in roles):
             out += policy["Properties"]["PolicyDocument"]["Statement"]

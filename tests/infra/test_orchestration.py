@@ -6,6 +6,7 @@ import json
 
 from infra_helpers import ALARM_EMAIL, BOARDS, policy_statements, state_machine_definition
 
+from cafelake.alerts.notify import LATEST_RISING_SQL
 from cafelake.schemas import CATALOG_TABLES
 
 
@@ -62,8 +63,26 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
         assert states[step]["Parameters"]["WorkGroup"] == "<ref>"  # the stack's workgroup (test_query)
         seen.append(states[step]["Parameters"]["QueryString"])
         step = _next(states, step)
-    assert states[step]["Type"] == "Succeed"
     assert seen == [v.sql for v in synth.stack.views] and len(seen) == len(views)
+    # then the alert step, unless the run was views-only (a deploy's)
+    alert = states[step]
+    assert alert["Type"] == "Choice" and alert["Choices"][0] == {
+        "Variable": "$.viewsOnly",
+        "BooleanEquals": True,
+        "Next": alert["Choices"][0]["Next"],
+    }
+    assert states[alert["Choices"][0]["Next"]]["Type"] == "Succeed"
+    rising = states[alert["Default"]]
+    assert rising["Resource"].endswith("athena:startQueryExecution.sync")
+    assert rising["Parameters"]["QueryString"] == LATEST_RISING_SQL and rising["ResultPath"] == "$.rising"
+    send = states[rising["Next"]]
+    assert send["Resource"].endswith(":states:::lambda:invoke")
+    assert send["Parameters"]["Payload"] == {
+        "results.$": "$.rising.QueryExecution.ResultConfiguration.OutputLocation",
+        "topic": "<ref>",
+    }
+    assert states[send["Next"]]["Type"] == "Succeed"
+    assert {c["ErrorEquals"][0] for c in (*rising["Catch"], *send["Catch"])} == {"States.ALL"}
 
 
 def test_backfill_runs_jobs_full_and_views_only_mode(synth):
@@ -72,9 +91,7 @@ def test_backfill_runs_jobs_full_and_views_only_mode(synth):
         (task,) = [s for s in states.values() if s.get("Parameters", {}).get("JobName") == job]
         assert task["Resource"].endswith("glue:startJobRun.sync")
         assert task["Parameters"]["Arguments"] == {"--full.$": "States.Format('{}', $.backfill)"}
-    mode = next(
-        s for s in states.values() if s["Type"] == "Choice" and s["Choices"][0].get("Variable") == "$.viewsOnly"
-    )
+    mode = states["Views only?"]
     first_view = mode["Choices"][0]["Next"]
     assert states[first_view]["Resource"].endswith("athena:startQueryExecution.sync")
 
@@ -151,7 +168,11 @@ def test_a_busy_board_is_retried_before_the_scrape_fails(synth):
     from cafelake.collect.lease import BoardBusy
 
     states = state_machine_definition(synth)["States"]
-    scrapes = [s for s in states.values() if s.get("Resource", "").endswith(":states:::lambda:invoke")]
+    scrapes = [
+        s
+        for s in states.values()
+        if s.get("Resource", "").endswith(":states:::lambda:invoke") and "club_id" in s["Parameters"]["Payload"]
+    ]
     assert len(scrapes) == len(BOARDS)
     for state in scrapes:
         errors = [r["ErrorEquals"] for r in state["Retry"]]
