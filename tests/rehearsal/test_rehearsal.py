@@ -144,7 +144,16 @@ def test_the_scheduled_run_goes_through_every_step(rehearsed):
     entered = first.entered()
     scrape = next(s for s in entered if s.endswith(": scrape"))
     assert entered.count(scrape) == 2 and any(s.endswith(": wait as the source asked") for s in entered)
-    for state in ("Crawl raw", "Wait for crawler", "Crawler state", "Cleanse", "Tokenize", "Done"):
+    for state in (
+        "Crawl raw",
+        "Wait for crawler",
+        "Crawler state",
+        "Cleanse",
+        "Tokenize",
+        "Rising groups",
+        "Send new alerts",
+        "Done",
+    ):
         assert state in entered, state
     views = [s for s in entered if s.startswith("View ")]
     assert len(views) == len(list((ROOT / "athena_queries" / "views").glob("*.sql")))
@@ -183,6 +192,28 @@ def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
     assert len(scenarios.table_rows(rehearsed.r.lake(), "tokens_fact")) > 0
 
 
+def _alerts(r: Rehearsal) -> list[dict]:
+    return [n for n in r.notifications(r.topic_arn()) if "rising" in (n["subject"] or "")]
+
+
+def test_the_first_run_publishes_the_planted_rising_group_to_the_topic(rehearsed):
+    """The alert step: Athena's CSV result of the rising-groups query, read by the alert function as the
+    Lambda runtime runs it, one notice on the (moto) topic in Korean and English, and the ledger entry."""
+    r, wave = rehearsed.r, rehearsed.corpus.outbreak
+    (note,) = _alerts(r)
+    week = wave.start.isocalendar()
+    assert note["subject"] == f"[cafelake] 급상승 수족구 / rising: hand_foot ({week.year}-W{week.week:02d})"
+    body = note["message"]
+    assert "'수족구' 키워드 그룹의 질문이 급증했습니다." in body and "is rising" in body
+    assert f"{wave.start.isoformat()} ~ " in body and "expected" in body and "기대값" in body
+    urls = [line[2:] for line in body.splitlines() if line.startswith("- https://")]
+    assert len(urls) == 3 and all(f"/{rehearsed.corpus.club_id}/" in u for u in urls)
+    (send,) = [inv for fn, inv in r.services.lambdas.invocations if fn.handler == "send_alerts.handler"]
+    assert not send.error and send.payload == {"rising": 1, "sent": [f"hand_foot@{wave.start.isoformat()}"]}
+    ledger = json.loads(r.lake().get_bytes("tokenized", f"_alerts/{wave.start.isoformat()}/hand_foot.json"))
+    assert ledger["status"] == "sent" and ledger["posts"] >= 5
+
+
 @pytest.fixture(scope="module")
 def second(rehearsed) -> scenarios.SecondRun:
     corpus = rehearsed.corpus
@@ -202,6 +233,12 @@ def test_a_second_run_with_nothing_new_changes_nothing(second):
     assert second.before and second.changed == [], second.changed
     assert second.added() == ["cleanse", "scrape", "tokenize"]  # one run record each, nothing else
     assert "Crawl raw" not in second.execution.entered()  # crawled today already
+
+
+def test_a_second_run_publishes_the_rising_group_no_second_time(rehearsed, second):
+    assert "Send new alerts" in second.execution.entered()
+    assert second.execution.output["alerts"]["result"] == {"rising": 1, "sent": []}
+    assert len(_alerts(rehearsed.r)) == 1
 
 
 def test_an_overlapping_invocation_is_waited_for_through_the_boards_lease(rehearsed, second):
