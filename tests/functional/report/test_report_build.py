@@ -26,6 +26,8 @@ SLUGS = {
     "group_top_tokens",
     "group_daily_trend",
     "rising_tokens",
+    "group_cooccurrence",
+    "rising_groups",
 }
 
 pytestmark = pytest.mark.slow
@@ -90,3 +92,32 @@ def test_an_empty_lake_gives_a_report_of_messages(tmp_path):
     assert "<img" not in page
     assert len(re.findall(r'<p class="empty">', page)) == len(SLUGS)
     assert "No posts yet, so no hourly pattern." in page
+
+
+def test_the_symptom_readings_agree_with_the_lake(report_lake, built):
+    """The strongest pair's lift, computed from post_keyword_groups and posts_dim; the rising weeks from the view."""
+    readings = _readings(built[2])
+    groups = report_lake.read_table("keyword_groups_dim").to_pandas().set_index("group_id")
+    tagged = report_lake.read_table("post_keyword_groups", columns=["post_id", "group_id"]).to_pandas()
+    posts = report_lake.read_table("posts_dim", columns=["post_id"]).num_rows
+    by_group = tagged.groupby("group_id")["post_id"].apply(set)
+    best = None
+    for a in by_group.index:
+        for b in by_group.index:
+            if groups.loc[a, "group_name"] < groups.loc[b, "group_name"]:
+                both = len(by_group[a] & by_group[b])
+                if both >= 10:
+                    lift = both * posts / (len(by_group[a]) * len(by_group[b]))
+                    best = max(
+                        best or (0, "", 0),
+                        (lift, f"{groups.loc[a, 'display_name']} + {groups.loc[b, 'display_name']}", both),
+                    )
+    lift, pair, both = best
+    assert f"{pair} ×{lift:.1f} ({both:,} posts)" in readings["group_cooccurrence"]
+    rising = LocalAthena(report_lake).view("v_rising_groups")
+    flagged = int(rising["rising"].sum())
+    weeks = rising["week_start"].nunique()
+    if flagged:
+        assert readings["rising_groups"].startswith(f"{flagged} rising group-week(s) in {weeks} complete weeks")
+    else:
+        assert readings["rising_groups"].startswith(f"No group was rising in any of the {weeks} complete weeks")

@@ -10,6 +10,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from cafelake.report.queries import QUERIES
+from cafelake.report.visuals import VISUALS
+
 NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "analysis.ipynb"
 KERNEL = "cafelake-test"
 
@@ -50,8 +53,8 @@ def test_notebook_runs_on_the_local_lake(report_lake, kernel_spec, tmp_path, mon
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "engine=local: 11 of 11 views read" in text
+    assert f"engine=local: {len(QUERIES)} of {len(QUERIES)} views read" in text
     assert "Posts peak at" in text and "rose most" in text
     images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
-    assert len(images) == 11
+    assert len(images) == len(VISUALS)
     assert (tmp_path / "report" / "report.html").is_file()
