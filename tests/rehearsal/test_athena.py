@@ -79,3 +79,17 @@ def test_what_athena_would_refuse_fails_the_query(catalog, moto_server, params, 
     standin = _standin(catalog, moto_server)
     done = standin.get(standin.start({"QueryString": "SELECT count(*) FROM posts_dim", **params}))
     assert done["Status"]["State"] == "FAILED" and reason in done["Status"]["StateChangeReason"]
+
+
+def test_a_querys_rows_land_as_athenas_csv(catalog, moto_server):
+    """A SELECT (the alert step's) writes `<id>.csv`: a header, every value quoted, a quote doubled, NULL empty."""
+    standin = _standin(catalog, moto_server)
+    sql = """SELECT 'a "b"' AS text, 2 AS n, CAST(NULL AS varchar) AS nothing UNION ALL SELECT '수족구', 3, 'x'"""
+    qid = standin.start(
+        {"QueryString": sql, "WorkGroup": "cafelake", "QueryExecutionContext": {"Database": "cafelake"}}
+    )
+    done = standin.get(qid)
+    assert done["Status"] == {"State": "SUCCEEDED"} and done["StatementType"] == "DML"
+    assert done["ResultConfiguration"]["OutputLocation"] == f"s3://athena-results/out/{qid}.csv"
+    body = catalog["s3"].get_object(Bucket="athena-results", Key=f"out/{qid}.csv")["Body"].read().decode()
+    assert sorted(body.splitlines()) == sorted(['"text","n","nothing"', '"a ""b""","2",', '"수족구","3","x"'])
