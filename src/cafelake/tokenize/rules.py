@@ -72,7 +72,9 @@ class Temperature:
 
 @dataclass(frozen=True)
 class Enumeration:
-    words: frozenset[str]  # nouns that close a list as 'etc.' (얼굴, 팔 등에), read by Kiwi as nouns (등 'back')
+    # nouns that close a list as 'etc.' (얼굴, 팔 등에) where Kiwi reads the noun (등 'back'), and the noun where
+    # Kiwi reads 'etc.' right after a particle (목이랑 등에)
+    words: frozenset[str]
     separators: frozenset[str]  # what separates a list's items: the comma of 얼굴, 팔 등
 
 
@@ -115,7 +117,9 @@ class RuleConfig:
             None
             if rules.enumeration is None
             else Enumeration(frozenset(rules.enumeration.words), frozenset(rules.enumeration.separators)),
-            None if rules.counted is None else Counted(frozenset(rules.counted.nouns), frozenset(rules.counted.numerals)),
+            None
+            if rules.counted is None
+            else Counted(frozenset(rules.counted.nouns), frozenset(rules.counted.numerals)),
         )
 
 
@@ -218,10 +222,23 @@ class Rules:
                 yield "열", "NNG", None, FEVER_NOT_NUMERAL
             elif adverb and form == "설사" and tag == "MAG" and not self._adverb(morphs, i):
                 yield "설사", "NNG", None, DIARRHEA_NOT_ADVERB
-            elif weekday and form in ("토", "일", "목") and form in weekday.days and tag.startswith("NN") and self._weekday(morphs, i):
+            elif (
+                weekday
+                and form in ("토", "일", "목")
+                and form in weekday.days
+                and tag.startswith("NN")
+                and self._weekday(morphs, i)
+            ):
                 yield weekday.days[form], "NNG", None, WEEKDAY
             elif cfg.enumeration and form in cfg.enumeration.words and tag == "NNG" and self._closes_list(morphs, i):
                 yield form, "NNB", None, ENUMERATION
+            elif (
+                cfg.enumeration
+                and form in cfg.enumeration.words
+                and tag == "NNB"
+                and not (i and morphs[i - 1].tag.startswith(("NN", "SN", "SL", "XSN")))
+            ):
+                yield form, "NNG", None, ENUMERATION  # 목이랑 등에, 아파요 등에: 'etc.' only follows a noun
             elif cfg.counted and form in cfg.counted.nouns and tag == "NNG" and self._counted(morphs, i):
                 yield form, "NNB", None, COUNTED
             else:

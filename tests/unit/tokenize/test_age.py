@@ -50,7 +50,7 @@ def test_the_report_lists_every_miss(rows):
     report = evaluate_ages(rows, naive)
     assert report.precision < 0.97
     text = report.format()
-    for r, got in report.misses:
+    for r, _got in report.misses:
         assert f"line {r.line}: {r.text}\n  expected: {'-' if r.months is None else r.months}" in text
 
 
@@ -94,8 +94,19 @@ def test_decisions(text, months):
 
 @pytest.mark.parametrize(
     "months, band",
-    [(None, None), (0, "신생아"), (1, "1-3개월"), (3, "1-3개월"), (4, "4-6개월"), (12, "7-12개월")]
-    + [(13, "13-24개월"), (24, "13-24개월"), (36, "25-36개월"), (37, "36개월+"), (108, "36개월+")],
+    [
+        (None, None),
+        (0, "신생아"),
+        (1, "1-3개월"),
+        (3, "1-3개월"),
+        (4, "4-6개월"),
+        (12, "7-12개월"),
+        (13, "13-24개월"),
+        (24, "13-24개월"),
+        (36, "25-36개월"),
+        (37, "36개월+"),
+        (108, "36개월+"),
+    ],
 )
 def test_bands(months, band):
     assert age_band(months) == band
