@@ -31,14 +31,18 @@ _KOREAN = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "�
 _NUMERAL = "|".join(sorted(_KOREAN, key=len, reverse=True))
 # A number follows anything but a digit (생후5개월); a numeral word starts a word (세 달, not 하세 달).
 _START = r"(?<![\d.])(?:(?=\d)|(?<![가-힣]))"
-_BABY = r"(?:아기|아가|애기|신생아|남아|여아|아들|딸|아이|쌍둥이|베이비)"
-# Other people, on either side of an age: 엄마 35살, 형은 5살, 4살 형. 둘째, 막내 and 동생 are the baby.
+_BABY = r"(?:아기|아가|애기|신생아|남아|여아|아들|딸|아이|쌍둥이|베이비|늦둥이)"
+# Other people, on either side of an age: 엄마 35살, 형은 5살, 4살 형. 둘째, 막내 and 동생 are the baby; 첫째
+# and 큰애 are the elder sibling in a post that names a younger one, else the baby (18개월 첫째 키우는).
 _OTHERS = (
-    r"(?:엄마|아빠|남편|신랑|와이프|아내|저|제가|나|형아?|오빠|누나|언니|첫째|큰애|큰아이|큰딸|큰아들|"
-    r"조카|사촌|할머니|할아버지|시어머니|시아버지|친정엄마|어머니|아버지|친구|산모)"
+    r"(?:엄마|아빠|남편|신랑|와이프|아내|저|제가|형아?|오빠|누나|언니|조카|사촌|할머니|할아버지|시어머니|"
+    r"시아버지|친정엄마|어머니|아버지|친구|산모)"
 )
-_OTHER_BEFORE = re.compile(r"(?<![가-힣])" + _OTHERS + r"\s*(?:은|는|이|가|도|이는|나이)?\s*$")
-_OTHER_AFTER = re.compile(r"^\s*(?:이고|이라|인데)?\s*" + _OTHERS + r"(?![가-힣]{2})")
+_ELDER = r"(?:첫째|큰애|큰아이|큰딸|큰아들)"
+_YOUNGER = re.compile(r"둘째|셋째|작은애|작은아이|동생|막내")
+_PARTICLE = r"(?:은|는|이|가|도|랑|이랑|하고|의|이는|나이)?"
+_OTHER_BEFORE = re.compile(r"(?<![가-힣])(" + _OTHERS + "|" + _ELDER + r")\s*" + _PARTICLE + r"\s*$")
+_OTHER_AFTER = re.compile(r"^\s*(?:이고|이라|인데)?\s*(" + _OTHERS + "|" + _ELDER + ")" + _PARTICLE + r"(?![가-힣])")
 _BIRTH_BEFORE = re.compile(r"(?:생후|태어난\s*지|태어난지|낳은\s*지|출산\s*한\s*지|출산한지|출생)\s*$")
 _SINCE_BEFORE = re.compile(r"[가-힣]\s*지\s*$")  # 흘린 지, 다닌지: a duration ...
 _PREGNANT_BEFORE = re.compile(r"임신\s*(?:중\s*)?$")
@@ -58,7 +62,7 @@ _BABY_AFTER = re.compile(r"^\s*(?:된|짜리|차)?\s*" + _BABY)
 _BABY_BEFORE = re.compile(_BABY + r"\s*(?:가|는|이|이는)?\s*$")
 # What may follow 돌 (the first birthday); anything else is the stone, 돌발진, 돌아가다, 돌다 ...
 _DOL_AFTER = re.compile(
-    r"^(?:\s*(?:아기|애기|아이|아들|딸|쟁이|잔치|지나고|지난|지났|전|후|무렵|즈음|쯤|반|된|됐|되|넘|"
+    r"^(?:\s*(?:아기|애기|아이|아들|딸|남아|여아|저희|우리|쟁이|잔치|지나고|지난|지났|전|후|무렵|즈음|쯤|반|된|됐|되|넘|"
     r"다\s*되|치레|사진|앞두|인데|이에요|이예요|이네요|이라|이고|이지|이\s*(?:지나|지난|지났|넘)|을\s*앞)"
     r"|아가(?=$|[\s.,!?~ㅠㅜ])|(?=\s*$|\s*[.,!?~ㅠㅜ]))"
 )
@@ -113,17 +117,25 @@ def _months(kind: str, m: re.Match[str], after: str) -> int:
     return 0
 
 
-def _is_age(kind: str, m: re.Match[str], before: str, after: str) -> bool:
+def _other(match: re.Match[str] | None, siblings: bool) -> bool:
+    """Is the person named beside an age someone other than the baby (an elder child only beside a younger)?"""
+    return match is not None and (siblings or not re.fullmatch(_ELDER, match[1]))
+
+
+def _is_age(kind: str, m: re.Match[str], before: str, after: str, siblings: bool) -> bool:
     """Does this number and unit state the baby's age (not a duration, the past, someone else's)?"""
     birth = bool(_BIRTH_BEFORE.search(before))
     if _PREGNANT_BEFORE.search(before) or after.lstrip().startswith("산모"):
         return False
     if kind == "newborn":
         return not re.match(r"^\s*때", after)
-    if (_OTHER_BEFORE.search(before) and not _BABY_AFTER.match(after)) or _OTHER_AFTER.match(after):
+    if (_other(_OTHER_BEFORE.search(before), siblings) and not _BABY_AFTER.match(after)) or _other(
+        _OTHER_AFTER.match(after), siblings
+    ):
         return False  # 엄마 35살, 4살 형; but 35살 엄마 6개월 아기
-    if kind == "dol":
-        return bool(_DOL_AFTER.match(after)) and not re.match(r"^\s*(?:때|지나면|되면)", after)
+    if kind == "dol":  # a counted 돌 (두 돌, 3돌, 첫돌) is the birthday unless a word is written onto it
+        counted = m[1] is not None and not re.match(r"^[가-힣]", after)
+        return (counted or bool(_DOL_AFTER.match(after))) and not re.match(r"^\s*(?:때|지나면|되면|까지)", after)
     if birth and re.match(r"^\s*(?:째|차)", after):
         return True  # 생후 3일째: the age in days
     if _NOT_AGE_AFTER.match(after) or (not birth and _SINCE_BEFORE.search(before)):
@@ -141,13 +153,14 @@ def mentions(text: str) -> list[Mention]:
     """Every age the text states for the baby, in the order written."""
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
+    siblings = bool(_YOUNGER.search(text))
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
             if any(start < e and s < end for s, e in taken):
                 continue
             before, after = text[max(0, start - 12) : start], text[end : end + 14]
-            if not _is_age(kind, m, before, after):
+            if not _is_age(kind, m, before, after, siblings):
                 continue
             months = _months(kind, m, after)
             if months > MAX_MONTHS:

@@ -193,15 +193,22 @@ def mart_builder():
 
 
 @pytest.fixture(scope="session")
-def pipeline_lake(tmp_path_factory) -> Lake:
+def pipeline_corpus():
+    """The sample board the pipeline lake is built from (its truth: what the generator planted)."""
+    from cafelake.sources.naver_cafe.corpus.sample import Corpus
+
+    return Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
+
+
+@pytest.fixture(scope="session")
+def pipeline_lake(tmp_path_factory, pipeline_corpus) -> Lake:
     """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
-    from cafelake.sources.naver_cafe.corpus.sample import Corpus
     from cafelake.tokenize.job import run_tokenize
 
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
-    corpus = Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
+    corpus = pipeline_corpus
     seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
     assert run_cleanse(lake).cleansed > 1500
     run_tokenize(lake)
