@@ -21,7 +21,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.posts_dim (
   `token_count`     int COMMENT 'kept token occurrences in tokens_fact',
   `content_hash`    string COMMENT 'hash of question_text',
   `baby_age_months` int COMMENT 'the baby\'s age in whole months as the text states it (생후 5개월, 100일, 돌, 4살); null if it states none (docs/text-analysis.md#the-babys-age)',
-  `baby_age_band`   string COMMENT 'baby_age_months as a band: 신생아 (<1), 1-3개월, 4-6개월, 7-12개월, 13-24개월, 25-36개월, 36개월+; null if none'
+  `baby_age_band`   string COMMENT 'baby_age_months as a band: 0 신생아 (<1), 01-03개월, 04-06개월, 07-12개월, 13-24개월, 25-36개월, 37개월+; null if none'
 )
 COMMENT 'One row per post: the mart\'s post dimension.'
 PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')

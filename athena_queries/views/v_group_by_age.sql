@@ -9,10 +9,10 @@ WITH aged AS (
     dt,
     baby_age_band,
     CASE baby_age_band
-      WHEN '신생아' THEN 0
-      WHEN '1-3개월' THEN 1
-      WHEN '4-6개월' THEN 2
-      WHEN '7-12개월' THEN 3
+      WHEN '0 신생아' THEN 0
+      WHEN '01-03개월' THEN 1
+      WHEN '04-06개월' THEN 2
+      WHEN '07-12개월' THEN 3
       WHEN '13-24개월' THEN 4
       WHEN '25-36개월' THEN 5
       ELSE 6

@@ -149,8 +149,8 @@ _POSTS_DIM, _POSTS_DIM_C = _schema(
     (
         "baby_age_band",
         pa.string(),
-        "baby_age_months as a band: 신생아 (<1), 1-3개월, 4-6개월, 7-12개월, 13-24개월, 25-36개월, "
-        "36개월+; null if none",
+        "baby_age_months as a band: 0 신생아 (<1), 01-03개월, 04-06개월, 07-12개월, 13-24개월, 25-36개월, "
+        "37개월+; null if none",
     ),
 )
 POSTS_DIM = TableDef(

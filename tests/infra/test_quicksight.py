@@ -191,6 +191,8 @@ def test_the_analysis_and_the_dashboard_hold_the_reports_visuals_on_their_sheets
         "top_tfidf": "BarChartVisual",
         "group_top_tokens": "BarChartVisual",
         "group_daily_trend": "LineChartVisual",
+        "age_by_group": "HeatMapVisual",
+        "skin_body_parts": "HeatMapVisual",
     }
 
 

@@ -40,6 +40,8 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = D
         "group_top_tokens": lambda df: charts.group_top_tokens(df, group=group),
         "group_daily_trend": charts.group_daily_trend,
         "rising_tokens": lambda df: charts.rising_tokens(df, last_day=_last_day(views.get("v_daily_posts"))),
+        "age_by_group": charts.age_by_group,
+        "skin_body_parts": charts.skin_body_parts,
     }
     out = []
     for visual in VISUALS:

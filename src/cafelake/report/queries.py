@@ -36,6 +36,10 @@ QUERIES: dict[str, str] = {
     "FROM v_group_daily_posts GROUP BY post_date, group_name, display_name",
     "v_token_trends": "SELECT week_start, token, sum(occurrences) AS occurrences "
     "FROM v_token_trends GROUP BY week_start, token",
+    "v_group_by_age": "SELECT group_name, display_name, baby_age_band, band_order, posts, band_posts, "
+    "share_of_band, share_of_group FROM v_group_by_age",
+    "v_group_body_parts": "SELECT group_name, display_name, part_name, part_display_name, posts, group_posts, "
+    "share_of_group FROM v_group_body_parts",
 }
 
 

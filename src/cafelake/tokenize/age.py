@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 # (upper bound in months, inclusive; label): the bands of posts_dim.baby_age_band, youngest first.
 BANDS: tuple[tuple[int | None, str], ...] = (
-    (0, "신생아"),
-    (3, "1-3개월"),
-    (6, "4-6개월"),
-    (12, "7-12개월"),
+    (0, "0 신생아"),
+    (3, "01-03개월"),
+    (6, "04-06개월"),
+    (12, "07-12개월"),
     (24, "13-24개월"),
     (36, "25-36개월"),
-    (None, "36개월+"),
+    (None, "37개월+"),
 )
 MAX_MONTHS = 108  # an age past nine years is a parent's or a sibling's, not the board's patients'
 
@@ -31,7 +31,7 @@ _KOREAN = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "�
 _NUMERAL = "|".join(sorted(_KOREAN, key=len, reverse=True))
 # A number follows anything but a digit (생후5개월); a numeral word starts a word (세 달, not 하세 달).
 _START = r"(?<![\d.])(?:(?=\d)|(?<![가-힣]))"
-_BABY = r"(?:아기|아가|애기|신생아|남아|여아|아들|딸|아이|쌍둥이|베이비|늦둥이)"
+_BABY = r"(?:아기|아가|애기|신생아|남아|여아|아들|딸|아이|쌍둥이|베이비|늦둥이|동생|막내|둘째|셋째)"
 # Other people, on either side of an age: 엄마 35살, 형은 5살, 4살 형. 둘째, 막내 and 동생 are the baby; 첫째
 # and 큰애 are the elder sibling in a post that names a younger one, else the baby (18개월 첫째 키우는).
 _OTHERS = (
@@ -42,7 +42,9 @@ _ELDER = r"(?:첫째|큰애|큰아이|큰딸|큰아들)"
 _YOUNGER = re.compile(r"둘째|셋째|작은애|작은아이|동생|막내")
 _PARTICLE = r"(?:은|는|이|가|도|랑|이랑|하고|의|이는|나이)?"
 _OTHER_BEFORE = re.compile(r"(?<![가-힣])(" + _OTHERS + "|" + _ELDER + r")\s*" + _PARTICLE + r"\s*$")
-_OTHER_AFTER = re.compile(r"^\s*(?:이고|이라|인데)?\s*(" + _OTHERS + "|" + _ELDER + ")" + _PARTICLE + r"(?![가-힣])")
+_OTHER_AFTER = re.compile(
+    r"^\s*(?:이고|이라|인데|짜리|된)?\s*(" + _OTHERS + "|" + _ELDER + ")" + _PARTICLE + r"(?![가-힣])"
+)
 _BIRTH_BEFORE = re.compile(r"(?:생후|태어난\s*지|태어난지|낳은\s*지|출산\s*한\s*지|출산한지|출생)\s*$")
 _SINCE_BEFORE = re.compile(r"[가-힣]\s*지\s*$")  # 흘린 지, 다닌지: a duration ...
 _PREGNANT_BEFORE = re.compile(r"임신\s*(?:중\s*)?$")
@@ -59,11 +61,13 @@ _NOT_AGE_AFTER = re.compile(
 _LESS_THAN_AFTER = re.compile(r"^\s*(?:도\s*)?안\s*(?:된|됐|되)")  # 1개월도 안된: under a month
 _HALF_AFTER = re.compile(r"^\s*반")
 _BABY_AFTER = re.compile(r"^\s*(?:된|짜리|차)?\s*" + _BABY)
+# A sibling named after an age with an age of its own (첫째 7살 둘째 3살) starts the next item, not this one's.
+_NEXT_SIBLING = re.compile(r"^\s*(?:동생|막내|둘째|셋째)[가-힣]?\s*(?:만\s*)?(?:\d|한|두|세|네|다섯|여섯)")
 _BABY_BEFORE = re.compile(_BABY + r"\s*(?:가|는|이|이는)?\s*$")
 # What may follow 돌 (the first birthday); anything else is the stone, 돌발진, 돌아가다, 돌다 ...
 _DOL_AFTER = re.compile(
     r"^(?:\s*(?:아기|애기|아이|아들|딸|남아|여아|저희|우리|쟁이|잔치|지나고|지난|지났|전|후|무렵|즈음|쯤|반|된|됐|되|넘|"
-    r"다\s*되|치레|사진|앞두|인데|이에요|이예요|이네요|이라|이고|이지|이\s*(?:지나|지난|지났|넘)|을\s*앞)"
+    r"다\s*되|막\s*(?:지나|지난|지났|된|됐)|치레|사진|앞두|인데|이에요|이예요|이네요|이라|이고|이지|이\s*(?:지나|지난|지났|넘)|을\s*앞)"
     r"|아가(?=$|[\s.,!?~ㅠㅜ])|(?=\s*$|\s*[.,!?~ㅠㅜ]))"
 )
 
@@ -129,9 +133,8 @@ def _is_age(kind: str, m: re.Match[str], before: str, after: str, siblings: bool
         return False
     if kind == "newborn":
         return not re.match(r"^\s*때", after)
-    if (_other(_OTHER_BEFORE.search(before), siblings) and not _BABY_AFTER.match(after)) or _other(
-        _OTHER_AFTER.match(after), siblings
-    ):
+    owned = bool(_BABY_AFTER.match(after)) and not _NEXT_SIBLING.match(after)
+    if (_other(_OTHER_BEFORE.search(before), siblings) and not owned) or _other(_OTHER_AFTER.match(after), siblings):
         return False  # 엄마 35살, 4살 형; but 35살 엄마 6개월 아기
     if kind == "dol":  # a counted 돌 (두 돌, 3돌, 첫돌) is the birthday unless a word is written onto it
         counted = m[1] is not None and not re.match(r"^[가-힣]", after)
@@ -181,7 +184,7 @@ def baby_age_months(text: str | None) -> int | None:
 
 
 def age_band(months: int | None) -> str | None:
-    """The band of posts_dim.baby_age_band (신생아 under a month, ..., 36개월+ past three years)."""
+    """The band of posts_dim.baby_age_band (신생아 under a month, ..., 37개월+ past three years)."""
     if months is None:
         return None
     for upper, label in BANDS:

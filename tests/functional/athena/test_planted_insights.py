@@ -95,10 +95,10 @@ def test_the_planted_ages_read_as_the_issue_says(views):
     got = views["v_group_by_age"].pivot_table(
         index="group_name", columns="baby_age_band", values="share_of_group", fill_value=0.0
     )
-    young = got[["신생아", "1-3개월"]].sum(axis=1)
+    young = got[["0 신생아", "01-03개월"]].sum(axis=1)
     assert young["seborrheic"] > 0.6 and young.idxmax() == "seborrheic", young.sort_values()
     assert got.loc["hand_foot", ["13-24개월", "25-36개월"]].sum() > 0.9
-    assert got.loc["atopy", ["13-24개월", "25-36개월", "36개월+"]].sum() > 0.8
+    assert got.loc["atopy", ["13-24개월", "25-36개월", "37개월+"]].sum() > 0.8
 
 
 def test_the_sample_corpus_age_is_read_where_it_is_written(pipeline_corpus, mart, truth):
