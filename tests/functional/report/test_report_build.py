@@ -26,6 +26,8 @@ SLUGS = {
     "group_top_tokens",
     "group_daily_trend",
     "rising_tokens",
+    "age_by_group",
+    "skin_body_parts",
 }
 
 pytestmark = pytest.mark.slow
@@ -90,3 +92,10 @@ def test_an_empty_lake_gives_a_report_of_messages(tmp_path):
     assert "<img" not in page
     assert len(re.findall(r'<p class="empty">', page)) == len(SLUGS)
     assert "No posts yet, so no hourly pattern." in page
+
+
+def test_the_age_and_body_part_readings_name_what_the_corpus_planted(built):
+    """The sample corpus plants 태열 in the youngest babies and on the face (docs/sample-corpus.md)."""
+    readings = _readings(built[2])
+    assert readings["age_by_group"].startswith("'태열' is asked about youngest"), readings["age_by_group"]
+    assert "태열 mostly 얼굴" in readings["skin_body_parts"], readings["skin_body_parts"]

@@ -49,11 +49,11 @@ def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch)
     monkeypatch.setenv("CAFELAKE_WORKGROUP", "CafeLake-51af3dc0")
     result = _run("--engine", "athena", "--out", str(tmp_path / "out"))
     assert result.exit_code == 1, result.output
-    assert "9 of 9 charts could not be drawn: daily_trend, posts_by_hour," in result.output
+    assert "11 of 11 charts could not be drawn: daily_trend, posts_by_hour," in result.output
     assert result.stdout.strip() == str(tmp_path / "out" / "report.html")
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert page.count("could not be read (PermissionError: no credentials for Athena in this test)") == 9
-    assert len(sent) == 9 and {(db, wg) for _, db, wg in sent} == {("cafelake", "CafeLake-51af3dc0")}
+    assert page.count("could not be read (PermissionError: no credentials for Athena in this test)") == 11
+    assert len(sent) == 11 and {(db, wg) for _, db, wg in sent} == {("cafelake", "CafeLake-51af3dc0")}
 
 
 def test_athena_engine_without_a_workgroup_or_a_deployed_stack_is_a_clear_error(tmp_path, monkeypatch):
@@ -75,12 +75,12 @@ def test_a_broken_view_fails_the_command_unless_missing_charts_are_allowed(tmp_p
     args = ("--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out"))
     result = _run(*args)
     assert result.exit_code == 1, result.output
-    assert "1 of 9 charts could not be drawn: top_tokens\n" in result.output
+    assert "1 of 11 charts could not be drawn: top_tokens\n" in result.output
     assert "top_tokens: The view v_top_tokens could not be read (" in result.output
     assert "--allow-missing" in result.output
     assert (tmp_path / "out" / "report.html").is_file()
     (tmp_path / "out" / "report.html").unlink()
     allowed = _run(*args, "--allow-missing")
     assert allowed.exit_code == 0, allowed.output
-    assert "1 of 9 charts could not be drawn: top_tokens" in allowed.output
+    assert "1 of 11 charts could not be drawn: top_tokens" in allowed.output
     assert (tmp_path / "out" / "report.html").is_file()

@@ -50,8 +50,8 @@ def test_notebook_runs_on_the_local_lake(report_lake, kernel_spec, tmp_path, mon
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "engine=local: 9 of 9 views read" in text
+    assert "engine=local: 11 of 11 views read" in text
     assert "Posts peak at" in text and "rose most" in text
     images = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.data]
-    assert len(images) == 9
+    assert len(images) == 11
     assert (tmp_path / "report" / "report.html").is_file()
