@@ -365,7 +365,7 @@ def _group(group_id: str, sheets: list[Json], filters: list[Json]) -> Json:
 
 def _condition_filter(visual: Visual, cond: Condition) -> Json:
     fid, column = f"{visual.slug}-{cond.column}", _column(visual.view, cond.column)
-    if cond.equals is not None:
+    if (values := cond.values()) is not None:
         return {
             "CategoryFilter": {
                 "FilterId": fid,
@@ -373,7 +373,7 @@ def _condition_filter(visual: Visual, cond: Condition) -> Json:
                 "Configuration": {
                     "FilterListConfiguration": {
                         "MatchOperator": "CONTAINS",
-                        "CategoryValues": [cond.equals],
+                        "CategoryValues": list(values),
                         "NullOption": "NON_NULLS_ONLY",
                     }
                 },

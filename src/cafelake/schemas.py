@@ -140,6 +140,18 @@ _POSTS_DIM, _POSTS_DIM_C = _schema(
     ("comment_count", pa.int64(), "comments at fetch time"),
     ("token_count", pa.int32(), "kept token occurrences in tokens_fact"),
     ("content_hash", pa.string(), "hash of question_text"),
+    (
+        "baby_age_months",
+        pa.int32(),
+        "the baby's age in whole months as the text states it (생후 5개월, 100일, 돌, 4살); null if it states none "
+        "(docs/text-analysis.md#the-babys-age)",
+    ),
+    (
+        "baby_age_band",
+        pa.string(),
+        "baby_age_months as a band: 0 신생아 (<1), 01-03개월, 04-06개월, 07-12개월, 13-24개월, 25-36개월, "
+        "37개월+; null if none",
+    ),
 )
 POSTS_DIM = TableDef(
     "posts_dim", "tokenized", _POSTS_DIM, "One row per post: the mart's post dimension.", comments=_POSTS_DIM_C
@@ -197,6 +209,17 @@ POST_KEYWORD_GROUPS = TableDef(
     "post_keyword_groups", "tokenized", _PKG, "One row per (post, matched group).", comments=_PKG_C
 )
 
+_PBP, _PBP_C = _schema(
+    ("post_id", pa.string(), "post id"),
+    ("part_id", pa.int32(), "body part id (keyword_groups.yaml body_parts; stable)"),
+    ("part_name", pa.string(), "body part key, e.g. cheek"),
+    ("display_name", pa.string(), "Korean label, e.g. 볼"),
+    ("matched_keywords", pa.list_(pa.string()), "the part's keywords found among the post's tokens"),
+)
+POST_BODY_PARTS = TableDef(
+    "post_body_parts", "tokenized", _PBP, "One row per (post, body part it names).", comments=_PBP_C
+)
+
 _TFIDF, _TFIDF_C = _schema(
     ("scope", pa.string(), "'all' or a group_name"),
     ("token", pa.string(), "token"),
@@ -239,6 +262,7 @@ TABLES: dict[str, TableDef] = {
         KEYWORDS_DICTIONARY,
         POST_KEYWORD_GROUPS,
         TOKEN_TFIDF,
+        POST_BODY_PARTS,
     )
 }
 # Tables exposed to Athena (the quarantine is an operator's table, not the analysts').

@@ -52,6 +52,13 @@ class Settings:
         return load_keyword_groups(self.files)
 
     @cached_property
+    def body_parts(self) -> tuple[KeywordGroup, ...]:
+        """keyword_groups.yaml `body_parts:`: where on the body a post is about."""
+        from cafelake.config import load_body_parts
+
+        return load_body_parts(self.files)
+
+    @cached_property
     def cleanse(self) -> CleanseConfig:
         """cleanse.yaml: the text rules of the cleanse stage."""
         from cafelake.cleanse.settings import load_config

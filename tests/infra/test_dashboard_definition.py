@@ -59,3 +59,15 @@ def test_the_trailing_mean_is_the_reports_window(columns):
         "LineChartAggregatedFieldWells"
     ]["Values"]
     assert [v["NumericalMeasureField"]["Column"]["ColumnName"] for v in values] == ["posts", "posts_7d_mean"]
+
+
+def test_the_body_parts_heatmap_keeps_only_the_skin_groups(columns):
+    """A `one_of` condition is one category filter listing every value, scoped to its visual."""
+    from cafelake.report.visuals import SKIN_GROUPS
+
+    got = _definition([BY_SLUG["skin_body_parts"]], columns)
+    filters = [f for g in got["FilterGroups"] for f in g["Filters"] if "CategoryFilter" in f]
+    (skin,) = [f["CategoryFilter"] for f in filters if f["CategoryFilter"]["FilterId"] == "skin_body_parts-group_name"]
+    assert skin["Column"] == {"DataSetIdentifier": "v_group_body_parts", "ColumnName": "group_name"}
+    config = skin["Configuration"]["FilterListConfiguration"]
+    assert config["CategoryValues"] == list(SKIN_GROUPS) and config["MatchOperator"] == "CONTAINS"

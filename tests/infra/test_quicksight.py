@@ -193,6 +193,8 @@ def test_the_analysis_and_the_dashboard_hold_the_reports_visuals_on_their_sheets
         "group_daily_trend": "LineChartVisual",
         "group_cooccurrence": "HeatMapVisual",
         "rising_groups": "LineChartVisual",
+        "age_by_group": "HeatMapVisual",
+        "skin_body_parts": "HeatMapVisual",
     }
 
 

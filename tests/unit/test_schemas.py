@@ -100,5 +100,5 @@ def test_time_known_travels_with_the_hour_from_posts_to_posts_dim():
     for tdef in (schemas.POSTS, schemas.POSTS_DIM):
         assert tdef.schema.field("time_known").type == pa.bool_()
         assert "time_known" in tdef.comments["posted_at"] and "time_known" in tdef.comments["post_hour"]
-    derived = {"post_year", "post_month", "token_count"}
+    derived = {"post_year", "post_month", "token_count", "baby_age_months", "baby_age_band"}
     assert set(schemas.POSTS_DIM.schema.names) - derived <= set(schemas.POSTS.schema.names)

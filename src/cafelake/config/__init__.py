@@ -131,17 +131,27 @@ class _Group(FileModel):
     keywords: tuple[str, ...] = Field(min_length=1)
 
 
+class _BodyPart(FileModel):
+    part_id: StrictInt
+    part_name: str = Field(min_length=1)
+    display_name: str = Field(min_length=1)
+    keywords: tuple[str, ...] = Field(min_length=1)
+
+
 class _KeywordGroupsFile(FileModel):
-    """keyword_groups.yaml: the frames; ids and names unique (dashboards filter on them)."""
+    """keyword_groups.yaml: the frames, and body parts (a second dimension of frames); ids and names unique
+    within each (dashboards filter on them)."""
 
     groups: tuple[_Group, ...] = Field(min_length=1)
+    body_parts: tuple[_BodyPart, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> _KeywordGroupsFile:
-        for attr in ("group_id", "group_name"):
-            values = [getattr(g, attr) for g in self.groups]
-            if dup := sorted({v for v in values if values.count(v) > 1}, key=str):
-                raise ValueError(f"duplicate {attr} {dup}")
+        for items, attrs in ((self.groups, ("group_id", "group_name")), (self.body_parts, ("part_id", "part_name"))):
+            for attr in attrs:
+                values = [getattr(g, attr) for g in items]
+                if dup := sorted({v for v in values if values.count(v) > 1}, key=str):
+                    raise ValueError(f"duplicate {attr} {dup}")
         return self
 
 
@@ -149,3 +159,10 @@ def load_keyword_groups(files: ConfigFiles) -> tuple[KeywordGroup, ...]:
     """The keyword frames of keyword_groups.yaml, validated."""
     doc = files.load(KEYWORD_GROUPS_FILE, _KeywordGroupsFile)
     return tuple(KeywordGroup(g.group_id, g.group_name, g.display_name, g.description, g.keywords) for g in doc.groups)
+
+
+def load_body_parts(files: ConfigFiles) -> tuple[KeywordGroup, ...]:
+    """The body parts of keyword_groups.yaml, as frames (part_id, part_name as the group's id and name), so the
+    keyword groups' matcher, explain and gold scoring serve them unchanged."""
+    doc = files.load(KEYWORD_GROUPS_FILE, _KeywordGroupsFile)
+    return tuple(KeywordGroup(p.part_id, p.part_name, p.display_name, "", p.keywords) for p in doc.body_parts)

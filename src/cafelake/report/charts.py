@@ -570,3 +570,73 @@ def rising_groups(df: pd.DataFrame, *, n: int = BY_SLUG["rising_groups"].top) ->
         ", ".join(now) + " rising." if now else "no group rising."
     )
     return Chart(slug, title, reading, fig)
+
+
+# --- the baby's age and body parts ------------------------------------------------------
+def _heatmap(ax: Axes, table: pd.DataFrame, fig: Figure, top: float) -> None:
+    """Shares as a heatmap with each cell written in, rows top to bottom in the table's order."""
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=top, aspect="auto")
+    ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns], rotation=30, ha="right")
+    ax.set_yticks(range(len(table)), list(table.index))
+    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
+        if v >= 0.005:
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7, color="white" if v > 0.6 * top else "black")
+    fig.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), shrink=0.8)
+
+
+@_korean
+def age_by_group(df: pd.DataFrame, *, min_posts: int = 20) -> Chart:
+    """v_group_by_age as a heatmap: a row per keyword group with at least `min_posts` posts stating an age, its
+    posts spread over the age bands (each row sums to 100 %), the youngest groups on top."""
+    visual = BY_SLUG["age_by_group"]
+    slug, title = visual.slug, visual.title
+    df = _require(df, *visual.fields, "posts", "band_order")
+    if df.empty:
+        return Chart(slug, title, "No post in a keyword group states the baby's age yet.")
+    bands = df.drop_duplicates("baby_age_band").sort_values("band_order")["baby_age_band"].tolist()
+    posts = df.groupby(visual.x)["posts"].sum()
+    kept = posts[posts >= min_posts].index
+    if kept.empty:
+        return Chart(slug, title, f"No keyword group has {min_posts} posts stating the baby's age yet.")
+    table = df[df[visual.x].isin(kept)].pivot_table(
+        index=visual.x, columns=visual.series, values=visual.value, aggfunc="max", fill_value=0.0
+    )
+    table = table.reindex(columns=bands, fill_value=0.0)
+    mean_band = (table * np.arange(len(bands))).sum(axis=1)
+    table = table.loc[mean_band.sort_values(kind="stable").index]
+    fig, ax = _figure(width=9.0, height=0.32 * len(table) + 1.8)
+    _heatmap(ax, table, fig, max(0.05, float(table.to_numpy().max())))
+    ax.set_xlabel("the baby's age (months, as the post states it)")
+    ax.set_title(title)
+    young, old = table.index[0], table.index[-1]
+    if len(table) == 1:
+        reading = f"Only '{young}' has {min_posts} posts stating an age: {_pct(table.loc[young].max())} at "
+        return Chart(slug, title, f"{reading}{table.loc[young].idxmax()}.", fig)
+    reading = (
+        f"'{young}' is asked about youngest: {_pct(table.loc[young].iloc[:2].sum())} of its posts with an age "
+        f"are about babies of {bands[0]} or {bands[1]}; '{old}' oldest, with {_pct(table.loc[old].iloc[-3:].sum())} "
+        f"at {bands[-3]} or older ({len(table)} groups with at least {min_posts} posts stating an age)."
+    )
+    return Chart(slug, title, reading, fig)
+
+
+@_korean
+def skin_body_parts(df: pd.DataFrame, *, parts: int = 12) -> Chart:
+    """v_group_body_parts for the skin groups as a heatmap: where on the body each is, as the share of the
+    group's posts naming each part (a post may name several), the `parts` parts named most across them."""
+    visual = BY_SLUG["skin_body_parts"]
+    slug, title = visual.slug, visual.title
+    df = _require(df, *visual.fields)
+    df = df[df["group_name"].isin(visual.condition("group_name").values())]
+    if df.empty:
+        return Chart(slug, title, "No post of a skin group names a body part yet.")
+    table = df.pivot_table(index=visual.x, columns=visual.series, values=visual.value, aggfunc="max", fill_value=0.0)
+    table = table[table.sum().sort_values(ascending=False, kind="stable").index[:parts]]
+    fig, ax = _figure(width=9.0, height=0.4 * len(table) + 1.8)
+    _heatmap(ax, table, fig, max(0.05, float(table.to_numpy().max())))
+    ax.set_title(title)
+    tops = table.idxmax(axis=1)
+    reading = "Where each skin condition shows: " + "; ".join(
+        f"{group} mostly {tops[group]} ({_pct(table.loc[group, tops[group]])})" for group in table.index
+    )
+    return Chart(slug, title, reading + ".", fig)

@@ -42,6 +42,8 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = D
         "rising_tokens": lambda df: charts.rising_tokens(df, last_day=_last_day(views.get("v_daily_posts"))),
         "group_cooccurrence": charts.group_cooccurrence,
         "rising_groups": charts.rising_groups,
+        "age_by_group": charts.age_by_group,
+        "skin_body_parts": charts.skin_body_parts,
     }
     out = []
     for visual in VISUALS:

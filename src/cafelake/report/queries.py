@@ -40,6 +40,10 @@ QUERIES: dict[str, str] = {
     "posts, lift FROM v_group_cooccurrence WHERE period = 'all'",
     "v_rising_groups": "SELECT week_start, group_name, display_name, posts, expected, score, rising "
     "FROM v_rising_groups",
+    "v_group_by_age": "SELECT group_name, display_name, baby_age_band, band_order, posts, band_posts, "
+    "share_of_band, share_of_group FROM v_group_by_age",
+    "v_group_body_parts": "SELECT group_name, display_name, part_name, part_display_name, posts, group_posts, "
+    "share_of_group FROM v_group_body_parts",
 }
 
 

@@ -6,9 +6,6 @@ view that lacks a field; the dashboard (`infra/cafelake_infra/dashboard_definiti
 QuickSight visual on its sheet, with the same fields, limits and fixed selections. So a chart cannot be
 added, renamed or pointed at another column in one and not the other, and a test holds every field to
 the columns its view really has on the local engine.
-
-Not here yet: issue 20 ("Insights") brings `v_group_by_age` and `v_group_body_parts`; their visuals
-(age × group, body parts) belong in `VISUALS` once those views exist.
 """
 
 from __future__ import annotations
@@ -22,6 +19,8 @@ Granularity = Literal["DAY", "WEEK", "MONTH"]
 
 GROUP_COLUMN = "group_name"  # what the group control selects on, in the views that have it
 DEFAULT_GROUP = "skin"  # the group both the report and the dashboard show first
+# The skin conditions whose body parts the product team asked about (issue 20), in keyword_groups.yaml names.
+SKIN_GROUPS = ("seborrheic", "heat_rash", "atopy", "urticaria", "rash", "hand_foot", "blister", "skin")
 
 
 @dataclass(frozen=True)
@@ -39,16 +38,27 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Condition:
-    """A fixed selection of rows: `column` equal to `equals`, or between `at_least` and `at_most` (inclusive)."""
+    """A fixed selection of rows: `column` equal to `equals`, one of `one_of`, or between `at_least` and
+    `at_most` (inclusive)."""
 
     column: str
     equals: str | None = None
     at_least: int | None = None
     at_most: int | None = None
+    one_of: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        if (self.equals is None) == (self.at_least is None and self.at_most is None):
-            raise ValueError(f"condition on {self.column}: give `equals` or a range, not both or neither")
+        given = (
+            self.equals is not None,
+            self.one_of is not None,
+            self.at_least is not None or self.at_most is not None,
+        )
+        if sum(given) != 1:
+            raise ValueError(f"condition on {self.column}: give `equals`, `one_of` or a range, exactly one")
+
+    def values(self) -> tuple[str, ...] | None:
+        """The values a category condition keeps (None for a range)."""
+        return (self.equals,) if self.equals is not None else self.one_of
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ SHEETS = (
     Sheet("words", "Words", "단어"),
     Sheet("groups", "Keyword groups", "키워드 그룹"),
     Sheet("symptoms", "Symptoms together and rising", "함께 나타나는 증상과 급상승"),
+    Sheet("age_body", "The baby's age and body parts", "아기 월령과 부위"),
 )
 
 VISUALS = (
@@ -250,6 +261,31 @@ VISUALS = (
         granularity="WEEK",
         top=5,
         sheet="symptoms",
+    ),
+    Visual(
+        "age_by_group",
+        "v_group_by_age",
+        "heatmap",
+        "The baby's age in each keyword group (share of the group's posts that state an age)",
+        "키워드 그룹별 아기 월령",
+        x="display_name",
+        series="baby_age_band",
+        value="share_of_group",
+        aggregation="MAX",
+        sheet="age_body",
+    ),
+    Visual(
+        "skin_body_parts",
+        "v_group_body_parts",
+        "heatmap",
+        "Body parts of the skin groups (share of the group's posts naming the part)",
+        "피부 질환별 부위",
+        x="display_name",
+        series="part_display_name",
+        value="share_of_group",
+        aggregation="MAX",
+        where=(Condition("group_name", one_of=SKIN_GROUPS),),
+        sheet="age_body",
     ),
 )
 

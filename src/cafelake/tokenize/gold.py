@@ -174,3 +174,84 @@ def score(outcomes: Sequence[Outcome], groups: Sequence[KeywordGroup]) -> dict[s
                 s.fp += 1
             s.hard_negatives += name in o.row.not_groups
     return scores
+
+
+# --- the baby's age (tests/data/gold_baby_age.tsv) ------------------------------------------
+AGE_COLUMNS = ("text", "months", "note")
+
+
+@dataclass(frozen=True)
+class AgeRow:
+    line: int
+    text: str
+    months: int | None  # the age the text states, None if it states none
+    note: str
+
+
+def load_age_gold(path: str | Path) -> list[AgeRow]:
+    """The age gold rows; `#` lines are comments, the first other line the header."""
+    rows: list[AgeRow] = []
+    header = None
+    for n, ln in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        cells = ln.split("\t")
+        if header is None:
+            if tuple(cells) != AGE_COLUMNS:
+                raise ValueError(f"{path}:{n}: header must be {'<TAB>'.join(AGE_COLUMNS)}, got {ln!r}")
+            header = cells
+            continue
+        cells += [""] * (len(AGE_COLUMNS) - len(cells))
+        if len(cells) > len(AGE_COLUMNS) or not cells[0].strip() or not (cells[1] == "" or cells[1].isdigit()):
+            raise ValueError(f"{path}:{n}: want text<TAB>months (digits or empty)<TAB>note, got {ln!r}")
+        rows.append(AgeRow(n, cells[0].strip(), int(cells[1]) if cells[1] else None, cells[2].strip()))
+    return rows
+
+
+@dataclass
+class AgeReport:
+    """The parser's ages against the gold: precision on what it labels, recall, and the share it labels."""
+
+    rows: list[AgeRow]
+    got: list[int | None]
+
+    @property
+    def labelled(self) -> int:
+        return sum(g is not None for g in self.got)
+
+    @property
+    def correct(self) -> int:
+        return sum(g is not None and g == r.months for r, g in zip(self.rows, self.got, strict=True))
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.labelled if self.labelled else 1.0
+
+    @property
+    def recall(self) -> float:
+        stated = sum(r.months is not None for r in self.rows)
+        return self.correct / stated if stated else 1.0
+
+    @property
+    def label_share(self) -> float:
+        return self.labelled / len(self.rows) if self.rows else 0.0
+
+    @property
+    def misses(self) -> list[tuple[AgeRow, int | None]]:
+        return [(r, g) for r, g in zip(self.rows, self.got, strict=True) if g != r.months]
+
+    def format(self) -> str:
+        lines = [
+            f"{len(self.rows)} texts, {self.labelled} labelled ({self.label_share:.1%}), {self.correct} right: "
+            f"precision {self.precision:.3f}, recall {self.recall:.3f}; {len(self.misses)} misses"
+        ]
+        for r, g in self.misses:
+            expected = "-" if r.months is None else r.months
+            lines.append(f"line {r.line}: {r.text}\n  expected: {expected}  got: {'-' if g is None else g}")
+        return "\n".join(lines)
+
+
+def evaluate_ages(rows: Sequence[AgeRow], parse) -> AgeReport:
+    """Each gold text through the cleanse text path, then `parse` (text -> months or None)."""
+    texts = clean_text(html_to_text_array([r.text for r in rows])).to_pylist()
+    return AgeReport(list(rows), [parse(t) for t in texts])

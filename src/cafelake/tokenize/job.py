@@ -26,6 +26,7 @@ from cafelake.runs import Progress, new_run_id, utcnow, write_run
 from cafelake.schemas import (
     KEYWORD_GROUPS_DIM,
     KEYWORDS_DICTIONARY,
+    POST_BODY_PARTS,
     POST_KEYWORD_GROUPS,
     POSTS,
     POSTS_DIM,
@@ -38,10 +39,11 @@ from cafelake.tokenize.keywords import KeywordMatcher, groups_dim, keywords_dict
 from cafelake.tokenize.mart import posts_dim, token_daily_counts
 from cafelake.tokenize.stopwords import StopwordFlags
 from cafelake.tokenize.tfidf import compute_tfidf
-from cafelake.tokenize.transform import TOKENS_SCHEMA, match_groups, tokenize_posts
+from cafelake.tokenize.transform import TOKENS_SCHEMA, match_body_parts, match_groups, tokenize_posts
 
 MANIFEST_KEY = "_state/tokenize/manifest.json"
-PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POSTS_DIM)  # written in this order: posts_dim last
+# written in this order: posts_dim last
+PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POST_BODY_PARTS, POSTS_DIM)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class TokenizeSummary:
     posts_reused: int  # content_hash unchanged: tokens kept
     tokens: int  # tokens_fact rows written
     group_matches: int  # post_keyword_groups rows written
+    body_part_matches: int  # post_body_parts rows written
     tfidf_rows: int
     seconds: float
 
@@ -142,10 +145,14 @@ def write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
         lake.drop_partitions(tdef, sorted(gone))
 
 
-def write_tokens(lake: Lake, tokens: pa.Table, dts: set[str]) -> None:
-    """tokens_fact and its daily counts, replacing the same partitions, so they always agree."""
+def write_tokens(lake: Lake, tokens: pa.Table, dts: set[str], body_parts: KeywordMatcher) -> int:
+    """tokens_fact, its daily counts and the body parts its tokens name, replacing the same partitions, so they
+    always agree; the number of post_body_parts rows written."""
     write_replacing(lake, TOKENS_FACT, tokens, dts)
     write_replacing(lake, TOKEN_DAILY_COUNTS, token_daily_counts(tokens), dts)
+    parts = match_body_parts(tokens, body_parts)
+    write_replacing(lake, POST_BODY_PARTS, parts, dts)
+    return parts.num_rows
 
 
 def _tfidf_chunks(lake: Lake) -> Callable[[], Iterator[tuple[pa.Table, pa.Table]]]:
@@ -218,13 +225,13 @@ def run_tokenize(
     start = time.monotonic()
     settings = settings or Settings.load()
     cfg = settings.tokenizer
-    matcher = KeywordMatcher(settings.keyword_groups)
+    matcher, body_parts = KeywordMatcher(settings.keyword_groups), KeywordMatcher(settings.body_parts)
     p = plan(lake, settings, full)
     for tdef in PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
     d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
     total = d.count_rows() if d is not None else 0
-    posts_in = tokenized = reused = n_tokens = n_groups = 0
+    posts_in = tokenized = reused = n_tokens = n_groups = n_parts = 0
     if on_progress:
         on_progress(0, total)
     for posts in _groups_of_partitions(lake, p.changed, cfg.batch_size):
@@ -255,7 +262,7 @@ def run_tokenize(
             [(PARTITION_KEY, "ascending"), ("post_id", "ascending"), ("token_position", "ascending")]
         )
         pkg = match_groups(tokens, matcher)
-        write_tokens(lake, tokens, dts)
+        n_parts += write_tokens(lake, tokens, dts, body_parts)
         write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
         write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
         posts_in += posts.num_rows
@@ -275,6 +282,7 @@ def run_tokenize(
         reused,
         n_tokens,
         n_groups,
+        n_parts,
         0,
         0.0,
     )

@@ -29,6 +29,8 @@ FEVER_NOT_NUMERAL = "fever_not_numeral"
 DIARRHEA_NOT_ADVERB = "diarrhea_not_adverb"
 WEEKDAY = "weekday"
 TEMPERATURE_READING = "temperature_reading"
+ENUMERATION = "enumeration"
+COUNTED = "counted"
 COLLOCATION = "collocation"
 ONLY_AFTER = "only_after"
 _CLAUSE_ENDS = frozenset({"SF", "EF", "EC"})
@@ -69,6 +71,20 @@ class Temperature:
 
 
 @dataclass(frozen=True)
+class Enumeration:
+    # nouns that close a list as 'etc.' (얼굴, 팔 등에) where Kiwi reads the noun (등 'back'), and the noun where
+    # Kiwi reads 'etc.' right after a particle (목이랑 등에)
+    words: frozenset[str]
+    separators: frozenset[str]  # what separates a list's items: the comma of 얼굴, 팔 등
+
+
+@dataclass(frozen=True)
+class Counted:
+    nouns: frozenset[str]  # nouns that are a counter after a numeral: 두 배 ('twice'), 한 입 ('a bite')
+    numerals: frozenset[str]  # the determiners (MM) that count: 한, 두, 세, 몇; digits (SN) count too
+
+
+@dataclass(frozen=True)
 class RuleConfig:
     fever_not_numeral: Numeral | None = None
     diarrhea_not_adverb: Adverb | None = None
@@ -76,6 +92,8 @@ class RuleConfig:
     temperature_reading: Temperature | None = None
     collocations: dict[tuple[str, str], tuple[Spec | None, ...]] | None = None  # (a, b) -> new tokens, None keeps
     only_after: dict[str, tuple[frozenset[str], Spec]] | None = None  # token -> (must follow, else)
+    enumeration: Enumeration | None = None
+    counted: Counted | None = None
 
     @classmethod
     def from_file(cls, rules: RulesFile) -> RuleConfig:
@@ -96,6 +114,12 @@ class RuleConfig:
             None
             if rules.only_after is None
             else {tok: (frozenset(v.after), parse_spec(v.otherwise)) for tok, v in rules.only_after.items()},
+            None
+            if rules.enumeration is None
+            else Enumeration(frozenset(rules.enumeration.words), frozenset(rules.enumeration.separators)),
+            None
+            if rules.counted is None
+            else Counted(frozenset(rules.counted.nouns), frozenset(rules.counted.numerals)),
         )
 
 
@@ -120,7 +144,7 @@ class _WeekdayFile(FileModel):
     @classmethod
     def _names_weekend(cls, days: dict[str, str]) -> dict[str, str]:
         if not {"토", "일"} <= set(days):
-            raise ValueError("must name 토 and 일 (the rule rewrites those two)")
+            raise ValueError("must name 토 and 일 (the rule rewrites those two, and 목 if named)")
         return days
 
 
@@ -129,6 +153,16 @@ class _TemperatureFile(FileModel):
     max: StrictFloat
     token: str
     not_with: tuple[str, ...] = ()
+
+
+class _EnumerationFile(FileModel):
+    words: tuple[str, ...]
+    separators: tuple[str, ...]
+
+
+class _CountedFile(FileModel):
+    nouns: tuple[str, ...]
+    numerals: tuple[str, ...] = ()
 
 
 class _OnlyAfterFile(FileModel):
@@ -157,6 +191,8 @@ class RulesFile(FileModel):
         tuple[Annotated[tuple[tuple[str, str], tuple[str | None, ...]], BeforeValidator(_collocation)], ...] | None
     ) = None
     only_after: dict[str, _OnlyAfterFile] | None = None
+    enumeration: _EnumerationFile | None = None
+    counted: _CountedFile | None = None
 
 
 def _touch(a, b, gap: int = 0) -> bool:
@@ -186,8 +222,25 @@ class Rules:
                 yield "열", "NNG", None, FEVER_NOT_NUMERAL
             elif adverb and form == "설사" and tag == "MAG" and not self._adverb(morphs, i):
                 yield "설사", "NNG", None, DIARRHEA_NOT_ADVERB
-            elif weekday and form in ("토", "일") and tag.startswith("NN") and self._weekday(morphs, i):
+            elif (
+                weekday
+                and form in ("토", "일", "목")
+                and form in weekday.days
+                and tag.startswith("NN")
+                and self._weekday(morphs, i)
+            ):
                 yield weekday.days[form], "NNG", None, WEEKDAY
+            elif cfg.enumeration and form in cfg.enumeration.words and tag == "NNG" and self._closes_list(morphs, i):
+                yield form, "NNB", None, ENUMERATION
+            elif (
+                cfg.enumeration
+                and form in cfg.enumeration.words
+                and tag == "NNB"
+                and not (i and morphs[i - 1].tag.startswith(("NN", "SN", "SL", "XSN")))
+            ):
+                yield form, "NNG", None, ENUMERATION  # 목이랑 등에, 아파요 등에: 'etc.' only follows a noun
+            elif cfg.counted and form in cfg.counted.nouns and tag == "NNG" and self._counted(morphs, i):
+                yield form, "NNB", None, COUNTED
             else:
                 yield form, tag, m.lemma, None
                 if (
@@ -233,9 +286,31 @@ class Rules:
                 return False
         return False
 
+    def _closes_list(self, morphs: Sequence, i: int) -> bool:
+        """Does 등 at i close a list (얼굴, 팔 등에; 열, 기침, 콧물 등): right after a noun that follows a
+        separator, in the same clause?"""
+        if not i or not morphs[i - 1].tag.startswith("NN") or not _touch(morphs[i - 1], morphs[i], 1):
+            return False
+        for m in morphs[max(0, i - 6) : i - 1][::-1]:
+            if m.form in self.cfg.enumeration.separators:
+                return True
+            if m.tag in _CLAUSE_ENDS or m.tag.startswith(("J", "V", "E")):
+                return False
+        return False
+
+    def _counted(self, morphs: Sequence, i: int) -> bool:
+        """Is the noun at i counted by the numeral right before it (두 배로, 한 입, 2배)?"""
+        prev = morphs[i - 1] if i else None
+        return (
+            prev is not None
+            and _touch(prev, morphs[i], 1)
+            and ((prev.tag == "MM" and prev.form in self.cfg.counted.numerals) or prev.tag in ("SN", "NR"))
+        )
+
     def _weekday(self, morphs: Sequence, i: int) -> bool:
-        """Is 토 at i a weekday beside another (토일, 토/일, 월~토, 금토), or 일 the Sunday after 토?"""
-        if morphs[i].form == "토":
+        """Is 토 or 목 at i a weekday beside another (토일, 토/일, 월~토, 금토, 화 목 금), or 일 the Sunday after
+        토?"""
+        if morphs[i].form in ("토", "목"):
             return self._day_beside(morphs, i, 1) is not None or self._day_beside(morphs, i, -1) is not None
         return self._day_beside(morphs, i, -1) == "토"
 
@@ -247,7 +322,8 @@ class Rules:
         if not 0 <= j < len(morphs):
             return None
         if morphs[j].form in days and morphs[j].tag.startswith("NN"):
-            gap = 1 if {morphs[i].form, morphs[j].form} == {"토", "일"} else 0
+            pair = {morphs[i].form, morphs[j].form}
+            gap = 1 if pair == {"토", "일"} or "목" in pair else 0
             return morphs[j].form if _touch(morphs[i], morphs[j], gap) else None
         if not (
             morphs[j].form in seps

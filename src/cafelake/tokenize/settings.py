@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field, StrictBool, StrictInt
 
 from cafelake.config import KEYWORD_GROUPS_FILE, ConfigFiles, FileModel, KeywordGroup
-from cafelake.tokenize import rules
+from cafelake.tokenize import age, rules
 from cafelake.tokenize.rules import RuleConfig, RulesFile
 
 TOKENIZER_FILE = "tokenizer.yaml"
@@ -108,11 +108,13 @@ def validate_synonyms(cfg: TokenizerConfig, groups: Sequence[KeywordGroup], file
 
 
 def fingerprint(files: ConfigFiles) -> str:
-    """sha256 over the config files, the rules' code and the Kiwi version: what the tokens depend on."""
+    """sha256 over the config files, the rules' and age parser's code and the Kiwi version: what the mart
+    depends on."""
     from importlib.metadata import version
 
     h = hashlib.sha256(f"kiwipiepy={version('kiwipiepy')};model={version('kiwipiepy-model')}".encode())
     for name in FILES:
         h.update(name.encode() + b"\0" + files.read_bytes(name))
     h.update(b"rules.py\0" + Path(rules.__file__).read_bytes())
+    h.update(b"age.py\0" + Path(age.__file__).read_bytes())  # posts_dim's baby_age_months
     return h.hexdigest()

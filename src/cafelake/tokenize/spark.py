@@ -105,12 +105,14 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
     from pyspark.sql import functions as F
 
     from cafelake.tokenize import job
+    from cafelake.tokenize.keywords import KeywordMatcher
 
     start = time.monotonic()
     p = job.plan(lake, settings, full)
     for tdef in job.PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
-    posts_in = n_tokens = n_groups = 0
+    posts_in = n_tokens = n_groups = n_parts = 0
+    body_parts = KeywordMatcher(settings.body_parts)
     if p.changed:
         paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
         posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
@@ -120,7 +122,7 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
             month = F.col(PARTITION_KEY).isin(dts)
             tokens = _collect_arrow(tokens_df.where(month), TOKENS_FACT)
-            job.write_tokens(lake, tokens, set(dts))
+            n_parts += job.write_tokens(lake, tokens, set(dts), body_parts)
             groups = _collect_arrow(groups_df.where(month), POST_KEYWORD_GROUPS)
             job.write_replacing(lake, POST_KEYWORD_GROUPS, groups, set(dts))
             n_tokens += tokens.num_rows
@@ -128,7 +130,18 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
     summary = job.TokenizeSummary(
-        new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0, n_tokens, n_groups, 0, 0.0
+        new_run_id(p.started),
+        p.full,
+        len(p.changed),
+        len(p.dropped),
+        posts_in,
+        posts_in,
+        0,
+        n_tokens,
+        n_groups,
+        n_parts,
+        0,
+        0.0,
     )
     return job.finish(lake, settings, p, summary, start)
 

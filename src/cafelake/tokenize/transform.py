@@ -12,12 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cafelake.schemas import POST_KEYWORD_GROUPS, TOKENS_FACT
+from cafelake.schemas import POST_BODY_PARTS, POST_KEYWORD_GROUPS, TOKENS_FACT
 from cafelake.tokenize.analyzer import Analyzer
 from cafelake.tokenize.keywords import KeywordMatcher
 
 TOKENS_SCHEMA = TOKENS_FACT.schema.append(pa.field("dt", pa.string()))
 GROUPS_SCHEMA = POST_KEYWORD_GROUPS.schema.append(pa.field("dt", pa.string()))
+BODY_PARTS_SCHEMA = POST_BODY_PARTS.schema.append(pa.field("dt", pa.string()))
 
 
 def _repeat_index(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +82,24 @@ def match_groups(tokens: pa.Table, matcher: KeywordMatcher) -> pa.Table:
     )
     return pa.Table.from_arrays(
         [first.column("post_id"), first.column("group_id"), keywords, first.column("dt")], schema=GROUPS_SCHEMA
+    )
+
+
+def match_body_parts(tokens: pa.Table, matcher: KeywordMatcher) -> pa.Table:
+    """post_body_parts rows (with dt): the body parts matched as keyword groups are, named from the frames."""
+    hits = match_groups(tokens, matcher)
+    parts = {g.group_id: g for g in matcher.groups}
+    ids = hits.column("group_id").to_pylist()
+    return pa.Table.from_arrays(
+        [
+            hits.column("post_id"),
+            hits.column("group_id"),
+            pa.array([parts[i].group_name for i in ids], pa.string()),
+            pa.array([parts[i].display_name for i in ids], pa.string()),
+            hits.column("matched_keywords"),
+            hits.column("dt"),
+        ],
+        schema=BODY_PARTS_SCHEMA,
     )
 
 

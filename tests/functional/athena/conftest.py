@@ -15,6 +15,7 @@ import pytest
 
 from cafelake.lake import Lake
 from cafelake.settings import Settings
+from cafelake.tokenize.age import age_band
 from cafelake.tokenize.mart import token_daily_counts
 
 _KST = timezone(timedelta(hours=9))
@@ -56,7 +57,9 @@ def build_mart(
     """Write posts, posts_dim, tokens_fact (and its daily counts), groups, keywords and pkg tables; return them."""
     rng = np.random.default_rng(seed)
     rare = np.random.default_rng(seed + 1)  # its own stream: the other draws stay as they were
-    groups = Settings.load({}).keyword_groups
+    ages = np.random.default_rng(seed + 2)  # the baby's age (null for a third of the posts), its own stream too
+    groups, body_parts = Settings.load({}).keyword_groups, Settings.load({}).body_parts
+    parts_of = {kw: p for p in body_parts for kw in p.keywords}
     keywords = {kw: g.group_id for g in groups for kw in g.keywords}
     vocab = sorted(set(_FILLER) | set(keywords))
     # hour weights with an evening peak at 21-22 KST
@@ -66,7 +69,7 @@ def build_mart(
     n_authors = posts // 2
     authors = rng.choice(n_authors, size=posts, p=(w := 1 / np.arange(1, n_authors + 1) ** 0.6) / w.sum())
 
-    rows, tokens, pkg = [], [], []
+    rows, tokens, pkg, pbp = [], [], [], []
     for i in range(posts):
         d = start + timedelta(days=int(day_offsets[i]))
         local = datetime(d.year, d.month, d.day, int(hours[i]), int(rng.integers(60)), tzinfo=_KST)
@@ -95,6 +98,22 @@ def build_mart(
             {"post_id": post_id, "group_id": gid, "matched_keywords": kws, "dt": d.isoformat()}
             for gid, kws in sorted(matched.items())
         ]
+        named: dict[int, list[str]] = {}
+        for w in dict.fromkeys(words):
+            if w in parts_of:
+                named.setdefault(parts_of[w].group_id, []).append(str(w))
+        pbp += [
+            {
+                "post_id": post_id,
+                "part_id": pid,
+                "part_name": next(p.group_name for p in body_parts if p.group_id == pid),
+                "display_name": next(p.display_name for p in body_parts if p.group_id == pid),
+                "matched_keywords": kws,
+                "dt": d.isoformat(),
+            }
+            for pid, kws in sorted(named.items())
+        ]
+        months = None if ages.random() < 0.3 else int(ages.integers(0, 60))
         rows.append(
             {
                 "post_id": post_id,
@@ -118,6 +137,8 @@ def build_mart(
                 "comment_count": int(rng.integers(0, 4)),
                 "token_count": len(words),
                 "content_hash": f"h{i}",
+                "baby_age_months": months,
+                "baby_age_band": age_band(months),
                 "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
                 "ingest_dt": "2026-02-01",
                 "dt": d.isoformat(),
@@ -129,6 +150,7 @@ def build_mart(
         "tokens_fact": pa.Table.from_pylist(tokens),
         "token_daily_counts": token_daily_counts(pa.Table.from_pylist(tokens)),
         "post_keyword_groups": pa.Table.from_pylist(pkg),
+        "post_body_parts": pa.Table.from_pylist(pbp),
         "keyword_groups_dim": pa.Table.from_pylist(
             [
                 {
@@ -171,15 +193,22 @@ def mart_builder():
 
 
 @pytest.fixture(scope="session")
-def pipeline_lake(tmp_path_factory) -> Lake:
+def pipeline_corpus():
+    """The sample board the pipeline lake is built from (its truth: what the generator planted)."""
+    from cafelake.sources.naver_cafe.corpus.sample import Corpus
+
+    return Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
+
+
+@pytest.fixture(scope="session")
+def pipeline_lake(tmp_path_factory, pipeline_corpus) -> Lake:
     """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
-    from cafelake.sources.naver_cafe.corpus.sample import Corpus
     from cafelake.tokenize.job import run_tokenize
 
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
-    corpus = Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
+    corpus = pipeline_corpus
     seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
     assert run_cleanse(lake).cleansed > 1500
     run_tokenize(lake)

@@ -13,6 +13,7 @@ import pytest
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
 from cafelake.settings import Settings
+from cafelake.tokenize.age import BANDS
 from cafelake.tokenize.tfidf import MEAN_MIN_DOCS, MEAN_MIN_SHARE, compute_tfidf
 
 TOP_N = 40
@@ -33,7 +34,7 @@ def frames(lake):
     """The mart as pandas, read with pyarrow (not DuckDB)."""
     out = {
         name: lake.read_table(name).to_pandas()
-        for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim")
+        for name in ("posts_dim", "tokens_fact", "post_keyword_groups", "keyword_groups_dim", "post_body_parts")
     }
     out["posts_dim"]["post_date"] = out["posts_dim"]["post_date"].map(lambda d: d.isoformat())
     return out
@@ -126,6 +127,40 @@ def test_v_group_daily_posts(engine, frames):
     expected = expected.reset_index()
     expected["post_date"] = expected["dt"]
     assert_same(engine.view("v_group_daily_posts"), expected, ["dt", "group_id"])
+
+
+def test_v_group_by_age(engine, frames):
+    aged = frames["posts_dim"].dropna(subset=["baby_age_band"])[["post_id", "dt", "baby_age_band"]]
+    band_posts = aged.groupby("baby_age_band").size().rename("band_posts")
+    g = (
+        frames["post_keyword_groups"]
+        .merge(aged, on=["post_id", "dt"])
+        .merge(frames["keyword_groups_dim"], on="group_id")
+    )
+    cells = g.groupby(["group_id", "group_name", "display_name", "baby_age_band"])["post_id"].nunique().rename("posts")
+    expected = cells.reset_index().merge(band_posts.reset_index(), on="baby_age_band")
+    expected["band_order"] = expected["baby_age_band"].map({label: i for i, (_, label) in enumerate(BANDS)})
+    expected["share_of_band"] = expected["posts"] / expected["band_posts"]
+    expected["share_of_group"] = expected["posts"] / expected.groupby("group_id")["posts"].transform("sum")
+    got = engine.view("v_group_by_age")
+    assert len(got) > 50 and got["share_of_group"].between(0, 1).all()
+    assert_same(got, expected, ["group_id", "baby_age_band"])
+
+
+def test_v_group_body_parts(engine, frames):
+    g, b = frames["post_keyword_groups"], frames["post_body_parts"]
+    group_posts = g.groupby("group_id")["post_id"].nunique().rename("group_posts")
+    both = b.merge(g[["post_id", "dt", "group_id"]], on=["post_id", "dt"]).merge(
+        frames["keyword_groups_dim"], on="group_id"
+    )
+    cells = both.groupby(["group_id", "group_name", "display_name_y", "part_id", "part_name", "display_name_x"])
+    expected = cells["post_id"].nunique().rename("posts").reset_index()
+    expected = expected.rename(columns={"display_name_y": "display_name", "display_name_x": "part_display_name"})
+    expected = expected.merge(group_posts.reset_index(), on="group_id")
+    expected["share_of_group"] = expected["posts"] / expected["group_posts"]
+    got = engine.view("v_group_body_parts")
+    assert len(got) > 20
+    assert_same(got, expected, ["group_id", "part_id"])
 
 
 def test_v_author_post_frequency(engine, frames):

@@ -22,6 +22,8 @@ REQUIRED_VIEWS = {
     "v_tfidf_sql",
     "v_group_cooccurrence",
     "v_rising_groups",
+    "v_group_by_age",
+    "v_group_body_parts",
 }
 # Functions sqlglot passes through that DuckDB lacks (FIELD_NOTES); the views must avoid them.
 UNPORTABLE = {"format_datetime", "to_iso8601", "with_timezone", "map_agg"}

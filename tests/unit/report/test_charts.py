@@ -291,3 +291,33 @@ def test_rising_groups_marks_the_flagged_weeks_and_names_the_first():
     assert len(marked) == 1 and marked[0].get_offsets()[0][1] == 45
     quiet = _weekly_groups().assign(rising=False)
     assert "No group was rising in any of the 12 complete weeks" in charts.rising_groups(quiet).reading
+def test_age_by_group_puts_the_youngest_group_on_top_and_reads_it():
+    from tests.unit.report.test_html import _by_age
+
+    chart = charts.age_by_group(_by_age(), min_posts=10)
+    assert chart.figure is not None
+    assert chart.reading.startswith("'태열' is asked about youngest: 87% of its posts")
+    assert "'아토피' oldest" in chart.reading
+    rows = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert rows == ["태열", "수족구", "아토피"]
+
+
+def test_age_by_group_leaves_out_groups_with_few_aged_posts():
+    from tests.unit.report.test_html import _by_age
+
+    chart = charts.age_by_group(_by_age(), min_posts=41)  # 태열 52, 수족구 42, 아토피 40 posts
+    assert "'수족구' oldest" in chart.reading and "(2 groups" in chart.reading
+    assert (
+        charts.age_by_group(_by_age(), min_posts=45).reading
+        == "Only '태열' has 45 posts stating an age: 48% at 01-03개월."
+    )
+    assert "No keyword group" in charts.age_by_group(_by_age(), min_posts=1000).reading
+
+
+def test_skin_body_parts_keeps_the_skin_groups_and_names_each_ones_main_part():
+    from tests.unit.report.test_html import _views
+
+    chart = charts.skin_body_parts(_views()["v_group_body_parts"])
+    assert chart.figure is not None
+    assert "태열 mostly 얼굴 (60%)" in chart.reading and "땀띠 mostly 목 (42%)" in chart.reading
+    assert [t.get_text() for t in chart.figure.axes[0].get_yticklabels()] == ["땀띠", "태열"]  # no 열: not skin

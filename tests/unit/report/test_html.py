@@ -17,6 +17,7 @@ from matplotlib.image import imread
 from cafelake.report import charts, fonts, render_report
 from cafelake.report.html import make_charts, png_bytes
 from cafelake.report.queries import QUERIES
+from cafelake.tokenize.age import BANDS
 from tests.unit.report.pngs import is_blank
 
 SLUGS = [
@@ -31,6 +32,8 @@ SLUGS = [
     "rising_tokens",
     "group_cooccurrence",
     "rising_groups",
+    "age_by_group",
+    "skin_body_parts",
 ]
 
 
@@ -152,6 +155,37 @@ def _weekly_groups() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+        "v_group_by_age": _by_age(),
+        "v_group_body_parts": pd.DataFrame(
+            {
+                "group_name": ["seborrheic", "seborrheic", "heat_rash", "heat_rash", "fever"],
+                "display_name": ["태열", "태열", "땀띠", "땀띠", "열"],
+                "part_name": ["face", "scalp", "neck", "back", "face"],
+                "part_display_name": ["얼굴", "두피", "목", "등", "얼굴"],
+                "posts": [30, 10, 25, 20, 5],
+                "group_posts": [50, 50, 60, 60, 90],
+                "share_of_group": [0.6, 0.2, 25 / 60, 20 / 60, 5 / 90],
+            }
+        ),
+    }
+
+
+def _by_age() -> pd.DataFrame:
+    """Three groups over the bands: 태열 young, 수족구 at one to three, 아토피 older."""
+    bands = [label for _, label in BANDS]
+    counts = {"태열": [20, 25, 5, 2, 0, 0, 0], "수족구": [0, 0, 1, 4, 20, 15, 2], "아토피": [0, 1, 2, 3, 8, 10, 16]}
+    names = {"태열": "seborrheic", "수족구": "hand_foot", "아토피": "atopy"}
+    rows = [
+        {"group_name": names[g], "display_name": g, "baby_age_band": b, "band_order": i, "posts": n}
+        for g, ns in counts.items()
+        for i, (b, n) in enumerate(zip(bands, ns, strict=True))
+        if n
+    ]
+    df = pd.DataFrame(rows)
+    df["band_posts"] = df.groupby("baby_age_band")["posts"].transform("sum")
+    df["share_of_band"] = df["posts"] / df["band_posts"]
+    df["share_of_group"] = df["posts"] / df.groupby("group_name")["posts"].transform("sum")
+    return df
 
 
 def test_the_views_the_report_reads_are_the_views_it_draws():
@@ -167,6 +201,8 @@ def test_the_views_the_report_reads_are_the_views_it_draws():
         "v_token_trends",
         "v_group_cooccurrence",
         "v_rising_groups",
+        "v_group_by_age",
+        "v_group_body_parts",
     }
     assert all(re.search(rf"\bFROM {view}\b", sql) for view, sql in QUERIES.items())
 

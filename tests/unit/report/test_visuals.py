@@ -59,8 +59,14 @@ def test_each_visual_has_one_slug_a_known_sheet_or_a_reason_to_stay_in_the_repor
     assert [v.slug for v in VISUALS if v.report_only] == ["rising_tokens"]
     with pytest.raises(ValueError, match="a dashboard sheet, or the reason"):
         Visual("x", "v_daily_posts", "bar", "X", "엑스", x="post_date", value="posts")
-    with pytest.raises(ValueError, match="not both or neither"):
+    with pytest.raises(ValueError, match="exactly one"):
         Condition("rank", equals="1", at_most=3)
+    with pytest.raises(ValueError, match="exactly one"):
+        Condition("group_name", equals="skin", one_of=("skin", "atopy"))
+    with pytest.raises(ValueError, match="exactly one"):
+        Condition("group_name")
+    assert Condition("group_name", one_of=("skin", "atopy")).values() == ("skin", "atopy")
+    assert Condition("group_name", equals="skin").values() == ("skin",)
     with pytest.raises(KeyError, match="no condition on rank"):
         BY_SLUG["top_tokens"].condition("rank")
 

@@ -196,3 +196,36 @@ def test_bad_rule_configurations_name_the_file_and_the_key(tmp_path, rules, erro
     (tmp_path / "tokenizer.yaml").write_text(f"rules:\n  {rules}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"^{tmp_path}/tokenizer\.yaml: {error}"):
         Settings.load({"CAFELAKE_CONFIG_DIR": str(tmp_path)}).tokenizer
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("얼굴, 팔 등에 두드러기가 났어요", "등"),
+        ("열, 기침, 콧물 등 감기 증상", "등"),
+        ("열이 두 배로 올랐어요", "배"),
+        ("한 입 먹고 뱉어요", "입"),
+        ("2배 넘게 먹어요", "배"),
+    ],
+)
+def test_etc_and_counters_are_not_body_parts(ruled, unruled, text, word):
+    """등 closing a list is 'etc.', 배 and 입 after a numeral are counters: Kiwi alone keeps them as nouns."""
+    assert word in unruled(text) or text.startswith("2배")
+    assert word not in [t for t, _ in ruled(text)]
+
+
+@pytest.mark.parametrize("text, word", [("등에 땀띠가", "등"), ("목이랑 등에 땀띠", "등"), ("아기 등에 땀띠", "등")])
+@pytest.mark.parametrize("extra", ["", "배가 아파요 "])
+def test_the_back_and_the_belly_stay(ruled, text, word, extra):
+    tokens = [t for t, _ in ruled(extra + text)]
+    assert word in tokens and ("배" in tokens or not extra)
+
+
+@pytest.mark.parametrize("text", ["월 화 목 금 어린이집 가요", "토 일 목 진료 안해요", "월/목 오전 진료"])
+def test_thursday_beside_another_weekday_is_not_the_neck(ruled, text):
+    tokens = [t for t, _ in ruled(text)]
+    assert "목요일" in tokens and "목" not in tokens
+
+
+def test_the_neck_stays_the_neck(ruled):
+    assert "목" in [t for t, _ in ruled("목에 땀띠가 났어요 목 뒤가 빨개요")]

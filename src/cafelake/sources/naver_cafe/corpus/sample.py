@@ -234,6 +234,8 @@ class Corpus:
             "topics": post.topics,
             "groups": sorted(final.groups),
             "age_months": post.age_months,
+            "age_written": final.age_written,
+            "body_part": final.body_part,
             "status": status,
             "broken": defect,
             "revisions": len(revisions),

@@ -41,6 +41,7 @@ class Topic:
     amplitude: float
     peak: str
     ages: tuple[int, int]
+    parts: dict[str, float]  # body part (a word of keyword_groups.yaml body_parts) -> weight, for {part}
     related: tuple[str, ...]
     titles: tuple[Phrase, ...]
     lines: tuple[Phrase, ...]
@@ -101,6 +102,7 @@ def phrasing(keyword_groups: Iterable[KeywordGroup], files: ConfigFiles) -> Phra
             float(t["season"]["amplitude"]),
             str(t["season"]["peak"]),
             (int(t["ages"][0]), int(t["ages"][1])),
+            {str(k): float(v) for k, v in (t.get("parts") or {}).items()},
             tuple(t["related"]),
             phrases(t["titles"]),
             phrases(t["lines"]),
@@ -139,8 +141,8 @@ def age_text(rng: random.Random, months: int) -> str:
         return rng.choice(("돌", "12개월", "돌쟁이"))
     if months == 24:
         return rng.choice(("두 돌", "24개월"))
-    if months >= 36:
-        return rng.choice((f"{months}개월", f"{months // 12}살"))
+    if months >= 36:  # in years only when whole: 40 months is not 3살
+        return rng.choice((f"{months}개월", f"{months // 12}살")) if months % 12 == 0 else f"{months}개월"
     if months < 12 and rng.random() < 0.4:
         return f"생후 {months}개월"
     return f"{months}개월"
@@ -154,6 +156,8 @@ class Post:
     topics: list[str]
     groups: set[str]
     age_months: int
+    body_part: str | None = None  # the {part} a phrase wrote, if any
+    age_written: bool = False  # whether a phrase or the title wrote the {age}
 
 
 class _Slots(dict):
@@ -173,6 +177,10 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
     r = rng.random
     months = rng.randint(*topic.ages)
     age = age_text(rng, months)
+    part = None
+    if topic.parts:  # where on the body: drawn by the topic's weights, the same part for the whole post
+        names, weights = zip(*topic.parts.items(), strict=True)
+        part = names[min(bisect_right(list(accumulate(weights)), r() * sum(weights)), len(names) - 1)]
     babies = ph.slots["baby"]
     baby = babies[int(r() * len(babies))]
     bat = has_final_consonant(baby)
@@ -184,13 +192,17 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
         baby_topic=baby + ("은" if bat else "는"),
         baby_subj=baby + ("이" if bat else "가"),
         age_cop=age + ("이에요." if has_final_consonant(age) else "예요."),
+        **({"part": part} if part else {}),
     )
     groups: set[str] = set()
+    written: list[str] = []
 
     def say(options: tuple[Phrase, ...]) -> str:
         p = options[int(r() * len(options))]
         if p.groups:
             groups.update(p.groups)
+        if p.slotted:
+            written.extend(k for k in ("part", "age") if "{" + k in p.text)
         text = p.text.format_map(slots) if p.slotted else p.text
         if r() < 0.14:
             tail = TAILS[int(r() * len(TAILS))]
@@ -203,6 +215,7 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
         subject = "[질문] " + subject
     elif u < 0.28:
         subject = f"{age} {subject}"
+        written.append("age")
     elif u < 0.34:
         subject = f"{baby} {subject}"
     if r() < 0.15:
@@ -237,7 +250,17 @@ def compose(rng: random.Random, ph: Phrasing, topic: Topic) -> Post:
     paragraphs = [p for p in (intro, body, outro) if p]
     if len(paragraphs) > 1 and r() < 0.3:  # one wall of text
         paragraphs = [[s for p in paragraphs for s in p]]
-    return Post(subject, paragraphs, topic.name, [topic.name, *chosen], groups, months)
+    part_written = "part" in written
+    return Post(
+        subject,
+        paragraphs,
+        topic.name,
+        [topic.name, *chosen],
+        groups,
+        months,
+        slots["part"] if part_written else None,
+        "age" in written,
+    )
 
 
 def pick_topic(rng: random.Random, ph: Phrasing, names: tuple[str, ...], cum: tuple[float, ...]) -> Topic:
@@ -250,4 +273,13 @@ def edit(rng: random.Random, ph: Phrasing, post: Post) -> Post:
     subject = post.subject
     if rng.random() < 0.5:
         subject = f"{rng.choice(ph.edit_title_marks)} {subject}"
-    return Post(subject, [*post.paragraphs, [p.text]], post.topic, post.topics, post.groups | p.groups, post.age_months)
+    return Post(
+        subject,
+        [*post.paragraphs, [p.text]],
+        post.topic,
+        post.topics,
+        post.groups | p.groups,
+        post.age_months,
+        post.body_part,
+        post.age_written,
+    )

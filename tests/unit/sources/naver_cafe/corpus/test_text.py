@@ -41,6 +41,7 @@ TRAP_WORDS = (
     "설사 별일",
     "가래떡",
     "폐렴구균",
+    "두피",  # the scalp, a body part (corpus_topics.yaml `parts`)
 )
 
 
