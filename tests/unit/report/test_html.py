@@ -97,6 +97,18 @@ def _views() -> dict[str, pd.DataFrame]:
         ),
         "v_group_cooccurrence": _pairs(),
         "v_rising_groups": _weekly_groups(),
+        "v_group_by_age": _by_age(),
+        "v_group_body_parts": pd.DataFrame(
+            {
+                "group_name": ["seborrheic", "seborrheic", "heat_rash", "heat_rash", "fever"],
+                "display_name": ["태열", "태열", "땀띠", "땀띠", "열"],
+                "part_name": ["face", "scalp", "neck", "back", "face"],
+                "part_display_name": ["얼굴", "두피", "목", "등", "얼굴"],
+                "posts": [30, 10, 25, 20, 5],
+                "group_posts": [50, 50, 60, 60, 90],
+                "share_of_group": [0.6, 0.2, 25 / 60, 20 / 60, 5 / 90],
+            }
+        ),
     }
 
 
@@ -155,19 +167,6 @@ def _weekly_groups() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-        "v_group_by_age": _by_age(),
-        "v_group_body_parts": pd.DataFrame(
-            {
-                "group_name": ["seborrheic", "seborrheic", "heat_rash", "heat_rash", "fever"],
-                "display_name": ["태열", "태열", "땀띠", "땀띠", "열"],
-                "part_name": ["face", "scalp", "neck", "back", "face"],
-                "part_display_name": ["얼굴", "두피", "목", "등", "얼굴"],
-                "posts": [30, 10, 25, 20, 5],
-                "group_posts": [50, 50, 60, 60, 90],
-                "share_of_group": [0.6, 0.2, 25 / 60, 20 / 60, 5 / 90],
-            }
-        ),
-    }
 
 
 def _by_age() -> pd.DataFrame:
