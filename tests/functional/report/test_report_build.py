@@ -123,6 +123,8 @@ def test_the_symptom_readings_agree_with_the_lake(report_lake, built):
         assert readings["rising_groups"].startswith(f"{flagged} rising group-week(s) in {weeks} complete weeks")
     else:
         assert readings["rising_groups"].startswith(f"No group was rising in any of the {weeks} complete weeks")
+
+
 def test_the_age_and_body_part_readings_name_what_the_corpus_planted(built):
     """The sample corpus plants 태열 in the youngest babies and on the face (docs/sample-corpus.md)."""
     readings = _readings(built[2])

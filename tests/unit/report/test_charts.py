@@ -291,6 +291,8 @@ def test_rising_groups_marks_the_flagged_weeks_and_names_the_first():
     assert len(marked) == 1 and marked[0].get_offsets()[0][1] == 45
     quiet = _weekly_groups().assign(rising=False)
     assert "No group was rising in any of the 12 complete weeks" in charts.rising_groups(quiet).reading
+
+
 def test_age_by_group_puts_the_youngest_group_on_top_and_reads_it():
     from tests.unit.report.test_html import _by_age
 
