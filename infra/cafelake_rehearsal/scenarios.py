@@ -4,8 +4,8 @@
    is handed only 2 s of its budget and the sample server answers its second request with a 429
    and `Retry-After: 3`, so the invocation stops with `continue` and `wait_seconds: 3`, and the
    state machine's loop waits and invokes again (in a real run that takes a 14-minute invocation).
-   The board (`sample_corpus`) has ten weeks and a 수족구 outbreak planted in its last complete week,
-   so the alert step after the views finds that group rising and publishes it to the topic.
+   The board (`sample_corpus`) has ten weeks and a 수족구 outbreak planted in its last week, so the
+   alert step after the views finds that group rising and publishes it to the topic.
 2. `local_differences`: what the scraper wrote, through the local pipeline (the CLI), compared.
 3. `second_run`: the schedule again, with nothing new on the board: every object of the zones but the
    board's checkpoint and lease (which each invocation writes) must stay as it was, and the only new
@@ -49,8 +49,8 @@ from .outcome import copy_zone, differences, local_run, snapshot, table_rows
 from .rehearsal import Execution, Rehearsal
 
 SAMPLE_POSTS = 300
-SAMPLE_DAYS = 70  # nine complete weeks: the eight of the rising test's trailing window, then the outbreak's
-OUTBREAK_FACTOR = 30.0  # 수족구's weight that week: ~16 of its ~30 posts, against ~1.4 expected (score ~5.8)
+SAMPLE_DAYS = 70  # ten weeks: the eight of the rising test's trailing window before the outbreak's week
+OUTBREAK_FACTOR = 80.0  # 수족구's weight that week: about two thirds of its posts, against ~1.5 expected
 FIRST_BUDGET_S = 2  # what the first invocation may spend before its safety margin
 RETRY_AFTER_S = 3
 CRAWL_ERROR = "Internal Service Exception (rehearsed crawl failure)"
@@ -62,10 +62,13 @@ RUN_RECORD = re.compile(r"^[^/]+/(?:.+/)?_runs/(scrape|cleanse|tokenize)/[^/]+\.
 
 
 def sample_corpus(club_id: str, menu_id: str) -> Corpus:
-    """The rehearsed board, its 수족구 outbreak in the last complete week (Monday to Sunday before the end date)."""
-    last_sunday = DEFAULT_END_DATE - timedelta(days=(DEFAULT_END_DATE.weekday() + 1) % 7)
-    monday = last_sunday - timedelta(days=6)
-    outbreak = Outbreak("hand_foot", OUTBREAK_FACTOR, monday, last_sunday + timedelta(days=1))
+    """The rehearsed board, its 수족구 outbreak in the week of its end date (Monday to the end date).
+
+    That is the latest complete week the view sees after a run: the scrape comes after the end date, and the
+    posts Naver shows with a relative date ("21:13", "어제") are dated by the fetch, after that week's Sunday.
+    """
+    monday = DEFAULT_END_DATE - timedelta(days=DEFAULT_END_DATE.weekday())
+    outbreak = Outbreak("hand_foot", OUTBREAK_FACTOR, monday, DEFAULT_END_DATE + timedelta(days=1))
     return Corpus(posts=SAMPLE_POSTS, days=SAMPLE_DAYS, club_id=club_id, menu_id=menu_id, outbreak=outbreak)
 
 
