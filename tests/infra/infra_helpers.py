@@ -100,9 +100,12 @@ def state_machine_definition(synth: Synth) -> dict:
 
 
 def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
-    """Statements of the inline policies attached to roles whose logical id starts with the prefix."""
+    """Statements of the inline policies attached to roles whose logical id starts with the prefix, and of the
+    managed policies CDK moves statements to when an inline policy outgrows IAM's size limit (its
+    `OverflowPolicy`: the pipeline role's view grants grow with every view)."""
     out = []
-    for policy in synth.resources("AWS::IAM::Policy").values():
+    policies = [*synth.resources("AWS::IAM::Policy").values(), *synth.resources("AWS::IAM::ManagedPolicy").values()]
+    for policy in policies:
         roles = [r["Ref"] for r in policy["Properties"].get("Roles", [])]
         if any(r.startswith(role_logical_prefix) for r in roles):
             out += policy["Properties"]["PolicyDocument"]["Statement"]
