@@ -100,11 +100,12 @@ def state_machine_definition(synth: Synth) -> dict:
 
 
 def policy_statements(synth: Synth, role_logical_prefix: str) -> list[dict]:
-    """Statements of the policies attached to roles whose logical id starts with the prefix: the inline ones, and
-    the managed ones CDK moves statements to when a role's inline policy would pass IAM's size limit."""
+    """Statements of the inline policies attached to roles whose logical id starts with the prefix, and of the
+    managed policies CDK moves statements to when an inline policy outgrows IAM's size limit (its
+    `OverflowPolicy`: the pipeline role's view grants grow with every view)."""
     out = []
-    policies = synth.resources("AWS::IAM::Policy") | synth.resources("AWS::IAM::ManagedPolicy")
-    for policy in policies.values():
+    policies = [*synth.resources("AWS::IAM::Policy").values(), *synth.resources("AWS::IAM::ManagedPolicy").values()]
+    for policy in policies:
         roles = [r["Ref"] for r in policy["Properties"].get("Roles", [])]
         if any(r.startswith(role_logical_prefix) for r in roles):
             out += policy["Properties"]["PolicyDocument"]["Statement"]
