@@ -21,6 +21,7 @@ from cafelake.cli import COMMANDS, _register, app
 from cafelake.lake import Lake
 from cafelake.settings import Settings
 from cafelake.sources.naver_cafe.corpus import BROKEN_KINDS, Corpus
+from cafelake.tokenize.age import age_band
 
 
 def truth_mart(lake: Lake, corpus: Corpus, *, until: date | None = None) -> None:
@@ -56,6 +57,8 @@ def truth_mart(lake: Lake, corpus: Corpus, *, until: date | None = None) -> None
                 "comment_count": 0,
                 "token_count": len(text.split()),
                 "content_hash": str(a.article_id),
+                "baby_age_months": t["age_months"] if t["age_written"] else None,
+                "baby_age_band": age_band(t["age_months"]) if t["age_written"] else None,
                 "dt": day.isoformat(),
             }
         )
