@@ -120,6 +120,7 @@ def build_mart(
                 "content_hash": f"h{i}",
                 "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
                 "ingest_dt": "2026-02-01",
+                "text_truncated": False,
                 "dt": d.isoformat(),
             }
         )
