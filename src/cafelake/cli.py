@@ -125,18 +125,35 @@ class _JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler writing to sys.stderr as it is when a record comes (a test runner swaps it), and ours to replace."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure_logging(verbose: int, fmt: LogFormat) -> None:
-    """cafelake's log records to stderr: warnings by default, -v info, -vv debug (libraries' too)."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Log records to stderr: cafelake's warnings by default, -v its info, -vv debug from every library too.
+
+    The handler sits on the `cafelake` logger (on the root logger with -vv); records still propagate,
+    so a host that configures the root logger itself (pytest, a notebook) sees them as before.
+    """
+    handler = _Stderr()
     handler.setFormatter(
         _JsonLines() if fmt is LogFormat.json else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
-    level = (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
-    for name in ("cafelake", *(() if verbose < 2 else ("",))):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
-        logger.setLevel(level)
-        logger.propagate = name == ""  # the root logger has nowhere to propagate; cafelake's records stop here
+    ours, root = logging.getLogger("cafelake"), logging.getLogger()
+    for logger in (ours, root):
+        logger.handlers[:] = [h for h in logger.handlers if not isinstance(h, _Stderr)]  # a second call replaces
+    (root if verbose >= 2 else ours).addHandler(handler)
+    ours.setLevel((logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    if verbose >= 2:
+        root.setLevel(logging.DEBUG)
 
 
 def _version(value: bool) -> None:
