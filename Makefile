@@ -10,14 +10,24 @@ EXTRAS := aws,nlp,local,infra,dev
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo test lint rehearse bench install synth lock clean
+.PHONY: demo test lint rehearse bench install synth lock clean chromium
 
 demo: $(PY_STAMP)
 	$(BIN)/cafelake demo $(DEMO_ARGS)
 
 # The lint first: a finding or an unformatted file fails the tests before they run (CI runs `make test`).
-test: lint $(NODE_STAMP)
+test: lint $(NODE_STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A headless Chromium for the test that renders report.html (tests/unit/report/test_page_render.py): the OS
+# package, installed where we can (root with apt-get); elsewhere nothing is installed and that test is skipped,
+# saying why. Never a failure of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+	      || echo "chromium: apt-get could not install it; the report rendering test will be skipped"; \
+	  else echo "chromium: not installed and cannot install it here (needs root and apt-get); the report rendering test will be skipped"; fi; }
 
 # ruff (pinned in the dev extra; rules in pyproject.toml): the lint rules, then the formatting, checked, not applied.
 lint: $(PY_STAMP)

@@ -54,6 +54,7 @@ def posts_table(n: int, seed: int = 42):
                 "content_hash": hashlib.sha256(text.encode()).hexdigest(),
                 "fetched_at": t["posted_at"],
                 "ingest_dt": day.isoformat(),
+                "text_truncated": False,
                 "dt": day.isoformat(),
             }
         )

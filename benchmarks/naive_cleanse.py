@@ -116,16 +116,11 @@ def cleanse(cand: pd.DataFrame, key: bytes, max_chars: int = 50_000) -> tuple[pd
     df["title"] = df["title_html"].apply(html_text).apply(lambda t: clean(t, single_line=True))
     df["content"] = df["content_html"].apply(html_text).apply(clean)
     df["question_text"] = df.apply(lambda r: "\n".join(x for x in (r["title"], r["content"]) if x), axis=1)
+    df["text_truncated"] = df["question_text"].apply(len) > max_chars  # a long post is cut and kept
+    for col in ("question_text", "content"):
+        df[col] = df[col].apply(lambda t: t[:max_chars].rstrip() if len(t) > max_chars else t)
     df["reason"] = df.apply(
-        lambda r: (
-            r["reason"]
-            if isinstance(r["reason"], str)
-            else "empty_text"
-            if not r["question_text"]
-            else "oversized_text"
-            if len(r["question_text"]) > max_chars
-            else None
-        ),
+        lambda r: r["reason"] if isinstance(r["reason"], str) else "empty_text" if not r["question_text"] else None,
         axis=1,
     )
     bad = df["reason"].apply(lambda r: isinstance(r, str))

@@ -28,6 +28,15 @@ PREFIX = "CAFELAKE_"  # every variable of ours, a source's own included
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|[KMGT]i?B)$", re.IGNORECASE)
 
 
+def debug_requested(environ: Mapping[str, str] | None = None) -> bool:
+    """CAFELAKE_DEBUG is 1, true or yes: the command line shows an error's traceback (as --debug does).
+
+    Read on its own, not in `Environment.read`: the error it is about may be a bad variable.
+    """
+    value = (os.environ if environ is None else environ).get("CAFELAKE_DEBUG", "")
+    return value.strip().lower() in ("1", "true", "yes")
+
+
 def _uri(name: str, value: str) -> str:
     if "://" in value and not value.startswith("s3://"):
         raise ConfigError(f"{name}: expected a folder or an s3:// URI, got {value!r}")

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cafelake.environment import DEFAULT_LAKE, Environment
+from cafelake.errors import LakeError
 from cafelake.layout import PARTITION_KEY, ZONES, is_hidden
-from cafelake.store import ObjectStore, normalise, open_stores
+from cafelake.store import ObjectStore, normalise, open_stores, reaching, writing
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -170,7 +171,8 @@ class Lake:
 
         tdef = self._tdef(name)
         fs, path = self.filesystem(tdef.zone, tdef.location)
-        infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
+        with reaching(self.table_uri(tdef)):
+            infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
         prefix = f"{PARTITION_KEY}="
         return sorted(
             posixpath.basename(i.path)[len(prefix) :]
@@ -194,7 +196,8 @@ class Lake:
         fs, base_path = self.filesystem(tdef.zone, tdef.location)
         token = uuid.uuid4().hex[:12]
         if not tdef.partitioned:
-            self._replace_dir(fs, base_path, {"": tbl}, token)
+            with writing(self.table_uri(tdef)):
+                self._replace_dir(fs, base_path, {"": tbl}, token)
             return []
         dts = pc.unique(tbl.column(PARTITION_KEY)).to_pylist()
         if any(d is None for d in dts):
@@ -203,7 +206,8 @@ class Lake:
         for dt in sorted(dts):
             part = tbl.filter(pc.equal(tbl.column(PARTITION_KEY), dt)).drop_columns([PARTITION_KEY])
             parts[f"{PARTITION_KEY}={dt}"] = part
-        self._replace_dir(fs, base_path, parts, token)
+        with writing(self.table_uri(tdef)):
+            self._replace_dir(fs, base_path, parts, token)
         return sorted(dts)
 
     def _replace_dir(self, fs: pafs.FileSystem, base: str, parts: dict[str, pa.Table], token: str) -> None:
@@ -247,10 +251,12 @@ class Lake:
             wanted = self.partitions(tdef) if dts is None else sorted(set(dts) & set(self.partitions(tdef)))
             folders = [posixpath.join(base_path, f"{PARTITION_KEY}={d}") for d in wanted]
         else:
-            folders = [base_path] if fs.get_file_info(base_path).type == pafs.FileType.Directory else []
+            with reaching(self.table_uri(tdef)):
+                folders = [base_path] if fs.get_file_info(base_path).type == pafs.FileType.Directory else []
         files = []
         for folder in folders:
-            infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
+            with reaching(self.table_uri(tdef)):
+                infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             files += sorted(
                 i.path
                 for i in infos
@@ -295,7 +301,12 @@ class Lake:
         if d is None:
             empty = tdef.schema.append(pa.field(PARTITION_KEY, pa.string())) if tdef.partitioned else tdef.schema
             return empty.empty_table().select(columns) if columns else empty.empty_table()
-        return d.to_table(columns=columns)
+        try:
+            return d.to_table(columns=columns)
+        except pa.ArrowInvalid as exc:  # pyarrow's message names the file: a truncated or foreign one
+            raise LakeError(
+                f"{tdef.name}: {' '.join(str(exc).split())}; rerun the stage that writes it, or remove the file"
+            ) from exc
 
     def iter_batches(
         self,

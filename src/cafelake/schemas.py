@@ -93,6 +93,11 @@ _POSTS, _POSTS_C = _schema(
         "(such a version loses to any fetched one)",
     ),
     ("ingest_dt", pa.string(), "raw ingest date (YYYY-MM-DD) of the kept version"),
+    (
+        "text_truncated",
+        pa.bool_(),
+        "true if question_text (and content) were cut at max_text_chars (cleanse.yaml): a long post is kept, shortened",
+    ),
 )
 POSTS = TableDef("posts", "cleansed", _POSTS, "Cleansed posts, one row per post (latest fetch).", comments=_POSTS_C)
 

@@ -6,6 +6,11 @@ partial object; `put_if` is an atomic compare-and-swap for small coordination ob
 scraper's board lease); `list` returns every key below a folder, hidden ones included (what
 readers skip is `layout.is_hidden`, applied by the lake). boto3 and pyarrow are imported when
 first needed: the scraper Lambda reads and writes objects only, and carries no pyarrow.
+
+This is also where the machine's and AWS's refusals arise, so this is where they become a
+`LakeError` naming the place and what to do (`writing`, `_s3_errors`): a folder that cannot be
+written, an S3 lake without credentials, an endpoint that does not answer. A missing object stays
+a FileNotFoundError: callers ask for objects that may not exist yet.
 """
 
 from __future__ import annotations
@@ -15,14 +20,34 @@ import os
 import shutil
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cafelake.errors import LakeError
 
 if TYPE_CHECKING:
     import pyarrow.fs as pafs
 
 S3_SCHEME = "s3://"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def writing(where: str) -> Iterator[None]:
+    """The OS refusing a write below `where` (permissions, a file where a folder must be, a full disk): a LakeError."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, LakeError):
+            raise
+        why = exc.strerror or " ".join(str(exc).split())
+        raise LakeError(
+            f"cannot write to the lake at {exc.filename or where}: {why}; "
+            "choose a lake folder you can write to (--lake or CAFELAKE_LAKE)"
+        ) from exc
 
 
 class ObjectStore(ABC):
@@ -76,10 +101,11 @@ class LocalStore(ObjectStore):
 
     def put(self, uri: str, data: bytes) -> None:
         path = Path(uri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        with writing(uri):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
 
     def get(self, uri: str) -> bytes:
         return Path(uri).read_bytes()
@@ -93,9 +119,10 @@ class LocalStore(ObjectStore):
         import fcntl
 
         path = Path(uri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
-        tmp.write_bytes(data)
+        with writing(uri):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
+            tmp.write_bytes(data)
         try:
             with open(path.with_name(f".{path.name}.lock"), "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
@@ -140,6 +167,49 @@ class LocalStore(ObjectStore):
         return Path(uri)
 
 
+@contextmanager
+def reaching(where: str) -> Iterator[None]:
+    """The store not answering a listing (pyarrow's S3 unreachable or refusing, an unreadable folder): a LakeError."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, (LakeError, FileNotFoundError)):
+            raise
+        raise LakeError(
+            f"cannot read the lake at {where}: {' '.join(str(exc).split())}; check the lake's location "
+            "(--lake, CAFELAKE_LAKE), CAFELAKE_S3_ENDPOINT and the AWS credentials"
+        ) from exc
+
+
+def _s3_errors(method: F) -> F:
+    """botocore's refusals at the seam where they arise: no credentials, no endpoint, access denied."""
+
+    @wraps(method)
+    def translated(self: S3Store, uri: str, *args: Any, **kwargs: Any) -> Any:
+        import botocore.exceptions as bex
+
+        try:
+            return method(self, uri, *args, **kwargs)
+        except (bex.NoCredentialsError, bex.PartialCredentialsError) as exc:
+            raise LakeError(
+                f"{uri}: no AWS credentials found ({exc}); set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or CAFELAKE_S3_ENDPOINT for a local S3"
+            ) from exc
+        except bex.EndpointConnectionError as exc:
+            raise LakeError(
+                f"{uri}: the S3 endpoint does not answer ({exc}); check CAFELAKE_S3_ENDPOINT and AWS_REGION"
+            ) from exc
+        except bex.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket", "403"):
+                raise LakeError(
+                    f"{uri}: S3 refused the request ({code}); check the bucket name and the credentials"
+                ) from exc
+            raise
+
+    return translated  # type: ignore[return-value]
+
+
 class S3Store(ObjectStore):
     """S3 (or a local S3 such as moto at `endpoint_url`). Each PutObject is atomic in S3 itself."""
 
@@ -165,10 +235,12 @@ class S3Store(ObjectStore):
         bucket, _, key = uri.removeprefix(S3_SCHEME).partition("/")
         return bucket, key
 
+    @_s3_errors
     def put(self, uri: str, data: bytes) -> None:
         bucket, key = self.split(uri)
         self.client.put_object(Bucket=bucket, Key=key, Body=data)
 
+    @_s3_errors
     def _get(self, uri: str) -> dict[str, Any]:
         bucket, key = self.split(uri)
         try:
@@ -183,6 +255,7 @@ class S3Store(ObjectStore):
         got = self._get(uri)
         return got["Body"].read(), got["ETag"]
 
+    @_s3_errors
     def put_if(self, uri: str, data: bytes, etag: str | None) -> str | None:
         """A conditional PutObject: If-None-Match: * to create, If-Match to replace."""
         bucket, key = self.split(uri)
@@ -194,6 +267,7 @@ class S3Store(ObjectStore):
                 return None
             raise
 
+    @_s3_errors
     def exists(self, uri: str) -> bool:
         bucket, key = self.split(uri)
         try:
@@ -204,12 +278,14 @@ class S3Store(ObjectStore):
             raise
         return True
 
+    @_s3_errors
     def delete(self, uri: str) -> None:
         bucket, key = self.split(uri)
         keys = [key] + [f"{key}/{k}" if key else k for k in self.list(uri)]
         for i in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
             self.client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[i : i + 1000]]})
 
+    @_s3_errors
     def list(self, uri: str) -> list[str]:
         bucket, key = self.split(uri)
         prefix = f"{key.rstrip('/')}/" if key else ""
@@ -221,7 +297,14 @@ class S3Store(ObjectStore):
     def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:
         """pyarrow's S3 filesystem, in the store's region: it does not follow S3's region redirect."""
         if self._fs is None:
+            import boto3
             import pyarrow.fs as pafs
+
+            if boto3.Session().get_credentials() is None:  # pyarrow would only say ACCESS_DENIED, later
+                raise LakeError(
+                    f"{uri}: no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY, or CAFELAKE_S3_ENDPOINT for a local S3"
+                )
 
             kwargs: dict[str, Any] = {"region": self.region or "us-east-1"}
             if self.endpoint_url:

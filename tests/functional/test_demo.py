@@ -67,3 +67,28 @@ def test_demo_refuses_to_wipe_a_folder_it_did_not_create(tmp_path):
     )
     assert res.returncode != 0
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_every_stage_that_ends_fills_its_progress_bar():
+    """A stage that reports nothing (checks, report), one that stops short of its estimate (a scrape whose
+    board ended early) and one that reports exactly: each bar shows 100 % once its stage returns."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from cafelake.commands.demo import DemoRun
+
+    run = DemoRun()
+    with Progress(console=Console(file=io.StringIO())) as progress:
+        with run.stage(progress, "checks"):
+            pass
+        with run.stage(progress, "scrape") as (_, on_progress):
+            on_progress(30, 50)
+        with run.stage(progress, "cleanse") as (_, on_progress):
+            on_progress(7, 7)
+        with pytest.raises(RuntimeError), run.stage(progress, "report", total=4) as (_, on_progress):
+            on_progress(1)
+            raise RuntimeError("a stage that fails keeps its bar where it stopped")
+    assert [t.percentage for t in progress.tasks] == [100.0, 100.0, 100.0, 25.0]
+    assert [r.stage for r in run.rows] == ["checks", "scrape", "cleanse", "report"]

@@ -73,3 +73,20 @@ def test_uris_of_one_kind_share_one_store():
 )
 def test_the_hidden_key_rule(key, hidden):
     assert is_hidden(key) is hidden
+
+
+def test_a_write_the_machine_refuses_is_a_lake_error_naming_the_place(tmp_path):
+    from cafelake.errors import LakeError
+    from cafelake.lake import Lake
+    from cafelake.schemas import KEYWORD_GROUPS_DIM
+
+    (tmp_path / "a-file").write_text("")
+    root = tmp_path / "a-file" / "lake"  # a file where a folder must be: refused even to root
+    with pytest.raises(
+        LakeError, match=rf"cannot write to the lake at {root}.*: Not a directory; choose a lake folder"
+    ):
+        LocalStore().put(f"{root}/raw/x.json", b"1")
+    with pytest.raises(LakeError, match=r"cannot write to the lake at .*Not a directory"):
+        LocalStore().put_if(f"{root}/raw/lease.json", b"1", None)
+    with pytest.raises(LakeError, match=rf"cannot write to the lake at .*{root}"):
+        Lake(str(root)).write_table(KEYWORD_GROUPS_DIM, KEYWORD_GROUPS_DIM.empty())

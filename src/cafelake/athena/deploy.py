@@ -20,6 +20,7 @@ from typing import Any
 from cafelake.athena import sqlfiles
 from cafelake.athena.ddl import location
 from cafelake.environment import DEFAULT_STACK
+from cafelake.errors import ConfigError
 from cafelake.runs import Progress
 from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
 
@@ -158,7 +159,7 @@ def apply(
 def stack_workgroup(stack_name: str = STACK_NAME, *, boto3_session: Any = None) -> str:
     """The Athena workgroup the deployed stack created, from its `AthenaWorkGroup` output.
 
-    LookupError (saying to pass the workgroup instead) when the stack or the output is not there.
+    A ConfigError (saying to name the workgroup instead) when the stack or the output is not there.
     """
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
@@ -167,11 +168,11 @@ def stack_workgroup(stack_name: str = STACK_NAME, *, boto3_session: Any = None) 
     try:
         (stack,) = client.describe_stacks(StackName=stack_name)["Stacks"]
     except (ClientError, BotoCoreError) as exc:
-        raise LookupError(
+        raise ConfigError(
             f"cannot read the workgroup of stack {stack_name!r} ({exc}); name the workgroup "
             "(the stack's AthenaWorkGroup output)"
         ) from None
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     if WORKGROUP_OUTPUT not in outputs:
-        raise LookupError(f"stack {stack_name!r} has no {WORKGROUP_OUTPUT} output; name the workgroup")
+        raise ConfigError(f"stack {stack_name!r} has no {WORKGROUP_OUTPUT} output; name the workgroup")
     return outputs[WORKGROUP_OUTPUT]

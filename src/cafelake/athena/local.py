@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from cafelake.athena import sqlfiles
 from cafelake.environment import DEFAULT_DUCKDB_MEMORY
+from cafelake.errors import LakeError, UsageError
 from cafelake.lake import PARTITION_KEY, Lake
 from cafelake.schemas import CATALOG_TABLES, TableDef, duck_type
 
@@ -48,6 +49,55 @@ def _fix_functions(node: exp.Expression) -> exp.Expression:
     return node
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # sqlglot underlines the bad token for a terminal
+
+
+def _parse_error(exc: sqlglot.errors.ParseError) -> UsageError:
+    """sqlglot's error as one line: where (line, column), what, and the text there; no terminal colour codes."""
+    first = exc.errors[0] if exc.errors else {}
+    if not first:
+        return UsageError("invalid SQL: " + _ANSI.sub("", str(exc)))
+    near = (first.get("highlight") or "").strip()
+    return UsageError(
+        f"invalid SQL at line {first.get('line')}, column {first.get('col')}: {first.get('description')}"
+        + (f" (near {near!r})" if near else "")
+    )
+
+
+def _parse(sql: str) -> list[exp.Expression]:
+    try:
+        return [tree for tree in sqlglot.parse(sql, read="athena") if tree is not None]
+    except sqlglot.errors.ParseError as exc:
+        raise _parse_error(exc) from None
+
+
+def read_only(sql: str) -> str:
+    """`sql` if it is one statement that only reads (SELECT, WITH ..., VALUES, UNION ...); else a UsageError.
+
+    What a person types at `cafelake query` runs on the lake's files: a COPY ... TO, an INSERT, an
+    ATTACH, a SET or a second statement is refused before DuckDB sees it. Comments are fine.
+    """
+    trees = _parse(sql)
+    if not trees:
+        raise UsageError("no SQL statement given (only comments or blanks)")
+    if len(trees) > 1:
+        raise UsageError(f"{len(trees)} SQL statements given; run one per call")
+    if not isinstance(trees[0], exp.Query):
+        kind = trees[0].key.upper() if not isinstance(trees[0], exp.Command) else trees[0].name.upper()
+        raise UsageError(f"only a query that reads runs here (SELECT, WITH, VALUES), not {kind}")
+    return sql
+
+
+def _duckdb_error(exc: duckdb.Error) -> LakeError | UsageError:
+    """DuckDB's error at the seam where it arises: a file it cannot read is the lake's fault, the rest the query's."""
+    import duckdb
+
+    text = str(exc).split("\n\nLINE ", 1)[0]  # the caret drawing after it is for a terminal
+    if isinstance(exc, duckdb.IOException) or (isinstance(exc, duckdb.InvalidInputException) and ".parquet" in text):
+        return LakeError(f"a lake file cannot be read: {text}; rerun the stage that writes it, or remove the file")
+    return UsageError(f"the query failed: {text}")
+
+
 def transpile(sql: str, known: set[str] | None = None) -> list[str]:
     """Athena SQL -> DuckDB SQL, one string per statement.
 
@@ -55,9 +105,7 @@ def transpile(sql: str, known: set[str] | None = None) -> list[str]:
     so a query copied from the Athena console runs unchanged.
     """
     out = []
-    for tree in sqlglot.parse(sql, read="athena"):
-        if tree is None:
-            continue
+    for tree in _parse(sql):
         tree = tree.transform(_fix_functions)
         if known:
             for table in tree.find_all(exp.Table):
@@ -163,10 +211,15 @@ class LocalAthena:
 
     def refresh(self) -> None:
         """Re-point the table views at the files now in the lake (cheap when nothing changed)."""
+        import duckdb
+
         for name, tdef in self.tables.items():
             files = tuple(self.lake.table_files(tdef))
             if self._files.get(name) != files:
-                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self._relation(tdef, files)}')
+                try:  # DuckDB reads the files' footers to bind the view: a file that is not Parquet fails here
+                    self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self._relation(tdef, files)}')
+                except duckdb.Error as exc:
+                    raise _duckdb_error(exc) from exc
                 self._files[name] = files
 
     # --- queries ---------------------------------------------------------------------
@@ -181,8 +234,18 @@ class LocalAthena:
         return self.con.sql(statements[-1])
 
     def query(self, sql: str) -> pd.DataFrame:
-        """Run Athena SQL (one or more statements); the last statement's result as a DataFrame."""
-        rel = self._run(sql)
+        """Run Athena SQL (one or more statements); the last statement's result as a DataFrame.
+
+        A DuckDB error becomes a LakeError (a file it cannot read) or a UsageError (the query's own)."""
+        import duckdb
+
+        try:
+            return self._frame(self._run(sql))
+        except duckdb.Error as exc:
+            raise _duckdb_error(exc) from exc
+
+    @staticmethod
+    def _frame(rel: duckdb.DuckDBPyRelation | None) -> pd.DataFrame:
         if rel is None:  # a statement without a result (CREATE VIEW, SET ...)
             return pd.DataFrame()
         # DuckDB sums BIGINT into HUGEINT (float64 in pandas); Athena's sum(bigint) is bigint.
@@ -199,7 +262,10 @@ class LocalAthena:
 
     def _known(self, name: str) -> None:
         if name not in self.views and name not in self.tables:
-            raise KeyError(f"unknown view {name!r}; views: {', '.join(sorted(self.views))}")
+            raise UsageError(
+                f"unknown view {name!r}; the views: {', '.join(sorted(self.views))} "
+                f"(and the tables: {', '.join(sorted(self.tables))})"
+            )
 
     def view(
         self, name: str, where: str | None = None, *, order_by: str | None = None, limit: int | None = None

@@ -46,9 +46,10 @@ from cafelake.schemas import POSTS, QUARANTINE
 from cafelake.settings import Settings
 
 # What a cleansed row means, as a number written into the manifest. 1 (a manifest without one): post ids
-# were <club_id>-<article_id>; 2: <source>:<club_id>:<article_id> (issue 17). Raise it when rows written
+# were <club_id>-<article_id>; 2: <source>:<club_id>:<article_id> (issue 17); 3: a text longer than
+# max_text_chars is cut and flagged `text_truncated`, not quarantined (issue 18). Raise it when rows written
 # before a change would be wrong after it: a lake cleansed under another contract is rebuilt from raw.
-CONTRACT = 2
+CONTRACT = 3
 STATE = "_state/cleanse"
 MANIFEST = f"{STATE}/manifest.json"
 TOMBSTONES = f"{STATE}/tombstones.parquet"

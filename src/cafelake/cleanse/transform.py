@@ -35,7 +35,8 @@ POSTS_WORK = (
 @dataclass(frozen=True)
 class CleanseConfig:
     """Tunable rules, set in config/cleanse.yaml (see settings.py); the defaults are that file's.
-    `max_text_chars` bounds the cleansed question_text."""
+    `max_text_chars` bounds the cleansed question_text and content: a longer post is cut there, kept and
+    flagged `text_truncated` (a pasted document is still a question someone asked)."""
 
     keep_jamo: bool = True
     max_text_chars: int = 50_000
@@ -95,6 +96,18 @@ def _visible_text(values: pa.ChunkedArray, is_html: pa.ChunkedArray) -> pa.Array
     return pc.replace_with_mask(values, is_html, html_to_text_array(values.filter(is_html)))
 
 
+def truncate(text: pa.Array, max_chars: int) -> pa.Array:
+    """At most `max_chars` characters of each row, trailing whitespace dropped.
+
+    Cleansed text is NFC and holds only whitelisted characters (`clean_text`): precomposed
+    Hangul, compatibility jamo, Latin letters, digits, punctuation, spaces and line breaks,
+    none of them combining. So a code point is a whole character (a grapheme), and Arrow
+    slices whole code points (UTF-8 has no surrogate halves): a cut never splits one.
+    """
+    cut = pc.utf8_slice_codeunits(text, 0, max_chars)
+    return pc.if_else(pc.greater(pc.utf8_length(text), max_chars), pc.utf8_rtrim_whitespace(cut), text)
+
+
 def cleanse(
     cand: pa.Table, *, key: bytes, quarantined_at: datetime, config: CleanseConfig = CleanseConfig()
 ) -> Cleansed:
@@ -104,17 +117,11 @@ def cleanse(
     title = clean_text(_visible_text(cand.column("title"), is_html), keep_jamo=config.keep_jamo, single_line=True)
     content = clean_text(_visible_text(cand.column("content"), is_html), keep_jamo=config.keep_jamo)
     question = merge_question(title, content)
-    length = pc.utf8_length(question)
-    text_reason = pc.case_when(
-        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)), "empty_text", "oversized_text"
-    )
-    text_detail = pc.case_when(
-        pc.make_struct(pc.equal(length, 0), pc.greater(length, config.max_text_chars)),
-        "no text left after cleansing",
-        pc.binary_join_element_wise(pc.cast(length, pa.string()), f"characters > limit {config.max_text_chars}", " "),
-    )
-    reason = pc.coalesce(parsed.reason, text_reason)
-    detail = pc.coalesce(parsed.detail, text_detail)
+    truncated = pc.greater(pc.utf8_length(question), config.max_text_chars)
+    question, content = truncate(question, config.max_text_chars), truncate(content, config.max_text_chars)
+    empty = pc.equal(pc.utf8_length(question), 0)
+    reason = pc.coalesce(parsed.reason, pc.if_else(empty, "empty_text", None))
+    detail = pc.coalesce(parsed.detail, pc.if_else(empty, "no text left after cleansing", None))
     good = pc.is_null(reason)
 
     bad = cand.filter(pc.invert(good))
@@ -162,6 +169,7 @@ def cleanse(
             "content_hash": _sha256(question_ok),
             "fetched_at": keep.column("fetched_at"),
             "ingest_dt": keep.column("ingest_dt"),
+            "text_truncated": truncated.filter(good),
             PARTITION_KEY: dt,
             "source_key": keep.column("source_key"),
             "line_no": keep.column("line_no"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,14 +12,58 @@ from rich.console import Console
 from cafelake.pipeline import Pipeline
 from cafelake.settings import Settings
 
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    import pandas as pd
+
+console = Console(stderr=True)  # progress, summaries and messages; results go to stdout
 
 LakeOption = Annotated[
     str | None,
-    typer.Option("--lake", help="Lake root: a folder or s3://bucket/prefix [default: CAFELAKE_LAKE, else ./lake]."),
+    typer.Option(
+        "--lake",
+        metavar="FOLDER|S3_URI",
+        help="Lake root: a folder or s3://bucket/prefix (default: CAFELAKE_LAKE, else ./lake).",
+    ),
 ]
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
 
 
 def pipeline(lake: str | None) -> Pipeline:
     """The command's pipeline: the settings read once (the environment, `--lake` first) and the lake they name."""
     return Pipeline.from_settings(Settings.load(lake=lake))
+
+
+def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB hands DATE columns to pandas as midnight datetimes: print them as dates."""
+    import pandas as pd
+
+    df = df.copy()
+    for col in df.columns:
+        s = df[col]
+        naive = pd.api.types.is_datetime64_dtype(s) and not isinstance(s.dtype, pd.DatetimeTZDtype)
+        if naive and (s.dropna() == s.dropna().dt.normalize()).all():
+            df[col] = s.dt.strftime("%Y-%m-%d")
+    return df
+
+
+def print_frame(df: pd.DataFrame, fmt: Format, *, title: str | None = None) -> None:
+    """Rows to stdout: a table for a person, CSV or JSON (one array of objects) for a program."""
+    df = _dates_as_text(df)
+    if fmt is Format.csv:
+        df.to_csv(sys.stdout, index=False)
+    elif fmt is Format.json:
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, caption=f"{len(df)} row(s)")
+        for col in df.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if v is None or v != v else str(v) for v in row))
+        Console().print(table)

@@ -8,7 +8,7 @@ import typer
 
 from cafelake.commands._common import console
 from cafelake.environment import Environment
-from cafelake.errors import UsageError
+from cafelake.errors import ConfigError, UsageError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -80,7 +80,7 @@ def apply(
     if workgroup is None:
         try:
             workgroup = stack_workgroup(stack)
-        except LookupError as err:
+        except ConfigError as err:
             raise UsageError(f"{err}; pass --workgroup") from None
     with Progress(console=console) as progress:
         task = progress.add_task("Applying to Athena", total=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -10,12 +12,28 @@ from cafelake.commands._common import LakeOption, console, pipeline
 from cafelake.errors import UsageError
 
 
+def _ingest_dates(values: list[str] | None) -> list[str] | None:
+    """Each --ingest-dt a real calendar day written YYYY-MM-DD (a typo would otherwise select nothing, quietly)."""
+    for value in values or ():
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError("expected YYYY-MM-DD")
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise UsageError(f"--ingest-dt {value}: not a date ({exc}); give a day as YYYY-MM-DD") from None
+    return values or None
+
+
 def cleanse(
     lake: LakeOption = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild the cleansed zone from every raw object.")] = False,
     ingest_dt: Annotated[
         list[str] | None,
-        typer.Option("--ingest-dt", help="Re-cleanse the raw objects of this ingest date (YYYY-MM-DD); repeatable."),
+        typer.Option(
+            "--ingest-dt",
+            metavar="YYYY-MM-DD",
+            help="Re-cleanse the raw objects of this ingest date; repeatable.",
+        ),
     ] = None,
 ) -> None:
     """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full).
@@ -26,6 +44,7 @@ def cleanse(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    ingest_dt = _ingest_dates(ingest_dt)
     if full and ingest_dt:
         raise UsageError("--full already covers every ingest date; drop --ingest-dt")
     stages = pipeline(lake)

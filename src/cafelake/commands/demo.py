@@ -25,6 +25,7 @@ from cafelake.errors import SourceError, UsageError
 from cafelake.lake import Lake
 from cafelake.pipeline import Pipeline
 from cafelake.settings import Settings
+from cafelake.store import writing
 
 DEMO_MARKER = ".cafelake-demo"  # the demo only ever wipes a lake it created itself
 # A light dose of what the real source does: throttling, server errors, truncated bodies,
@@ -54,7 +55,11 @@ class DemoRun:
 
     @contextmanager
     def stage(self, progress: Progress, name: str, total: int | None = None) -> Iterator[tuple[StageRow, Callable]]:
-        """Time a stage and give it a progress callback `(done, total)`."""
+        """Time a stage and give it a progress callback `(done, total)`; a stage that ends fills its bar.
+
+        A stage may report nothing (the checks, the report) or stop short of its estimate (a scrape's
+        total is a guess until the board's last page): once it returns, its bar shows 100 %.
+        """
         row = StageRow(name)
         task = progress.add_task(name, total=total)
 
@@ -64,14 +69,11 @@ class DemoRun:
         start = time.perf_counter()
         try:
             yield row, on_progress
+            t = progress.tasks[task]
+            end = t.total if t.total is not None else max(t.completed, 1)
+            progress.update(task, completed=end, total=end)
         finally:
             row.seconds = time.perf_counter() - start
-            t = progress.tasks[task]
-            progress.update(
-                task,
-                completed=t.total if t.total is not None else t.completed,
-                total=t.total if t.total is not None else max(t.completed, 1),
-            )
             self.rows.append(row)
 
     def table(self) -> Table:
@@ -90,12 +92,13 @@ def _fresh_lake(lake: Lake, keep: bool) -> None:
     root = lake.local_root()
     if root is None:
         raise UsageError("the demo runs on a local lake folder")
-    if root.exists() and any(root.iterdir()) and not keep:
+    if root.is_dir() and any(root.iterdir()) and not keep:
         if not (root / DEMO_MARKER).exists():
             raise UsageError(f"{root} holds data the demo did not create; pass another --lake or --keep")
         shutil.rmtree(root)
-    root.mkdir(parents=True, exist_ok=True)
-    (root / DEMO_MARKER).write_text("created by `cafelake demo`; safe to delete\n")
+    with writing(str(root)):
+        root.mkdir(parents=True, exist_ok=True)
+        (root / DEMO_MARKER).write_text("created by `cafelake demo`; safe to delete\n")
 
 
 def demo(
@@ -167,7 +170,7 @@ def demo(
             row.note = f"{len(rows)} views, {sum(rows.values()):,} rows"
 
         with run.stage(progress, "checks") as (row, on_progress):
-            results = pipeline.checks()
+            results = pipeline.checks(progress=on_progress)
             failed = [r for r in results if not r.passed]
             row.records_in, row.records_out = len(results), len(results) - len(failed)
             row.note = "all passed" if not failed else "FAILED: " + ", ".join(r.name for r in failed)

@@ -40,16 +40,13 @@ def report(
 
     stages = pipeline(lake)
     with console.status("Drawing the charts..."):
-        try:
-            if engine == "local":
-                drawn = stages.report(out, group=group)
-            else:
-                views = run_queries(query_engine(engine, settings=stages.settings))
-                drawn = stages.report(out, group=group, views=views, source="the views on Athena")
-        # a lake that cannot be read, or no workgroup to query Athena through
-        except (ValueError, OSError, LookupError) as exc:
-            console.print(f"[red]cafelake report: {escape(str(exc))}[/red]")
-            raise typer.Exit(1) from None
+        # a lake that cannot be read (LakeError) or no workgroup to query Athena through (ConfigError)
+        # arrive as CafelakeErrors from where they arise: one line, and their exit code
+        if engine == "local":
+            drawn = stages.report(out, group=group)
+        else:
+            views = run_queries(query_engine(engine, settings=stages.settings))
+            drawn = stages.report(out, group=group, views=views, source="the views on Athena")
     typer.echo(str(drawn.path))
     _fail_on_broken(drawn.charts, allow_missing)
 

@@ -94,7 +94,11 @@ def scrape(
             user_agent=user_agent or scraping.user_agent,
         )
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.statuses.items())) or "none"
-    skipped = f" ({summary.pages_skipped} malformed pages skipped, see the log)" if summary.pages_skipped else ""
+    skipped = (
+        f" ({summary.pages_skipped} malformed pages skipped: the warnings above name them)"
+        if summary.pages_skipped
+        else ""
+    )
     console.print(
         f"run {summary.run_id}: {summary.articles_fetched} articles ({statuses}), {summary.pages} pages"
         f"{skipped}, {summary.retries} retries, {summary.quarantined} quarantined; "

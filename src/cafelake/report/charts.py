@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 from cafelake.report import fonts
@@ -364,18 +365,42 @@ def _weighted(share: pd.DataFrame, sizes: pd.Series, k: int) -> float | None:
     return float((col * weights).sum() / weights.sum())
 
 
+def partial_month(last_day: pd.Timestamp | None) -> str | None:
+    """The month of `last_day` (the last day with posts, e.g. '2026-12') if the data stop before its end, else None."""
+    if last_day is None:
+        return None
+    day = pd.Timestamp(last_day)
+    return None if day.is_month_end else str(day.to_period("M"))
+
+
+def _in_month(share: pd.DataFrame, month: str | None) -> np.ndarray:
+    """Cells of the retention matrix that count activity in `month` (cohort + k == month)."""
+    if month is None or share.empty:
+        return np.zeros(share.shape, dtype=bool)
+    cohorts, wanted = pd.PeriodIndex(share.index.astype(str), freq="M"), pd.Period(month, "M")
+    return np.array([[c + int(k) == wanted for k in share.columns] for c in cohorts])
+
+
 @_korean
 def cohort_retention(
-    df: pd.DataFrame, *, max_months: int = BY_SLUG["cohort_retention"].condition("months_since_first").at_most
+    df: pd.DataFrame,
+    *,
+    max_months: int = BY_SLUG["cohort_retention"].condition("months_since_first").at_most,
+    last_day: pd.Timestamp | None = None,
 ) -> Chart:
     """v_author_cohort_retention as a heatmap: rows are first-post months, columns months since.
 
     The view's `retention` is what the dashboard draws; here it is recomputed from `authors` so that a
-    month a cohort cannot show yet (blank) is told apart from one nobody came back in (0).
+    month a cohort cannot show yet (blank) is told apart from one nobody came back in (0). With `last_day`
+    (the last day with posts) a month still in progress is marked partial: its cells are hatched, its
+    cohort's label says so, and the averages leave it out (a half month understates retention).
     """
     slug, title = BY_SLUG["cohort_retention"].slug, BY_SLUG["cohort_retention"].title
     share, sizes = retention_matrix(_require(df, *BY_SLUG["cohort_retention"].fields))
-    month1 = _weighted(share, sizes, 1)
+    partial = partial_month(last_day) if not share.empty else None
+    in_partial = _in_month(share, partial)
+    full = share.mask(in_partial) if partial else share
+    month1 = _weighted(full, sizes, 1)
     if month1 is None:
         return Chart(slug, title, "Fewer than two months of posts: no cohort has a second month yet.")
     share = share.iloc[:, : max_months + 1]
@@ -384,7 +409,9 @@ def cohort_retention(
     top = max(0.05, float(later.max()))  # scale to the returning shares; month 0 (100 %) saturates
     image = ax.imshow(share.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=top, aspect="auto")
     ax.set_xticks(range(share.shape[1]), [str(c) for c in share.columns])
-    ax.set_yticks(range(len(share)), list(share.index))
+    ax.set_yticks(range(len(share)), [f"{c} (partial)" if c == partial else c for c in share.index])
+    for i, j in zip(*np.nonzero(in_partial[:, : share.shape[1]]), strict=True):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45", linewidth=0))
     ax.set_xlabel("months since first post")
     ax.set_ylabel("cohort (first-post month)")
     if share.size <= 200:
@@ -396,9 +423,15 @@ def cohort_retention(
     fig.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), shrink=0.8)
     ax.set_title(title)
     reading = f"{_pct(month1)} of a month's new authors post again the next month"
-    if (month3 := _weighted(share, sizes, 3)) is not None:
+    if (month3 := _weighted(full, sizes, 3)) is not None:
         reading += f", {_pct(month3)} three months later"
-    return Chart(slug, title, f"{reading} (averaged over {len(share)} monthly cohorts, weighted by size).", fig)
+    reading += f" (averaged over {len(share)} monthly cohorts, weighted by size)."
+    if partial:
+        reading += (
+            f" {partial} is partial (posts through {pd.Timestamp(last_day):%Y-%m-%d}): its cells are hatched "
+            "and left out of these averages."
+        )
+    return Chart(slug, title, reading, fig)
 
 
 # --- trends --------------------------------------------------------------------------

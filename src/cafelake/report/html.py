@@ -1,4 +1,5 @@
-"""The report: one self-contained HTML file (charts embedded as base64 PNG) and the PNGs beside it.
+"""The report: one self-contained HTML file (charts embedded as base64 PNG, the Korean font as a subset)
+and the PNGs beside it.
 
 `render_report` is pure (DataFrames of the views in, files out), so the notebook can
 feed it Athena results; `read_views` reads them from the local lake. `make_charts` +
@@ -34,7 +35,7 @@ def make_charts(views: Mapping[str, pd.DataFrame | Exception], *, group: str = D
         "daily_trend": charts.daily_trend,
         "posts_by_hour": charts.posts_by_hour,
         "authors_by_post_count": charts.authors_by_post_count,
-        "cohort_retention": charts.cohort_retention,
+        "cohort_retention": lambda df: charts.cohort_retention(df, last_day=_last_day(views.get("v_daily_posts"))),
         "top_tokens": charts.top_tokens,
         "top_tfidf": lambda df: charts.top_tfidf(df, frequent=_frame(views.get("v_top_tokens"))),
         "group_top_tokens": lambda df: charts.group_top_tokens(df, group=group),
@@ -112,13 +113,15 @@ def write_report(drawn: list[charts.Chart], out_dir: str | Path, *, source: str 
             )
         sections.append(f'<section id="{chart.slug}">\n<h2>{html.escape(chart.title)}</h2>\n{body}\n</section>')
     path = out / REPORT_FILE
+    fields = {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "source": html.escape(source),
+        "sections": "\n".join(sections),
+    }
+    # the font is cut to the characters of the page (markup and base64 images are ASCII: a few glyphs more)
+    text = html.unescape(_PAGE.format(font_faces="", family=fonts.PAGE_FAMILY, **fields))
     path.write_text(
-        _PAGE.format(
-            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            source=html.escape(source),
-            sections="\n".join(sections),
-        ),
-        encoding="utf-8",
+        _PAGE.format(font_faces=fonts.font_face_css(text), family=fonts.PAGE_FAMILY, **fields), encoding="utf-8"
     )
     return path
 
@@ -143,7 +146,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cafelake report</title>
 <style>
-body {{ font-family: "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 2rem auto;
+{font_faces}
+body {{ font-family: "{family}", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; margin: 2rem auto;
        max-width: 1040px; padding: 0 1rem; color: #222; }}
 header p {{ color: #666; margin: 0.2rem 0; }}
 section {{ border-top: 1px solid #ddd; padding: 1rem 0; }}

@@ -141,6 +141,7 @@ def build_mart(
                 "baby_age_band": age_band(months),
                 "fetched_at": datetime(2026, 2, 1, tzinfo=UTC),
                 "ingest_dt": "2026-02-01",
+                "text_truncated": False,
                 "dt": d.isoformat(),
             }
         )

@@ -177,3 +177,59 @@ def test_athena_apply_without_a_deployed_stack_asks_for_the_workgroup(cli, no_zo
     res = cli("athena", "apply", "--database", "db", "--views-only", "--stack", "Elsewhere")
     assert res.exit_code == 2 and "--workgroup" in res.output and "Elsewhere" in res.output
     assert _submitted() == set()
+
+
+def test_query_reads_sql_from_a_file_or_stdin_with_comments(cli, mart_lake, tmp_path):
+    sql = "-- posts a day\n-- (two comment lines first)\nSELECT count(*) AS n FROM v_daily_posts\n"
+    (tmp_path / "q.sql").write_text(sql)
+    by_file = cli("query", "--file", tmp_path / "q.sql", "--lake", mart_lake.root, "-f", "json")
+    assert by_file.exit_code == 0, by_file.output
+    runner = CliRunner()
+    by_stdin = runner.invoke(app, ["query", "-", "--lake", mart_lake.root, "-f", "json"], input=sql)
+    piped = runner.invoke(app, ["query", "--lake", mart_lake.root, "-f", "json"], input=sql)  # no argument: stdin
+    assert json.loads(by_file.stdout) == json.loads(by_stdin.stdout) == json.loads(piped.stdout)
+    assert json.loads(by_file.stdout)[0]["n"] > 0
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        ("SELECT 1; SELECT 2", "2 SQL statements given; run one per call"),
+        ("COPY (SELECT * FROM posts) TO '/tmp/out.csv'", "only a query that reads runs here"),
+        ("INSERT INTO posts_dim SELECT * FROM posts_dim", "only a query that reads runs here"),
+        ("ATTACH '/tmp/other.db' AS other", "invalid SQL at line 1, column"),  # not even Athena SQL
+        ("CREATE TABLE t AS SELECT 1", "only a query that reads runs here"),
+        ("-- only a comment", "no SQL statement given"),
+    ],
+)
+def test_query_runs_one_statement_that_only_reads(cli, mart_lake, tmp_path, sql, message):
+    (tmp_path / "q.sql").write_text(sql.replace("/tmp/", f"{tmp_path}/"))
+    res = cli("query", "--file", tmp_path / "q.sql", "--lake", mart_lake.root)
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.sql"]  # nothing written, nothing attached
+
+
+def test_check_writes_its_results_to_stdout_as_a_table_json_or_junit(cli, small_mart):
+    from xml.etree import ElementTree
+
+    lake, tables = small_mart
+    p = tables["posts_dim"]
+    hours = p.column("post_hour").to_pylist()
+    hours[0] = 24
+    lake.write_table(
+        "posts_dim", p.set_column(p.schema.get_field_index("post_hour"), "post_hour", pa.array(hours, pa.int32()))
+    )
+    runner = CliRunner()
+    as_table = runner.invoke(app, ["check", "--lake", lake.root], env={"COLUMNS": "200"})
+    assert as_table.exit_code == 1 and "posts_dim_post_hour_range" in as_table.stdout and "FAIL" in as_table.stdout
+    assert "1 of" in as_table.stderr and "checks failed" in as_table.stderr
+    as_json = runner.invoke(app, ["check", "--lake", lake.root, "--format", "json"])
+    results = {r["name"]: r for r in json.loads(as_json.stdout)}
+    assert as_json.exit_code == 1 and not results["posts_dim_post_hour_range"]["passed"]
+    assert results["posts_dim_post_hour_range"]["sample"][0]["post_hour"] == 24
+    assert sum(not r["passed"] for r in results.values()) == 1 and len(results) >= 20
+    junit = runner.invoke(app, ["check", "--lake", lake.root, "--format", "junit"])
+    suite = ElementTree.fromstring(junit.stdout.split("?>", 1)[1])
+    assert junit.exit_code == 1 and suite.get("failures") == "1" and suite.get("tests") == str(len(results))
+    [failed] = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed.get("name") == "posts_dim_post_hour_range"

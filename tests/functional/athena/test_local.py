@@ -10,6 +10,7 @@ import pytest
 from cafelake.athena import sqlfiles
 from cafelake.athena.local import LocalAthena
 from cafelake.environment import Environment
+from cafelake.errors import UsageError
 from cafelake.lake import Lake
 from cafelake.schemas import CATALOG_TABLES
 
@@ -79,9 +80,9 @@ def test_athena_syntax_runs_locally(mart_lake):
 
 
 def test_unknown_view_is_a_clear_error(mart_lake):
-    with LocalAthena(mart_lake) as engine, pytest.raises(KeyError, match="unknown view 'v_nope'"):
+    with LocalAthena(mart_lake) as engine, pytest.raises(UsageError, match="unknown view 'v_nope'"):
         engine.view("v_nope")
-    with LocalAthena(mart_lake) as engine, pytest.raises(KeyError, match="unknown view 'v_nope'"):
+    with LocalAthena(mart_lake) as engine, pytest.raises(UsageError, match="unknown view 'v_nope'"):
         engine.row_count("v_nope")
 
 

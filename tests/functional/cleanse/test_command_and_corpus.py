@@ -41,8 +41,10 @@ def test_command_applies_cleanse_yaml_from_the_config_dir(lake, make_envelope, w
     )
     result = _cli("--lake", lake.root)
     assert result.exit_code == 0, result.output
-    assert "max_text_chars=12" in result.output and "oversized_text" in result.output
-    assert lake.read_table("posts").column("article_id").to_pylist() == [1]
+    assert "max_text_chars=12" in result.output and "quarantine:" not in result.output
+    posts = lake.read_table("posts").sort_by("article_id")
+    assert posts.column("text_truncated").to_pylist() == [False, True]  # the long post is kept, cut at 12
+    assert posts.column("question_text").to_pylist() == ["열\n짧아요", "열\n이 글은 열두 글자"]
 
 
 def test_command_rejects_full_with_ingest_dates(lake):
@@ -64,7 +66,12 @@ def test_sample_corpus_is_cleansed_as_its_truth_says(lake):
         if art.status in ("deleted", "blind", "private"):
             assert reasons[pid] == f"source_{art.status}"
             continue
-        if art.broken in ("truncated_json", "bad_date", "empty_content", "oversized_content", "wrong_types"):
+        if art.broken == "oversized_content":  # kept, cut at max_text_chars
+            row = posts[art.article_id]
+            assert row["text_truncated"] and len(row["question_text"]) <= 50_000
+            outcomes[art.broken] += 1
+            continue
+        if art.broken in ("truncated_json", "bad_date", "empty_content", "wrong_types"):
             assert pid in reasons and art.article_id not in posts, art.broken
             outcomes[reasons[pid]] += 1
             continue
@@ -86,7 +93,7 @@ def test_sample_corpus_is_cleansed_as_its_truth_says(lake):
         "article_malformed",
         "unparseable_date",
         "empty_text",
-        "oversized_text",
+        "oversized_content",
         "wrong_type",
         "odd_date_short",
         "odd_date_yesterday",

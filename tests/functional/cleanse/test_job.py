@@ -312,6 +312,8 @@ def test_the_config_is_recorded_and_a_change_rebuilds(lake, make_envelope, write
     monkeypatch.setenv("CAFELAKE_CONFIG_DIR", str(tmp_path / "cfg"))
     s = run_cleanse(lake)
     assert s.full and s.objects == 1 and s.config == {"keep_jamo": False, "max_text_chars": 200}
-    assert _posts(lake).column("content").to_pylist() == ["열이 나요"]  # ㅠㅠ dropped
-    assert _quarantine(lake).column("reason").to_pylist() == ["oversized_text"]
+    assert _posts(lake).column("content")[0].as_py() == "열이 나요"  # ㅠㅠ dropped
+    assert _quarantine(lake).num_rows == 0  # the 300-character post is cut at 200, not quarantined
+    assert _posts(lake).column("text_truncated").to_pylist() == [False, True]
+    assert len(_posts(lake).column("content")[1].as_py()) == len(_posts(lake).column("question_text")[1].as_py()) == 200
     assert run_cleanse(lake).objects == 0

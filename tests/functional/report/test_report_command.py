@@ -33,8 +33,9 @@ def test_an_unreachable_lake_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     result = _run("--lake", "s3://some-bucket/lake", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 1
-    assert result.output.startswith("cafelake report: ") and "some-bucket" in result.output
+    assert result.exit_code == 3  # a LakeError: the run failed on its way (1 is for failed checks)
+    assert result.output.startswith("cafelake report: cannot read the lake at s3://some-bucket/lake")
+    assert "CAFELAKE_S3_ENDPOINT" in result.output and result.output.count("\n") == 1
 
 
 def test_athena_engine_sends_every_report_query_to_athena(tmp_path, monkeypatch):
@@ -66,7 +67,7 @@ def test_athena_engine_without_a_workgroup_or_a_deployed_stack_is_a_clear_error(
     monkeypatch.delenv("CAFELAKE_WORKGROUP", raising=False)
     with mock_aws():  # a CloudFormation with no CafeLake stack in it
         result = _run("--engine", "athena", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a ConfigError: name the workgroup
     assert result.output.startswith("cafelake report: ") and "AthenaWorkGroup" in result.output
 
 

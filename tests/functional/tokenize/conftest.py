@@ -50,6 +50,7 @@ def posts_table(rows: list[tuple[int, str | None, str]], club_id: str = "1005014
                 "content_hash": hashlib.sha256((text or "").encode()).hexdigest(),
                 "fetched_at": posted + timedelta(days=1),
                 "ingest_dt": day,
+                "text_truncated": False,
                 "dt": day,
             }
         )

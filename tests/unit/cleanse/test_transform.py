@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from cafelake.cleanse.records import CANDIDATE, TOMBSTONE
-from cafelake.cleanse.transform import POSTS_WORK, _sha256, cleanse, latest, latest_tombstones
+from cafelake.cleanse.transform import (
+    POSTS_WORK,
+    CleanseConfig,
+    _sha256,
+    cleanse,
+    latest,
+    latest_tombstones,
+    truncate,
+)
 from cafelake.schemas import UTC_TS
 
 T = [datetime(2026, 11, d, tzinfo=UTC) for d in range(1, 6)]
@@ -150,3 +158,30 @@ def test_sha256_reads_the_buffers_of_any_slice():
     values = pa.array(["앞", "", "질문 본문", "a" * 1000, "끝"])
     for arr in (values, values.slice(1, 3), values.slice(5), pa.array([], pa.string())):
         assert _sha256(arr).to_pylist() == [hashlib.sha256(v.encode("utf-8")).hexdigest() for v in arr.to_pylist()]
+
+
+def test_a_long_post_is_cut_at_a_character_kept_and_flagged():
+    long = "각" * 30 + " ㅠㅠ e\u0301 끝"  # a decomposed é is composed (NFC) before it is counted: one character
+    config = CleanseConfig(max_text_chars=35)
+    out = cleanse(
+        _candidates(
+            ["2024.03.05. 21:13"] * 3, [None] * 3, title=["제목"] * 3, content=["짧은 글", long, "\u1100\u1161" * 40]
+        ),
+        key=b"k",
+        quarantined_at=T[4],
+        config=config,
+    )
+    assert out.quarantine.num_rows == 0  # nothing is dropped for its length
+    short, cut, jamo = out.posts.sort_by("line_no").to_pylist()
+    assert (short["question_text"], short["text_truncated"]) == ("제목\n짧은 글", False)
+    assert cut["text_truncated"] and cut["question_text"] == "제목\n" + "각" * 30 + " ㅠ"  # 35 characters
+    assert cut["content"] == "각" * 30 + " ㅠㅠ \u00e9"  # the content is cut at 35 too
+    assert cut["content_hash"] == hashlib.sha256(cut["question_text"].encode()).hexdigest()  # of the kept text
+    # conjoining jamo (ᄀ+ᅡ) compose to 가 before the cut: 40 syllables, never a split one
+    assert jamo["text_truncated"] and jamo["question_text"] == "제목\n" + "가" * 32
+
+
+def test_truncate_keeps_whole_characters_and_drops_a_dangling_space():
+    values = pa.array(["가나다 라", "abc", "", None, "ㅋㅋㅋㅋ"])
+    assert truncate(values, 4).to_pylist() == ["가나다", "abc", "", None, "ㅋㅋㅋㅋ"]
+    assert all(len(v.encode("utf-8")) <= 12 for v in truncate(pa.array(["가" * 9]), 4).to_pylist())

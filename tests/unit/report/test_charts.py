@@ -145,6 +145,32 @@ def test_retention_separates_not_yet_observable_from_nobody_came_back():
     assert chart.reading.startswith("20% of a month's new authors post again the next month")  # (3 + 0) / (10 + 5)
 
 
+def test_the_current_partial_month_is_marked_partial_and_left_out_of_the_averages():
+    from matplotlib.patches import Rectangle
+
+    df = pd.DataFrame(
+        {
+            "cohort_month": [date(2026, 1, 1)] * 3 + [date(2026, 2, 1)] * 2 + [date(2026, 3, 1)],
+            "months_since_first": [0, 1, 2, 0, 1, 0],
+            "authors": [10, 4, 1, 5, 1, 4],
+            "retention": [1.0, 0.4, 0.1, 1.0, 0.2, 1.0],
+        }
+    )
+    whole = charts.cohort_retention(df, last_day=pd.Timestamp("2026-03-31"))  # March is complete
+    assert whole.reading.startswith("33% of a month's new authors") and "partial" not in whole.reading  # 5 / 15
+    chart = charts.cohort_retention(df, last_day=pd.Timestamp("2026-03-12"))  # March is still going
+    assert chart.reading.startswith("40% of a month's new authors")  # February's month 1 (March) left out: 4 / 10
+    assert "2026-03 is partial (posts through 2026-03-12)" in chart.reading
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2026-01", "2026-02", "2026-03 (partial)"]
+    hatched = sorted(
+        (round(p.get_x() + 0.5), round(p.get_y() + 0.5))
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_hatch()
+    )
+    assert hatched == [(0, 2), (1, 1), (2, 0)]  # (months since, cohort row): every cell that counts March
+
+
 def test_group_daily_trend_sums_days_into_monday_weeks_and_names_the_largest_group():
     days = pd.date_range("2026-03-02", periods=21, freq="D")  # three weeks, from a Monday
     rows = [{"post_date": d, "group_name": "skin", "display_name": "피부", "posts": 2} for d in days]

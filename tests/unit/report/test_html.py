@@ -269,3 +269,27 @@ def test_a_view_with_drifted_columns_is_reported_not_raised(tmp_path):
     page = render_report(views, tmp_path).read_text(encoding="utf-8")
     assert "v_author_post_frequency does not have the expected shape" in page
     assert [c.slug for c in make_charts(views) if c.failed] == ["authors_by_post_count"]
+
+
+def test_report_embeds_a_subset_of_the_korean_font_covering_every_character_of_the_page(tmp_path):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    page = render_report(_views(), tmp_path).read_text(encoding="utf-8")
+    faces = re.findall(
+        r'@font-face \{ font-family: "([^"]+)"; font-weight: (\w+); src: url\(data:font/ttf;base64,([^)]+)\)', page
+    )
+    assert [(family, weight) for family, weight, _ in faces] == [
+        (fonts.PAGE_FAMILY, "normal"),
+        (fonts.PAGE_FAMILY, "bold"),
+    ]
+    assert f'font-family: "{fonts.PAGE_FAMILY}"' in page
+    text = html.unescape(re.sub(r"<style>.*?</style>|<img [^>]*>", "", page, flags=re.S))
+    hangul = {c for c in text if "\uac00" <= c <= "\ud7a3"}
+    assert len(hangul) > 10  # the title and the readings
+    for _, _, data in faces:
+        raw = base64.b64decode(data)
+        cmap = TTFont(io.BytesIO(raw)).getBestCmap()
+        assert {c for c in hangul if ord(c) not in cmap} == set()
+        assert len(cmap) < 400 and len(raw) < 150_000  # a subset, not the 2 MB font
