@@ -16,7 +16,7 @@ def check(
     """Run every check in athena_queries/checks/ and print a table of the results."""
     from rich.table import Table
 
-    results = pipeline(lake).checks(only=only)
+    results = pipeline(lake, needs="tokenized").checks(only=only)
     table = Table("check", "result", "failing rows", "what it asserts")
     table.columns[0].no_wrap = True
     for r in results:

@@ -68,7 +68,7 @@ def query(
     import duckdb
     import sqlglot
 
-    with pipeline(lake).query_engine() as engine:
+    with pipeline(lake, needs="tokenized").query_engine() as engine:
         if list_views:
             for name, v in engine.views.items():
                 typer.echo(f"{name}\t{v.description}")

@@ -96,7 +96,9 @@ def split(tagged: DataFrame) -> tuple[DataFrame, DataFrame]:
     return tokens, groups
 
 
-def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool = False) -> TokenizeSummary:
+def run_spark(
+    spark: SparkSession, lake: Lake, settings: Settings, *, full: bool = False, run_id: str | None = None
+) -> TokenizeSummary:
     """The tokenize stage with Kiwi on Spark: every post of a changed partition is re-tokenized.
 
     Rows come back to the driver one partition group at a time and are written with the
@@ -105,6 +107,8 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
     from pyspark.sql import functions as F
 
     from cafelake.tokenize import job
+    from cafelake.tokenize.mart import posts_dim
+    from cafelake.tokenize.transform import TOKENS_SCHEMA
 
     start = time.monotonic()
     p = job.plan(lake, settings, full)
@@ -112,6 +116,7 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         lake.drop_partitions(tdef, p.dropped)
     posts_in = n_tokens = n_groups = 0
     if p.changed:
+        job.groups_dim_before_facts(lake, settings)
         paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
         posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
         posts_in = posts.count()
@@ -119,6 +124,9 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         tokens_df, groups_df = split(tagged)
         for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
             month = F.col(PARTITION_KEY).isin(dts)
+            month_posts = lake.read_table(POSTS, dts=dts)  # every post is re-tokenized: none keeps its hash
+            pending = posts_dim(month_posts, TOKENS_SCHEMA.empty_table())
+            job.posts_dim_before_facts(lake, pending, pa.array([], pa.string()), set(dts))
             tokens = _collect_arrow(tokens_df.where(month), TOKENS_FACT)
             job.write_tokens(lake, tokens, set(dts))
             groups = _collect_arrow(groups_df.where(month), POST_KEYWORD_GROUPS)
@@ -128,7 +136,17 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
     summary = job.TokenizeSummary(
-        new_run_id(p.started), p.full, len(p.changed), len(p.dropped), posts_in, posts_in, 0, n_tokens, n_groups, 0, 0.0
+        run_id or new_run_id(p.started),
+        p.full,
+        len(p.changed),
+        len(p.dropped),
+        posts_in,
+        posts_in,
+        0,
+        n_tokens,
+        n_groups,
+        0,
+        0.0,
     )
     return job.finish(lake, settings, p, summary, start)
 

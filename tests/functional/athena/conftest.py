@@ -173,6 +173,7 @@ def mart_builder():
 @pytest.fixture(scope="session")
 def pipeline_lake(tmp_path_factory) -> Lake:
     """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
+    from cafelake.cleanse.authors import create_key
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
     from cafelake.sources.naver_cafe.corpus.sample import Corpus
@@ -181,6 +182,7 @@ def pipeline_lake(tmp_path_factory) -> Lake:
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
     corpus = Corpus(posts=2000, days=120, end_date=date(2026, 10, 31))
     seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+    create_key(lake)  # as `cafelake init` does
     assert run_cleanse(lake).cleansed > 1500
     run_tokenize(lake)
     return lake
