@@ -137,32 +137,34 @@ class _Heartbeat(threading.Thread):
         return self.lease
 
 
-@contextmanager
-def held(
+def acquire_waiting(
     lake: Lake,
     zone: str,
     key: str,
     *,
     holder: str,
     seconds: float,
-    heartbeat: bool = False,
     wait: float = 0.0,
     now: Callable[[], datetime] = utcnow,
-) -> Iterator[Lease]:
-    """Hold the lease while the block runs (renewed by a heartbeat if asked); give it back however it ends.
-
-    A lease held by another is waited for up to `wait` seconds, then LeaseHeld is raised.
-    """
+) -> Lease:
+    """`acquire`, asking again every POLL_S seconds for up to `wait` seconds while another holds the lease."""
     deadline = time.monotonic() + wait
     while True:
         try:
-            lease = acquire(lake, zone, key, holder=holder, seconds=seconds, now=now)
-            break
+            return acquire(lake, zone, key, holder=holder, seconds=seconds, now=now)
         except LeaseHeld:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(min(POLL_S, max(deadline - time.monotonic(), 0.05)))
-    beat = _Heartbeat(lake, lease, seconds) if heartbeat else None
+
+
+@contextmanager
+def held(
+    lake: Lake, lease: Lease, *, seconds: float | None = None, now: Callable[[], datetime] = utcnow
+) -> Iterator[Lease]:
+    """Hold a lease taken while the block runs (renewed by a heartbeat every `seconds` / 3 if given);
+    give it back however the block ends."""
+    beat = _Heartbeat(lake, lease, seconds) if seconds else None
     if beat:
         beat.start()
     try:
@@ -170,7 +172,9 @@ def held(
     finally:
         lease = beat.stop() if beat else lease
         if not release(lake, lease, now=now):
-            log.warning("lease %s of %s was taken over before it was given back (it had expired)", key, holder)
+            log.warning(
+                "lease %s of %s was taken over before it was given back (it had expired)", lease.key, lease.holder
+            )
 
 
 class StageLocked(LakeError):
@@ -188,12 +192,11 @@ def stage_lock(
 ) -> Iterator[Lease]:
     """One writer per stage per lake: hold the stage's lock (heartbeat-renewed) while the run writes."""
     try:
-        with held(
-            lake, RUN_ZONES[stage], lock_key(stage), holder=run_id, seconds=seconds, heartbeat=True, wait=wait
-        ) as lease:
-            yield lease
+        lease = acquire_waiting(lake, RUN_ZONES[stage], lock_key(stage), holder=run_id, seconds=seconds, wait=wait)
     except LeaseHeld as exc:
         raise StageLocked(
             f"{stage} on {lake.root} is locked by run {exc.holder} since {exc.taken_at} (until {exc.expires_at} "
             "unless it renews); wait for it to end, or run again with --wait SECONDS"
         ) from None
+    with held(lake, lease, seconds=seconds) as lease:
+        yield lease

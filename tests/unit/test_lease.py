@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cafelake.lake import Lake
-from cafelake.lease import LeaseHeld, StageLocked, acquire, held, holder_of, lock_key, renew, stage_lock
+from cafelake.lease import LeaseHeld, StageLocked, acquire, acquire_waiting, holder_of, lock_key, renew, stage_lock
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -79,9 +79,7 @@ def test_renewing_a_lease_taken_over_fails(lake):
     mine = acquire(lake, "raw", "_state/x.json", holder="a", seconds=1, now=lambda: T0)
     acquire(lake, "raw", "_state/x.json", holder="b", seconds=60, now=lambda: T0 + timedelta(seconds=2))
     assert renew(lake, mine, seconds=60) is None
-    later = T0 + timedelta(seconds=3)
-    with (
-        pytest.raises(LeaseHeld, match="held by 'b'"),
-        held(lake, "raw", "_state/x.json", holder="c", seconds=60, now=lambda: later),
-    ):
-        pass
+    with pytest.raises(LeaseHeld, match="held by 'b'"):
+        acquire_waiting(
+            lake, "raw", "_state/x.json", holder="c", seconds=60, wait=0.1, now=lambda: T0 + timedelta(seconds=3)
+        )

@@ -9,7 +9,6 @@ a Lambda invocation cannot outlive its timeout, so an expired lease's holder has
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,8 +19,6 @@ from cafelake.lease import Lease
 from cafelake.raw import lease_key
 from cafelake.runs import utcnow
 from cafelake.sources.base import Board
-
-log = logging.getLogger(__name__)
 
 
 class BoardBusy(RuntimeError):
@@ -49,9 +46,5 @@ def board_lease(
     lake: Lake, board: Board, *, holder: str, seconds: float, now: Callable[[], datetime] = utcnow
 ) -> Iterator[Lease]:
     """Hold the board's lease while the block runs; give it back however the block ends."""
-    lease = acquire(lake, board, holder=holder, seconds=seconds, now=now)
-    try:
+    with leases.held(lake, acquire(lake, board, holder=holder, seconds=seconds, now=now), now=now) as lease:
         yield lease
-    finally:
-        if not release(lake, lease, now=now):
-            log.warning("board %s: lease of %s was taken over before it was given back (it had expired)", board, holder)
