@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,13 +146,17 @@ class Pipeline:
         return found
 
     @contextmanager
-    def _run(self, stage: str, wait: float) -> Iterator[str]:
-        """A stage's run: its lock held, an interrupted predecessor named, marked running then done or failed."""
+    def _run(self, stage: str, wait: float, lock: bool) -> Iterator[str]:
+        """A stage's run: its lock held, an interrupted predecessor named, marked running then done or failed.
+
+        `lock` False: the caller keeps runs apart itself (a Glue job runs one at a time, and Glue's own
+        botocore cannot make the conditional PutObject the lock is taken with).
+        """
         from cafelake.lease import stage_lock
 
         started = utcnow()
         run_id = new_run_id(started)
-        with stage_lock(self.lake, stage, run_id, wait=wait):
+        with stage_lock(self.lake, stage, run_id, wait=wait) if lock else nullcontext():
             if last := interrupted_run(self.lake, stage):
                 how = "was interrupted" if last.get("status") == "running" else "failed"
                 log.warning("the last %s (run %s) %s — rerunning it", stage, last["run_id"], how)
@@ -183,15 +187,17 @@ class Pipeline:
         ingest_dts: Iterable[str] | None = None,
         progress: Progress | None = None,
         wait: float = 0.0,
+        lock: bool = True,
     ) -> CleanseSummary:
         """Raw objects not cleansed yet (or those of `ingest_dts`, or all) -> cleansed posts and quarantine.
 
-        Another cleanse of the lake running: wait up to `wait` seconds for it, then StageLocked.
+        Another cleanse of the lake running: wait up to `wait` seconds for it, then StageLocked
+        (`lock` False: the caller keeps runs apart, see `_run`).
         """
         from cafelake.cleanse import run_cleanse
 
         key = self.pseudonym_key()  # no key, no run: refused before anything is locked or recorded
-        with self._run("cleanse", wait) as run_id:
+        with self._run("cleanse", wait, lock) as run_id:
             return run_cleanse(
                 self.lake,
                 self.settings,
@@ -210,9 +216,10 @@ class Pipeline:
         progress: Progress | None = None,
         tfidf_progress: Progress | None = None,
         wait: float = 0.0,
+        lock: bool = True,
     ) -> TokenizeSummary:
         """Changed cleansed partitions -> the mart; with `spark`, Kiwi runs in Spark's Python workers."""
-        with self._run("tokenize", wait) as run_id:
+        with self._run("tokenize", wait, lock) as run_id:
             if spark is not None:
                 from cafelake.tokenize.spark import run_spark
 

@@ -42,9 +42,9 @@ def test_another_stage_is_not_blocked(lake):
 
 
 def test_the_heartbeat_keeps_a_short_lock_past_its_length(lake):
-    with stage_lock(lake, "cleanse", "run-a", seconds=0.6):
-        time.sleep(1.5)  # without renewal it would have run out twice over
-        with pytest.raises(StageLocked), stage_lock(lake, "cleanse", "run-b", seconds=0.6):
+    with stage_lock(lake, "cleanse", "run-a", seconds=2):
+        time.sleep(5)  # without renewal (every 2/3 s) it would have run out twice over
+        with pytest.raises(StageLocked), stage_lock(lake, "cleanse", "run-b", seconds=2):
             pass
 
 
