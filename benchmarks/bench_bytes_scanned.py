@@ -44,6 +44,7 @@ def _build(root: Path, posts: int, days: int) -> Lake:
     corpus = Corpus(posts=posts, days=days, end_date=date(2026, 10, 31))
     lake = Lake(str(root))
     seed_raw(lake, corpus, run_id="bench", fetched_at=corpus.as_of)
+    Pipeline(lake).init()
     Pipeline(lake).transform()
     return lake
 

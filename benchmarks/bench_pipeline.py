@@ -29,7 +29,7 @@ import json, sys, time
 from datetime import UTC, datetime, timedelta
 from cafelake.lake import Lake
 from cafelake.pipeline import Pipeline
-lake = Lake(sys.argv[1]); posts = int(sys.argv[2]); pipeline = Pipeline(lake)
+lake = Lake(sys.argv[1]); posts = int(sys.argv[2]); pipeline = Pipeline(lake); pipeline.init()
 def corpus():
     from cafelake.sources.naver_cafe.corpus import Corpus
     return Corpus(posts=posts, seed=7, days=max(365, posts * 365 // {POSTS_PER_YEAR}))

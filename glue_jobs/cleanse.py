@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> dict:
         if args.pseudonym_secret_id
         else None
     )
-    summary = asdict(Pipeline(lake, settings, key).cleanse(ingest_dts=args.ingest_dts, full=args.full))
+    # lock=False: the job runs one at a time (MaxConcurrentRuns 1), and Glue's botocore has no conditional put
+    summary = asdict(Pipeline(lake, settings, key).cleanse(ingest_dts=args.ingest_dts, full=args.full, lock=False))
     print(json.dumps({"stage": "cleanse", **summary}, ensure_ascii=False))
     if args.metrics_namespace:
         publish(

@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> dict:
         endpoint_url=settings.env.s3_endpoint,
         region=region,
     )
+    # lock=False: the job runs one at a time (MaxConcurrentRuns 1), and Glue's botocore has no conditional put
     pipeline = Pipeline(lake, settings)
     if args.engine == "spark":
         try:  # in Glue: the job's SparkSession and bookkeeping
@@ -73,11 +74,11 @@ def main(argv: list[str] | None = None) -> dict:
             glue = GlueContext(SparkContext.getOrCreate())
             spark, job = glue.spark_session, Job(glue)
             job.init(args.JOB_NAME, {"JOB_NAME": args.JOB_NAME})
-        summary = pipeline.tokenize(full=args.full, spark=spark)
+        summary = pipeline.tokenize(full=args.full, spark=spark, lock=False)
         if job is not None:
             job.commit()
     else:
-        summary = pipeline.tokenize(full=args.full)
+        summary = pipeline.tokenize(full=args.full, lock=False)
     result = asdict(summary)
     print(json.dumps(result))
     if args.metrics_namespace:

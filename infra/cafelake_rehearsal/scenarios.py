@@ -8,7 +8,8 @@
    alert step after the views finds that group rising and publishes it to the topic.
 2. `local_differences`: what the scraper wrote, through the local pipeline (the CLI), compared.
 3. `second_run`: the schedule again, with nothing new on the board: every object of the zones but the
-   board's checkpoint and lease (which each invocation writes) must stay as it was, and the only new
+   board's checkpoint and lease (which each invocation writes) and the cleanse's and tokenize's locks
+   (which each run takes and gives back) must stay as it was, and the only new
    objects must be the run records each run adds (`_runs/<scrape|cleanse|tokenize>/<run id>.json`);
    the alert step finds the same rising group in its ledger and publishes nothing.
 4. `spark_tokenize`: the tokenize job run with `--engine spark` (StartJobRun overrides), in the
@@ -37,8 +38,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from cafelake.lake import Lake
+from cafelake.lease import lock_key
 from cafelake.raw import lease_key, state_key
-from cafelake.runs import iso_z, utcnow
+from cafelake.runs import RECORDED_STAGES, RUN_ZONES, iso_z, utcnow
 from cafelake.sources.naver_cafe.corpus import DEFAULT_END_DATE, Corpus
 from cafelake.sources.naver_cafe.corpus.outbreak import Outbreak
 from cafelake.sources.naver_cafe.server import FaultConfig, NaverServer
@@ -127,7 +129,11 @@ class SecondRun:
 
 def second_run(r: Rehearsal, board: str, source: str, club_id: str, menu_id: str) -> SecondRun:
     s3 = r.client("s3")
-    rewritten = [("raw", state_key(source, club_id, menu_id)), ("raw", lease_key(source, club_id, menu_id))]
+    rewritten = [
+        ("raw", state_key(source, club_id, menu_id)),
+        ("raw", lease_key(source, club_id, menu_id)),
+        *((RUN_ZONES[stage], lock_key(stage)) for stage in RECORDED_STAGES),  # each run takes its stage's lock
+    ]
     before = snapshot(s3, r.lake(), rewritten)
     execution = r.run_schedule(board)
     return SecondRun(execution, before, snapshot(s3, r.lake(), rewritten))

@@ -40,6 +40,7 @@ An error is one line; exit 2: fix the call or the configuration, 3: the run fail
 # sub-command -> its help; `cafelake.commands.<sub-command>` exposes a function of the same name or a Typer
 # `app` (a sub-command named after a Python keyword lives in `<name>_`: `import` in commands/import_.py)
 COMMANDS: dict[str, str] = {
+    "init": "Create a local lake and its pseudonym key.",
     "generate": "Generate the deterministic sample corpus (Naver JSON shapes).",
     "serve": "Serve a corpus from the Naver-compatible HTTP server on loopback.",
     "scrape": "Scrape a board (Naver or the local server) into the raw zone.",

@@ -33,3 +33,9 @@ class LakeError(CafelakeError):
 
 class SourceError(CafelakeError):
     """A source cannot be read: a bad export file, a board that answers with nothing usable."""
+
+
+class MissingLakeError(LakeError):
+    """The lake, or the zone a command reads, does not exist: a mistyped --lake, or a stage not run yet."""
+
+    exit_code = 2

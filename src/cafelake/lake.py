@@ -183,8 +183,9 @@ class Lake:
     def write_table(self, name: str | TableDef, tbl: pa.Table) -> list[str]:
         """Replace the partitions present in `tbl` (or the whole table if unpartitioned).
 
-        New files are written first under unique names, then the partition's other files
-        are deleted: readers never see an empty partition, and a re-run converges.
+        New files are written first under unique names (in a folder: under a hidden name, then
+        renamed), then the partition's other files are deleted: readers never see an empty or a
+        partial partition file, and a re-run converges.
         Returns the dt values written.
         """
         import pyarrow.compute as pc
@@ -220,9 +221,12 @@ class Lake:
             folder = posixpath.join(base, sub) if sub else base
             fs.create_dir(folder, recursive=True)
             new = posixpath.join(folder, f"part-{token}.parquet")
+            # In a folder the file is written under a hidden name and renamed: no reader (nor a crash)
+            # sees a partial file. On S3 a PutObject is atomic already (and a rename would be a copy).
+            local = isinstance(fs, pafs.LocalFileSystem)
             pq.write_table(
                 part,
-                new,
+                posixpath.join(folder, f".part-{token}.parquet.tmp") if local else new,
                 filesystem=fs,
                 compression="zstd",
                 row_group_size=ROW_GROUP_SIZE,
@@ -230,6 +234,8 @@ class Lake:
                 write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
                 store_schema=False,
             )  # readers apply the TableDef schema; smaller footers
+            if local:
+                fs.move(posixpath.join(folder, f".part-{token}.parquet.tmp"), new)
             infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
             for info in infos:
                 if info.type == pafs.FileType.File and info.path != new and info.path.endswith(".parquet"):
@@ -265,6 +271,35 @@ class Lake:
                 and not is_hidden(posixpath.basename(i.path))
             )
         return files
+
+    def unreadable_files(self, name: str | TableDef) -> dict[str, str]:
+        """The table's files whose Parquet footer cannot be read (truncated, corrupt), each with why.
+
+        A footer is a few KB at the file's end: reading every file's costs little next to a query.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tdef = self._tdef(name)
+        fs, _ = self.filesystem(tdef.zone, tdef.location)
+        bad = {}
+        for path in self.table_files(tdef):
+            try:
+                pq.read_metadata(path, filesystem=fs)
+            except (pa.ArrowException, OSError) as exc:
+                bad[path] = str(exc).splitlines()[0]
+        return bad
+
+    def discard_unreadable(self, names: Iterable[str | TableDef]) -> dict[str, str]:
+        """Delete the tables' unreadable files (the stage that owns them is about to rebuild); returns them."""
+        bad = {}
+        for name in names:
+            tdef = self._tdef(name)
+            fs, _ = self.filesystem(tdef.zone, tdef.location)
+            for path, why in self.unreadable_files(tdef).items():
+                fs.delete_file(path)
+                bad[path] = why
+        return bad
 
     def dataset(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> ds.Dataset | None:
         """A pyarrow dataset over the table (pruned to `dts`), or None if it holds no files."""

@@ -3,6 +3,11 @@
     collect -> cleanse -> tokenize -> views -> checks -> report
 
 A `Pipeline` holds what the stages share: one lake, one `Settings`, one pseudonym key.
+A lake is created on purpose: `init` (the demo calls it too) makes the folder and the only
+pseudonym key; a collect or an import makes the raw zone; a stage that reads a zone nobody wrote
+is refused (`require`). The stages that rebuild (cleanse, tokenize) hold the lake's lock for their
+stage (cafelake.lease: one writer at a time, a second run waits or is refused) and are marked
+running, then done or failed (cafelake.runs); the next run of an interrupted one says so and heals it.
 The command line, the demo, the benchmarks, the tests and the Glue job scripts run stages
 through it, so no caller wires a stage by hand:
 
@@ -25,13 +30,16 @@ scraper Lambda can use `collect` without pyarrow.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cafelake.errors import LakeError, MissingLakeError, UsageError
 from cafelake.lake import Lake
-from cafelake.runs import Progress
+from cafelake.runs import RECORDED_STAGES, Progress, interrupted_run, new_run_id, recorded, utcnow
 from cafelake.settings import Settings
 
 if TYPE_CHECKING:
@@ -48,6 +56,14 @@ if TYPE_CHECKING:
     from cafelake.tokenize import TokenizeSummary
 
 STAGES = ("collect", "cleanse", "tokenize", "views", "checks", "report")
+# zone -> the commands that write it (what to run when a command finds it missing)
+WRITERS = {
+    "raw": "`cafelake scrape` or `cafelake import`",
+    "cleansed": "`cafelake cleanse`",
+    "tokenized": "`cafelake tokenize`",
+}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,79 @@ class Pipeline:
         """The pipeline of the lake the settings name."""
         return cls(Lake.from_settings(settings.env), settings, key)
 
+    # --- the lake ---------------------------------------------------------------------------
+    def init(self) -> str:
+        """Create the lake: its folder and its pseudonym key (unless one is configured); says what it did.
+
+        The one place a key is made: a key made by accident would re-key every author.
+        """
+        from cafelake.cleanse.authors import create_key
+
+        root = self.lake.local_root()
+        if root is None:
+            raise UsageError(
+                f"{self.lake.root}: an S3 lake's pseudonym key is the stack's Secrets Manager secret "
+                "(or CAFELAKE_PSEUDONYM_KEY); `cafelake init` creates local lakes"
+            )
+        root.mkdir(parents=True, exist_ok=True)
+        if self.key or self.settings.env.pseudonym_key:
+            return f"lake {root} ready; its pseudonym key is the configured one (CAFELAKE_PSEUDONYM_KEY)"
+        path, made = create_key(self.lake)
+        return f"lake {root} ready; pseudonym key {path} {'created' if made else 'kept'} (keep it safe)"
+
+    def require(self, zone: str) -> None:
+        """Refuse to run a stage on a zone nobody wrote: a mistyped lake must not pass as an empty one."""
+        try:
+            if self.lake.list_keys(zone):
+                return
+        except OSError as exc:
+            raise LakeError(f"cannot read lake {self.lake.root}: {exc}") from None
+        root = self.lake.local_root()
+        if root is not None and not root.is_dir():
+            raise MissingLakeError(
+                f"no lake at {root}: check --lake / CAFELAKE_LAKE, or create one with `cafelake init`, "
+                "`cafelake scrape`, `cafelake import` or `cafelake demo`"
+            )
+        raise MissingLakeError(
+            f"lake {self.lake.root} has no {zone} data ({self.lake.uri(zone)} is empty): run {WRITERS[zone]} first"
+        )
+
+    def pseudonym_key(self) -> bytes:
+        """The authors' key: the one given, else the configured one, else the lake's key file (ConfigError if none)."""
+        from cafelake.cleanse.authors import local_key
+
+        return self.key or local_key(self.lake, self.settings.env.pseudonym_key)
+
+    def interrupted(self) -> list[dict]:
+        """The run records of stages whose last run did not finish (and is not running now)."""
+        from cafelake.lease import holder_of, lock_key
+        from cafelake.runs import RUN_ZONES
+
+        found = []
+        for stage in RECORDED_STAGES:
+            run = interrupted_run(self.lake, stage, running=holder_of(self.lake, RUN_ZONES[stage], lock_key(stage)))
+            if run:
+                found.append(run)
+        return found
+
+    @contextmanager
+    def _run(self, stage: str, wait: float, lock: bool) -> Iterator[str]:
+        """A stage's run: its lock held, an interrupted predecessor named, marked running then done or failed.
+
+        `lock` False: the caller keeps runs apart itself (a Glue job runs one at a time, and Glue's own
+        botocore cannot make the conditional PutObject the lock is taken with).
+        """
+        from cafelake.lease import stage_lock
+
+        started = utcnow()
+        run_id = new_run_id(started)
+        with stage_lock(self.lake, stage, run_id, wait=wait) if lock else nullcontext():
+            if last := interrupted_run(self.lake, stage):
+                how = "was interrupted" if last.get("status") == "running" else "failed"
+                log.warning("the last %s (run %s) %s — rerunning it", stage, last["run_id"], how)
+            with recorded(self.lake, stage, run_id, started):
+                yield run_id
+
     # --- the stages, in order ------------------------------------------------------------
     def collect(
         self, base_url: str, club_id: str | int, menu_id: str | int, *, progress: Progress | None = None, **options: Any
@@ -92,14 +181,32 @@ class Pipeline:
         return run_import(self.lake, board, records, **options)
 
     def cleanse(
-        self, *, full: bool = False, ingest_dts: Iterable[str] | None = None, progress: Progress | None = None
+        self,
+        *,
+        full: bool = False,
+        ingest_dts: Iterable[str] | None = None,
+        progress: Progress | None = None,
+        wait: float = 0.0,
+        lock: bool = True,
     ) -> CleanseSummary:
-        """Raw objects not cleansed yet (or those of `ingest_dts`, or all) -> cleansed posts and quarantine."""
+        """Raw objects not cleansed yet (or those of `ingest_dts`, or all) -> cleansed posts and quarantine.
+
+        Another cleanse of the lake running: wait up to `wait` seconds for it, then StageLocked
+        (`lock` False: the caller keeps runs apart, see `_run`).
+        """
         from cafelake.cleanse import run_cleanse
 
-        return run_cleanse(
-            self.lake, self.settings, ingest_dts=ingest_dts, full=full, on_progress=progress, key=self.key
-        )
+        key = self.pseudonym_key()  # no key, no run: refused before anything is locked or recorded
+        with self._run("cleanse", wait, lock) as run_id:
+            return run_cleanse(
+                self.lake,
+                self.settings,
+                ingest_dts=ingest_dts,
+                full=full,
+                on_progress=progress,
+                key=key,
+                run_id=run_id,
+            )
 
     def tokenize(
         self,
@@ -108,15 +215,25 @@ class Pipeline:
         spark: SparkSession | None = None,
         progress: Progress | None = None,
         tfidf_progress: Progress | None = None,
+        wait: float = 0.0,
+        lock: bool = True,
     ) -> TokenizeSummary:
         """Changed cleansed partitions -> the mart; with `spark`, Kiwi runs in Spark's Python workers."""
-        if spark is not None:
-            from cafelake.tokenize.spark import run_spark
+        with self._run("tokenize", wait, lock) as run_id:
+            if spark is not None:
+                from cafelake.tokenize.spark import run_spark
 
-            return run_spark(spark, self.lake, self.settings, full=full)
-        from cafelake.tokenize import run_tokenize
+                return run_spark(spark, self.lake, self.settings, full=full, run_id=run_id)
+            from cafelake.tokenize import run_tokenize
 
-        return run_tokenize(self.lake, self.settings, full=full, on_progress=progress, tfidf_progress=tfidf_progress)
+            return run_tokenize(
+                self.lake,
+                self.settings,
+                full=full,
+                on_progress=progress,
+                tfidf_progress=tfidf_progress,
+                run_id=run_id,
+            )
 
     def transform(self, *, full: bool = False) -> tuple[CleanseSummary, TokenizeSummary]:
         """The stages after a collect: cleanse, then tokenize."""
@@ -146,7 +263,38 @@ class Pipeline:
         from cafelake.athena.checks import run_checks
 
         with self.query_engine(create_views=False) as engine:
-            return run_checks(engine, only=only, on_progress=progress)
+            results = run_checks(engine, only=only, on_progress=progress)
+        return results if only else results + self._lake_checks()
+
+    def _lake_checks(self) -> list[CheckResult]:
+        """Checks of the lake itself, beside the SQL ones: every table file readable, every run finished."""
+        import pandas as pd
+
+        from cafelake.athena.checks import CheckResult
+        from cafelake.schemas import CATALOG_TABLES
+
+        bad = [
+            {"table": t.name, "file": path, "error": why}
+            for t in CATALOG_TABLES
+            for path, why in self.lake.unreadable_files(t).items()
+        ]
+        runs = [
+            {"stage": r["stage"], "run_id": r["run_id"], "status": r.get("status"), "heal": f"cafelake {r['stage']}"}
+            for r in self.interrupted()
+        ]
+        return [
+            CheckResult(
+                name,
+                not rows,
+                len(rows),
+                pd.DataFrame(rows[:5]),
+                what,
+            )
+            for name, rows, what in (
+                ("lake_files_readable", bad, "every table file of the lake is readable Parquet"),
+                ("lake_runs_finished", runs, "the last cleanse and tokenize runs finished (none interrupted)"),
+            )
+        ]
 
     def report(
         self,

@@ -6,9 +6,16 @@ its source received, untouched, under fields the source names (Naver: `list_item
 `article`; a CSV import: `record`, the row as the file had it, and `columns`, how to read it).
 Keys start with the source that wrote them, then the board:
 `<source>/club_id=<club>/menu_id=<menu>/ingest_dt=YYYY-MM-DD/<run_id>-<seq>.jsonl.gz`.
+The gzip header's comment field says how many lines the object holds (`cafelake lines=N`): it
+is at the start, so a truncated object still tells a reader how many of its lines were lost.
+Objects written before it have no comment (`declared_lines` is None).
 """
 
 from __future__ import annotations
+
+import re
+import struct
+import zlib
 
 ENVELOPE_FIELDS: dict[str, str] = {
     "source": "the source that wrote it (a key of the source registry), e.g. 'naver_cafe', 'csv_import'",
@@ -51,3 +58,34 @@ def state_key(source: str, club_id: str | int, menu_id: str | int) -> str:
 def lease_key(source: str, club_id: str | int, menu_id: str | int) -> str:
     """The lease one scraper invocation holds on the board while it scrapes (beside the board's state)."""
     return f"_state/{board_prefix(source, club_id, menu_id)}/lease.json"
+
+
+_FTEXT, _FHCRC, _FEXTRA, _FNAME, _FCOMMENT = 1, 2, 4, 8, 16
+_LINES = re.compile(rb"cafelake lines=(\d+)")
+
+
+def gzip_lines(body: bytes, lines: int, *, level: int = 6) -> bytes:
+    """One gzip member of `body` (mtime 0, so the bytes are deterministic) whose comment declares `lines`."""
+    header = b"\x1f\x8b\x08" + bytes([_FCOMMENT]) + struct.pack("<I", 0) + b"\x00\xff"
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    data = deflate.compress(body) + deflate.flush()
+    trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
+    return header + f"cafelake lines={lines}".encode("ascii") + b"\x00" + data + trailer
+
+
+def declared_lines(data: bytes) -> int | None:
+    """The line count a raw object's gzip header declares; None if it declares none (or is not gzip)."""
+    if len(data) < 10 or data[:3] != b"\x1f\x8b\x08" or not data[3] & _FCOMMENT:
+        return None
+    flags, pos = data[3], 10
+    if flags & _FEXTRA:
+        if len(data) < pos + 2:
+            return None
+        pos += 2 + struct.unpack("<H", data[pos : pos + 2])[0]
+    if flags & _FNAME:
+        pos = data.find(b"\x00", pos) + 1
+        if pos == 0:
+            return None
+    end = data.find(b"\x00", pos)
+    m = _LINES.fullmatch(data[pos:end]) if end > 0 else None
+    return int(m.group(1)) if m else None

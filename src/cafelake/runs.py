@@ -5,8 +5,11 @@
   invocations that share it (the id is in its checkpoint); an import's id ends with a digest of
   what it imported instead of random digits, so importing the same file again is recognised.
 - Each run writes `_runs/<stage>/<run id>.json` in the zone the stage writes (`RUN_ZONES`),
-  hidden from readers: the stage's summary with the record's header (stage, run id, start and end).
-  `write_run` is the only writer.
+  hidden from readers: the stage's summary with the record's header (stage, run id, status, start
+  and end). `write_run` is the only writer. A stage run through `recorded` is marked `running`
+  before it writes anything, then `done` (with its summary) or `failed` (with the error); a
+  record still `running` whose run no longer holds the stage's lock was interrupted
+  (`interrupted_run`). Records without a status (older lakes) were written when their run ended.
 - Every metric goes to the one CloudWatch namespace `NAMESPACE`: the Glue jobs publish a stage's
   summary fields under the names of `METRICS`, the scraper Lambda emits its own through
   Powertools under the same namespace, and the stack's dashboard, alarms and IAM condition read it.
@@ -20,7 +23,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +36,8 @@ Progress = Callable[[int, int | None], None]
 
 # stage -> the zone its run records live in (the zone it writes)
 RUN_ZONES = {"scrape": "raw", "import": "raw", "cleanse": "cleansed", "tokenize": "tokenized"}
+# the stages whose runs are marked running and then done or failed, each healed by running it again
+RECORDED_STAGES = ("cleanse", "tokenize")
 
 # stage -> {summary field: metric name}; the dashboard graphs RecordsQuarantined beside the scraper's Quarantined
 METRICS: dict[str, dict[str, str]] = {
@@ -91,18 +97,21 @@ def write_run(
     *,
     started_at: datetime | str,
     finished_at: datetime | None = None,
+    status: str = "done",
 ) -> dict[str, Any]:
     """Write a run's record to `_runs/<stage>/<run id>.json` in the stage's zone; returns the record.
 
-    The record is the header (stage, run_id, started_at, finished_at) and the summary's fields.
+    The record is the header (stage, run_id, status, started_at, finished_at: None while running)
+    and the summary's fields.
     """
     if summary.get("run_id", run_id) != run_id:
         raise ValueError(f"{stage} run {run_id}: the summary names run {summary['run_id']}")
     record = {
         "stage": stage,
         "run_id": run_id,
+        "status": status,
         "started_at": started_at if isinstance(started_at, str) else iso_z(started_at),
-        "finished_at": iso_z(finished_at or utcnow()),
+        "finished_at": None if status == "running" else iso_z(finished_at or utcnow()),
         **summary,
     }
     lake.put_bytes(
@@ -113,11 +122,51 @@ def write_run(
     return record
 
 
+@contextmanager
+def recorded(lake: Lake, stage: str, run_id: str, started_at: datetime) -> Iterator[None]:
+    """Mark the run `running` while the block runs, `failed` (with the error) if it raises.
+
+    The block marks it `done` itself, with its summary (`write_run`); a process killed midway
+    leaves `running`, which `interrupted_run` reports.
+    """
+    write_run(lake, stage, run_id, {}, started_at=started_at, status="running")
+    try:
+        yield
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        write_run(lake, stage, run_id, {"error": error}, started_at=started_at, status="failed")
+        raise
+
+
 def read_runs(lake: Lake, stage: str) -> list[dict[str, Any]]:
     """Every recorded run of a stage, oldest first."""
     zone = RUN_ZONES[stage]
     keys = lake.list_keys(zone, f"_runs/{stage}", include_hidden=True)
     return [json.loads(lake.get_bytes(zone, k)) for k in sorted(keys) if k.endswith(".json")]
+
+
+def last_run(lake: Lake, stage: str) -> dict[str, Any] | None:
+    """The stage's latest run record, or None before its first run.
+
+    Run ids sort by their start to the second; of runs started in the same second, the record's
+    start to the millisecond decides.
+    """
+    zone = RUN_ZONES[stage]
+    keys = sorted(k for k in lake.list_keys(zone, f"_runs/{stage}", include_hidden=True) if k.endswith(".json"))
+    if not keys:
+        return None
+    second = keys[-1].rsplit("/", 1)[-1].split("-", 1)[0]
+    same = [json.loads(lake.get_bytes(zone, k)) for k in keys if k.rsplit("/", 1)[-1].startswith(second)]
+    return max(same, key=lambda r: str(r.get("started_at")))
+
+
+def interrupted_run(lake: Lake, stage: str, *, running: str | None = None) -> dict[str, Any] | None:
+    """The stage's latest run if it did not finish (`failed`, or `running` though `running`, the run
+    holding the stage's lock, is another), else None."""
+    last = last_run(lake, stage)
+    if last is None or last.get("status", "done") == "done" or last["run_id"] == running:
+        return None
+    return last
 
 
 def metric_data(stage: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:

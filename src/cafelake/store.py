@@ -287,11 +287,19 @@ class S3Store(ObjectStore):
 
     @_s3_errors
     def list(self, uri: str) -> list[str]:
+        """A missing bucket holds nothing; a store that cannot be reached is an OSError naming the URI."""
+        from botocore.exceptions import BotoCoreError
+
         bucket, key = self.split(uri)
         prefix = f"{key.rstrip('/')}/" if key else ""
         found = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            found += [o["Key"][len(prefix) :] for o in page.get("Contents", [])]
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+                found += [o["Key"][len(prefix) :] for o in page.get("Contents", [])]
+        except self.client.exceptions.NoSuchBucket:
+            return []
+        except BotoCoreError as exc:
+            raise OSError(f"{uri}: {exc}") from exc
         return sorted(found)
 
     def arrow(self, uri: str) -> tuple[pafs.FileSystem, str]:

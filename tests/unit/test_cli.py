@@ -66,6 +66,12 @@ def test_each_command_has_help():
     ],
 )
 def test_a_cafelake_error_is_one_line_and_its_exit_code(tmp_path, args, env, code, message):
+    from cafelake.lake import Lake
+    from cafelake.settings import Settings
+    from cafelake.tokenize.keywords import groups_dim
+
+    # a lake with a mart (a query on no lake at all is refused before the view is looked up)
+    Lake(str(tmp_path / "lake")).write_table("keyword_groups_dim", groups_dim(Settings.load({}).keyword_groups))
     res = _python(
         "import sys; from cafelake.cli import main; sys.argv[0] = 'cafelake'; main()",
         *args,
@@ -79,10 +85,18 @@ def test_a_cafelake_error_is_one_line_and_its_exit_code(tmp_path, args, env, cod
 
 
 def test_a_config_error_reaches_the_user_with_the_file_and_key(tmp_path):
+    from cafelake.collect.writer import encode
+    from cafelake.lake import Lake
+
     (tmp_path / "cleanse.yaml").write_text("keep_jamo: maybe\n")
+    Lake(str(tmp_path / "lake")).put_bytes(
+        "raw", "naver_cafe/club_id=1/menu_id=2/ingest_dt=2026-11-20/r-00000.jsonl.gz", encode([])
+    )
     _register("cleanse", COMMANDS["cleanse"])
     res = CliRunner().invoke(
-        app, ["cleanse", "--lake", str(tmp_path / "lake")], env={"CAFELAKE_CONFIG_DIR": str(tmp_path)}
+        app,
+        ["cleanse", "--lake", str(tmp_path / "lake")],
+        env={"CAFELAKE_CONFIG_DIR": str(tmp_path), "CAFELAKE_PSEUDONYM_KEY": "k"},
     )
     assert res.exit_code == 2
     assert f"cafelake cleanse: {tmp_path / 'cleanse.yaml'}: keep_jamo: input should be a valid boolean" in res.output

@@ -5,13 +5,16 @@ on `dt` (so a `dt` filter prunes partitions, as partition projection does in Ath
 and the view files in `athena_queries/views/` are created from the very text Athena
 gets. A table with no files yet is an empty relation with the right columns, so every
 view stays queryable on a fresh lake. An S3 lake is read through the lake's pyarrow
-datasets instead (DuckDB has no S3 access here).
+datasets instead (DuckDB has no S3 access here). A local file whose Parquet footer cannot be
+read (truncated, corrupt) is left out of its table with a warning (`skipped`): one bad file
+does not fail every query; `cafelake check` names it, the stage that owns it rebuilds it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -32,6 +35,8 @@ from cafelake.schemas import CATALOG_TABLES, TableDef, duck_type
 
 if TYPE_CHECKING:
     import duckdb
+
+log = logging.getLogger(__name__)
 
 
 def _literal(text: str) -> str:
@@ -177,7 +182,9 @@ class LocalAthena:
             self.con.execute("SET enable_progress_bar = false")
         self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         self.con.execute(f"SET temp_directory = '{Path(tempfile.gettempdir()) / 'cafelake-duckdb'}'")
-        self._files: dict[str, tuple[str, ...] | None] = {}
+        self._listed: dict[str, tuple[str, ...]] = {}  # the table files last seen
+        self._files: dict[str, tuple[str, ...] | None] = {}  # those the table's view reads
+        self.skipped: dict[str, str] = {}  # unreadable file -> why
         self.tables = {t.name: t for t in CATALOG_TABLES}
         self.views = {v.name: v for v in sqlfiles.views()}
         self.refresh()
@@ -214,13 +221,37 @@ class LocalAthena:
         import duckdb
 
         for name, tdef in self.tables.items():
-            files = tuple(self.lake.table_files(tdef))
-            if self._files.get(name) != files:
+            listed = tuple(self.lake.table_files(tdef))
+            if self._listed.get(name) != listed:
+                files = listed if self._on_s3(tdef) else self._readable(tdef, listed)
                 try:  # DuckDB reads the files' footers to bind the view: a file that is not Parquet fails here
                     self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {self._relation(tdef, files)}')
                 except duckdb.Error as exc:
                     raise _duckdb_error(exc) from exc
-                self._files[name] = files
+                self._listed[name], self._files[name] = listed, files
+
+    def _readable(self, tdef: TableDef, files: tuple[str, ...]) -> tuple[str, ...]:
+        """The files whose Parquet footer reads; the others are skipped with a warning."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        kept = []
+        for path in files:
+            try:
+                pq.read_metadata(path)
+            except (pa.ArrowException, OSError) as exc:
+                self.skipped[path] = str(exc).splitlines()[0]
+                owner = "cleanse" if tdef.zone == "cleansed" else "tokenize"
+                log.warning(
+                    "skipping unreadable file %s of %s (%s); `cafelake %s` rebuilds it",
+                    path,
+                    tdef.name,
+                    self.skipped[path],
+                    owner,
+                )
+                continue
+            kept.append(path)
+        return tuple(kept)
 
     # --- queries ---------------------------------------------------------------------
     def _run(self, sql: str) -> duckdb.DuckDBPyRelation | None:

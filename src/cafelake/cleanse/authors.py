@@ -3,8 +3,9 @@ without the key can recompute it from a nickname.
 
 The key comes, in order, from: an explicit argument (the Glue job reads it from
 Secrets Manager), CAFELAKE_PSEUDONYM_KEY (the settings' `env.pseudonym_key`), or a key file the
-lake keeps at `<lake root>/_config/pseudonym.key`, created with 32 random bytes (hex) on first use.
-The same lake therefore gives the same author_key across runs; deleting that file
+lake keeps at `<lake root>/_config/pseudonym.key`, made with 32 random bytes (hex) by `cafelake init`
+(and the demo) and by nothing else: a cleanse that finds no key refuses rather than re-key every
+author. The same lake therefore gives the same author_key across runs; deleting that file
 re-keys every author on the next full rebuild. The key is the text's UTF-8 bytes, so
 the same string in Secrets Manager and in the env var gives the same pseudonyms.
 """
@@ -57,24 +58,35 @@ def secret_key(secret_id: str, client: Any = None) -> bytes:
 
 
 def local_key(lake: Lake, configured: str | None = None) -> bytes:
-    """The `configured` key (CAFELAKE_PSEUDONYM_KEY), else the lake's key file (created if absent)."""
+    """The `configured` key (CAFELAKE_PSEUDONYM_KEY), else the lake's key file; ConfigError if neither."""
     if configured:
         return _key_bytes(configured)
     if lake.root.startswith("s3://"):
         raise ConfigError("no pseudonym key: set CAFELAKE_PSEUDONYM_KEY or pass a Secrets Manager id for an S3 lake")
     path = Path(lake.root) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        tmp.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)  # first writer wins if two runs race
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return _key_bytes(path.read_text(encoding="utf-8"))
+    try:
+        return _key_bytes(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no pseudonym key for lake {lake.root} ({path} does not exist): create it with "
+            f"`cafelake init --lake {lake.root}` (or restore the lake's key), or set CAFELAKE_PSEUDONYM_KEY"
+        ) from None
+
+
+def create_key(lake: Lake) -> tuple[Path, bool]:
+    """Make the local lake's key file unless it exists (`cafelake init`); (its path, whether it was made)."""
+    path = Path(lake.root) / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    tmp.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)  # first writer wins if two runs race
+        return path, True
+    except FileExistsError:
+        return path, False
+    finally:
+        tmp.unlink()
 
 
 @functools.lru_cache(maxsize=8)

@@ -15,13 +15,16 @@ re-reads every raw object (a lost row may be one an earlier run wrote).
 The manifest also records the settings (cleanse.yaml) and the contract the rows were written
 under (`CONTRACT`): a changed setting, or rows of another contract, make the next run a full
 rebuild (which rewrites every partition, so the next tokenize run rebuilds the mart from them).
-One run at a time per lake (the Glue job allows no concurrency).
+One run at a time per lake: the pipeline holds the lake's cleanse lock (and the Glue job allows no
+concurrency). An unreadable file in the cleansed zone (truncated, corrupt) is deleted and the run
+becomes a full rebuild from raw, which writes it again.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import time
 from collections import Counter
@@ -54,6 +57,7 @@ STATE = "_state/cleanse"
 MANIFEST = f"{STATE}/manifest.json"
 TOMBSTONES = f"{STATE}/tombstones.parquet"
 CHUNK_ROWS = 20_000  # candidates per vectorised transform call: large enough, memory stays flat
+log = logging.getLogger(__name__)
 _RAW_KEY = re.compile(r"(?:^|/)ingest_dt=(\d{4}-\d{2}-\d{2})/[^/]+\.jsonl\.gz$")
 
 
@@ -148,11 +152,13 @@ def run_cleanse(
     full: bool = False,
     on_progress: Progress | None = None,
     key: bytes | None = None,
+    run_id: str | None = None,
 ) -> CleanseSummary:
     """Cleanse raw objects into `cleansed/posts` and `cleansed/_quarantine`; see the module doc.
 
     The rules are `settings.cleanse` (cleanse.yaml). `key` is the pseudonym key (the Glue job
     passes the Secrets Manager one); by default the local key (env or the lake's key file) is used.
+    `run_id` is the id the pipeline marked running (a new one by default).
     Raises ReconciliationError if the rows written do not account for the records read.
     """
     if full and ingest_dts is not None:
@@ -162,9 +168,15 @@ def run_cleanse(
     settings = settings or Settings.load()
     config = settings.cleanse
     manifest = load_manifest(lake)
+    if bad := lake.discard_unreadable((POSTS, QUARANTINE)):
+        log.warning(
+            "rebuilding the cleansed zone from raw: removed unreadable %s",
+            "; ".join(f"{p} ({w})" for p, w in bad.items()),
+        )
+        full, ingest_dts = True, None
     if manifest and (manifest.get("config") != asdict(config) or manifest.get("contract", 1) != CONTRACT):
         full, ingest_dts = True, None  # new rules or another contract: every post must follow them
-    summary = CleanseSummary(run_id=new_run_id(now), full=full, config=asdict(config))
+    summary = CleanseSummary(run_id=run_id or new_run_id(now), full=full, config=asdict(config))
     key = key or local_key(lake, settings.env.pseudonym_key)
     done = set(manifest.get("objects", []))
     selected = _select(raw_objects(lake), done, ingest_dts, full)

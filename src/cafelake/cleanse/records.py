@@ -11,7 +11,9 @@ from what the board lists). `deleted`/`blind`/`private` are quarantined as
 source_deleted/source_blind/source_private *and* become tombstones: the latest fetch wins, so
 an older cleansed version of the post leaves the cleansed zone. `malformed` is quarantined as
 article_malformed (a failed fetch, not a deletion). Blank lines are not records and are
-skipped; everything else is counted.
+skipped; everything else is counted. A damaged (truncated) object keeps its whole lines; each line
+its gzip header declares but that was lost is a `truncated_object` record (an older object without
+a declared count: one `unreadable_object` record for the unknown rest), so the counts reconcile.
 
 A quarantine row keeps what an operator needs to see why: the raw line (its author
 identities are pseudonymised before it is stored, see redact.py), but for a deletion
@@ -32,7 +34,7 @@ import pyarrow as pa
 from cafelake import sources
 from cafelake.cleanse.text import string_array
 from cafelake.errors import ConfigError
-from cafelake.raw import STATUSES
+from cafelake.raw import STATUSES, declared_lines
 from cafelake.schemas import UTC_TS
 from cafelake.sources.base import Candidate, Head, Reject, Source, article_id, ident, instant, post_id
 
@@ -142,22 +144,9 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
     body, damage = gunzip(data)
     lines = body.split(b"\n")
     if damage:
-        acc.records += 1
-        acc.quarantine.append(
-            _qrow(
-                key,
-                ingest_dt,
-                0,
-                None,
-                "unreadable_object",
-                f"{damage}; {len(body)} of {len(data)} bytes recovered and read line by line; "
-                "the object stays in the raw zone",
-                None,
-                quarantined_at,
-            )
-        )
         if lines and lines[-1].strip():  # the cut-off last line is part of the damage
             lines = lines[:-1]
+        _quarantine_damage(acc, key, ingest_dt, data, body, sum(1 for x in lines if x.strip()), damage, quarantined_at)
     for no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -198,6 +187,34 @@ def read_object(acc: RawRecords, key: str, ingest_dt: str, data: bytes, quaranti
                 acc.tombstones.append((rej.post_id, rej.fetched_at, ingest_dt, key, no))
             continue
         acc.rows.append((key, no, ingest_dt, text, head.post_id, head.origin, head.club_id, head.article_id, *cand))
+
+
+def _quarantine_damage(
+    acc: RawRecords,
+    key: str,
+    ingest_dt: str,
+    data: bytes,
+    body: bytes,
+    recovered: int,
+    damage: str,
+    at: datetime,
+) -> None:
+    """Account for what a damaged object lost: each line its header declares but that was not
+    recovered, or (an object without a declared count) one record for the unknown rest."""
+    where = f"{len(body)} bytes decompressed from the object's {len(data)} bytes, {recovered} whole lines recovered"
+    declared = declared_lines(data)
+    if declared is None:
+        acc.records += 1
+        detail = (
+            f"{damage}; {where}; how many lines followed is not recorded (an object written before line "
+            "counts); the object stays in the raw zone"
+        )
+        acc.quarantine.append(_qrow(key, ingest_dt, 0, None, "unreadable_object", detail, None, at))
+        return
+    for no in range(recovered + 1, declared + 1):
+        acc.records += 1
+        detail = f"{damage}; line {no} of {declared} lost ({where}); the object stays in the raw zone"
+        acc.quarantine.append(_qrow(key, ingest_dt, no, None, "truncated_object", detail, None, at))
 
 
 def _qrow(

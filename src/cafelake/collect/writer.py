@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cafelake.lake import Lake
-from cafelake.raw import STATUSES, object_key, quarantine_key
+from cafelake.raw import STATUSES, gzip_lines, object_key, quarantine_key
 from cafelake.runs import iso_z, utcnow
 from cafelake.sources.base import Board
 
@@ -54,8 +54,9 @@ def envelope(
 
 
 def encode(envelopes: Iterable[dict[str, Any]]) -> bytes:
-    lines = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes)
-    return gzip.compress(lines.encode("utf-8"), compresslevel=6, mtime=0)
+    """gzip JSON Lines, its header declaring the line count (`raw.gzip_lines`)."""
+    lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in envelopes]
+    return gzip_lines("".join(lines).encode("utf-8"), len(lines))
 
 
 def decode(data: bytes) -> list[dict[str, Any]]:

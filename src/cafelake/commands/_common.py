@@ -27,15 +27,37 @@ LakeOption = Annotated[
 ]
 
 
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait", metavar="SECONDS", help="If another run of this stage holds the lake's lock, wait this long for it."
+    ),
+]
+
+
+def pipeline(lake: str | None, *, needs: str | None = None, stage: str | None = None) -> Pipeline:
+    """The command's pipeline: the settings read once (the environment, `--lake` first) and the lake they name.
+
+    `needs`: the zone the command reads; a lake without it is refused (MissingLakeError), and the
+    stages whose last run was interrupted are named, with the command that heals them (the command's
+    own `stage` says so itself, as it reruns).
+    """
+    stages = Pipeline.from_settings(Settings.load(lake=lake))
+    if needs:
+        stages.require(needs)
+        for run in (r for r in stages.interrupted() if r["stage"] != stage):
+            console.print(
+                f"[yellow]the last {run['stage']} (run {run['run_id']}) did not finish ({run.get('status')}); "
+                f"`cafelake {run['stage']}` heals it[/yellow]",
+                soft_wrap=True,
+            )
+    return stages
+
+
 class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def pipeline(lake: str | None) -> Pipeline:
-    """The command's pipeline: the settings read once (the environment, `--lake` first) and the lake they name."""
-    return Pipeline.from_settings(Settings.load(lake=lake))
 
 
 def _dates_as_text(df: pd.DataFrame) -> pd.DataFrame:

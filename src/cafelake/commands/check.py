@@ -87,7 +87,7 @@ def check(
     ] = CheckFormat.table,
 ) -> None:
     """Run every check in athena_queries/checks/ and print the results to stdout; exit 1 if one fails."""
-    results = pipeline(lake).checks(only=only)
+    results = pipeline(lake, needs="tokenized").checks(only=only)
     if fmt is CheckFormat.table:
         _table(results)
     else:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, pipeline
+from cafelake.commands._common import LakeOption, WaitOption, console, pipeline
 from cafelake.errors import UsageError
 
 
@@ -35,6 +35,7 @@ def cleanse(
             help="Re-cleanse the raw objects of this ingest date; repeatable.",
         ),
     ] = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Cleanse the raw objects not cleansed yet (or those of --ingest-dt, or all with --full).
 
@@ -47,7 +48,8 @@ def cleanse(
     ingest_dt = _ingest_dates(ingest_dt)
     if full and ingest_dt:
         raise UsageError("--full already covers every ingest date; drop --ingest-dt")
-    stages = pipeline(lake)
+    stages = pipeline(lake, needs="raw", stage="cleanse")
+    stages.pseudonym_key()  # a lake without a key is refused before the progress bar starts
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
@@ -56,6 +58,7 @@ def cleanse(
             ingest_dts=ingest_dt or None,
             full=full,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            wait=wait,
         )
     table = Table("cleanse", "value", title=f"Cleanse run {summary.run_id}")
     table.add_row("full rebuild", "yes" if summary.full else "no")

@@ -115,6 +115,7 @@ def demo(
 
     pipeline = Pipeline.from_settings(Settings.load(lake=lake))
     _fresh_lake(pipeline.lake, keep)
+    pipeline.init()  # the lake and its pseudonym key, as `cafelake init` makes them
     run = DemoRun()
     columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:

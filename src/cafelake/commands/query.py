@@ -60,7 +60,7 @@ def query(
         raise UsageError("--where applies to --view")
     if text is not None:
         read_only(text)
-    with pipeline(lake).query_engine() as engine:
+    with pipeline(lake, needs="tokenized").query_engine() as engine:
         if list_views:
             for name, v in engine.views.items():
                 typer.echo(f"{name}\t{v.description}")

@@ -38,7 +38,7 @@ def report(
     """Write the report and print the HTML path; exit 1 if a chart could not be drawn."""
     from cafelake.report.queries import query_engine, run_queries
 
-    stages = pipeline(lake)
+    stages = pipeline(lake, needs="tokenized" if engine == "local" else None)
     with console.status("Drawing the charts..."):
         # a lake that cannot be read (LakeError) or no workgroup to query Athena through (ConfigError)
         # arrive as CafelakeErrors from where they arise: one line, and their exit code

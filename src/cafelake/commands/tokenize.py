@@ -7,18 +7,19 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, pipeline
+from cafelake.commands._common import LakeOption, WaitOption, console, pipeline
 
 
 def tokenize(
     lake: LakeOption = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild every partition, re-tokenizing every post.")] = False,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Tokenize the cleansed partitions that changed since the last run and rebuild the mart."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    stages = pipeline(lake)
+    stages = pipeline(lake, needs="cleansed", stage="tokenize")
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
@@ -28,6 +29,7 @@ def tokenize(
             full=full,
             progress=lambda done, total: progress.update(posts, completed=done, total=total),
             tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total),
+            wait=wait,
         )
     table = Table("tokenize", "value", title="Tokenize summary")
     for key, value in asdict(summary).items():

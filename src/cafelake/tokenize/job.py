@@ -7,11 +7,20 @@ post whose content_hash is unchanged keeps its tokens_fact rows and is not sent 
 again. Whole partitions are replaced, so a re-run never duplicates rows; dimensions and
 TF-IDF are recomputed (cheap next to Kiwi). A changed configuration (dictionary,
 stopwords, frames, Kiwi version) makes the run a full rebuild.
+
+No reader, and no run that stops midway, sees a fact whose dimension row is missing: before a
+batch's facts, posts_dim is given a row for every post they name (a new or changed post's with no
+content_hash, so an interrupted run re-tokenizes it), and keyword_groups_dim every group old or new
+facts name; the exact dimensions are written after the facts. The manifest is written last: a run
+that stops midway leaves the old one, so the next run redoes what this one had not finished.
+An unreadable mart file (truncated, corrupt) is deleted and the run becomes a full rebuild from the
+cleansed posts; an unreadable cleansed file is the cleanse's to rebuild, and the run refuses.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -42,8 +51,12 @@ from cafelake.tokenize.tfidf import compute_tfidf
 from cafelake.tokenize.transform import TOKENS_SCHEMA, match_body_parts, match_groups, tokenize_posts
 
 MANIFEST_KEY = "_state/tokenize/manifest.json"
+log = logging.getLogger(__name__)
 # written in this order: posts_dim last
 PARTITIONED = (TOKENS_FACT, TOKEN_DAILY_COUNTS, POST_KEYWORD_GROUPS, POST_BODY_PARTS, POSTS_DIM)
+
+
+MART = (*PARTITIONED, KEYWORD_GROUPS_DIM, KEYWORDS_DICTIONARY, TOKEN_TFIDF)
 
 
 @dataclass
@@ -92,9 +105,17 @@ def load_manifest(lake: Lake) -> dict:
 def plan(lake: Lake, settings: Settings, full: bool = False) -> Plan:
     """Which cleansed partitions to (re)process and which mart partitions to drop."""
     started = utcnow()
+    if bad := lake.unreadable_files(POSTS):
+        raise LakeError(
+            f"cleansed/posts has {len(bad)} unreadable file(s), e.g. {next(iter(bad))}: "
+            "run `cafelake cleanse`, which rebuilds them from raw, then tokenize"
+        )
     files = cleansed_files(lake)
     config = settings.tokenizer_fingerprint
     old = load_manifest(lake)
+    if damaged := lake.discard_unreadable(MART):
+        log.warning("rebuilding the mart: removed unreadable %s", "; ".join(f"{p} ({w})" for p, w in damaged.items()))
+        full = True
     full = full or old.get("config") != config
     if full:
         changed = list(files)
@@ -143,6 +164,30 @@ def write_replacing(lake: Lake, tdef, tbl: pa.Table, dts: set[str]) -> None:
     written = set(lake.write_table(tdef, tbl)) if tbl.num_rows else set()
     if gone := dts - written:
         lake.drop_partitions(tdef, sorted(gone))
+
+
+def groups_dim_before_facts(lake: Lake, settings: Settings) -> None:
+    """keyword_groups_dim as the union of the mart's and the configuration's groups, so that facts of either
+    find their group while they are replaced (`finish` writes the configuration's alone)."""
+    new = groups_dim(settings.keyword_groups)
+    old = lake.read_table(KEYWORD_GROUPS_DIM)
+    old = old.filter(pc.invert(pc.is_in(old.column("group_id"), new.column("group_id"))))
+    lake.write_table(KEYWORD_GROUPS_DIM, pa.concat_tables([new, old.select(new.schema.names).cast(new.schema)]))
+
+
+def posts_dim_before_facts(lake: Lake, dim: pa.Table, unchanged: pa.Array, dts: set[str]) -> None:
+    """Give posts_dim a row for every post of `dim` (the batch's new rows) and keep the old rows of `dts`.
+
+    Posts not in `unchanged` (post ids whose tokens are kept) get no content_hash, so until their final
+    row is written they do not count as tokenized; old rows of posts now gone stay until the facts naming
+    them are replaced.
+    """
+    old = lake.read_table(POSTS_DIM, dts=dts)
+    old = old.filter(pc.invert(pc.is_in(old.column("post_id"), dim.column("post_id"))))
+    same = pc.is_in(dim.column("post_id"), unchanged)
+    hashes = pc.if_else(same, dim.column("content_hash"), pa.nulls(dim.num_rows, dim.schema.field("content_hash").type))
+    pending = dim.set_column(dim.schema.get_field_index("content_hash"), "content_hash", hashes)
+    lake.write_table(POSTS_DIM, pa.concat_tables([pending, old.select(pending.schema.names).cast(pending.schema)]))
 
 
 def write_tokens(lake: Lake, tokens: pa.Table, dts: set[str], body_parts: KeywordMatcher) -> int:
@@ -218,6 +263,7 @@ def run_tokenize(
     full: bool = False,
     on_progress: Progress | None = None,
     tfidf_progress: Progress | None = None,
+    run_id: str | None = None,
 ) -> TokenizeSummary:
     """Tokenize changed cleansed partitions and rebuild dimensions and TF-IDF (`settings.tokenizer`)."""
     from cafelake.tokenize.analyzer import analyzer
@@ -229,6 +275,8 @@ def run_tokenize(
     p = plan(lake, settings, full)
     for tdef in PARTITIONED:
         lake.drop_partitions(tdef, p.dropped)
+    if p.changed:
+        groups_dim_before_facts(lake, settings)
     d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
     total = d.count_rows() if d is not None else 0
     posts_in = tokenized = reused = n_tokens = n_groups = n_parts = 0
@@ -262,9 +310,11 @@ def run_tokenize(
             [(PARTITION_KEY, "ascending"), ("post_id", "ascending"), ("token_position", "ascending")]
         )
         pkg = match_groups(tokens, matcher)
+        dim = posts_dim(posts, tokens)
+        posts_dim_before_facts(lake, dim, posts.column("post_id").filter(keep), dts)
         n_parts += write_tokens(lake, tokens, dts, body_parts)
         write_replacing(lake, POST_KEYWORD_GROUPS, pkg, dts)
-        write_replacing(lake, POSTS_DIM, posts_dim(posts, tokens), dts)  # last: its hashes mark the commit
+        write_replacing(lake, POSTS_DIM, dim, dts)  # last: its hashes mark the commit
         posts_in += posts.num_rows
         tokenized += todo.num_rows
         reused += posts.num_rows - todo.num_rows
@@ -273,7 +323,7 @@ def run_tokenize(
         if on_progress:
             on_progress(posts_in, total)
     summary = TokenizeSummary(
-        new_run_id(p.started),
+        run_id or new_run_id(p.started),
         p.full,
         len(p.changed),
         len(p.dropped),

@@ -96,7 +96,9 @@ def split(tagged: DataFrame) -> tuple[DataFrame, DataFrame]:
     return tokens, groups
 
 
-def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool = False) -> TokenizeSummary:
+def run_spark(
+    spark: SparkSession, lake: Lake, settings: Settings, *, full: bool = False, run_id: str | None = None
+) -> TokenizeSummary:
     """The tokenize stage with Kiwi on Spark: every post of a changed partition is re-tokenized.
 
     Rows come back to the driver one partition group at a time and are written with the
@@ -106,6 +108,8 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
 
     from cafelake.tokenize import job
     from cafelake.tokenize.keywords import KeywordMatcher
+    from cafelake.tokenize.mart import posts_dim
+    from cafelake.tokenize.transform import TOKENS_SCHEMA
 
     start = time.monotonic()
     p = job.plan(lake, settings, full)
@@ -114,6 +118,7 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
     posts_in = n_tokens = n_groups = n_parts = 0
     body_parts = KeywordMatcher(settings.body_parts)
     if p.changed:
+        job.groups_dim_before_facts(lake, settings)
         paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
         posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
         posts_in = posts.count()
@@ -121,6 +126,9 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         tokens_df, groups_df = split(tagged)
         for dts in job.by_month(p.changed):  # the driver holds one month of rows at a time
             month = F.col(PARTITION_KEY).isin(dts)
+            month_posts = lake.read_table(POSTS, dts=dts)  # every post is re-tokenized: none keeps its hash
+            pending = posts_dim(month_posts, TOKENS_SCHEMA.empty_table())
+            job.posts_dim_before_facts(lake, pending, pa.array([], pa.string()), set(dts))
             tokens = _collect_arrow(tokens_df.where(month), TOKENS_FACT)
             n_parts += job.write_tokens(lake, tokens, set(dts), body_parts)
             groups = _collect_arrow(groups_df.where(month), POST_KEYWORD_GROUPS)
@@ -130,7 +138,7 @@ def run_spark(spark: SparkSession, lake: Lake, settings: Settings, *, full: bool
         tagged.unpersist()
         job.write_posts_dim(lake, p.changed)
     summary = job.TokenizeSummary(
-        new_run_id(p.started),
+        run_id or new_run_id(p.started),
         p.full,
         len(p.changed),
         len(p.dropped),

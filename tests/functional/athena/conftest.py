@@ -204,6 +204,7 @@ def pipeline_corpus():
 @pytest.fixture(scope="session")
 def pipeline_lake(tmp_path_factory, pipeline_corpus) -> Lake:
     """A lake built by the real pipeline: sample corpus -> raw -> cleanse -> tokenize (Kiwi)."""
+    from cafelake.cleanse.authors import create_key
     from cafelake.cleanse.job import run_cleanse
     from cafelake.collect.seed import seed_raw
     from cafelake.tokenize.job import run_tokenize
@@ -211,6 +212,7 @@ def pipeline_lake(tmp_path_factory, pipeline_corpus) -> Lake:
     lake = Lake(str(tmp_path_factory.mktemp("pipeline")))
     corpus = pipeline_corpus
     seed_raw(lake, corpus, run_id="athena-test", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+    create_key(lake)  # as `cafelake init` does
     assert run_cleanse(lake).cleansed > 1500
     run_tokenize(lake)
     return lake

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from cafelake.cleanse.authors import create_key
 from cafelake.lake import Lake
 from cafelake.raw import object_key
 
@@ -83,8 +84,11 @@ def put_raw(lake: Lake, lines, *, ingest_dt="2026-11-20", run_id="r1", seq=0) ->
 
 @pytest.fixture
 def lake(tmp_path, monkeypatch) -> Lake:
+    """A lake made as `cafelake init` makes one: the folder and its pseudonym key."""
     monkeypatch.delenv("CAFELAKE_PSEUDONYM_KEY", raising=False)
-    return Lake(str(tmp_path / "lake"))
+    lake = Lake(str(tmp_path / "lake"))
+    create_key(lake)
+    return lake
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_job_cleanses_s3_with_the_secret_key(job, moto_server, monkeypatch, make
 
 
 def test_job_reads_cleanse_yaml_from_the_config_dir(job, tmp_path, monkeypatch, make_envelope, write_raw):
-    monkeypatch.delenv("CAFELAKE_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("CAFELAKE_PSEUDONYM_KEY", "the-configured-key")  # a job without a secret id
     lake = Lake(str(tmp_path / "lake"))
     write_raw(lake, [make_envelope(1, subject="기침 ㅠㅠ", html="<p>밤에 심해요 ㅋㅋ</p>")])
     argv = ["cleanse.py", "--raw_uri", lake.uri("raw"), "--cleansed_uri", lake.uri("cleansed")]
@@ -124,6 +124,7 @@ def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, e
     """pyarrow's S3 filesystem does not follow S3's region redirect: without the job's region it would
     talk to us-east-1."""
     import cafelake.cleanse
+    import cafelake.pipeline
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "CAFELAKE_S3_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
@@ -131,9 +132,9 @@ def test_job_reaches_s3_in_the_region_it_is_given(job, monkeypatch, argv, env, e
         monkeypatch.setenv(name, value)
     lakes = []
     monkeypatch.setattr(
-        cafelake.cleanse,
-        "run_cleanse",
-        lambda lake, settings, **kw: lakes.append(lake) or cafelake.cleanse.CleanseSummary("run", full=False),
+        cafelake.pipeline.Pipeline,
+        "cleanse",
+        lambda stages, **kw: lakes.append(stages.lake) or cafelake.cleanse.CleanseSummary("run", full=False),
     )
     job.main(["cleanse.py", "--raw_uri", "s3://raw-bkt", "--cleansed_uri", "s3://cleansed-bkt", *argv])
     (lake,) = lakes

@@ -16,6 +16,7 @@ from cafelake.cleanse import run_cleanse
 from cafelake.cleanse.authors import KEY_FILE, pseudonym
 from cafelake.cleanse.job import MANIFEST, ReconciliationError
 from cafelake.errors import UsageError
+from cafelake.lake import Lake
 from cafelake.raw import object_key
 from cafelake.runs import read_runs, run_key
 from cafelake.schemas import POSTS
@@ -223,7 +224,8 @@ def test_author_keys_are_stable_across_runs_and_rebuilds(lake, make_envelope, wr
     assert first["naver_cafe:10050146:1"] == first["naver_cafe:10050146:2"] != first["naver_cafe:10050146:3"]
 
 
-def test_the_configured_key_is_the_one_used_and_no_key_file_is_made(lake, make_envelope, write_raw):
+def test_the_configured_key_is_the_one_used_and_no_key_file_is_made(tmp_path, make_envelope, write_raw):
+    lake = Lake(str(tmp_path / "uninitialised"))
     write_raw(lake, [make_envelope(1, member="A")])
     run_cleanse(lake, Settings.load({"CAFELAKE_PSEUDONYM_KEY": "the-operators-key"}))
     [row] = lake.read_table("posts").to_pylist()

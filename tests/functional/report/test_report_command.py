@@ -21,12 +21,14 @@ def test_unknown_engine(tmp_path):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_an_s3_lake_without_data_gives_a_report_of_messages(tmp_path, moto_server, monkeypatch):
+def test_an_s3_lake_without_a_mart_is_refused(tmp_path, moto_server, monkeypatch):
+    """A mistyped or empty lake is not an empty report: one line, exit 2 (the page of messages is the
+    report of a mart whose views have no rows yet)."""
     monkeypatch.setenv("CAFELAKE_S3_ENDPOINT", moto_server)
     result = _run("--lake", "s3://no-data-yet/lake", "--out", str(tmp_path / "out"))
-    assert result.exit_code == 0, result.output
-    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "<img" not in page and "No posts yet, so no hourly pattern." in page
+    assert result.exit_code == 2, result.output
+    assert "has no tokenized data" in result.output and "run `cafelake tokenize` first" in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
 
 
 def test_an_unreachable_lake_is_a_clear_error(tmp_path, monkeypatch):
@@ -72,10 +74,15 @@ def test_athena_engine_without_a_workgroup_or_a_deployed_stack_is_a_clear_error(
 
 
 def test_a_broken_view_fails_the_command_unless_missing_charts_are_allowed(tmp_path, monkeypatch):
-    """One view errors on an empty lake: only its chart is named; the empty ones are not failures."""
+    """One view errors on a lake without posts: only its chart is named; the empty ones are not failures."""
+    from cafelake.lake import Lake
     from cafelake.report import queries
+    from cafelake.settings import Settings
+    from cafelake.tokenize.keywords import groups_dim
 
     monkeypatch.setitem(queries.QUERIES, "v_top_tokens", "SELECT no_such_column FROM v_top_tokens")
+    # a mart with its dimensions and no posts yet
+    Lake(str(tmp_path / "lake")).write_table("keyword_groups_dim", groups_dim(Settings.load({}).keyword_groups))
     args = ("--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out"))
     result = _run(*args)
     assert result.exit_code == 1, result.output

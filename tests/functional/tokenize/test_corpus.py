@@ -20,6 +20,7 @@ def corpus_lake(tmp_path_factory):
     corpus = Corpus(posts=500, seed=7)
     lake = Lake(str(tmp_path_factory.mktemp("corpus") / "lake"))
     seed_raw(lake, corpus, run_id="t1", fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    Pipeline(lake).init()
     _, tokenized = Pipeline(lake).transform()
     return corpus, lake, tokenized
 

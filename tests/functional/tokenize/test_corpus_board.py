@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cafelake.cleanse.authors import create_key
 from cafelake.cleanse.job import run_cleanse
 from cafelake.collect.seed import seed_raw
 from cafelake.lake import Lake
@@ -57,6 +58,7 @@ def board(tmp_path_factory) -> tuple[Corpus, Lake]:
     corpus = Corpus(posts=POSTS, seed=42)
     lake = Lake(str(tmp_path_factory.mktemp("board") / "lake"))
     seed_raw(lake, corpus, run_id="board", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+    create_key(lake)  # as `cafelake init` does
     run_cleanse(lake)
     run_tokenize(lake)
     return corpus, lake

@@ -65,7 +65,7 @@ class _Summary:
 
 def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
     """The region of each zone's S3 filesystem when the job runs with `argv` under `env`."""
-    import cafelake.tokenize
+    import cafelake.pipeline
 
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "CAFELAKE_S3_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
@@ -73,7 +73,7 @@ def _lake_regions(job, monkeypatch, argv, env) -> dict[str, str]:
         monkeypatch.setenv(name, value)
     lakes = []
     monkeypatch.setattr(
-        cafelake.tokenize, "run_tokenize", lambda lake, settings, **kw: lakes.append(lake) or _Summary()
+        cafelake.pipeline.Pipeline, "tokenize", lambda stages, **kw: lakes.append(stages.lake) or _Summary()
     )
     job.main(["--cleansed_uri", "s3://cleansed-bkt", "--tokenized_uri", "s3://tokenized-bkt", *argv])
     (lake,) = lakes

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from moto import mock_aws
 
-from cafelake.cleanse.authors import KEY_FILE, author_keys, local_key, pseudonym, secret_key
+from cafelake.cleanse.authors import KEY_FILE, author_keys, create_key, local_key, pseudonym, secret_key
 from cafelake.environment import Environment
 from cafelake.errors import ConfigError
 from cafelake.lake import Lake
@@ -42,11 +42,16 @@ def test_the_key_matters():
     )
 
 
-def test_lake_key_file_is_created_once_and_reused(tmp_path):
+def test_only_create_key_makes_the_key_file_and_it_is_never_replaced(tmp_path):
     lake = Lake(str(tmp_path))
+    with pytest.raises(ConfigError, match=r"no pseudonym key for lake .*`cafelake init --lake"):
+        local_key(lake)
+    assert not (tmp_path / KEY_FILE).exists()  # reading a key never makes one
+    path, made = create_key(lake)
     first = local_key(lake)
-    assert (tmp_path / KEY_FILE).exists() and len(first) == 64
-    assert local_key(Lake(str(tmp_path))) == first
+    assert made and path == tmp_path / KEY_FILE and len(first) == 64
+    assert create_key(Lake(str(tmp_path))) == (path, False) and local_key(Lake(str(tmp_path))) == first
+    create_key(Lake(str(tmp_path / "other")))
     assert local_key(Lake(str(tmp_path / "other"))) != first
 
 

@@ -125,3 +125,39 @@ def test_the_post_id_is_the_origins_and_an_unknown_source_is_quarantined():
         ("missing_id", None),
     ]
     assert acc.rows == [] and acc.records == 3
+
+
+def _lines(n: int) -> list[dict]:
+    """n envelopes whose text does not compress away (so a cut loses lines, not just a trailer)."""
+    import hashlib
+
+    return [_env(contentHtml=hashlib.sha256(str(i).encode()).hexdigest() * 20) for i in range(1, n + 1)]
+
+
+def test_a_truncated_object_keeps_its_lines_and_quarantines_each_lost_one():
+    from cafelake.collect.writer import encode
+
+    data = encode(_lines(40))
+    cut = data[: int(len(data) * 0.6)]
+    acc = RawRecords()
+    read_object(acc, "k", "d", cut, NOW)
+    lost = [q for q in acc.quarantine if q["reason"] == "truncated_object"]
+    assert 0 < len(acc.rows) < 40 and len(lost) == 40 - len(acc.rows)
+    assert acc.records == 40  # every line the object held is accounted for
+    assert [q["line_no"] for q in lost] == list(range(len(acc.rows) + 1, 41))
+    assert f"line {len(acc.rows) + 1} of 40 lost" in lost[0]["detail"]
+    assert f"from the object's {len(cut)} bytes" in lost[0]["detail"] and lost[0]["payload"] is None
+
+
+def test_an_older_truncated_object_is_one_record_with_the_byte_counts_right():
+    """Objects written before the line count: the lost rest is one record, and the detail says which bytes are which."""
+    lines = b"".join(json.dumps(e).encode() + b"\n" for e in _lines(40))
+    data = gzip.compress(lines)
+    cut = data[: int(len(data) * 0.6)]
+    acc = RawRecords()
+    read_object(acc, "k", "d", cut, NOW)
+    (q,) = [q for q in acc.quarantine if q["reason"] == "unreadable_object"]
+    body, _ = gunzip(cut)
+    assert acc.records == len(acc.rows) + 1
+    assert f"{len(body)} bytes decompressed from the object's {len(cut)} bytes" in q["detail"]
+    assert f"{len(acc.rows)} whole lines recovered" in q["detail"]

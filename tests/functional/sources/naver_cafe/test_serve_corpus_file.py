@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
+from cafelake.cleanse.authors import create_key
 from cafelake.cleanse.job import run_cleanse
 from cafelake.commands.scrape import scrape
 from cafelake.commands.serve import serve
@@ -66,6 +67,7 @@ def test_a_hand_written_board_is_served_scraped_and_cleansed(tmp_path):
         915: "malformed",
     }
 
+    create_key(Lake(lake))  # as `cafelake init` does
     summary = run_cleanse(Lake(lake))
     posts = {r["article_id"]: r for r in Lake(lake).read_table("posts").to_pylist()}
     assert summary.quarantined >= 1 and 915 not in posts  # the truncated body
