@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, console, pipeline
-from cafelake.commands.query import Format, _print
+from cafelake.commands._common import Format, LakeOption, console, pipeline, print_frame
 
 
 def alerts(
@@ -18,7 +17,7 @@ def alerts(
     example posts. Exits 0 whether or not a group is rising (the cloud's alert step sends the notices)."""
     from cafelake.alerts.notify import LATEST_RISING_SQL
 
-    with pipeline(lake).query_engine() as engine:
+    with pipeline(lake, needs="tokenized").query_engine() as engine:
         df = engine.query(LATEST_RISING_SQL)
         week = engine.query("SELECT CAST(max(week_start) AS varchar) AS week FROM v_rising_groups")["week"].iloc[0]
     if fmt is Format.table:
@@ -26,4 +25,4 @@ def alerts(
             console.print("no complete week with a trailing window yet: nothing to test")
         else:
             console.print(f"week of {week}: {len(df)} rising group(s)")
-    _print(df, fmt)
+    print_frame(df, fmt)
