@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cafelake.errors import LakeError, MissingLakeError, UsageError
+from cafelake.errors import MissingLakeError, UsageError
 from cafelake.lake import Lake
 from cafelake.runs import RECORDED_STAGES, Progress, interrupted_run, new_run_id, recorded, utcnow
 from cafelake.settings import Settings
+from cafelake.store import reaching
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,11 +113,9 @@ class Pipeline:
 
     def require(self, zone: str) -> None:
         """Refuse to run a stage on a zone nobody wrote: a mistyped lake must not pass as an empty one."""
-        try:
+        with reaching(self.lake.uri(zone)):
             if self.lake.list_keys(zone):
                 return
-        except OSError as exc:
-            raise LakeError(f"cannot read lake {self.lake.root}: {exc}") from None
         root = self.lake.local_root()
         if root is not None and not root.is_dir():
             raise MissingLakeError(

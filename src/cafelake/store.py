@@ -288,7 +288,12 @@ class S3Store(ObjectStore):
     @_s3_errors
     def list(self, uri: str) -> list[str]:
         """A missing bucket holds nothing; a store that cannot be reached is an OSError naming the URI."""
-        from botocore.exceptions import BotoCoreError
+        from botocore.exceptions import (
+            BotoCoreError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            PartialCredentialsError,
+        )
 
         bucket, key = self.split(uri)
         prefix = f"{key.rstrip('/')}/" if key else ""
@@ -298,7 +303,9 @@ class S3Store(ObjectStore):
                 found += [o["Key"][len(prefix) :] for o in page.get("Contents", [])]
         except self.client.exceptions.NoSuchBucket:
             return []
-        except BotoCoreError as exc:
+        except (NoCredentialsError, PartialCredentialsError, EndpointConnectionError):
+            raise  # named by _s3_errors, with what to set
+        except BotoCoreError as exc:  # a timeout, a broken answer: `reaching` names the lake
             raise OSError(f"{uri}: {exc}") from exc
         return sorted(found)
 

@@ -36,7 +36,7 @@ def test_an_unreachable_lake_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     result = _run("--lake", "s3://some-bucket/lake", "--out", str(tmp_path / "out"))
     assert result.exit_code == 3  # a LakeError: the run failed on its way (1 is for failed checks)
-    assert result.output.startswith("cafelake report: cannot read the lake at s3://some-bucket/lake")
+    assert result.output.startswith("cafelake report: s3://some-bucket/lake/tokenized: the S3 endpoint does not answer")
     assert "CAFELAKE_S3_ENDPOINT" in result.output and result.output.count("\n") == 1
 
 

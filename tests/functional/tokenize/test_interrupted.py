@@ -43,7 +43,8 @@ def changed(tmp_path, settings) -> Settings:
     """The configuration with one keyword group more: a full rebuild of the mart."""
     override = tmp_path / "cfg"
     override.mkdir()
-    (override / "keyword_groups.yaml").write_text(settings.files.text("keyword_groups.yaml") + NEW_GROUP)
+    groups = settings.files.text("keyword_groups.yaml")
+    (override / "keyword_groups.yaml").write_text(groups.replace("\nbody_parts:", "\n" + NEW_GROUP + "body_parts:", 1))
     return Settings.load({"CAFELAKE_CONFIG_DIR": str(override)})
 
 
