@@ -8,7 +8,7 @@ as `run_tokenize` calls them, so a figure here is a figure of the mart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,19 +37,26 @@ def _names(cell: str) -> frozenset[str]:
     return frozenset(s for p in cell.split(",") if (s := p.strip()))
 
 
-def load_gold(path: str | Path) -> list[GoldRow]:
-    """The gold rows; `#` lines are comments, the first other line the header."""
-    rows: list[GoldRow] = []
+def _data_lines(path: str | Path, columns: tuple[str, ...]) -> Iterator[tuple[int, str, list[str]]]:
+    """A gold TSV's data lines (line number, line, cells) after its header, which must be `columns`;
+    blank and `#` lines are skipped."""
     header = None
     for n, ln in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not ln.strip() or ln.startswith("#"):
             continue
         cells = ln.split("\t")
         if header is None:
-            if tuple(cells) != COLUMNS:
-                raise ValueError(f"{path}:{n}: header must be {'<TAB>'.join(COLUMNS)}, got {ln!r}")
+            if tuple(cells) != columns:
+                raise ValueError(f"{path}:{n}: header must be {'<TAB>'.join(columns)}, got {ln!r}")
             header = cells
             continue
+        yield n, ln, cells
+
+
+def load_gold(path: str | Path) -> list[GoldRow]:
+    """The gold rows; `#` lines are comments, the first other line the header."""
+    rows: list[GoldRow] = []
+    for n, ln, cells in _data_lines(path, COLUMNS):
         if len(cells) > len(COLUMNS) or not cells[0].strip():
             raise ValueError(f"{path}:{n}: want text<TAB>groups<TAB>not<TAB>may<TAB>whole, got {ln!r}")
         cells += [""] * (len(COLUMNS) - len(cells))
@@ -191,16 +198,7 @@ class AgeRow:
 def load_age_gold(path: str | Path) -> list[AgeRow]:
     """The age gold rows; `#` lines are comments, the first other line the header."""
     rows: list[AgeRow] = []
-    header = None
-    for n, ln in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not ln.strip() or ln.startswith("#"):
-            continue
-        cells = ln.split("\t")
-        if header is None:
-            if tuple(cells) != AGE_COLUMNS:
-                raise ValueError(f"{path}:{n}: header must be {'<TAB>'.join(AGE_COLUMNS)}, got {ln!r}")
-            header = cells
-            continue
+    for n, ln, cells in _data_lines(path, AGE_COLUMNS):
         cells += [""] * (len(AGE_COLUMNS) - len(cells))
         if len(cells) > len(AGE_COLUMNS) or not cells[0].strip() or not (cells[1] == "" or cells[1].isdigit()):
             raise ValueError(f"{path}:{n}: want text<TAB>months (digits or empty)<TAB>note, got {ln!r}")
