@@ -3,19 +3,20 @@
 CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.post_keyword_groups (
   `post_id`          string COMMENT 'post id',
   `group_id`         int COMMENT 'matched group',
-  `matched_keywords` array<string> COMMENT 'the group\'s keywords found among the post\'s tokens'
+  `matched_keywords` array<string> COMMENT 'the group\'s keywords found among the post\'s tokens',
+  `dt`               string COMMENT 'post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it'
 )
 COMMENT 'One row per (post, matched group).'
-PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')
+PARTITIONED BY (`month` string COMMENT 'the month of dt, YYYY-MM: the folder (partition) the rows are stored in')
 STORED AS PARQUET
 LOCATION '${tokenized_uri}/post_keyword_groups/'
 TBLPROPERTIES (
   'parquet.compression' = 'ZSTD',
   'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2015-01-01,NOW+1DAYS',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = '${tokenized_uri}/post_keyword_groups/dt=${dt}/'
+  'projection.month.type' = 'date',
+  'projection.month.format' = 'yyyy-MM',
+  'projection.month.range' = '2015-01,NOW+1DAYS',
+  'projection.month.interval' = '1',
+  'projection.month.interval.unit' = 'MONTHS',
+  'storage.location.template' = '${tokenized_uri}/post_keyword_groups/month=${month}/'
 )

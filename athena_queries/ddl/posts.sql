@@ -21,19 +21,20 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.posts (
   `content_hash`   string COMMENT 'hash of question_text: unchanged posts are not re-tokenized',
   `fetched_at`     timestamp COMMENT 'when the kept version was fetched; null for a row of an export that does not say (such a version loses to any fetched one)',
   `ingest_dt`      string COMMENT 'raw ingest date (YYYY-MM-DD) of the kept version',
-  `text_truncated` boolean COMMENT 'true if question_text (and content) were cut at max_text_chars (cleanse.yaml): a long post is kept, shortened'
+  `text_truncated` boolean COMMENT 'true if question_text (and content) were cut at max_text_chars (cleanse.yaml): a long post is kept, shortened',
+  `dt`             string COMMENT 'post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it'
 )
 COMMENT 'Cleansed posts, one row per post (latest fetch).'
-PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')
+PARTITIONED BY (`month` string COMMENT 'the month of dt, YYYY-MM: the folder (partition) the rows are stored in')
 STORED AS PARQUET
 LOCATION '${cleansed_uri}/posts/'
 TBLPROPERTIES (
   'parquet.compression' = 'ZSTD',
   'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2015-01-01,NOW+1DAYS',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = '${cleansed_uri}/posts/dt=${dt}/'
+  'projection.month.type' = 'date',
+  'projection.month.format' = 'yyyy-MM',
+  'projection.month.range' = '2015-01,NOW+1DAYS',
+  'projection.month.interval' = '1',
+  'projection.month.interval.unit' = 'MONTHS',
+  'storage.location.template' = '${cleansed_uri}/posts/month=${month}/'
 )

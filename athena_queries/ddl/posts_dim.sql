@@ -21,19 +21,20 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.posts_dim (
   `token_count`     int COMMENT 'kept token occurrences in tokens_fact',
   `content_hash`    string COMMENT 'hash of question_text',
   `baby_age_months` int COMMENT 'the baby\'s age in whole months as the text states it (생후 5개월, 100일, 돌, 4살); null if it states none (docs/text-analysis.md#the-babys-age)',
-  `baby_age_band`   string COMMENT 'baby_age_months as a band: 0 신생아 (<1), 01-03개월, 04-06개월, 07-12개월, 13-24개월, 25-36개월, 37개월+; null if none'
+  `baby_age_band`   string COMMENT 'baby_age_months as a band: 0 신생아 (<1), 01-03개월, 04-06개월, 07-12개월, 13-24개월, 25-36개월, 37개월+; null if none',
+  `dt`              string COMMENT 'post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it'
 )
 COMMENT 'One row per post: the mart\'s post dimension.'
-PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')
+PARTITIONED BY (`month` string COMMENT 'the month of dt, YYYY-MM: the folder (partition) the rows are stored in')
 STORED AS PARQUET
 LOCATION '${tokenized_uri}/posts_dim/'
 TBLPROPERTIES (
   'parquet.compression' = 'ZSTD',
   'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2015-01-01,NOW+1DAYS',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = '${tokenized_uri}/posts_dim/dt=${dt}/'
+  'projection.month.type' = 'date',
+  'projection.month.format' = 'yyyy-MM',
+  'projection.month.range' = '2015-01,NOW+1DAYS',
+  'projection.month.interval' = '1',
+  'projection.month.interval.unit' = 'MONTHS',
+  'storage.location.template' = '${tokenized_uri}/posts_dim/month=${month}/'
 )

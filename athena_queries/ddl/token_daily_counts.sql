@@ -5,19 +5,20 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.token_daily_counts (
   `token_pos`   string COMMENT 'part of speech',
   `is_stopword` boolean COMMENT 'the tokens_fact stopword flag',
   `occurrences` bigint COMMENT 'the day\'s tokens_fact rows of the token',
-  `posts`       bigint COMMENT 'distinct posts using the token that day; additive over days (a post has one dt)'
+  `posts`       bigint COMMENT 'distinct posts using the token that day; additive over days (a post has one dt)',
+  `dt`          string COMMENT 'post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it'
 )
 COMMENT 'Token occurrences and posts per KST day: tokens_fact summed, written with it, for period top-token queries.'
-PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')
+PARTITIONED BY (`month` string COMMENT 'the month of dt, YYYY-MM: the folder (partition) the rows are stored in')
 STORED AS PARQUET
 LOCATION '${tokenized_uri}/token_daily_counts/'
 TBLPROPERTIES (
   'parquet.compression' = 'ZSTD',
   'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2015-01-01,NOW+1DAYS',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = '${tokenized_uri}/token_daily_counts/dt=${dt}/'
+  'projection.month.type' = 'date',
+  'projection.month.format' = 'yyyy-MM',
+  'projection.month.range' = '2015-01,NOW+1DAYS',
+  'projection.month.interval' = '1',
+  'projection.month.interval.unit' = 'MONTHS',
+  'storage.location.template' = '${tokenized_uri}/token_daily_counts/month=${month}/'
 )

@@ -5,19 +5,20 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${database}.tokens_fact (
   `token_position` int COMMENT '0-based position among the post\'s kept tokens',
   `token`          string COMMENT 'normalised form (lemma for VA/VV, synonyms mapped)',
   `token_pos`      string COMMENT 'part of speech (Kiwi tag without suffix)',
-  `is_stopword`    boolean COMMENT 'true if on a stopword list (kept, flagged)'
+  `is_stopword`    boolean COMMENT 'true if on a stopword list (kept, flagged)',
+  `dt`             string COMMENT 'post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it'
 )
 COMMENT 'One row per kept token occurrence.'
-PARTITIONED BY (`dt` string COMMENT 'post date in KST, YYYY-MM-DD')
+PARTITIONED BY (`month` string COMMENT 'the month of dt, YYYY-MM: the folder (partition) the rows are stored in')
 STORED AS PARQUET
 LOCATION '${tokenized_uri}/tokens_fact/'
 TBLPROPERTIES (
   'parquet.compression' = 'ZSTD',
   'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2015-01-01,NOW+1DAYS',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = '${tokenized_uri}/tokens_fact/dt=${dt}/'
+  'projection.month.type' = 'date',
+  'projection.month.format' = 'yyyy-MM',
+  'projection.month.range' = '2015-01,NOW+1DAYS',
+  'projection.month.interval' = '1',
+  'projection.month.interval.unit' = 'MONTHS',
+  'storage.location.template' = '${tokenized_uri}/tokens_fact/month=${month}/'
 )

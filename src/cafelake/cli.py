@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "import": "Import an export of an earlier scrape (a CSV file) into the raw zone.",
     "cleanse": "Cleanse raw records into cleansed/posts, with quarantine.",
     "tokenize": "Tokenize cleansed posts with Kiwi and build the mart.",
+    "compact": "Rewrite each closed month of every table as one file.",
     "explain": "Show how a text is tokenized and which keyword groups it lands in.",
     "stopwords": "Suggest the board's too-common nouns from the mart, for review.",
     "query": "Run Athena SQL or a view on the local lake (DuckDB).",

@@ -3,30 +3,43 @@
 Objects go straight to the zone's store; tables go through the store's pyarrow filesystem,
 one code path for a folder and for S3, so what the tests exercise locally is what runs in
 Glue. pyarrow is imported only for tables: the scraper Lambda, which writes objects, has
-none. Tables are Parquet (zstd) under `<zone root>/<table>/dt=YYYY-MM-DD/`; a write replaces
-whole partitions, so a re-run never duplicates rows. Keys with a part starting with `_` or
+none. Tables are Parquet (zstd) under `<zone root>/<table>/month=YYYY-MM/`, a day file per day of an
+open month and one file per compacted month (`layout.py`); callers see days (`dt`) only, and a
+write replaces whole days, so a re-run never duplicates rows. Keys with a part starting with `_` or
 `.` are invisible to readers (`layout.is_hidden`, as they are to Athena): state, run
 records and quarantine live there.
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
-import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cafelake.environment import DEFAULT_LAKE, Environment
 from cafelake.errors import LakeError
-from cafelake.layout import PARTITION_KEY, ZONES, is_hidden
+from cafelake.layout import (
+    OLD_PARTITION_PREFIX,
+    PARTITION_KEY,
+    ZONES,
+    TableFile,
+    day_file_key,
+    is_hidden,
+    live_files,
+    month_file_key,
+    month_of,
+    new_token,
+)
 from cafelake.store import ObjectStore, normalise, open_stores, reaching, writing
 
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as ds
     import pyarrow.fs as pafs
+    import pyarrow.parquet as pq
 
     from cafelake.schemas import TableDef
 
@@ -68,6 +81,83 @@ def _dictionary_columns(tbl: pa.Table) -> list[str]:
         if 0 < 2 * pc.count_distinct(values).as_py() <= runs:
             out.append(_leaf_path(f.name, f.type))
     return out
+
+
+def pa_field_dt() -> pa.Field:
+    """The dt column every file of a partitioned table holds (YYYY-MM-DD)."""
+    import pyarrow as pa
+
+    return pa.field(PARTITION_KEY, pa.string())
+
+
+def pa_concat(parts: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    import pyarrow as pa
+
+    return (
+        pa.concat_tables([p.select(schema.names).cast(schema) for p in parts if p.num_rows])
+        if any(p.num_rows for p in parts)
+        else schema.empty_table()
+    )
+
+
+def _local_fs() -> type:
+    import pyarrow.fs as pafs
+
+    return pafs.LocalFileSystem
+
+
+DAY_VERSIONS = b"cafelake.day_versions"  # a month file's footer key: {dt: version} of its days
+
+
+def _month_versions(meta: pq.FileMetaData, f: TableFile) -> dict[str, str]:
+    """A month file's {dt: version}; the file's own token for days it does not name."""
+    named = json.loads((meta.metadata or {}).get(DAY_VERSIONS, b"{}"))
+    return {d: named.get(d, f.token) for d in f.days}
+
+
+class _DaySources:
+    """One day's rows from a month's live files: a day file whole, or a month file's row groups holding it
+    (chosen by their dt statistics; the last ones read are kept, as consecutive days share them)."""
+
+    def __init__(self, fs: pafs.FileSystem, base: str, live: list[TableFile]) -> None:
+        self.fs, self.base = fs, base
+        self.by_day = {d: f for f in live for d in f.days}
+        self._cached: tuple[str, tuple[int, ...], pa.Table] | None = None
+        self._versions: dict[str, dict[str, str]] = {}
+
+    def version(self, dt: str) -> str:
+        """The day's version (`Lake.day_versions`)."""
+        import pyarrow.parquet as pq
+
+        f = self.by_day[dt]
+        if not f.compacted:
+            return f.token
+        if f.key not in self._versions:
+            self._versions[f.key] = _month_versions(
+                pq.read_metadata(posixpath.join(self.base, f.key), filesystem=self.fs), f
+            )
+        return self._versions[f.key][dt]
+
+    def read(self, dt: str) -> pa.Table:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        f = self.by_day[dt]
+        path = posixpath.join(self.base, f.key)
+        pf = pq.ParquetFile(path, filesystem=self.fs)
+        if not f.compacted:
+            return pf.read()
+        meta = pf.metadata
+        col = meta.schema.names.index(PARTITION_KEY)
+        groups = []
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(col).statistics
+            if stats is None or not stats.has_min_max or stats.min <= dt <= stats.max:
+                groups.append(i)
+        if self._cached is None or self._cached[:2] != (path, tuple(groups)):
+            self._cached = (path, tuple(groups), pf.read_row_groups(groups))
+        rows = self._cached[2]
+        return rows.filter(pc.equal(rows.column(PARTITION_KEY), dt))
 
 
 @dataclass
@@ -165,28 +255,76 @@ class Lake:
     def table_uri(self, tdef: TableDef) -> str:
         return self.uri(tdef.zone, tdef.location)
 
-    def partitions(self, name: str | TableDef) -> list[str]:
-        """The dt values a partitioned table holds, sorted."""
+    def _listing(self, tdef: TableDef) -> tuple[list[TableFile], list[str]]:
+        """(the table's data files, keys of an older layout) from ONE recursive listing of the table.
+
+        One listing per table, not one per partition: on S3 each listing is a round trip.
+        """
         import pyarrow.fs as pafs
 
-        tdef = self._tdef(name)
-        fs, path = self.filesystem(tdef.zone, tdef.location)
+        fs, base = self.filesystem(tdef.zone, tdef.location)
         with reaching(self.table_uri(tdef)):
-            infos = fs.get_file_info(pafs.FileSelector(path, recursive=False, allow_not_found=True))
-        prefix = f"{PARTITION_KEY}="
-        return sorted(
-            posixpath.basename(i.path)[len(prefix) :]
-            for i in infos
-            if i.type == pafs.FileType.Directory and posixpath.basename(i.path).startswith(prefix)
-        )
+            infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
+        files, old = [], []
+        for info in infos:
+            if info.type != pafs.FileType.File:
+                continue
+            key = info.path[len(base) :].lstrip("/")
+            if is_hidden(key):
+                continue
+            if (f := TableFile.parse(key)) is not None:
+                files.append(f)
+            elif key.startswith(OLD_PARTITION_PREFIX):
+                old.append(key)
+        return files, old
+
+    def _live(self, tdef: TableDef) -> list[TableFile]:
+        return live_files(self._listing(tdef)[0])
+
+    def partitions(self, name: str | TableDef) -> list[str]:
+        """The dt values a partitioned table holds, sorted (from the file names: no file is read)."""
+        return sorted({dt for f in self._live(self._tdef(name)) for dt in f.days})
+
+    def day_versions(self, name: str | TableDef) -> dict[str, str]:
+        """dt -> the token of the write that last replaced that day: unchanged by compaction, so a reader
+        of the table (tokenize) tells a day rewritten from a day only moved into its month file.
+
+        A day file's is its name's token; a month file keeps its days' in its footer (one read per month).
+        """
+        import pyarrow.parquet as pq
+
+        tdef = self._tdef(name)
+        fs, base = self.filesystem(tdef.zone, tdef.location)
+        out = {}
+        for f in self._live(tdef):
+            if f.compacted:
+                out.update(_month_versions(pq.read_metadata(posixpath.join(base, f.key), filesystem=fs), f))
+            else:
+                out.update(dict.fromkeys(f.days, f.token))
+        return dict(sorted(out.items()))
+
+    def old_layout(self, name: str | TableDef) -> list[str]:
+        """Keys of the table in the layout before months (`dt=YYYY-MM-DD/` folders): invisible to every
+        reader; the stage that owns the table rebuilds it in full and then removes them."""
+        tdef = self._tdef(name)
+        return self._listing(tdef)[1] if tdef.partitioned else []
+
+    def remove_old_layout(self, name: str | TableDef) -> int:
+        """Delete the table's old-layout folders (after a full rebuild wrote its data anew); how many keys."""
+        tdef = self._tdef(name)
+        old = self.old_layout(tdef)
+        for folder in sorted({k.split("/", 1)[0] for k in old}):
+            self.delete(tdef.zone, posixpath.join(tdef.location, folder))
+        return len(old)
 
     def write_table(self, name: str | TableDef, tbl: pa.Table) -> list[str]:
-        """Replace the partitions present in `tbl` (or the whole table if unpartitioned).
+        """Replace the partitions (dt values) present in `tbl` (or the whole table if unpartitioned).
 
-        New files are written first under unique names (in a folder: under a hidden name, then
-        renamed), then the partition's other files are deleted: readers never see an empty or a
-        partial partition file, and a re-run converges.
-        Returns the dt values written.
+        A day of an open month becomes a day file; a day of a compacted month is written into a new
+        month file with the month's other days (the month stays one file). New files are written
+        first under unique names (in a folder: under a hidden name, then renamed), then the files
+        they replace are deleted: readers never see an empty or a partial partition, and a re-run
+        converges. Returns the dt values written.
         """
         import pyarrow.compute as pc
 
@@ -195,82 +333,205 @@ class Lake:
         tdef = self._tdef(name)
         tbl = conform(tbl, tdef)
         fs, base_path = self.filesystem(tdef.zone, tdef.location)
-        token = uuid.uuid4().hex[:12]
         if not tdef.partitioned:
             with writing(self.table_uri(tdef)):
-                self._replace_dir(fs, base_path, {"": tbl}, token)
+                self._replace_dir(fs, base_path, tbl, new_token())
             return []
         dts = pc.unique(tbl.column(PARTITION_KEY)).to_pylist()
         if any(d is None for d in dts):
             raise ValueError(f"{tdef.name}: null {PARTITION_KEY} values")
-        parts = {}
+        files = self._listing(tdef)[0]
+        by_month: dict[str, list[str]] = {}
         for dt in sorted(dts):
-            part = tbl.filter(pc.equal(tbl.column(PARTITION_KEY), dt)).drop_columns([PARTITION_KEY])
-            parts[f"{PARTITION_KEY}={dt}"] = part
+            by_month.setdefault(month_of(dt), []).append(dt)
         with writing(self.table_uri(tdef)):
-            self._replace_dir(fs, base_path, parts, token)
+            for month, days in by_month.items():
+                mine = [f for f in files if f.month == month]
+                rows = {dt: tbl.filter(pc.equal(tbl.column(PARTITION_KEY), dt)) for dt in days}
+                if any(f.compacted for f in mine):
+                    self.rewrite_month(tdef, month, mine, replace=rows)
+                    continue
+                for dt, part in rows.items():
+                    new = posixpath.join(base_path, day_file_key(dt, new_token()))
+                    self._write_file(fs, new, part)
+                    for f in mine:
+                        if dt in f.days:
+                            fs.delete_file(posixpath.join(base_path, f.key))
         return sorted(dts)
 
-    def _replace_dir(self, fs: pafs.FileSystem, base: str, parts: dict[str, pa.Table], token: str) -> None:
+    def rewrite_month(
+        self,
+        name: str | TableDef,
+        month: str,
+        files: list[TableFile] | None = None,
+        *,
+        replace: Mapping[str, pa.Table | None] | None = None,
+    ) -> tuple[int, int]:
+        """Write a month of a table as its one month file, then delete its other files: (rows in, rows out).
+
+        The rows are those of the month's live `files` (listed if not given), with the days in
+        `replace` replaced by the rows given (None or no rows: the day dropped), in dt order: row
+        groups sorted by dt, dt statistics kept, so a dt filter skips them. The rows written are
+        counted back from the new file's footer before any old file is removed: a mismatch is a
+        LakeError and leaves the old files in place. A month left without rows loses its files.
+        """
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        from cafelake.schemas import STATISTICS_COLUMNS, conform
+
+        tdef = self._tdef(name)
+        fs, base_path = self.filesystem(tdef.zone, tdef.location)
+        files = [f for f in (self._listing(tdef)[0] if files is None else files) if f.month == month]
+        replace = dict(replace or {})
+        live = live_files(files)
+        days = sorted(({d for f in live for d in f.days} - set(replace)) | {d for d, t in replace.items() if t})
+        sources = _DaySources(fs, base_path, live)
+        token = new_token()
+        versions = {d: token if d in replace else sources.version(d) for d in days}
+        schema = tdef.schema.append(pa_field_dt()).with_metadata({DAY_VERSIONS: json.dumps(versions)})
+        key = month_file_key(month, set(days), token)
+        final = posixpath.join(base_path, key)
+        local = isinstance(fs, _local_fs())
+        target = posixpath.join(posixpath.dirname(final), f".{posixpath.basename(final)}.tmp") if local else final
+        rows_in = rows_out = 0
+        writer: pq.ParquetWriter | None = None
+        pending: list[pa.Table] = []
+
+        def flush(last: bool) -> None:
+            nonlocal writer, pending
+            whole = pa_concat(pending, schema)
+            cut = whole.num_rows if last else whole.num_rows - whole.num_rows % ROW_GROUP_SIZE
+            if cut and writer is None:
+                fs.create_dir(posixpath.dirname(final), recursive=True)
+                writer = pq.ParquetWriter(
+                    target,
+                    schema,
+                    filesystem=fs,
+                    compression="zstd",
+                    use_dictionary=_dictionary_columns(whole),
+                    write_statistics=[c for c in schema.names if c in STATISTICS_COLUMNS],
+                    store_schema=False,
+                )
+            if cut:
+                writer.write_table(whole.slice(0, cut), row_group_size=ROW_GROUP_SIZE)
+            pending = [whole.slice(cut)]
+
+        try:
+            for dt in days:
+                part = replace[dt] if dt in replace else sources.read(dt)
+                part = conform(part, tdef)
+                if not pc.all(pc.equal(part.column(PARTITION_KEY), dt)).as_py() and part.num_rows:
+                    raise LakeError(f"{tdef.name}: rows for {dt} hold another {PARTITION_KEY}")
+                rows_in += part.num_rows
+                pending.append(part)
+                if sum(t.num_rows for t in pending) >= ROW_GROUP_SIZE:
+                    flush(last=False)
+            flush(last=True)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is not None:
+            if local:
+                fs.move(target, final)
+            rows_out = pq.read_metadata(final, filesystem=fs).num_rows
+            if rows_out != rows_in:
+                fs.delete_file(final)
+                raise LakeError(f"{tdef.name} {month}: {rows_in} rows read but {rows_out} written; nothing removed")
+        for f in files:
+            fs.delete_file(posixpath.join(base_path, f.key))
+        return rows_in, rows_out
+
+    def _write_file(self, fs: pafs.FileSystem, path: str, part: pa.Table) -> None:
+        """Write one Parquet file whole: in a folder under a hidden name, then renamed (no reader, nor a
+        crash, sees a partial file); on S3 a PutObject is atomic already (and a rename would be a copy)."""
         import pyarrow.fs as pafs
         import pyarrow.parquet as pq
 
         from cafelake.schemas import STATISTICS_COLUMNS
 
-        for sub, part in parts.items():
-            folder = posixpath.join(base, sub) if sub else base
-            fs.create_dir(folder, recursive=True)
-            new = posixpath.join(folder, f"part-{token}.parquet")
-            # In a folder the file is written under a hidden name and renamed: no reader (nor a crash)
-            # sees a partial file. On S3 a PutObject is atomic already (and a rename would be a copy).
-            local = isinstance(fs, pafs.LocalFileSystem)
-            pq.write_table(
-                part,
-                posixpath.join(folder, f".part-{token}.parquet.tmp") if local else new,
-                filesystem=fs,
-                compression="zstd",
-                row_group_size=ROW_GROUP_SIZE,
-                use_dictionary=_dictionary_columns(part),
-                write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
-                store_schema=False,
-            )  # readers apply the TableDef schema; smaller footers
-            if local:
-                fs.move(posixpath.join(folder, f".part-{token}.parquet.tmp"), new)
-            infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
-            for info in infos:
-                if info.type == pafs.FileType.File and info.path != new and info.path.endswith(".parquet"):
-                    fs.delete_file(info.path)
+        folder = posixpath.dirname(path)
+        fs.create_dir(folder, recursive=True)
+        local = isinstance(fs, pafs.LocalFileSystem)
+        tmp = posixpath.join(folder, f".{posixpath.basename(path)}.tmp")
+        pq.write_table(
+            part,
+            tmp if local else path,
+            filesystem=fs,
+            compression="zstd",
+            row_group_size=ROW_GROUP_SIZE,
+            use_dictionary=_dictionary_columns(part),
+            write_statistics=[c for c in part.column_names if c in STATISTICS_COLUMNS],
+            store_schema=False,
+        )  # readers apply the TableDef schema; smaller footers
+        if local:
+            fs.move(tmp, path)
+
+    def _replace_dir(self, fs: pafs.FileSystem, folder: str, tbl: pa.Table, token: str) -> None:
+        """An unpartitioned table: its one new file, then its other files deleted."""
+        import pyarrow.fs as pafs
+
+        new = posixpath.join(folder, f"part-{token}.parquet")
+        self._write_file(fs, new, tbl)
+        infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
+        for info in infos:
+            if info.type == pafs.FileType.File and info.path != new and info.path.endswith(".parquet"):
+                fs.delete_file(info.path)
 
     def drop_partitions(self, name: str | TableDef, dts: Iterable[str]) -> None:
-        """Delete whole partitions (e.g. a day whose posts all moved or vanished)."""
+        """Delete whole days (e.g. a day whose posts all moved or vanished); a compacted month is rewritten
+        without them."""
         tdef = self._tdef(name)
-        for dt in dts:
-            self.delete(tdef.zone, posixpath.join(tdef.location, f"{PARTITION_KEY}={dt}"))
+        dts = set(dts)
+        if not dts:
+            return
+        fs, base_path = self.filesystem(tdef.zone, tdef.location)
+        files = self._listing(tdef)[0]
+        for month in sorted({month_of(d) for d in dts}):
+            mine = [f for f in files if f.month == month]
+            gone = {d for d in dts if month_of(d) == month}
+            if any(f.compacted and f.days & gone for f in live_files(mine)):
+                self.rewrite_month(tdef, month, mine, replace=dict.fromkeys(gone))
+                continue
+            for f in mine:
+                if not f.compacted and f.days & gone:
+                    fs.delete_file(posixpath.join(base_path, f.key))
+
+    def month_files(self, name: str | TableDef) -> dict[str, list[TableFile]]:
+        """month -> every data file of a partitioned table in it (live or left over), from one listing."""
+        out: dict[str, list[TableFile]] = {}
+        for f in self._listing(self._tdef(name))[0]:
+            out.setdefault(f.month, []).append(f)
+        return dict(sorted(out.items()))
 
     def table_files(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> list[str]:
-        """The table's visible Parquet files (in `dts`' partitions), as paths of its pyarrow filesystem."""
+        """The table's live Parquet files (those holding rows of `dts`), as paths of its pyarrow filesystem.
+
+        A month file holds every day of its month: a reader of some days filters on dt (`dataset` does).
+        """
         import pyarrow.fs as pafs
 
         tdef = self._tdef(name)
         fs, base_path = self.filesystem(tdef.zone, tdef.location)
         if tdef.partitioned:
-            wanted = self.partitions(tdef) if dts is None else sorted(set(dts) & set(self.partitions(tdef)))
-            folders = [posixpath.join(base_path, f"{PARTITION_KEY}={d}") for d in wanted]
-        else:
-            with reaching(self.table_uri(tdef)):
-                folders = [base_path] if fs.get_file_info(base_path).type == pafs.FileType.Directory else []
-        files = []
-        for folder in folders:
-            with reaching(self.table_uri(tdef)):
-                infos = fs.get_file_info(pafs.FileSelector(folder, recursive=False, allow_not_found=True))
-            files += sorted(
-                i.path
-                for i in infos
-                if i.type == pafs.FileType.File
-                and i.path.endswith(".parquet")
-                and not is_hidden(posixpath.basename(i.path))
-            )
-        return files
+            wanted = None if dts is None else set(dts)
+            return [posixpath.join(base_path, f.key) for f in self._live(tdef) if wanted is None or f.days & wanted]
+        with reaching(self.table_uri(tdef)):
+            infos = fs.get_file_info(pafs.FileSelector(base_path, recursive=False, allow_not_found=True))
+        return sorted(
+            i.path
+            for i in infos
+            if i.type == pafs.FileType.File
+            and i.path.endswith(".parquet")
+            and not is_hidden(posixpath.basename(i.path))
+        )
+
+    def table_uris(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> list[str]:
+        """`table_files` as URIs (a local path, or s3://bucket/key), for readers of their own (Spark)."""
+        tdef = self._tdef(name)
+        _, base_path = self.filesystem(tdef.zone, tdef.location)
+        root = self.table_uri(tdef)
+        return [root + path[len(base_path) :] for path in self.table_files(tdef, dts=dts)]
 
     def unreadable_files(self, name: str | TableDef) -> dict[str, str]:
         """The table's files whose Parquet footer cannot be read (truncated, corrupt), each with why.
@@ -302,7 +563,7 @@ class Lake:
         return bad
 
     def dataset(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> ds.Dataset | None:
-        """A pyarrow dataset over the table (pruned to `dts`), or None if it holds no files."""
+        """A pyarrow dataset over the table (pruned and filtered to `dts`), or None if it holds no files."""
         import pyarrow as pa
         import pyarrow.dataset as ds
 
@@ -310,20 +571,12 @@ class Lake:
         files = self.table_files(tdef, dts=dts)
         if not files:
             return None
-        fs, base_path = self.filesystem(tdef.zone, tdef.location)
-        schema = tdef.schema
-        partitioning = None
-        if tdef.partitioned:
-            schema = schema.append(pa.field(PARTITION_KEY, pa.string()))
-            partitioning = ds.partitioning(pa.schema([pa.field(PARTITION_KEY, pa.string())]), flavor="hive")
-        return ds.dataset(
-            files,
-            schema=schema,
-            format="parquet",
-            filesystem=fs,
-            partitioning=partitioning,
-            partition_base_dir=base_path,
-        )
+        fs, _ = self.filesystem(tdef.zone, tdef.location)
+        schema = tdef.schema.append(pa_field_dt()) if tdef.partitioned else tdef.schema
+        d = ds.dataset(files, schema=schema, format="parquet", filesystem=fs)
+        if tdef.partitioned and dts is not None:
+            d = d.filter(ds.field(PARTITION_KEY).isin(pa.array(sorted(set(dts)), pa.string())))
+        return d
 
     def read_table(
         self, name: str | TableDef, *, dts: Iterable[str] | None = None, columns: list[str] | None = None
@@ -334,7 +587,7 @@ class Lake:
         tdef = self._tdef(name)
         d = self.dataset(tdef, dts=dts)
         if d is None:
-            empty = tdef.schema.append(pa.field(PARTITION_KEY, pa.string())) if tdef.partitioned else tdef.schema
+            empty = tdef.schema.append(pa_field_dt()) if tdef.partitioned else tdef.schema
             return empty.empty_table().select(columns) if columns else empty.empty_table()
         try:
             return d.to_table(columns=columns)

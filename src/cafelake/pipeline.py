@@ -1,13 +1,14 @@
 """The pipeline: the stages in their order, and what each one is given.
 
-    collect -> cleanse -> tokenize -> views -> checks -> report
+    collect -> cleanse -> tokenize -> compact -> views -> checks -> report
 
 A `Pipeline` holds what the stages share: one lake, one `Settings`, one pseudonym key.
 A lake is created on purpose: `init` (the demo calls it too) makes the folder and the only
 pseudonym key; a collect or an import makes the raw zone; a stage that reads a zone nobody wrote
-is refused (`require`). The stages that rebuild (cleanse, tokenize) hold the lake's lock for their
-stage (cafelake.lease: one writer at a time, a second run waits or is refused) and are marked
-running, then done or failed (cafelake.runs); the next run of an interrupted one says so and heals it.
+is refused (`require`). The stages that rebuild (cleanse, tokenize, compact) hold the lake's lock for
+their stage (cafelake.lease: one writer at a time, a second run waits or is refused; compact holds
+cleanse's and tokenize's too, as it rewrites their tables) and are marked running, then done or
+failed (cafelake.runs); the next run of an interrupted one says so and heals it.
 The command line, the demo, the benchmarks, the tests and the Glue job scripts run stages
 through it, so no caller wires a stage by hand:
 
@@ -17,6 +18,7 @@ through it, so no caller wires a stage by hand:
 | (import) | a file source's rows   | raw, raw/_runs                 | lake; board, records, their digest  |
 | cleanse  | raw                    | cleansed/posts, _quarantine    | lake, settings.cleanse, key         |
 | tokenize | cleansed/posts         | tokenized (the mart)           | lake, settings.tokenizer and frames |
+| compact  | closed months' files   | one file per table and month   | lake; the first open month          |
 | views    | the mart (Athena SQL)  | nothing (rows counted)         | lake, settings.env.duckdb_memory    |
 | checks   | the mart (Athena SQL)  | nothing (failing rows)         | lake, settings.env.duckdb_memory    |
 | report   | the views              | report.html and PNG charts     | lake, settings.env.duckdb_memory    |
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,11 +54,12 @@ if TYPE_CHECKING:
     from cafelake.cleanse import CleanseSummary
     from cafelake.collect import ScrapeSummary
     from cafelake.collect.importer import ImportSummary
+    from cafelake.compact import CompactSummary
     from cafelake.report.charts import Chart
     from cafelake.sources.base import Board
     from cafelake.tokenize import TokenizeSummary
 
-STAGES = ("collect", "cleanse", "tokenize", "views", "checks", "report")
+STAGES = ("collect", "cleanse", "tokenize", "compact", "views", "checks", "report")
 # zone -> the commands that write it (what to run when a command finds it missing)
 WRITERS = {
     "raw": "`cafelake scrape` or `cafelake import`",
@@ -145,8 +148,9 @@ class Pipeline:
         return found
 
     @contextmanager
-    def _run(self, stage: str, wait: float, lock: bool) -> Iterator[str]:
-        """A stage's run: its lock held, an interrupted predecessor named, marked running then done or failed.
+    def _run(self, stage: str, wait: float, lock: bool, *, also: tuple[str, ...] = ()) -> Iterator[str]:
+        """A stage's run: its lock (and the locks of the stages in `also`) held, an interrupted predecessor
+        named, marked running then done or failed.
 
         `lock` False: the caller keeps runs apart itself (a Glue job runs one at a time, and Glue's own
         botocore cannot make the conditional PutObject the lock is taken with).
@@ -155,7 +159,9 @@ class Pipeline:
 
         started = utcnow()
         run_id = new_run_id(started)
-        with stage_lock(self.lake, stage, run_id, wait=wait) if lock else nullcontext():
+        with ExitStack() as locks:
+            for name in (stage, *also) if lock else ():
+                locks.enter_context(stage_lock(self.lake, name, run_id, wait=wait))
             if last := interrupted_run(self.lake, stage):
                 how = "was interrupted" if last.get("status") == "running" else "failed"
                 log.warning("the last %s (run %s) %s — rerunning it", stage, last["run_id"], how)
@@ -234,6 +240,16 @@ class Pipeline:
                 run_id=run_id,
             )
 
+    def compact(
+        self, *, before: str | None = None, progress: Progress | None = None, wait: float = 0.0, lock: bool = True
+    ) -> CompactSummary:
+        """Closed months (before `before`, YYYY-MM; by default the current KST month) -> one file per table
+        and month. It rewrites the cleanse's and the tokenize's tables, so it holds their locks too."""
+        from cafelake.compact import run_compact
+
+        with self._run("compact", wait, lock, also=("cleanse", "tokenize")) as run_id:
+            return run_compact(self.lake, before=before, run_id=run_id, on_progress=progress)
+
     def transform(self, *, full: bool = False) -> tuple[CleanseSummary, TokenizeSummary]:
         """The stages after a collect: cleanse, then tokenize."""
         return self.cleanse(full=full), self.tokenize(full=full)
@@ -291,7 +307,7 @@ class Pipeline:
             )
             for name, rows, what in (
                 ("lake_files_readable", bad, "every table file of the lake is readable Parquet"),
-                ("lake_runs_finished", runs, "the last cleanse and tokenize runs finished (none interrupted)"),
+                ("lake_runs_finished", runs, "the last cleanse, tokenize and compact runs finished (none interrupted)"),
             )
         ]
 

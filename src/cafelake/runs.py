@@ -35,9 +35,9 @@ NAMESPACE = "cafelake"
 Progress = Callable[[int, int | None], None]
 
 # stage -> the zone its run records live in (the zone it writes)
-RUN_ZONES = {"scrape": "raw", "import": "raw", "cleanse": "cleansed", "tokenize": "tokenized"}
+RUN_ZONES = {"scrape": "raw", "import": "raw", "cleanse": "cleansed", "tokenize": "tokenized", "compact": "tokenized"}
 # the stages whose runs are marked running and then done or failed, each healed by running it again
-RECORDED_STAGES = ("cleanse", "tokenize")
+RECORDED_STAGES = ("cleanse", "tokenize", "compact")
 
 # stage -> {summary field: metric name}; the dashboard graphs RecordsQuarantined beside the scraper's Quarantined
 METRICS: dict[str, dict[str, str]] = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from cafelake.layout import PARTITION_KEY, ZONES  # dt: YYYY-MM-DD, the KST post date
+from cafelake.layout import MONTH_KEY, PARTITION_KEY, ZONES  # dt: YYYY-MM-DD, the KST post date; month: YYYY-MM
 
 KST = "Asia/Seoul"
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -34,7 +34,8 @@ class TableDef:
 
     @property
     def partition_keys(self) -> list[str]:
-        return [PARTITION_KEY] if self.partitioned else []
+        """The folder keys (`month`); the day, `dt`, is a column of the files (`layout.py`)."""
+        return [MONTH_KEY] if self.partitioned else []
 
     @property
     def location(self) -> str:
@@ -46,11 +47,12 @@ class TableDef:
 
 
 # Parquet min/max statistics sit in every file footer, which every query reads, but they let a
-# filter skip a file only on columns whose values cluster by file. With a file per KST day
-# those are the times and the ids (a cafe's article ids grow with time); on any other column
-# a day's min/max spans nearly every value and skips nothing, so the writer leaves them out.
+# filter skip a file or row group only on columns whose values cluster by it. Files and row groups
+# hold whole days in dt order, so those are dt, the times and the ids (a cafe's article ids grow
+# with time); on any other column a day's min/max spans nearly every value and skips nothing, so
+# the writer leaves them out. dt's let a dashboard's period filter skip the other months' files.
 STATISTICS_COLUMNS = frozenset(
-    {"post_id", "article_id", "posted_at", "post_date", "fetched_at", "ingest_dt", "quarantined_at"}
+    {PARTITION_KEY, "post_id", "article_id", "posted_at", "post_date", "fetched_at", "ingest_dt", "quarantined_at"}
 )
 
 
@@ -315,26 +317,33 @@ def duck_type(t: pa.DataType) -> str:
     return _sql_type(t, 1)
 
 
+DT_COMMENT = (
+    "post date in KST, YYYY-MM-DD (the raw ingest date for the quarantine); files and row groups are sorted by it"
+)
+MONTH_COMMENT = "the month of dt, YYYY-MM: the folder (partition) the rows are stored in"
+
+
 def athena_columns(tdef: TableDef) -> list[tuple[str, str, str]]:
-    """(name, athena type, comment) of the data columns (the dt partition key excluded)."""
-    return [(f.name, athena_type(f.type), tdef.comments.get(f.name, "")) for f in tdef.schema]
+    """(name, athena type, comment) of the data columns: dt among them (the month partition key excluded)."""
+    cols = [(f.name, athena_type(f.type), tdef.comments.get(f.name, "")) for f in tdef.schema]
+    return [*cols, (PARTITION_KEY, "string", DT_COMMENT)] if tdef.partitioned else cols
 
 
-# Partition projection on dt: a date range that starts before any post and ends a day
-# ahead of UTC "now", so today's KST partition is always inside the range.
-PROJECTION_START = "2015-01-01"
+# Partition projection on month: a range that starts before any post and ends a day ahead of
+# UTC "now", so the current KST month is always inside the range.
+PROJECTION_START = "2015-01"
 
 
 def projection_properties(location: str) -> dict[str, str]:
-    """TBLPROPERTIES enabling partition projection on dt for a table stored at `location`."""
+    """TBLPROPERTIES enabling partition projection on month for a table stored at `location`."""
     return {
         "projection.enabled": "true",
-        "projection.dt.type": "date",
-        "projection.dt.format": "yyyy-MM-dd",
-        "projection.dt.range": f"{PROJECTION_START},NOW+1DAYS",
-        "projection.dt.interval": "1",
-        "projection.dt.interval.unit": "DAYS",
-        "storage.location.template": f"{location.rstrip('/')}/dt=${{dt}}/",
+        f"projection.{MONTH_KEY}.type": "date",
+        f"projection.{MONTH_KEY}.format": "yyyy-MM",
+        f"projection.{MONTH_KEY}.range": f"{PROJECTION_START},NOW+1DAYS",
+        f"projection.{MONTH_KEY}.interval": "1",
+        f"projection.{MONTH_KEY}.interval.unit": "MONTHS",
+        "storage.location.template": f"{location.rstrip('/')}/{MONTH_KEY}=${{{MONTH_KEY}}}/",
     }
 
 
@@ -357,15 +366,16 @@ def markdown() -> str:
     """The column tables of docs/data-model.md, generated so the document cannot drift."""
     out = []
     for t in TABLES.values():
-        part = f", partitioned by `{PARTITION_KEY}`" if t.partitioned else ""
+        part = f", partitioned by `{MONTH_KEY}`, sorted by `{PARTITION_KEY}`" if t.partitioned else ""
         out.append(
             f"### `{t.zone}/{t.name}`\n\n{t.description} Parquet{part}.\n\n"
             "| column | type (Arrow / Athena) | meaning |\n|---|---|---|"
         )
         out += [
-            f"| `{n}` | `{f}` / `{a}` | {c} |" for (n, a, c), f in zip(athena_columns(t), t.schema.types, strict=True)
+            f"| `{n}` | `{f}` / `{a}` | {c} |"
+            for (n, a, c), f in zip(athena_columns(t), [*t.schema.types, pa.string()], strict=False)
         ]
         if t.partitioned:
-            out.append(f"| `{PARTITION_KEY}` | partition / `string` | YYYY-MM-DD |")
+            out.append(f"| `{MONTH_KEY}` | partition / `string` | {MONTH_COMMENT} |")
         out.append("")
     return "\n".join(out)

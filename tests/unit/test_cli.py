@@ -126,10 +126,10 @@ def _config(tmp_path, name: str, text: str) -> dict[str, str]:
 
 def _garbage_parquet(tmp_path, table: str) -> str:
     """A lake whose `table` holds one file that is not Parquet (a copy cut short); the file's path."""
-    part = tmp_path / "lake" / "cleansed" / table / "dt=2026-11-20"
+    part = tmp_path / "lake" / "cleansed" / table / "month=2026-11"
     part.mkdir(parents=True)
-    (part / "part-cut.parquet").write_bytes(b"PAR1 cut short")
-    return str(part / "part-cut.parquet")
+    (part / f"day-2026-11-20-{'0' * 22}.parquet").write_bytes(b"PAR1 cut short")
+    return str(part / f"day-2026-11-20-{'0' * 22}.parquet")
 
 
 def _mart(lake: str) -> None:

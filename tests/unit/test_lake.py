@@ -151,13 +151,13 @@ def test_footers_stay_small_and_reads_keep_the_schema_types(tmp_path):
         "post_hour": [9] * n,
     }
     lake.write_table(POSTS, pa.table(row, schema=POSTS.schema.append(pa.field("dt", pa.string()))))
-    (path,) = (tmp_path / "cleansed" / "posts" / "dt=2024-01-01").glob("*.parquet")
+    (path,) = (tmp_path / "cleansed" / "posts" / "month=2024-01").glob("day-2024-01-01-*.parquet")
     pf = pq.ParquetFile(path)
     assert b"ARROW:schema" not in (pf.metadata.metadata or {})
     assert pf.schema_arrow.field("posted_at").type == pa.timestamp("us", tz="UTC")
     rg = pf.metadata.row_group(0)
     chunks = {rg.column(i).path_in_schema: rg.column(i) for i in range(rg.num_columns)}
-    assert chunks["post_id"].is_stats_set and chunks["posted_at"].is_stats_set
+    assert chunks["post_id"].is_stats_set and chunks["posted_at"].is_stats_set and chunks["dt"].is_stats_set
     assert not chunks["post_hour"].is_stats_set and not chunks["question_text"].is_stats_set
     assert chunks["menu_id"].dictionary_page_offset is not None  # recurs out of order
     assert all(chunks[c].dictionary_page_offset is None for c in ("post_id", "source", "question_text"))
@@ -183,7 +183,7 @@ def test_list_columns_get_their_dictionary_by_leaf_path(tmp_path):
             }
         ),
     )
-    (path,) = (tmp_path / "tokenized" / "post_keyword_groups" / "dt=2024-01-01").glob("*.parquet")
+    (path,) = (tmp_path / "tokenized" / "post_keyword_groups" / "month=2024-01").glob("day-2024-01-01-*.parquet")
     rg = pq.ParquetFile(path).metadata.row_group(0)
     chunks = {rg.column(i).path_in_schema: rg.column(i) for i in range(rg.num_columns)}
     assert chunks["matched_keywords.list.element"].dictionary_page_offset is not None

@@ -68,8 +68,9 @@ def test_every_column_has_a_comment_and_an_athena_type():
 
 def test_projection_names_every_partition_key():
     props = schemas.projection_properties("s3://b/tokens_fact/")
-    assert props["storage.location.template"] == "s3://b/tokens_fact/dt=${dt}/"
-    assert props["projection.dt.range"].endswith("NOW+1DAYS")  # KST dates run ahead of UTC
+    assert props["storage.location.template"] == "s3://b/tokens_fact/month=${month}/"
+    assert props["projection.month.format"] == "yyyy-MM"
+    assert props["projection.month.range"].endswith("NOW+1DAYS")  # KST dates run ahead of UTC
 
 
 def test_conform_casts_and_orders_columns():

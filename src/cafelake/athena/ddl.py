@@ -3,7 +3,7 @@
 The committed files in `athena_queries/ddl/` are this module's output, so the catalog
 can never drift from the data contracts (a test compares them). Placeholders
 (`${database}`, `${cleansed_uri}`, `${tokenized_uri}`) are filled in at apply time;
-`${dt}` in `storage.location.template` is Athena's own and is left alone.
+`${month}` in `storage.location.template` is Athena's own and is left alone.
 
     python -m cafelake.athena.ddl --write   # regenerate athena_queries/ddl/*.sql
 """
@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 
 from cafelake.athena.sqlfiles import sql_dir
-from cafelake.layout import PARTITION_KEY
-from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
+from cafelake.layout import MONTH_KEY
+from cafelake.schemas import CATALOG_TABLES, MONTH_COMMENT, TableDef, athena_columns, projection_properties
 
 
 def _quote(text: str) -> str:
@@ -44,7 +44,7 @@ def create_table(tdef: TableDef) -> str:
     lines.append(")")
     lines.append(f"COMMENT {_quote(tdef.description)}")
     if tdef.partitioned:
-        lines.append(f"PARTITIONED BY (`{PARTITION_KEY}` string COMMENT 'post date in KST, YYYY-MM-DD')")
+        lines.append(f"PARTITIONED BY (`{MONTH_KEY}` string COMMENT {_quote(MONTH_COMMENT)})")
     lines += ["STORED AS PARQUET", f"LOCATION {_quote(location(tdef))}"]
     props = {"parquet.compression": "ZSTD"}
     if tdef.partitioned:

@@ -22,7 +22,7 @@ from cafelake.athena.ddl import location
 from cafelake.environment import DEFAULT_STACK
 from cafelake.errors import ConfigError
 from cafelake.runs import Progress
-from cafelake.schemas import CATALOG_TABLES, TableDef, athena_columns, projection_properties
+from cafelake.schemas import CATALOG_TABLES, MONTH_COMMENT, TableDef, athena_columns, projection_properties
 
 # The CDK app's stack and the output naming its Athena workgroup (infra/cafelake_infra/stack.py).
 STACK_NAME = DEFAULT_STACK
@@ -93,9 +93,7 @@ def glue_table_input(tdef: TableDef, location: str) -> dict[str, Any]:
         "Description": tdef.description,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": params,
-        "PartitionKeys": [
-            {"Name": k, "Type": "string", "Comment": "post date in KST, YYYY-MM-DD"} for k in tdef.partition_keys
-        ],
+        "PartitionKeys": [{"Name": k, "Type": "string", "Comment": MONTH_COMMENT} for k in tdef.partition_keys],
         "StorageDescriptor": {
             "Columns": [{"Name": n, "Type": t, "Comment": c} for n, t, c in athena_columns(tdef)],
             "Location": loc,

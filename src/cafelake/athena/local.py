@@ -1,7 +1,8 @@
 """Athena SQL on the local lake: sqlglot transpiles it, DuckDB runs it over the Parquet.
 
 Every catalog table becomes a DuckDB view over its Parquet files with hive partitioning
-on `dt` (so a `dt` filter prunes partitions, as partition projection does in Athena),
+on `month` (so a `month` filter prunes folders, as partition projection does in Athena) and
+`dt` read from the files (a `dt` filter skips files and row groups by their statistics),
 and the view files in `athena_queries/views/` are created from the very text Athena
 gets. A table with no files yet is an empty relation with the right columns, so every
 view stays queryable on a fresh lake. An S3 lake is read through the lake's pyarrow
@@ -31,6 +32,7 @@ from cafelake.athena import sqlfiles
 from cafelake.environment import DEFAULT_DUCKDB_MEMORY
 from cafelake.errors import LakeError, UsageError
 from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.layout import MONTH_KEY
 from cafelake.schemas import CATALOG_TABLES, TableDef, duck_type
 
 if TYPE_CHECKING:
@@ -123,12 +125,14 @@ def transpile(sql: str, known: set[str] | None = None) -> list[str]:
 
 @dataclass(frozen=True)
 class Scan:
-    """What one table scan of a query reads: the files left after pruning and the columns."""
+    """What one table scan of a query reads: the files opened after pruning, the columns, and the days
+    its dt filter lets through (None: no dt filter), which decide the row groups read."""
 
     table: str
     files: tuple[str, ...]
     files_total: int
     columns: tuple[str, ...]
+    days: frozenset[str] | None = None
 
     @property
     def footer_bytes(self) -> int:
@@ -137,9 +141,31 @@ class Scan:
 
         return sum(pq.ParquetFile(path).metadata.serialized_size for path in self.files)
 
+    def _wanted(self, meta, rg: int) -> bool:
+        """Whether a row group may hold a day the filter keeps, by its dt min/max (as Athena skips it)."""
+        if self.days is None or PARTITION_KEY not in meta.schema.names:
+            return True
+        stats = meta.row_group(rg).column(meta.schema.names.index(PARTITION_KEY)).statistics
+        if stats is None or not stats.has_min_max:
+            return True
+        return any(stats.min <= d <= stats.max for d in self.days)
+
+    @property
+    def row_groups(self) -> tuple[int, int]:
+        """(row groups read, row groups in the files opened)."""
+        import pyarrow.parquet as pq
+
+        read = total = 0
+        for path in self.files:
+            meta = pq.ParquetFile(path).metadata
+            total += meta.num_row_groups
+            read += sum(self._wanted(meta, rg) for rg in range(meta.num_row_groups))
+        return read, total
+
     @property
     def bytes(self) -> int:
-        """Compressed bytes of the column chunks read, plus each file's footer: what Athena bills."""
+        """Compressed bytes of the column chunks read (in the row groups the dt filter keeps), plus each
+        opened file's footer: what Athena bills."""
         import pyarrow.parquet as pq
 
         total = 0
@@ -148,6 +174,8 @@ class Scan:
             total += meta.serialized_size
             names = [meta.schema.column(i).path.split(".")[0] for i in range(meta.num_columns)]
             for rg in range(meta.num_row_groups):
+                if not self._wanted(meta, rg):
+                    continue
                 group = meta.row_group(rg)
                 total += sum(group.column(i).total_compressed_size for i, n in enumerate(names) if n in self.columns)
         return total
@@ -201,18 +229,20 @@ class LocalAthena:
     def _relation(self, tdef: TableDef, files: tuple[str, ...]) -> str:
         cols = [(f.name, duck_type(f.type)) for f in tdef.schema]
         if tdef.partitioned:
-            cols.append((PARTITION_KEY, "VARCHAR"))
+            cols += [(PARTITION_KEY, "VARCHAR"), (MONTH_KEY, "VARCHAR")]
         if not files:
             select = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in cols)
             return f"SELECT {select} WHERE false"
-        # dt is left uncast so DuckDB pushes a dt filter down to the file list (pruning).
-        select = ", ".join(f'"{n}"' if n == PARTITION_KEY else f'CAST("{n}" AS {t}) AS "{n}"' for n, t in cols)
+        # dt and month are left uncast so DuckDB pushes their filters down (statistics, folder pruning).
+        uncast = (PARTITION_KEY, MONTH_KEY)
+        select = ", ".join(f'"{n}"' if n in uncast else f'CAST("{n}" AS {t}) AS "{n}"' for n, t in cols)
         if self._on_s3(tdef):
             # DuckDB cannot read S3 here (no httpfs): scan the lake's pyarrow dataset, which
-            # takes DuckDB's projection and dt filter pushdown.
+            # takes DuckDB's projection and dt filter pushdown; month is dt's first 7 characters.
             self.con.register(f"__arrow_{tdef.name}", self.lake.dataset(tdef))
+            select = select.replace(f'"{MONTH_KEY}"', f'substr("{PARTITION_KEY}", 1, 7) AS "{MONTH_KEY}"')
             return f'SELECT {select} FROM "__arrow_{tdef.name}"'
-        hive = "true, hive_types={'dt': 'VARCHAR'}" if tdef.partitioned else "false"
+        hive = f"true, hive_types={{'{MONTH_KEY}': 'VARCHAR'}}" if tdef.partitioned else "false"
         file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
         return f"SELECT {select} FROM read_parquet({file_list}, hive_partitioning={hive}, union_by_name=true)"
 
@@ -323,8 +353,9 @@ class LocalAthena:
     def scans(self, sql: str) -> list[Scan]:
         """The Parquet scans DuckDB plans for an Athena query, after partition and column pruning.
 
-        Read from the query plan (`EXPLAIN`): its projected and filtered columns, and its
-        file filter on dt applied to the table's files. Local lakes only (an S3 table's
+        Read from the query plan (`EXPLAIN`): its projected and filtered columns, its file filter
+        on month applied to the table's files, and its dt filter applied to the table's days (which
+        row groups it reads, by their dt statistics). Local lakes only (an S3 table's
         scan is an Arrow scan, which the plan does not detail).
         """
         if any(self._on_s3(t) for t in self.tables.values()):
@@ -349,10 +380,29 @@ class LocalAthena:
                 files = tuple(self._filter_files(files, file_filter))
                 if len(files) != read:
                     raise RuntimeError(f"{tdef.name}: plan reads {read} files, its file filter selects {len(files)}")
+            days = self._days(tdef, filters) if tdef.partitioned else None
             out.append(
-                Scan(tdef.name, files, len(self._files[tdef.name] or ()), tuple(sorted(columns - {PARTITION_KEY})))
+                Scan(tdef.name, files, len(self._files[tdef.name] or ()), tuple(sorted(columns - {MONTH_KEY})), days)
             )
         return out
+
+    def _days(self, tdef: TableDef, filters: str) -> frozenset[str] | None:
+        """The table's days that pass the plan's conditions on dt alone (evaluated by DuckDB); None if none."""
+        on_dt = [
+            c
+            for c in re.split(r"\s+AND\s+|\n", filters)
+            if c.strip() and set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", re.sub(r"'[^']*'", "", c))) == {PARTITION_KEY}
+        ]
+        if not on_dt:
+            return None
+        days = self.lake.partitions(tdef)
+        if not days:
+            return frozenset()
+        values = ", ".join(f"({_literal(d)})" for d in days)
+        where = " AND ".join(f"({c})" for c in on_dt)
+        return frozenset(
+            d for (d,) in self.con.execute(f"SELECT dt FROM (VALUES {values}) AS t(dt) WHERE {where}").fetchall()
+        )
 
     def _referenced_tables(self, statement: str) -> set[str]:
         """Catalog tables a DuckDB statement reads, through the views it names."""
@@ -372,7 +422,7 @@ class LocalAthena:
         candidates = [
             self.tables[n]
             for n in sorted(referenced)
-            if columns <= set(self.tables[n].schema.names) | set(self.tables[n].partition_keys)
+            if columns <= set(self.tables[n].schema.names) | {PARTITION_KEY, *self.tables[n].partition_keys}
             and (total is None or total == len(self._files[n] or ()))
         ]
         if len(candidates) != 1:
@@ -382,11 +432,13 @@ class LocalAthena:
         return candidates[0]
 
     def _filter_files(self, files: tuple[str, ...], file_filter: str) -> list[str]:
-        """The files whose dt passes the plan's file filter (evaluated by DuckDB itself)."""
-        by_dt = {Path(f).parent.name.split("=", 1)[1]: f for f in files}
-        values = ", ".join(f"({_literal(d)})" for d in by_dt)
-        kept = self.con.execute(f"SELECT dt FROM (VALUES {values}) AS t(dt) WHERE {file_filter}").fetchall()
-        return sorted(by_dt[d] for (d,) in kept)
+        """The files whose month folder passes the plan's file filter (evaluated by DuckDB itself)."""
+        by_month: dict[str, list[str]] = {}
+        for f in files:
+            by_month.setdefault(Path(f).parent.name.split("=", 1)[1], []).append(f)
+        values = ", ".join(f"({_literal(m)})" for m in by_month)
+        kept = self.con.execute(f"SELECT {MONTH_KEY} FROM (VALUES {values}) AS t({MONTH_KEY}) WHERE {file_filter}")
+        return sorted(f for (m,) in kept.fetchall() for f in by_month[m])
 
     def explain_bytes(self, sql: str) -> int:
         """Bytes the query's scans read (see `Scan.bytes`)."""

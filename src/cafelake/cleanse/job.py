@@ -176,6 +176,9 @@ def run_cleanse(
         full, ingest_dts = True, None
     if manifest and (manifest.get("config") != asdict(config) or manifest.get("contract", 1) != CONTRACT):
         full, ingest_dts = True, None  # new rules or another contract: every post must follow them
+    if old_layout := lake.old_layout(POSTS) + lake.old_layout(QUARANTINE):
+        log.warning("rebuilding the cleansed zone in the month layout (%d files in day folders)", len(old_layout))
+        full, ingest_dts = True, None
     summary = CleanseSummary(run_id=run_id or new_run_id(now), full=full, config=asdict(config))
     key = key or local_key(lake, settings.env.pseudonym_key)
     done = set(manifest.get("objects", []))
@@ -211,6 +214,9 @@ def run_cleanse(
         raise
 
     # --- state, then the manifest last -----------------------------------------------
+    if full:  # every post was rewritten in the month layout: the day folders of an older lake go
+        lake.remove_old_layout(POSTS)
+        lake.remove_old_layout(QUARANTINE)
     lake.put_bytes("cleansed", TOMBSTONES, _parquet_bytes(tombs))
     processed = {k for k, _ in selected} | (set() if full else done)
     manifest = {"contract": CONTRACT, "config": asdict(config), "objects": sorted(processed)}

@@ -86,13 +86,9 @@ class Plan:
 
 
 def cleansed_files(lake: Lake) -> dict[str, list[str]]:
-    """dt -> sorted Parquet file names of cleansed/posts."""
-    files: dict[str, list[str]] = {}
-    for key in lake.list_keys(POSTS.zone, POSTS.location):
-        parts = key.split("/")
-        if len(parts) >= 3 and parts[-2].startswith(f"{PARTITION_KEY}=") and parts[-1].endswith(".parquet"):
-            files.setdefault(parts[-2].split("=", 1)[1], []).append(parts[-1])
-    return {dt: sorted(names) for dt, names in sorted(files.items())}
+    """dt -> the version of cleansed/posts' day (`Lake.day_versions`): a changed one is re-tokenized,
+    a day only moved into its month's file by compaction is not."""
+    return {dt: [version] for dt, version in lake.day_versions(POSTS).items()}
 
 
 def load_manifest(lake: Lake) -> dict:
@@ -115,6 +111,9 @@ def plan(lake: Lake, settings: Settings, full: bool = False) -> Plan:
     old = load_manifest(lake)
     if damaged := lake.discard_unreadable(MART):
         log.warning("rebuilding the mart: removed unreadable %s", "; ".join(f"{p} ({w})" for p, w in damaged.items()))
+        full = True
+    if old_layout := [t.name for t in PARTITIONED if lake.old_layout(t)]:
+        log.warning("rebuilding the mart in the month layout (%s held day folders)", ", ".join(old_layout))
         full = True
     full = full or old.get("config") != config
     if full:
@@ -247,6 +246,9 @@ def finish(
         tfidf = compute_tfidf(_tfidf_chunks(lake), groups, cfg.tfidf_top_n, tfidf_progress)
         lake.write_table(TOKEN_TFIDF, tfidf)
         summary.tfidf_rows = tfidf.num_rows
+    if p.full:  # every day was rewritten in the month layout: the day folders of an older lake go
+        for tdef in PARTITIONED:
+            lake.remove_old_layout(tdef)
     summary.seconds = round(time.monotonic() - started, 3)
     # What the next run compares against, and nothing per run (the run record names the run): a run with
     # nothing new writes the same bytes.

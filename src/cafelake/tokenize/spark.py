@@ -81,8 +81,7 @@ def tokenize_dataframe(posts: DataFrame, settings: Settings) -> DataFrame:
     """Tagged rows (kind = 'tokens' | 'groups') for a DataFrame with post_id, question_text, dt."""
     from pyspark.sql import functions as F
 
-    # Spark infers dt=YYYY-MM-DD folders as dates; the mart keeps dt as text
-    dt = F.col(PARTITION_KEY).cast("string").alias(PARTITION_KEY)
+    dt = F.col(PARTITION_KEY).cast("string").alias(PARTITION_KEY)  # the mart keeps dt as text
     work = partial(_transform_batches, settings.tokenizer, settings.keyword_groups)
     return posts.select("post_id", "question_text", dt).mapInArrow(work, OUT_DDL)
 
@@ -119,8 +118,9 @@ def run_spark(
     body_parts = KeywordMatcher(settings.body_parts)
     if p.changed:
         job.groups_dim_before_facts(lake, settings)
-        paths = [lake.uri(POSTS.zone, POSTS.location, f"{PARTITION_KEY}={dt}") for dt in p.changed]
-        posts = spark.read.option("basePath", lake.table_uri(POSTS)).parquet(*paths)
+        # the lake's files of those days (a month file holds its other days too: filtered out)
+        paths = lake.table_uris(POSTS, dts=p.changed)
+        posts = spark.read.parquet(*paths).where(F.col(PARTITION_KEY).isin(p.changed))
         posts_in = posts.count()
         tagged = tokenize_dataframe(posts, settings).cache()
         tokens_df, groups_df = split(tagged)

@@ -55,9 +55,11 @@ def test_ddl_parses_and_declares_the_schema(tdef: TableDef):
     assert location == f"${{{tdef.zone}_uri}}/{tdef.name}/"
     partitioned = tree.find(exp.PartitionedByProperty)
     if tdef.partitioned:
-        assert [c.name for c in partitioned.this.expressions] == ["dt"]
+        assert [c.name for c in partitioned.this.expressions] == ["month"]
+        assert cols[-1][0] == "dt"  # the day is a column of the files, their folder is the month
         assert projection_properties(location).items() <= props.items()
-        assert props["storage.location.template"].endswith("/dt=${dt}/")
+        assert props["storage.location.template"].endswith("/month=${month}/")
+        assert props["projection.month.interval.unit"] == "MONTHS"
     else:
         assert partitioned is None and not any(k.startswith("projection.") for k in props)
 

@@ -88,7 +88,7 @@ def test_glue_table_input_is_accepted_by_glue_and_matches_the_schema(tdef, glue_
     assert sd["Location"] == location and sd["SerdeInfo"]["SerializationLibrary"] == deploy.PARQUET_SERDE
     if tdef.partitioned:
         assert projection_properties(location).items() <= got["Parameters"].items()
-        assert got["Parameters"]["storage.location.template"] == f"{location}dt=${{dt}}/"
+        assert got["Parameters"]["storage.location.template"] == f"{location}month=${{month}}/"
     else:
         assert not any(k.startswith("projection.") for k in got["Parameters"])
 
