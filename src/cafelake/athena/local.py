@@ -367,13 +367,14 @@ class LocalAthena:
         referenced = self._referenced_tables(statement)
         for info in (i for root in plan for i in _plan_scans(root)):
             projections = info.get("Projections", [])
-            columns = set([projections] if isinstance(projections, str) else projections)
+            columns = set([projections] if isinstance(projections, str) else projections) - {""}
             filters = info.get("Filters", "")
             filters = " AND ".join(filters) if isinstance(filters, list) else filters
             file_filter = info.get("File Filters", "")
             total = int(info["Scanning Files"].split("/")[1]) if "Scanning Files" in info else None
             tdef = self._scanned_table(referenced, columns, total)
-            columns |= {f.name for f in tdef.schema if re.search(rf"\b{re.escape(f.name)}\b", filters)}
+            names = [*tdef.schema.names, PARTITION_KEY] if tdef.partitioned else tdef.schema.names
+            columns |= {n for n in names if re.search(rf"\b{re.escape(n)}\b", filters)}
             files = self._files[tdef.name] or ()
             if file_filter:
                 read = int(info["Scanning Files"].split("/")[0])

@@ -12,25 +12,30 @@ from cafelake.athena.local import LocalAthena
 from cafelake.environment import Environment
 from cafelake.errors import UsageError
 from cafelake.lake import Lake
-from cafelake.schemas import CATALOG_TABLES
+from cafelake.schemas import CATALOG_TABLES, athena_columns
 
 
-def test_dt_filter_prunes_partitions_and_columns(mart_lake):
+def test_dt_filter_skips_row_groups_month_filter_prunes_folders(mart_lake):
     with LocalAthena(mart_lake) as engine:
         days = mart_lake.partitions("posts_dim")
+        files = mart_lake.table_files("posts_dim")
         month = [d for d in days if d.startswith("2025-10")]
         [scan] = engine.scans(
             "SELECT post_hour, sum(posts) FROM v_posts_by_hour "
             "WHERE dt BETWEEN '2025-10-01' AND '2025-10-31' GROUP BY 1"
         )
-        assert scan.table == "posts_dim" and scan.files_total == len(days)
-        assert [Path(f).parent.name for f in scan.files] == [f"dt={d}" for d in month]
-        assert scan.columns == ("post_date", "post_hour")
+        # a day file each: every footer is read (dt is a column), only the month's row groups
+        assert scan.table == "posts_dim" and len(scan.files) == scan.files_total == len(files) == len(days)
+        assert scan.days == frozenset(month) and scan.row_groups == (len(month), len(days))
+        assert scan.columns == ("dt", "post_date", "post_hour")
+        # a month filter prunes folders, as partition projection does
+        [scan] = engine.scans("SELECT count(*) FROM posts_dim WHERE month = '2025-10'")
+        assert [Path(f).parent.name for f in scan.files] == ["month=2025-10"] * len(month)
         # the FIELD_NOTES trap: with CROSS JOIN UNNEST, filter on dt in a CTE first
         [scan] = engine.scans("""
             WITH g AS (SELECT * FROM post_keyword_groups WHERE dt = '2025-10-07')
             SELECT k, count(*) AS n FROM g CROSS JOIN UNNEST(matched_keywords) AS u(k) GROUP BY k""")
-        assert len(scan.files) == 1 and scan.columns == ("matched_keywords",)
+        assert scan.row_groups[0] == 1 and scan.columns == ("dt", "matched_keywords")
         whole = engine.explain_bytes("SELECT post_hour, count(*) FROM posts_dim GROUP BY 1")
         one_month = engine.explain_bytes(
             "SELECT post_hour, count(*) FROM posts_dim WHERE dt LIKE '2025-10-%' GROUP BY 1"
@@ -49,7 +54,7 @@ def test_every_view_and_table_is_queryable_on_an_empty_lake(tmp_path):
         for t in CATALOG_TABLES:
             df = engine.view(t.name)
             assert df.empty
-            assert list(df.columns) == t.schema.names + t.partition_keys
+            assert list(df.columns) == [n for n, _, _ in athena_columns(t)] + t.partition_keys
         for v in sqlfiles.views():
             assert engine.view(v.name).empty
 
