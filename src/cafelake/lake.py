@@ -389,7 +389,7 @@ class Lake:
         sources = _DaySources(fs, base_path, live)
         token = new_token()
         versions = {d: token if d in replace else sources.version(d) for d in days}
-        schema = tdef.schema.append(pa_field_dt()).with_metadata({DAY_VERSIONS: json.dumps(versions)})
+        schema = tdef.schema.append(pa_field_dt())
         key = month_file_key(month, set(days), token)
         final = posixpath.join(base_path, key)
         local = isinstance(fs, _local_fs())
@@ -430,6 +430,7 @@ class Lake:
             flush(last=True)
         finally:
             if writer is not None:
+                writer.add_key_value_metadata({DAY_VERSIONS: json.dumps(versions)})
                 writer.close()
         if writer is not None:
             if local:
