@@ -1,7 +1,7 @@
 """The Glue Data Catalog: the database, the raw-zone crawler, and the zone tables.
 
 The cleansed and mart tables are declared here from `cafelake.schemas` (the same source the
-Athena DDL is generated from), with partition projection on `dt`, so they need no crawler and
+Athena DDL is generated from), with partition projection on `month`, so they need no crawler and
 no `MSCK REPAIR`. Only the raw JSON, whose shape belongs to the source, is crawled.
 """
 

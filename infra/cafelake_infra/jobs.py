@@ -1,4 +1,4 @@
-"""The Glue jobs (cleanse, tokenize), their security configuration and their scoped roles.
+"""The Glue jobs (cleanse, tokenize, compact), their security configuration and their scoped roles.
 
 Glue 5.0 has no Python-shell jobs, so both are `glueetl` jobs on the smallest Spark
 configuration (2 x G.1X by default); each job runs mostly on the driver and keeps its own
@@ -44,11 +44,18 @@ class JobSpec:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     needs_pseudonym_key: bool = False
+    wheels: str = ""  # the job whose zip of wheels it installs (default its own)
+
+    @property
+    def bundle(self) -> str:
+        return self.wheels or self.name
 
 
 JOB_SPECS = (
     JobSpec("cleanse", "glue_jobs/cleanse.py", reads=("raw",), writes=("cleansed",), needs_pseudonym_key=True),
     JobSpec("tokenize", "glue_jobs/tokenize.py", reads=("cleansed",), writes=("tokenized",)),
+    # compaction rewrites both zones' tables; cafelake's core is all it imports: the cleanse job's wheels
+    JobSpec("compact", "glue_jobs/compact.py", reads=(), writes=("cleansed", "tokenized"), wheels="cleanse"),
 )
 
 
@@ -101,10 +108,10 @@ class Jobs(Construct):
                 ),
             )
             role = self._role(spec, storage, pseudonym_key)
-            bundle = artifacts.bundles.get(spec.name)
+            bundle = artifacts.bundles.get(spec.bundle)
             if artifacts.bundles and bundle is None:
                 raise MissingBuildInput(
-                    f"{GLUE_MANIFEST} has no zip of wheels for the {spec.name} job: re-run `{GLUE_BUILD_COMMAND}`"
+                    f"{GLUE_MANIFEST} has no zip of wheels for the {spec.bundle} job: re-run `{GLUE_BUILD_COMMAND}`"
                 )
             objects = [script.bucket.arn_for_objects(script.s3_object_key)]
             if bundle is not None:
@@ -141,7 +148,7 @@ class Jobs(Construct):
                 f"{spec.name.capitalize()}Job",
                 name=f"cafelake-{spec.name}",
                 role=role.role_arn,
-                description=f"cafelake {spec.name}: {'+'.join(spec.reads)} -> {'+'.join(spec.writes)}",
+                description=f"cafelake {spec.name}: {'+'.join(spec.reads or spec.writes)} -> {'+'.join(spec.writes)}",
                 command=glue.CfnJob.JobCommandProperty(
                     name="glueetl", python_version="3", script_location=script.s3_object_url
                 ),

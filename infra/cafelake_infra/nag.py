@@ -99,7 +99,8 @@ def acknowledgments(stack: CafeLakeStack) -> list[Ack]:
             job_roles,
             "IAM5[Action::s3:DeleteObject*]",
             "s3:DeleteObject* (objects and their versions) on the zone each job writes (cleansed for cleanse, "
-            "tokenized for tokenize) and its own glue-temp/spark-ui prefixes: a run replaces whole dt partitions. "
+            "tokenized for tokenize, both for compact) and its own glue-temp/spark-ui prefixes: a run replaces "
+            "whole days, compact whole months. "
             "No role may delete in the versioned raw bucket.",
         ),
         Ack(
@@ -236,7 +237,7 @@ def acknowledgments(stack: CafeLakeStack) -> list[Ack]:
                 roles,
                 f"IAM5[Resource::{_arn(storage.zones[zone])}/*]",
                 f"The {zone} zone's Parquet part files, named at run time: read by the job that reads "
-                "it; read, written and deleted by the job that replaces its whole dt partitions.",
+                "it; read, written and deleted by the jobs that replace its whole days or compact its months.",
             )
         )
     for board in stack.settings.boards:

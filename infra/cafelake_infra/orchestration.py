@@ -1,9 +1,10 @@
 """The pipeline state machine, its alarms, the alarm topic and the run dashboard.
 
 One execution = one board: scrape (looping while the scraper answers `continue`, after
-waiting the `wait_seconds` the source asked for) -> crawl raw -> cleanse -> tokenize ->
-refresh views -> send the groups newly rising (once each). Input: {"board": name, "backfill": bool}
-(backfill: the scraper walks the whole board and both jobs run with --full true), or
+waiting the `wait_seconds` the source asked for) -> crawl raw -> cleanse -> tokenize -> compact
+(closed months made one file per table) -> refresh views -> send the groups newly rising (once
+each). Input: {"board": name, "backfill": bool} (backfill: the scraper walks the whole board and
+cleanse and tokenize run with --full true), or
 {"viewsOnly": true} to re-create the views alone (what a deploy does; it sends no alert).
 """
 
@@ -78,7 +79,9 @@ class Orchestration(Construct):
         refresh = self._refresh_views(catalog, query, views, failed, then=self._alert(catalog, query, failed))
         cleanse = self._job("Cleanse", jobs, "cleanse", failed)
         crawl = self._crawl(catalog, failed, then=cleanse)
-        cleanse.next(self._job("Tokenize", jobs, "tokenize", failed)).next(refresh)
+        tokenize = self._job("Tokenize", jobs, "tokenize", failed)
+        # then the closed months of every table become one file each (idempotent: nothing to do most days)
+        cleanse.next(tokenize).next(self._job("Compact", jobs, "compact", failed, backfill=False)).next(refresh)
 
         board_choice = sfn.Choice(self, "Which board?")
         for board in settings.boards:
@@ -145,7 +148,7 @@ class Orchestration(Construct):
             timeout=EXECUTION_TIMEOUT,
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
-            comment="cafelake: scrape -> crawl raw -> cleanse -> tokenize -> refresh views -> alert",
+            comment="cafelake: scrape -> crawl raw -> cleanse -> tokenize -> compact -> refresh views -> alert",
         )
         # Athena writes the view statements' results with the workgroup's enforced SSE-KMS key.
         self.state_machine.add_to_role_policy(
@@ -325,19 +328,21 @@ class Orchestration(Construct):
         last.next(needed)
         return last
 
-    def _job(self, label: str, jobs: Jobs, name: str, failed: sfn.IChainable) -> tasks.GlueStartJobRun:
+    def _job(
+        self, label: str, jobs: Jobs, name: str, failed: sfn.IChainable, *, backfill: bool = True
+    ) -> tasks.GlueStartJobRun:
+        """A Glue job run to its end; `backfill`: the execution's backfill flag passed as the job's --full."""
+        full = {"--full": sfn.JsonPath.format("{}", sfn.JsonPath.string_at("$.backfill"))}
         task = tasks.GlueStartJobRun(
             self,
             label,
             glue_job_name=jobs.jobs[name].name,
             integration_pattern=sfn.IntegrationPattern.RUN_JOB,
-            arguments=sfn.TaskInput.from_object(
-                {"--full": sfn.JsonPath.format("{}", sfn.JsonPath.string_at("$.backfill"))}
-            ),
+            arguments=sfn.TaskInput.from_object(full) if backfill else None,
             result_selector={"run_id.$": "$.Id", "state.$": "$.JobRunState", "seconds.$": "$.ExecutionTime"},
             result_path=f"$.{name}",
         )
-        # Both jobs are idempotent (whole partitions are replaced), so one retry is safe.
+        # Every job is idempotent (whole days or months are replaced), so one retry is safe.
         task.add_retry(
             errors=["Glue.ConcurrentRunsExceededException"],
             interval=Duration.minutes(2),

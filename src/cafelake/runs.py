@@ -57,6 +57,11 @@ METRICS: dict[str, dict[str, str]] = {
         "duplicates": "RecordsDuplicate",
         "seconds": "StageSeconds",
     },
+    "compact": {
+        "months_compacted": "MonthsCompacted",
+        "files_in": "FilesCompacted",
+        "seconds": "StageSeconds",
+    },
     "tokenize": {
         "posts_in": "PostsIn",
         "posts_tokenized": "PostsTokenized",

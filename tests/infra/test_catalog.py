@@ -55,10 +55,12 @@ def test_partitioned_tables_use_projection_on_their_own_location(synth):
             assert "projection.enabled" not in params and not table.get("PartitionKeys")
             continue
         seen.add(table["Name"])
-        assert [k["Name"] for k in table["PartitionKeys"]] == ["dt"]
-        assert params["projection.enabled"] == "true" and params["projection.dt.type"] == "date"
+        assert [k["Name"] for k in table["PartitionKeys"]] == ["month"]  # the folders; dt is a column
+        assert table["StorageDescriptor"]["Columns"][-1]["Name"] == "dt"
+        assert params["projection.enabled"] == "true" and params["projection.month.type"] == "date"
+        assert params["projection.month.interval.unit"] == "MONTHS"
         location = table["StorageDescriptor"]["Location"]["Fn::Join"][1]
         template = params["storage.location.template"]["Fn::Join"][1]
         assert location[-1] == f"/{table['Name']}/"
-        assert template[:-1] == location[:-1] and template[-1] == f"/{table['Name']}/dt=${{dt}}/"
+        assert template[:-1] == location[:-1] and template[-1] == f"/{table['Name']}/month=${{month}}/"
     assert seen == partitioned

@@ -15,9 +15,9 @@ def _jobs(synth):
     return {j["Properties"]["Name"]: j["Properties"] for j in synth.resources("AWS::Glue::Job").values()}
 
 
-def test_two_glue5_spark_jobs_with_small_workers(synth):
+def test_three_glue5_spark_jobs_with_small_workers(synth):
     jobs = _jobs(synth)
-    assert set(jobs) == {"cafelake-cleanse", "cafelake-tokenize"}
+    assert set(jobs) == {"cafelake-cleanse", "cafelake-tokenize", "cafelake-compact"}
     for job in jobs.values():
         assert job["GlueVersion"] == "5.0"
         assert job["Command"]["Name"] == "glueetl"
@@ -34,6 +34,7 @@ def test_two_glue5_spark_jobs_with_small_workers(synth):
             assert args[f"--{zone}_uri"]["Fn::Join"][1][0] == "s3://"
     assert "--pseudonym_secret_id" in jobs["cafelake-cleanse"]["DefaultArguments"]
     assert "--pseudonym_secret_id" not in jobs["cafelake-tokenize"]["DefaultArguments"]
+    assert "--pseudonym_secret_id" not in jobs["cafelake-compact"]["DefaultArguments"]
 
 
 def test_security_configuration_encrypts_everything_with_the_key(synth):
@@ -54,6 +55,7 @@ ZONE_BUCKETS = ("StorageRaw", "StorageCleansed", "StorageTokenized", "StorageArt
     [
         ("Cleanse", "StorageRaw", "StorageCleansed"),
         ("Tokenize", "StorageCleansed", "StorageTokenized"),
+        ("Compact", "StorageCleansed", "StorageTokenized"),  # it rewrites both zones' tables
     ],
 )
 def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
@@ -65,7 +67,7 @@ def test_job_roles_reach_only_their_own_zones(synth, job, reads, writes):
         reached |= buckets
         if any(a.startswith(("s3:PutObject", "s3:DeleteObject")) for a in actions):
             written |= buckets
-    assert written == {writes, "StorageArtifacts"}
+    assert written == ({reads, writes} if job == "Compact" else {writes}) | {"StorageArtifacts"}
     assert reached == {reads, writes, "StorageArtifacts"}
 
 
@@ -109,12 +111,12 @@ def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth):
     and pip --no-index, so a job start never reaches a package index."""
     bundles = _bundles()
     jobs = _jobs(synth)
-    for job in ("cleanse", "tokenize"):
+    for job, bundle in (("cleanse", "cleanse"), ("tokenize", "tokenize"), ("compact", "cleanse")):
         args = jobs[f"cafelake-{job}"]["DefaultArguments"]
         (key,) = _module_keys(jobs[f"cafelake-{job}"])
-        assert key == f"{bundles[job]['sha256']}-{job}.gluewheels.zip"
+        assert key == f"{bundles[bundle]['sha256']}-{bundle}.gluewheels.zip"  # compact: the cleanse job's wheels
         assert args["--python-modules-installer-option"] == "--no-index"
-        assert hashlib.sha256(synth.asset_file(key).read_bytes()).hexdigest() == bundles[job]["sha256"]
+        assert hashlib.sha256(synth.asset_file(key).read_bytes()).hexdigest() == bundles[bundle]["sha256"]
     cleanse = set(bundles["cleanse"]["wheels"])
     assert any(w.startswith("cafelake-") for w in cleanse) and any(w.startswith("numpy-") for w in cleanse)
     assert not any(w.startswith(("kiwipiepy_model-", "scikit_learn-")) for w in cleanse)
@@ -123,7 +125,7 @@ def test_each_job_installs_its_own_zip_of_wheels_without_an_index(synth):
 def test_job_roles_read_only_their_own_modules_and_script(synth):
     """Of the CDK assets bucket, each role may GetObject exactly its script and its zip of wheels."""
     jobs = _jobs(synth)
-    for job in ("cleanse", "tokenize"):
+    for job in ("cleanse", "tokenize", "compact"):
         statements = policy_statements(synth, f"Jobs{job.capitalize()}Role")
         (read,) = [st for st in statements if st["Action"] == "s3:GetObject"]
         granted = re.findall(r"[0-9a-f]{64}[^\"/,]*", json.dumps(read["Resource"]))

@@ -14,7 +14,7 @@ def _next(states, name):
     return states[name].get("Next")
 
 
-def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
+def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_compact_views(synth):
     d = state_machine_definition(synth)
     states = d["States"]
     views = [v.name for v in synth.stack.views]
@@ -57,7 +57,10 @@ def test_pipeline_order_scrape_loop_crawl_cleanse_tokenize_views(synth):
     assert states[cleanse]["Parameters"]["JobName"] == "cafelake-cleanse"
     tokenize = _next(states, cleanse)
     assert states[tokenize]["Parameters"]["JobName"] == "cafelake-tokenize"
-    step, seen = _next(states, tokenize), []
+    compact = _next(states, tokenize)  # closed months made one file per table, after the daily run
+    assert states[compact]["Parameters"]["JobName"] == "cafelake-compact"
+    assert "Arguments" not in states[compact]["Parameters"]  # no --full: it rewrites closed months only
+    step, seen = _next(states, compact), []
     while states[step]["Type"] == "Task":
         assert states[step]["Resource"].endswith("athena:startQueryExecution.sync")
         assert states[step]["Parameters"]["WorkGroup"] == "<ref>"  # the stack's workgroup (test_query)
@@ -135,6 +138,7 @@ def test_alarms_publish_to_an_encrypted_topic_with_email(synth):
     assert set(rules["Glue Job State Change"]["EventPattern"]["detail"]["jobName"]) == {
         "cafelake-cleanse",
         "cafelake-tokenize",
+        "cafelake-compact",
     }
     # a failed crawl alarms even when no execution started it
     assert rules["Glue Crawler State Change"]["EventPattern"]["detail"] == {
@@ -155,6 +159,7 @@ def test_dashboard_shows_run_metrics(synth):
         "ExecutionsSucceeded",
         "cafelake-cleanse",
         "cafelake-tokenize",
+        "cafelake-compact",
     ):
         assert needle in body, needle
     # the run metrics carry dimensions (board, service, stage): a `{cafelake}` schema would match none

@@ -1,7 +1,7 @@
 """`cafelake demo`: the whole pipeline on one laptop, end to end.
 
-generate → serve (Naver-compatible, loopback) → scrape → cleanse → tokenize → views →
-checks → report. Every number in the closing table comes from the stages themselves.
+generate → serve (Naver-compatible, loopback) → scrape → cleanse → tokenize → compact →
+views → checks → report. Every number in the closing table comes from the stages themselves.
 """
 
 from __future__ import annotations
@@ -164,6 +164,11 @@ def demo(
             t = pipeline.tokenize(progress=on_progress)
             row.records_in, row.records_out = t.posts_in, t.posts_tokenized + t.posts_reused
             row.note = f"{t.tokens:,} tokens, {t.group_matches:,} group matches, {t.tfidf_rows:,} TF-IDF rows"
+
+        with run.stage(progress, "compact") as (row, on_progress):
+            k = pipeline.compact(progress=on_progress)
+            row.records_in, row.records_out = k.files_in, k.files_out
+            row.note = f"{k.months_compacted:,} table months before {k.before} made one file each ({k.rows:,} rows)"
 
         with run.stage(progress, "views") as (row, on_progress):
             rows = pipeline.views(on_progress)
