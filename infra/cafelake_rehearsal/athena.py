@@ -5,7 +5,7 @@ stands in for the service as the state machine uses it: the workgroup must exist
 enforces its configuration its result location wins over the query's (as in Athena); the
 query's database must exist in the Glue catalog; the tables are read where the catalog says
 they are (each table's `Location`, and the partition projection's `storage.location.template`,
-which must name the `dt=` folders below it, since that is where Athena would look); the
+which must name the `month=` folders below it, since that is where Athena would look); the
 statement is translated by the local engine (`cafelake.athena.local`: sqlglot, DuckDB) and run
 over the rehearsal's S3 through pyarrow. Views created by one query are there for the next, as in
 the catalog. A DDL statement's (empty) result is written where Athena writes it, `<id>.txt`; a query's
@@ -24,7 +24,8 @@ import sqlglot
 from sqlglot import exp
 
 from cafelake.athena.local import LocalAthena
-from cafelake.lake import PARTITION_KEY, Lake
+from cafelake.lake import Lake
+from cafelake.layout import MONTH_KEY
 from cafelake.schemas import CATALOG_TABLES
 
 
@@ -53,10 +54,10 @@ class AthenaStandIn:
                 raise QueryFailed(f"table {tdef.name} lives at {location}, not at <zone>/{tdef.location}")
             if tdef.partitioned:
                 template = table.get("Parameters", {}).get("storage.location.template", "")
-                if template.rstrip("/") != f"{location}/{PARTITION_KEY}=${{{PARTITION_KEY}}}":
+                if template.rstrip("/") != f"{location}/{MONTH_KEY}=${{{MONTH_KEY}}}":
                     raise QueryFailed(
                         f"table {tdef.name}: projection template {template!r} does not name "
-                        f"{location}/{PARTITION_KEY}=${{{PARTITION_KEY}}}/"
+                        f"{location}/{MONTH_KEY}=${{{MONTH_KEY}}}/"
                     )
             root = location[: -len(tdef.location) - 1]
             if roots.setdefault(tdef.zone, root) != root:

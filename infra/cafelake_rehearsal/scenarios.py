@@ -60,7 +60,7 @@ WRONG_REGION = "us-east-1"
 OTHER_HOLDER = "an-overlapping-invocation"
 LEASE_HELD_S = 3  # how much longer the other invocation's lease runs when the schedule fires
 # `<bucket>/<zone prefix>/_runs/<component>/<run id>.json`: the record a run adds of itself.
-RUN_RECORD = re.compile(r"^[^/]+/(?:.+/)?_runs/(scrape|cleanse|tokenize)/[^/]+\.json$")
+RUN_RECORD = re.compile(r"^[^/]+/(?:.+/)?_runs/(scrape|cleanse|tokenize|compact)/[^/]+\.json$")
 
 
 def sample_corpus(club_id: str, menu_id: str) -> Corpus:
@@ -123,7 +123,8 @@ class SecondRun:
         return sorted(k for k in self.before if self.before[k] != self.after.get(k))
 
     def added(self) -> list[str]:
-        """New objects: a run record as its component's name (scrape, cleanse, tokenize), anything else whole."""
+        """New objects: a run record as its component's name (scrape, cleanse, tokenize, compact), anything else
+        whole."""
         return sorted(m.group(1) if (m := RUN_RECORD.search(k)) else k for k in self.after.keys() - self.before.keys())
 
 

@@ -33,7 +33,7 @@ def catalog(moto_server):
         c["glue"].create_table(DatabaseName="cafelake", TableInput=glue_table_input(tdef, location))
         shifted = glue_table_input(tdef, location)
         if tdef.partitioned:
-            shifted["Parameters"]["storage.location.template"] = f"s3://{ZONES[tdef.zone]}/elsewhere/dt=${{dt}}/"
+            shifted["Parameters"]["storage.location.template"] = f"s3://{ZONES[tdef.zone]}/elsewhere/month=${{month}}/"
         c["glue"].create_table(DatabaseName="shifted", TableInput=shifted)
     c["athena"].create_work_group(
         Name="cafelake",

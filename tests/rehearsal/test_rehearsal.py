@@ -69,7 +69,10 @@ def rehearsed(assembly, envs, tmp_path_factory):
             ran = views["stopDate"] - views["startDate"]
             TIMINGS["      of which the views-only execution"] = ran.total_seconds()
         first = timed(
-            "3 first scheduled run (scrape loop, crawl, cleanse, tokenize, views)", scenarios.first_run, r, board
+            "3 first scheduled run (scrape loop, crawl, cleanse, tokenize, compact, views)",
+            scenarios.first_run,
+            r,
+            board,
         )
         for _, (run, result) in r.services.job_runs.items():
             TIMINGS[f"  3 {run.job_name}: install {result.install_seconds:.1f} s of"] = result.seconds
@@ -150,6 +153,7 @@ def test_the_scheduled_run_goes_through_every_step(rehearsed):
         "Crawler state",
         "Cleanse",
         "Tokenize",
+        "Compact",
         "Rising groups",
         "Send new alerts",
         "Done",
@@ -171,7 +175,7 @@ def test_the_glue_jobs_installed_their_zip_of_wheels_over_glues_own_modules(rehe
     manifest = json.loads((ROOT / "build" / "glue" / "manifest.json").read_text())
     shipped = {a["role"]: a["version"] for a in manifest["artifacts"]}
     runs = list(rehearsed.r.services.job_runs.values())
-    assert {run.job_name for run, _ in runs} >= {"cafelake-cleanse", "cafelake-tokenize"}
+    assert {run.job_name for run, _ in runs} >= {"cafelake-cleanse", "cafelake-tokenize", "cafelake-compact"}
     for run, result in runs:
         assert result.state == "SUCCEEDED", result.log.read_text()[-3000:]
         assert run.arguments["--additional-python-modules"].endswith(".gluewheels.zip")
@@ -191,6 +195,25 @@ def test_the_buckets_hold_what_a_local_run_of_the_board_makes(rehearsed):
     got = timed("4 local pipeline run (CLI) and comparison", scenarios.local_differences, rehearsed.r, folder)
     assert got == {}
     assert len(scenarios.table_rows(rehearsed.r.lake(), "tokens_fact")) > 0
+
+
+def test_the_compact_step_left_one_file_per_closed_month_of_every_table(rehearsed):
+    """The corpus's posts end before the current KST month: every month of posts and the mart is closed,
+    so the compact job made each one a single month file, in both zones' buckets; the quarantine's days
+    (ingest dates: today) are in the open month and stay day files."""
+    from cafelake.compact import current_month
+    from cafelake.schemas import TABLES
+
+    lake = rehearsed.r.lake()
+    closed = 0
+    for tdef in (t for t in TABLES.values() if t.partitioned):
+        for month, files in lake.month_files(tdef).items():
+            if month < current_month():
+                assert [f.compacted for f in files] == [True], (tdef.name, month, [f.key for f in files])
+                closed += 1
+            else:
+                assert not any(f.compacted for f in files), (tdef.name, month)
+    assert closed >= 3 * 6  # three months (late August to October) of posts and five mart tables
 
 
 def _alerts(r: Rehearsal) -> list[dict]:
@@ -232,7 +255,8 @@ def second(rehearsed) -> scenarios.SecondRun:
 def test_a_second_run_with_nothing_new_changes_nothing(second):
     assert second.execution.status == "SUCCEEDED", (second.execution.error, second.execution.cause)
     assert second.before and second.changed == [], second.changed
-    assert second.added() == ["cleanse", "scrape", "tokenize"]  # one run record each, nothing else
+    # one run record each, nothing else: the closed months were compacted by the first run
+    assert second.added() == ["cleanse", "compact", "scrape", "tokenize"]
     assert "Crawl raw" not in second.execution.entered()  # crawled today already
 
 
