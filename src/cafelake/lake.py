@@ -32,6 +32,7 @@ from cafelake.layout import (
     month_file_key,
     month_of,
     new_token,
+    versions_key,
 )
 from cafelake.store import ObjectStore, normalise, open_stores, reaching, writing
 
@@ -106,15 +107,6 @@ def _local_fs() -> type:
     return pafs.LocalFileSystem
 
 
-DAY_VERSIONS = b"cafelake.day_versions"  # a month file's footer key: {dt: version} of its days
-
-
-def _month_versions(meta: pq.FileMetaData, f: TableFile) -> dict[str, str]:
-    """A month file's {dt: version}; the file's own token for days it does not name."""
-    named = json.loads((meta.metadata or {}).get(DAY_VERSIONS, b"{}"))
-    return {d: named.get(d, f.token) for d in f.days}
-
-
 class _DaySources:
     """One day's rows from a month's live files: a day file whole, or a month file's row groups holding it
     (chosen by their dt statistics; the last ones read are kept, as consecutive days share them)."""
@@ -123,20 +115,6 @@ class _DaySources:
         self.fs, self.base = fs, base
         self.by_day = {d: f for f in live for d in f.days}
         self._cached: tuple[str, tuple[int, ...], pa.Table] | None = None
-        self._versions: dict[str, dict[str, str]] = {}
-
-    def version(self, dt: str) -> str:
-        """The day's version (`Lake.day_versions`)."""
-        import pyarrow.parquet as pq
-
-        f = self.by_day[dt]
-        if not f.compacted:
-            return f.token
-        if f.key not in self._versions:
-            self._versions[f.key] = _month_versions(
-                pq.read_metadata(posixpath.join(self.base, f.key), filesystem=self.fs), f
-            )
-        return self._versions[f.key][dt]
 
     def read(self, dt: str) -> pa.Table:
         import pyarrow.compute as pc
@@ -289,19 +267,22 @@ class Lake:
         """dt -> the token of the write that last replaced that day: unchanged by compaction, so a reader
         of the table (tokenize) tells a day rewritten from a day only moved into its month file.
 
-        A day file's is its name's token; a month file keeps its days' in its footer (one read per month).
+        A day file's is its name's token; a month file's days' are in a small hidden object beside it
+        (`layout.versions_key`; one read per month, and none by queries: not in the footer every query reads).
         """
-        import pyarrow.parquet as pq
-
         tdef = self._tdef(name)
-        fs, base = self.filesystem(tdef.zone, tdef.location)
         out = {}
         for f in self._live(tdef):
-            if f.compacted:
-                out.update(_month_versions(pq.read_metadata(posixpath.join(base, f.key), filesystem=fs), f))
-            else:
-                out.update(dict.fromkeys(f.days, f.token))
+            out.update(self._month_versions(tdef, f) if f.compacted else dict.fromkeys(f.days, f.token))
         return dict(sorted(out.items()))
+
+    def _month_versions(self, tdef: TableDef, f: TableFile) -> dict[str, str]:
+        """A month file's {dt: version}; its own token for days its versions object does not name (or if lost)."""
+        try:
+            named = json.loads(self.get_bytes(tdef.zone, posixpath.join(tdef.location, versions_key(f.month, f.token))))
+        except FileNotFoundError:
+            named = {}
+        return {d: named.get(d, f.token) for d in f.days}
 
     def old_layout(self, name: str | TableDef) -> list[str]:
         """Keys of the table in the layout before months (`dt=YYYY-MM-DD/` folders): invisible to every
@@ -388,7 +369,11 @@ class Lake:
         days = sorted(({d for f in live for d in f.days} - set(replace)) | {d for d, t in replace.items() if t})
         sources = _DaySources(fs, base_path, live)
         token = new_token()
-        versions = {d: token if d in replace else sources.version(d) for d in days}
+        old = {d: v for f in live if f.compacted for d, v in self._month_versions(tdef, f).items()}
+        versions = {d: token if d in replace else old.get(d, sources.by_day[d].token) for d in days}
+        sidecar = posixpath.join(tdef.location, versions_key(month, token))
+        if days:  # before the month file: a reader who sees it finds its days' versions
+            self.put_bytes(tdef.zone, sidecar, json.dumps(versions, indent=0).encode())
         schema = tdef.schema.append(pa_field_dt())
         key = month_file_key(month, set(days), token)
         final = posixpath.join(base_path, key)
@@ -430,7 +415,6 @@ class Lake:
             flush(last=True)
         finally:
             if writer is not None:
-                writer.add_key_value_metadata({DAY_VERSIONS: json.dumps(versions)})
                 writer.close()
         if writer is not None:
             if local:
@@ -438,9 +422,12 @@ class Lake:
             rows_out = pq.read_metadata(final, filesystem=fs).num_rows
             if rows_out != rows_in:
                 fs.delete_file(final)
+                self.delete(tdef.zone, sidecar)
                 raise LakeError(f"{tdef.name} {month}: {rows_in} rows read but {rows_out} written; nothing removed")
         for f in files:
             fs.delete_file(posixpath.join(base_path, f.key))
+            if f.compacted:
+                self.delete(tdef.zone, posixpath.join(tdef.location, versions_key(f.month, f.token)))
         return rows_in, rows_out
 
     def _write_file(self, fs: pafs.FileSystem, path: str, part: pa.Table) -> None:

@@ -10,7 +10,8 @@ min/max statistics, so a dt filter skips files and row groups. In a month's fold
 either a day file, `day-YYYY-MM-DD-<token>.parquet` (one day: the open month is written so), or
 the month file, `month-<days>-<token>.parquet` (the month compacted: `<days>` is the hex mask of
 the days it holds, bit d-1 for day d, so a listing alone tells which days a month file holds).
-Tokens sort by the time they were made: of two files for the same days, the later one wins.
+Tokens sort by the time they were made: of two files for the same days, the later one wins. Beside a
+month file, the hidden `_days-<token>.json` keeps the version of each of its days (`Lake.day_versions`).
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def month_file_key(month: str, days: set[str], token: str) -> str:
     for dt in days:
         mask |= 1 << (int(dt[8:10]) - 1)
     return f"{MONTH_KEY}={month}/month-{mask:08x}-{token}.parquet"
+
+
+def versions_key(month: str, token: str) -> str:
+    """The hidden object beside a month file naming its days' versions (`Lake.day_versions`)."""
+    return f"{MONTH_KEY}={month}/_days-{token}.json"
 
 
 def live_files(files: list[TableFile]) -> list[TableFile]:
