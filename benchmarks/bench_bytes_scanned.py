@@ -175,7 +175,7 @@ def run(runs: int = 3, quick: bool = False) -> str:
             f"only {month}'s raw records, gzipped together: {_fmt(raw_month)}. Query time is DuckDB's on this "
             f"machine, median of {runs} runs.",
             "",
-            "| question | period | files | files opened and row groups read, per partitioned table | Parquet bytes "
+            "| question | period | layout | files opened and row groups read, per partitioned table | Parquet bytes "
             "read | of which footers | vs all raw JSON | vs that month's raw JSON | local query |",
             "|---|---|---|---|---:|---:|---:|---:|---:|",
             *rows,
