@@ -46,19 +46,24 @@ class _Counting:
     """WSGI middleware: count each request, answer the tally at `_ADMIN`."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app, self.counts, self.lock = app, Counter[str](), threading.Lock()
+        self.app, self.lock = app, threading.Lock()
+        self.counts, self.detail = Counter[str](), Counter[str]()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(_ADMIN):
             with self.lock:
-                body = json.dumps(dict(self.counts)).encode()
+                body = json.dumps(dict(self.detail if path.endswith("/detail") else self.counts)).encode()
                 if path.endswith("/reset"):
                     self.counts.clear()
+                    self.detail.clear()
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body]
+        method, query = environ["REQUEST_METHOD"], environ.get("QUERY_STRING", "")
+        params = sorted({p.split("=", 1)[0] for p in query.split("&") if p})
         with self.lock:
-            self.counts[request_kind(environ["REQUEST_METHOD"], path, environ.get("QUERY_STRING", ""))] += 1
+            self.counts[request_kind(method, path, query)] += 1
+            self.detail[f"{method} {'object' if '/' in path.strip('/') else 'bucket'} {' '.join(params)}"] += 1
         return self.app(environ, start_response)
 
 
@@ -124,6 +129,10 @@ class CountingS3:
         """Requests answered since the last reset, by kind (every kind present, zeros too)."""
         got = self._admin("")
         return {k: got.get(k, 0) for k in KINDS}
+
+    def detail(self) -> dict[str, int]:
+        """Requests since the last reset by method, object or bucket, and query parameters (to see what they are)."""
+        return self._admin("/detail")
 
     def reset(self) -> dict[str, int]:
         """Zero the tally; returns what it was."""

@@ -99,9 +99,7 @@ def measure(server: CountingS3, pipeline: Pipeline, runs: int, out: Path) -> dic
 
 def lake_files(pipeline: Pipeline) -> int:
     """Parquet files in the lake's tables (what per-file round trips multiply)."""
-    return sum(
-        1 for zone in ("cleansed", "tokenized") for k in pipeline.lake.list_keys(zone) if k.endswith(".parquet")
-    )
+    return sum(1 for zone in ("cleansed", "tokenized") for k in pipeline.lake.list_keys(zone) if k.endswith(".parquet"))
 
 
 def measure_states(
