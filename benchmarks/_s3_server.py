@@ -127,16 +127,19 @@ class CountingS3:
 
     def counts(self) -> dict[str, int]:
         """Requests answered since the last reset, by kind (every kind present, zeros too)."""
-        got = self._admin("")
-        return {k: got.get(k, 0) for k in KINDS}
+        return self._by_kind(self._admin(""))
 
     def detail(self) -> dict[str, int]:
         """Requests since the last reset by method, object or bucket, and query parameters (to see what they are)."""
         return self._admin("/detail")
 
     def reset(self) -> dict[str, int]:
-        """Zero the tally; returns what it was."""
-        return self._admin("/reset")
+        """Zero the tally; returns what it was (as `counts`)."""
+        return self._by_kind(self._admin("/reset"))
+
+    @staticmethod
+    def _by_kind(got: dict[str, int]) -> dict[str, int]:
+        return {k: got.get(k, 0) for k in KINDS}
 
 
 if __name__ == "__main__":

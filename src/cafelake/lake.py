@@ -221,11 +221,13 @@ class Lake:
 
         for sub, part in parts.items():
             folder = posixpath.join(base, sub) if sub else base
-            fs.create_dir(folder, recursive=True)
             new = posixpath.join(folder, f"part-{token}.parquet")
             # In a folder the file is written under a hidden name and renamed: no reader (nor a crash)
-            # sees a partial file. On S3 a PutObject is atomic already (and a rename would be a copy).
+            # sees a partial file. On S3 a PutObject is atomic already (and a rename would be a copy),
+            # and there are no folders to make (pyarrow would check and mark each level: requests per file).
             local = isinstance(fs, pafs.LocalFileSystem)
+            if local:
+                fs.create_dir(folder, recursive=True)
             pq.write_table(
                 part,
                 posixpath.join(folder, f".part-{token}.parquet.tmp") if local else new,

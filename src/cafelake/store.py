@@ -334,7 +334,8 @@ class S3Store(ObjectStore):
                     "AWS_SECRET_ACCESS_KEY, or CAFELAKE_S3_ENDPOINT for a local S3"
                 )
 
-            kwargs: dict[str, Any] = {"region": self.region or "us-east-1"}
+            # delayed open: a small file is one PutObject at close, not a multipart upload (four requests)
+            kwargs: dict[str, Any] = {"region": self.region or "us-east-1", "allow_delayed_open": True}
             if self.endpoint_url:
                 scheme, _, host = self.endpoint_url.partition("://")
                 kwargs.update(endpoint_override=host, scheme=scheme)
