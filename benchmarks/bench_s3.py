@@ -2,23 +2,30 @@
 
 The lake is the small one the issue measured (482 posts over a year, so a few hundred daily
 partitions per table), built by the real pipeline into `s3://` on a counting moto server
-(`benchmarks._s3_server`) on loopback. Each operation is timed (median of the runs) and its S3
-requests counted by kind: the counts are deterministic, where seconds on a loaded machine are not.
+(`benchmarks._s3_server`, in its own process) on loopback. Each operation is timed (median of the
+runs) and its S3 requests counted by kind: the counts are deterministic, where seconds on a loaded
+machine are not.
+
+Before and after: the same bench runs the lake code of `BASELINE` (the commit before the S3 round
+trips were removed, its `src/` taken with `git archive`) and of this checkout, each in a fresh
+process (`python -m benchmarks.bench_s3 --json`), one after the other on the same machine.
 
 The lake is measured in each of its `STATES`, in order: a state is a name and a step that turns
 the lake into it (the first one, as the pipeline writes it, is no step). A compaction state is
-inserted there as `("compacted", <compact the lake>)` once compaction exists.
-
-`python -m benchmarks.bench_s3 [--runs N] [--quick]` prints the section; with the source of
-another commit first on PYTHONPATH it measures that commit's lake code with the same bench.
+inserted there as `("compacted", <compact the lake>)` once compaction exists; the baseline is
+measured in the first state only (its code has no other).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 import statistics
 import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,6 +36,8 @@ from benchmarks._s3_server import KINDS, CountingS3
 from cafelake.lake import Lake
 from cafelake.pipeline import Pipeline
 
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "9730ce4"  # a listing per partition folder, a HEAD per file read, multipart uploads and folder markers
 BUCKET = "cafelake-bench"
 KEY = b"bench-pseudonym-key-0123456789ab"
 QUERY = "SELECT post_date, posts, authors FROM v_daily_posts ORDER BY post_date"
@@ -102,10 +111,8 @@ def lake_files(pipeline: Pipeline) -> int:
     return sum(1 for zone in ("cleansed", "tokenized") for k in pipeline.lake.list_keys(zone) if k.endswith(".parquet"))
 
 
-def measure_states(
-    posts: int, days: int, runs: int, *, threaded: bool = False
-) -> tuple[dict[str, dict[str, tuple[float, dict[str, int]]]], dict[str, int], float]:
-    """Each state's measurements, the table files in each state, and the build's seconds."""
+def measure_states(posts: int, days: int, runs: int, *, threaded: bool = False, first_only: bool = False) -> dict:
+    """Each state's measurements, the table files in each state, the build's seconds and the commit measured."""
     _offline_aws()
     tmp = Path(tempfile.mkdtemp(prefix="bench-s3-"))
     try:
@@ -114,12 +121,12 @@ def measure_states(
             pipeline = build(server, posts, days)
             built = time.perf_counter() - start
             by_state, files = {}, {}
-            for state, step in STATES:
+            for state, step in STATES[:1] if first_only else STATES:
                 if step is not None:
                     step(pipeline)
                 files[state] = lake_files(pipeline)
                 by_state[state] = measure(server, pipeline, runs, tmp / state.replace(" ", "-"))
-        return by_state, files, built
+        return {"commit": _commit(), "built": built, "files": files, "states": by_state}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -130,46 +137,114 @@ def _requests(counts: dict[str, int]) -> str:
 
 
 def _commit() -> str:
+    """The commit of the lake code measured (that of the `cafelake` imported), marked dirty if changed."""
     import cafelake
 
     src = Path(cafelake.__file__).resolve().parent
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=src, capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
+    if (src / "BASELINE").exists():  # a baseline unpacked by `baseline`
+        return (src / "BASELINE").read_text().strip()
+
+    def git(*cmd: str) -> str:
+        return subprocess.run(["git", *cmd], cwd=src, capture_output=True, text=True).stdout.strip()
+
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + ("-dirty" if git("status", "--porcelain", ".") else "")
 
 
-def table(by_state: dict[str, dict[str, tuple[float, dict[str, int]]]], files: dict[str, int]) -> list[str]:
-    rows = ["| lake state | operation | time | S3 requests |", "|---|---|---:|---|"]
-    for state, results in by_state.items():
+def measured(src: Path | None, posts: int, days: int, runs: int, *, first_only: bool = False) -> dict:
+    """`measure_states` in a fresh process, with the lake code of `src` (None: this checkout)."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), str(ROOT)])
+    cmd = [sys.executable, "-m", "benchmarks.bench_s3", "--json", "--runs", str(runs), "--posts", str(posts)]
+    cmd += ["--days", str(days)] + (["--first-only"] if first_only else [])
+    out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def baseline(into: Path) -> Path:
+    """`BASELINE`'s `src/` unpacked below `into` (git archive: no work tree, no index touched)."""
+    data = subprocess.run(["git", "archive", BASELINE, "src"], cwd=ROOT, check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "src" / "cafelake" / "BASELINE").write_text(BASELINE)
+    return into / "src"
+
+
+def table(before: dict, after: dict) -> list[str]:
+    """Before and after side by side for the first state; the later states (after only) below them."""
+    rows = [
+        "| lake state | operation | time before | time after | × faster | S3 requests before | "
+        "S3 requests after | × fewer |",
+        "|---|---|---:|---:|---:|---|---|---:|",
+    ]
+    for state, results in after["states"].items():
+        old = before["states"].get(state, {})
         for name, (seconds, counts) in results.items():
-            rows.append(f"| {state} ({files[state]} files) | {name} | {seconds:.2f} s | {_requests(counts)} |")
+            cells = ["", "", "", ""]
+            if name in old:
+                was, was_counts = old[name]
+                cells = [
+                    f"{was:.2f} s",
+                    f"{was / seconds:.1f}",
+                    _requests(was_counts),
+                    f"{sum(was_counts.values()) / max(1, sum(counts.values())):.1f}",
+                ]
+            rows.append(
+                f"| {state} ({after['files'][state]} files) | {name} | {cells[0]} | {seconds:.2f} s | {cells[1]} | "
+                f"{cells[2]} | {_requests(counts)} | {cells[3]} |"
+            )
     return rows
+
+
+def section(before: dict, after: dict, posts: int, days: int, runs: int) -> str:
+    return "\n".join(
+        [
+            "## S3: an s3:// lake on a local S3, before and after removing per-file round trips",
+            "",
+            f"The sample corpus ({posts:,} posts over {days} days) built by the pipeline into `s3://` on moto's "
+            "server on loopback, in its own process, with a counter of the requests it answers by kind "
+            f"(`benchmarks/_s3_server.py`). Before: the lake code at {before['commit']} (built in "
+            f"{before['built']:.0f} s); after: at {after['commit']} (built in {after['built']:.0f} s); each in a "
+            f"fresh process, one after the other. Time: median of {runs} runs on this machine; S3 requests: those "
+            "of one run (they do not vary between runs). The query is a new engine (every table listed, every "
+            "view created) and one view; a report runs every chart's query.",
+            "",
+            *table(before, after),
+            "",
+            "What changed: a table is listed once (`ObjectStore.sizes`, one request per 1,000 keys) where it was "
+            "listed once per partition folder, again for every query; the listing's sizes go to pyarrow with each "
+            "file (`make_fragment(file_size=)`), so reading a footer is one ranged GET, not a HEAD and a GET; "
+            "`unreadable_files` reads footers 16 at a time; a write makes no folder markers (pyarrow checked and "
+            "marked each level of the path) and sends a small file as one PutObject (delayed open), not a "
+            "four-request multipart upload. What remains per file: one GET per footer and the column reads "
+            "(DuckDB scans an S3 table through the pyarrow dataset, a few files at a time), and on a rewrite "
+            "pyarrow's folder marker put back when it deletes a folder's last file.",
+        ]
+    )
 
 
 def run(runs: int = 3, quick: bool = False) -> str:
     posts, days = (60, 30) if quick else (482, 365)
-    by_state, files, built = measure_states(posts, days, runs)
-    return "\n".join(
-        [
-            "## S3: an s3:// lake on a local S3",
-            "",
-            f"The sample corpus ({posts:,} posts over {days} days) built by the pipeline into `s3://` on moto's "
-            f"server on loopback, in its own process ({built:.0f} s to build), measured at commit {_commit()}. "
-            f"Time: median of {runs} runs; S3 requests: those the server answered during one run, by kind.",
-            "",
-            *table(by_state, files),
-        ]
-    )
+    with tempfile.TemporaryDirectory(prefix="bench-s3-base-") as tmp:
+        before = measured(baseline(Path(tmp)), posts, days, runs, first_only=True)
+    after = measured(None, posts, days, runs)
+    return section(before, after, posts, days, runs)
 
 
 if __name__ == "__main__":
     import argparse
 
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description="Measure this process's lake code on a counting local S3.")
     ap.add_argument("--runs", type=int, default=1)
-    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--posts", type=int, default=482)
+    ap.add_argument("--days", type=int, default=365)
+    ap.add_argument("--first-only", action="store_true", help="only the first lake state")
     ap.add_argument("--threaded", action="store_true", help="serve moto from a thread of this process")
+    ap.add_argument("--json", action="store_true", help="the measurements as one JSON line")
     args = ap.parse_args()
-    posts, days = (60, 30) if args.quick else (482, 365)
-    by_state, files, built = measure_states(posts, days, args.runs, threaded=args.threaded)
-    print(f"commit {_commit()}, built in {built:.1f} s, threaded={args.threaded}")
-    print("\n".join(table(by_state, files)))
+    got = measure_states(args.posts, args.days, args.runs, threaded=args.threaded, first_only=args.first_only)
+    if args.json:
+        print(json.dumps(got))
+    else:
+        print(f"commit {got['commit']}, built in {got['built']:.1f} s, threaded={args.threaded}")
+        print("\n".join(table(got, got)))
