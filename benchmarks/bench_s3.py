@@ -7,7 +7,7 @@ runs) and its S3 requests counted by kind: the counts are deterministic, where s
 machine are not.
 
 Before and after: the same bench runs the lake code of `BASELINE` (the commit before the S3 round
-trips were removed, its `src/` taken with `git archive`) and of this checkout, each in a fresh
+trips were removed, its `src/` and SQL taken with `git archive`) and of this checkout, each in a fresh
 process (`python -m benchmarks.bench_s3 --json`), one after the other on the same machine.
 
 The lake is measured in each of its `STATES`, in order: a state is a name and a step that turns
@@ -157,13 +157,16 @@ def measured(src: Path | None, posts: int, days: int, runs: int, *, first_only: 
         env["PYTHONPATH"] = os.pathsep.join([str(src), str(ROOT)])
     cmd = [sys.executable, "-m", "benchmarks.bench_s3", "--json", "--runs", str(runs), "--posts", str(posts)]
     cmd += ["--days", str(days)] + (["--first-only"] if first_only else [])
-    out = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-    return json.loads(out.splitlines()[-1])
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed with the code of {src or ROOT}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def baseline(into: Path) -> Path:
-    """`BASELINE`'s `src/` unpacked below `into` (git archive: no work tree, no index touched)."""
-    data = subprocess.run(["git", "archive", BASELINE, "src"], cwd=ROOT, check=True, capture_output=True).stdout
+    """`BASELINE`'s `src/` (and the SQL beside it) unpacked below `into` (git archive: no work tree touched)."""
+    archive = ["git", "archive", BASELINE, "src", "athena_queries"]
+    data = subprocess.run(archive, cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     (into / "src" / "cafelake" / "BASELINE").write_text(BASELINE)
