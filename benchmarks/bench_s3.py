@@ -18,6 +18,7 @@ measured in the first state only (its code has no other).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -75,15 +76,18 @@ def _offline_aws() -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-def build(server: CountingS3, posts: int, days: int) -> Pipeline:
-    """The sample corpus through the pipeline into s3://BUCKET/lake on `server`."""
+def build(server: CountingS3 | None, posts: int, days: int, folder: Path) -> Pipeline:
+    """The sample corpus through the pipeline into s3://BUCKET/lake on `server` (None: into `folder`)."""
     import boto3
 
     from cafelake.collect.seed import seed_raw
     from cafelake.sources.naver_cafe.corpus.sample import Corpus
 
-    boto3.client("s3", endpoint_url=server.url, region_name="us-east-1").create_bucket(Bucket=BUCKET)
-    lake = Lake(f"s3://{BUCKET}/lake", endpoint_url=server.url, region="us-east-1")
+    if server is None:
+        lake = Lake(str(folder))
+    else:
+        boto3.client("s3", endpoint_url=server.url, region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        lake = Lake(f"s3://{BUCKET}/lake", endpoint_url=server.url, region="us-east-1")
     corpus = Corpus(posts=posts, days=days, end_date=date(2026, 10, 31))
     seed_raw(lake, corpus, run_id="bench", fetched_at=corpus.as_of)
     pipeline = Pipeline(lake, key=KEY)
@@ -91,17 +95,20 @@ def build(server: CountingS3, posts: int, days: int) -> Pipeline:
     return pipeline
 
 
-def measure(server: CountingS3, pipeline: Pipeline, runs: int, out: Path) -> dict[str, tuple[float, dict[str, int]]]:
+def measure(
+    server: CountingS3 | None, pipeline: Pipeline, runs: int, out: Path
+) -> dict[str, tuple[float, dict[str, int]]]:
     """Median seconds and the S3 requests (of the last run; they do not vary) of each operation."""
     results = {}
     for name, op in _operations(pipeline, out).items():
-        times = []
+        times, counts = [], {}
         for _ in range(max(1, runs)):
-            server.reset()
+            if server:
+                server.reset()
             start = time.perf_counter()
             op()
             times.append(time.perf_counter() - start)
-            counts = server.counts()
+            counts = server.counts() if server else {}
         results[name] = (statistics.median(times), counts)
     return results
 
@@ -111,14 +118,18 @@ def lake_files(pipeline: Pipeline) -> int:
     return sum(1 for zone in ("cleansed", "tokenized") for k in pipeline.lake.list_keys(zone) if k.endswith(".parquet"))
 
 
-def measure_states(posts: int, days: int, runs: int, *, threaded: bool = False, first_only: bool = False) -> dict:
-    """Each state's measurements, the table files in each state, the build's seconds and the commit measured."""
+def measure_states(
+    posts: int, days: int, runs: int, *, threaded: bool = False, first_only: bool = False, local: bool = False
+) -> dict:
+    """Each state's measurements, the table files in each state, the build's seconds and the commit measured.
+
+    `local`: the same lake in a folder (no server), what the S3 times compare with."""
     _offline_aws()
     tmp = Path(tempfile.mkdtemp(prefix="bench-s3-"))
     try:
-        with CountingS3(threaded=threaded) as server:
+        with contextlib.nullcontext() if local else CountingS3(threaded=threaded) as server:
             start = time.perf_counter()
-            pipeline = build(server, posts, days)
+            pipeline = build(server, posts, days, tmp / "lake")
             built = time.perf_counter() - start
             by_state, files = {}, {}
             for state, step in STATES[:1] if first_only else STATES:
@@ -150,13 +161,15 @@ def _commit() -> str:
     return (git("rev-parse", "--short", "HEAD") or "unknown") + ("-dirty" if git("status", "--porcelain", ".") else "")
 
 
-def measured(src: Path | None, posts: int, days: int, runs: int, *, first_only: bool = False) -> dict:
+def measured(
+    src: Path | None, posts: int, days: int, runs: int, *, first_only: bool = False, local: bool = False
+) -> dict:
     """`measure_states` in a fresh process, with the lake code of `src` (None: this checkout)."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), str(ROOT)])
     cmd = [sys.executable, "-m", "benchmarks.bench_s3", "--json", "--runs", str(runs), "--posts", str(posts)]
-    cmd += ["--days", str(days)] + (["--first-only"] if first_only else [])
+    cmd += ["--days", str(days)] + (["--first-only"] if first_only else []) + (["--local"] if local else [])
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"{' '.join(cmd)} failed with the code of {src or ROOT}:\n{done.stderr[-3000:]}")
@@ -173,15 +186,17 @@ def baseline(into: Path) -> Path:
     return into / "src"
 
 
-def table(before: dict, after: dict) -> list[str]:
-    """Before and after side by side for the first state; the later states (after only) below them."""
+def table(before: dict, after: dict, local: dict | None = None) -> list[str]:
+    """Before and after side by side for the first state (the later states: after only), and the same
+    operation on a local folder (no S3 at all) where measured."""
     rows = [
-        "| lake state | operation | time before | time after | × faster | S3 requests before | "
+        "| lake state | operation | time before | time after | × faster | local folder | S3 requests before | "
         "S3 requests after | × fewer |",
-        "|---|---|---:|---:|---:|---|---|---:|",
+        "|---|---|---:|---:|---:|---:|---|---|---:|",
     ]
     for state, results in after["states"].items():
         old = before["states"].get(state, {})
+        here = (local or {"states": {}})["states"].get(state, {})
         for name, (seconds, counts) in results.items():
             cells = ["", "", "", ""]
             if name in old:
@@ -192,14 +207,15 @@ def table(before: dict, after: dict) -> list[str]:
                     _requests(was_counts),
                     f"{sum(was_counts.values()) / max(1, sum(counts.values())):.1f}",
                 ]
+            folder = f"{here[name][0]:.2f} s" if name in here else ""
             rows.append(
                 f"| {state} ({after['files'][state]} files) | {name} | {cells[0]} | {seconds:.2f} s | {cells[1]} | "
-                f"{cells[2]} | {_requests(counts)} | {cells[3]} |"
+                f"{folder} | {cells[2]} | {_requests(counts)} | {cells[3]} |"
             )
     return rows
 
 
-def section(before: dict, after: dict, posts: int, days: int, runs: int) -> str:
+def section(before: dict, after: dict, local: dict, posts: int, days: int, runs: int) -> str:
     return "\n".join(
         [
             "## S3: an s3:// lake on a local S3, before and after removing per-file round trips",
@@ -210,9 +226,10 @@ def section(before: dict, after: dict, posts: int, days: int, runs: int) -> str:
             f"{before['built']:.0f} s); after: at {after['commit']} (built in {after['built']:.0f} s); each in a "
             f"fresh process, one after the other. Time: median of {runs} runs on this machine; S3 requests: those "
             "of one run (they do not vary between runs). The query is a new engine (every table listed, every "
-            "view created) and one view; a report runs every chart's query.",
+            "view created) and one view; a report runs every chart's query. Local folder: the same operations "
+            f"on the same lake in a folder at {local['commit']}, the part of each time S3 does not explain.",
             "",
-            *table(before, after),
+            *table(before, after, local),
             "",
             "What changed: a table is listed once (`ObjectStore.sizes`, one request per 1,000 keys) where it was "
             "listed once per partition folder, again for every query; the listing's sizes go to pyarrow with each "
@@ -231,7 +248,8 @@ def run(runs: int = 3, quick: bool = False) -> str:
     with tempfile.TemporaryDirectory(prefix="bench-s3-base-") as tmp:
         before = measured(baseline(Path(tmp)), posts, days, runs, first_only=True)
     after = measured(None, posts, days, runs)
-    return section(before, after, posts, days, runs)
+    local = measured(None, posts, days, runs, local=True)
+    return section(before, after, local, posts, days, runs)
 
 
 if __name__ == "__main__":
@@ -243,9 +261,12 @@ if __name__ == "__main__":
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--first-only", action="store_true", help="only the first lake state")
     ap.add_argument("--threaded", action="store_true", help="serve moto from a thread of this process")
+    ap.add_argument("--local", action="store_true", help="the same lake in a local folder (no S3)")
     ap.add_argument("--json", action="store_true", help="the measurements as one JSON line")
     args = ap.parse_args()
-    got = measure_states(args.posts, args.days, args.runs, threaded=args.threaded, first_only=args.first_only)
+    got = measure_states(
+        args.posts, args.days, args.runs, threaded=args.threaded, first_only=args.first_only, local=args.local
+    )
     if args.json:
         print(json.dumps(got))
     else:
