@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_LAKE", "PARTITION_KEY", "ZONES", "Lake"]
 
 ROW_GROUP_SIZE = 128 * 1024
+FOOTER_READERS = 16  # footers read at once: on S3 each is a round trip, and they are small
 
 
 def _leaf_path(name: str, t: pa.DataType) -> str:
@@ -233,28 +235,21 @@ class Lake:
     def table_uri(self, tdef: TableDef) -> str:
         return self.uri(tdef.zone, tdef.location)
 
-    def _listing(self, tdef: TableDef) -> tuple[list[TableFile], list[str]]:
-        """(the table's data files, keys of an older layout) from ONE recursive listing of the table.
+    def _listing(self, tdef: TableDef) -> tuple[list[TableFile], list[str], dict[str, int]]:
+        """(the table's data files, keys of an older layout, every visible key's size) from ONE listing.
 
-        One listing per table, not one per partition: on S3 each listing is a round trip.
+        One listing per table, not one per partition: on S3 each listing is a round trip (a request per
+        1,000 keys), and the sizes spare readers a HEAD request per file.
         """
-        import pyarrow.fs as pafs
-
-        fs, base = self.filesystem(tdef.zone, tdef.location)
         with reaching(self.table_uri(tdef)):
-            infos = fs.get_file_info(pafs.FileSelector(base, recursive=True, allow_not_found=True))
+            sizes = {k: n for k, n in self._stores[tdef.zone].sizes(self.table_uri(tdef)).items() if not is_hidden(k)}
         files, old = [], []
-        for info in infos:
-            if info.type != pafs.FileType.File:
-                continue
-            key = info.path[len(base) :].lstrip("/")
-            if is_hidden(key):
-                continue
+        for key in sorted(sizes):
             if (f := TableFile.parse(key)) is not None:
                 files.append(f)
             elif key.startswith(OLD_PARTITION_PREFIX):
                 old.append(key)
-        return files, old
+        return files, old, sizes
 
     def _live(self, tdef: TableDef) -> list[TableFile]:
         return live_files(self._listing(tdef)[0])
@@ -439,8 +434,9 @@ class Lake:
         from cafelake.schemas import STATISTICS_COLUMNS
 
         folder = posixpath.dirname(path)
-        fs.create_dir(folder, recursive=True)
         local = isinstance(fs, pafs.LocalFileSystem)
+        if local:  # S3 has no folders to make (pyarrow would check and mark each level: requests per file)
+            fs.create_dir(folder, recursive=True)
         tmp = posixpath.join(folder, f".{posixpath.basename(path)}.tmp")
         pq.write_table(
             part,
@@ -497,22 +493,19 @@ class Lake:
 
         A month file holds every day of its month: a reader of some days filters on dt (`dataset` does).
         """
-        import pyarrow.fs as pafs
+        return list(self._file_sizes(self._tdef(name), dts))
 
-        tdef = self._tdef(name)
-        fs, base_path = self.filesystem(tdef.zone, tdef.location)
+    def _file_sizes(self, tdef: TableDef, dts: Iterable[str] | None = None) -> dict[str, int]:
+        """`table_files` with each file's size, from the table's one listing: readers given the sizes skip
+        a HEAD request per file on S3."""
+        _, base_path = self.filesystem(tdef.zone, tdef.location)
+        files, _, sizes = self._listing(tdef)
         if tdef.partitioned:
             wanted = None if dts is None else set(dts)
-            return [posixpath.join(base_path, f.key) for f in self._live(tdef) if wanted is None or f.days & wanted]
-        with reaching(self.table_uri(tdef)):
-            infos = fs.get_file_info(pafs.FileSelector(base_path, recursive=False, allow_not_found=True))
-        return sorted(
-            i.path
-            for i in infos
-            if i.type == pafs.FileType.File
-            and i.path.endswith(".parquet")
-            and not is_hidden(posixpath.basename(i.path))
-        )
+            live = [f.key for f in live_files(files) if wanted is None or f.days & wanted]
+        else:
+            live = sorted(k for k in sizes if "/" not in k and k.endswith(".parquet") and not is_hidden(k))
+        return {posixpath.join(base_path, key): sizes[key] for key in live}
 
     def table_uris(self, name: str | TableDef, *, dts: Iterable[str] | None = None) -> list[str]:
         """`table_files` as URIs (a local path, or s3://bucket/key), for readers of their own (Spark)."""
@@ -521,23 +514,34 @@ class Lake:
         root = self.table_uri(tdef)
         return [root + path[len(base_path) :] for path in self.table_files(tdef, dts=dts)]
 
+    def _fragments(self, tdef: TableDef, files: dict[str, int]) -> list[ds.ParquetFileFragment]:
+        """The files as Parquet fragments that know their size (no HEAD request); dt is in every file."""
+        import pyarrow.dataset as ds
+
+        fs, _ = self.filesystem(tdef.zone, tdef.location)
+        fmt = ds.ParquetFileFormat()
+        return [fmt.make_fragment(path, fs, file_size=size) for path, size in files.items()]
+
     def unreadable_files(self, name: str | TableDef) -> dict[str, str]:
         """The table's files whose Parquet footer cannot be read (truncated, corrupt), each with why.
 
-        A footer is a few KB at the file's end: reading every file's costs little next to a query.
+        A footer is a few KB at the file's end: reading every file's costs little next to a query,
+        and they are read in parallel (on S3 each is a round trip).
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         tdef = self._tdef(name)
-        fs, _ = self.filesystem(tdef.zone, tdef.location)
-        bad = {}
-        for path in self.table_files(tdef):
+
+        def why(fragment: ds.ParquetFileFragment) -> str | None:
             try:
-                pq.read_metadata(path, filesystem=fs)
+                fragment.ensure_complete_metadata()
             except (pa.ArrowException, OSError) as exc:
-                bad[path] = str(exc).splitlines()[0]
-        return bad
+                return str(exc).splitlines()[0]
+            return None
+
+        fragments = self._fragments(tdef, self._file_sizes(tdef))
+        with ThreadPoolExecutor(FOOTER_READERS) as pool:
+            return {f.path: w for f, w in zip(fragments, pool.map(why, fragments), strict=True) if w is not None}
 
     def discard_unreadable(self, names: Iterable[str | TableDef]) -> dict[str, str]:
         """Delete the tables' unreadable files (the stage that owns them is about to rebuild); returns them."""
@@ -556,12 +560,12 @@ class Lake:
         import pyarrow.dataset as ds
 
         tdef = self._tdef(name)
-        files = self.table_files(tdef, dts=dts)
+        files = self._file_sizes(tdef, dts)
         if not files:
             return None
         fs, _ = self.filesystem(tdef.zone, tdef.location)
         schema = tdef.schema.append(pa_field_dt()) if tdef.partitioned else tdef.schema
-        d = ds.dataset(files, schema=schema, format="parquet", filesystem=fs)
+        d = ds.FileSystemDataset(self._fragments(tdef, files), schema, ds.ParquetFileFormat(), fs)
         if tdef.partitioned and dts is not None:
             d = d.filter(ds.field(PARTITION_KEY).isin(pa.array(sorted(set(dts)), pa.string())))
         return d
