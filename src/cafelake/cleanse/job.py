@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,15 @@ def _select(
 
 
 def _touched(lake: Lake, post_ids: pa.Array, new_dts: set[str]) -> set[str]:
-    """Partitions holding an affected post (it may move or vanish) or receiving a new row."""
-    index = lake.read_table(POSTS, columns=["post_id", PARTITION_KEY])
-    hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
-    return new_dts | set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
+    """Partitions holding an affected post (it may move or vanish) or receiving a new row.
+
+    Read a month at a time: one scan over every file would hold all their footers at once."""
+    touched = set(new_dts)
+    for month in groupby(lake.partitions(POSTS), key=lambda dt: dt[:7]):
+        index = lake.read_table(POSTS, dts=list(month[1]), columns=["post_id", PARTITION_KEY])
+        hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
+        touched |= set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
+    return touched
 
 
 def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
