@@ -6,8 +6,8 @@ the existing rows of every dt partition they touch (including the old partition 
 post whose date changed), and those partitions are replaced whole, so any order of
 runs converges to what a full rebuild gives. The latest deletion of every post is kept
 beside the manifest, so a late-arriving older version cannot resurrect a deleted post.
-Memory follows the chunk size, not the corpus (see merge.py): a full rebuild of a
-million posts holds an index of them, not the posts. Writes go posts, quarantine,
+Memory follows the chunk size, not the corpus (see merge.py): the index of the posts that
+picks each one's latest version is spilled to disk in hash buckets and read one at a time. Writes go posts, quarantine,
 state, manifest: a run that dies midway is simply redone. Before the state is written
 the rows are counted back from the cleansed zone and must reconcile with the records
 read; if they do not, the run fails and the manifest is removed, so the next run
@@ -30,6 +30,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cafelake.cleanse.authors import local_key
-from cafelake.cleanse.merge import INDEX, SEQ, Spill, Winners, existing_index, spill_folder
+from cafelake.cleanse.merge import SEQ, Spill, day_groups, existing_index, posts, spill_folder
 from cafelake.cleanse.records import TOMBSTONE, RawRecords, read_object
 from cafelake.cleanse.redact import redact_quarantine
 from cafelake.cleanse.transform import cleanse, latest_tombstones
@@ -130,10 +131,15 @@ def _select(
 
 
 def _touched(lake: Lake, post_ids: pa.Array, new_dts: set[str]) -> set[str]:
-    """Partitions holding an affected post (it may move or vanish) or receiving a new row."""
-    index = lake.read_table(POSTS, columns=["post_id", PARTITION_KEY])
-    hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
-    return new_dts | set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
+    """Partitions holding an affected post (it may move or vanish) or receiving a new row.
+
+    Read a month at a time: one scan over every file would hold all their footers at once."""
+    touched = set(new_dts)
+    for month in groupby(lake.partitions(POSTS), key=lambda dt: dt[:7]):
+        index = lake.read_table(POSTS, dts=list(month[1]), columns=["post_id", PARTITION_KEY])
+        hit = index.filter(pc.is_in(index.column("post_id"), value_set=post_ids))
+        touched |= set(pc.unique(hit.column(PARTITION_KEY)).to_pylist())
+    return touched
 
 
 def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
@@ -271,37 +277,31 @@ def _merge_posts(
 
     `new_tombs` are this run's deletions (they make partitions holding the post touched),
     `tombs` the latest deletion of every post known (they decide). Returns the number of
-    posts the written partitions should hold; what they do hold is counted back.
+    posts the written partitions should hold; what they do hold is counted back, a group of
+    days at a time.
     """
-    new = spill.index()
-    new_dts = set(pc.unique(new.column(PARTITION_KEY)).to_pylist())
     if full:
-        touched = set(lake.partitions(POSTS)) | new_dts
-        existing = INDEX.empty_table()
+        touched = set(lake.partitions(POSTS)) | spill.new_dts
     else:
-        affected = pc.unique(
-            pa.concat_arrays([new.column("post_id").combine_chunks(), new_tombs.column("post_id").combine_chunks()])
-        )
-        touched = _touched(lake, affected, new_dts) if len(affected) else set()
-        existing = existing_index(lake, touched)
-    winners = Winners.pick(pa.concat_tables([existing, new]), tombs)
-
-    kept_ids = winners.rows.column("post_id").combine_chunks()
-    is_new = pc.greater_equal(winners.rows.column(SEQ), 0)
-    kept_new = _count(is_new)
-    summary.duplicates = new.num_rows - kept_new
-    summary.superseded_by_deletion = _count(pc.invert(pc.is_in(new.column("post_id"), value_set=kept_ids)))
-    summary.removed = _count(pc.invert(pc.is_in(existing.column("post_id"), value_set=kept_ids)))
-    summary.replaced = existing.num_rows - (winners.rows.num_rows - kept_new) - summary.removed
+        affected = pc.unique(pa.concat_arrays([spill.new_ids(), new_tombs.column("post_id").combine_chunks()]))
+        touched = _touched(lake, affected, spill.new_dts) if len(affected) else set()
+        spill.index(existing_index(lake, touched))
+    counts = spill.pick(tombs)
+    summary.duplicates = counts.new - counts.kept_new
+    summary.superseded_by_deletion = counts.new_deleted
+    summary.removed = counts.old_removed
+    summary.replaced = counts.existing - counts.kept_old - counts.old_removed
 
     written: list[str] = []
-    for days in winners.day_groups():
-        written += lake.write_table(POSTS, winners.posts(lake, spill, days))
+    for days in day_groups(counts.per_day):
+        mine = spill.winners(days)
+        dts = lake.write_table(POSTS, posts(lake, spill, mine, days))
+        written += dts
+        on_disk = lake.read_table(POSTS, dts=dts, columns=["post_id"]).column("post_id")
+        new_ids = mine.column("post_id").filter(pc.greater_equal(mine.column(SEQ), 0))
+        summary.posts_in_partitions += len(on_disk)
+        summary.cleansed += _count(pc.is_in(on_disk, value_set=new_ids.combine_chunks()))  # one row a post
     dropped = sorted(touched - set(written))
     lake.drop_partitions(POSTS, dropped)
     summary.partitions_written, summary.partitions_dropped = written, dropped
-    on_disk = lake.read_table(POSTS, dts=written, columns=["post_id"]).column("post_id")
-    new_ids = winners.rows.column("post_id").filter(is_new).combine_chunks()
-    summary.posts_in_partitions = len(on_disk)
-    summary.cleansed = _count(pc.is_in(on_disk, value_set=new_ids))  # a post has one row, new or kept
-    return winners.rows.num_rows
+    return counts.kept_new + counts.kept_old

@@ -136,6 +136,12 @@ def by_month(dts: list[str]) -> list[list[str]]:
     return list(months.values())
 
 
+def count_rows(lake: Lake, tdef, dts: list[str]) -> int:
+    """Rows of these partitions, a month of files at a time: one scan over every file would hold
+    all their footers at once (~60 KB a file), memory that grows with the days in the lake."""
+    return sum(d.count_rows() for month in by_month(dts) if (d := lake.dataset(tdef, dts=month)) is not None)
+
+
 def _groups_of_partitions(lake: Lake, dts: list[str], target_rows: int) -> Iterator[pa.Table]:
     """Cleansed posts of whole partitions, read a month at a time, yielded once >= target_rows posts."""
     pending: list[pa.Table] = []
@@ -279,8 +285,7 @@ def run_tokenize(
         lake.drop_partitions(tdef, p.dropped)
     if p.changed:
         groups_dim_before_facts(lake, settings)
-    d = lake.dataset(POSTS, dts=p.changed) if p.changed else None
-    total = d.count_rows() if d is not None else 0
+    total = count_rows(lake, POSTS, p.changed)
     posts_in = tokenized = reused = n_tokens = n_groups = n_parts = 0
     if on_progress:
         on_progress(0, total)
