@@ -39,8 +39,9 @@ class Analyzer:
     """Kiwi plus the project's dictionary, kept POS, lemmas, synonyms and stopword flags."""
 
     def __init__(self, cfg: TokenizerConfig, num_workers: int = -1, kiwi=None) -> None:
-        """`kiwi`: an already loaded Kiwi holding the same user dictionary, to reuse."""
+        """`kiwi`: an already loaded Kiwi holding the same user dictionary and `num_workers`, to reuse."""
         self.cfg = cfg
+        self.num_workers = num_workers
         self.stopwords = StopwordFlags(self.cfg)
         self.rules = Rules(self.cfg.rules)
         if kiwi is None:
@@ -157,20 +158,22 @@ _lock = threading.Lock()
 _analyzer: Analyzer | None = None
 
 
-def analyzer(cfg: TokenizerConfig) -> Analyzer:
-    """An Analyzer of `cfg`, shared by the process (or the Spark Python worker) while `cfg` stays equal.
+def analyzer(cfg: TokenizerConfig, num_workers: int = -1) -> Analyzer:
+    """An Analyzer of `cfg` with `num_workers` Kiwi threads (-1: every core), shared by the process
+    (or the Spark Python worker) while both stay equal.
 
     Kiwi costs seconds and half a gigabyte to load, so the process keeps the last one: a new
-    configuration builds a new Analyzer, and a new Kiwi only if the user dictionary changed.
-    Kept by value, not by identity, so two equal configurations (two `Settings` loaded from the
-    same files) share it and nothing ever needs resetting.
+    configuration builds a new Analyzer, and a new Kiwi only if the user dictionary or the thread
+    count changed. Kept by value, not by identity, so two equal configurations (two `Settings`
+    loaded from the same files) share it and nothing ever needs resetting.
     """
     global _analyzer
     with _lock:
-        if _analyzer is None or _analyzer.cfg != cfg:
-            same_words = _analyzer is not None and (_analyzer.cfg.user_words, _analyzer.cfg.load_multi_dict) == (
-                cfg.user_words,
-                cfg.load_multi_dict,
-            )
-            _analyzer = Analyzer(cfg, kiwi=_analyzer.kiwi if same_words else None)
+        if _analyzer is None or (_analyzer.cfg, _analyzer.num_workers) != (cfg, num_workers):
+            same_kiwi = _analyzer is not None and (
+                _analyzer.cfg.user_words,
+                _analyzer.cfg.load_multi_dict,
+                _analyzer.num_workers,
+            ) == (cfg.user_words, cfg.load_multi_dict, num_workers)
+            _analyzer = Analyzer(cfg, num_workers, kiwi=_analyzer.kiwi if same_kiwi else None)
         return _analyzer

@@ -55,3 +55,31 @@ def test_spark_path_matches_single_process(spark, tmp_path, make_posts, sample_r
         "token_tfidf": ["scope", "ranking", "rank"],
     }.items():
         assert _rows(distributed, name, keys) == _rows(single, name, keys), name
+
+
+def _kiwi_of_a_task(cfg, keyword_groups, posts, _ids):
+    """In a Spark task: the spark path's transform on `posts`, then the worker's Kiwi thread count."""
+    import pyarrow as pa
+
+    from cafelake.tokenize import analyzer
+    from cafelake.tokenize.spark import _transform_batches
+
+    rows = sum(b.num_rows for b in _transform_batches(cfg, keyword_groups, iter(posts.to_batches())))
+    yield pa.RecordBatch.from_pydict(
+        {
+            "kiwi_threads": pa.array([analyzer._analyzer.kiwi.num_workers], pa.int32()),
+            "rows": pa.array([rows], pa.int64()),
+        }
+    )
+
+
+def test_a_task_gets_a_kiwi_with_its_own_cores(spark, make_posts, sample_rows, settings):
+    """Spark runs one task per core: a Kiwi using every core in each task's worker would oversubscribe them."""
+    from functools import partial
+
+    posts = make_posts(sample_rows).select(["post_id", "question_text", "dt"])
+    probe = partial(_kiwi_of_a_task, settings.tokenizer, settings.keyword_groups, posts)
+    [row] = spark.range(1, numPartitions=1).mapInArrow(probe, "kiwi_threads int, rows long").collect()
+
+    assert row.rows > 0
+    assert row.kiwi_threads == int(spark.conf.get("spark.task.cpus", "1")) == 1
