@@ -11,9 +11,8 @@ trips were removed, its `src/` and SQL taken with `git archive`) and of this che
 process (`python -m benchmarks.bench_s3 --json`), one after the other on the same machine.
 
 The lake is measured in each of its `STATES`, in order: a state is a name and a step that turns
-the lake into it (the first one, as the pipeline writes it, is no step). A compaction state is
-inserted there as `("compacted", <compact the lake>)` once compaction exists; the baseline is
-measured in the first state only (its code has no other).
+the lake into it (the first one, as the pipeline writes it, is no step; then `cafelake compact`);
+the baseline is measured in the first state only (its code has no other).
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ QUERY = "SELECT post_date, posts, authors FROM v_daily_posts ORDER BY post_date"
 # (state name, the step that turns the lake into it); each state's operations are measured after its step.
 STATES: list[tuple[str, Callable[[Pipeline], object] | None]] = [
     ("daily partitions", None),
+    ("compacted", lambda pipeline: pipeline.compact()),  # every month before the current one: the corpus ends 2026-10
 ]
 
 
