@@ -21,7 +21,7 @@ from cafelake.errors import ConfigError
 from cafelake.layout import ZONES
 
 DEFAULT_LAKE = "./lake"
-DEFAULT_DUCKDB_MEMORY = "1GB"  # a laptop's share, not DuckDB's default 80 % of RAM
+DEFAULT_DUCKDB_MEMORY = "512MB"  # under the stages' 1,024 MiB budget (docs/performance.md), not DuckDB's 80 % of RAM
 DEFAULT_STACK = "CafeLake"  # the CDK app's stack (infra/cafelake_infra/stack.py)
 ENGINES = ("local", "athena")
 PREFIX = "CAFELAKE_"  # every variable of ours, a source's own included
