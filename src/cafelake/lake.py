@@ -49,6 +49,7 @@ __all__ = ["DEFAULT_LAKE", "PARTITION_KEY", "ZONES", "Lake"]
 
 ROW_GROUP_SIZE = 128 * 1024
 FOOTER_READERS = 16  # footers read at once: on S3 each is a round trip, and they are small
+_UNREACHABLE = "AWS Error"  # how pyarrow names a request S3 refused (access, region, network), not a bad file
 
 
 def _leaf_path(name: str, t: pa.DataType) -> str:
@@ -536,11 +537,13 @@ class Lake:
             try:
                 fragment.ensure_complete_metadata()
             except (pa.ArrowException, OSError) as exc:
+                if _UNREACHABLE in str(exc):
+                    raise  # S3 refused or did not answer: the file may be sound, and must not be discarded
                 return str(exc).splitlines()[0]
             return None
 
         fragments = self._fragments(tdef, self._file_sizes(tdef))
-        with ThreadPoolExecutor(FOOTER_READERS) as pool:
+        with reaching(self.table_uri(tdef)), ThreadPoolExecutor(FOOTER_READERS) as pool:
             return {f.path: w for f, w in zip(fragments, pool.map(why, fragments), strict=True) if w is not None}
 
     def discard_unreadable(self, names: Iterable[str | TableDef]) -> dict[str, str]:
