@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -89,3 +90,13 @@ def print_frame(df: pd.DataFrame, fmt: Format, *, title: str | None = None) -> N
         for row in df.itertuples(index=False):
             table.add_row(*("" if v is None or v != v else str(v) for v in row))
         Console().print(table)
+
+
+def print_summary(stage: str, summary: object) -> None:
+    """A stage's summary dataclass as a two-column table on the console, a row per field."""
+    from rich.table import Table
+
+    table = Table(stage, "value", title=f"{stage.capitalize()} summary")
+    for key, value in asdict(summary).items():
+        table.add_row(key, str(value))
+    console.print(table)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, WaitOption, console, pipeline
+from cafelake.commands._common import LakeOption, WaitOption, pipeline, print_summary
 
 
 def compact(
@@ -23,11 +22,5 @@ def compact(
     wait: WaitOption = 0.0,
 ) -> None:
     """Rewrite each closed month of every partitioned table as one file (a re-run changes nothing)."""
-    from rich.table import Table
-
     stages = pipeline(lake, needs="cleansed", stage="compact")
-    summary = stages.compact(before=before, wait=wait)
-    table = Table("compact", "value", title="Compact summary")
-    for key, value in asdict(summary).items():
-        table.add_row(key, str(value))
-    console.print(table)
+    print_summary("compact", stages.compact(before=before, wait=wait))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from cafelake.commands._common import LakeOption, WaitOption, console, pipeline
+from cafelake.commands._common import LakeOption, WaitOption, console, pipeline, print_summary
 
 
 def tokenize(
@@ -17,7 +16,6 @@ def tokenize(
 ) -> None:
     """Tokenize the cleansed partitions that changed since the last run and rebuild the mart."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     stages = pipeline(lake, needs="cleansed", stage="tokenize")
     with Progress(
@@ -31,7 +29,4 @@ def tokenize(
             tfidf_progress=lambda done, total: progress.update(tfidf, completed=done, total=total),
             wait=wait,
         )
-    table = Table("tokenize", "value", title="Tokenize summary")
-    for key, value in asdict(summary).items():
-        table.add_row(key, str(value))
-    console.print(table)
+    print_summary("tokenize", summary)
